@@ -1,0 +1,19 @@
+import type { DeviceKind, DeviceSpec } from '../model/device.ts';
+import type { DeviceSnapshot } from '../model/snapshot.ts';
+import type { CommandRunner, VyosConfigReader } from '../transport/types.ts';
+
+export interface DriverContext {
+  device: DeviceSpec;
+  runner: CommandRunner;
+  /** Present for VyOS devices with an API configured. */
+  api?: VyosConfigReader;
+  now?: () => number;
+}
+
+/** One per device kind; stateless between calls. */
+export interface Driver {
+  kind: DeviceKind;
+  /** The exact commands `collect` sends, for display and tests. */
+  collectCommands(device: DeviceSpec): string[];
+  collect(ctx: DriverContext): Promise<DeviceSnapshot>;
+}

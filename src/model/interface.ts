@@ -1,0 +1,28 @@
+export interface InterfaceAddress {
+  family: 4 | 6;
+  address: string;
+  prefixLength: number;
+  scope: string;
+}
+
+export interface NetInterface {
+  name: string;
+  index: number;
+  mtu: number;
+  operState: string;
+  up: boolean;
+  /** VRF or bridge this interface is enslaved to. */
+  master?: string;
+  kind?: string;
+  mac?: string;
+  addresses: InterfaceAddress[];
+}
+
+export interface VrfInfo {
+  name: string;
+  table: number | null;
+  vni?: number | null;
+  rd?: string | null;
+  routeTargetsImport?: string[];
+  routeTargetsExport?: string[];
+}

@@ -1,0 +1,18 @@
+import type { Family, Route } from './route.ts';
+
+/**
+ * A device's routing tables, all VRFs and both families, held compactly (full Internet tables reach
+ * 1M+ routes, so rows are materialised as Route objects only when asked for).
+ */
+export interface RouteTable {
+  readonly size: number;
+  at(index: number): Route;
+  [Symbol.iterator](): Iterator<Route>;
+  vrfs(): string[];
+  /** Longest-prefix match over selected routes of one VRF (default VRF when omitted). */
+  lookup(address: string, vrf?: string): Route | undefined;
+  /** Indexes of routes in a VRF/family, in table order (for virtual scrolling and filters). */
+  indexesOf(vrf: string, family?: Family): Uint32Array;
+  /** Approximate bytes held by the table's own storage. */
+  bytesUsed(): number;
+}

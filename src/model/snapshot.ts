@@ -1,0 +1,17 @@
+import type { BgpSession } from './bgp.ts';
+import type { NetInterface, VrfInfo } from './interface.ts';
+import type { RouteTable } from './route-table.ts';
+import type { WorkloadRoute } from './workload.ts';
+
+/** One device's live state, as its driver collected it in one poll. */
+export interface DeviceSnapshot {
+  device: string;
+  collectedAt: number;
+  bgp: BgpSession[];
+  routes: RouteTable;
+  interfaces: NetInterface[];
+  vrfs: VrfInfo[];
+  workloadRoutes: WorkloadRoute[];
+  /** Parts that failed while others succeeded (e.g. `bgp: …`); non-empty means the device is degraded. */
+  partialErrors: string[];
+}

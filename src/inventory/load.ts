@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import {
+  AddressError,
+  cidrFamily,
+  cidrsOverlap,
+  cidrText,
+  isValidIp,
+  parseCidr,
+  type Cidr,
+} from '../addr/cidr.ts';
+import { LINK_LOCAL_GATEWAY_V4, LINK_LOCAL_GATEWAY_V6 } from '../addr/link-local.ts';
+import type { DeviceSpec, SecretRef, SshAuth, TlsTrust } from '../model/device.ts';
+import type { TenantSpec } from '../model/workload.ts';
+import { inventorySchema, type InventoryInput } from './schema.ts';
+
+export interface Inventory {
+  name: string;
+  /** Absolute path of the file it came from, or null when built in memory (the embedded lab). */
+  source: string | null;
+  knownHostsFile: string;
+  linkLocal: { ipv4: string; ipv6: string };
+  devices: DeviceSpec[];
+  tenants: TenantSpec[];
+}
+
+/** Every problem found, each as `path: message`, so the operator can fix the file in one pass. */
+export class InventoryError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`${source}: invalid inventory\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+  }
+}
+
+export function loadInventoryFile(file: string): Inventory {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new InventoryError(absolute, [
+      `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    ]);
+  }
+  return parseInventory(text, absolute);
+}
+
+export function parseInventory(text: string, source: string): Inventory {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new InventoryError(
+      source,
+      document.errors.map((error) => `YAML: ${error.message.split('\n')[0]}`),
+    );
+  }
+  const result = inventorySchema.safeParse(document.toJS());
+  if (!result.success) throw new InventoryError(source, formatIssues(result.error.issues));
+  const problems = crossCheck(result.data);
+  if (problems.length > 0) throw new InventoryError(source, problems);
+  return build(result.data, source);
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text === '' ? String(key) : `${text}.${String(key)}`;
+  }, '');
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`);
+}
+
+function crossCheck(input: InventoryInput): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  input.devices.forEach((device, index) => {
+    const first = seen.get(device.name.toLowerCase());
+    if (first !== undefined)
+      problems.push(`devices[${index}].name: "${device.name}" is already used by devices[${first}]`);
+    else seen.set(device.name.toLowerCase(), index);
+    if (device.api && device.kind !== 'vyos')
+      problems.push(`devices[${index}].api: only devices of kind vyos have an HTTPS API`);
+  });
+  if (input.linkLocal) {
+    if (!isValidIp(input.linkLocal.ipv4))
+      problems.push(`linkLocal.ipv4: "${input.linkLocal.ipv4}" is not an IPv4 address`);
+    if (!isValidIp(input.linkLocal.ipv6))
+      problems.push(`linkLocal.ipv6: "${input.linkLocal.ipv6}" is not an IPv6 address`);
+  }
+  const pools: { tenant: string; vrf: string; path: string; cidr: Cidr }[] = [];
+  const tenantNames = new Set<string>();
+  input.tenants.forEach((tenant, t) => {
+    if (tenantNames.has(tenant.name)) problems.push(`tenants[${t}].name: "${tenant.name}" is listed twice`);
+    tenantNames.add(tenant.name);
+    for (const [key, family] of [
+      ['pools4', 4],
+      ['pools6', 6],
+    ] as const) {
+      tenant[key].forEach((text, p) => {
+        const path = `tenants[${t}].${key}[${p}]`;
+        try {
+          const cidr = parseCidr(text);
+          if (cidrFamily(cidr) !== family) problems.push(`${path}: "${text}" is not an IPv${family} prefix`);
+          else pools.push({ tenant: tenant.name, vrf: tenant.vrf ?? 'default', path, cidr });
+        } catch (error) {
+          if (!(error instanceof AddressError)) throw error;
+          problems.push(`${path}: ${error.message}`);
+        }
+      });
+    }
+  });
+  // Pools may overlap only when the tenants live in different VRFs (overlapping private space is their point).
+  for (let i = 0; i < pools.length; i++) {
+    for (let j = i + 1; j < pools.length; j++) {
+      const a = pools[i]!;
+      const b = pools[j]!;
+      if (a.vrf === b.vrf && cidrsOverlap(a.cidr, b.cidr)) {
+        problems.push(
+          `${b.path}: ${cidrText(b.cidr)} overlaps ${a.path} (${cidrText(a.cidr)}, tenant ${a.tenant}) in VRF ${a.vrf}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function expandPath(path: string, base: string): string {
+  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+function build(input: InventoryInput, source: string): Inventory {
+  const base = dirname(source);
+  const defaults = input.defaults ?? {};
+  const fileRef = (ref: SecretRef): SecretRef => ('file' in ref ? { file: expandPath(ref.file, base) } : ref);
+  const resolveAuth = (auth: SshAuth | undefined): SshAuth => {
+    if (!auth) return { type: 'agent' };
+    if (auth.type === 'agent')
+      return auth.socket ? { type: 'agent', socket: expandPath(auth.socket, base) } : auth;
+    return {
+      type: 'key',
+      path: expandPath(auth.path, base),
+      ...(auth.passphrase ? { passphrase: fileRef(auth.passphrase) } : {}),
+    };
+  };
+  const devices: DeviceSpec[] = input.devices.map((device) => {
+    const spec: DeviceSpec = {
+      name: device.name,
+      role: device.role,
+      kind: device.kind,
+      host: device.host,
+      port: device.port ?? defaults.port ?? 22,
+      user: device.user ?? defaults.user ?? (device.kind === 'vyos' ? 'vyos' : 'root'),
+      auth: resolveAuth(device.auth ?? defaults.auth),
+      vtysh: device.vtysh ?? defaults.vtysh ?? 'vtysh',
+      privilege: device.privilege ?? defaults.privilege ?? '',
+    };
+    if (device.api) {
+      const tls: TlsTrust = !device.api.tls
+        ? { mode: 'system' }
+        : 'ca' in device.api.tls
+          ? { mode: 'ca', caFile: expandPath(device.api.tls.ca, base) }
+          : { mode: 'pin', sha256: device.api.tls.fingerprint };
+      spec.api = { url: device.api.url, key: fileRef(device.api.key), tls };
+    }
+    if (device.uplinks) spec.uplinks = device.uplinks;
+    return spec;
+  });
+  return {
+    name: input.name ?? 'inventory',
+    source,
+    knownHostsFile: expandPath(defaults.knownHosts ?? '~/.ssh/known_hosts', base),
+    linkLocal: {
+      ipv4: input.linkLocal?.ipv4 ?? LINK_LOCAL_GATEWAY_V4,
+      ipv6: input.linkLocal?.ipv6 ?? LINK_LOCAL_GATEWAY_V6,
+    },
+    devices,
+    tenants: input.tenants.map((tenant) => ({
+      name: tenant.name,
+      ...(tenant.vrf ? { vrf: tenant.vrf } : {}),
+      pools4: tenant.pools4.map((pool) => cidrText(parseCidr(pool))),
+      pools6: tenant.pools6.map((pool) => cidrText(parseCidr(pool))),
+    })),
+  };
+}

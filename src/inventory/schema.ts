@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import {
+  commandPrefix,
+  deviceName,
+  filePath,
+  host,
+  interfaceName,
+  secretRef,
+  sha256Fingerprint,
+  tenantName,
+  userName,
+  vrfName,
+} from './fields.ts';
+
+const auth = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('agent'), socket: filePath.optional() }),
+  z.strictObject({ type: z.literal('key'), path: filePath, passphrase: secretRef.optional() }),
+]);
+
+const tls = z.union([z.strictObject({ ca: filePath }), z.strictObject({ fingerprint: sha256Fingerprint })], {
+  error: 'must be {ca: FILE} or {fingerprint: SHA256}; omit it to verify against the system CAs',
+});
+
+const api = z.strictObject({
+  url: z.string().refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', {
+    message: 'must be an https:// URL',
+  }),
+  key: secretRef,
+  tls: tls.optional(),
+});
+
+const device = z.strictObject({
+  name: deviceName,
+  role: z.enum(['router', 'hypervisor']),
+  kind: z.enum(['frr-linux', 'vyos']),
+  host,
+  port: z.number().int().min(1).max(65535).optional(),
+  user: userName.optional(),
+  auth: auth.optional(),
+  vtysh: commandPrefix.optional(),
+  privilege: z.union([commandPrefix, z.literal('')]).optional(),
+  api: api.optional(),
+  uplinks: z.array(interfaceName).optional(),
+});
+
+const tenant = z.strictObject({
+  name: tenantName,
+  vrf: vrfName.optional(),
+  pools4: z.array(z.string()).default([]),
+  pools6: z.array(z.string()).default([]),
+});
+
+export const inventorySchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$/, 'must be a short plain name')
+    .optional(),
+  linkLocal: z.strictObject({ ipv4: z.string(), ipv6: z.string() }).optional(),
+  defaults: z
+    .strictObject({
+      user: userName.optional(),
+      port: z.number().int().min(1).max(65535).optional(),
+      auth: auth.optional(),
+      knownHosts: filePath.optional(),
+      vtysh: commandPrefix.optional(),
+      privilege: z.union([commandPrefix, z.literal('')]).optional(),
+    })
+    .optional(),
+  devices: z.array(device).min(1, 'must list at least one device'),
+  tenants: z.array(tenant).default([]),
+});
+
+export type InventoryInput = z.infer<typeof inventorySchema>;

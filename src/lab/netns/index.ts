@@ -1,0 +1,21 @@
+/**
+ * The real-FRR lab: routers and hypervisors as Linux network namespaces running FRR and OpenSSH,
+ * workloads as namespaces behind TAP-like veths. Root on Linux only; see netnsCanRun().
+ */
+export { netnsCanRun } from './can-run.ts';
+export { netnsDown } from './down.ts';
+export { runInNamespace, tryRunInNamespace, type RunResult } from './exec.ts';
+export { startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
+export { type WorkloadInfo } from './outputs.ts';
+export { labDir, labFiles, type DirOptions } from './paths.ts';
+export { netnsStatus, type NetnsDeviceStatus, type NetnsStatus, type NetnsWorkloadStatus } from './status.ts';
+export {
+  DEVICES,
+  FABRIC_LINKS,
+  MGMT_BRIDGE,
+  NS_PREFIX,
+  TENANTS,
+  WORKLOADS,
+  labNamespace,
+} from './topology.ts';
+export { netnsUp, type NetnsDeviceInfo, type NetnsLabInfo } from './up.ts';

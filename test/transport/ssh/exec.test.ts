@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OutputLimitError, TransportTimeoutError } from '../../../src/transport/ssh/errors.ts';
+import { genSha256 } from '../../helpers/ssh-test-server.ts';
+import { startLab } from './fixture.ts';
+import type { Lab } from './fixture.ts';
+
+describe('SshDeviceConnection exec', () => {
+  let lab: Lab;
+  beforeEach(async () => {
+    lab = await startLab();
+  });
+  afterEach(async () => {
+    await lab.cleanup();
+  });
+
+  it('returns stdout, stderr and the exit code', async () => {
+    const conn = lab.connect();
+    expect(conn.state).toBe('idle'); // lazy: nothing happens before the first command
+    const result = await conn.exec('echo out; stderr err; exit 3');
+    expect(result).toEqual({ stdout: 'out\n', stderr: 'err\n', code: 3 });
+    expect(conn.state).toBe('ready');
+    expect(await conn.exec('echo grüße ✓')).toEqual({ stdout: 'grüße ✓\n', stderr: '', code: 0 });
+  });
+
+  it('runs many concurrent commands over ONE TCP connection', async () => {
+    const conn = lab.connect();
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => conn.exec(`echo ${i}`)));
+    expect(results.map((r) => r.stdout)).toEqual(Array.from({ length: 25 }, (_, i) => `${i}\n`));
+    expect(lab.server.connections).toBe(1);
+    expect((await conn.exec('count')).stdout).toBe('1\n');
+  });
+
+  it('queues channel opens when the server limits sessions per connection', async () => {
+    await lab.server.stop();
+    await lab.cleanup();
+    lab = await startLab({ server: { maxSessions: 3 } });
+    const conn = lab.connect({ maxChannels: 10 });
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => conn.exec(`sleep 20; echo ${i}`)));
+    expect(results.every((r, i) => r.stdout === `${i}\n` && r.code === 0)).toBe(true);
+    expect(lab.server.maxConcurrentSessions).toBe(3);
+    expect(lab.server.connections).toBe(1);
+  });
+
+  it('times out with TransportTimeoutError and keeps the connection usable', async () => {
+    const conn = lab.connect();
+    await conn.exec('echo warm');
+    const started = Date.now();
+    const err = await conn.exec('sleep 10000', { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportTimeoutError);
+    expect((err as Error).message).toMatch(/Timed out after 200 ms running 'sleep 10000' on hv-test/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await conn.exec('echo still here')).toMatchObject({ stdout: 'still here\n', code: 0 });
+    expect(lab.server.connections).toBe(1);
+  });
+
+  it('stops a command past maxBytes with OutputLimitError and keeps the connection usable', async () => {
+    const conn = lab.connect();
+    const err = await conn.exec('gen 10000000', { maxBytes: 100_000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OutputLimitError);
+    expect((err as Error).message).toMatch(/exceeded 100000 bytes/);
+    expect(await conn.exec('echo next')).toMatchObject({ stdout: 'next\n', code: 0 });
+    expect(lab.server.connections).toBe(1);
+  });
+
+  it('streams ~50 MB complete without holding it in memory', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const conn = lab.connect();
+    await conn.exec('echo warm');
+    const size = 50 * 1024 * 1024;
+    gc();
+    const baseline = process.memoryUsage().arrayBuffers;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let retainedMidway: number | undefined;
+    const result = await conn.execStream(`gen ${size}; stderr done`, (chunk) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (retainedMidway === undefined && bytes > 40 * 1024 * 1024) {
+        // After a full GC only what someone still references is left: it must not be the stream.
+        gc();
+        retainedMidway = process.memoryUsage().arrayBuffers - baseline;
+      }
+    });
+    expect(result).toEqual({ code: 0, stderr: 'done\n' });
+    expect(bytes).toBe(size);
+    expect(hash.digest('hex')).toBe(genSha256(size));
+    expect(retainedMidway).toBeDefined();
+    expect(retainedMidway).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('pauses the stream while an async consumer is busy', async () => {
+    const conn = lab.connect();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let bytes = 0;
+    const result = await conn.execStream('gen 3000000', async (chunk) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      bytes += chunk.length;
+      inFlight--;
+    });
+    expect(result.code).toBe(0);
+    expect(bytes).toBe(3_000_000);
+    expect(maxInFlight).toBe(1);
+  });
+
+  it('applies the timeout to streams too', async () => {
+    const conn = lab.connect();
+    const err = await conn
+      .execStream('sleep 10000', () => undefined, { timeoutMs: 150 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportTimeoutError);
+    expect(await conn.exec('echo ok')).toMatchObject({ code: 0 });
+  });
+});

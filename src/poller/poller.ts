@@ -1,0 +1,153 @@
+import type { DeviceRole, DeviceSpec } from '../model/device.ts';
+import type { DeviceSnapshot } from '../model/snapshot.ts';
+import type { AppStore } from '../state/store.ts';
+import { OutputLimitError, SshTransportError } from '../transport/ssh/errors.ts';
+import { Semaphore } from './semaphore.ts';
+
+export interface PollerOptions {
+  store: AppStore;
+  collect: (spec: DeviceSpec) => Promise<DeviceSnapshot>;
+  intervalMs?: Partial<Record<DeviceRole, number>>;
+  concurrency?: number;
+  /** Upper bound of the failure backoff. */
+  maxBackoffMs?: number;
+  /** A poll that takes longer than this fails (the device is then slow, not silently stale). */
+  pollTimeoutMs?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_INTERVAL_MS: Record<DeviceRole, number> = { router: 5_000, hypervisor: 10_000 };
+
+/** Errors that mean the device could not be reached at all, as opposed to a reachable device answering badly. */
+export function isUnreachableError(error: unknown): boolean {
+  if (error instanceof PollTimeoutError) return true;
+  return error instanceof SshTransportError && !(error instanceof OutputLimitError);
+}
+
+class PollTimeoutError extends Error {
+  override name = 'PollTimeoutError';
+}
+
+interface DeviceTimer {
+  timer: NodeJS.Timeout | null;
+  running: Promise<void> | null;
+  failures: number;
+}
+
+/**
+ * Decides when to collect what from whom. One run per device at a time: a tick that finds the previous
+ * run still going is dropped rather than queued, so a slow device never piles up work (k9s does the same).
+ */
+export class Poller {
+  private readonly devices = new Map<string, DeviceTimer>();
+  private readonly semaphore: Semaphore;
+  private readonly fast = new Map<string, { intervalMs: number; until: number }>();
+  private stopped = true;
+
+  constructor(private readonly options: PollerOptions) {
+    this.semaphore = new Semaphore(options.concurrency ?? 16);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private specs(): DeviceSpec[] {
+    const state = this.options.store.getState();
+    return state.deviceOrder.map((name) => state.devices[name]!.spec);
+  }
+
+  start(): void {
+    this.stopped = false;
+    for (const spec of this.specs()) {
+      this.devices.set(spec.name, { timer: null, running: null, failures: 0 });
+      void this.tick(spec);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.devices.values()) if (entry.timer) clearTimeout(entry.timer);
+  }
+
+  /** Polls now (all devices or the named ones) and resolves when those polls are done. */
+  async pollNow(names?: string[]): Promise<void> {
+    const specs = this.specs().filter((spec) => !names || names.includes(spec.name));
+    await Promise.all(specs.map((spec) => this.runOnce(spec)));
+  }
+
+  /** Poll some devices faster for a while (during a migration the routers are watched closely). */
+  pollFast(names: string[], intervalMs: number, forMs: number): void {
+    const until = this.now() + forMs;
+    for (const name of names) {
+      this.fast.set(name, { intervalMs, until });
+      const entry = this.devices.get(name);
+      const spec = this.specs().find((candidate) => candidate.name === name);
+      if (entry && spec && !entry.running) {
+        if (entry.timer) clearTimeout(entry.timer);
+        void this.tick(spec);
+      }
+    }
+  }
+
+  private intervalFor(spec: DeviceSpec, failures: number): number {
+    const fast = this.fast.get(spec.name);
+    if (fast && fast.until > this.now() && failures === 0) return fast.intervalMs;
+    const base = this.options.intervalMs?.[spec.role] ?? DEFAULT_INTERVAL_MS[spec.role];
+    if (failures === 0) return base;
+    return Math.min(base * 2 ** Math.min(failures, 10), this.options.maxBackoffMs ?? 60_000);
+  }
+
+  private async tick(spec: DeviceSpec): Promise<void> {
+    await this.runOnce(spec);
+    if (this.stopped) return;
+    const entry = this.devices.get(spec.name);
+    if (!entry) return;
+    entry.timer = setTimeout(() => void this.tick(spec), this.intervalFor(spec, entry.failures));
+    entry.timer.unref?.();
+  }
+
+  private runOnce(spec: DeviceSpec): Promise<void> {
+    let entry = this.devices.get(spec.name);
+    if (!entry) {
+      entry = { timer: null, running: null, failures: 0 };
+      this.devices.set(spec.name, entry);
+    }
+    if (entry.running) return entry.running;
+    const current = entry;
+    current.running = this.semaphore
+      .run(() => this.collectOne(spec, current))
+      .finally(() => {
+        current.running = null;
+      });
+    return current.running;
+  }
+
+  private async collectOne(spec: DeviceSpec, entry: DeviceTimer): Promise<void> {
+    const store = this.options.store.getState();
+    store.pollStarted(spec.name, this.now());
+    const timeoutMs = this.options.pollTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const snapshot = await Promise.race([
+        this.options.collect(spec),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new PollTimeoutError(`no answer within ${timeoutMs / 1000} s`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+      entry.failures = 0;
+      this.options.store.getState().pollSucceeded(spec.name, snapshot);
+    } catch (error) {
+      entry.failures++;
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.store
+        .getState()
+        .pollFailed(spec.name, message, this.now(), isUnreachableError(error) ? 'unreachable' : 'degraded');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
+import type { DeviceSnapshot } from '../model/snapshot.ts';
+import type { TenantSpec } from '../model/workload.ts';
+import { buildWorkloadIndex, type WorkloadEntry } from './workload-index.ts';
+
+export interface DeviceEntry {
+  spec: DeviceSpec;
+  health: DeviceHealth;
+  snapshot: DeviceSnapshot | null;
+  lastError: string | null;
+  lastAttemptAt: number | null;
+  lastSuccessAt: number | null;
+  polling: boolean;
+  consecutiveFailures: number;
+}
+
+export interface StoreEvent {
+  at: number;
+  device: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface SourceInfo {
+  kind: 'inventory' | 'lab-sim' | 'lab-netns';
+  /** What the header shows: the inventory's name, or `LAB (simulated)`. */
+  label: string;
+}
+
+export interface AppState {
+  source: SourceInfo;
+  devices: Record<string, DeviceEntry>;
+  deviceOrder: string[];
+  tenants: TenantSpec[];
+  workloads: WorkloadEntry[];
+  /** Times each session (`device|vrf|afi|peer`) left Established since the console started. */
+  sessionFlaps: Record<string, number>;
+  events: StoreEvent[];
+  pollStarted(device: string, at: number): void;
+  pollSucceeded(device: string, snapshot: DeviceSnapshot): void;
+  pollFailed(device: string, message: string, at: number, health: 'unreachable' | 'degraded'): void;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+const MAX_EVENTS = 500;
+
+export function sessionKey(device: string, vrf: string, afiSafi: string, peer: string): string {
+  return `${device}|${vrf}|${afiSafi}|${peer}`;
+}
+
+export function createAppStore(init: {
+  source: SourceInfo;
+  devices: DeviceSpec[];
+  tenants: TenantSpec[];
+}): AppStore {
+  const devices: Record<string, DeviceEntry> = {};
+  for (const spec of init.devices) {
+    devices[spec.name] = {
+      spec,
+      health: 'unknown',
+      snapshot: null,
+      lastError: null,
+      lastAttemptAt: null,
+      lastSuccessAt: null,
+      polling: false,
+      consecutiveFailures: 0,
+    };
+  }
+  return createStore<AppState>()((set, get) => {
+    const update = (
+      name: string,
+      change: (entry: DeviceEntry) => Partial<DeviceEntry>,
+      events: StoreEvent[] = [],
+      extra: Partial<AppState> = {},
+    ) => {
+      const entry = get().devices[name];
+      if (!entry) return;
+      set((state) => ({
+        ...extra,
+        devices: { ...state.devices, [name]: { ...entry, ...change(entry) } },
+        events: events.length > 0 ? [...state.events, ...events].slice(-MAX_EVENTS) : state.events,
+      }));
+    };
+    const reindex = () => {
+      const state = get();
+      set({ workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants) });
+    };
+    return {
+      source: init.source,
+      devices,
+      deviceOrder: init.devices.map((spec) => spec.name),
+      tenants: init.tenants,
+      workloads: [],
+      sessionFlaps: {},
+      events: [],
+      pollStarted: (name, at) => update(name, () => ({ polling: true, lastAttemptAt: at })),
+      pollSucceeded: (name, snapshot) => {
+        const previous = get().devices[name]?.snapshot ?? null;
+        const { events, flaps } = sessionChanges(name, previous, snapshot, get().sessionFlaps);
+        const health: DeviceHealth = snapshot.partialErrors.length > 0 ? 'degraded' : 'ok';
+        if (get().devices[name]?.health === 'unreachable')
+          events.push({ at: snapshot.collectedAt, device: name, level: 'info', message: 'reachable again' });
+        update(
+          name,
+          () => ({
+            snapshot,
+            health,
+            polling: false,
+            lastSuccessAt: snapshot.collectedAt,
+            lastError: snapshot.partialErrors.length > 0 ? snapshot.partialErrors.join('; ') : null,
+            consecutiveFailures: 0,
+          }),
+          events,
+          { sessionFlaps: flaps },
+        );
+        reindex();
+      },
+      pollFailed: (name, message, at, health) => {
+        const entry = get().devices[name];
+        const events: StoreEvent[] =
+          entry && entry.health !== health
+            ? [{ at, device: name, level: 'error', message: `${health}: ${message}` }]
+            : [];
+        update(
+          name,
+          (current) => ({
+            health,
+            polling: false,
+            lastError: message,
+            consecutiveFailures: current.consecutiveFailures + 1,
+          }),
+          events,
+        );
+        // An unreachable device's last snapshot stays for context, but its state is no longer current.
+      },
+    };
+  });
+}
+
+function sessionChanges(
+  device: string,
+  previous: DeviceSnapshot | null,
+  next: DeviceSnapshot,
+  flaps: Record<string, number>,
+): { events: StoreEvent[]; flaps: Record<string, number> } {
+  const events: StoreEvent[] = [];
+  if (!previous) return { events, flaps };
+  const before = new Map(
+    previous.bgp.map((session) => [sessionKey(device, session.vrf, session.afiSafi, session.peer), session]),
+  );
+  let updated = flaps;
+  for (const session of next.bgp) {
+    const key = sessionKey(device, session.vrf, session.afiSafi, session.peer);
+    const old = before.get(key);
+    if (!old || old.state === session.state) continue;
+    const peer = session.hostname ? `${session.peer} (${session.hostname})` : session.peer;
+    events.push({
+      at: next.collectedAt,
+      device,
+      level: session.established ? 'info' : 'warn',
+      message: `BGP ${session.vrf}/${session.afiSafi} ${peer}: ${old.state} → ${session.state}`,
+    });
+  }
+  // A session can drop and come back between two polls; FRR's drop counter still tells.
+  for (const session of next.bgp) {
+    const key = sessionKey(device, session.vrf, session.afiSafi, session.peer);
+    const old = before.get(key);
+    if (!old) continue;
+    let drops = Math.max(0, session.connectionsDropped - old.connectionsDropped);
+    if (drops === 0 && old.established && !session.established) drops = 1;
+    if (drops > 0) updated = { ...updated, [key]: (updated[key] ?? 0) + drops };
+  }
+  return { events, flaps: updated };
+}

@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeviceSpec } from '../../src/model/device.ts';
+import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
+import { Poller } from '../../src/poller/poller.ts';
+import { createAppStore } from '../../src/state/store.ts';
+import { SshConnectError } from '../../src/transport/ssh/errors.ts';
+import { snapshot } from '../helpers/snapshots.ts';
+
+const spec = (name: string, role: 'router' | 'hypervisor' = 'hypervisor'): DeviceSpec => ({
+  name,
+  role,
+  kind: 'frr-linux',
+  host: '127.0.0.1',
+  port: 22,
+  user: 'root',
+  auth: { type: 'agent' },
+  vtysh: 'vtysh',
+  privilege: '',
+});
+
+const pollers: Poller[] = [];
+afterEach(() => pollers.splice(0).forEach((poller) => poller.stop()));
+
+function setup(
+  names: string[],
+  collect: (spec: DeviceSpec) => Promise<DeviceSnapshot>,
+  options: { concurrency?: number; intervalMs?: number; pollTimeoutMs?: number } = {},
+) {
+  const store = createAppStore({
+    source: { kind: 'inventory', label: 't' },
+    devices: names.map((name) => spec(name)),
+    tenants: [],
+  });
+  const interval = options.intervalMs ?? 20;
+  const poller = new Poller({
+    store,
+    collect,
+    concurrency: options.concurrency ?? 16,
+    intervalMs: { router: interval, hypervisor: interval },
+    maxBackoffMs: 200,
+    pollTimeoutMs: options.pollTimeoutMs ?? 5_000,
+  });
+  pollers.push(poller);
+  return { store, poller };
+}
+
+async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('poller', () => {
+  it('never runs more polls at once than the concurrency limit', async () => {
+    let active = 0;
+    let peak = 0;
+    const { store, poller } = setup(
+      ['a', 'b', 'c', 'd', 'e', 'f'],
+      async (device) => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        active--;
+        return snapshot(device.name, {});
+      },
+      { concurrency: 2 },
+    );
+    await poller.pollNow();
+    expect(peak).toBe(2);
+    expect(Object.values(store.getState().devices).every((device) => device.health === 'ok')).toBe(true);
+  });
+
+  it('does not start a second poll of a device while the first is still running', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const { poller } = setup(['slow'], async (device) => {
+      calls++;
+      await new Promise<void>((resolve) => (release = resolve));
+      return snapshot(device.name, {});
+    });
+    const first = poller.pollNow();
+    const second = poller.pollNow();
+    release();
+    await Promise.all([first, second]);
+    expect(calls).toBe(1);
+  });
+
+  it('keeps the other devices on schedule while one hangs, and marks the hung one unreachable', async () => {
+    const counts: Record<string, number> = { fast: 0, hung: 0 };
+    const { store, poller } = setup(
+      ['fast', 'hung'],
+      async (device) => {
+        counts[device.name]!++;
+        if (device.name === 'hung') await new Promise(() => {});
+        return snapshot(device.name, {});
+      },
+      { pollTimeoutMs: 150 },
+    );
+    poller.start();
+    await until(() => counts.fast! >= 5);
+    expect(store.getState().devices.fast?.health).toBe('ok');
+    await until(() => store.getState().devices.hung?.health === 'unreachable');
+    expect(store.getState().devices.hung?.lastError).toBe('no answer within 0.15 s');
+  });
+
+  it('backs off a failing device and reports the transport error as unreachable', async () => {
+    const times: number[] = [];
+    const { store, poller } = setup(['down'], async () => {
+      times.push(Date.now());
+      throw new SshConnectError(
+        { host: '127.0.0.1', port: 1, device: 'down' },
+        'connect ECONNREFUSED 127.0.0.1:1',
+      );
+    });
+    poller.start();
+    await until(() => times.length >= 4);
+    const gaps = times.slice(1).map((time, i) => time - times[i]!);
+    // 20 ms base interval doubling per failure: 40, 80, 160 (capped at 200). Timers never fire early,
+    // so lower bounds hold however loaded the machine is.
+    expect(gaps[0]!).toBeGreaterThanOrEqual(38);
+    expect(gaps[2]!).toBeGreaterThanOrEqual(155);
+    const entry = store.getState().devices.down!;
+    expect(entry.health).toBe('unreachable');
+    expect(entry.lastError).toContain('ECONNREFUSED');
+  });
+
+  it('treats a reachable device that answers badly as degraded, not unreachable', async () => {
+    const { store, poller } = setup(['odd'], async () => {
+      throw new Error('every command failed: vtysh: failed to connect to any daemons');
+    });
+    await poller.pollNow();
+    expect(store.getState().devices.odd?.health).toBe('degraded');
+  });
+});

@@ -14,7 +14,12 @@ const baseConfigure = z.object({ op: str, path: pathList.min(1), value: optStr }
 function models(version: EmulatedVersion) {
   // confirm_time exists only on 1.5 rolling (T3955); 1.4 ignores the field and commits for good.
   const confirmTime: z.ZodType<number> =
-    version === '1.5-rolling' ? z.int().default(0) : z.unknown().transform(() => 0);
+    version === '1.5-rolling'
+      ? z.int().default(0)
+      : z
+          .unknown()
+          .optional()
+          .transform(() => 0);
   return {
     retrieve: z.object({ key: str, op: str, path: pathList, configFormat: optStr }),
     show: z.object({ key: str, op: str, path: pathList }),

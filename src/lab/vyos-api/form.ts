@@ -17,12 +17,9 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBytes) {
-        reject(new BodyTooLargeError(`request body larger than ${maxBytes} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the cap, keep draining (so the 413 reply can still be sent) but keep nothing.
+      if (size > maxBytes) reject(new BodyTooLargeError(`request body larger than ${maxBytes} bytes`));
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);

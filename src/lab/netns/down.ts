@@ -1,18 +1,10 @@
-import { lstat, readdir, readlink, rm, rmdir } from 'node:fs/promises';
-import { frrPidFile, FRR_DAEMONS } from './frr.ts';
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import { frrPidFile, FRR_DAEMONS, isLabSymlink } from './frr.ts';
 import { linkExists, listNamespaces, removeNetwork } from './network.ts';
 import { deviceFiles, frrEtcDir, frrRunDir, labDir, labFiles, type DirOptions } from './paths.ts';
 import { isAlive, namespacePids, pidFileAlive, terminate } from './processes.ts';
 import { readRecord, type LabRecord } from './record.ts';
 import { allNamespaces, DEVICES, MGMT_BRIDGE, mgmtHostIf } from './topology.ts';
-
-async function isSymlinkTo(p: string, target: string): Promise<boolean> {
-  try {
-    return (await lstat(p)).isSymbolicLink() && (await readlink(p)) === target;
-  } catch {
-    return false;
-  }
-}
 
 async function rmdirIfEmpty(p: string): Promise<void> {
   try {
@@ -57,11 +49,11 @@ export async function teardown(dir: string, rec: LabRecord | undefined): Promise
   for (const d of DEVICES) {
     // Our pathspace's sockets and pid files, unless a daemon outside our namespaces still uses them.
     if (!(await anyFrrAlive(d.name))) await rm(frrRunDir(d.name), { recursive: true, force: true });
-    if (await isSymlinkTo(frrEtcDir(d.name), deviceFiles(dir, d.name).base)) await rm(frrEtcDir(d.name));
+    if (await isLabSymlink(frrEtcDir(d.name))) await rm(frrEtcDir(d.name));
   }
   for (const p of rec?.systemPaths ?? []) {
     if (p.kind === 'symlink') {
-      if (await isSymlinkTo(p.path, deviceFiles(dir, p.path.split('/').pop() ?? '').base)) await rm(p.path);
+      if (await isLabSymlink(p.path)) await rm(p.path);
     } else {
       // /run/sshd and /var/run/frr are shared with the system's own daemons: remove only if empty.
       await rmdirIfEmpty(p.path);

@@ -45,7 +45,10 @@ export function tryRun(argv: readonly string[], opts: RunOptions = {}): Promise<
         resolve({ stdout, stderr, code });
       },
     );
+    // A child may exit without reading its input; that EPIPE is not our error, its exit code is.
+    child.stdin?.on('error', () => undefined);
     if (opts.input !== undefined) child.stdin?.end(opts.input);
+    else child.stdin?.end();
   });
 }
 

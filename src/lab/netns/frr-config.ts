@@ -7,10 +7,13 @@ import { bgpInterfaces, TENANTS, type LabDevice } from './topology.ts';
  * migration target installs) becomes MED 0 against the default MED 100. Routers compare MED across
  * hypervisor ASes (`bgp always-compare-med`) so that elevated route wins during the overlap.
  */
+/** In every rendered frr.conf; tells our files from anyone else's. */
+export const FRR_CONF_MARK = 'rendered by routedeck (lab netns up)';
+
 export function renderFrrConf(dev: LabDevice, logFile: string): string {
   const ifs = bgpInterfaces(dev.name);
   const lines: string[] = [
-    `! ${dev.name}: rendered by routedeck (lab netns up); edits are lost on the next up`,
+    `! ${dev.name}: ${FRR_CONF_MARK}; edits are lost on the next up`,
     'frr defaults datacenter',
     `hostname ${dev.name}`,
     `log file ${logFile} informational`,

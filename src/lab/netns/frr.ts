@@ -1,7 +1,7 @@
-import { lstat, mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BIN, run, runInNamespace } from './exec.ts';
-import { renderFrrConf, renderVtyshConf } from './frr-config.ts';
+import { FRR_CONF_MARK, renderFrrConf, renderVtyshConf } from './frr-config.ts';
 import { deviceFiles, frrEtcDir, frrRunDir } from './paths.ts';
 import { pidFileAlive, terminate, waitForPidFile } from './processes.ts';
 import { writeRecord, type LabProcess, type LabRecord } from './record.ts';
@@ -11,8 +11,13 @@ export type FrrDaemon = 'zebra' | 'staticd' | 'bgpd';
 /** zebra first: staticd and bgpd connect to its zserv socket. */
 export const FRR_DAEMONS: readonly FrrDaemon[] = ['zebra', 'staticd', 'bgpd'];
 
-/** The daemons drop to the frr user, so their pid and log files live in places that user may write. */
-const FRR_OWNER = 'frr:frr';
+/**
+ * The daemons run as root (-u root -g frrvty), not as the frr user: the lab dir may sit where frr
+ * cannot traverse (a 0700 home or temp dir), and a daemon that cannot read its config starts anyway,
+ * silently without BGP. FRR still drops every capability it does not need, DAC override included,
+ * so the pathspace run directory must belong to root; frrvty keeps it open to vty-group members.
+ */
+const RUN_OWNER = 'root:frrvty';
 
 export function frrPidFile(device: string, daemon: FrrDaemon): string {
   return path.join(frrRunDir(device), `${daemon}.pid`);
@@ -35,32 +40,42 @@ async function pathKind(p: string): Promise<'none' | 'dir' | 'symlink' | 'other'
 export async function prepareFrr(rec: LabRecord, dev: LabDevice): Promise<void> {
   const f = deviceFiles(rec.dir, dev.name);
   await mkdir(f.logDir, { recursive: true, mode: 0o755 });
-  await run(['/usr/bin/chown', FRR_OWNER, f.logDir]);
   await writeFile(f.frrConf, renderFrrConf(dev, f.frrLog), { mode: 0o644 });
   await writeFile(f.vtyshConf, renderVtyshConf(), { mode: 0o644 });
 
   if ((await pathKind('/var/run/frr')) === 'none') {
     await mkdir('/var/run/frr', { mode: 0o755 });
-    await run(['/usr/bin/chown', FRR_OWNER, '/var/run/frr']);
+    await run(['/usr/bin/chown', RUN_OWNER, '/var/run/frr']);
     rec.systemPaths.push({ path: '/var/run/frr', kind: 'dir' });
   }
   const runDir = frrRunDir(dev.name);
   if (!rec.systemPaths.some((p) => p.path === runDir)) rec.systemPaths.push({ path: runDir, kind: 'dir' });
   await writeRecord(rec);
   await mkdir(runDir, { recursive: true, mode: 0o755 });
-  await run(['/usr/bin/chown', FRR_OWNER, runDir]);
+  await run(['/usr/bin/chown', RUN_OWNER, runDir]);
 
   const etcDir = frrEtcDir(dev.name);
   const kind = await pathKind(etcDir);
-  if (kind === 'none') {
-    rec.systemPaths.push({ path: etcDir, kind: 'symlink' });
-    await writeRecord(rec);
-    await symlink(f.base, etcDir);
-  } else if (kind === 'symlink' && (await readlink(etcDir)) === f.base) {
+  if (kind === 'none' || (await isLabSymlink(etcDir))) {
+    // Possibly left by a lab in another dir: only one lab exists per host, so repoint it here.
     if (!rec.systemPaths.some((p) => p.path === etcDir))
       rec.systemPaths.push({ path: etcDir, kind: 'symlink' });
+    await writeRecord(rec);
+    await rm(etcDir, { force: true });
+    await symlink(f.base, etcDir);
   }
   // Anything else at /etc/frr/<device> is not ours: leave it, vtysh will read that config.
+}
+
+/** A symlink into some lab dir (its frr.conf carries our header) or a dangling one: ours to replace. */
+export async function isLabSymlink(p: string): Promise<boolean> {
+  if ((await pathKind(p)) !== 'symlink') return false;
+  try {
+    const conf = await readFile(path.join(await readlink(p), 'frr.conf'), 'utf8');
+    return conf.includes(FRR_CONF_MARK);
+  } catch {
+    return (await pathKind(await readlink(p))) === 'none';
+  }
 }
 
 /** Starts one FRR daemon in the device's namespace; `-d` returns once the daemon is up. */
@@ -78,6 +93,11 @@ export async function startFrrDaemon(rec: LabRecord, device: string, daemon: Frr
       f.frrConf,
       '-i',
       pidFile,
+      // FRR insists the user belongs to its vty group; making that the primary group satisfies it.
+      '-u',
+      'root',
+      '-g',
+      'frrvty',
       // No TCP vty: vtysh uses the pathspace's unix sockets, and nothing should listen on lo.
       '-P',
       '0',

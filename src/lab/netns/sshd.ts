@@ -1,4 +1,4 @@
-import { access, chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { BIN, run, runInNamespace } from './exec.ts';
 import { deviceFiles, labFiles, SSHD_PRIVSEP_DIR } from './paths.ts';
 import { pidFileAlive, waitForPidFile } from './processes.ts';
@@ -20,7 +20,10 @@ async function ensureKey(file: string, comment: string): Promise<string> {
     const pub = (await readFile(`${file}.pub`, 'utf8')).trim();
     if (pub.startsWith('ssh-ed25519 ')) return pub;
   }
-  await run([BIN.sshKeygen, '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file], { input: 'y\n' });
+  // ssh-keygen asks before overwriting; a half pair is useless, so start from nothing.
+  await rm(file, { force: true });
+  await rm(`${file}.pub`, { force: true });
+  await run([BIN.sshKeygen, '-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
   await chmod(file, 0o600);
   return (await readFile(`${file}.pub`, 'utf8')).trim();
 }

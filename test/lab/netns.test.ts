@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { parse } from 'yaml';
+import { loadInventoryFile } from '../../src/inventory/load.ts';
 import {
   DEVICES,
   labNamespace,
@@ -134,10 +134,8 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
   });
 
   it('accepts the lab key over SSH on every management address and runs vtysh there', async () => {
-    const inventory = parse(await readFile(lab.inventoryPath, 'utf8')) as {
-      defaults: { user: string; auth: { path: string }; knownHosts: string };
-      devices: { name: string; host: string; vtysh: string }[];
-    };
+    // Through the console's own inventory loader: the file is valid, not just YAML.
+    const inventory = loadInventoryFile(lab.inventoryPath);
     expect(inventory.devices.map((d) => d.name)).toEqual(['rtr1', 'rtr2', 'hv1', 'hv2', 'hv3']);
     await Promise.all(
       inventory.devices.map(async (d) => {
@@ -145,17 +143,17 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
           'ssh',
           [
             '-i',
-            inventory.defaults.auth.path,
+            d.auth.type === 'key' ? d.auth.path : '',
             '-o',
-            `UserKnownHostsFile=${inventory.defaults.knownHosts}`,
+            `UserKnownHostsFile=${inventory.knownHostsFile}`,
             '-o',
             'StrictHostKeyChecking=yes',
             '-o',
             'BatchMode=yes',
             '-o',
             'ConnectTimeout=5',
-            `${inventory.defaults.user}@${d.host}`,
-            `${d.vtysh} -c "show bgp summary json"`,
+            `${d.user}@${d.host}`,
+            [d.privilege, d.vtysh, `-c "show bgp summary json"`].filter(Boolean).join(' '),
           ],
           { timeout: 15_000 },
         );

@@ -1,7 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { netnsCanRun } from './can-run.ts';
 import { waitForConvergence } from './converge.ts';
 import { teardown } from './down.ts';
+import { renderFrrConf } from './frr-config.ts';
 import { prepareFrr, startFrr } from './frr.ts';
 import { buildNetwork } from './network.ts';
 import { workloadInfos, writeOutputs, type WorkloadInfo } from './outputs.ts';
@@ -58,11 +59,24 @@ function info(dir: string, reused: boolean): NetnsLabInfo {
   };
 }
 
+/** The running daemons' configs are what this code renders (a lab built by older code is rebuilt). */
+async function configsCurrent(dir: string): Promise<boolean> {
+  for (const d of DEVICES) {
+    const f = deviceFiles(dir, d.name);
+    try {
+      if ((await readFile(f.frrConf, 'utf8')) !== renderFrrConf(d, f.frrLog)) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** A lab that this dir built, that finished converging once, and that is still whole and converged. */
 async function healthy(dir: string): Promise<boolean> {
   const rec = await readRecord(dir);
   if (!rec?.readyAt) return false;
-  if (!(await netnsStatus({ dir })).up) return false;
+  if (!(await configsCurrent(dir)) || !(await netnsStatus({ dir })).up) return false;
   try {
     // It converged before; a working lab passes on the first poll, a damaged one gets a short grace.
     await waitForConvergence(5_000);

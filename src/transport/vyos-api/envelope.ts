@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import {
+  VyosApiError,
+  VyosAuthError,
+  VyosBadRequestError,
+  VyosEmptyConfigError,
+  VyosProtocolError,
+  VyosServerError,
+  VyosUnavailableError,
+  VyosValidationError,
+  type VyosApiErrorInit,
+} from './errors.ts';
+import type { HttpReply } from './http.ts';
+
+/**
+ * `{success, data, error}` (reference §1). Every field is optional here because the 1.3 nginx
+ * quirk sends only `{"error": …}` with HTTP 200 when the API is not configured.
+ */
+const Envelope = z.object({
+  success: z.boolean().optional(),
+  data: z.unknown().optional(),
+  error: z.string().nullable().optional(),
+});
+
+const STATUS_CLASSES: Record<number, new (message: string, init: VyosApiErrorInit) => VyosApiError> = {
+  400: VyosBadRequestError,
+  401: VyosAuthError,
+  422: VyosValidationError,
+  500: VyosServerError,
+  503: VyosUnavailableError,
+};
+
+/** Replaces every occurrence of the key, in case a server ever echoes it back. */
+export function maskSecret(text: string, secret: string): string {
+  return secret ? text.split(secret).join('***') : text;
+}
+
+const snippet = (body: string): string => JSON.stringify(body.slice(0, 200));
+
+/** Returns the envelope's `data`, or throws the typed error for the status and body. */
+export function interpretReply(endpoint: string, reply: HttpReply, key: string): unknown {
+  const body = maskSecret(reply.body, key);
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  const parsed = Envelope.safeParse(json);
+  const envelope = parsed.success ? parsed.data : undefined;
+  const serverError = envelope?.error ?? null;
+  const init = { endpoint, status: reply.status, serverError };
+
+  if (reply.status !== 200) {
+    // nginx error pages (503 "API not configured", 404, 413) are HTML, not the JSON envelope.
+    const detail = serverError ?? `non-JSON reply ${snippet(body)}`;
+    const message = `VyOS API ${endpoint}: HTTP ${reply.status}: ${detail}`;
+    if (reply.status === 400 && serverError?.includes('Configuration under specified path is empty')) {
+      throw new VyosEmptyConfigError(message, init);
+    }
+    const ErrorClass = STATUS_CLASSES[reply.status] ?? VyosApiError;
+    throw new ErrorClass(message, init);
+  }
+  if (!envelope) {
+    const what =
+      json === undefined ? 'a non-JSON reply' : 'JSON that is not the {success, data, error} envelope';
+    throw new VyosProtocolError(`VyOS API ${endpoint}: HTTP 200 with ${what}: ${snippet(body)}`, init);
+  }
+  if (envelope.success === true) return envelope.data ?? null;
+  if (envelope.success === undefined && serverError !== null) {
+    // VyOS 1.3: nginx maps 501/502/503 to HTTP 200 + {"error": "Start service in configuration mode…"}.
+    throw new VyosUnavailableError(`VyOS API ${endpoint}: API not available: ${serverError}`, init);
+  }
+  throw new VyosApiError(
+    `VyOS API ${endpoint}: request failed: ${serverError ?? 'success is not true'}`,
+    init,
+  );
+}

@@ -50,6 +50,8 @@ export interface VyosApiFault {
 }
 
 export interface VyosApiServerStats {
+  /** TCP connections accepted. */
+  connections: number;
   /** HTTP requests received (any path). A refused TLS pin must leave this at 0. */
   requests: number;
   /** TLS handshakes completed. */
@@ -90,7 +92,7 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
   });
   const validKeys = new Set(Object.values(opts.keys));
   const ctx: HandlerContext = { version, hostname, session, show: opts.show };
-  const stats: VyosApiServerStats = { requests: 0, tlsConnections: 0 };
+  const stats: VyosApiServerStats = { connections: 0, requests: 0, tlsConnections: 0 };
   let fault: VyosApiFault = { status: null };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -129,6 +131,7 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
       else sendEnvelope(res, version, 500, { error: INTERNAL_ERROR_TEXT });
     });
   });
+  server.on('connection', () => stats.connections++);
   server.on('secureConnection', () => stats.tlsConnections++);
 
   await new Promise<void>((resolve, reject) => {

@@ -16,10 +16,12 @@ export function testCert(): Promise<SelfSignedCert> {
   return certPromise;
 }
 
+/** Starts an emulated 1.4 router named r1 with {@link API_KEY}; `cert` defaults to the shared test cert. */
 export async function startRouter(
   opts: Partial<VyosApiServerOptions> = {},
+  certificate?: SelfSignedCert,
 ): Promise<VyosApiServer & { cert: SelfSignedCert }> {
-  const cert = await testCert();
+  const cert = certificate ?? (await testCert());
   const server = await startVyosApiServer({
     keys: { noc: API_KEY },
     version: '1.4',

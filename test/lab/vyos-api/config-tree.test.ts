@@ -67,6 +67,18 @@ describe('ConfigTree rendering (VyOS JSONRenderer rules)', () => {
     });
   });
 
+  it('treats an explicit value after a tag node as a tag value', () => {
+    const t = new ConfigTree();
+    t.set(['vrf', 'name'], 'RED');
+    t.set(words('protocols static route 10.0.0.0/24 interface'), 'eth1');
+    t.set(words('interfaces ethernet'), 'eth2');
+    expect(t.showConfig()).toEqual({
+      vrf: { name: { RED: {} } },
+      protocols: { static: { route: { '10.0.0.0/24': { interface: { eth1: {} } } } } },
+      interfaces: { ethernet: { eth2: {} } },
+    });
+  });
+
   it('says a path is empty when it is missing, a leaf, or has no children', () => {
     const t = treeOf('vrf name RED');
     expect(t.showConfig(['protocols'])).toBeUndefined();

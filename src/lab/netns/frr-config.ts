@@ -69,7 +69,11 @@ function tenantPolicy(): string[] {
   return out;
 }
 
-/** vtysh -N <device> reads /etc/frr/<device>/vtysh.conf and complains on stderr when it is missing. */
-export function renderVtyshConf(): string {
-  return 'service integrated-vtysh-config\n';
+/**
+ * vtysh -N <device> reads /etc/frr/<device>/vtysh.conf and complains on stderr when it is missing.
+ * Its hostname matters: vtysh adds its own `hostname` line to `show running-config`, taken from the
+ * UTS hostname (shared by every namespace) unless set here.
+ */
+export function renderVtyshConf(device: string): string {
+  return `service integrated-vtysh-config\nhostname ${device}\n`;
 }

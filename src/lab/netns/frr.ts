@@ -41,7 +41,7 @@ export async function prepareFrr(rec: LabRecord, dev: LabDevice): Promise<void> 
   const f = deviceFiles(rec.dir, dev.name);
   await mkdir(f.logDir, { recursive: true, mode: 0o755 });
   await writeFile(f.frrConf, renderFrrConf(dev, f.frrLog), { mode: 0o644 });
-  await writeFile(f.vtyshConf, renderVtyshConf(), { mode: 0o644 });
+  await writeFile(f.vtyshConf, renderVtyshConf(dev.name), { mode: 0o644 });
 
   if ((await pathKind('/var/run/frr')) === 'none') {
     await mkdir('/var/run/frr', { mode: 0o755 });

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { netnsCanRun } from './can-run.ts';
 import { waitForConvergence } from './converge.ts';
 import { teardown } from './down.ts';
-import { renderFrrConf } from './frr-config.ts';
+import { renderFrrConf, renderVtyshConf } from './frr-config.ts';
 import { prepareFrr, startFrr } from './frr.ts';
 import { buildNetwork } from './network.ts';
 import { workloadInfos, writeOutputs, type WorkloadInfo } from './outputs.ts';
@@ -65,6 +65,7 @@ async function configsCurrent(dir: string): Promise<boolean> {
     const f = deviceFiles(dir, d.name);
     try {
       if ((await readFile(f.frrConf, 'utf8')) !== renderFrrConf(d, f.frrLog)) return false;
+      if ((await readFile(f.vtyshConf, 'utf8')) !== renderVtyshConf(d.name)) return false;
     } catch {
       return false;
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { VyosApiServer } from '../../../src/lab/vyos-api/index.ts';
+import { interpretReply } from '../../../src/transport/vyos-api/envelope.ts';
 import type { VyosApiError } from '../../../src/transport/vyos-api/index.ts';
 import {
   VyosApiClient,
@@ -154,7 +155,6 @@ describe('VyosApiClient against the emulator', () => {
     expect(notJson.status).toBe(400);
     expect(notJson.json).toMatchObject({ error: expect.stringMatching(/^Failed to parse JSON: /) });
     // The same classes the client maps these statuses to:
-    const { interpretReply } = await import('../../../src/transport/vyos-api/envelope.ts');
     const asError = (reply: typeof missing): unknown => {
       try {
         return interpretReply(

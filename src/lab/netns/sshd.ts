@@ -82,6 +82,8 @@ export async function ensurePrivsepDir(rec: LabRecord): Promise<void> {
 
 export async function startSshd(rec: LabRecord, dev: LabDevice): Promise<void> {
   const f = deviceFiles(rec.dir, dev.name);
+  // A stale pid file could name a recycled pid that is now some session's `sshd: root@notty`.
+  await rm(f.sshdPid, { force: true });
   await runInNamespace(labNamespace(dev.name), [BIN.sshd, '-f', f.sshdConfig, '-E', f.sshdLog]);
   // sshd daemonizes before it writes its pid file, so the pid may lag the exit of the parent.
   const pid = await waitForPidFile(f.sshdPid, 'sshd', 5000);

@@ -1,0 +1,37 @@
+/** Device output that could not be understood. Drivers turn it into a per-device partial error. */
+export class ParseError extends Error {
+  override readonly name = 'ParseError';
+  constructor(
+    /** What was wrong, without the command. */
+    readonly detail: string,
+    /** Which command's output failed, when known (the driver fills it in). */
+    readonly command?: string,
+    /** Character offset in the output where parsing stopped, when known. */
+    readonly offset?: number,
+  ) {
+    super(command ? `${command}: ${detail}` : detail);
+  }
+
+  /** The same error, naming the command whose output it was. */
+  forCommand(command: string): ParseError {
+    return this.command ? this : new ParseError(this.detail, command, this.offset);
+  }
+}
+
+/** A command that ran but failed on the device (non-zero exit, vtysh `%` error, daemon not running). */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  constructor(
+    readonly command: string,
+    readonly code: number | null,
+    readonly detail: string,
+  ) {
+    super(`${command}: ${code === null ? 'killed' : code === 0 ? 'failed' : `exit ${code}`}: ${detail}`);
+  }
+}
+
+/** Zod-style issue list to one line: `path.to.field: message; …` (first few only). */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const shown = issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return shown.join('; ') + (issues.length > 3 ? `; and ${issues.length - 3} more` : '');
+}

@@ -27,7 +27,7 @@ export const FrrRouteEntrySchema = z.looseObject({
   nexthops: z.array(FrrNexthopSchema).optional(),
 });
 
-const EntriesSchema = z.array(FrrRouteEntrySchema);
+export const FrrRouteEntriesSchema = z.array(FrrRouteEntrySchema);
 type FrrNexthop = z.infer<typeof FrrNexthopSchema>;
 type FrrRouteEntry = z.infer<typeof FrrRouteEntrySchema>;
 
@@ -64,7 +64,7 @@ function hasFields(o: unknown, fields: [string, string][]): o is Record<string, 
   return true;
 }
 
-/** True when `entries` would pass `EntriesSchema` (without zod's cost). */
+/** True when `entries` would pass `FrrRouteEntriesSchema` (without zod’s cost). */
 export function isFrrRouteEntries(entries: unknown): entries is FrrRouteEntry[] {
   if (!Array.isArray(entries)) return false;
   for (const e of entries) {
@@ -115,7 +115,7 @@ export function addRouteEntries(
   defaultVrf: string,
 ): string | null {
   if (!isFrrRouteEntries(entries)) {
-    const parsed = EntriesSchema.safeParse(entries);
+    const parsed = FrrRouteEntriesSchema.safeParse(entries);
     return `route entry for "${prefix}": ${parsed.success ? 'rejected' : describeIssues(parsed.error.issues)}`;
   }
   for (const e of entries) {

@@ -1,0 +1,107 @@
+import type { CompactRouteTableBuilder } from '../model/compact-route-table.ts';
+import type { CommandRunner, ExecOptions } from '../transport/types.ts';
+import { CommandError, ParseError } from './errors.ts';
+import { RouteStreamParser } from './frr/route-stream.ts';
+
+// Small outputs (summaries, interfaces, a hypervisor's kernel routes) versus full routing tables:
+// 1M routes is ~750 MB of JSON and takes minutes over a slow link, so streams get their own caps.
+export const EXEC_OPTIONS: ExecOptions = { timeoutMs: 30_000, maxBytes: 64 * 1024 * 1024 };
+export const STREAM_OPTIONS: ExecOptions = { timeoutMs: 10 * 60_000, maxBytes: 4 * 1024 * 1024 * 1024 };
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
+}
+
+/**
+ * vtysh reports failures several ways: a non-zero exit with `bgpd is not running` or `Exiting:
+ * failed to connect to any daemons` on stderr, or `% Unknown command: …` on stdout.
+ */
+export function checkCommandResult(
+  command: string,
+  code: number | null,
+  stderr: string,
+  stdoutHead: string,
+): void {
+  if (code !== 0) {
+    throw new CommandError(command, code, firstLine(stderr) || firstLine(stdoutHead) || 'no output');
+  }
+  if (stdoutHead.trimStart().startsWith('%')) throw new CommandError(command, code, firstLine(stdoutHead));
+}
+
+/** Runs a command with a small output and returns its stdout, or throws CommandError. */
+export async function runText(runner: CommandRunner, command: string): Promise<string> {
+  const r = await runner.exec(command, EXEC_OPTIONS);
+  checkCommandResult(command, r.code, r.stderr, r.stdout.slice(0, 512));
+  return r.stdout;
+}
+
+/** Runs a pure parser on a command's output, naming the command in any ParseError. */
+export function parseOutput<T>(command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw err instanceof ParseError ? err.forCommand(command) : err;
+  }
+}
+
+/**
+ * Streams `show ip[v6] route … json` into the builder, parsing as the bytes arrive. On any failure
+ * the rows this command added are dropped again, so a table is never half of one VRF.
+ */
+export async function streamRoutes(
+  runner: CommandRunner,
+  command: string,
+  builder: CompactRouteTableBuilder,
+): Promise<number> {
+  const start = builder.size;
+  const parser = new RouteStreamParser(builder);
+  let parseError: unknown = null;
+  let head = '';
+  try {
+    const result = await runner.execStream(
+      command,
+      (chunk) => {
+        if (head.length < 512) head += chunk.toString('utf8', 0, Math.min(chunk.length, 512));
+        if (parseError !== null) return; // keep draining: the exit status says more than the parse error
+        try {
+          parser.write(chunk);
+        } catch (err) {
+          parseError = err;
+        }
+      },
+      STREAM_OPTIONS,
+    );
+    checkCommandResult(command, result.code, result.stderr, head);
+    if (parseError !== null) throw parseError;
+    parser.end();
+    return parser.routes;
+  } catch (err) {
+    builder.truncate(start);
+    throw err instanceof ParseError ? err.forCommand(command) : err;
+  }
+}
+
+export type PartResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Runs one independent part of a collection; its failure becomes `<name>: <message>`. */
+export async function part<T>(name: string, run: () => Promise<T>): Promise<PartResult<T>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (err) {
+    return { ok: false, error: `${name}: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+/** Partial errors of a collection, or a throw when no part succeeded (the device is unreachable). */
+export function partialErrors(device: string, results: readonly PartResult<unknown>[]): string[] {
+  const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
+  if (results.length > 0 && errors.length === results.length) {
+    throw new Error(`${device}: every part of the collection failed: ${[...new Set(errors)].join('; ')}`);
+  }
+  return errors;
+}

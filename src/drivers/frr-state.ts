@@ -1,0 +1,117 @@
+import { CompactRouteTable, CompactRouteTableBuilder } from '../model/compact-route-table.ts';
+import type { DeviceSpec } from '../model/device.ts';
+import type { NetInterface, VrfInfo } from '../model/interface.ts';
+import type { DeviceSnapshot } from '../model/snapshot.ts';
+import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResult } from './collect.ts';
+import { parseBgpSummary } from './frr/bgp-summary.ts';
+import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
+import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
+import { workloadRoutesFrom } from './linux/workload-routes.ts';
+import { vtyshCommand } from './shell.ts';
+import type { DriverContext } from './types.ts';
+
+/** The state commands both kinds send (FRR runs inside VyOS too), by purpose. */
+export interface FrrStateCommands {
+  bgp: string;
+  routes4: string;
+  routes6: string;
+  /** `-d` so each interface's kind (vrf, vxlan, bridge…) and master are known. */
+  addresses: string;
+  /** Kernel routes, for workload routes; only hypervisors carry workloads. */
+  kernelRoutes4?: string;
+  kernelRoutes6?: string;
+}
+
+export function frrStateCommands(device: DeviceSpec, withKernelRoutes: boolean): FrrStateCommands {
+  const commands: FrrStateCommands = {
+    bgp: vtyshCommand(device, 'show bgp vrf all summary json'),
+    routes4: vtyshCommand(device, 'show ip route vrf all json'),
+    routes6: vtyshCommand(device, 'show ipv6 route vrf all json'),
+    addresses: 'ip -j -d addr show',
+  };
+  if (withKernelRoutes) {
+    commands.kernelRoutes4 = 'ip -j route show table all';
+    commands.kernelRoutes6 = 'ip -j -6 route show table all';
+  }
+  return commands;
+}
+
+export function commandList(c: FrrStateCommands): string[] {
+  return [c.bgp, c.routes4, c.routes6, c.addresses, c.kernelRoutes4, c.kernelRoutes6].filter(
+    (x): x is string => x !== undefined,
+  );
+}
+
+export interface FrrStateOptions {
+  commands: FrrStateCommands;
+  /** VRFs from somewhere better than the interface list (VyOS config); falls back to interfaces. */
+  vrfs?: () => Promise<VrfInfo[]>;
+}
+
+function value<T>(r: PartResult<T> | undefined, fallback: T): T {
+  return r?.ok ? r.value : fallback;
+}
+
+/**
+ * One poll of a device's FRR and kernel state. Parts run in parallel (one SSH exec channel each)
+ * except the two route streams, which share a builder and run one after the other. Each part
+ * fails on its own into `partialErrors`; when all fail the device is unreachable and this throws.
+ */
+export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions): Promise<DeviceSnapshot> {
+  const { device, runner } = ctx;
+  const c = opts.commands;
+  const builder = new CompactRouteTableBuilder();
+
+  const kernelRoutes = (
+    command: string | undefined,
+    family: 4 | 6,
+  ): Promise<PartResult<IpRoute[]>> | undefined =>
+    command === undefined
+      ? undefined
+      : part('workloads', async () => {
+          const text = await runText(runner, command);
+          return parseOutput(command, () => parseIpJsonRoutes(text, family));
+        });
+
+  const [bgp, addresses, kernel4, kernel6, routes, apiVrfs] = await Promise.all([
+    part('bgp', async () => {
+      const text = await runText(runner, c.bgp);
+      return parseOutput(c.bgp, () => parseBgpSummary(text, device.name));
+    }),
+    part('interfaces', async () => {
+      const text = await runText(runner, c.addresses);
+      return parseOutput(c.addresses, () => ({
+        interfaces: parseIpJsonAddr(text),
+        vrfs: vrfsFromIpLinks(text),
+      }));
+    }),
+    kernelRoutes(c.kernelRoutes4, 4),
+    kernelRoutes(c.kernelRoutes6, 6),
+    (async () => [
+      await part('routes', () => streamRoutes(runner, c.routes4, builder)),
+      await part('routes', () => streamRoutes(runner, c.routes6, builder)),
+    ])(),
+    opts.vrfs ? part('vrfs', opts.vrfs) : undefined,
+  ]);
+
+  const results: PartResult<unknown>[] = [];
+  for (const r of [bgp, addresses, kernel4, kernel6, ...routes, apiVrfs]) if (r) results.push(r);
+  const errors = partialErrors(device.name, results);
+  const interfaces: NetInterface[] = value(addresses, undefined)?.interfaces ?? [];
+  const vrfs = apiVrfs?.ok ? apiVrfs.value : (value(addresses, undefined)?.vrfs ?? []);
+  const ipRoutes = dedupeIpRoutes([...value(kernel4, []), ...value(kernel6, [])]);
+  const hasKernelRoutes = (kernel4?.ok ?? false) || (kernel6?.ok ?? false);
+
+  return {
+    device: device.name,
+    collectedAt: (ctx.now ?? Date.now)(),
+    bgp: value(bgp, []),
+    routes: routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty(),
+    interfaces,
+    vrfs,
+    workloadRoutes: hasKernelRoutes
+      ? workloadRoutesFrom(ipRoutes, interfaces, { host: device.name, vrfs })
+      : [],
+    partialErrors: errors,
+  };
+}

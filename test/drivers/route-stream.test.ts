@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { routeDocument } from '../../bench/routes.ts';
+import { ParseError } from '../../src/drivers/errors.ts';
+import { nexthopsOf } from '../../src/drivers/frr/route-entry.ts';
+import { RouteStreamParser } from '../../src/drivers/frr/route-stream.ts';
+import { CompactRouteTableBuilder, type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import type { Route } from '../../src/model/route.ts';
+import { chunked, fixtureFiles, readFixture } from './fixtures.ts';
+
+type Entry = Record<string, unknown> & { nexthops?: Record<string, unknown>[] };
+
+/** Reference: split the output into its top-level JSON documents and JSON.parse each whole. */
+function referenceRoutes(text: string): Route[] {
+  const docs: Record<string, unknown>[] = [];
+  let rest = text.trim();
+  while (rest) {
+    // Documents are separated by a newline before `{` (≤ 9.1 `vrf all`); try each split point.
+    let end = rest.length;
+    for (let i = rest.indexOf('\n{'); ; i = rest.indexOf('\n{', i + 1)) {
+      const candidate = i < 0 ? rest : rest.slice(0, i);
+      try {
+        docs.push(JSON.parse(candidate) as Record<string, unknown>);
+        end = candidate.length;
+        break;
+      } catch {
+        if (i < 0) throw new Error('reference parse failed');
+      }
+    }
+    rest = rest.slice(end).trim();
+  }
+  const routes: Route[] = [];
+  for (const doc of docs) {
+    for (const [key, value] of Object.entries(doc)) {
+      const keyed = !Array.isArray(value);
+      const prefixes = keyed
+        ? Object.entries(value as Record<string, Entry[]>)
+        : [[key, value as Entry[]] as const];
+      for (const [prefix, entries] of prefixes) {
+        for (const e of entries) {
+          routes.push({
+            vrf: keyed ? key : ((e.vrfName as string | undefined) ?? 'default'),
+            family: prefix.includes(':') ? 6 : 4,
+            prefix,
+            protocol: e.protocol as string,
+            selected: e.selected === true,
+            installed: e.installed === true,
+            distance: (e.distance as number | undefined) ?? null,
+            metric: (e.metric as number | undefined) ?? null,
+            uptime: (e.uptime as string | undefined) ?? null,
+            nexthops: nexthopsOf(e.nexthops),
+          });
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+function streamed(chunks: (Buffer | string)[]): CompactRouteTable {
+  const builder = new CompactRouteTableBuilder();
+  const parser = new RouteStreamParser(builder);
+  for (const c of chunks) parser.write(c);
+  parser.end();
+  return builder.finish();
+}
+
+function parseError(text: string): ParseError {
+  try {
+    streamed([text]);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ParseError);
+    return err as ParseError;
+  }
+  throw new Error(`no ParseError for ${JSON.stringify(text.slice(0, 40))}`);
+}
+
+const ROUTE_FILES = fixtureFiles(/(^|-)show-ipv?6?-route-.*json.*\.json$/);
+
+describe('RouteStreamParser on captured and variant FRR output', () => {
+  it('finds the route tables', () => {
+    expect(ROUTE_FILES.filter((f) => f.startsWith('frr-8.4/')).length).toBeGreaterThanOrEqual(12);
+    expect(ROUTE_FILES.filter((f) => f.startsWith('frr-variants/')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const file of ROUTE_FILES) {
+    it(`${file}: same routes as JSON.parse, for any chunking`, () => {
+      const text = readFixture(file);
+      const expected = referenceRoutes(text);
+      const bytes = Buffer.from(text);
+      const whole = streamed([bytes]);
+      expect([...whole]).toEqual(expected);
+      expect([...streamed([...bytes].map((b) => Buffer.from([b])))]).toEqual(expected);
+      for (const seed of [1, 7, 42, 1234]) expect([...streamed(chunked(bytes, seed, 97))]).toEqual(expected);
+    });
+  }
+
+  it('reads the VRF from the entries when FRR ≤ 9.1 concatenates one document per VRF', () => {
+    const t = streamed([readFixture('frr-variants/show-ip-route-vrf-all-json--two-vrfs-frr8.4.json')]);
+    expect(t.vrfs()).toEqual(['default', 'RED']);
+    expect(t.lookup('198.51.100.11', 'RED')?.vrf).toBe('RED');
+  });
+
+  it('reads the VRF from the key when FRR 10.2 nests tables by VRF', () => {
+    const t = streamed([readFixture('frr-variants/show-ip-route-vrf-all-json--two-vrfs-frr10.2.json')]);
+    expect(t.vrfs()).toEqual(['default', 'RED']);
+    expect(t.indexesOf('RED').length).toBe(t.indexesOf('default').length);
+  });
+});
+
+describe('RouteStreamParser chunk boundaries', () => {
+  it('matches JSON.parse on a generated 50k-route table fed in random chunks', () => {
+    const text = routeDocument(50_000, { vrfName: 'INTERNET' });
+    const expected = referenceRoutes(text);
+    const t = streamed(chunked(Buffer.from(text), 99, 65_536));
+    expect(t.size).toBe(50_000);
+    for (const i of [0, 1, 7, 4_999, 25_000, 49_999]) expect(t.at(i)).toEqual(expected[i]);
+    expect([...t]).toEqual(expected);
+  });
+
+  it('handles escapes, brackets inside strings and multi-byte UTF-8 split anywhere', () => {
+    const nh = { ip: '192.0.2.1', interfaceName: 'tap-ü"]}[{\\', active: true };
+    const entry = {
+      prefix: '10.0.0.0/8',
+      protocol: 'st\\"atic',
+      selected: true,
+      uptime: '01:02:03',
+      nexthops: [nh],
+    };
+    const text = JSON.stringify({ 'RED"\\é': { '10.0.0.0/8': [entry] }, BLUE: { '10.0.0.0/8': [entry] } });
+    const expected = referenceRoutes(text);
+    const bytes = Buffer.from(text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect([...streamed([bytes.subarray(0, cut), bytes.subarray(cut)])]).toEqual(expected);
+    }
+    expect(expected[0]?.vrf).toBe('RED"\\é');
+    expect(expected[0]?.nexthops[0]?.interface).toBe('tap-ü"]}[{\\');
+  });
+
+  it('keeps a recursive next hop with the interface of its resolver, not the resolver itself', () => {
+    const entry = {
+      protocol: 'bgp',
+      selected: true,
+      nexthops: [
+        { ip: '10.0.0.1', active: true, recursive: true },
+        { ip: '192.0.2.1', interfaceName: 'eth0', resolver: true, active: true },
+      ],
+    };
+    const [route] = [...streamed([JSON.stringify({ '10.9.0.0/16': [entry] })])];
+    expect(route?.nexthops).toEqual([{ ip: '10.0.0.1', interface: 'eth0', active: true }]);
+  });
+});
+
+describe('RouteStreamParser on empty and malformed output', () => {
+  it('treats {} and no output at all as an empty table', () => {
+    expect(streamed(['{}\n']).size).toBe(0);
+    expect(streamed(['{\n}\n']).size).toBe(0);
+    expect(streamed([]).size).toBe(0);
+    expect(streamed(['{"default":{}}']).size).toBe(0);
+  });
+
+  it('throws ParseError with an offset, never hangs or returns a partial table silently', () => {
+    const good = readFixture('frr-8.4/rtr1/show-ip-route-json.json');
+    for (const cut of [1, 2, 20, 100, good.length / 2, good.length - 3]) {
+      const e = parseError(good.slice(0, Math.floor(cut)));
+      expect(e.message).toMatch(/truncated|ended/);
+    }
+    expect(parseError('% Unknown command: show ip route vrf all json\n').offset).toBe(0);
+    expect(parseError('{"10.0.0.0/8":[{"protocol":"bgp",]}').message).toMatch(
+      /invalid entries for "10.0.0.0\/8"/,
+    );
+    expect(parseError('{"10.0.0.0/8":[{"protocol":7}]}').message).toMatch(/protocol/);
+    expect(parseError('{"10.0.0.0/8":[{"protocol":"bgp"}] "x"').message).toMatch(/expected "," or "}"/);
+    expect(parseError('{"not-a-prefix":[{"protocol":"bgp"}]}').message).toMatch(/invalid prefix/);
+    expect(parseError('{"10.0.0.0/8":{"x":{}}}').message).toMatch(/entry array/);
+    expect(parseError('{"10.0.0.0/8":[{"protocol":"bgp"}],"RED":{}}').message).toMatch(/entry array/);
+    expect(parseError('{"a":[}').message).toMatch(/truncated|invalid/);
+  });
+
+  it('refuses an entry array that never ends instead of buffering the whole output', () => {
+    const builder = new CompactRouteTableBuilder();
+    const parser = new RouteStreamParser(builder);
+    parser.write('{"10.0.0.0/8":["');
+    const filler = 'x'.repeat(1 << 20);
+    expect(() => {
+      for (let i = 0; i < 20; i++) parser.write(filler);
+    }).toThrow(ParseError);
+    expect(() => parser.write('"]}')).toThrow(ParseError);
+  });
+});

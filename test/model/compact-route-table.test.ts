@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import { CompactRouteTable, CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { formatV6, parseIpWords } from '../../src/model/ip-words.ts';
+import type { Route } from '../../src/model/route.ts';
+
+function route(prefix: string, extra: Partial<Route> = {}): Route {
+  return {
+    vrf: 'default',
+    family: prefix.includes(':') ? 6 : 4,
+    prefix,
+    protocol: 'bgp',
+    selected: true,
+    installed: true,
+    distance: 20,
+    metric: 0,
+    uptime: '00:01:02',
+    nexthops: [{ ip: '192.0.2.1', interface: 'eth0', active: true }],
+    ...extra,
+  };
+}
+
+function table(routes: Route[]): CompactRouteTable {
+  const b = new CompactRouteTableBuilder();
+  for (const r of routes) b.add(r);
+  return b.finish();
+}
+
+/** Deterministic pseudo-random numbers. */
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s);
+}
+
+const v4 = (a: number, len: number): string =>
+  `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${len}`;
+const mask = (len: number): number => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0);
+
+describe('CompactRouteTable rows', () => {
+  it('gives back every field it was given', () => {
+    const routes = [
+      route('0.0.0.0/0'),
+      route('10.0.0.0/8', { vrf: 'RED', protocol: 'static', distance: null, metric: null, uptime: null }),
+      route('2001:db8::/32', {
+        selected: false,
+        installed: false,
+        metric: 4294967295,
+        nexthops: [
+          { ip: 'fe80::1', interface: 'up-rtr1', active: true, onLink: true },
+          { ip: 'fe80::2', interface: 'up-rtr2', active: false },
+        ],
+      }),
+      route('198.51.100.10/32', { nexthops: [{ interface: 'tap-acme-1', active: true }] }),
+      route('::/0', { nexthops: [] }),
+    ];
+    const t = table(routes);
+    expect(t.size).toBe(5);
+    expect([...t]).toEqual(routes);
+    expect(t.at(2)).toEqual(routes[2]);
+    expect(t.vrfs()).toEqual(['default', 'RED']);
+    expect(() => t.at(5)).toThrow(RangeError);
+    expect(() => t.at(-1)).toThrow(RangeError);
+  });
+
+  it('keeps prefix text verbatim when it is not FRR’s canonical spelling', () => {
+    const t = table([
+      route('2001:DB8:0:0::/64'),
+      route('::ffff:192.0.2.1/128'),
+      route('2001:db8::1:0:0:1/128'),
+    ]);
+    expect([...t].map((r) => r.prefix)).toEqual([
+      '2001:DB8:0:0::/64',
+      '::ffff:192.0.2.1/128',
+      '2001:db8::1:0:0:1/128',
+    ]);
+  });
+
+  it('refuses invalid prefixes and out-of-range numbers', () => {
+    const b = new CompactRouteTableBuilder();
+    for (const p of ['10.0.0/8', '10.0.0.256/32', '10.0.0.0/33', '01.2.3.4/32', '1::2::3/64', 'x/8']) {
+      expect(() => b.add(route(p))).toThrow(RangeError);
+    }
+    expect(() => b.add(route('10.0.0.0/8', { distance: 256 }))).toThrow(RangeError);
+    expect(() => b.add(route('10.0.0.0/8', { metric: -1 }))).toThrow(RangeError);
+    expect(b.size).toBe(0);
+  });
+
+  it('drops rows after a mark with truncate', () => {
+    const b = new CompactRouteTableBuilder();
+    b.add(route('10.0.0.0/8'));
+    b.add(route('2001:db8::/32'));
+    b.add(route('10.1.0.0/16', { vrf: 'RED' }));
+    b.truncate(1);
+    b.add(route('2001:db9::/32'));
+    expect([...b.finish()].map((r) => r.prefix)).toEqual(['10.0.0.0/8', '2001:db9::/32']);
+  });
+
+  it('lists row indexes per VRF and family in table order', () => {
+    const t = table([
+      route('10.0.0.0/8'),
+      route('2001:db8::/32'),
+      route('10.1.0.0/16', { vrf: 'RED' }),
+      route('::/0'),
+    ]);
+    expect([...t.indexesOf('default')]).toEqual([0, 1, 3]);
+    expect([...t.indexesOf('default', 6)]).toEqual([1, 3]);
+    expect([...t.indexesOf('RED', 4)]).toEqual([2]);
+    expect([...t.indexesOf('BLUE')]).toEqual([]);
+    expect(CompactRouteTable.empty().size).toBe(0);
+  });
+});
+
+describe('CompactRouteTable.lookup', () => {
+  it('matches the longest selected prefix, per VRF', () => {
+    const t = table([
+      route('0.0.0.0/0'),
+      route('10.0.0.0/8'),
+      route('10.1.0.0/16', { selected: false }),
+      route('10.1.2.0/24'),
+      route('10.1.2.3/32', { vrf: 'RED' }),
+      route('2001:db8::/32'),
+      route('2001:db8:a:10::/64'),
+    ]);
+    expect(t.lookup('10.1.2.3')?.prefix).toBe('10.1.2.0/24');
+    expect(t.lookup('10.1.3.3')?.prefix).toBe('10.0.0.0/8');
+    expect(t.lookup('11.0.0.1')?.prefix).toBe('0.0.0.0/0');
+    expect(t.lookup('10.1.2.3', 'RED')?.prefix).toBe('10.1.2.3/32');
+    expect(t.lookup('10.1.2.4', 'RED')).toBeUndefined();
+    expect(t.lookup('2001:db8:a:10::5')?.prefix).toBe('2001:db8:a:10::/64');
+    expect(t.lookup('2001:db8:a:11::5')?.prefix).toBe('2001:db8::/32');
+    expect(t.lookup('2001:db9::1')).toBeUndefined();
+    expect(t.lookup('not an address')).toBeUndefined();
+    expect(t.lookup('10.1.2.3', 'NOPE')).toBeUndefined();
+  });
+
+  it('agrees with a linear scan on 20k random IPv4 routes', () => {
+    const next = rng(7);
+    const routes: Route[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const len = [8, 12, 16, 20, 22, 24, 24, 24, 28, 32][next() % 10]!;
+      routes.push(route(v4((next() & 0x0fffffff & mask(len)) >>> 0, len), { selected: next() % 5 !== 0 }));
+    }
+    const t = table(routes);
+    const w = new Uint32Array(5);
+    const selected = routes
+      .filter((r) => r.selected)
+      .map((r) => (parseIpWords(r.prefix, w), { r, net: w[0]!, len: w[4]! }));
+    for (let i = 0; i < 500; i++) {
+      const a = next() & 0x0fffffff;
+      let best: Route | undefined;
+      let bestLen = -1;
+      for (const { r, net, len } of selected) {
+        if ((a & mask(len)) >>> 0 === net && len > bestLen) [best, bestLen] = [r, len];
+      }
+      expect(t.lookup(v4(a, 32).split('/')[0]!)?.prefix).toBe(best?.prefix);
+    }
+  });
+});
+
+describe('IPv6 text', () => {
+  it('prints addresses the way FRR does (lib/ntop.c)', () => {
+    const cases: [string, string][] = [
+      ['::', '::'],
+      ['::1', '::1'],
+      ['2001:db8::', '2001:db8::'],
+      ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+      ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+      ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+      ['::c000:201', '::192.0.2.1'],
+      ['::ffff:192.0.2.1', '::ffff:c000:201'],
+      ['fe80::e8a9:c4ff:fee1:d7ab', 'fe80::e8a9:c4ff:fee1:d7ab'],
+    ];
+    for (const [input, printed] of cases) {
+      const w = new Uint32Array(5);
+      expect(parseIpWords(input, w)).toBe(6);
+      expect(formatV6(w)).toBe(printed);
+    }
+  });
+});
+
+describe('CompactRouteTable size', () => {
+  it('stays under 100 bytes a route for a 100k-route table', () => {
+    const b = new CompactRouteTableBuilder();
+    for (let i = 0; i < 100_000; i++) {
+      b.addParsed(
+        'default',
+        v4((0x01000000 + i * 256) >>> 0, 24),
+        'bgp',
+        true,
+        true,
+        20,
+        0,
+        `0${i % 7}:00:00`,
+        [{ ip: i % 2 ? '192.0.2.1' : '198.51.100.1', interface: i % 2 ? 'eth0' : 'eth1', active: true }],
+      );
+    }
+    const t = b.finish();
+    expect(t.bytesUsed() / t.size).toBeLessThan(100);
+    t.lookup('1.2.3.4');
+    expect(t.bytesUsed() / t.size).toBeLessThan(100);
+  });
+});

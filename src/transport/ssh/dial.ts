@@ -100,7 +100,9 @@ export async function dial(opts: DialOptions): Promise<Dialed> {
   if (opts.signal.aborted) throw new ConnectionClosedError(target, 'closed while connecting');
 
   return new Promise<Dialed>((resolve, reject) => {
-    const socket = netConnect({ host: target.host, port: target.port });
+    // Many small request/response packets (channel opens, exit status): Nagle would add a
+    // delayed-ACK stall to each of them.
+    const socket = netConnect({ host: target.host, port: target.port, noDelay: true });
     const client = new ssh2.Client();
     let settled = false;
     let ready = false;
@@ -129,7 +131,16 @@ export async function dial(opts: DialOptions): Promise<Dialed> {
       opts.signal.removeEventListener('abort', onAbort);
     };
 
+    // ssh2 asks again at every re-key (long streams re-key); the key accepted at login needs no
+    // second look or prompt, while any other key goes through the full check again.
+    let accepted: Buffer | undefined;
     const checkHostKey = async (key: Buffer): Promise<boolean> => {
+      if (accepted?.equals(key)) return true;
+      const ok = await verdictFor(key);
+      if (ok) accepted = key;
+      return ok;
+    };
+    const verdictFor = async (key: Buffer): Promise<boolean> => {
       const keyType = keyTypeOf(key) ?? 'unknown';
       const verdict = verifyHostKey(entries, target.host, target.port, key);
       const facts = { keyType, fingerprint: fingerprint(key), knownHostsFile };
@@ -188,7 +199,7 @@ export async function dial(opts: DialOptions): Promise<Dialed> {
 
     let lastError: Error | undefined;
     client.on('error', (err: Error & { level?: string }) => {
-      lastError = err;
+      lastError = hostKeyError ?? err;
       if (ready) return;
       if (hostKeyError) fail(hostKeyError);
       else if (err.level === 'client-authentication') {

@@ -21,7 +21,7 @@ export class CommandRun<T> {
   /** The connection this run's channel belongs to, so a drop fails exactly its runs. */
   owner: object | undefined;
   private channel: ClientChannel | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout | undefined;
   private readonly cleanups: Array<() => void> = [];
   private resolveFn!: (value: T) => void;
   private rejectFn!: (err: Error) => void;
@@ -32,11 +32,14 @@ export class CommandRun<T> {
       this.resolveFn = resolve;
       this.rejectFn = reject;
     });
-    this.timer = setTimeout(
-      () =>
-        this.fail(new TransportTimeoutError(target, timeoutMs, `${this.phase} '${shortCommand(command)}'`)),
-      timeoutMs,
-    );
+    // 0 or Infinity means no deadline (setTimeout would turn Infinity into 1 ms).
+    if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
+      this.timer = setTimeout(
+        () =>
+          this.fail(new TransportTimeoutError(target, timeoutMs, `${this.phase} '${shortCommand(command)}'`)),
+        Math.min(timeoutMs, 2 ** 31 - 1),
+      );
+    }
   }
 
   /** Registers something to undo when the run settles (leave a queue, release a slot). */

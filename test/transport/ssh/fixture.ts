@@ -24,13 +24,16 @@ export async function tempDir(): Promise<string> {
 }
 
 export async function startLab(
-  opts: { trustServer?: boolean; server?: Omit<TestServerOptions, 'authorizedKeys'> } = {},
+  opts: { trustServer?: boolean; server?: Partial<TestServerOptions> } = {},
 ): Promise<Lab> {
   const dir = await tempDir();
   const clientKey = generateKey();
   const keyFile = join(dir, 'id_ed25519');
   await writeFile(keyFile, clientKey.private, { mode: 0o600 });
-  const server = await SshTestServer.start({ ...opts.server, authorizedKeys: [clientKey.public] });
+  const server = await SshTestServer.start({
+    ...opts.server,
+    authorizedKeys: [clientKey.public, ...(opts.server?.authorizedKeys ?? [])],
+  });
   const knownHostsFile = join(dir, 'known_hosts');
   if (opts.trustServer !== false) await writeFile(knownHostsFile, `${server.knownHostsLine()}\n`);
   const made: SshDeviceConnection[] = [];

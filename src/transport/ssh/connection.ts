@@ -122,10 +122,7 @@ export class SshDeviceConnection implements CommandRunner {
     this.abort.abort();
     for (const run of [...this.runs]) {
       run.fail(
-        new ConnectionClosedError(
-          this.target,
-          `closed by routedeck while '${shortCommand(run.command)}' ran`,
-        ),
+        new ConnectionClosedError(this.target, `closed by routedeck while ${shortCommand(run.command)} ran`),
       );
     }
     if (live) await hangUp(live);
@@ -235,7 +232,7 @@ export class SshDeviceConnection implements CommandRunner {
       run.fail(
         new ConnectionClosedError(
           this.target,
-          `connection lost (${why}) while '${shortCommand(run.command)}' ran`,
+          `connection lost (${why}) while ${shortCommand(run.command)} ran`,
         ),
       );
     }

@@ -20,10 +20,14 @@ export function targetLabel(t: SshTarget): string {
   return t.device ? `${t.device} (${who})` : who;
 }
 
-/** Commands can be long (vtysh scripts); the start is enough to recognise them in an error. */
+/**
+ * A command as shown in an error: in backticks, because the commands drivers build are full of
+ * single quotes (`vtysh -c 'show bgp summary json'`), and shortened, because the start of a long
+ * vtysh script is enough to recognise it.
+ */
 export function shortCommand(command: string): string {
   const oneLine = command.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+  return `\`${oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine}\``;
 }
 
 export abstract class SshTransportError extends Error {
@@ -117,7 +121,7 @@ export class SshAuthError extends SshTransportError {
 export class SshChannelError extends SshTransportError {
   readonly code = 'SSH_CHANNEL';
   constructor(target: SshTarget, command: string, detail: string, options?: { cause?: unknown }) {
-    super(target, `${targetLabel(target)} refused to run '${shortCommand(command)}': ${detail}`, options);
+    super(target, `${targetLabel(target)} refused to run ${shortCommand(command)}: ${detail}`, options);
   }
 }
 
@@ -136,7 +140,7 @@ export class OutputLimitError extends SshTransportError {
   constructor(target: SshTarget, maxBytes: number, command: string) {
     super(
       target,
-      `Output of '${shortCommand(command)}' on ${targetLabel(target)} exceeded ${maxBytes} bytes; ` +
+      `Output of ${shortCommand(command)} on ${targetLabel(target)} exceeded ${maxBytes} bytes; ` +
         'the command was stopped. Narrow the command, or stream it.',
     );
     this.maxBytes = maxBytes;

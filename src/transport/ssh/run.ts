@@ -36,7 +36,7 @@ export class CommandRun<T> {
     if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
       this.timer = setTimeout(
         () =>
-          this.fail(new TransportTimeoutError(target, timeoutMs, `${this.phase} '${shortCommand(command)}'`)),
+          this.fail(new TransportTimeoutError(target, timeoutMs, `${this.phase} ${shortCommand(command)}`)),
         Math.min(timeoutMs, 2 ** 31 - 1),
       );
     }

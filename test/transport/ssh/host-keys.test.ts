@@ -60,6 +60,14 @@ describe('host key verification on connect', () => {
     expect(asked).toHaveLength(1);
   });
 
+  it("does not count the operator's thinking time against the handshake deadline", async () => {
+    const conn = lab.connect({
+      readyTimeout: 300,
+      trustUnknownHostKey: () => new Promise((resolve) => setTimeout(() => resolve(true), 600)),
+    });
+    expect(await conn.exec('echo slow yes')).toMatchObject({ stdout: 'slow yes\n' });
+  });
+
   it('refuses when the operator says no', async () => {
     const conn = lab.connect({ trustUnknownHostKey: async () => false });
     await expect(conn.exec('echo hi')).rejects.toBeInstanceOf(HostKeyUnknownError);

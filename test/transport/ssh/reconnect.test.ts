@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SshConnectionState } from '../../../src/transport/ssh/connection.ts';
@@ -25,7 +27,7 @@ describe('connection loss, reconnect and close', () => {
     await lab.server.stop();
     const lost = await inFlight;
     expect(lost).toBeInstanceOf(ConnectionClosedError);
-    expect((lost as Error).message).toMatch(/connection lost .* while 'sleep 10000' ran/);
+    expect((lost as Error).message).toMatch(/connection lost .* while `sleep 10000` ran/);
     expect(conn.state).toBe('idle');
 
     const refused = await conn.exec('echo down').catch((e: unknown) => e);
@@ -78,6 +80,23 @@ describe('connection loss, reconnect and close', () => {
     });
   });
 
+  it('gives up on a device that accepts TCP but never speaks SSH', async () => {
+    const mute = createServer(() => undefined);
+    const held: Socket[] = [];
+    mute.on('connection', (s) => held.push(s));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const conn = lab.connect({ port: (mute.address() as AddressInfo).port, readyTimeout: 300 });
+      const err = await conn.exec('echo x').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SshConnectError);
+      expect((err as Error).message).toMatch(/SSH handshake did not complete within 300 ms/);
+      expect(conn.state).toBe('backoff');
+    } finally {
+      held.forEach((s) => s.destroy());
+      await new Promise((resolve) => mute.close(resolve));
+    }
+  });
+
   it('notices a silent device through keepalives', async () => {
     const conn = lab.connect({ keepaliveIntervalMs: 100 });
     await conn.exec('echo up');
@@ -96,7 +115,7 @@ describe('connection loss, reconnect and close', () => {
     await conn.close();
     const err = await running;
     expect(err).toBeInstanceOf(ConnectionClosedError);
-    expect((err as Error).message).toMatch(/closed by routedeck while 'sleep 10000' ran/);
+    expect((err as Error).message).toMatch(/closed by routedeck while `sleep 10000` ran/);
     expect(conn.state).toBe('closed');
     await expect(conn.exec('echo x')).rejects.toBeInstanceOf(ConnectionClosedError);
     await conn.close(); // idempotent

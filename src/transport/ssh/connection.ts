@@ -64,6 +64,8 @@ export class SshDeviceConnection implements CommandRunner {
   private readonly runs = new Set<CommandRun<never>>();
   private readonly listeners = new Set<StateListener>();
   private failures = 0;
+  /** True while the operator is being asked to trust a host key. */
+  private prompting = false;
   private backoffTimer: NodeJS.Timeout | undefined;
   private retryAfter: number | undefined;
 
@@ -138,6 +140,7 @@ export class SshDeviceConnection implements CommandRunner {
     }
     if (this.currentState === 'backoff' && this.error) return Promise.reject(this.error);
     const run = new CommandRun<T>(this.target, command, timeoutMs);
+    if (this.prompting) run.holdDeadline();
     // A run's result type only matters to its caller; the set only needs fail() and owner.
     const handleRun = run as unknown as CommandRun<never>;
     this.runs.add(handleRun);
@@ -190,7 +193,9 @@ export class SshDeviceConnection implements CommandRunner {
         target: this.target,
         auth: this.opts.auth,
         knownHostsFile: this.opts.knownHostsFile,
-        ...(this.opts.trustUnknownHostKey ? { trustUnknownHostKey: this.opts.trustUnknownHostKey } : {}),
+        ...(this.opts.trustUnknownHostKey
+          ? { trustUnknownHostKey: this.askOperator(this.opts.trustUnknownHostKey) }
+          : {}),
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
         readyTimeoutMs: this.opts.readyTimeout ?? 20_000,
         keepaliveIntervalMs: this.opts.keepaliveIntervalMs ?? 15_000,
@@ -218,6 +223,23 @@ export class SshDeviceConnection implements CommandRunner {
     this.error = undefined;
     this.setState('ready');
     return live;
+  }
+
+  /**
+   * Wraps the trust callback so that commands waiting for this connection do not time out while
+   * a person reads a fingerprint: their deadlines stand still until the answer.
+   */
+  private askOperator(trust: (info: HostKeyInfo) => Promise<boolean>) {
+    return async (info: HostKeyInfo): Promise<boolean> => {
+      this.prompting = true;
+      for (const run of this.runs) if (run.owner === undefined) run.holdDeadline();
+      try {
+        return await trust(info);
+      } finally {
+        this.prompting = false;
+        for (const run of this.runs) if (run.owner === undefined) run.resumeDeadline();
+      }
+    };
   }
 
   /** The device or the network ended an established connection. */

@@ -13,6 +13,7 @@ import ssh2 from 'ssh2';
 import type { Client } from 'ssh2';
 import type { SshAuth } from '../../model/device.ts';
 import { resolveAuth } from './auth.ts';
+import { PausableDeadline } from './deadline.ts';
 import {
   ConnectionClosedError,
   HostKeyChangedError,
@@ -67,29 +68,6 @@ async function readKnownHosts(file: string, target: SshTarget): Promise<string> 
   } catch (err) {
     if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return '';
     throw new SshConnectError(target, `cannot read known_hosts file ${file}`, { cause: err });
-  }
-}
-
-/** A deadline that can be suspended while an operator answers the trust prompt. */
-class PausableDeadline {
-  private timer: NodeJS.Timeout | undefined;
-  private remaining: number;
-  private startedAt = 0;
-  private readonly onExpire: () => void;
-  constructor(ms: number, onExpire: () => void) {
-    this.remaining = ms;
-    this.onExpire = onExpire;
-  }
-  resume(): void {
-    if (this.timer || this.remaining <= 0) return;
-    this.startedAt = Date.now();
-    this.timer = setTimeout(this.onExpire, this.remaining);
-  }
-  pause(): void {
-    if (!this.timer) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.remaining -= Date.now() - this.startedAt;
   }
 }
 

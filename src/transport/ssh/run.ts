@@ -6,6 +6,7 @@
  * so the device stops working for nobody.
  */
 import type { Client, ClientChannel } from 'ssh2';
+import { PausableDeadline } from './deadline.ts';
 import { OutputLimitError, shortCommand, TransportTimeoutError } from './errors.ts';
 import type { SshTarget } from './errors.ts';
 
@@ -21,7 +22,7 @@ export class CommandRun<T> {
   /** The connection this run's channel belongs to, so a drop fails exactly its runs. */
   owner: object | undefined;
   private channel: ClientChannel | undefined;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly deadline: PausableDeadline | undefined;
   private readonly cleanups: Array<() => void> = [];
   private resolveFn!: (value: T) => void;
   private rejectFn!: (err: Error) => void;
@@ -32,14 +33,22 @@ export class CommandRun<T> {
       this.resolveFn = resolve;
       this.rejectFn = reject;
     });
-    // 0 or Infinity means no deadline (setTimeout would turn Infinity into 1 ms).
+    // 0 or Infinity means no deadline.
     if (Number.isFinite(timeoutMs) && timeoutMs > 0) {
-      this.timer = setTimeout(
-        () =>
-          this.fail(new TransportTimeoutError(target, timeoutMs, `${this.phase} ${shortCommand(command)}`)),
-        Math.min(timeoutMs, 2 ** 31 - 1),
+      this.deadline = new PausableDeadline(timeoutMs, () =>
+        this.fail(new TransportTimeoutError(target, timeoutMs, `${this.phase} ${shortCommand(command)}`)),
       );
+      this.deadline.resume();
     }
+  }
+
+  /** Suspends the deadline while the operator is asked to trust a host key; see resumeDeadline. */
+  holdDeadline(): void {
+    this.deadline?.pause();
+  }
+
+  resumeDeadline(): void {
+    if (!this.settled) this.deadline?.resume();
   }
 
   /** Registers something to undo when the run settles (leave a queue, release a slot). */
@@ -84,7 +93,7 @@ export class CommandRun<T> {
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.deadline?.pause();
     for (const fn of this.cleanups.splice(0)) fn();
     return true;
   }

@@ -1,12 +1,7 @@
 import type { CompactRouteTableBuilder } from '../model/compact-route-table.ts';
-import type { CommandRunner, ExecOptions } from '../transport/types.ts';
+import type { CommandRunner } from '../transport/types.ts';
 import { CommandError, ParseError } from './errors.ts';
 import { RouteStreamParser } from './frr/route-stream.ts';
-
-// Small outputs (summaries, interfaces, a hypervisor's kernel routes) versus full routing tables:
-// 1M routes is ~750 MB of JSON and takes minutes over a slow link, so streams get their own caps.
-export const EXEC_OPTIONS: ExecOptions = { timeoutMs: 30_000, maxBytes: 64 * 1024 * 1024 };
-export const STREAM_OPTIONS: ExecOptions = { timeoutMs: 10 * 60_000, maxBytes: 4 * 1024 * 1024 * 1024 };
 
 function firstLine(text: string): string {
   return (
@@ -33,9 +28,12 @@ export function checkCommandResult(
   if (stdoutHead.trimStart().startsWith('%')) throw new CommandError(command, code, firstLine(stdoutHead));
 }
 
-/** Runs a command with a small output and returns its stdout, or throws CommandError. */
+/**
+ * Runs a command with a small output and returns its stdout, or throws CommandError. Timeouts and
+ * output caps are the transport's, configured per device (exec is capped, streams are not).
+ */
 export async function runText(runner: CommandRunner, command: string): Promise<string> {
-  const r = await runner.exec(command, EXEC_OPTIONS);
+  const r = await runner.exec(command);
   checkCommandResult(command, r.code, r.stderr, r.stdout.slice(0, 512));
   return r.stdout;
 }
@@ -63,19 +61,15 @@ export async function streamRoutes(
   let parseError: unknown = null;
   let head = '';
   try {
-    const result = await runner.execStream(
-      command,
-      (chunk) => {
-        if (head.length < 512) head += chunk.toString('utf8', 0, Math.min(chunk.length, 512));
-        if (parseError !== null) return; // keep draining: the exit status says more than the parse error
-        try {
-          parser.write(chunk);
-        } catch (err) {
-          parseError = err;
-        }
-      },
-      STREAM_OPTIONS,
-    );
+    const result = await runner.execStream(command, (chunk) => {
+      if (head.length < 512) head += chunk.toString('utf8', 0, Math.min(chunk.length, 512));
+      if (parseError !== null) return; // keep draining: the exit status says more than the parse error
+      try {
+        parser.write(chunk);
+      } catch (err) {
+        parseError = err;
+      }
+    });
     checkCommandResult(command, result.code, result.stderr, head);
     if (parseError !== null) throw parseError;
     parser.end();

@@ -52,14 +52,18 @@ export class RouteStreamParser {
   private vrf: string | undefined;
   private failed: ParseError | null = null;
   private readonly defaultVrf: string;
-  routes = 0;
-  documents = 0;
+  private added = 0;
 
   constructor(
     private readonly builder: CompactRouteTableBuilder,
     options: RouteStreamOptions = {},
   ) {
     this.defaultVrf = options.defaultVrf ?? 'default';
+  }
+
+  /** Routes added so far. */
+  get routes(): number {
+    return this.added;
   }
 
   write(chunk: Buffer | string): void {
@@ -130,7 +134,6 @@ export class RouteStreamParser {
       case S.Top:
         if (c !== 123) throw this.unexpected('"{"');
         [this.state, this.level, this.keyed] = [S.Open, 1, null];
-        this.documents++;
         break;
       case S.Open:
       case S.Key:
@@ -273,6 +276,6 @@ export class RouteStreamParser {
     const before = this.builder.size;
     const problem = addRouteEntries(this.builder, this.key, entries, this.vrf, this.defaultVrf);
     if (problem !== null) throw this.error(problem, this.start);
-    this.routes += this.builder.size - before;
+    this.added += this.builder.size - before;
   }
 }

@@ -2,28 +2,48 @@
  * FRR-shaped `show ip route json` documents for the benchmark and for tests: one BGP entry a prefix
  * with the fields FRR 8.4 prints (zebra_vty.c vty_show_ip_route), laid out as json-c's
  * JSON_C_TO_STRING_PRETTY does (2-space indent, no space after ':'), which is what 8.4 sends and
- * what makes ~750 bytes a route. `pretty: false` gives the compact 9.1+ layout.
+ * what makes ~750 bytes a route. `pretty: false` gives the compact 9.1+ layout; `family: 6` a
+ * `show ipv6 route json` with link-local next hops.
  */
+import { formatV6 } from '../src/model/ip-words.ts';
 
 export interface RouteDocOptions {
   vrfName?: string;
   vrfId?: number;
   pretty?: boolean;
+  family?: 4 | 6;
 }
 
 // Prefix-length mix of a full Internet table (mostly /24), each length counted separately so
 // (address, length) pairs never repeat and the document has no duplicate keys.
 const LENGTHS = [24, 24, 24, 24, 24, 24, 24, 23, 22, 22, 21, 20, 24, 23, 22, 19, 18, 16, 24, 22];
+// The IPv6 table is mostly /48s, the rest /32–/44.
+const LENGTHS6 = [48, 48, 48, 48, 48, 48, 44, 40, 36, 32];
 const UPLINKS = [
   { ip: '192.0.2.1', ifName: 'eth0', ifIndex: 2 },
   { ip: '198.51.100.1', ifName: 'eth1', ifIndex: 3 },
 ];
+const UPLINKS6 = [
+  { ip: 'fe80::1', ifName: 'eth0', ifIndex: 2 },
+  { ip: 'fe80::2', ifName: 'eth1', ifIndex: 3 },
+];
 
-export function routePrefix(i: number): string {
-  const len = LENGTHS[i % LENGTHS.length]!;
-  const nth =
-    Math.floor(i / LENGTHS.length) * LENGTHS.filter((l) => l === len).length +
-    LENGTHS.slice(0, i % LENGTHS.length).filter((l) => l === len).length;
+/** The i-th prefix of its length class: (length, how many of that length came before it). */
+function nthOf(lengths: readonly number[], i: number): [number, number] {
+  const len = lengths[i % lengths.length]!;
+  const per = lengths.filter((l) => l === len).length;
+  const before = lengths.slice(0, i % lengths.length).filter((l) => l === len).length;
+  return [len, Math.floor(i / lengths.length) * per + before];
+}
+
+export function routePrefix(i: number, family: 4 | 6 = 4): string {
+  if (family === 6) {
+    const [len, nth] = nthOf(LENGTHS6, i);
+    // A 48-bit network number under 2a00::/12, printed the way FRR prints it.
+    const net = 0x2a00 * 2 ** 32 + nth * 2 ** (48 - len);
+    return `${formatV6([Math.floor(net / 2 ** 16), (net % 2 ** 16) * 2 ** 16, 0, 0])}/${len}`;
+  }
+  const [len, nth] = nthOf(LENGTHS, i);
   const addr = (0x01000000 + nth * 2 ** (32 - len)) % 2 ** 32;
   return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}/${len}`;
 }
@@ -35,10 +55,10 @@ function uptime(i: number): string {
   return `${String(k % 52).padStart(2, '0')}w${k % 7}d${String(k % 24).padStart(2, '0')}h`;
 }
 
-function nexthop(n: (typeof UPLINKS)[number], ind: string, nl: string): string {
+function nexthop(n: (typeof UPLINKS)[number], ind: string, nl: string, afi: string): string {
   const i1 = ind + '  ';
   return (
-    `${ind}{${nl}${i1}"flags":3,${nl}${i1}"fib":true,${nl}${i1}"ip":"${n.ip}",${nl}${i1}"afi":"ipv4",${nl}` +
+    `${ind}{${nl}${i1}"flags":3,${nl}${i1}"fib":true,${nl}${i1}"ip":"${n.ip}",${nl}${i1}"afi":"${afi}",${nl}` +
     `${i1}"interfaceIndex":${n.ifIndex},${nl}${i1}"interfaceName":"${n.ifName}",${nl}${i1}"active":true,${nl}` +
     `${i1}"weight":1${nl}${ind}}`
   );
@@ -49,10 +69,12 @@ export function routeMember(i: number, opts: RouteDocOptions = {}): string {
   const pretty = opts.pretty ?? true;
   const nl = pretty ? '\n' : '';
   const [i1, i2, i3, i4] = pretty ? ['  ', '    ', '      ', '        '] : ['', '', '', ''];
-  const prefix = routePrefix(i);
+  const family = opts.family ?? 4;
+  const prefix = routePrefix(i, family);
   const ecmp = i % 20 === 7;
-  const hops = ecmp ? UPLINKS : [UPLINKS[i % 2]!];
-  const nh = hops.map((h) => nexthop(h, i4, nl)).join(`,${nl}`);
+  const uplinks = family === 6 ? UPLINKS6 : UPLINKS;
+  const hops = ecmp ? uplinks : [uplinks[i % 2]!];
+  const nh = hops.map((h) => nexthop(h, i4, nl, family === 6 ? 'ipv6' : 'ipv4')).join(`,${nl}`);
   const f = (k: string, v: string | number | boolean): string => `${i3}"${k}":${v},${nl}`;
   return (
     `${i1}"${prefix}":[${nl}${i2}{${nl}` +

@@ -117,6 +117,13 @@ describe('RouteStreamParser chunk boundaries', () => {
     expect([...t]).toEqual(expected);
   });
 
+  it('matches JSON.parse on a generated compact IPv6 table (FRR 9.1+ layout)', () => {
+    const text = routeDocument(5_000, { family: 6, pretty: false });
+    const t = streamed(chunked(Buffer.from(text), 5, 1_000));
+    expect([...t]).toEqual(referenceRoutes(text));
+    expect(t.indexesOf('default', 6)).toHaveLength(5_000);
+  });
+
   it('handles escapes, brackets inside strings and multi-byte UTF-8 split anywhere', () => {
     const nh = { ip: '192.0.2.1', interfaceName: 'tap-ü"]}[{\\', active: true };
     const entry = {

@@ -80,22 +80,31 @@ export async function streamRoutes(
   }
 }
 
-export type PartResult<T> = { ok: true; value: T } | { ok: false; error: string };
+export type PartResult<T> = { ok: true; value: T } | { ok: false; error: string; cause: unknown };
 
 /** Runs one independent part of a collection; its failure becomes `<name>: <message>`. */
 export async function part<T>(name: string, run: () => Promise<T>): Promise<PartResult<T>> {
   try {
     return { ok: true, value: await run() };
   } catch (err) {
-    return { ok: false, error: `${name}: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, error: `${name}: ${err instanceof Error ? err.message : String(err)}`, cause: err };
   }
 }
 
-/** Partial errors of a collection, or a throw when no part succeeded (the device is unreachable). */
+/**
+ * Partial errors of a collection, or a throw when no part succeeded. When the parts failed for a
+ * reason other than the device's own answers (SSH refused, host key unknown, timeout), that error
+ * is rethrown as it is, so the poller can tell an unreachable device from a broken one.
+ */
 export function partialErrors(device: string, results: readonly PartResult<unknown>[]): string[] {
-  const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
-  if (results.length > 0 && errors.length === results.length) {
-    throw new Error(`${device}: every part of the collection failed: ${[...new Set(errors)].join('; ')}`);
+  const failures = results.flatMap((r) => (r.ok ? [] : [r]));
+  if (results.length > 0 && failures.length === results.length) {
+    const transport = failures.find(
+      (f) => !(f.cause instanceof CommandError || f.cause instanceof ParseError),
+    );
+    if (transport) throw transport.cause;
+    const messages = [...new Set(failures.map((f) => f.error))].join('; ');
+    throw new Error(`${device}: every part of the collection failed: ${messages}`);
   }
-  return errors;
+  return failures.map((f) => f.error);
 }

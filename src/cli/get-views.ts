@@ -1,0 +1,191 @@
+import type { BgpSession } from '../model/bgp.ts';
+import type { Route } from '../model/route.ts';
+import type { AppState, DeviceEntry } from '../state/store.ts';
+import { sessionKey } from '../state/store.ts';
+import type { WorkloadEntry } from '../state/workload-index.ts';
+import { formatDuration, renderTable, type Column } from './table.ts';
+
+export interface GetFilters {
+  devices: string[];
+  vrf: string | null;
+  prefix: string | null;
+}
+
+export interface ViewOutput {
+  json: unknown;
+  text: string;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function selected(state: AppState, filters: GetFilters): DeviceEntry[] {
+  return state.deviceOrder
+    .filter((name) => filters.devices.length === 0 || filters.devices.includes(name))
+    .map((name) => state.devices[name]!);
+}
+
+export function deviceErrors(entries: DeviceEntry[]): { device: string; health: string; error: string }[] {
+  return entries
+    .filter((entry) => entry.health !== 'ok')
+    .map((entry) => ({
+      device: entry.spec.name,
+      health: entry.health,
+      error: entry.lastError ?? 'not polled',
+    }));
+}
+
+function errorLines(entries: DeviceEntry[]): string {
+  return deviceErrors(entries)
+    .map((problem) => `! ${problem.device} ${problem.health}: ${problem.error}\n`)
+    .join('');
+}
+
+export function devicesView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+  const entries = selected(state, filters);
+  const rows = entries.map((entry) => ({
+    name: entry.spec.name,
+    role: entry.spec.role,
+    kind: entry.spec.kind,
+    host: entry.spec.host,
+    port: entry.spec.port,
+    simulated: entry.spec.simulated ?? false,
+    health: entry.health,
+    lastSuccessAt: iso(entry.lastSuccessAt),
+    error: entry.lastError,
+    bgpSessions: entry.snapshot?.bgp.length ?? null,
+    bgpEstablished: entry.snapshot?.bgp.filter((session) => session.established).length ?? null,
+    routes: entry.snapshot?.routes.size ?? null,
+    workloadRoutes: entry.snapshot?.workloadRoutes.length ?? null,
+  }));
+  const columns: Column<(typeof rows)[number]>[] = [
+    { header: 'DEVICE', value: (row) => row.name },
+    { header: 'ROLE', value: (row) => row.role },
+    { header: 'KIND', value: (row) => row.kind + (row.simulated ? ' (sim)' : '') },
+    { header: 'HOST', value: (row) => `${row.host}:${row.port}` },
+    {
+      header: 'STATUS',
+      value: (row) => row.health,
+      color: (row) => (row.health === 'ok' ? 'green' : row.health === 'degraded' ? 'yellow' : 'red'),
+    },
+    {
+      header: 'BGP',
+      value: (row) => (row.bgpSessions === null ? '-' : `${row.bgpEstablished}/${row.bgpSessions}`),
+      align: 'right',
+    },
+    { header: 'ROUTES', value: (row) => (row.routes === null ? '-' : String(row.routes)), align: 'right' },
+    { header: 'ERROR', value: (row) => row.error ?? '' },
+  ];
+  return { json: { source: state.source, devices: rows }, text: renderTable(rows, columns, color) };
+}
+
+export function bgpView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+  const entries = selected(state, filters);
+  const sessions: (BgpSession & { flaps: number })[] = entries
+    .flatMap((entry) => entry.snapshot?.bgp ?? [])
+    .filter((session) => !filters.vrf || session.vrf === filters.vrf)
+    .map((session) => ({
+      ...session,
+      flaps: state.sessionFlaps[sessionKey(session.device, session.vrf, session.afiSafi, session.peer)] ?? 0,
+    }))
+    // Sessions that are not Established come first: they are what the engineer is looking for.
+    .sort((a, b) => Number(a.established) - Number(b.established));
+  const columns: Column<(typeof sessions)[number]>[] = [
+    { header: 'DEVICE', value: (s) => s.device },
+    { header: 'VRF', value: (s) => s.vrf },
+    { header: 'AFI', value: (s) => s.afiSafi },
+    { header: 'PEER', value: (s) => (s.hostname ? `${s.peer} (${s.hostname})` : s.peer) },
+    { header: 'REMOTE AS', value: (s) => s.remoteAs, align: 'right' },
+    { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? null : 'red') },
+    { header: 'UP/DOWN', value: (s) => formatDuration(s.uptimeMs), align: 'right' },
+    {
+      header: 'PFX RCD',
+      value: (s) => (s.prefixesReceived === null ? '-' : String(s.prefixesReceived)),
+      align: 'right',
+    },
+    {
+      header: 'PFX SNT',
+      value: (s) => (s.prefixesSent === null ? '-' : String(s.prefixesSent)),
+      align: 'right',
+    },
+    { header: 'FLAPS', value: (s) => String(s.flaps), align: 'right' },
+  ];
+  return {
+    json: { source: state.source, sessions, errors: deviceErrors(entries) },
+    text: renderTable(sessions, columns, color) + errorLines(entries),
+  };
+}
+
+export function routesView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+  const entries = selected(state, filters);
+  const rows: (Route & { device: string })[] = [];
+  for (const entry of entries) {
+    const table = entry.snapshot?.routes;
+    if (!table) continue;
+    if (filters.prefix) {
+      const address = filters.prefix.split('/')[0]!;
+      const vrfs = filters.vrf ? [filters.vrf] : table.vrfs();
+      for (const vrf of vrfs) {
+        const route = table.lookup(address, vrf);
+        if (route) rows.push({ device: entry.spec.name, ...route });
+      }
+      continue;
+    }
+    for (const route of table)
+      if (!filters.vrf || route.vrf === filters.vrf) rows.push({ device: entry.spec.name, ...route });
+  }
+  const nexthops = (route: Route) =>
+    route.nexthops.map((hop) => [hop.ip, hop.interface].filter(Boolean).join(' dev ') || '-').join(', ');
+  const columns: Column<(typeof rows)[number]>[] = [
+    { header: 'DEVICE', value: (r) => r.device },
+    { header: 'VRF', value: (r) => r.vrf },
+    { header: 'PREFIX', value: (r) => r.prefix },
+    { header: 'PROTO', value: (r) => r.protocol },
+    { header: 'SEL', value: (r) => (r.selected ? '*' : '') },
+    { header: 'NEXT HOP', value: nexthops },
+    { header: 'METRIC', value: (r) => (r.metric === null ? '-' : String(r.metric)), align: 'right' },
+    { header: 'AGE', value: (r) => r.uptime ?? '-' },
+  ];
+  return {
+    json: { source: state.source, routes: rows, errors: deviceErrors(entries) },
+    text: renderTable(rows, columns, color) + errorLines(entries),
+  };
+}
+
+export function workloadsView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+  const entries = selected(state, filters);
+  const matches = (entry: WorkloadEntry) => {
+    if (filters.vrf && entry.vrf !== filters.vrf) return false;
+    if (
+      filters.devices.length > 0 &&
+      !entry.announcers.some((a) => filters.devices.includes(a.host)) &&
+      !entry.seenBy.some((v) => filters.devices.includes(v.router))
+    )
+      return false;
+    if (filters.prefix)
+      return entry.prefix === filters.prefix || entry.prefix.split('/')[0] === filters.prefix;
+    return true;
+  };
+  const workloads = state.workloads.filter(matches);
+  const columns: Column<WorkloadEntry>[] = [
+    { header: 'TENANT', value: (w) => w.tenant ?? '?' },
+    { header: 'VRF', value: (w) => w.vrf },
+    { header: 'PREFIX', value: (w) => w.prefix },
+    { header: 'HOST', value: (w) => w.announcers.map((a) => `${a.host}/${a.interface}`).join(', ') },
+    {
+      header: 'SEEN BY',
+      value: (w) =>
+        w.seenBy
+          .map((v) => `${v.router}${v.nexthops[0]?.viaHost ? `→${v.nexthops[0].viaHost}` : ''}`)
+          .join(', ') || '-',
+    },
+    {
+      header: 'PROBLEMS',
+      value: (w) => w.conflicts.join('; '),
+      color: (w) => (w.conflicts.length > 0 ? 'red' : null),
+    },
+  ];
+  return {
+    json: { source: state.source, workloads, errors: deviceErrors(entries) },
+    text: renderTable(workloads, columns, color) + errorLines(entries),
+  };
+}

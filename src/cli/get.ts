@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { familyOf } from '../addr/cidr.ts';
+import { loadInventoryFile, type Inventory } from '../inventory/load.ts';
+import type { SourceInfo } from '../state/store.ts';
+import {
+  bgpView,
+  devicesView,
+  routesView,
+  workloadsView,
+  type GetFilters,
+  type ViewOutput,
+} from './get-views.ts';
+import { netnsInventoryPath } from './lab.ts';
+import type { CliIo } from './run.ts';
+import { useColor } from './table.ts';
+import { UsageError } from './usage.ts';
+import { openFabric } from './wiring.ts';
+
+const VIEWS = { devices: devicesView, bgp: bgpView, routes: routesView, workloads: workloadsView } as const;
+type ViewName = keyof typeof VIEWS;
+
+interface GetValues {
+  inventory?: string;
+  'lab-netns'?: boolean;
+  device?: string[];
+  vrf?: string;
+  prefix?: string;
+  json?: boolean;
+}
+
+export function resolveInventory(
+  values: GetValues,
+  env: NodeJS.ProcessEnv,
+): { inventory: Inventory; source: SourceInfo } {
+  if (values['lab-netns']) {
+    const file = netnsInventoryPath(env);
+    if (!existsSync(file))
+      throw new UsageError(`the netns lab is not up (no ${file}); run \`routedeck lab netns up\` as root`);
+    const inventory = loadInventoryFile(file);
+    return { inventory, source: { kind: 'lab-netns', label: `LAB netns (real FRR) ${inventory.name}` } };
+  }
+  const file = values.inventory ?? env.ROUTEDECK_INVENTORY;
+  if (!file)
+    throw new UsageError('no inventory: pass --inventory FILE, set ROUTEDECK_INVENTORY, or use --lab-netns');
+  const inventory = loadInventoryFile(file);
+  return { inventory, source: { kind: 'inventory', label: inventory.name } };
+}
+
+function isAddressOrPrefix(text: string): boolean {
+  const match = /^([0-9A-Fa-f.:]+)(?:\/(\d{1,3}))?$/.exec(text);
+  if (!match || familyOf(match[1]!) === null) return false;
+  return match[2] === undefined || Number(match[2]) <= (familyOf(match[1]!) === 4 ? 32 : 128);
+}
+
+export function parseFilters(values: GetValues, inventory: Inventory): GetFilters {
+  const known = new Set(inventory.devices.map((device) => device.name));
+  const devices = values.device ?? [];
+  for (const name of devices) {
+    if (!known.has(name))
+      throw new UsageError(
+        `--device ${JSON.stringify(name)}: no such device in the inventory (${[...known].join(', ')})`,
+      );
+  }
+  if (values.vrf !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,14}$/.test(values.vrf)) {
+    throw new UsageError(`--vrf ${JSON.stringify(values.vrf)}: not a VRF name`);
+  }
+  if (values.prefix !== undefined && !isAddressOrPrefix(values.prefix)) {
+    throw new UsageError(`--prefix ${JSON.stringify(values.prefix)}: not an IPv4 or IPv6 address or prefix`);
+  }
+  return { devices, vrf: values.vrf ?? null, prefix: values.prefix ?? null };
+}
+
+export async function runGet(rest: string[], values: GetValues, io: CliIo): Promise<number> {
+  const [what, ...extra] = rest;
+  if (!what || !(what in VIEWS) || extra.length > 0) {
+    throw new UsageError(`get needs one of: ${Object.keys(VIEWS).join(', ')}`);
+  }
+  const { inventory, source } = resolveInventory(values, io.env);
+  const filters = parseFilters(values, inventory);
+  const view = VIEWS[what as ViewName];
+  // Workloads join hypervisors with routers, so they always need the whole fabric.
+  const polled = what === 'workloads' || filters.devices.length === 0 ? undefined : filters.devices;
+  const fabric = openFabric(inventory, source);
+  try {
+    await fabric.poller.pollNow(polled);
+    const state = fabric.store.getState();
+    const output: ViewOutput = view(state, filters, useColor(io.stdout as NodeJS.WriteStream));
+    io.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text);
+    const failed = (polled ?? state.deviceOrder).some((name) => state.devices[name]?.health !== 'ok');
+    return failed ? 1 : 0;
+  } finally {
+    await fabric.close();
+  }
+}

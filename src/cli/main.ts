@@ -1,0 +1,20 @@
+import { createInterface } from 'node:readline/promises';
+import { runCli } from './run.ts';
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+// Logs never go to the terminal while a UI is up; for these one-shot commands stderr is the log.
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  ...(process.stdin.isTTY ? { confirm } : {}),
+});
+process.exitCode = code;

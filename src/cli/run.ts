@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { InventoryError } from '../inventory/load.ts';
+import { runGet } from './get.ts';
+import { runLab } from './lab.ts';
+import { runTrustHost } from './trust-host.ts';
+import { USAGE, UsageError } from './usage.ts';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Answers a yes/no question; absent when there is no terminal to ask on. */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+export const GET_OPTIONS = {
+  inventory: { type: 'string' },
+  'lab-netns': { type: 'boolean' },
+  device: { type: 'string', multiple: true },
+  vrf: { type: 'string' },
+  prefix: { type: 'string' },
+  json: { type: 'boolean' },
+  fingerprint: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: GET_OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || command === 'help') {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    switch (command) {
+      case 'get':
+        return await runGet(rest, values, io);
+      case 'lab':
+        return await runLab(rest, io);
+      case 'trust-host':
+        return await runTrustHost(rest, values, io);
+      case undefined:
+        io.stderr.write('The interactive console is not built yet; use `routedeck get …`.\n\n' + USAGE);
+        return 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof InventoryError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`routedeck: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+}

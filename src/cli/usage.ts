@@ -1,0 +1,18 @@
+export class UsageError extends Error {}
+
+export const USAGE = `routedeck — NOC console for a routed-to-the-host network
+
+Usage:
+  routedeck get devices|bgp|routes|workloads [options]
+  routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]
+  routedeck lab netns up|down|status        (root, Linux: real FRR in network namespaces)
+
+Options for get:
+  --inventory FILE   inventory YAML (or ROUTEDECK_INVENTORY); --lab-netns uses the netns lab's
+  --device NAME      only this device (repeatable)
+  --vrf NAME         only this VRF
+  --prefix ADDR      longest-prefix match for ADDR (routes, workloads)
+  --json             stable JSON output (see README)
+
+Exit codes: 0 ok, 1 some device failed, 2 bad input (nothing was contacted).
+`;

@@ -1,0 +1,54 @@
+import { driverFor } from '../drivers/index.ts';
+import type { Inventory } from '../inventory/load.ts';
+import type { DeviceSpec } from '../model/device.ts';
+import type { DeviceSnapshot } from '../model/snapshot.ts';
+import { Poller, type PollerOptions } from '../poller/poller.ts';
+import { createAppStore, type AppStore, type SourceInfo } from '../state/store.ts';
+import { resolveSecret } from '../transport/secrets.ts';
+import { SshPool, type SshPoolDefaults } from '../transport/ssh/index.ts';
+import { VyosApiClient } from '../transport/vyos-api/client.ts';
+
+export interface Fabric {
+  store: AppStore;
+  poller: Poller;
+  ssh: SshPool;
+  close(): Promise<void>;
+}
+
+export interface FabricOptions {
+  ssh?: Partial<SshPoolDefaults>;
+  poller?: Omit<PollerOptions, 'store' | 'collect'>;
+}
+
+/** Builds the production path: inventory → transports → drivers → store, polled by the poller. */
+export function openFabric(inventory: Inventory, source: SourceInfo, options: FabricOptions = {}): Fabric {
+  const store = createAppStore({ source, devices: inventory.devices, tenants: inventory.tenants });
+  const ssh = new SshPool({ knownHostsFile: inventory.knownHostsFile, ...options.ssh });
+  const apis = new Map<string, Promise<VyosApiClient>>();
+  const apiFor = (spec: DeviceSpec): Promise<VyosApiClient> | undefined => {
+    const api = spec.api;
+    if (!api) return undefined;
+    let client = apis.get(spec.name);
+    if (!client) {
+      // Resolved at first use, never stored: a missing secret is reported as this device's error.
+      client = resolveSecret(api.key).then((key) => new VyosApiClient({ url: api.url, key, tls: api.tls }));
+      client.catch(() => apis.delete(spec.name));
+      apis.set(spec.name, client);
+    }
+    return client;
+  };
+  const collect = async (spec: DeviceSpec): Promise<DeviceSnapshot> => {
+    const api = await apiFor(spec);
+    return driverFor(spec.kind).collect({ device: spec, runner: ssh.get(spec), ...(api ? { api } : {}) });
+  };
+  const poller = new Poller({ store, collect, ...options.poller });
+  return {
+    store,
+    poller,
+    ssh,
+    close: async () => {
+      poller.stop();
+      await ssh.closeAll();
+    },
+  };
+}

@@ -1,0 +1,220 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.ts';
+import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
+import { loadInventoryFile } from '../../src/inventory/load.ts';
+import {
+  labNamespace,
+  netnsCanRun,
+  netnsDown,
+  netnsUp,
+  runInNamespace,
+  stopFrrDaemon,
+  tryRunInNamespace,
+  vtysh,
+  type NetnsLabInfo,
+  type WorkloadInfo,
+} from '../../src/lab/netns/index.ts';
+
+const can = netnsCanRun();
+if (!can.ok && process.env['ROUTEDECK_REQUIRE_LAB'] === '1') {
+  describe('routedeck get on the netns lab', () => {
+    it('can run here (ROUTEDECK_REQUIRE_LAB=1)', () =>
+      expect.fail(`netns lab required but cannot run: ${can.reason}`));
+  });
+}
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    ({ write: (chunk: string) => (append(chunk), true) }) as unknown as NodeJS.WritableStream;
+  const code = await runCli(args, {
+    stdout: sink((t) => (stdout += t)),
+    stderr: sink((t) => (stderr += t)),
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Date.now() - start;
+}
+
+interface SessionJson {
+  device: string;
+  afiSafi: string;
+  peer: string;
+  hostname?: string;
+  state: string;
+  established: boolean;
+  prefixesReceived: number | null;
+}
+
+describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH)', () => {
+  let parent = '';
+  let lab: NetnsLabInfo;
+  let workloads: WorkloadInfo[];
+
+  beforeAll(async () => {
+    parent = await mkdtemp(path.join(tmpdir(), 'routedeck-get-'));
+    lab = await netnsUp({ dir: path.join(parent, 'lab') });
+    workloads = JSON.parse(await readFile(lab.workloadsPath, 'utf8')) as WorkloadInfo[];
+  }, 120_000);
+
+  afterAll(async () => {
+    await netnsDown({ dir: path.join(parent, 'lab') });
+    await rm(parent, { recursive: true, force: true });
+  }, 60_000);
+
+  it('get bgp --json lists every session Established with the prefix counts FRR reports', async () => {
+    const result = await cli(['get', 'bgp', '--json', '--inventory', lab.inventoryPath]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const { sessions } = JSON.parse(result.stdout) as { sessions: SessionJson[] };
+    // 6 router–hypervisor links, seen from both ends, in two address families.
+    expect(sessions).toHaveLength(24);
+    expect(sessions.every((session) => session.established)).toBe(true);
+    for (const device of ['rtr1', 'hv2']) {
+      const frr = JSON.parse(await vtysh(device, 'show bgp summary json')) as Record<
+        string,
+        { peers: Record<string, { pfxRcd: number }> }
+      >;
+      for (const [afi, summary] of Object.entries(frr)) {
+        for (const [peer, counters] of Object.entries(summary.peers)) {
+          const ours = sessions.find((s) => s.device === device && s.afiSafi === afi && s.peer === peer);
+          expect(ours?.prefixesReceived, `${device} ${afi} ${peer}`).toBe(counters.pfxRcd);
+        }
+      }
+    }
+    expect(sessions.find((s) => s.device === 'rtr1' && s.peer === 'dn-hv3')?.hostname).toBe('hv3');
+  });
+
+  it('get workloads lists each /32 and /64 with the hypervisor announcing it and the routers seeing it', async () => {
+    const result = await cli(['get', 'workloads', '--json', '--inventory', lab.inventoryPath]);
+    expect(result.code).toBe(0);
+    const { workloads: entries } = JSON.parse(result.stdout) as {
+      workloads: {
+        prefix: string;
+        tenant: string;
+        announcers: { host: string; interface: string }[];
+        seenBy: { router: string; nexthops: { viaHost?: string }[] }[];
+        conflicts: string[];
+      }[];
+    };
+    for (const workload of workloads) {
+      for (const prefix of [`${workload.ipv4}/32`, workload.ipv6Prefix]) {
+        const entry = entries.find((e) => e.prefix === prefix);
+        expect(entry, prefix).toBeDefined();
+        expect(entry?.tenant).toBe(workload.tenant);
+        expect(entry?.announcers).toEqual([
+          expect.objectContaining({ host: workload.host, interface: workload.tap }),
+        ]);
+        expect(entry?.seenBy.map((view) => `${view.router}→${view.nexthops[0]?.viaHost}`).sort()).toEqual([
+          `rtr1→${workload.host}`,
+          `rtr2→${workload.host}`,
+        ]);
+        expect(entry?.conflicts).toEqual([]);
+      }
+    }
+    const text = await cli(['get', 'workloads', '--inventory', lab.inventoryPath]);
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `acme\\s+default\\s+${workloads[0]!.ipv4.replace(/\./g, '\\.')}/32\\s+${workloads[0]!.host}/${workloads[0]!.tap}`,
+      ),
+    );
+  });
+
+  it('get routes --prefix does a longest-prefix match on the router', async () => {
+    const target = workloads[0]!;
+    const result = await cli([
+      'get',
+      'routes',
+      '--json',
+      '--device',
+      'rtr1',
+      '--prefix',
+      target.ipv4,
+      '--inventory',
+      lab.inventoryPath,
+    ]);
+    expect(result.code).toBe(0);
+    const { routes } = JSON.parse(result.stdout) as {
+      routes: { device: string; prefix: string; protocol: string }[];
+    };
+    expect(routes).toEqual([
+      expect.objectContaining({ device: 'rtr1', prefix: `${target.ipv4}/32`, protocol: 'bgp' }),
+    ]);
+  });
+
+  describe('failures while polling', () => {
+    let fabric: Fabric;
+    const interval = 1_000;
+
+    beforeAll(async () => {
+      const inventory = loadInventoryFile(lab.inventoryPath);
+      fabric = openFabric(
+        inventory,
+        { kind: 'lab-netns', label: 'netns' },
+        { poller: { intervalMs: { router: interval, hypervisor: interval } } },
+      );
+      fabric.poller.start();
+      await until(
+        'first poll',
+        () => Object.values(fabric.store.getState().devices).every((d) => d.health === 'ok'),
+        15_000,
+      );
+    });
+    afterAll(async () => {
+      await fabric.close();
+      await netnsUp({ dir: path.join(parent, 'lab') }); // repairs whatever a test broke
+    }, 120_000);
+
+    it('stopping bgpd on a hypervisor shows its sessions down within 2 poll intervals', async () => {
+      await stopFrrDaemon('hv3', 'bgpd');
+      const sessionsToHv3 = () =>
+        ['rtr1', 'rtr2'].flatMap((router) =>
+          fabric.store.getState().devices[router]!.snapshot!.bgp.filter((s) => s.peer === 'dn-hv3'),
+        );
+      const elapsed = await until(
+        'routers see hv3 down',
+        () => sessionsToHv3().length > 0 && sessionsToHv3().every((s) => !s.established),
+        2 * interval + 1_500,
+      );
+      expect(elapsed).toBeLessThanOrEqual(2 * interval + 1_500);
+      await until(
+        'hv3 degraded',
+        () => fabric.store.getState().devices.hv3!.health === 'degraded',
+        2 * interval + 1_500,
+      );
+      expect(fabric.store.getState().devices.hv3!.lastError).toMatch(/bgp/i);
+      expect(fabric.store.getState().devices.rtr1!.health).toBe('ok');
+    });
+
+    it('stopping sshd marks the device unreachable while the others stay ok', async () => {
+      // Kill the listener and the per-connection sshd children, as when the daemon dies.
+      const pids = (await runInNamespace(labNamespace('hv2'), ['ip', 'netns', 'pids', labNamespace('hv2')]))
+        .split('\n')
+        .filter(Boolean);
+      for (const pid of pids) {
+        const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+        if (comm === 'sshd') await tryRunInNamespace(labNamespace('hv2'), ['kill', pid]);
+      }
+      await until(
+        'hv2 unreachable',
+        () => fabric.store.getState().devices.hv2!.health === 'unreachable',
+        4 * interval + 5_000,
+      );
+      const state = fabric.store.getState();
+      expect(state.devices.hv2!.lastError).toMatch(/198\.18\.0\.22/);
+      for (const name of ['rtr1', 'rtr2', 'hv1']) expect(state.devices[name]!.health, name).toBe('ok');
+    });
+  });
+});

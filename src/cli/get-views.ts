@@ -3,7 +3,7 @@ import type { Route } from '../model/route.ts';
 import type { AppState, DeviceEntry } from '../state/store.ts';
 import { sessionKey } from '../state/store.ts';
 import type { WorkloadEntry } from '../state/workload-index.ts';
-import { formatDuration, renderTable, type Column } from './table.ts';
+import { formatDuration, renderTable, type Column, type RenderOptions } from './table.ts';
 
 export interface GetFilters {
   devices: string[];
@@ -40,7 +40,20 @@ function errorLines(entries: DeviceEntry[]): string {
     .join('');
 }
 
-export function devicesView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+const AFI_SHORT: Record<string, string> = {
+  ipv4Unicast: 'ipv4',
+  ipv6Unicast: 'ipv6',
+  l2VpnEvpn: 'evpn',
+  ipv4Vpn: 'vpnv4',
+  ipv6Vpn: 'vpnv6',
+};
+
+/** FRR's AFI/SAFI key in the few letters an 80-column table has room for. */
+export function shortAfi(afiSafi: string): string {
+  return AFI_SHORT[afiSafi] ?? afiSafi;
+}
+
+export function devicesView(state: AppState, filters: GetFilters, render: RenderOptions): ViewOutput {
   const entries = selected(state, filters);
   const rows = entries.map((entry) => ({
     name: entry.spec.name,
@@ -73,12 +86,12 @@ export function devicesView(state: AppState, filters: GetFilters, color: boolean
       align: 'right',
     },
     { header: 'ROUTES', value: (row) => (row.routes === null ? '-' : String(row.routes)), align: 'right' },
-    { header: 'ERROR', value: (row) => row.error ?? '' },
+    { header: 'ERROR', value: (row) => row.error ?? '', hideWhenEmpty: true },
   ];
-  return { json: { source: state.source, devices: rows }, text: renderTable(rows, columns, color) };
+  return { json: { source: state.source, devices: rows }, text: renderTable(rows, columns, render) };
 }
 
-export function bgpView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+export function bgpView(state: AppState, filters: GetFilters, render: RenderOptions): ViewOutput {
   const entries = selected(state, filters);
   const sessions: (BgpSession & { flaps: number })[] = entries
     .flatMap((entry) => entry.snapshot?.bgp ?? [])
@@ -92,18 +105,18 @@ export function bgpView(state: AppState, filters: GetFilters, color: boolean): V
   const columns: Column<(typeof sessions)[number]>[] = [
     { header: 'DEVICE', value: (s) => s.device },
     { header: 'VRF', value: (s) => s.vrf },
-    { header: 'AFI', value: (s) => s.afiSafi },
+    { header: 'AFI', value: (s) => shortAfi(s.afiSafi) },
     { header: 'PEER', value: (s) => (s.hostname ? `${s.peer} (${s.hostname})` : s.peer) },
-    { header: 'REMOTE AS', value: (s) => s.remoteAs, align: 'right' },
+    { header: 'AS', value: (s) => s.remoteAs, align: 'right' },
     { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? null : 'red') },
-    { header: 'UP/DOWN', value: (s) => formatDuration(s.uptimeMs), align: 'right' },
+    { header: 'UP/DN', value: (s) => formatDuration(s.uptimeMs), align: 'right' },
     {
-      header: 'PFX RCD',
+      header: 'RCV',
       value: (s) => (s.prefixesReceived === null ? '-' : String(s.prefixesReceived)),
       align: 'right',
     },
     {
-      header: 'PFX SNT',
+      header: 'SNT',
       value: (s) => (s.prefixesSent === null ? '-' : String(s.prefixesSent)),
       align: 'right',
     },
@@ -111,11 +124,11 @@ export function bgpView(state: AppState, filters: GetFilters, color: boolean): V
   ];
   return {
     json: { source: state.source, sessions, errors: deviceErrors(entries) },
-    text: renderTable(sessions, columns, color) + errorLines(entries),
+    text: renderTable(sessions, columns, render) + errorLines(entries),
   };
 }
 
-export function routesView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+export function routesView(state: AppState, filters: GetFilters, render: RenderOptions): ViewOutput {
   const entries = selected(state, filters);
   const rows: (Route & { device: string })[] = [];
   for (const entry of entries) {
@@ -147,11 +160,11 @@ export function routesView(state: AppState, filters: GetFilters, color: boolean)
   ];
   return {
     json: { source: state.source, routes: rows, errors: deviceErrors(entries) },
-    text: renderTable(rows, columns, color) + errorLines(entries),
+    text: renderTable(rows, columns, render) + errorLines(entries),
   };
 }
 
-export function workloadsView(state: AppState, filters: GetFilters, color: boolean): ViewOutput {
+export function workloadsView(state: AppState, filters: GetFilters, render: RenderOptions): ViewOutput {
   const entries = selected(state, filters);
   const matches = (entry: WorkloadEntry) => {
     if (filters.vrf && entry.vrf !== filters.vrf) return false;
@@ -186,6 +199,6 @@ export function workloadsView(state: AppState, filters: GetFilters, color: boole
   ];
   return {
     json: { source: state.source, workloads, errors: deviceErrors(entries) },
-    text: renderTable(workloads, columns, color) + errorLines(entries),
+    text: renderTable(workloads, columns, render) + errorLines(entries),
   };
 }

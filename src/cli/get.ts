@@ -84,7 +84,11 @@ export async function runGet(rest: string[], values: GetValues, io: CliIo): Prom
   try {
     await fabric.poller.pollNow(polled);
     const state = fabric.store.getState();
-    const output: ViewOutput = view(state, filters, useColor(io.stdout as NodeJS.WriteStream));
+    const tty = io.stdout as NodeJS.WriteStream;
+    const output: ViewOutput = view(state, filters, {
+      color: useColor(tty),
+      ...(tty.isTTY && tty.columns ? { width: tty.columns } : {}),
+    });
     io.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text);
     const failed = (polled ?? state.deviceOrder).some((name) => state.devices[name]?.health !== 'ok');
     return failed ? 1 : 0;

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
+import { cli } from '../helpers/cli.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import {
   labNamespace,
@@ -24,19 +24,6 @@ if (!can.ok && process.env['ROUTEDECK_REQUIRE_LAB'] === '1') {
     it('can run here (ROUTEDECK_REQUIRE_LAB=1)', () =>
       expect.fail(`netns lab required but cannot run: ${can.reason}`));
   });
-}
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    ({ write: (chunk: string) => (append(chunk), true) }) as unknown as NodeJS.WritableStream;
-  const code = await runCli(args, {
-    stdout: sink((t) => (stdout += t)),
-    stderr: sink((t) => (stderr += t)),
-    env: {},
-  });
-  return { code, stdout, stderr };
 }
 
 async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {

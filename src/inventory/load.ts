@@ -170,6 +170,7 @@ function build(input: InventoryInput, source: string): Inventory {
       spec.api = { url: device.api.url, key: fileRef(device.api.key), tls };
     }
     if (device.uplinks) spec.uplinks = device.uplinks;
+    if (device.simulated) spec.simulated = true;
     return spec;
   });
   return {

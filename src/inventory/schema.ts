@@ -41,6 +41,8 @@ const device = z.strictObject({
   privilege: z.union([commandPrefix, z.literal('')]).optional(),
   api: api.optional(),
   uplinks: z.array(interfaceName).optional(),
+  /** Set by the embedded lab so every view labels the device as simulated. */
+  simulated: z.boolean().optional(),
 });
 
 const tenant = z.strictObject({

@@ -1,0 +1,66 @@
+import type { DeviceKind, DeviceRole } from '../../model/device.ts';
+import type { TenantSpec } from '../../model/workload.ts';
+
+/** What a shell command run on a simulated device returns (exit 127 for an unknown command, as sh does). */
+export interface SimExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** VyOS config as `/retrieve showConfig` renders it (tag nodes as objects, one value as a string, several as a list). */
+export type VyosConfigJson = { [key: string]: string | string[] | VyosConfigJson };
+
+/** One simulated router or hypervisor, as the servers in front of it (SSH, VyOS API) see it. */
+export interface SimDevice {
+  readonly name: string;
+  readonly role: DeviceRole;
+  readonly kind: DeviceKind;
+  /** Runs one command line the way `ssh device 'CMD'` would (quoting, `sudo -n`, `vtysh -c …`, `ip -j …`, `nft …`). */
+  exec(command: string): Promise<SimExecResult>;
+  /** VyOS only: the running config the API emulator starts from. */
+  vyosConfig?(): VyosConfigJson;
+  /** VyOS only: a commit (or a commit-confirm revert) changed the config; bring the model in line. Throw to fail the commit with that text. */
+  applyVyosConfig?(config: VyosConfigJson): void;
+}
+
+export interface SimFabricOptions {
+  hosts: number;
+  routers: number;
+  workloads: number;
+  tenants: number;
+  seed: number;
+  /** Per-hop BGP propagation delay and its jitter (ms). */
+  hopDelayMs: number;
+  jitterMs: number;
+}
+
+export interface SimEvent {
+  at: number;
+  device: string;
+  message: string;
+}
+
+/** The simulated fabric: devices, their tenants, and the knobs for training and tests. */
+export interface SimFabric {
+  readonly options: SimFabricOptions;
+  readonly tenants: TenantSpec[];
+  devices(): SimDevice[];
+  device(name: string): SimDevice | undefined;
+  /** Workloads as the lab created them: {name, tenant, vrf, host, tap, ipv4, ipv6Prefix}. */
+  workloads(): SimWorkload[];
+  /** Drops a BGP session (both ends see it go down); it re-establishes after `downMs`. */
+  flapSession(device: string, peer: string, downMs?: number): void;
+  onEvent(listener: (event: SimEvent) => void): () => void;
+  close(): void;
+}
+
+export interface SimWorkload {
+  name: string;
+  tenant: string;
+  vrf: string;
+  host: string;
+  tap: string;
+  ipv4: string;
+  ipv6Prefix: string;
+}

@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  VyosAuthError,
+  VyosBadRequestError,
+  type VyosApiClient,
+} from '../../../../src/transport/vyos-api/index.ts';
+import { startTestLab, type TestLab } from './helpers.ts';
+
+const MINUTE_MS = 150;
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A form POST by hand (no client-side checks), trusting the router's own certificate file. */
+async function rawPost(
+  t: TestLab,
+  endpoint: string,
+  form: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const url = new URL(endpoint, t.spec('spine1').api!.url);
+  const ca = await readFile(path.join(t.lab.dir, 'tls', 'spine1.crt'), 'utf8');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', ca, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(new URLSearchParams(form).toString());
+  });
+}
+
+const description = (api: VyosApiClient): Promise<string | null> =>
+  api.returnValue(['interfaces', 'ethernet', 'eth1', 'description']);
+
+describe('the lab router’s HTTPS API through VyosApiClient', () => {
+  let t: TestLab;
+  let api: VyosApiClient;
+  const modelConfig = (): unknown => t.fabric.device('spine1')!.vyosConfig!();
+
+  beforeAll(async () => {
+    t = await startTestLab({ confirmMinuteMs: MINUTE_MS });
+    api = await t.api('spine1');
+  });
+  afterAll(async () => t?.close());
+
+  it('serves the model’s config with the pinned certificate, keys never handed to the model', async () => {
+    expect(await api.returnValue(['system', 'host-name'])).toBe('spine1');
+    expect(await api.exists(['service', 'https', 'api', 'rest'])).toBe(true);
+    expect(JSON.stringify(modelConfig())).not.toContain('keys');
+  });
+
+  it('refuses a wrong key with 401', async () => {
+    const wrong = await t.api('spine1', 'not-the-key');
+    await expect(wrong.returnValue(['system', 'host-name'])).rejects.toMatchObject({ status: 401 });
+    await expect(wrong.returnValue(['system', 'host-name'])).rejects.toBeInstanceOf(VyosAuthError);
+  });
+
+  it('answers a form without `data` with 422', async () => {
+    const key = (await readFile(path.join(t.lab.dir, 'api-key'), 'utf8')).trim();
+    const reply = await rawPost(t, '/retrieve', { key });
+    expect(reply.status).toBe(422);
+    expect(JSON.parse(reply.body)).toMatchObject({
+      success: false,
+      error: 'Non-empty data field is required',
+    });
+  });
+
+  it('rejects an invalid path with 400 and the CLI’s text; a batch with one bad command changes nothing', async () => {
+    const before = modelConfig();
+    const bad = { op: 'set' as const, path: ['protocols', 'bgp', '65001', 'neighbor', 'eth1'] };
+    const good = {
+      op: 'set' as const,
+      path: ['interfaces', 'ethernet', 'eth1', 'description'],
+      value: 'changed',
+    };
+    const failure = api.configure([good, bad]);
+    await expect(failure).rejects.toBeInstanceOf(VyosBadRequestError);
+    await expect(failure).rejects.toMatchObject({ status: 400 });
+    await expect(failure).rejects.toThrow(/Configuration path: \[protocols bgp 65001\] is not valid/);
+    expect(await description(api)).toBe('to hv1');
+    expect(modelConfig()).toEqual(before);
+  });
+
+  it('fails a commit the model refuses with the model’s text, and keeps both configs', async () => {
+    const before = modelConfig();
+    const refusal = api.configure([{ op: 'delete', path: ['system', 'host-name'] }]);
+    await expect(refusal).rejects.toThrow(/system host-name is mandatory/);
+    expect(await api.returnValue(['system', 'host-name'])).toBe('spine1');
+    expect(modelConfig()).toEqual(before);
+  });
+
+  it('applies a commit to the model', async () => {
+    await api.configure([
+      { op: 'set', path: ['interfaces', 'ethernet', 'eth1', 'description'], value: 'committed' },
+    ]);
+    expect(modelConfig()).toMatchObject({ interfaces: { ethernet: { eth1: { description: 'committed' } } } });
+  });
+
+  it('reverts an unconfirmed commit-confirm in the API and the model; a confirmed one stays', async () => {
+    const set = (value: string) => [
+      { op: 'set' as const, path: ['interfaces', 'ethernet', 'eth1', 'description'], value },
+    ];
+    const eth1 = (): unknown =>
+      (modelConfig() as { interfaces: { ethernet: { eth1: unknown } } }).interfaces.ethernet.eth1;
+
+    expect((await api.configure(set('trial'), { confirmTime: 1 })).confirmPending).toBe(true);
+    expect(eth1()).toEqual({ description: 'trial' });
+    await until('the revert', async () => (await description(api)) === 'committed');
+    expect(eth1()).toEqual({ description: 'committed' });
+
+    await api.configure(set('kept'), { confirmTime: 1 });
+    await api.confirm();
+    await new Promise((resolve) => setTimeout(resolve, MINUTE_MS * 2));
+    expect(await description(api)).toBe('kept');
+    expect(eth1()).toEqual({ description: 'kept' });
+  });
+});

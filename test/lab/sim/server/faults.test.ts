@@ -79,10 +79,10 @@ describe('lab faults', () => {
           { device: 'hv1', slowMs: 100 },
         ],
       });
-      const events = await sendControl(sock, { cmd: 'events', limit: 50 });
-      const messages = (events as { events: { device: string; message: string }[] }).events.map(
-        (e) => `${e.device}: ${e.message}`,
-      );
+      const reply = await sendControl(sock, { cmd: 'events', limit: 50 });
+      if (!reply.ok) throw new Error(reply.error);
+      const events = reply['events'] as { device: string; message: string }[];
+      const messages = events.map((e) => `${e.device}: ${e.message}`);
       expect(messages).toContain('spine1: BGP eth1 down');
       expect(messages).toContain('spine1: fault: BGP session eth1 flapped for 3000 ms');
 

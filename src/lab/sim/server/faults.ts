@@ -63,7 +63,7 @@ export function createFaults(
   };
   const clearOne = (name: string, t: FaultTarget): void => {
     t.ssh.clearFaults();
-    if (t.api && apiFaults.has(name)) t.api.setFault({ status: null });
+    t.api?.setFault({ status: null });
     apiFaults.delete(name);
   };
   return {

@@ -1,0 +1,89 @@
+/**
+ * The embedded lab's simulated fabric (DESIGN.md, "Embedded default and lab"): routers and
+ * hypervisors whose every output is rendered from a model of their kernel, zebra and bgpd, with
+ * BGP propagation delayed per hop. The SSH servers and the VyOS API emulator sit in front of it.
+ */
+import type { TenantSpec } from '../../model/workload.ts';
+import { buildFabric } from './model/build.ts';
+import type { SimNode } from './model/node.ts';
+import { Prng } from './model/prng.ts';
+import { applyVyosConfig, renderVyosConfig } from './model/vyos-config.ts';
+import { runShell } from './shell/shell.ts';
+import type { SimDevice, SimFabric, SimFabricOptions, VyosConfigJson } from './types.ts';
+
+export const DEFAULT_SIM_OPTIONS: SimFabricOptions = {
+  hosts: 4,
+  routers: 2,
+  workloads: 20,
+  tenants: 3,
+  seed: 1,
+  hopDelayMs: 40,
+  jitterMs: 15,
+};
+
+const KERNEL_RELEASE = '6.1.0-28-amd64';
+const MAX = { hosts: 250, routers: 16, workloads: 5000, tenants: 12 };
+
+function checkOptions(o: SimFabricOptions): void {
+  for (const key of ['hosts', 'routers', 'workloads', 'tenants'] as const) {
+    const v = o[key];
+    if (!Number.isInteger(v) || v < (key === 'workloads' ? 0 : 1) || v > MAX[key]) {
+      throw new Error(
+        `sim fabric: ${key} must be an integer from ${key === 'workloads' ? 0 : 1} to ${MAX[key]} (got ${v})`,
+      );
+    }
+  }
+  if (!(o.hopDelayMs >= 0) || !(o.jitterMs >= 0) || o.jitterMs > o.hopDelayMs) {
+    throw new Error('sim fabric: hopDelayMs and jitterMs must be ≥ 0, with jitterMs ≤ hopDelayMs');
+  }
+}
+
+export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFabric {
+  const opts: SimFabricOptions = { ...DEFAULT_SIM_OPTIONS, ...options };
+  checkOptions(opts);
+  const built = buildFabric(opts);
+  const { network } = built;
+  // Runtime randomness (MACs of new links) has its own stream so it never shifts the build.
+  const runtimePrng = new Prng(opts.seed ^ 0x7a7a);
+  const routerConfigs = new Map<string, VyosConfigJson>();
+
+  const wrap = (node: SimNode): SimDevice => {
+    const ctx = { node, prng: runtimePrng, kernelRelease: KERNEL_RELEASE };
+    const device: SimDevice = {
+      name: node.name,
+      role: node.spec.role,
+      kind: node.spec.kind,
+      exec: async (command) => runShell(ctx, command),
+    };
+    if (node.spec.kind === 'vyos') {
+      routerConfigs.set(node.name, renderVyosConfig(node));
+      device.vyosConfig = () => structuredClone(routerConfigs.get(node.name) ?? {});
+      device.applyVyosConfig = (config) => {
+        applyVyosConfig(node, network, config, runtimePrng);
+        routerConfigs.set(node.name, structuredClone(config));
+      };
+    }
+    return device;
+  };
+  const devices = [...built.routers, ...built.hosts].flatMap((name) => {
+    const node = network.node(name);
+    return node ? [wrap(node)] : [];
+  });
+  const tenants: TenantSpec[] = built.tenants.map((t) => ({
+    name: t.name,
+    ...(t.vrf !== undefined ? { vrf: t.vrf } : {}),
+    pools4: [...t.pools4],
+    pools6: [...t.pools6],
+  }));
+
+  return {
+    options: opts,
+    tenants,
+    devices: () => [...devices],
+    device: (name) => devices.find((d) => d.name === name),
+    workloads: () => built.workloads.map((w) => ({ ...w })),
+    flapSession: (device, peer, downMs = 3000) => network.flap(device, peer, downMs),
+    onEvent: (listener) => network.onEvent(listener),
+    close: () => network.close(),
+  };
+}

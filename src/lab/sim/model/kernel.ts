@@ -1,0 +1,212 @@
+/**
+ * A Linux host's network state as the kernel holds it: links (with VRF enslavement and carrier),
+ * addresses and the routes someone added. Connected, local and FRR-installed routes are derived
+ * when listed, so they can never disagree with the addresses or with zebra.
+ */
+import type { Family } from '../../../model/route.ts';
+import { eui64LinkLocal, type Prefix } from './addr.ts';
+import { rtnetlink, ToolError } from './errors.ts';
+
+export type LinkKind = 'loopback' | 'ether' | 'veth' | 'tun' | 'vrf' | 'dummy' | 'vlan';
+
+export interface LinkAddress {
+  family: Family;
+  /** Address text as iproute2 prints it. */
+  local: string;
+  prefixlen: number;
+  scope: 'global' | 'link' | 'host';
+  nodad?: boolean;
+}
+
+export interface Link {
+  index: number;
+  name: string;
+  kind: LinkKind;
+  mac: string;
+  mtu: number;
+  up: boolean;
+  master?: string;
+  /** VRF devices: their routing table. */
+  table?: number;
+  /** VLAN sub-interfaces: parent and id. */
+  parent?: string;
+  vlanId?: number;
+  addrs: LinkAddress[];
+}
+
+/** A route somebody added with `ip route` (or the lab at boot): iproute2's protocol `boot`. */
+export interface KernelRoute {
+  prefix: Prefix;
+  table: number;
+  dev: string;
+  gateway?: string;
+  metric: number;
+  protocol: string;
+  addedAt: number;
+}
+
+export const MAIN_TABLE = 254;
+export const LOCAL_TABLE = 255;
+
+/** iproute2's default metrics: none (0) for IPv4, 1024 for IPv6. */
+export function defaultMetric(family: Family): number {
+  return family === 4 ? 0 : 1024;
+}
+
+export class Kernel {
+  readonly links = new Map<string, Link>();
+  readonly routes: KernelRoute[] = [];
+  private nextIndex = 1;
+  /** Bumped on every change, so the device can re-run redistribution only when needed. */
+  version = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  addLink(name: string, kind: LinkKind, mac: string, extra: Partial<Link> = {}): Link {
+    if (this.links.has(name)) throw rtnetlink('File exists');
+    const link: Link = {
+      index: this.nextIndex++,
+      name,
+      kind,
+      mac,
+      mtu: kind === 'loopback' ? 65536 : kind === 'vrf' ? 65575 : 1500,
+      up: kind === 'loopback',
+      addrs: [],
+      ...extra,
+    };
+    if (kind === 'loopback') {
+      link.addrs.push({ family: 4, local: '127.0.0.1', prefixlen: 8, scope: 'host' });
+      link.addrs.push({ family: 6, local: '::1', prefixlen: 128, scope: 'host' });
+    }
+    this.links.set(name, link);
+    this.version++;
+    return link;
+  }
+
+  link(name: string): Link {
+    const link = this.links.get(name);
+    if (!link) throw new ToolError(`Cannot find device "${name}"\n`, 1);
+    return link;
+  }
+
+  /** The kernel adds the EUI-64 link-local when an ethernet-like link first comes up. */
+  setUp(name: string, up: boolean): void {
+    const link = this.link(name);
+    if (link.up === up) return;
+    link.up = up;
+    if (up && link.kind !== 'loopback' && link.kind !== 'vrf') {
+      const ll = eui64LinkLocal(link.mac);
+      if (!link.addrs.some((a) => a.local === ll))
+        link.addrs.push({ family: 6, local: ll, prefixlen: 64, scope: 'link' });
+    }
+    // IPv4 routes through a link that goes down are flushed by the kernel (fib_sync_down_dev).
+    if (!up) this.removeRoutes((r) => r.dev === name && r.prefix.family === 4);
+    this.version++;
+  }
+
+  setMaster(name: string, master: string | undefined): void {
+    const link = this.link(name);
+    if (master !== undefined) {
+      const vrf = this.links.get(master);
+      if (!vrf) throw new ToolError(`Device "${master}" does not exist.\n`, 1);
+      if (vrf.kind !== 'vrf') throw rtnetlink('Operation not supported');
+    }
+    if (link.master === master) return;
+    // Enslaving moves the link's routes out of its old table, as the kernel flushes them.
+    this.removeRoutes((r) => r.dev === name);
+    if (master === undefined) delete link.master;
+    else link.master = master;
+    this.version++;
+  }
+
+  deleteLink(name: string): void {
+    const link = this.link(name);
+    this.links.delete(name);
+    this.removeRoutes((r) => r.dev === name);
+    for (const other of this.links.values()) {
+      if (other.master === name) delete other.master;
+      if (other.parent === name) this.links.delete(other.name);
+    }
+    void link;
+    this.version++;
+  }
+
+  addAddress(name: string, addr: LinkAddress): void {
+    const link = this.link(name);
+    if (link.addrs.some((a) => a.local === addr.local && a.family === addr.family))
+      throw rtnetlink('File exists');
+    link.addrs.push(addr);
+    this.version++;
+  }
+
+  deleteAddress(name: string, family: Family, local: string, prefixlen: number): void {
+    const link = this.link(name);
+    const i = link.addrs.findIndex(
+      (a) => a.family === family && a.local === local && a.prefixlen === prefixlen,
+    );
+    if (i < 0)
+      throw new ToolError(
+        'Error: ipv4: Address not found.\n'.replace('ipv4', family === 4 ? 'ipv4' : 'ipv6'),
+        2,
+      );
+    link.addrs.splice(i, 1);
+    this.version++;
+  }
+
+  /** The routing table a link's routes live in: its VRF's, or main. */
+  tableOf(dev: string): number {
+    const master = this.links.get(dev)?.master;
+    return (master !== undefined ? this.links.get(master)?.table : undefined) ?? MAIN_TABLE;
+  }
+
+  vrfByTable(table: number): Link | undefined {
+    for (const l of this.links.values()) if (l.kind === 'vrf' && l.table === table) return l;
+    return undefined;
+  }
+
+  vrfs(): Link[] {
+    return [...this.links.values()].filter((l) => l.kind === 'vrf');
+  }
+
+  /** `ip route add`: the same destination and metric in one table is EEXIST, as with NLM_F_EXCL. */
+  addRoute(route: Omit<KernelRoute, 'addedAt'>, replace = false): void {
+    const link = this.link(route.dev);
+    if (route.prefix.family === 4 && !link.up) throw new ToolError('Error: Nexthop device is not up.\n', 2);
+    const same = (r: KernelRoute): boolean =>
+      r.table === route.table && r.prefix.text === route.prefix.text && r.metric === route.metric;
+    const existing = this.routes.findIndex(same);
+    if (existing >= 0 && !replace) throw rtnetlink('File exists');
+    if (existing >= 0) this.routes.splice(existing, 1);
+    this.routes.push({ ...route, addedAt: this.now() });
+    this.version++;
+  }
+
+  /** `ip route del`: unspecified metric or device match any; no match is ESRCH. */
+  deleteRoute(prefix: Prefix, table: number, dev?: string, metric?: number): void {
+    const i = this.routes.findIndex(
+      (r) =>
+        r.table === table &&
+        r.prefix.text === prefix.text &&
+        (dev === undefined || r.dev === dev) &&
+        (metric === undefined || r.metric === metric),
+    );
+    if (i < 0) throw rtnetlink('No such process');
+    this.routes.splice(i, 1);
+    this.version++;
+  }
+
+  private removeRoutes(match: (r: KernelRoute) => boolean): void {
+    for (let i = this.routes.length - 1; i >= 0; i--) {
+      const r = this.routes[i];
+      if (r && match(r)) this.routes.splice(i, 1);
+    }
+  }
+
+  /** A link carries traffic: admin up (simulated TAPs have their guest attached, so carrier too). */
+  operational(dev: string): boolean {
+    const link = this.links.get(dev);
+    if (!link?.up) return false;
+    if (link.parent !== undefined) return this.links.get(link.parent)?.up ?? false;
+    return true;
+  }
+}

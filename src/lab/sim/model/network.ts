@@ -1,0 +1,195 @@
+/**
+ * The running fabric: devices, the BGP sessions between them, the wire that carries UPDATEs with
+ * their delay, and the event stream. Session faults (flaps, a VRF removed under its sessions)
+ * are handled here because they always involve both ends.
+ */
+import type { SimEvent } from '../types.ts';
+import type { PathAttrs, SessionEnd, SessionState } from './bgp-types.ts';
+import type { BgpHost } from './bgp.ts';
+import type { Dest } from './bgp-types.ts';
+import { SimNode, type NodeSpec } from './node.ts';
+import type { Prng } from './prng.ts';
+import { Wire } from './wire.ts';
+
+export class SimNetwork {
+  readonly nodes = new Map<string, SimNode>();
+  readonly wire: Wire;
+  private readonly listeners = new Set<(e: SimEvent) => void>();
+  private live = false;
+
+  constructor(
+    hopDelayMs: number,
+    jitterMs: number,
+    timingPrng: Prng,
+    readonly bootedAt: number,
+  ) {
+    this.wire = new Wire(hopDelayMs, jitterMs, timingPrng);
+  }
+
+  /** Before going live the clock stands at "a minute after boot", so boot-time routes look settled. */
+  readonly now = (): number => (this.live ? Date.now() : this.bootedAt + 60_000);
+
+  addNode(spec: NodeSpec): SimNode {
+    const host: BgpHost = {
+      now: this.now,
+      send: (from, dest, attrs) => this.send(from, dest, attrs),
+      bestChanged: (d) => this.bestChanged(spec.name, d),
+    };
+    const node = new SimNode(spec, host, this.now, this.bootedAt);
+    this.nodes.set(spec.name, node);
+    return node;
+  }
+
+  node(name: string): SimNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  private send(from: SessionEnd, dest: Dest, attrs: PathAttrs | null): void {
+    const { family, prefix } = dest;
+    this.wire.send(from, () =>
+      this.nodes.get(from.remote.device)?.bgp.receive(from.remote, family, prefix, attrs),
+    );
+  }
+
+  private bestChanged(device: string, d: Dest): void {
+    if (!this.live) return;
+    const where = d.vrf === 'default' ? '' : ` vrf ${d.vrf}`;
+    const best = d.best;
+    const via = !best
+      ? 'withdrawn'
+      : best.from === null
+        ? `originated here (MED ${best.med ?? 0})`
+        : `best via ${d.multipath.map((p) => `${p.from?.iface} (${p.from?.remote.device})`).join(', ')}, MED ${best.med ?? 0}`;
+    this.emit(device, `route ${d.prefix.text}${where}: ${via}`);
+  }
+
+  onEvent(listener: (e: SimEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(device: string, message: string): void {
+    const event: SimEvent = { at: Date.now(), device, message };
+    for (const l of [...this.listeners]) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure is its own; the fabric keeps running.
+      }
+    }
+  }
+
+  /** Wires an unnumbered session between two interfaces; both ends come up at boot. */
+  connect(
+    a: Omit<SessionEnd, 'remote' | SessionCounters>,
+    b: Omit<SessionEnd, 'remote' | SessionCounters>,
+    since: number,
+  ): void {
+    const fresh = (x: typeof a): SessionEnd =>
+      ({
+        ...x,
+        state: 'Established',
+        since,
+        connectionsEstablished: 1,
+        connectionsDropped: 0,
+        msgSent: 0,
+        msgRcvd: 0,
+        generation: 0,
+        lastArrival: 0,
+        adjOut: new Map(),
+        accepted: new Set(),
+      }) as SessionEnd;
+    const ea = fresh(a);
+    const eb = fresh(b);
+    ea.remote = eb;
+    eb.remote = ea;
+    for (const end of [ea, eb]) this.nodes.get(end.device)?.bgp.instance(end.vrf).sessions.push(end);
+    for (const end of [ea, eb]) this.nodes.get(end.device)?.bgp.sessionUp(end);
+  }
+
+  /** Starts real-time propagation and events (after the boot-time convergence). */
+  goLive(): void {
+    this.wire.goLive();
+    this.live = true;
+  }
+
+  findSession(device: string, peer: string): SessionEnd | undefined {
+    const node = this.nodes.get(device);
+    if (!node) return undefined;
+    const all = [...node.bgp.instances.values()].flatMap((i) => i.sessions);
+    return (
+      all.find((e) => e.iface === peer) ?? all.find((e) => e.vrf === 'default' && e.remote.device === peer)
+    );
+  }
+
+  private setState(end: SessionEnd, state: SessionState): void {
+    const before = end.state;
+    end.state = state;
+    end.since = this.now();
+    const vrf = end.vrf === 'default' ? '' : ` vrf ${end.vrf}`;
+    this.emit(end.device, `BGP neighbor ${end.iface} (${end.remote.device})${vrf}: ${before} -> ${state}`);
+  }
+
+  /** Both ends drop; each withdraws what it learned over the session. */
+  down(end: SessionEnd, localState: SessionState = 'Idle', remoteState: SessionState = 'Active'): void {
+    if (end.state !== 'Established') return;
+    for (const [e, s] of [
+      [end, localState],
+      [end.remote, remoteState],
+    ] as const) {
+      e.connectionsDropped++;
+      e.generation++;
+      e.lastArrival = 0;
+      this.setState(e, s);
+    }
+    for (const e of [end, end.remote]) this.nodes.get(e.device)?.bgp.sessionDown(e);
+  }
+
+  up(end: SessionEnd): void {
+    if (end.state === 'Established' || end.orphaned || end.remote.orphaned) return;
+    for (const e of [end, end.remote]) {
+      e.connectionsEstablished++;
+      this.setState(e, 'Established');
+    }
+    for (const e of [end, end.remote]) this.nodes.get(e.device)?.bgp.sessionUp(e);
+  }
+
+  flap(device: string, peer: string, downMs: number): void {
+    const end = this.findSession(device, peer);
+    if (!end) throw new Error(`${device} has no BGP session ${peer}`);
+    this.down(end);
+    this.wire.after(downMs, () => this.up(end));
+  }
+
+  /** A VRF removed from a router: its sessions drop and the far ends stay down (no peer left). */
+  removeVrf(node: SimNode, vrf: string): void {
+    const inst = node.bgp.instances.get(vrf);
+    for (const end of inst?.sessions ?? []) {
+      this.down(end, 'Idle', 'Active');
+      end.orphaned = true;
+      end.remote.orphaned = true;
+    }
+    node.bgp.removeInstance(vrf);
+    node.statics.splice(0, node.statics.length, ...node.statics.filter((s) => s.vrf !== vrf));
+    for (const r of [...node.redistribute]) if (r.startsWith(`${vrf}|`)) node.redistribute.delete(r);
+    if (node.kernel.links.has(vrf)) node.kernel.deleteLink(vrf);
+    this.emit(node.name, `VRF ${vrf} removed`);
+  }
+
+  close(): void {
+    this.wire.close();
+    this.listeners.clear();
+  }
+}
+
+type SessionCounters =
+  | 'state'
+  | 'since'
+  | 'connectionsEstablished'
+  | 'connectionsDropped'
+  | 'msgSent'
+  | 'msgRcvd'
+  | 'generation'
+  | 'lastArrival'
+  | 'adjOut'
+  | 'accepted';

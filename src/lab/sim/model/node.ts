@@ -1,0 +1,108 @@
+/**
+ * One simulated device: its kernel, its FRR (zebra statics, bgpd, redistribution and the config
+ * lines typed into vtysh), its nftables anti-spoofing sets, and for VyOS its config tree.
+ * Everything a shell command changes goes through here, and `sync()` then brings BGP in line.
+ */
+import type { DeviceKind, DeviceRole } from '../../../model/device.ts';
+import type { Family } from '../../../model/route.ts';
+import { prefixContains, type Prefix } from './addr.ts';
+import { BgpSpeaker, type BgpHost } from './bgp.ts';
+import { Kernel } from './kernel.ts';
+import { ribEntries, type RibEntry, type StaticRoute } from './rib.ts';
+
+/** The elevated kernel metric of a migration target (Calico's 512): announced with MED 0. */
+export const ELEVATED_METRIC = 512;
+export const NORMAL_MED = 100;
+
+export interface NodeSpec {
+  name: string;
+  role: DeviceRole;
+  kind: DeviceKind;
+  asn: number;
+  routerId: string;
+  alwaysCompareMed: boolean;
+  /** Tenant pools per VRF: the hypervisor's redistribution prefix-lists. Empty on routers. */
+  pools: Map<string, Prefix[]>;
+}
+
+export interface NftSets {
+  allow4: Set<string>;
+  allow6: Set<string>;
+}
+
+export class SimNode {
+  readonly kernel: Kernel;
+  readonly bgp: BgpSpeaker;
+  readonly statics: StaticRoute[] = [];
+  /** `vrf|family|kernel|static` entries that bgpd redistributes. */
+  readonly redistribute = new Set<string>();
+  /** Config lines accepted by vtysh, for `show running-config`. */
+  readonly frrConfig: string[] = [];
+  readonly nft: NftSets = { allow4: new Set(), allow6: new Set() };
+  readonly bootedAt: number;
+  private announced = new Map<string, string>();
+
+  constructor(
+    readonly spec: NodeSpec,
+    host: BgpHost,
+    readonly now: () => number,
+    bootedAt: number,
+  ) {
+    this.kernel = new Kernel(now);
+    this.bgp = new BgpSpeaker(spec.asn, spec.routerId, spec.alwaysCompareMed, host);
+    this.bootedAt = bootedAt;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** VRFs zebra knows: default plus every VRF device, in zebra's (name) order. */
+  vrfNames(): string[] {
+    return ['default', ...this.kernel.vrfs().map((l) => l.name)].sort();
+  }
+
+  rib(vrf: string, family: Family): RibEntry[] {
+    return ribEntries(
+      { kernel: this.kernel, bgp: this.bgp, statics: this.statics, bootedAt: this.bootedAt },
+      vrf,
+      family,
+    );
+  }
+
+  /** The hypervisors' route-map: only tenant pool routes, /32 and /64, MED by kernel metric. */
+  private accepts(vrf: string, p: Prefix): boolean {
+    if (this.spec.role !== 'hypervisor') return true;
+    if (p.length !== (p.family === 4 ? 32 : 64)) return false;
+    return (this.spec.pools.get(vrf) ?? []).some((pool) => prefixContains(pool, p));
+  }
+
+  /** Re-runs redistribution into BGP after any change (cheap: a lab host has tens of routes). */
+  sync(): void {
+    const next = new Map<string, string>();
+    const wanted: { vrf: string; prefix: Prefix; med: number; local: 'kernel' | 'static' }[] = [];
+    for (const vrf of this.bgp.instances.keys()) {
+      for (const family of [4, 6] as const) {
+        for (const e of this.rib(vrf, family)) {
+          if (!e.selected || (e.protocol !== 'kernel' && e.protocol !== 'static')) continue;
+          if (!this.redistribute.has(`${vrf}|${family}|${e.protocol}`) || !this.accepts(vrf, e.prefix))
+            continue;
+          const med = e.protocol === 'static' ? 0 : e.metric === ELEVATED_METRIC ? 0 : NORMAL_MED;
+          const key = `${vrf}|${e.prefix.text}`;
+          next.set(key, `${med}|${e.protocol}`);
+          if (this.announced.get(key) !== `${med}|${e.protocol}`)
+            wanted.push({ vrf, prefix: e.prefix, med, local: e.protocol });
+        }
+      }
+    }
+    for (const [key] of this.announced) {
+      if (next.has(key)) continue;
+      const [vrf = 'default', text = ''] = key.split('|');
+      const dest = this.bgp.instances.get(vrf)?.dests.get(`${text.includes(':') ? 6 : 4}|${text}`);
+      if (dest) this.bgp.originate(vrf, dest.prefix, null, 'kernel');
+    }
+    this.announced = next;
+    for (const w of wanted)
+      this.bgp.originate(w.vrf, w.prefix, { asPath: [], med: w.med, origin: 'incomplete' }, w.local);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * A VyOS router's running config as `/retrieve showConfig` returns it (1.4+ paths), and commits:
+ * the new config is checked like VyOS's commit scripts would (VRF table ids), then VRFs and
+ * static routes are brought in line with it; everything else is stored as given.
+ */
+import type { VyosConfigJson } from '../types.ts';
+import { parseCidr, type Prefix } from './addr.ts';
+import type { SimNetwork } from './network.ts';
+import type { SimNode } from './node.ts';
+import type { Prng } from './prng.ts';
+import type { StaticRoute } from './rib.ts';
+
+type Tree = VyosConfigJson;
+
+function tree(v: unknown): Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Tree) : {};
+}
+
+function neighbors(ifaces: string[]): Tree {
+  const out: Tree = {};
+  for (const i of ifaces)
+    out[i] = {
+      interface: { 'remote-as': 'external' },
+      'address-family': { 'ipv4-unicast': {}, 'ipv6-unicast': {} },
+    };
+  return out;
+}
+
+export function renderVyosConfig(node: SimNode): Tree {
+  const k = node.kernel;
+  const ethernet: Tree = {};
+  for (const l of [...k.links.values()].sort((a, b) => a.index - b.index)) {
+    if (l.kind !== 'ether') continue;
+    const e: Tree = {};
+    const v4 = l.addrs.find((a) => a.family === 4);
+    if (v4) e['address'] = `${v4.local}/${v4.prefixlen}`;
+    const peer = [...(node.bgp.instances.get('default')?.sessions ?? [])].find((s) => s.iface === l.name)
+      ?.remote.device;
+    e['description'] = peer ? `to ${peer}` : 'management';
+    const vifs: Tree = {};
+    for (const sub of k.links.values())
+      if (sub.parent === l.name && sub.vlanId !== undefined)
+        vifs[String(sub.vlanId)] = { vrf: sub.master ?? '' };
+    if (Object.keys(vifs).length) e['vif'] = vifs;
+    ethernet[l.name] = e;
+  }
+  const bgp = (vrf: string): Tree => {
+    const inst = node.bgp.instance(vrf);
+    const af = (family: 4 | 6): Tree => ({
+      redistribute: { static: {} } as Tree,
+      ...(vrf === 'default' ? {} : vpn(family)),
+    });
+    const vpn = (family: 4 | 6): Tree => {
+      const table = k.links.get(vrf)?.table ?? 0;
+      void family;
+      return {
+        rd: { vpn: { export: `${inst.as}:${table}` } },
+        'route-target': { vpn: { both: `${inst.as}:${table}` } },
+      };
+    };
+    return {
+      'system-as': String(inst.as),
+      parameters: {
+        'router-id': inst.routerId,
+        ...(node.spec.alwaysCompareMed ? { 'always-compare-med': {} } : {}),
+      },
+      neighbor: neighbors(inst.sessions.map((s) => s.iface)),
+      'address-family': { 'ipv4-unicast': af(4), 'ipv6-unicast': af(6) },
+    };
+  };
+  const vrfs: Tree = {};
+  for (const v of k.vrfs()) vrfs[v.name] = { table: String(v.table), protocols: { bgp: bgp(v.name) } };
+  return {
+    interfaces: { ethernet, loopback: { lo: { address: `${node.spec.routerId}/32` } } },
+    protocols: { bgp: bgp('default') },
+    system: { 'host-name': node.name },
+    ...(Object.keys(vrfs).length ? { vrf: { name: vrfs } } : {}),
+  };
+}
+
+function commitError(text: string, section: string): Error {
+  return new Error(`${text}\n\n[[${section}]] failed\nCommit failed`);
+}
+
+/** `protocols static route[6] X interface Y | next-hop Z | blackhole`. */
+function staticsOf(vrf: string, protocols: Tree, now: number): StaticRoute[] {
+  const out: StaticRoute[] = [];
+  const st = tree(protocols['static']);
+  for (const key of ['route', 'route6']) {
+    for (const [pfx, body] of Object.entries(tree(st[key]))) {
+      const prefix: Prefix | null = parseCidr(pfx, key === 'route' ? 4 : 6);
+      if (!prefix) throw commitError(`Invalid static route prefix "${pfx}"`, 'protocols static');
+      const b = tree(body);
+      if ('blackhole' in b) out.push({ vrf, prefix, blackhole: true, source: 'vyos', addedAt: now });
+      for (const iface of Object.keys(tree(b['interface'])))
+        out.push({ vrf, prefix, iface, source: 'vyos', addedAt: now });
+      for (const nh of Object.keys(tree(b['next-hop'])))
+        out.push({ vrf, prefix, nexthop: nh, source: 'vyos', addedAt: now });
+    }
+  }
+  return out;
+}
+
+export function applyVyosConfig(node: SimNode, network: SimNetwork, config: Tree, prng: Prng): void {
+  const k = node.kernel;
+  const wanted = new Map<string, number>();
+  const tables = new Map<number, string>();
+  for (const [name, body] of Object.entries(tree(tree(config['vrf'])['name']))) {
+    const t = tree(body)['table'];
+    const table = Number(t);
+    if (t === undefined) throw commitError(`VRF "${name}" table id is mandatory!`, 'vrf');
+    if (tables.has(table) || [254, 255].includes(table))
+      throw commitError(`VRF "${name}" table id is not unique!`, 'vrf');
+    const existing = k.links.get(name);
+    if (existing?.kind === 'vrf' && existing.table !== table)
+      throw commitError(`VRF "${name}" table id modification not possible!`, 'vrf');
+    tables.set(table, name);
+    wanted.set(name, table);
+  }
+  const now = Date.now();
+  const statics = staticsOf('default', tree(config['protocols']), now);
+  for (const [name, body] of Object.entries(tree(tree(config['vrf'])['name'])))
+    statics.push(...staticsOf(name, tree(tree(body)['protocols']), now));
+  // Checks passed: from here on the commit succeeds.
+  for (const v of k.vrfs()) if (!wanted.has(v.name)) network.removeVrf(node, v.name);
+  for (const [name, table] of wanted) {
+    if (k.links.has(name)) continue;
+    k.addLink(name, 'vrf', prng.mac(), { table });
+    k.setUp(name, true);
+    node.bgp.instance(name);
+    for (const f of [4, 6]) node.redistribute.add(`${name}|${f}|static`);
+  }
+  for (let i = node.statics.length - 1; i >= 0; i--)
+    if (node.statics[i]?.source === 'vyos') node.statics.splice(i, 1);
+  node.statics.push(...statics);
+  node.sync();
+}

@@ -1,0 +1,125 @@
+/**
+ * `ip -j [-d] link|addr` (iproute2 6.1): one object per link in ifindex order, keys in iproute2's
+ * order; `-d` adds linkinfo (kind, VRF table, VLAN id, tun type) and the slave info of VRF members.
+ */
+import type { Kernel, Link } from '../model/kernel.ts';
+import { compact } from './json.ts';
+
+export interface LinkListing {
+  details: boolean;
+  addresses: boolean;
+  /** linkmode is printed by `ip link`, not by `ip addr`. */
+  linkmode: boolean;
+  dev?: string;
+  type?: string;
+  family?: 4 | 6;
+}
+
+function flags(k: Kernel, l: Link): string[] {
+  if (l.kind === 'loopback') return ['LOOPBACK', 'UP', 'LOWER_UP'];
+  const base = l.kind === 'vrf' ? ['NOARP', 'MASTER'] : ['BROADCAST', 'MULTICAST'];
+  if (!l.up) return base;
+  return [...base, 'UP', ...(k.operational(l.name) ? ['LOWER_UP'] : [])];
+}
+
+function operstate(k: Kernel, l: Link): string {
+  if (l.kind === 'loopback') return 'UNKNOWN';
+  return k.operational(l.name) ? 'UP' : 'DOWN';
+}
+
+function linkinfo(k: Kernel, l: Link): Record<string, unknown> | undefined {
+  const info: Record<string, unknown> = {};
+  if (l.kind === 'vrf') Object.assign(info, { info_kind: 'vrf', info_data: { table: l.table } });
+  if (l.kind === 'vlan')
+    Object.assign(info, {
+      info_kind: 'vlan',
+      info_data: { protocol: '802.1Q', id: l.vlanId, flags: ['REORDER_HDR'] },
+    });
+  if (l.kind === 'veth' || l.kind === 'dummy') info['info_kind'] = l.kind;
+  if (l.kind === 'tun')
+    Object.assign(info, {
+      info_kind: 'tun',
+      info_data: { type: 'tap', pi: false, vnet_hdr: false, multi_queue: false, persist: true },
+    });
+  const master = l.master !== undefined ? k.links.get(l.master) : undefined;
+  if (master?.kind === 'vrf')
+    Object.assign(info, { info_slave_kind: 'vrf', info_slave_data: { table: master.table } });
+  return Object.keys(info).length > 0 ? info : undefined;
+}
+
+function addrInfo(l: Link, family?: 4 | 6): Record<string, unknown>[] {
+  return l.addrs
+    .filter((a) => family === undefined || a.family === family)
+    .map((a) => ({
+      family: a.family === 4 ? 'inet' : 'inet6',
+      local: a.local,
+      prefixlen: a.prefixlen,
+      scope: a.scope,
+      ...(a.family === 4 ? { label: l.name } : {}),
+      ...(a.nodad ? { nodad: true } : {}),
+      valid_life_time: 4294967295,
+      preferred_life_time: 4294967295,
+    }));
+}
+
+export function linkObject(k: Kernel, l: Link, opts: LinkListing): Record<string, unknown> {
+  const loop = l.kind === 'loopback';
+  const o: Record<string, unknown> = {
+    ifindex: l.index,
+    ...(l.parent !== undefined ? { link: l.parent } : {}),
+    ifname: l.name,
+    flags: flags(k, l),
+    mtu: l.mtu,
+    qdisc: l.kind === 'ether' ? 'pfifo_fast' : 'noqueue',
+    ...(l.master !== undefined ? { master: l.master } : {}),
+    operstate: operstate(k, l),
+    ...(opts.linkmode ? { linkmode: 'DEFAULT' } : {}),
+    group: 'default',
+    txqlen: 1000,
+    link_type: loop ? 'loopback' : 'ether',
+    address: l.mac,
+    broadcast: loop ? '00:00:00:00:00:00' : 'ff:ff:ff:ff:ff:ff',
+  };
+  if (opts.details) {
+    Object.assign(o, { promiscuity: 0, allmulti: 0, min_mtu: loop ? 0 : 68, max_mtu: loop ? 0 : 65535 });
+    const info = linkinfo(k, l);
+    if (info) o['linkinfo'] = info;
+    Object.assign(o, {
+      inet6_addr_gen_mode: 'eui64',
+      num_tx_queues: 1,
+      num_rx_queues: 1,
+      gso_max_size: 65536,
+      gso_max_segs: 65535,
+    });
+  }
+  if (opts.addresses) o['addr_info'] = addrInfo(l, opts.family);
+  return o;
+}
+
+/** Links matching the listing's filters, or null when `dev` names no link. */
+export function listLinks(k: Kernel, opts: LinkListing): Link[] | null {
+  const all = [...k.links.values()].sort((a, b) => a.index - b.index);
+  if (opts.dev !== undefined) {
+    const l = k.links.get(opts.dev);
+    return l ? [l] : null;
+  }
+  return all.filter(
+    (l) => opts.type === undefined || l.kind === opts.type || (opts.type === 'tuntap' && l.kind === 'tun'),
+  );
+}
+
+export function linksJson(k: Kernel, opts: LinkListing): string {
+  const links = listLinks(k, opts) ?? [];
+  return `${compact(links.map((l) => linkObject(k, l, opts)))}\n`;
+}
+
+/** `ip -br addr`: name, state, addresses, in aligned columns. */
+export function briefAddr(k: Kernel): string {
+  return (listLinks(k, { details: false, addresses: true, linkmode: false }) ?? [])
+    .map((l) => {
+      const name = l.parent !== undefined ? `${l.name}@${l.parent}` : l.name;
+      const addrs = l.addrs.map((a) => `${a.local}/${a.prefixlen}`).join(' ');
+      return `${name.padEnd(16)} ${operstate(k, l).padEnd(14)} ${addrs} `.trimEnd() + ' \n';
+    })
+    .join('');
+}

@@ -1,0 +1,100 @@
+/**
+ * The login shell of a simulated device: what `ssh device 'CMD'` runs. Splits the line, strips
+ * `sudo [-n]` (which makes the command root), runs each program, and never throws: failures
+ * become stderr and an exit status, 127 for an unknown program as sh reports it.
+ */
+import type { SimExecResult } from '../types.ts';
+import { ToolError } from '../model/errors.ts';
+import type { SimNode } from '../model/node.ts';
+import type { Prng } from '../model/prng.ts';
+import { ip } from './ip.ts';
+import { nft } from './nft.ts';
+import { SyntaxError, tokenize } from './tokenize.ts';
+import { vtysh } from './vtysh.ts';
+
+export interface ShellContext {
+  node: SimNode;
+  prng: Prng;
+  kernelRelease: string;
+}
+
+const ok = (stdout: string): SimExecResult => ({ stdout, stderr: '', code: 0 });
+
+function stripSudo(argv: string[]): { argv: string[]; root: boolean } {
+  if (argv[0] !== 'sudo') return { argv, root: false };
+  let i = 1;
+  while (i < argv.length && (argv[i] ?? '').startsWith('-')) i++;
+  return { argv: argv.slice(i), root: true };
+}
+
+function program(ctx: ShellContext, raw: string[]): SimExecResult {
+  const { argv, root } = stripSudo(raw);
+  const [name, ...args] = argv;
+  const node = ctx.node;
+  switch (name) {
+    case undefined:
+      return { stdout: '', stderr: 'usage: sudo -h | -K | -k | -V\n', code: 1 };
+    case 'vtysh':
+      return vtysh(node, args);
+    case 'ip': {
+      const out = ip({ node, root, prng: ctx.prng }, args);
+      node.sync();
+      return ok(out);
+    }
+    case 'nft': {
+      const out = nft(node, args, root);
+      return ok(out);
+    }
+    case 'hostname':
+      return ok(`${node.name}\n`);
+    case 'true':
+      return ok('');
+    case 'false':
+      return { stdout: '', stderr: '', code: 1 };
+    case 'echo':
+      return ok(`${args.join(' ')}\n`);
+    case 'whoami':
+      return ok(root ? 'root\n' : node.spec.kind === 'vyos' ? 'vyos\n' : 'noc\n');
+    case 'uname': {
+      const all = args.includes('-a');
+      return ok(
+        all
+          ? `Linux ${node.name} ${ctx.kernelRelease} #1 SMP PREEMPT_DYNAMIC Debian ${ctx.kernelRelease} x86_64 GNU/Linux\n`
+          : 'Linux\n',
+      );
+    }
+    default:
+      return { stdout: '', stderr: `sh: 1: ${name}: not found\n`, code: 127 };
+  }
+}
+
+export function runShell(ctx: ShellContext, line: string): SimExecResult {
+  let stdout = '';
+  let stderr = '';
+  let code = 0;
+  try {
+    for (const cmd of tokenize(line)) {
+      if ((cmd.after === '&&' && code !== 0) || (cmd.after === '||' && code === 0)) continue;
+      let r: SimExecResult;
+      try {
+        r = program(ctx, cmd.argv);
+      } catch (err) {
+        if (!(err instanceof ToolError)) throw err;
+        ctx.node.sync();
+        r = { stdout: '', stderr: err.stderr, code: err.code };
+      }
+      stdout += r.stdout;
+      stderr += r.stderr;
+      code = r.code;
+    }
+  } catch (err) {
+    if (err instanceof SyntaxError) return { stdout, stderr: `sh: 1: ${err.message}\n`, code: 2 };
+    // A bug in the model must not kill the SSH server: report it like a crashed program.
+    return {
+      stdout,
+      stderr: `${stderr}sh: 1: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
+      code: 134,
+    };
+  }
+  return { stdout, stderr, code };
+}

@@ -1,0 +1,115 @@
+/** vtysh `show …` commands the drivers and people send, rendered from the model. */
+import type { Family } from '../../../model/route.ts';
+import type { SimNode } from '../model/node.ts';
+import { bgpSummaryJson, bgpSummaryText, bgpSummaryVrfAllJson } from '../render/frr-bgp-summary.ts';
+import { bgpTableJson } from '../render/frr-bgp-table.ts';
+import { neighborsJson, neighborsVrfAllJson } from '../render/frr-neighbors.ts';
+import { routesJson, routesText, routesVrfAllJson, selectEntries } from '../render/frr-routes.ts';
+import { runningConfig } from '../render/frr-config.ts';
+import { NoMatch, V4_ADDR, V4_PREFIX, V6_ADDR, V6_PREFIX, type Words } from './keywords.ts';
+
+export const FRR_VERSION =
+  'FRRouting 8.4.4 (%s) on Linux(6.1.0-lab).\nCopyright 1996-2005 Kunihiro Ishiguro, et al.\n';
+
+/** `vrf NAME|all` → the name, 'all', or undefined when the words do not start with vrf. */
+function vrfArg(w: Words, allowAll: boolean): string | undefined {
+  if (!w.opt('vrf')) return undefined;
+  const name = w.arg();
+  if (name === 'all' && !allowAll) throw new NoMatch();
+  return name;
+}
+
+function noVrf(node: SimNode, vrf: string): string | null {
+  return vrf === 'default' || vrf === 'all' || node.vrfNames().includes(vrf)
+    ? null
+    : `% Specified VRF does not exist\n`;
+}
+
+function showRoute(node: SimNode, w: Words, family: Family): string {
+  const vrf = vrfArg(w, true) ?? 'default';
+  const re = family === 4 ? [V4_PREFIX, V4_ADDR] : [V6_PREFIX, V6_ADDR];
+  const next = w.peek();
+  const query = next !== undefined && re.some((r) => r.test(next)) ? w.arg() : undefined;
+  const json = w.opt('json') !== undefined;
+  w.end();
+  const missing = noVrf(node, vrf);
+  if (missing) return missing;
+  if (query !== undefined && selectEntries([], query) === null) throw new NoMatch();
+  if (!json)
+    return vrf === 'all'
+      ? node
+          .vrfNames()
+          .map((v) => routesText(node, v, family))
+          .join('\n')
+      : routesText(node, vrf, family);
+  if (vrf === 'all')
+    return query === undefined
+      ? routesVrfAllJson(node, family)
+      : node
+          .vrfNames()
+          .map((v) => routesJson(node, v, family, query))
+          .join('');
+  return routesJson(node, vrf, family, query);
+}
+
+function showBgp(node: SimNode, w: Words): string {
+  const vrf = vrfArg(w, true) ?? 'default';
+  const afi = w.opt('ipv4', 'ipv6');
+  if (afi) w.opt('unicast');
+  const families: Family[] = afi === 'ipv4' ? [4] : afi === 'ipv6' ? [6] : [4, 6];
+  const what = w.opt('summary', 'neighbors', 'json');
+  if (what === 'json' || (what === undefined && w.done)) {
+    w.end();
+    if (!afi || vrf === 'all') throw new NoMatch();
+    return (
+      noVrf(node, vrf) ??
+      (what === 'json'
+        ? bgpTableJson(node, vrf, families[0] ?? 4)
+        : bgpTableJson(node, vrf, families[0] ?? 4))
+    );
+  }
+  if (what === undefined) throw new NoMatch();
+  const json = w.opt('json') !== undefined;
+  w.end();
+  const missing = noVrf(node, vrf);
+  if (missing) return missing;
+  if (what === 'neighbors') return vrf === 'all' ? neighborsVrfAllJson(node) : neighborsJson(node, vrf);
+  if (!json)
+    return vrf === 'all'
+      ? node.bgp.instances.size
+        ? [...node.bgp.instances.keys()].map((v) => bgpSummaryText(node, v)).join('')
+        : ''
+      : bgpSummaryText(node, vrf);
+  return vrf === 'all' ? bgpSummaryVrfAllJson(node, families) : bgpSummaryJson(node, vrf, families);
+}
+
+/** Output of a show command, or throws NoMatch for `% Unknown command`. */
+export function show(node: SimNode, w: Words): string {
+  const what = w.kw('bgp', 'ip', 'ipv6', 'version', 'running-config', 'evpn', 'hostname');
+  switch (what) {
+    case 'version':
+      w.end();
+      return FRR_VERSION.replace('%s', node.name);
+    case 'running-config':
+      w.end();
+      return runningConfig(node);
+    case 'hostname':
+      w.end();
+      return `${node.name}\n`;
+    case 'evpn':
+      w.kw('vni');
+      w.opt('json');
+      w.end();
+      return ''; // FRR 8.4 prints nothing at all without EVPN (see the fixtures' README).
+    case 'bgp':
+      return showBgp(node, w);
+    case 'ip': {
+      if (w.opt('bgp')) return showBgp(node, w);
+      w.kw('route');
+      return showRoute(node, w, 4);
+    }
+    default:
+      w.kw('route');
+      return showRoute(node, w, 6);
+  }
+}

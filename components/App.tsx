@@ -1,0 +1,182 @@
+import { Box, useApp, useInput } from 'ink';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { complete, parseCommand } from './command.ts';
+import { useConsole } from './hooks/context.ts';
+import { useCommandContext } from './hooks/useCommandContext.ts';
+import { useNow } from './hooks/useNow.ts';
+import { useTerminalSize } from './hooks/useTerminalSize.ts';
+import { keyName, resolveKey, TABLE_ACTIONS, VIEW_ACTIONS, type ViewId } from './keys.ts';
+import {
+  currentFrame,
+  frameTitle,
+  initialNav,
+  navReducer,
+  type NavAction,
+  type NavState,
+  type ViewArgs,
+} from './nav.ts';
+import { Header } from './shared/Header.tsx';
+import { HelpBar } from './shared/HelpBar.tsx';
+import { HelpScreen } from './shared/HelpScreen.tsx';
+import { StatusBar } from './shared/StatusBar.tsx';
+import { TitleLine } from './shared/TitleLine.tsx';
+import { VIEWS } from './views/index.ts';
+import type { ViewMeta } from './views/types.ts';
+
+const FLASH_MS = 4000;
+/** Header, title, table header, status and footer. */
+const CHROME_LINES = 5;
+
+export interface AppProps {
+  initialView?: ViewId;
+  initialArgs?: ViewArgs;
+}
+
+/** The shell: header, breadcrumb/prompt, the current view, status line and footer, and the global keys. */
+export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
+  const { keys, readOnly, poller, now } = useConsole();
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize();
+  const [nav, dispatch] = useNavigation(initialView, initialArgs);
+  const [meta, setMeta] = useState<ViewMeta | null>(null);
+  const clock = useNow();
+  const commands = useCommandContext();
+  const commandsRef = useRef(commands);
+  commandsRef.current = commands;
+  const frame = currentFrame(nav);
+  const flash = (text: string, level: 'info' | 'error' = 'info') =>
+    dispatch({ type: 'flash', text, level, at: now() });
+
+  useEffect(() => {
+    if (!nav.flash) return;
+    const at = nav.flash.at;
+    const timer = setTimeout(() => dispatch({ type: 'unflash', at }), FLASH_MS);
+    return () => clearTimeout(timer);
+  }, [nav.flash]);
+
+  const runCommand = (text: string) => {
+    const commands = commandsRef.current;
+    const command = parseCommand(text, commands);
+    if (command.kind === 'quit') exit();
+    else if (command.kind === 'help') dispatch({ type: 'mode', mode: 'help' });
+    else if (command.kind === 'error') {
+      dispatch({ type: 'cancel' });
+      flash(command.message, 'error');
+    } else dispatch({ type: 'open', view: command.view, args: command.args });
+  };
+
+  useInput((input, key) => {
+    // Keys typed faster than React re-renders must see each other's effect: read the latest state.
+    const nav = latest(dispatch);
+    const name = keyName(input, key);
+    if (nav.mode === 'command' || nav.mode === 'filter') {
+      if (name === 'esc') dispatch({ type: 'cancel' });
+      else if (name === 'enter') {
+        if (nav.mode === 'command') runCommand(nav.input);
+        else dispatch({ type: 'commit' });
+      } else if (name === 'backspace') {
+        if (nav.input === '' && nav.mode === 'command') dispatch({ type: 'cancel' });
+        else dispatch({ type: 'input', text: nav.input.slice(0, -1) });
+      } else if (name === 'tab' && nav.mode === 'command')
+        dispatch({ type: 'input', text: complete(nav.input, commands) });
+      else if (name === 'ctrl+u') dispatch({ type: 'input', text: '' });
+      else if (name === 'ctrl+c') exit();
+      else if (input && !key.ctrl && !key.meta && !input.includes('\u001b'))
+        dispatch({ type: 'input', text: nav.input + input });
+      return;
+    }
+    if (nav.mode === 'help') {
+      if (name === 'esc' || name === '?' || name === 'q') dispatch({ type: 'mode', mode: 'normal' });
+      else if (name === 'ctrl+c') exit();
+      return;
+    }
+    const resolved = resolveKey(keys, name, { view: frame.view, readOnly, hasPoller: poller !== null });
+    if (!resolved) return;
+    const { binding } = resolved;
+    if (resolved.refused) {
+      flash(`read-only console: ${binding.label} refused`, 'error');
+      return;
+    }
+    if (TABLE_ACTIONS.has(binding.id) || VIEW_ACTIONS.has(binding.id)) return;
+    switch (binding.id) {
+      case 'command':
+        return dispatch({ type: 'mode', mode: 'command' });
+      case 'filter':
+        return dispatch({ type: 'mode', mode: 'filter' });
+      case 'help':
+        return dispatch({ type: 'mode', mode: 'help' });
+      case 'back':
+        return dispatch({ type: 'back' });
+      case 'quit':
+        return exit();
+      case 'refresh':
+        flash('polling every device…');
+        poller
+          ?.pollNow()
+          .catch((error: unknown) => flash(`refresh failed: ${(error as Error).message}`, 'error'));
+        return;
+      default:
+        // A key in the table whose wizard has not landed yet says so rather than doing nothing.
+        flash(`${binding.label}: not available yet`, 'error');
+    }
+  });
+
+  const height = Math.max(1, rows - 1 - CHROME_LINES);
+  const View = VIEWS[frame.view];
+  return (
+    // One line short of the terminal: a frame as tall as the screen makes ink clear it on every redraw.
+    <Box flexDirection="column" width={columns} height={rows - 1} overflow="hidden">
+      <Header width={columns} />
+      <TitleLine
+        width={columns}
+        crumbs={nav.stack.map(frameTitle)}
+        filter={frame.filter}
+        mode={nav.mode}
+        input={nav.input}
+        meta={meta}
+        commands={commands}
+      />
+      {nav.mode === 'help' ? (
+        <HelpScreen width={columns} height={height} view={frame.view} />
+      ) : (
+        <View
+          key={frame.id}
+          frame={frame}
+          height={height}
+          width={columns}
+          active={nav.mode === 'normal'}
+          dispatch={dispatch}
+          onMeta={setMeta}
+        />
+      )}
+      <StatusBar
+        width={columns}
+        flash={nav.flash}
+        filterError={meta?.filterError ?? null}
+        note={meta?.note ?? null}
+        now={clock}
+      />
+      <HelpBar width={columns} view={frame.view} mode={nav.mode} />
+    </Box>
+  );
+}
+
+type NavDispatch = ((action: NavAction) => void) & { latest: () => NavState };
+
+function latest(dispatch: NavDispatch): NavState {
+  return dispatch.latest();
+}
+
+/** useReducer plus a synchronously updated copy, so an input handler never acts on a stale frame. */
+function useNavigation(view: ViewId, args: ViewArgs): [NavState, NavDispatch] {
+  const [nav, reactDispatch] = useReducer(navReducer, undefined, () => initialNav(view, args));
+  const ref = useRef(nav);
+  const dispatch = useCallback(
+    (action: NavAction) => {
+      ref.current = navReducer(ref.current, action);
+      reactDispatch(action);
+    },
+    [reactDispatch],
+  );
+  return [nav, Object.assign(dispatch, { latest: () => ref.current })];
+}

@@ -1,0 +1,89 @@
+import type { ViewArgs } from './nav.ts';
+import type { ViewId } from './keys.ts';
+
+export type Command =
+  | { kind: 'open'; view: ViewId; args: ViewArgs }
+  | { kind: 'quit' }
+  | { kind: 'help' }
+  | { kind: 'error'; message: string };
+
+/** What completion and validation may know about the fabric. */
+export interface CommandContext {
+  devices: readonly string[];
+  vrfsOf(device: string): readonly string[];
+  tenants: readonly string[];
+}
+
+const VERBS: Record<string, string> = {
+  devices: 'devices',
+  dev: 'devices',
+  bgp: 'bgp',
+  routes: 'routes',
+  rt: 'routes',
+  vrfs: 'vrfs',
+  vrf: 'vrfs',
+  workloads: 'workloads',
+  wl: 'workloads',
+  help: 'help',
+  q: 'quit',
+  quit: 'quit',
+  'q!': 'quit',
+};
+
+/** Verbs offered by completion (aliases still work when typed). */
+const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'help', 'quit'];
+
+function words(text: string): string[] {
+  return text.trim().split(/\s+/).filter(Boolean);
+}
+
+/** `:routes spine1 vrf blue`, `:routes spine1 blue`, `:bgp spine1`, `:workloads acme`, `:q`. */
+export function parseCommand(text: string, ctx: CommandContext): Command {
+  const [verbWord, ...rest] = words(text);
+  if (!verbWord) return { kind: 'error', message: 'empty command' };
+  const verb = VERBS[verbWord.toLowerCase()];
+  if (!verb)
+    return { kind: 'error', message: `unknown command :${verbWord} (try ${COMPLETE_VERBS.join(', ')})` };
+  if (verb === 'quit') return { kind: 'quit' };
+  if (verb === 'help') return { kind: 'help' };
+  if (verb === 'devices') return { kind: 'open', view: 'devices', args: {} };
+  if (verb === 'workloads')
+    return { kind: 'open', view: 'workloads', args: rest[0] ? { tenant: rest[0] } : {} };
+  const device = rest[0];
+  if (device !== undefined && !ctx.devices.includes(device))
+    return { kind: 'error', message: `unknown device ${device}` };
+  if (verb === 'bgp') return { kind: 'open', view: 'bgp', args: device ? { device } : {} };
+  if (verb === 'vrfs') return { kind: 'open', view: 'vrfs', args: device ? { device } : {} };
+  if (!device) return { kind: 'open', view: 'routes', args: {} };
+  const vrf = rest[1] === 'vrf' ? rest[2] : rest[1];
+  if (!vrf) return { kind: 'open', view: 'route-vrfs', args: { device } };
+  if (!ctx.vrfsOf(device).includes(vrf)) return { kind: 'error', message: `${device} has no VRF ${vrf}` };
+  return { kind: 'open', view: 'route-table', args: { device, vrf } };
+}
+
+/** Candidates for the word being typed, given the words before it. */
+export function suggest(text: string, ctx: CommandContext): string[] {
+  const parts = text.split(/\s+/);
+  const current = parts.pop() ?? '';
+  const before = parts.filter(Boolean);
+  const verb = before[0] ? VERBS[before[0].toLowerCase()] : undefined;
+  let pool: readonly string[] = [];
+  if (before.length === 0) pool = COMPLETE_VERBS;
+  else if (before.length === 1 && (verb === 'bgp' || verb === 'vrfs' || verb === 'routes'))
+    pool = ctx.devices;
+  else if (before.length === 1 && verb === 'workloads') pool = ctx.tenants;
+  else if (verb === 'routes' && before.length === 2) pool = ['vrf', ...ctx.vrfsOf(before[1]!)];
+  else if (verb === 'routes' && before.length === 3 && before[2] === 'vrf') pool = ctx.vrfsOf(before[1]!);
+  return pool.filter((candidate) => candidate.startsWith(current) && candidate !== current);
+}
+
+/** Tab: extend the last word to the candidates' common prefix (a single candidate also gets a space). */
+export function complete(text: string, ctx: CommandContext): string {
+  const candidates = suggest(text, ctx);
+  if (candidates.length === 0) return text;
+  const head = text.slice(0, text.length - (text.split(/\s+/).pop() ?? '').length);
+  if (candidates.length === 1) return `${head}${candidates[0]} `;
+  let common = candidates[0]!;
+  for (const candidate of candidates) while (!candidate.startsWith(common)) common = common.slice(0, -1);
+  return head + common;
+}

@@ -1,0 +1,82 @@
+import { render } from 'ink';
+import type { Poller } from '../src/poller/poller.ts';
+import type { AppStore } from '../src/state/store.ts';
+import { App, type AppProps } from './App.tsx';
+import { ConsoleContext } from './hooks/context.ts';
+import { captureConsole } from './hooks/console-capture.ts';
+import { throttleStore } from './hooks/throttled-store.ts';
+import { DEFAULT_KEYS, type KeyTable } from './keys.ts';
+import { createTheme, noColorRequested } from './theme.ts';
+
+export interface ConsoleOptions extends AppProps {
+  store: AppStore;
+  poller?: Pick<Poller, 'pollNow'>;
+  readOnly?: boolean;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  now?: () => number;
+  /** Defaults to the NO_COLOR environment variable. */
+  noColor?: boolean;
+  /** The key table (tests add dangerous placeholder keys to check read-only). */
+  keys?: KeyTable;
+  /** Store-driven redraws are coalesced to at most one per this many ms (10 fps by default). */
+  redrawMs?: number;
+}
+
+export interface ConsoleHandle {
+  waitUntilExit(): Promise<void>;
+  unmount(): void;
+}
+
+const ALT_SCREEN_ON = '\u001b[?1049h';
+const ALT_SCREEN_OFF = '\u001b[?1049l';
+const CLEAR_HOME = '\u001b[2J\u001b[H';
+
+export function startConsole(options: ConsoleOptions): ConsoleHandle {
+  const stdout = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? process.stdin;
+  const store = throttleStore(options.store, options.redrawMs ?? 100);
+  // The alternate screen, as k9s: the shell's scrollback is left alone and restored on exit.
+  const fullScreen = stdout.isTTY === true;
+  if (fullScreen) stdout.write(ALT_SCREEN_ON + CLEAR_HOME);
+  let instance: ReturnType<typeof render> | null = null;
+  // Registered before ink's own listener: a terminal reflows old lines on resize, so start from a clean
+  // screen and let ink redraw everything rather than patch lines that have moved.
+  const onResize = () => {
+    stdout.write(CLEAR_HOME);
+    instance?.clear();
+  };
+  stdout.on('resize', onResize);
+  const now = options.now ?? Date.now;
+  const logs = captureConsole(now);
+  const value = {
+    store,
+    logs,
+    poller: options.poller ?? null,
+    readOnly: options.readOnly ?? false,
+    keys: options.keys ?? DEFAULT_KEYS,
+    theme: createTheme(options.noColor ?? noColorRequested()),
+    now,
+  };
+  // Not ink's incrementalRendering: in 6.8 it rewinds one row short when the frame ends with a newline
+  // (every frame shorter than the screen does), so frames slide down. The full redraw goes out inside a
+  // synchronized-output block (CSI ?2026), which terminals that support it paint without flicker.
+  instance = render(
+    <ConsoleContext.Provider value={value}>
+      <App initialView={options.initialView} initialArgs={options.initialArgs} />
+    </ConsoleContext.Provider>,
+    { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
+  );
+  const exited = instance.waitUntilExit().finally(() => {
+    store.dispose();
+    logs.restore();
+    stdout.off('resize', onResize);
+    if (fullScreen) stdout.write(ALT_SCREEN_OFF);
+  });
+  return {
+    waitUntilExit: async () => {
+      await exited;
+    },
+    unmount: () => instance?.unmount(),
+  };
+}

@@ -1,0 +1,144 @@
+import type { Key } from 'ink';
+
+export type ViewId = 'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads';
+
+/**
+ * One key action as data (k9s `KeyAction`, gemini-cli's keybinding map): the handlers, the footer and
+ * the `?` screen all read this table, so they cannot disagree.
+ */
+export interface KeyBinding {
+  id: string;
+  /** Key names as {@link keyName} spells them: `j`, `G`, `up`, `pgdn`, `enter`, `esc`, `ctrl+r`. */
+  keys: readonly string[];
+  /** Footer word. */
+  label: string;
+  description: string;
+  /** Views where the key works; absent means everywhere. */
+  views?: readonly ViewId[];
+  /** Changes the network: absent from footer and help, and refused, on a read-only console. */
+  dangerous?: boolean;
+  /** Shown in the footer (movement keys are only in the help, to save the 80-column footer). */
+  footer?: boolean;
+  /** Needs a poller (refresh) — hidden when the console was started without one. */
+  needsPoller?: boolean;
+}
+
+export type KeyTable = readonly KeyBinding[];
+
+const DRILL_VIEWS: readonly ViewId[] = ['devices', 'bgp', 'routes', 'route-vrfs', 'vrfs'];
+
+export const DEFAULT_KEYS: KeyTable = [
+  {
+    id: 'command',
+    keys: [':'],
+    label: 'cmd',
+    description: 'command line: :devices :bgp :routes :vrfs :workloads :q',
+    footer: true,
+  },
+  {
+    id: 'filter',
+    keys: ['/'],
+    label: 'filter',
+    description:
+      'filter rows (regex, case-insensitive; ! inverts; an address looks up the longest prefix in a route table)',
+    footer: true,
+  },
+  {
+    id: 'drill',
+    keys: ['enter'],
+    label: 'open',
+    description: 'drill in: device → BGP sessions, session/VRF → routes',
+    views: DRILL_VIEWS,
+    footer: true,
+  },
+  {
+    id: 'routes-of',
+    keys: ['r'],
+    label: 'routes',
+    description: "the device's route tables",
+    views: ['devices'],
+    footer: true,
+  },
+  {
+    id: 'back',
+    keys: ['esc'],
+    label: 'back',
+    description: 'clear the filter, then go back through the breadcrumb',
+    footer: true,
+  },
+  { id: 'help', keys: ['?'], label: 'help', description: 'this help', footer: true },
+  {
+    id: 'refresh',
+    keys: ['ctrl+r'],
+    label: 'refresh',
+    description: 'poll every device now',
+    needsPoller: true,
+    footer: true,
+  },
+  { id: 'quit', keys: ['q', 'ctrl+c'], label: 'quit', description: 'quit the console', footer: true },
+  { id: 'up', keys: ['up', 'k'], label: 'up', description: 'previous row' },
+  { id: 'down', keys: ['down', 'j'], label: 'down', description: 'next row' },
+  { id: 'page-up', keys: ['pgup', 'ctrl+b'], label: 'page up', description: 'previous page' },
+  { id: 'page-down', keys: ['pgdn', 'ctrl+f'], label: 'page down', description: 'next page' },
+  { id: 'top', keys: ['g', 'home'], label: 'top', description: 'first row' },
+  { id: 'bottom', keys: ['G', 'end'], label: 'bottom', description: 'last row' },
+];
+
+/** Actions the table itself handles. */
+export const TABLE_ACTIONS: ReadonlySet<string> = new Set([
+  'up',
+  'down',
+  'page-up',
+  'page-down',
+  'top',
+  'bottom',
+]);
+/** Actions a view answers from its selected row; everything else is the shell's. */
+export const VIEW_ACTIONS: ReadonlySet<string> = new Set(['drill', 'routes-of']);
+
+export interface KeyContext {
+  view: ViewId;
+  readOnly: boolean;
+  hasPoller: boolean;
+}
+
+/** Spells ink's key event the way the table does. */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pgup';
+  if (key.pageDown) return 'pgdn';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'enter';
+  if (key.escape) return 'esc';
+  if (key.tab) return 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
+  return input;
+}
+
+function inView(binding: KeyBinding, ctx: KeyContext): boolean {
+  return (!binding.views || binding.views.includes(ctx.view)) && (!binding.needsPoller || ctx.hasPoller);
+}
+
+/** What the footer and help show: a read-only console does not even mention dangerous keys. */
+export function visibleBindings(table: KeyTable, ctx: KeyContext): KeyBinding[] {
+  return table.filter((binding) => inView(binding, ctx) && !(binding.dangerous && ctx.readOnly));
+}
+
+export type Resolved = { binding: KeyBinding; refused: boolean } | null;
+
+/** The action a key triggers here; a dangerous one on a read-only console comes back refused. */
+export function resolveKey(table: KeyTable, name: string, ctx: KeyContext): Resolved {
+  const binding = table.find((candidate) => candidate.keys.includes(name) && inView(candidate, ctx));
+  if (!binding) return null;
+  return { binding, refused: binding.dangerous === true && ctx.readOnly };
+}
+
+/** `<ctrl+r>` reads better as `^r` in a footer. */
+export function displayKey(name: string): string {
+  return name.startsWith('ctrl+') ? `^${name.slice(5)}` : name;
+}

@@ -1,0 +1,37 @@
+import { Box, Text } from 'ink';
+import { useConsole } from '../hooks/context.ts';
+import { displayKey, visibleBindings, type ViewId } from '../keys.ts';
+import type { Mode } from '../nav.ts';
+
+const PROMPT_KEYS: [string, string][] = [
+  ['enter', 'apply'],
+  ['esc', 'cancel'],
+  ['tab', 'complete'],
+];
+
+/** The footer: the keys of this view, from the key table (a read-only console shows no dangerous key). */
+export function HelpBar({ width, view, mode }: { width: number; view: ViewId; mode: Mode }) {
+  const { keys, theme, readOnly, poller } = useConsole();
+  const items: [string, string][] =
+    mode === 'command' || mode === 'filter'
+      ? PROMPT_KEYS.filter(([key]) => mode === 'command' || key !== 'tab')
+      : mode === 'help'
+        ? [['esc', 'close']]
+        : visibleBindings(keys, { view, readOnly, hasPoller: poller !== null })
+            .filter((binding) => binding.footer)
+            .map((binding) => [displayKey(binding.keys[0]!), binding.label]);
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate-end">
+        {items.map(([key, label], i) => (
+          <Text key={i}>
+            <Text color={theme.key} bold>
+              {`<${key}>`}
+            </Text>
+            <Text>{` ${label}${i < items.length - 1 ? ' ' : ''}`}</Text>
+          </Text>
+        ))}
+      </Text>
+    </Box>
+  );
+}

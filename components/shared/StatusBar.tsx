@@ -1,0 +1,47 @@
+import { Box, Text } from 'ink';
+import { useSyncExternalStore } from 'react';
+import { useConsole } from '../hooks/context.ts';
+import { useAppStore } from '../hooks/useAppStore.ts';
+import type { Flash } from '../nav.ts';
+
+const RECENT_EVENT_MS = 60_000;
+
+export interface StatusBarProps {
+  width: number;
+  flash: Flash | null;
+  filterError: string | null;
+  note: string | null;
+  now: number;
+}
+
+/** One line of news: a flash from the last key, a bad filter, a lookup result, or the latest fabric event. */
+export function StatusBar({ width, flash, filterError, note, now }: StatusBarProps) {
+  const { theme, logs } = useConsole();
+  const log = useSyncExternalStore(logs.subscribe, logs.last);
+  const event = useAppStore((s) => s.events[s.events.length - 1] ?? null);
+  let text = '';
+  let color: string | undefined;
+  if (flash) {
+    text = flash.text;
+    color = flash.level === 'error' ? theme.error : theme.ok;
+  } else if (filterError) {
+    text = filterError;
+    color = theme.error;
+  } else if (note) {
+    text = note;
+    color = theme.accent;
+  } else if (log && now - log.at < RECENT_EVENT_MS) {
+    text = log.text;
+    color = log.level === 'error' ? theme.error : theme.muted;
+  } else if (event && now - event.at < RECENT_EVENT_MS) {
+    text = `${event.device}: ${event.message}`;
+    color = event.level === 'info' ? theme.muted : event.level === 'warn' ? theme.warn : theme.error;
+  }
+  return (
+    <Box width={width} height={1}>
+      <Text color={color} wrap="truncate-end">
+        {text || ' '}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,62 @@
+import { Box, Text } from 'ink';
+import { suggest, type CommandContext } from '../command.ts';
+import { useConsole } from '../hooks/context.ts';
+import type { Mode } from '../nav.ts';
+import type { ViewMeta } from '../views/types.ts';
+
+export interface TitleLineProps {
+  width: number;
+  crumbs: string[];
+  filter: string;
+  mode: Mode;
+  input: string;
+  meta: ViewMeta | null;
+  commands: CommandContext;
+}
+
+/** Line 2: the breadcrumb and counts; while `:` or `/` is typed, the prompt (k9s puts it above the table). */
+export function TitleLine({ width, crumbs, filter, mode, input, meta, commands }: TitleLineProps) {
+  const { theme } = useConsole();
+  const counts = meta
+    ? `[${meta.shown === 0 ? 0 : meta.cursor + 1}/${meta.shown}${meta.shown !== meta.total ? ` of ${meta.total}` : ''}]`
+    : '';
+  const progress = meta?.progress != null ? ` filtering… ${meta.progress}%` : '';
+  let left;
+  if (mode === 'command' || mode === 'filter') {
+    const hint = mode === 'command' ? (suggest(input, commands)[0] ?? '') : '';
+    const word = input.split(/\s+/).pop() ?? '';
+    left = (
+      <Text wrap="truncate-end">
+        <Text bold color={theme.key}>
+          {mode === 'command' ? ':' : '/'}
+        </Text>
+        <Text>{input}</Text>
+        <Text inverse> </Text>
+        <Text color={theme.muted}>{hint.slice(word.length)}</Text>
+      </Text>
+    );
+  } else {
+    left = (
+      <Text wrap="truncate-end">
+        {crumbs.map((crumb, i) => (
+          <Text key={i}>
+            {i > 0 ? <Text color={theme.muted}> › </Text> : null}
+            <Text bold={i === crumbs.length - 1}>{crumb}</Text>
+          </Text>
+        ))}
+        {filter ? <Text color={theme.key}> /{filter}</Text> : null}
+      </Text>
+    );
+  }
+  return (
+    <Box width={width} height={1}>
+      <Box flexGrow={1} flexShrink={1} overflow="hidden">
+        {left}
+      </Box>
+      <Box flexShrink={0}>
+        <Text color={theme.warn}>{progress}</Text>
+        <Text> {counts}</Text>
+      </Box>
+    </Box>
+  );
+}

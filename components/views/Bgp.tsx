@@ -1,0 +1,55 @@
+import { useMemo } from 'react';
+import type { BgpSession } from '../../src/model/bgp.ts';
+import { sessionKey } from '../../src/state/store.ts';
+import { formatDuration, shortAfi } from '../format.ts';
+import { useAppStore } from '../hooks/useAppStore.ts';
+import type { Column } from '../shared/columns.ts';
+import { TableView } from './TableView.tsx';
+import { useTableModel } from './useTableModel.ts';
+import type { ViewModel, ViewProps } from './types.ts';
+
+type SessionRow = BgpSession & { flaps: number };
+
+const num = (n: number | null) => (n === null ? '-' : String(n));
+
+const COLUMNS: Column<SessionRow>[] = [
+  { header: 'DEVICE', value: (s) => s.device, min: 6 },
+  { header: 'VRF', value: (s) => s.vrf, min: 3, squeeze: 2 },
+  { header: 'AFI', value: (s) => shortAfi(s.afiSafi), min: 4 },
+  { header: 'PEER', value: (s) => (s.hostname ? `${s.peer} (${s.hostname})` : s.peer), min: 8, squeeze: 1 },
+  { header: 'AS', value: (s) => s.remoteAs, align: 'right', min: 5 },
+  { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? 'ok' : 'error'), min: 6 },
+  { header: 'UP/DN', value: (s) => formatDuration(s.uptimeMs), align: 'right', min: 5 },
+  { header: 'RCV', value: (s) => num(s.prefixesReceived), align: 'right', min: 3 },
+  { header: 'SNT', value: (s) => num(s.prefixesSent), align: 'right', min: 3 },
+  { header: 'FLAPS', value: (s) => String(s.flaps), align: 'right', min: 3 },
+];
+
+export function BgpView(props: ViewProps) {
+  const { device } = props.frame.args;
+  const { devices, order, flaps } = useAppStore((s) => ({
+    devices: s.devices,
+    order: s.deviceOrder,
+    flaps: s.sessionFlaps,
+  }));
+  const source = useMemo(() => {
+    const rows: SessionRow[] = [];
+    for (const name of order) {
+      if (device && name !== device) continue;
+      for (const s of devices[name]?.snapshot?.bgp ?? [])
+        rows.push({ ...s, flaps: flaps[sessionKey(s.device, s.vrf, s.afiSafi, s.peer)] ?? 0 });
+    }
+    // Sessions that are down are what the engineer is looking for: they go first (sort is stable).
+    return rows.sort((a, b) => Number(a.established) - Number(b.established));
+  }, [devices, order, flaps, device]);
+  const table = useTableModel(source, COLUMNS, props.frame.filter);
+  const model: ViewModel<SessionRow> = {
+    ...table,
+    columns: COLUMNS,
+    rowColor: (s) => (s.established ? undefined : 'error'),
+    open: (s, action) =>
+      action === 'drill' ? { view: 'route-table', args: { device: s.device, vrf: s.vrf } } : null,
+    empty: device ? `no BGP sessions on ${device} (yet)` : 'no BGP sessions (yet)',
+  };
+  return <TableView model={model} {...props} />;
+}

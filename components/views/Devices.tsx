@@ -1,0 +1,67 @@
+import { useMemo } from 'react';
+import type { DeviceEntry } from '../../src/state/store.ts';
+import { formatAge } from '../format.ts';
+import { useAppStore } from '../hooks/useAppStore.ts';
+import { useNow } from '../hooks/useNow.ts';
+import type { Column } from '../shared/columns.ts';
+import { TableView } from './TableView.tsx';
+import { useTableModel } from './useTableModel.ts';
+import type { ViewModel, ViewProps } from './types.ts';
+
+const HEALTH_COLOR = { ok: 'ok', degraded: 'warn', unreachable: 'error', unknown: 'muted' } as const;
+
+function transport(entry: DeviceEntry): string {
+  const ssh = `ssh ${entry.spec.host}:${entry.spec.port}`;
+  return entry.spec.api ? `${ssh}+api` : ssh;
+}
+
+function columns(now: number): Column<DeviceEntry>[] {
+  return [
+    { header: 'NAME', value: (e) => e.spec.name, min: 6 },
+    { header: 'ROLE', value: (e) => e.spec.role, min: 4 },
+    { header: 'KIND', value: (e) => e.spec.kind + (e.spec.simulated ? ' (sim)' : ''), min: 5 },
+    { header: 'TRANSPORT', value: transport, min: 6, squeeze: 2 },
+    {
+      header: 'STATUS',
+      value: (e) => (e.polling && e.health === 'unknown' ? 'polling' : e.health),
+      color: (e) => HEALTH_COLOR[e.health],
+      min: 7,
+    },
+    {
+      header: 'POLL',
+      value: (e) => (e.lastSuccessAt === null ? '-' : formatAge(now - e.lastSuccessAt)),
+      align: 'right',
+      min: 4,
+    },
+    {
+      header: 'BGP',
+      value: (e) =>
+        e.snapshot ? `${e.snapshot.bgp.filter((s) => s.established).length}/${e.snapshot.bgp.length}` : '-',
+      align: 'right',
+      min: 3,
+    },
+    { header: 'ERROR', value: (e) => e.lastError ?? '', color: () => 'error', min: 5, squeeze: 1, max: 200 },
+  ];
+}
+
+export function DevicesView(props: ViewProps) {
+  const { devices, order } = useAppStore((s) => ({ devices: s.devices, order: s.deviceOrder }));
+  const now = useNow();
+  const source = useMemo(() => order.map((name) => devices[name]!).filter(Boolean), [devices, order]);
+  // Ages move every second, but the filter text only needs the columns' shape: reuse the column set.
+  const cols = useMemo(() => columns(now), [now]);
+  const filterCols = useMemo(() => columns(0), []);
+  const table = useTableModel(source, filterCols, props.frame.filter);
+  const model: ViewModel<DeviceEntry> = {
+    ...table,
+    columns: cols,
+    open: (entry, action) =>
+      action === 'drill'
+        ? { view: 'bgp', args: { device: entry.spec.name } }
+        : action === 'routes-of'
+          ? { view: 'route-vrfs', args: { device: entry.spec.name } }
+          : null,
+    empty: 'no devices in the inventory',
+  };
+  return <TableView model={model} {...props} />;
+}

@@ -1,0 +1,43 @@
+import type { Dispatch } from 'react';
+import type { ViewId } from '../keys.ts';
+import type { Frame, NavAction, ViewArgs } from '../nav.ts';
+import type { Column, RowSource } from '../shared/columns.ts';
+
+export interface ViewProps {
+  frame: Frame;
+  /** Data rows that fit under the table header. */
+  height: number;
+  width: number;
+  /** False while the command line, filter line or help has the keyboard. */
+  active: boolean;
+  dispatch: Dispatch<NavAction>;
+  onMeta(meta: ViewMeta): void;
+}
+
+/** What the shell shows about the view around the table: counts, filter progress and problems. */
+export interface ViewMeta {
+  shown: number;
+  total: number;
+  cursor: number;
+  progress: number | null;
+  filterError: string | null;
+  note: string | null;
+}
+
+export interface OpenTarget {
+  view: ViewId;
+  args: ViewArgs;
+}
+
+export interface ViewModel<T> {
+  rows: RowSource<T>;
+  total: number;
+  columns: readonly Column<T>[];
+  progress: number | null;
+  filterError: string | null;
+  note?: string | null;
+  rowColor?: (row: T) => 'error' | 'warn' | undefined;
+  /** Where Enter (`drill`) or another view key leads from a row. */
+  open?: (row: T, action: string) => OpenTarget | null;
+  empty?: string;
+}

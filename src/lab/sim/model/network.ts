@@ -173,6 +173,7 @@ export class SimNetwork {
     node.statics.splice(0, node.statics.length, ...node.statics.filter((s) => s.vrf !== vrf));
     for (const r of [...node.redistribute]) if (r.startsWith(`${vrf}|`)) node.redistribute.delete(r);
     if (node.kernel.links.has(vrf)) node.kernel.deleteLink(vrf);
+    node.touch();
     this.emit(node.name, `VRF ${vrf} removed`);
   }
 

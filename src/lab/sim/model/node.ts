@@ -41,6 +41,9 @@ export class SimNode {
   readonly nft: NftSets = { allow4: new Set(), allow6: new Set() };
   readonly bootedAt: number;
   private announced = new Map<string, string>();
+  /** Bumped by config changes (statics, redistribution); with the kernel's version, says when to re-sync. */
+  private changes = 0;
+  private syncedAt = '';
 
   constructor(
     readonly spec: NodeSpec,
@@ -77,8 +80,16 @@ export class SimNode {
     return (this.spec.pools.get(vrf) ?? []).some((pool) => prefixContains(pool, p));
   }
 
-  /** Re-runs redistribution into BGP after any change (cheap: a lab host has tens of routes). */
+  /** Statics or redistribution changed: the next sync() must look again. */
+  touch(): void {
+    this.changes++;
+  }
+
+  /** Re-runs redistribution into BGP after a change; a no-op when nothing changed since the last run. */
   sync(): void {
+    const stamp = `${this.kernel.version}|${this.changes}`;
+    if (stamp === this.syncedAt) return;
+    this.syncedAt = stamp;
     const next = new Map<string, string>();
     const wanted: { vrf: string; prefix: Prefix; med: number; local: 'kernel' | 'static' }[] = [];
     for (const vrf of this.bgp.instances.keys()) {

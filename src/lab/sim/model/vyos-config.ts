@@ -133,5 +133,6 @@ export function applyVyosConfig(node: SimNode, network: SimNetwork, config: Tree
   for (let i = node.statics.length - 1; i >= 0; i--)
     if (node.statics[i]?.source === 'vyos') node.statics.splice(i, 1);
   node.statics.push(...statics);
+  node.touch();
   node.sync();
 }

@@ -47,8 +47,13 @@ function linkinfo(k: Kernel, l: Link): Record<string, unknown> | undefined {
   return Object.keys(info).length > 0 ? info : undefined;
 }
 
+/** iproute2 lists a link's IPv4 addresses before its IPv6 ones. */
+function inetFirst(l: Link): Link['addrs'] {
+  return [...l.addrs.filter((a) => a.family === 4), ...l.addrs.filter((a) => a.family === 6)];
+}
+
 function addrInfo(l: Link, family?: 4 | 6): Record<string, unknown>[] {
-  return l.addrs
+  return inetFirst(l)
     .filter((a) => family === undefined || a.family === family)
     .map((a) => ({
       family: a.family === 4 ? 'inet' : 'inet6',
@@ -118,7 +123,9 @@ export function briefAddr(k: Kernel): string {
   return (listLinks(k, { details: false, addresses: true, linkmode: false }) ?? [])
     .map((l) => {
       const name = l.parent !== undefined ? `${l.name}@${l.parent}` : l.name;
-      const addrs = l.addrs.map((a) => `${a.local}/${a.prefixlen}`).join(' ');
+      const addrs = inetFirst(l)
+        .map((a) => `${a.local}/${a.prefixlen}`)
+        .join(' ');
       return `${name.padEnd(16)} ${operstate(k, l).padEnd(14)} ${addrs} `.trimEnd() + ' \n';
     })
     .join('');

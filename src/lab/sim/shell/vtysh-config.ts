@@ -53,6 +53,7 @@ function record(node: SimNode, line: string, indent: number): void {
 
 /** Runs one line in a config node; returns the node to continue in. */
 export function configLine(node: SimNode, ctx: VtyNode, w: Words, line: string): VtyNode {
+  node.touch();
   const exit = w.opt('exit', 'end', 'exit-address-family', 'exit-vrf');
   if (exit === 'end') return { kind: 'enable' };
   if (exit) {

@@ -1,0 +1,166 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSimFabric } from '../../../../src/lab/sim/fabric.ts';
+import { tokenize } from '../../../../src/lab/sim/shell/tokenize.ts';
+
+describe('device shell', () => {
+  const fabric = createSimFabric({ hopDelayMs: 5, jitterMs: 1 });
+  afterAll(() => fabric.close());
+  const hv = fabric.device('hv1')!;
+  const spine = fabric.device('spine1')!;
+
+  it('splits words like sh: quotes, backslashes, ; && ||', () => {
+    expect(tokenize(`vtysh -c 'show ip route' -c "a \\"b\\"" x\\ y`)).toEqual([
+      { argv: ['vtysh', '-c', 'show ip route', '-c', 'a "b"', 'x y'] },
+    ]);
+    expect(tokenize("true; false && echo no || echo 'yes'").map((c) => [c.after, c.argv[0]])).toEqual([
+      [undefined, 'true'],
+      [';', 'false'],
+      ['&&', 'echo'],
+      ['||', 'echo'],
+    ]);
+  });
+
+  it('answers unknown programs like sh, and sequences with && and ||', async () => {
+    expect(await hv.exec('frobnicate --now')).toEqual({
+      stdout: '',
+      stderr: 'sh: 1: frobnicate: not found\n',
+      code: 127,
+    });
+    expect(await hv.exec('false && echo no || echo yes')).toEqual({ stdout: 'yes\n', stderr: '', code: 0 });
+    expect((await hv.exec("echo 'unterminated")).code).toBe(2);
+  });
+
+  it('validates ip arguments with iproute2’s messages and exit codes', async () => {
+    expect(await hv.exec('ip route add 10.0.0.1/32 dev tap-x')).toEqual({
+      stdout: '',
+      stderr: 'RTNETLINK answers: Operation not permitted\n',
+      code: 2,
+    });
+    expect(await hv.exec('sudo -n ip route add 10.0.0.1/32 dev tap-x')).toEqual({
+      stdout: '',
+      stderr: 'Cannot find device "tap-x"\n',
+      code: 1,
+    });
+    expect(await hv.exec('sudo -n ip route add 10.0.0.300/32 dev eth0')).toMatchObject({
+      stderr: 'Error: any valid prefix is expected rather than "10.0.0.300/32".\n',
+      code: 1,
+    });
+    expect(await hv.exec('ip frob')).toMatchObject({
+      stderr: 'Object "frob" is unknown, try "ip help".\n',
+      code: 255,
+    });
+    const tap = (await hv.exec("vtysh -c 'show interface'")).code; // not rendered: unknown to the lab's vtysh
+    expect(tap).toBe(1);
+    expect((await hv.exec('sudo -n ip tuntap add dev tap-new mode tap')).code).toBe(0);
+    expect(await hv.exec('sudo -n ip tuntap add dev tap-new mode tap')).toMatchObject({
+      stderr: 'ioctl(TUNSETIFF): Device or resource busy\n',
+      code: 1,
+    });
+    expect(await hv.exec('sudo -n ip route add 198.51.100.200/32 dev tap-new')).toEqual({
+      stdout: '',
+      stderr: 'Error: Nexthop device is not up.\n',
+      code: 2,
+    });
+    expect(
+      (await hv.exec('sudo -n ip link set tap-new up && sudo -n ip route add 198.51.100.200/32 dev tap-new'))
+        .code,
+    ).toBe(0);
+    expect(await hv.exec('sudo -n ip route add 198.51.100.200/32 dev tap-new')).toEqual({
+      stdout: '',
+      stderr: 'RTNETLINK answers: File exists\n',
+      code: 2,
+    });
+    expect(await hv.exec('sudo -n ip route del 198.51.100.201/32 dev tap-new')).toEqual({
+      stdout: '',
+      stderr: 'RTNETLINK answers: No such process\n',
+      code: 2,
+    });
+    expect(await hv.exec('sudo -n ip link set tap-new master nosuchvrf')).toMatchObject({
+      stderr: 'Device "nosuchvrf" does not exist.\n',
+      code: 1,
+    });
+    expect(
+      (
+        await hv.exec(
+          'sudo -n ip link add green type vrf table 102 && sudo -n ip link set green up && sudo -n ip link set tap-new master green',
+        )
+      ).code,
+    ).toBe(0);
+    const links = JSON.parse((await hv.exec('ip -j -d link show type vrf')).stdout) as {
+      ifname: string;
+      linkinfo: { info_data: { table: number } };
+    }[];
+    expect(links.map((l) => `${l.ifname}:${l.linkinfo.info_data.table}`)).toEqual([
+      'blue:100',
+      'red:101',
+      'green:102',
+    ]);
+    expect((await hv.exec('sudo -n ip link del tap-new')).code).toBe(0);
+    expect(await hv.exec('sudo -n ip link del tap-new')).toMatchObject({
+      stderr: 'Cannot find device "tap-new"\n',
+      code: 1,
+    });
+  });
+
+  it('vtysh: unknown commands, abbreviations, config that changes routing', async () => {
+    expect(await spine.exec("vtysh -c 'show frobs'")).toEqual({
+      stdout: '% Unknown command: show frobs\n',
+      stderr: '',
+      code: 1,
+    });
+    expect(JSON.parse((await spine.exec("vtysh -c 'sh ip ro json'")).stdout)).toEqual(
+      JSON.parse((await spine.exec("vtysh -c 'show ip route json'")).stdout),
+    );
+    expect(await spine.exec("vtysh -c 'ip route 10.9.0.0/24 Null0'")).toMatchObject({
+      stdout: '% Unknown command: ip route 10.9.0.0/24 Null0\n',
+      code: 1,
+    });
+    expect(await spine.exec("vtysh -N hv7 -c 'show version'")).toMatchObject({
+      stderr: 'Exiting: failed to connect to any daemons.\n',
+      code: 1,
+    });
+    const r = await spine.exec(
+      "vtysh -c 'conf t' -c 'ip route 192.0.2.0/24 blackhole' -c 'ipv6 route 2001:db8:ff::/48 blackhole' -c 'end' -c 'write memory'",
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('[OK]');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const onHv = JSON.parse((await hv.exec("vtysh -c 'show ip route 192.0.2.0/24 json'")).stdout) as Record<
+      string,
+      { protocol: string }[]
+    >;
+    expect(onHv['192.0.2.0/24']?.[0]?.protocol).toBe('bgp');
+    expect((await spine.exec("vtysh -c 'show running-config'")).stdout).toContain(
+      'ip route 192.0.2.0/24 blackhole',
+    );
+    expect((await spine.exec("vtysh -c 'configure terminal' -c 'router bgp 65001'")).stdout).toBe(
+      'BGP is already running; AS is 65000\n',
+    );
+    expect(
+      (await spine.exec("vtysh -c 'configure terminal' -c 'no ip route 192.0.2.0/24 blackhole'")).code,
+    ).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect((await hv.exec("vtysh -c 'show ip route 192.0.2.0/24 json'")).stdout).toBe('{\n}\n');
+  });
+
+  it('nft: anti-spoofing set elements, checked like nft', async () => {
+    const w = fabric.workloads().find((x) => x.host === 'hv1')!;
+    expect(
+      (await hv.exec(`sudo -n nft add element inet vmguard allow4 '{ "${w.tap}" . 198.51.100.77/32 }'`)).code,
+    ).toBe(0);
+    const doc = JSON.parse((await hv.exec('sudo -n nft -j list ruleset')).stdout) as {
+      nftables: { set?: { name: string; elem?: { concat: unknown[] }[] } }[];
+    };
+    const allow4 = doc.nftables.find((x) => x.set?.name === 'allow4')?.set;
+    expect(allow4?.elem).toContainEqual({ concat: [w.tap, '198.51.100.77'] });
+    expect(
+      (await hv.exec(`sudo -n nft delete element inet vmguard allow4 '{ "${w.tap}" . 198.51.100.77/32 }'`))
+        .code,
+    ).toBe(0);
+    expect(
+      (await hv.exec(`sudo -n nft delete element inet vmguard allow4 '{ "${w.tap}" . 198.51.100.77/32 }'`))
+        .stderr,
+    ).toMatch(/^Error: Could not process rule: No such file or directory/);
+    expect((await hv.exec('nft -j list ruleset')).code).toBe(1);
+  });
+});

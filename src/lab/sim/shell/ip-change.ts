@@ -25,6 +25,10 @@ function tableId(node: SimNode, text: string): number {
   return Number(text);
 }
 
+/**
+ * Like the kernel, a route goes to the table it names (`table N`, `vrf V`) or main — never to the
+ * VRF of its device on its own: a VRF TAP's route needs `table 100` or `vrf blue`.
+ */
 export function routeChange(node: SimNode, family: Family | undefined, verb: string, args: string[]): void {
   const dstText = need(args, 0, 'prefix');
   const prefix =
@@ -64,12 +68,7 @@ export function routeChange(node: SimNode, family: Family | undefined, verb: str
   }
   const fam = prefix.family;
   if (verb === 'del' || verb === 'delete') {
-    node.kernel.deleteRoute(
-      prefix,
-      table ?? (dev !== undefined ? node.kernel.tableOf(dev) : MAIN_TABLE),
-      dev,
-      metric,
-    );
+    node.kernel.deleteRoute(prefix, table ?? MAIN_TABLE, dev, metric);
     return;
   }
   if (dev === undefined) {
@@ -79,7 +78,7 @@ export function routeChange(node: SimNode, family: Family | undefined, verb: str
   node.kernel.link(dev);
   const route = {
     prefix,
-    table: table ?? node.kernel.tableOf(dev),
+    table: table ?? MAIN_TABLE,
     dev,
     metric: metric ?? defaultMetric(fam),
     protocol,

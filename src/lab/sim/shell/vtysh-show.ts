@@ -57,29 +57,19 @@ function showBgp(node: SimNode, w: Words): string {
   const afi = w.opt('ipv4', 'ipv6');
   if (afi) w.opt('unicast');
   const families: Family[] = afi === 'ipv4' ? [4] : afi === 'ipv6' ? [6] : [4, 6];
-  const what = w.opt('summary', 'neighbors', 'json');
-  if (what === 'json' || (what === undefined && w.done)) {
-    w.end();
-    if (!afi || vrf === 'all') throw new NoMatch();
-    return (
-      noVrf(node, vrf) ??
-      (what === 'json'
-        ? bgpTableJson(node, vrf, families[0] ?? 4)
-        : bgpTableJson(node, vrf, families[0] ?? 4))
-    );
-  }
-  if (what === undefined) throw new NoMatch();
+  const what = w.opt('summary', 'neighbors');
   const json = w.opt('json') !== undefined;
   w.end();
   const missing = noVrf(node, vrf);
   if (missing) return missing;
+  const vrfs = vrf === 'all' ? [...node.bgp.instances.keys()] : [vrf];
+  if (what === undefined) {
+    // The table itself: `show bgp [vrf NAME] ipv4|ipv6 [unicast] json` (JSON only in the lab).
+    if (!afi || !json || vrf === 'all') throw new NoMatch();
+    return bgpTableJson(node, vrf, families[0] ?? 4);
+  }
   if (what === 'neighbors') return vrf === 'all' ? neighborsVrfAllJson(node) : neighborsJson(node, vrf);
-  if (!json)
-    return vrf === 'all'
-      ? node.bgp.instances.size
-        ? [...node.bgp.instances.keys()].map((v) => bgpSummaryText(node, v)).join('')
-        : ''
-      : bgpSummaryText(node, vrf);
+  if (!json) return vrfs.map((v) => bgpSummaryText(node, v)).join('');
   return vrf === 'all' ? bgpSummaryVrfAllJson(node, families) : bgpSummaryJson(node, vrf, families);
 }
 

@@ -164,3 +164,24 @@ describe('device shell', () => {
     expect((await hv.exec('nft -j list ruleset')).code).toBe(1);
   });
 });
+
+describe('VRF routes need their table, as in the kernel', () => {
+  const fabric = createSimFabric({ hopDelayMs: 5, jitterMs: 1 });
+  afterAll(() => fabric.close());
+
+  it('deletes and re-adds a blue workload route only with table/vrf', async () => {
+    const w = fabric.workloads().find((x) => x.vrf === 'blue')!;
+    const hv = fabric.device(w.host)!;
+    expect(await hv.exec(`sudo -n ip route del ${w.ipv4}/32 dev ${w.tap}`)).toMatchObject({
+      stderr: 'RTNETLINK answers: No such process\n',
+      code: 2,
+    });
+    expect((await hv.exec(`sudo -n ip route del ${w.ipv4}/32 dev ${w.tap} table 100`)).code).toBe(0);
+    expect((await hv.exec(`sudo -n ip route add ${w.ipv4}/32 dev ${w.tap} vrf blue`)).code).toBe(0);
+    const routes = JSON.parse((await hv.exec('ip -j route show table 100')).stdout) as {
+      dst: string;
+      dev?: string;
+    }[];
+    expect(routes).toContainEqual({ dst: w.ipv4, dev: w.tap, scope: 'link', flags: [] });
+  });
+});

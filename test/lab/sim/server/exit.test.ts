@@ -13,15 +13,14 @@ describe('a stopped lab', () => {
   const dirs: string[] = [];
   afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  it('leaves nothing that keeps the process alive', async () => {
+  it('leaves nothing that keeps the process alive (servers, sockets, fault and fabric timers)', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'routedeck-simexit-'));
     dirs.push(dir);
     const script = `
-      import { startLabServers } from ${JSON.stringify(path.join(root, 'src/lab/sim/server/lab-server.ts'))};
-      import { sendControl } from ${JSON.stringify(path.join(root, 'src/lab/sim/server/control.ts'))};
-      import { createFakeFabric } from ${JSON.stringify(path.join(root, 'test/lab/sim/server/fake-fabric.ts'))};
-      const lab = await startLabServers({ dir: ${JSON.stringify(path.join(dir, 'sim'))}, fabric: createFakeFabric(), ownsFabric: true });
+      import { sendControl, startSimLab } from ${JSON.stringify(path.join(root, 'src/lab/sim/lab.ts'))};
+      const lab = await startSimLab({ dir: ${JSON.stringify(path.join(dir, 'sim'))} });
       lab.faults.dropSsh('hv1', 600000);
+      lab.faults.flap('spine1', 'eth1', 600000);
       const status = await sendControl(lab.controlSocket, { cmd: 'status' });
       await lab.stop();
       console.log(status.ok ? 'stopped' : 'status failed');

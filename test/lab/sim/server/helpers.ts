@@ -3,20 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadInventoryFile, type Inventory } from '../../../../src/inventory/load.ts';
 import type { DeviceSpec } from '../../../../src/model/device.ts';
-import {
-  startLabServers,
-  type LabServerOptions,
-  type SimLab,
-} from '../../../../src/lab/sim/server/lab-server.ts';
+import { startSimLab, type SimLab, type SimLabOptions } from '../../../../src/lab/sim/lab.ts';
+import type { SimFabric } from '../../../../src/lab/sim/types.ts';
 import { resolveSecret } from '../../../../src/transport/secrets.ts';
 import { SshDeviceConnection } from '../../../../src/transport/ssh/index.ts';
 import { VyosApiClient } from '../../../../src/transport/vyos-api/index.ts';
 import { createFakeFabric, type FakeFabric } from './fake-fabric.ts';
 
-export interface TestLab {
+export interface TestLab<F extends SimFabric = SimFabric> {
   parent: string;
   lab: SimLab;
-  fabric: FakeFabric;
+  fabric: F;
   inventory: Inventory;
   spec(name: string): DeviceSpec;
   ssh(name: string, knownHostsFile?: string): SshDeviceConnection;
@@ -24,14 +21,35 @@ export interface TestLab {
   close(): Promise<void>;
 }
 
-/** A lab on the fake fabric in a fresh temp dir, with clients made from its own inventory. */
-export async function startTestLab(
-  opts: Partial<Omit<LabServerOptions, 'fabric' | 'ownsFabric'>> = {},
+/** A lab on the real simulated fabric in a fresh temp dir (or `parent`), with clients made from its own inventory. */
+export function startTestLab(
+  opts: Omit<SimLabOptions, 'dir' | 'fabric'> = {},
   parent?: string,
 ): Promise<TestLab> {
-  const base = parent ?? (await mkdtemp(path.join(tmpdir(), 'routedeck-simsrv-')));
+  return startIn(parent, (dir) => startSimLab({ dir, ...opts }));
+}
+
+/** The same on the fake fabric, for what the real model cannot produce (model errors, megabytes). */
+export function startFakeLab(
+  opts: Omit<SimLabOptions, 'dir' | 'fabric'> = {},
+  parent?: string,
+): Promise<TestLab<FakeFabric>> {
   const fabric = createFakeFabric();
-  const lab = await startLabServers({ dir: path.join(base, 'sim'), fabric, ownsFabric: true, ...opts });
+  return startIn(
+    parent,
+    (dir) => startSimLab({ dir, fabric, ...opts }),
+    () => fabric.close(),
+  );
+}
+
+async function startIn<F extends SimFabric>(
+  parent: string | undefined,
+  start: (dir: string) => Promise<SimLab>,
+  closeFabric?: () => void,
+): Promise<TestLab<F>> {
+  const base = parent ?? (await mkdtemp(path.join(tmpdir(), 'routedeck-simsrv-')));
+  const lab = await start(path.join(base, 'sim'));
+  const fabric = lab.fabric as F;
   const inventory = loadInventoryFile(lab.inventoryPath);
   const connections: SshDeviceConnection[] = [];
   const spec = (name: string): DeviceSpec => {
@@ -74,6 +92,7 @@ export async function startTestLab(
     async close() {
       await Promise.all(connections.map((c) => c.close()));
       await lab.stop();
+      closeFabric?.();
       if (!parent) await rm(base, { recursive: true, force: true });
     },
   };

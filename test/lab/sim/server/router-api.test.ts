@@ -97,35 +97,47 @@ describe('the lab router’s HTTPS API through VyosApiClient', () => {
 
   it('fails a commit the model refuses with the model’s text, and keeps both configs', async () => {
     const before = modelConfig();
-    const refusal = api.configure([{ op: 'delete', path: ['system', 'host-name'] }]);
-    await expect(refusal).rejects.toThrow(/system host-name is mandatory/);
-    expect(await api.returnValue(['system', 'host-name'])).toBe('spine1');
+    const refusal = api.configure([
+      { op: 'set', path: ['vrf', 'name', 'green', 'description'], value: 'no table' },
+    ]);
+    await expect(refusal).rejects.toMatchObject({ status: 400 });
+    await expect(refusal).rejects.toThrow(
+      /VRF "green" table id is mandatory!\n\n\[\[vrf\]\] failed\nCommit failed/,
+    );
+    expect(await api.exists(['vrf', 'name', 'green'])).toBe(false);
     expect(modelConfig()).toEqual(before);
   });
 
-  it('applies a commit to the model', async () => {
-    await api.configure([
-      { op: 'set', path: ['interfaces', 'ethernet', 'eth1', 'description'], value: 'committed' },
-    ]);
-    expect(modelConfig()).toMatchObject({ interfaces: { ethernet: { eth1: { description: 'committed' } } } });
+  it('applies commits to the model: SSH shows what the API changed; an unconfirmed commit-confirm is reverted in both', async () => {
+    const ssh = t.ssh('spine1');
+    const routed = async (prefix: string): Promise<boolean> =>
+      (await ssh.exec("vtysh -c 'show ip route json'")).stdout.includes(`"${prefix}"`);
+    const blackhole = (prefix: string) => [
+      { op: 'set' as const, path: ['protocols', 'static', 'route', prefix, 'blackhole'] },
+    ];
+
+    await api.configure(blackhole('203.0.113.0/24'));
+    expect(await routed('203.0.113.0/24')).toBe(true);
+
+    expect((await api.configure(blackhole('198.51.100.0/24'), { confirmTime: 1 })).confirmPending).toBe(true);
+    expect(await routed('198.51.100.0/24')).toBe(true);
+    await until(
+      'the revert',
+      async () => !(await api.exists(['protocols', 'static', 'route', '198.51.100.0/24'])),
+    );
+    expect(await routed('198.51.100.0/24')).toBe(false);
+    expect(await routed('203.0.113.0/24')).toBe(true);
+    expect(JSON.stringify(modelConfig())).not.toContain('198.51.100.0/24');
   });
 
-  it('reverts an unconfirmed commit-confirm in the API and the model; a confirmed one stays', async () => {
-    const set = (value: string) => [
-      { op: 'set' as const, path: ['interfaces', 'ethernet', 'eth1', 'description'], value },
+  it('keeps a confirmed commit-confirm', async () => {
+    const set = [
+      { op: 'set' as const, path: ['interfaces', 'ethernet', 'eth1', 'description'], value: 'kept' },
     ];
-    const eth1 = (): unknown =>
-      (modelConfig() as { interfaces: { ethernet: { eth1: unknown } } }).interfaces.ethernet.eth1;
-
-    expect((await api.configure(set('trial'), { confirmTime: 1 })).confirmPending).toBe(true);
-    expect(eth1()).toEqual({ description: 'trial' });
-    await until('the revert', async () => (await description(api)) === 'committed');
-    expect(eth1()).toEqual({ description: 'committed' });
-
-    await api.configure(set('kept'), { confirmTime: 1 });
+    await api.configure(set, { confirmTime: 1 });
     await api.confirm();
     await new Promise((resolve) => setTimeout(resolve, MINUTE_MS * 2));
     expect(await description(api)).toBe('kept');
-    expect(eth1()).toEqual({ description: 'kept' });
+    expect(modelConfig()).toMatchObject({ interfaces: { ethernet: { eth1: { description: 'kept' } } } });
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * The embedded lab (`npm start` with no inventory): a simulated fabric served over real SSH and
+ * a real HTTPS VyOS API on 127.0.0.1, reached by the console through the production code path.
+ */
+import { createSimFabric } from './fabric.ts';
+import { startLabServers, type SimLab } from './server/lab-server.ts';
+import type { SimFabric, SimFabricOptions } from './types.ts';
+
+export type { SimLab, SimLabDevice } from './server/lab-server.ts';
+export type { SimFaults, DeviceFaultStatus } from './server/faults.ts';
+export { sendControl, type ControlCommand, type ControlReply } from './server/control.ts';
+export { findRunningSimLab, simLabDir } from './server/files.ts';
+
+export interface SimLabOptions {
+  /** Default `<repo>/.lab/sim`, or `$ROUTEDECK_LAB_DIR/sim`. */
+  dir?: string;
+  /** A fabric made by the caller (which then closes it); otherwise the lab makes one from `fabricOptions`. */
+  fabric?: SimFabric;
+  fabricOptions?: Partial<SimFabricOptions>;
+  /** Default 1.5-rolling, the version with commit-confirm. */
+  apiVersion?: '1.4' | '1.5-rolling';
+  /** Milliseconds in a commit-confirm "minute" (tests shorten it). */
+  confirmMinuteMs?: number;
+  /** Write `dir/lab.json` so other commands can find the lab (default true). */
+  writeState?: boolean;
+}
+
+export async function startSimLab(opts: SimLabOptions = {}): Promise<SimLab> {
+  const fabric = opts.fabric ?? createSimFabric(opts.fabricOptions);
+  return startLabServers({
+    fabric,
+    ownsFabric: opts.fabric === undefined,
+    ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
+    ...(opts.apiVersion ? { apiVersion: opts.apiVersion } : {}),
+    ...(opts.confirmMinuteMs !== undefined ? { confirmMinuteMs: opts.confirmMinuteMs } : {}),
+    ...(opts.writeState !== undefined ? { writeState: opts.writeState } : {}),
+  });
+}

@@ -38,7 +38,7 @@ export function Table<T>({ data, columns, state, height, width, theme, rowColor,
       <Text key={offset + index} inverse={selected} wrap="truncate-end">
         {columns.map((column, i) => {
           const cell = pad(column.value(row), widths[i]!, column.align);
-          const color = whole ?? column.color?.(row);
+          const color = column.color?.(row) ?? whole;
           return (
             <Text key={i} color={color ? theme[color] : undefined}>
               {i === 0 ? cell : gap + cell}

@@ -2,15 +2,18 @@ import type { ComponentType } from 'react';
 import type { ViewId } from '../keys.ts';
 import { BgpView } from './Bgp.tsx';
 import { DevicesView } from './Devices.tsx';
+import { RouteTableView, RoutesView, RouteVrfsView } from './Routes.tsx';
 import type { ViewProps } from './types.ts';
+import { VrfsView } from './Vrfs.tsx';
+import { WorkloadsView } from './Workloads.tsx';
 
 /** k9s's registry: a view id maps to its component, instead of a switch in the shell. */
 export const VIEWS: Record<ViewId, ComponentType<ViewProps>> = {
   devices: DevicesView,
   bgp: BgpView,
-  routes: DevicesView,
-  'route-vrfs': DevicesView,
-  'route-table': DevicesView,
-  vrfs: DevicesView,
-  workloads: DevicesView,
+  routes: RoutesView,
+  'route-vrfs': RouteVrfsView,
+  'route-table': RouteTableView,
+  vrfs: VrfsView,
+  workloads: WorkloadsView,
 };

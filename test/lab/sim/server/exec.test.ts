@@ -1,4 +1,7 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HostKeyUnknownError } from '../../../../src/transport/ssh/index.ts';
 import { startFakeLab, type TestLab } from './helpers.ts';
 import type { FakeFabric } from './fake-fabric.ts';
 
@@ -22,5 +25,13 @@ describe('exec over the lab’s SSH (fake fabric: outputs the real model never m
     const [a, b] = await Promise.all([ssh.exec('gen 300000'), ssh.exec('both')]);
     expect(a.stdout.length).toBe(300_000);
     expect(b.stderr).toBe('err\n');
+  });
+
+  it('runs nothing for a client that does not know the host key', async () => {
+    const empty = path.join(t.parent, 'empty_known_hosts');
+    await writeFile(empty, '');
+    const before = t.fabric.commands.length;
+    await expect(t.ssh('hv1', empty).exec('hostname')).rejects.toBeInstanceOf(HostKeyUnknownError);
+    expect(t.fabric.commands.length).toBe(before);
   });
 });

@@ -26,10 +26,17 @@ function fakeExec(name: string, command: string): SimExecResult {
 export interface FakeFabric extends SimFabric {
   flaps: { device: string; peer: string; downMs?: number }[];
   closed: boolean;
+  /** Every command the devices were asked to run, as `device: command`. */
+  commands: string[];
   emit(event: SimEvent): void;
 }
 
 export function createFakeFabric(): FakeFabric {
+  const commands: string[] = [];
+  const run = (device: string, command: string): SimExecResult => {
+    commands.push(`${device}: ${command}`);
+    return fakeExec(device, command);
+  };
   const listeners = new Set<(event: SimEvent) => void>();
   let routerConfig: VyosConfigJson = {
     system: { 'host-name': 'spine1' },
@@ -39,7 +46,7 @@ export function createFakeFabric(): FakeFabric {
     name: 'spine1',
     role: 'router',
     kind: 'vyos',
-    exec: async (command) => fakeExec('spine1', command),
+    exec: async (command) => run('spine1', command),
     vyosConfig: () => structuredClone(routerConfig),
     applyVyosConfig(config) {
       // A commit-time check, as VyOS's own would refuse it.
@@ -54,7 +61,7 @@ export function createFakeFabric(): FakeFabric {
     name: 'hv1',
     role: 'hypervisor',
     kind: 'frr-linux',
-    exec: async (c) => fakeExec('hv1', c),
+    exec: async (c) => run('hv1', c),
   };
   const options: SimFabricOptions = {
     hosts: 1,
@@ -70,6 +77,7 @@ export function createFakeFabric(): FakeFabric {
     tenants: [{ name: 'blue', vrf: 'blue', pools4: ['10.1.0.0/24'], pools6: ['2001:db8:1::/48'] }],
     flaps: [],
     closed: false,
+    commands,
     devices: () => [router, hv],
     device: (name) => [router, hv].find((d) => d.name === name),
     workloads: () => [

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { familyOf } from '../addr/cidr.ts';
 import { loadInventoryFile, type Inventory } from '../inventory/load.ts';
 import type { SourceInfo } from '../state/store.ts';
@@ -10,6 +11,7 @@ import {
   type GetFilters,
   type ViewOutput,
 } from './get-views.ts';
+import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
 import { netnsInventoryPath } from './lab.ts';
 import type { CliIo } from './run.ts';
 import { useColor } from './table.ts';
@@ -21,11 +23,36 @@ type ViewName = keyof typeof VIEWS;
 
 interface GetValues {
   inventory?: string;
+  lab?: boolean;
   'lab-netns'?: boolean;
   device?: string[];
   vrf?: string;
   prefix?: string;
   json?: boolean;
+}
+
+export interface OpenedInventory {
+  inventory: Inventory;
+  source: SourceInfo;
+  /** Stops what was started just for this command (an in-process lab). */
+  close(): Promise<void>;
+}
+
+const nothing = async () => {};
+
+export function simLabDirFor(env: NodeJS.ProcessEnv): string | undefined {
+  return env.ROUTEDECK_LAB_DIR ? join(env.ROUTEDECK_LAB_DIR, 'sim') : undefined;
+}
+
+/** `--lab`: the running embedded lab if there is one, else one started in-process for this command. */
+export async function openInventory(values: GetValues, env: NodeJS.ProcessEnv): Promise<OpenedInventory> {
+  if (!values.lab) return { ...resolveInventory(values, env), close: nothing };
+  const source: SourceInfo = { kind: 'lab-sim', label: 'LAB (simulated)' };
+  const dir = simLabDirFor(env);
+  const running = await findRunningSimLab(dir);
+  if (running) return { inventory: loadInventoryFile(running.inventoryPath), source, close: nothing };
+  const lab = await startSimLab({ writeState: false, ...(dir ? { dir } : {}) });
+  return { inventory: loadInventoryFile(lab.inventoryPath), source, close: () => lab.stop() };
 }
 
 export function resolveInventory(
@@ -75,8 +102,17 @@ export async function runGet(rest: string[], values: GetValues, io: CliIo): Prom
   if (!what || !(what in VIEWS) || extra.length > 0) {
     throw new UsageError(`get needs one of: ${Object.keys(VIEWS).join(', ')}`);
   }
-  const { inventory, source } = resolveInventory(values, io.env);
-  const filters = parseFilters(values, inventory);
+  if ([values.lab, values['lab-netns'], values.inventory !== undefined].filter(Boolean).length > 1) {
+    throw new UsageError('choose one of --inventory, --lab and --lab-netns');
+  }
+  const { inventory, source, close } = await openInventory(values, io.env);
+  let filters: GetFilters;
+  try {
+    filters = parseFilters(values, inventory);
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const view = VIEWS[what as ViewName];
   // Workloads join hypervisors with routers, so they always need the whole fabric.
   const polled = what === 'workloads' || filters.devices.length === 0 ? undefined : filters.devices;
@@ -94,5 +130,6 @@ export async function runGet(rest: string[], values: GetValues, io: CliIo): Prom
     return failed ? 1 : 0;
   } finally {
     await fabric.close();
+    await close();
   }
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { InventoryError } from '../inventory/load.ts';
 import { runGet } from './get.ts';
 import { runLab } from './lab.ts';
+import { parseSimOptions, runSimForeground } from './lab-sim.ts';
 import { runTrustHost } from './trust-host.ts';
 import { USAGE, UsageError } from './usage.ts';
 
@@ -16,6 +17,12 @@ export interface CliIo {
 export const GET_OPTIONS = {
   inventory: { type: 'string' },
   'lab-netns': { type: 'boolean' },
+  lab: { type: 'boolean' },
+  hosts: { type: 'string' },
+  routers: { type: 'string' },
+  workloads: { type: 'string' },
+  tenants: { type: 'string' },
+  seed: { type: 'string' },
   device: { type: 'string', multiple: true },
   vrf: { type: 'string' },
   prefix: { type: 'string' },
@@ -41,12 +48,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'get':
         return await runGet(rest, values, io);
       case 'lab':
+        if (rest[0] === 'sim') {
+          if (rest.length > 1) throw new UsageError('lab sim takes options, not arguments');
+          return await runSimForeground(parseSimOptions(values), io);
+        }
         return await runLab(rest, io);
       case 'trust-host':
         return await runTrustHost(rest, values, io);
       case undefined:
-        io.stderr.write('The interactive console is not built yet; use `routedeck get …`.\n\n' + USAGE);
-        return 2;
+        if (values.inventory !== undefined || values['lab-netns']) {
+          io.stderr.write('The interactive console is not built yet (issue 5); use `routedeck get …`.\n');
+          return 2;
+        }
+        // No inventory: the embedded lab, as `npm start` promises. The TUI will open on it (issue 5).
+        return await runSimForeground(parseSimOptions(values), io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

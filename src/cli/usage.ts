@@ -3,12 +3,16 @@ export class UsageError extends Error {}
 export const USAGE = `routedeck — NOC console for a routed-to-the-host network
 
 Usage:
+  routedeck                                 the embedded simulated lab (what \`npm start\` runs)
+  routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]
   routedeck get devices|bgp|routes|workloads [options]
   routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]
   routedeck lab netns up|down|status        (root, Linux: real FRR in network namespaces)
 
 Options for get:
-  --inventory FILE   inventory YAML (or ROUTEDECK_INVENTORY); --lab-netns uses the netns lab's
+  --inventory FILE   inventory YAML (or ROUTEDECK_INVENTORY)
+  --lab              the embedded simulated lab (the running one, or one started for this command)
+  --lab-netns        the real-FRR netns lab's inventory
   --device NAME      only this device (repeatable)
   --vrf NAME         only this VRF
   --prefix ADDR      longest-prefix match for ADDR (routes, workloads)

@@ -27,12 +27,18 @@ export interface SimLabOptions {
 
 export async function startSimLab(opts: SimLabOptions = {}): Promise<SimLab> {
   const fabric = opts.fabric ?? createSimFabric(opts.fabricOptions);
-  return startLabServers({
-    fabric,
-    ownsFabric: opts.fabric === undefined,
-    ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
-    ...(opts.apiVersion ? { apiVersion: opts.apiVersion } : {}),
-    ...(opts.confirmMinuteMs !== undefined ? { confirmMinuteMs: opts.confirmMinuteMs } : {}),
-    ...(opts.writeState !== undefined ? { writeState: opts.writeState } : {}),
-  });
+  try {
+    return await startLabServers({
+      fabric,
+      ownsFabric: opts.fabric === undefined,
+      ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
+      ...(opts.apiVersion ? { apiVersion: opts.apiVersion } : {}),
+      ...(opts.confirmMinuteMs !== undefined ? { confirmMinuteMs: opts.confirmMinuteMs } : {}),
+      ...(opts.writeState !== undefined ? { writeState: opts.writeState } : {}),
+    });
+  } catch (error) {
+    // A fabric we made must not outlive a failed start (its timers would keep the process up).
+    if (opts.fabric === undefined) fabric.close();
+    throw error;
+  }
 }

@@ -4,6 +4,7 @@
  * second terminal can find the running lab and its control socket.
  */
 import { readFile, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -143,11 +144,29 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The lab running in `dir` (default dir as startSimLab), if its recorded pid is still alive. */
+/** True when something accepts connections on the unix socket (within `timeoutMs`). */
+function socketAnswers(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(socketPath);
+    const done = (answer: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * The lab running in `dir` (default dir as startSimLab): its recorded pid is alive and its
+ * control socket answers, so a pid reused after a crash is not mistaken for a lab.
+ */
 export async function findRunningSimLab(
   dir?: string,
 ): Promise<{ inventoryPath: string; controlSocket: string; pid: number } | null> {
   const state = await readLabState(simLabFiles(simLabDir(dir)).state);
-  if (!state || !isAlive(state.pid)) return null;
+  if (!state || !isAlive(state.pid) || !(await socketAnswers(state.controlSocket))) return null;
   return { inventoryPath: state.inventoryPath, controlSocket: state.controlSocket, pid: state.pid };
 }

@@ -8,8 +8,7 @@ import type { SimEvent, SimFabric } from '../types.ts';
 import { controlSocketPath, startControlServer, type ControlServer } from './control.ts';
 import { createFaults, type FaultTarget, type SimFaults } from './faults.ts';
 import {
-  isAlive,
-  readLabState,
+  findRunningSimLab,
   removeLabState,
   renderInventory,
   renderKnownHosts,
@@ -38,7 +37,7 @@ export interface SimLab {
 export interface LabServerOptions {
   dir?: string;
   fabric: SimFabric;
-  /** The lab made the fabric, so stop() closes it. */
+  /** The lab made the fabric, so stop() closes it (a failed start leaves that to the caller). */
   ownsFabric: boolean;
   apiVersion?: '1.4' | '1.5-rolling';
   confirmMinuteMs?: number;
@@ -67,10 +66,8 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
   await ensurePrivateDir(dir);
   await mkdir(files.hostKeysDir, { recursive: true, mode: 0o700 });
   await mkdir(files.tlsDir, { recursive: true, mode: 0o700 });
-  const previous = await readLabState(files.state);
-  if (previous && isAlive(previous.pid)) {
-    throw new Error(`a lab is already running in ${dir} (pid ${previous.pid}); stop it first`);
-  }
+  const running = await findRunningSimLab(dir);
+  if (running) throw new Error(`a lab is already running in ${dir} (pid ${running.pid}); stop it first`);
 
   const [clientKey, apiKey] = await Promise.all([
     loadOrCreateSshKey(files.clientKey, true),
@@ -87,19 +84,20 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
   const offEvents = fabric.onEvent((event) => note(event.device, event.message));
   let control: ControlServer | undefined;
 
-  const closeAll = async (): Promise<void> => {
+  const closeAll = async (closeFabric: boolean): Promise<void> => {
     offEvents();
     await control?.close();
     await Promise.all([
       ...[...ssh.values()].map((s) => s.close()),
       ...[...apis.values()].map((a) => a.close()),
     ]);
-    if (opts.ownsFabric) fabric.close();
+    if (closeFabric) fabric.close();
   };
 
   try {
     // Keys and certificates are made once and cached; everything per device starts in parallel.
-    await Promise.all(
+    // allSettled: on a failure, every server that did start is in the maps for closeAll.
+    const started = await Promise.allSettled(
       models.map(async (device) => {
         const hostKey = await loadOrCreateSshKey(files.hostKey(device.name));
         ssh.set(
@@ -120,6 +118,8 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
         apis.set(device.name, api);
       }),
     );
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
 
     const devices: SimLabDevice[] = models.map((d) => {
       const api = apis.get(d.name);
@@ -185,13 +185,13 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
       stop() {
         stopping ??= (async () => {
           if (writeState) await removeLabState(files.state, process.pid);
-          await closeAll();
+          await closeAll(opts.ownsFabric);
         })();
         return stopping;
       },
     };
   } catch (error) {
-    await closeAll().catch(() => undefined);
+    await closeAll(false).catch(() => undefined);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,24 @@ describe('embedded lab servers', () => {
       controlSocket: t.lab.controlSocket,
       pid: process.pid,
     });
+  });
+
+  it('refuses a second lab in the same dir while this one runs', async () => {
+    await expect(startTestLab({}, t.parent)).rejects.toThrow(/a lab is already running in .* \(pid \d+\)/);
+    expect((await t.ssh('hv1').exec('hostname')).stdout).toBe('hv1\n');
+  });
+
+  it('does not take a stale lab.json (live pid, dead socket) for a running lab', async () => {
+    const stale = path.join(t.parent, 'stale');
+    await mkdir(stale, { recursive: true });
+    const record = {
+      pid: process.pid,
+      startedAt: '',
+      inventoryPath: 'x',
+      controlSocket: path.join(stale, 'gone.sock'),
+    };
+    await writeFile(path.join(stale, 'lab.json'), JSON.stringify(record));
+    expect(await findRunningSimLab(stale)).toBeNull();
   });
 
   it('stops without leaving ports, and a restart in the same dir keeps the host keys', async () => {

@@ -52,7 +52,7 @@ export async function sendExecResult(channel: ServerChannel, result: SimExecResu
   if (result.stdout) await writeAll(channel, channel, Buffer.from(result.stdout));
   if (result.stderr && !isClosed(channel))
     await writeAll(channel, channel.stderr, Buffer.from(result.stderr));
-  if (isClosed(channel)) { process.stderr.write(`DEBUG closed before exit destroyed=${channel.destroyed} writable=${channel.writable}\n`); return; }
+  if (isClosed(channel)) return;
   channel.exit(result.code);
   channel.end();
 }

@@ -99,12 +99,28 @@ export class CommandRun<T> {
   }
 }
 
-/** Records the exit status; `null` when the command died of a signal or the server sent none. */
-function trackExit(channel: ClientChannel): { code: number | null } {
+const exitStatus = new WeakMap<ClientChannel, { code: number | null }>();
+
+/**
+ * Starts recording the exit status. Must run synchronously in ssh2's exec callback: `exit` is a
+ * plain event, and when exit-status arrives in the same TCP read as the channel confirmation
+ * (a fast device, several channels at once) ssh2 emits it before any promise continuation runs.
+ */
+function recordExit(channel: ClientChannel): void {
   const status: { code: number | null } = { code: null };
+  exitStatus.set(channel, status);
   channel.on('exit', (code: number | null) => {
     status.code = typeof code === 'number' ? code : null;
   });
+}
+
+/** The exit status recorded since the channel opened; `null` when the command died of a signal or the server sent none. */
+function trackExit(channel: ClientChannel): { code: number | null } {
+  let status = exitStatus.get(channel);
+  if (!status) {
+    recordExit(channel);
+    status = exitStatus.get(channel)!;
+  }
   return status;
 }
 
@@ -217,7 +233,10 @@ export function openExec(client: Client, command: string): Promise<ChannelOpen> 
       client.exec(command, (err, channel) => {
         // ssh2 sets a numeric `reason` only for CHANNEL_OPEN_FAILURE, i.e. the server said no.
         if (err) resolve({ error: err, refused: typeof (err as { reason?: unknown }).reason === 'number' });
-        else resolve({ channel });
+        else {
+          recordExit(channel);
+          resolve({ channel });
+        }
       });
     } catch (err) {
       const error = toError(err);

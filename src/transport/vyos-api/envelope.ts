@@ -53,7 +53,12 @@ export function interpretReply(endpoint: string, reply: HttpReply, key: string):
 
   if (reply.status !== 200) {
     // nginx error pages (503 "API not configured", 404, 413) are HTML, not the JSON envelope.
-    const detail = serverError ?? `non-JSON reply ${snippet(body)}`;
+    const title = /<title>([^<]{1,120})<\/title>/i.exec(body)?.[1]?.trim();
+    const detail =
+      serverError ??
+      (title
+        ? `${title} (web server error page${reply.status === 503 ? ': is the API service running?' : ''})`
+        : `non-JSON reply ${snippet(body)}`);
     const message = `VyOS API ${endpoint}: HTTP ${reply.status}: ${detail}`;
     if (reply.status === 400 && serverError?.includes('Configuration under specified path is empty')) {
       throw new VyosEmptyConfigError(message, init);

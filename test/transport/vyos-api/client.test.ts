@@ -145,6 +145,9 @@ describe('VyosApiClient against the emulator', () => {
     const down = await caught(api.exists([]));
     expect(down).toBeInstanceOf(VyosUnavailableError);
     expect(down.message).toContain('HTTP 503');
+    // nginx's HTML page is summarised by its title, not dumped.
+    expect(down.message).toMatch(/503 Service Temporarily Unavailable \(web server error page: is the API service running\?\)/);
+    expect(down.message).not.toContain('<html>');
   });
 
   it('sees the 422 and 400 form errors as typed errors (raw forms the client never sends)', async () => {

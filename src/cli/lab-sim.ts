@@ -1,5 +1,11 @@
 import { emitKeypressEvents } from 'node:readline';
-import { findRunningSimLab, startSimLab, type SimLab } from '../lab/sim/lab.ts';
+import {
+  findRunningSimLab,
+  sendControl,
+  startSimLab,
+  type ControlCommand,
+  type SimLab,
+} from '../lab/sim/lab.ts';
 import type { SimFabricOptions } from '../lab/sim/types.ts';
 import { parseBgpSummary } from '../drivers/frr/bgp-summary.ts';
 import { simLabDirFor } from './get.ts';
@@ -120,4 +126,25 @@ async function establishedPeers(lab: SimLab, router: string): Promise<string[]> 
   if (!result || result.code !== 0) return [];
   const sessions = parseBgpSummary(result.stdout, router).filter((session) => session.established);
   return [...new Set(sessions.map((session) => session.peer))];
+}
+
+/** `routedeck lab ctl '{"cmd":"flap",…}'`: one command to the running lab's control socket. */
+export async function runSimControl(args: string[], io: CliIo): Promise<number> {
+  if (args.length !== 1) throw new UsageError(`lab ctl takes one JSON command, e.g. '{"cmd":"status"}'`);
+  let command: unknown;
+  try {
+    command = JSON.parse(args[0]!);
+  } catch {
+    throw new UsageError(`lab ctl: not JSON: ${args[0]}`);
+  }
+  const running = await findRunningSimLab(simLabDirFor(io.env));
+  if (!running) {
+    io.stderr.write(
+      'routedeck: no embedded lab is running (start one with `routedeck lab sim` or `npm start`)\n',
+    );
+    return 2;
+  }
+  const reply = await sendControl(running.controlSocket, command as ControlCommand);
+  io.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
+  return reply.ok ? 0 : 1;
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { InventoryError } from '../inventory/load.ts';
 import { runGet } from './get.ts';
 import { runLab } from './lab.ts';
-import { parseSimOptions, runSimForeground } from './lab-sim.ts';
+import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runTrustHost } from './trust-host.ts';
 import { USAGE, UsageError } from './usage.ts';
 
@@ -48,6 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'get':
         return await runGet(rest, values, io);
       case 'lab':
+        if (rest[0] === 'ctl') return await runSimControl(rest.slice(1), io);
         if (rest[0] === 'sim') {
           if (rest.length > 1) throw new UsageError('lab sim takes options, not arguments');
           return await runSimForeground(parseSimOptions(values), io);

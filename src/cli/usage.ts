@@ -5,6 +5,7 @@ export const USAGE = `routedeck — NOC console for a routed-to-the-host network
 Usage:
   routedeck                                 the embedded simulated lab (what \`npm start\` runs)
   routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]
+  routedeck lab ctl '{"cmd":"flap","device":"spine1","peer":"eth1"}'   (faults: see README)
   routedeck get devices|bgp|routes|workloads [options]
   routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]
   routedeck lab netns up|down|status        (root, Linux: real FRR in network namespaces)

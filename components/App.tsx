@@ -12,6 +12,7 @@ import {
   initialNav,
   navReducer,
   type NavAction,
+  type NavDispatch,
   type NavState,
   type ViewArgs,
 } from './nav.ts';
@@ -160,8 +161,6 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     </Box>
   );
 }
-
-type NavDispatch = ((action: NavAction) => void) & { latest: () => NavState };
 
 function latest(dispatch: NavDispatch): NavState {
   return dispatch.latest();

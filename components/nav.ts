@@ -46,6 +46,9 @@ export type NavAction =
   | { type: 'flash'; text: string; level: Flash['level']; at: number }
   | { type: 'unflash'; at: number };
 
+/** The shell's dispatch, plus the state as of the last action (React's copy lags until the next render). */
+export type NavDispatch = ((action: NavAction) => void) & { latest: () => NavState };
+
 export function initialNav(view: ViewId = 'devices', args: ViewArgs = {}): NavState {
   return {
     stack: [{ id: 0, view, args, filter: '', table: INITIAL_TABLE }],

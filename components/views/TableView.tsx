@@ -2,6 +2,7 @@ import { useInput } from 'ink';
 import { useEffect } from 'react';
 import { useConsole } from '../hooks/context.ts';
 import { keyName, resolveKey, TABLE_ACTIONS } from '../keys.ts';
+import { currentFrame } from '../nav.ts';
 import { Table } from '../shared/Table.tsx';
 import { clampTable, type TableMove } from '../shared/table-state.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -21,6 +22,10 @@ export function TableView<T>({
   const { cursor } = clampTable(frame.table, rowCount, height);
   useInput(
     (input, key) => {
+      // Keys can outrun React: `:` then `r` in one tick must not reach the table as "routes".
+      const nav = dispatch.latest();
+      const latest = currentFrame(nav);
+      if (nav.mode !== 'normal' || latest.id !== frame.id) return;
       const resolved = resolveKey(keys, keyName(input, key), {
         view: frame.view,
         readOnly,
@@ -32,7 +37,7 @@ export function TableView<T>({
         dispatch({ type: 'move', move: id as TableMove, rowCount, height });
         return;
       }
-      const row = model.rows.at(cursor);
+      const row = model.rows.at(clampTable(latest.table, rowCount, height).cursor);
       const target = row !== undefined && model.open ? model.open(row, id) : null;
       if (target) dispatch({ type: 'open', ...target });
     },

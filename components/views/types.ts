@@ -1,6 +1,5 @@
-import type { Dispatch } from 'react';
 import type { ViewId } from '../keys.ts';
-import type { Frame, NavAction, ViewArgs } from '../nav.ts';
+import type { Frame, NavDispatch, ViewArgs } from '../nav.ts';
 import type { Column, RowSource } from '../shared/columns.ts';
 
 export interface ViewProps {
@@ -10,7 +9,7 @@ export interface ViewProps {
   width: number;
   /** False while the command line, filter line or help has the keyboard. */
   active: boolean;
-  dispatch: Dispatch<NavAction>;
+  dispatch: NavDispatch;
   onMeta(meta: ViewMeta): void;
 }
 

@@ -86,6 +86,8 @@ export function renderConsole(
     lines,
     text: () => lines().join('\n'),
     async type(...keys) {
+      // ink listens from an effect after the first frame; keys sent before that would arrive as one chunk.
+      await screen.waitFor(() => stdin.listenerCount('readable') > 0, 'ink to listen for keys');
       for (const key of keys) {
         // Text is typed a character at a time; escape sequences go as one unit.
         const units = key.startsWith('\u001b') || key.length === 1 ? [key] : [...key];

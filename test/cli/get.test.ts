@@ -136,3 +136,15 @@ devices: [{ name: hv1, role: hypervisor, kind: frr-linux, host: 127.0.0.1, port:
     expect(server.commands).toEqual([]);
   });
 });
+
+describe('routedeck lab sim: bad sizes are refused before anything starts', () => {
+  it.each([
+    [['--hosts', '0'], '--hosts "0": must be a whole number from 1 to 50'],
+    [['--hosts', '5x'], '--hosts "5x": must be a whole number from 1 to 50'],
+    [['--workloads', '100000'], '--workloads "100000": must be a whole number from 0 to 500'],
+  ])('%j', async (args, message) => {
+    const result = await cli(['lab', 'sim', ...args], { ROUTEDECK_LAB_DIR: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});

@@ -146,7 +146,9 @@ describe('VyosApiClient against the emulator', () => {
     expect(down).toBeInstanceOf(VyosUnavailableError);
     expect(down.message).toContain('HTTP 503');
     // nginx's HTML page is summarised by its title, not dumped.
-    expect(down.message).toMatch(/503 Service Temporarily Unavailable \(web server error page: is the API service running\?\)/);
+    expect(down.message).toMatch(
+      /503 Service Temporarily Unavailable \(web server error page: is the API service running\?\)/,
+    );
     expect(down.message).not.toContain('<html>');
   });
 

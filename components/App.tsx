@@ -5,7 +5,7 @@ import { useConsole } from './hooks/context.ts';
 import { useCommandContext } from './hooks/useCommandContext.ts';
 import { useNow } from './hooks/useNow.ts';
 import { useTerminalSize } from './hooks/useTerminalSize.ts';
-import { keyName, resolveKey, TABLE_ACTIONS, VIEW_ACTIONS, type ViewId } from './keys.ts';
+import { keyNames, resolveKey, TABLE_ACTIONS, VIEW_ACTIONS, type ViewId } from './keys.ts';
 import {
   currentFrame,
   frameTitle,
@@ -22,7 +22,7 @@ import { HelpScreen } from './shared/HelpScreen.tsx';
 import { StatusBar } from './shared/StatusBar.tsx';
 import { TitleLine } from './shared/TitleLine.tsx';
 import { VIEWS } from './views/index.ts';
-import type { ViewMeta } from './views/types.ts';
+import type { ViewKeyHandler, ViewMeta } from './views/types.ts';
 
 const FLASH_MS = 4000;
 /** Header, title, table header, status and footer. */
@@ -66,10 +66,16 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     } else dispatch({ type: 'open', view: command.view, args: command.args });
   };
 
-  useInput((input, key) => {
+  // The active view answers row actions (move, drill) through the handler it binds here: one input
+  // handler for the whole console, so a key reaches exactly one place.
+  const viewKeys = useRef<ViewKeyHandler | null>(null);
+  const bindKeys = useCallback((handler: ViewKeyHandler | null) => {
+    viewKeys.current = handler;
+  }, []);
+
+  const onKey = (name: string) => {
     // Keys typed faster than React re-renders must see each other's effect: read the latest state.
     const nav = latest(dispatch);
-    const name = keyName(input, key);
     if (nav.mode === 'command' || nav.mode === 'filter') {
       if (name === 'esc') dispatch({ type: 'cancel' });
       else if (name === 'enter') {
@@ -79,11 +85,10 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
         if (nav.input === '' && nav.mode === 'command') dispatch({ type: 'cancel' });
         else dispatch({ type: 'input', text: nav.input.slice(0, -1) });
       } else if (name === 'tab' && nav.mode === 'command')
-        dispatch({ type: 'input', text: complete(nav.input, commands) });
+        dispatch({ type: 'input', text: complete(nav.input, commandsRef.current) });
       else if (name === 'ctrl+u') dispatch({ type: 'input', text: '' });
       else if (name === 'ctrl+c') exit();
-      else if (input && !key.ctrl && !key.meta && !input.includes('\u001b'))
-        dispatch({ type: 'input', text: nav.input + input });
+      else if ([...name].length === 1 && name >= ' ') dispatch({ type: 'input', text: nav.input + name });
       return;
     }
     if (nav.mode === 'help') {
@@ -91,14 +96,18 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
       else if (name === 'ctrl+c') exit();
       return;
     }
-    const resolved = resolveKey(keys, name, { view: frame.view, readOnly, hasPoller: poller !== null });
+    const view = currentFrame(nav).view;
+    const resolved = resolveKey(keys, name, { view, readOnly, hasPoller: poller !== null });
     if (!resolved) return;
     const { binding } = resolved;
     if (resolved.refused) {
       flash(`read-only console: ${binding.label} refused`, 'error');
       return;
     }
-    if (TABLE_ACTIONS.has(binding.id) || VIEW_ACTIONS.has(binding.id)) return;
+    if (TABLE_ACTIONS.has(binding.id) || VIEW_ACTIONS.has(binding.id)) {
+      viewKeys.current?.(binding.id);
+      return;
+    }
     switch (binding.id) {
       case 'command':
         return dispatch({ type: 'mode', mode: 'command' });
@@ -120,6 +129,9 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
         // A key in the table whose wizard has not landed yet says so rather than doing nothing.
         flash(`${binding.label}: not available yet`, 'error');
     }
+  };
+  useInput((input, key) => {
+    for (const name of keyNames(input, key)) onKey(name);
   });
 
   const height = Math.max(1, rows - 1 - CHROME_LINES);
@@ -145,7 +157,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
           frame={frame}
           height={height}
           width={columns}
-          active={nav.mode === 'normal'}
+          bindKeys={bindKeys}
           dispatch={dispatch}
           onMeta={setMeta}
         />

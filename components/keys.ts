@@ -120,6 +120,25 @@ export function keyName(input: string, key: Key): string {
   return input;
 }
 
+const CONTROL_NAMES: Record<string, string> = {
+  '\r': 'enter',
+  '\n': 'enter',
+  '\t': 'tab',
+  '\u007f': 'backspace',
+  '\b': 'backspace',
+};
+
+/**
+ * The keys in one input event. ink hands over a whole chunk of plain text as one event, and over SSH
+ * (Nagle) or from tmux several quick keystrokes arrive in one chunk: `:bgp⏎` must act as four keys.
+ */
+export function keyNames(input: string, key: Key): string[] {
+  const single = keyName(input, key);
+  if (single !== input || input.length <= 1 || key.ctrl || key.meta || input.includes('\u001b'))
+    return [single];
+  return [...input].map((ch) => CONTROL_NAMES[ch] ?? ch);
+}
+
 function inView(binding: KeyBinding, ctx: KeyContext): boolean {
   return (!binding.views || binding.views.includes(ctx.view)) && (!binding.needsPoller || ctx.hasPoller);
 }

@@ -1,7 +1,6 @@
-import { useInput } from 'ink';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useConsole } from '../hooks/context.ts';
-import { keyName, resolveKey, TABLE_ACTIONS } from '../keys.ts';
+import { TABLE_ACTIONS } from '../keys.ts';
 import { currentFrame } from '../nav.ts';
 import { Table } from '../shared/Table.tsx';
 import { clampTable, type TableMove } from '../shared/table-state.ts';
@@ -13,26 +12,21 @@ export function TableView<T>({
   frame,
   height,
   width,
-  active,
   dispatch,
+  bindKeys,
   onMeta,
 }: ViewProps & { model: ViewModel<T> }) {
-  const { keys, readOnly, poller, theme } = useConsole();
+  const { theme } = useConsole();
   const rowCount = model.rows.length;
   const { cursor } = clampTable(frame.table, rowCount, height);
-  useInput(
-    (input, key) => {
-      // Keys can outrun React: `:` then `r` in one tick must not reach the table as "routes".
-      const nav = dispatch.latest();
-      const latest = currentFrame(nav);
-      if (nav.mode !== 'normal' || latest.id !== frame.id) return;
-      const resolved = resolveKey(keys, keyName(input, key), {
-        view: frame.view,
-        readOnly,
-        hasPoller: poller !== null,
-      });
-      if (!resolved || resolved.refused) return;
-      const id = resolved.binding.id;
+  // The key handler outlives renders; it reads what is on screen now from here.
+  const current = useRef({ model, rowCount, height });
+  current.current = { model, rowCount, height };
+  useEffect(() => {
+    bindKeys((id) => {
+      const { model, rowCount, height } = current.current;
+      const latest = currentFrame(dispatch.latest());
+      if (latest.id !== frame.id) return;
       if (TABLE_ACTIONS.has(id)) {
         dispatch({ type: 'move', move: id as TableMove, rowCount, height });
         return;
@@ -40,9 +34,9 @@ export function TableView<T>({
       const row = model.rows.at(clampTable(latest.table, rowCount, height).cursor);
       const target = row !== undefined && model.open ? model.open(row, id) : null;
       if (target) dispatch({ type: 'open', ...target });
-    },
-    { isActive: active },
-  );
+    });
+    return () => bindKeys(null);
+  }, [bindKeys, dispatch, frame.id]);
   const { total, progress, filterError } = model;
   const note = model.note ?? null;
   useEffect(() => {

@@ -2,13 +2,15 @@ import type { ViewId } from '../keys.ts';
 import type { Frame, NavDispatch, ViewArgs } from '../nav.ts';
 import type { Column, RowSource } from '../shared/columns.ts';
 
+export type ViewKeyHandler = (actionId: string) => void;
+
 export interface ViewProps {
   frame: Frame;
   /** Data rows that fit under the table header. */
   height: number;
   width: number;
-  /** False while the command line, filter line or help has the keyboard. */
-  active: boolean;
+  /** The view hands the shell its handler for row actions (`down`, `drill`, …); null on unmount. */
+  bindKeys(handler: ViewKeyHandler | null): void;
   dispatch: NavDispatch;
   onMeta(meta: ViewMeta): void;
 }

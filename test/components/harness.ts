@@ -28,6 +28,8 @@ export interface Screen {
   text(): string;
   /** Sends keys one at a time, as typing does (a burst would reach ink as one pasted chunk). */
   type(...keys: string[]): Promise<void>;
+  /** Sends text as one chunk, as a paste or several keystrokes coalesced over SSH arrive. */
+  burst(text: string): Promise<void>;
   waitForText(expected: string | RegExp, timeoutMs?: number): Promise<void>;
   waitFor(check: (screen: Screen) => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Palette colour (0–15) of the first cell of `text` on screen; undefined when default or not found. */
@@ -97,6 +99,11 @@ export function renderConsole(
           await tick();
         }
       }
+    },
+    async burst(text) {
+      await screen.waitFor(() => stdin.listenerCount('readable') > 0, 'ink to listen for keys');
+      stdin.write(text);
+      await tick();
     },
     async waitFor(check, what, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;

@@ -126,6 +126,19 @@ describe('console shell', () => {
     expect(s.text()).toContain('FLAPS');
   });
 
+  it('keys that arrive in one chunk (SSH, tmux, paste) act one by one and only where they belong', async () => {
+    const s = await open();
+    await s.burst(':bgp\r');
+    await s.waitForText('devices › bgp');
+    await s.burst('/jk\r');
+    await s.waitForText('[0/0 of 5]');
+    // `j` and `k` were filter text, not cursor moves; `jj⏎` below are moves and a drill-in.
+    await s.type(KEY.esc, KEY.esc);
+    await s.waitFor((x) => x.lines()[1]!.startsWith('devices '), 'back to devices');
+    await s.burst('jj\r');
+    await s.waitForText('devices › bgp hv1');
+  });
+
   it('q quits', async () => {
     const s = await open();
     await s.type('q');

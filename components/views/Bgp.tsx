@@ -18,7 +18,8 @@ const COLUMNS: Column<SessionRow>[] = [
   { header: 'AFI', value: (s) => shortAfi(s.afiSafi), min: 4 },
   { header: 'PEER', value: (s) => (s.hostname ? `${s.peer} (${s.hostname})` : s.peer), min: 8, squeeze: 1 },
   { header: 'AS', value: (s) => s.remoteAs, align: 'right', min: 5 },
-  { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? 'ok' : 'error'), min: 6 },
+  // The column read first: never squeezed below `Established`.
+  { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? 'ok' : 'error'), min: 11 },
   { header: 'UP/DN', value: (s) => formatDuration(s.uptimeMs), align: 'right', min: 5, squeeze: 3 },
   { header: 'RCV', value: (s) => num(s.prefixesReceived), align: 'right', min: 3 },
   { header: 'SNT', value: (s) => num(s.prefixesSent), align: 'right', min: 3 },

@@ -193,6 +193,7 @@ export function workloadsView(state: AppState, filters: GetFilters, render: Rend
     },
     {
       header: 'PROBLEMS',
+      hideWhenEmpty: true,
       value: (w) => w.conflicts.join('; '),
       color: (w) => (w.conflicts.length > 0 ? 'red' : null),
     },

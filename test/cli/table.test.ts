@@ -38,3 +38,48 @@ describe('CLI tables', () => {
     expect(renderTable(rows, columns, { color: true })).toContain('\x1b[31mActive\x1b[0m');
   });
 });
+
+describe('get views', () => {
+  it('leave out the PROBLEMS column on a healthy fabric and show it when something is wrong', async () => {
+    const { createAppStore } = await import('../../src/state/store.ts');
+    const { workloadsView } = await import('../../src/cli/get-views.ts');
+    const { snapshot } = await import('../helpers/snapshots.ts');
+    const hv = {
+      name: 'hv1',
+      role: 'hypervisor' as const,
+      kind: 'frr-linux' as const,
+      host: 'h',
+      port: 22,
+      user: 'u',
+      auth: { type: 'agent' as const },
+      vtysh: 'vtysh',
+      privilege: '',
+    };
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [hv],
+      tenants: [{ name: 'acme', pools4: ['198.51.100.0/24'], pools6: [] }],
+    });
+    const route = (prefix: string) => ({
+      host: 'hv1',
+      vrf: 'default',
+      family: 4 as const,
+      prefix,
+      interface: 'tap1',
+      metric: 0,
+      protocol: 'kernel',
+    });
+    store.getState().pollSucceeded('hv1', snapshot('hv1', { workloadRoutes: [route('198.51.100.10/32')] }));
+    const filters = { devices: [], vrf: null, prefix: null };
+    expect(workloadsView(store.getState(), filters, {}).text).not.toContain('PROBLEMS');
+    store
+      .getState()
+      .pollSucceeded(
+        'hv1',
+        snapshot('hv1', { workloadRoutes: [route('198.51.100.10/32'), route('192.0.2.7/32')] }),
+      );
+    expect(workloadsView(store.getState(), filters, {}).text).toMatch(
+      /PROBLEMS\n[\s\S]*192\.0\.2\.7\/32 .*not in any tenant pool/,
+    );
+  });
+});

@@ -15,6 +15,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
   ...(process.stdin.isTTY ? { confirm } : {}),
 });
 process.exitCode = code;

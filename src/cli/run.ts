@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InventoryError } from '../inventory/load.ts';
 import { runGet } from './get.ts';
+import { runConsole } from './console.ts';
 import { runLab } from './lab.ts';
 import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runTrustHost } from './trust-host.ts';
@@ -10,6 +11,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** True when stdin and stdout are a terminal the interactive console can own. */
+  interactive?: boolean;
   /** Answers a yes/no question; absent when there is no terminal to ask on. */
   confirm?: (question: string) => Promise<boolean>;
 }
@@ -18,6 +21,8 @@ export const GET_OPTIONS = {
   inventory: { type: 'string' },
   'lab-netns': { type: 'boolean' },
   lab: { type: 'boolean' },
+  'read-only': { type: 'boolean' },
+  log: { type: 'string' },
   hosts: { type: 'string' },
   routers: { type: 'string' },
   workloads: { type: 'string' },
@@ -57,12 +62,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'trust-host':
         return await runTrustHost(rest, values, io);
       case undefined:
-        if (values.inventory !== undefined || values['lab-netns']) {
-          io.stderr.write('The interactive console is not built yet (issue 5); use `routedeck get …`.\n');
-          return 2;
+        // Without a terminal there is no TUI: keep the lab running with its text screen instead.
+        if (!io.interactive) {
+          if (values.inventory !== undefined || values['lab-netns'])
+            throw new UsageError('the console needs a terminal; use `routedeck get …`');
+          return await runSimForeground(parseSimOptions(values), io);
         }
-        // No inventory: the embedded lab, as `npm start` promises. The TUI will open on it (issue 5).
-        return await runSimForeground(parseSimOptions(values), io);
+        return await runConsole(values, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -3,8 +3,9 @@ export class UsageError extends Error {}
 export const USAGE = `routedeck — NOC console for a routed-to-the-host network
 
 Usage:
-  routedeck                                 the embedded simulated lab (what \`npm start\` runs)
-  routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]
+  routedeck [--read-only] [--log FILE]      the console on the embedded lab (what \`npm start\` runs)
+  routedeck --inventory FILE [--read-only]  the console on a real network (or --lab-netns)
+  routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]   lab only, fault keys
   routedeck lab ctl '{"cmd":"flap","device":"spine1","peer":"eth1"}'   (faults: see README)
   routedeck get devices|bgp|routes|workloads [options]
   routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]

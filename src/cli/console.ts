@@ -1,0 +1,75 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startConsole } from '../../components/index.ts';
+import type { AppStore, StoreEvent } from '../state/store.ts';
+import { openInventory, simLabDirFor } from './get.ts';
+import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
+import { loadInventoryFile } from '../inventory/load.ts';
+import type { CliIo } from './run.ts';
+import { openFabric } from './wiring.ts';
+
+export interface ConsoleValues {
+  inventory?: string;
+  lab?: boolean;
+  'lab-netns'?: boolean;
+  'read-only'?: boolean;
+  log?: string;
+}
+
+/** The console's log: store events appended to a file, never to the terminal the UI owns. */
+export function consoleLogPath(env: NodeJS.ProcessEnv, explicit?: string): string {
+  if (explicit) return explicit;
+  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'routedeck', 'console.log');
+}
+
+function logEventsTo(store: AppStore, file: string): () => void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const write = (line: string) =>
+    appendFileSync(file, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+  write(`console started on ${store.getState().source.label}`);
+  let last: StoreEvent | undefined = store.getState().events.at(-1);
+  return store.subscribe((state) => {
+    if (state.events.at(-1) === last) return;
+    // Events is a bounded ring: log what came after the last one logged (all, if it was trimmed away).
+    const fresh = state.events.slice(last ? state.events.lastIndexOf(last) + 1 : 0);
+    last = state.events.at(-1);
+    for (const event of fresh) write(`${event.level.toUpperCase()} ${event.device}: ${event.message}`);
+  });
+}
+
+/** The interactive console: on the embedded lab when no inventory is given (what `npm start` runs). */
+export async function runConsole(values: ConsoleValues, io: CliIo): Promise<number> {
+  const useLab = !values.inventory && !values['lab-netns'];
+  const opened = useLab ? await openLabForConsole(io.env) : await openInventory(values, io.env);
+  const lab = opened.source.kind === 'lab-sim';
+  const fabric = openFabric(opened.inventory, opened.source, {
+    poller: { intervalMs: lab ? { router: 2_000, hypervisor: 3_000 } : {} },
+  });
+  const stopLog = logEventsTo(fabric.store, consoleLogPath(io.env, values.log));
+  fabric.poller.start();
+  try {
+    const ui = startConsole({
+      store: fabric.store,
+      poller: fabric.poller,
+      readOnly: values['read-only'] ?? false,
+    });
+    await ui.waitUntilExit();
+    return 0;
+  } finally {
+    stopLog();
+    await fabric.close();
+    await opened.close();
+  }
+}
+
+/** The running lab if one is up (`routedeck lab sim` elsewhere), else one of our own for this console. */
+async function openLabForConsole(env: NodeJS.ProcessEnv) {
+  const dir = simLabDirFor(env);
+  const source = { kind: 'lab-sim' as const, label: 'LAB (simulated)' };
+  const running = await findRunningSimLab(dir);
+  if (running) return { inventory: loadInventoryFile(running.inventoryPath), source, close: async () => {} };
+  const started = await startSimLab(dir ? { dir } : {});
+  return { inventory: loadInventoryFile(started.inventoryPath), source, close: () => started.stop() };
+}

@@ -3,7 +3,8 @@ import type { Route } from '../model/route.ts';
 import type { AppState, DeviceEntry } from '../state/store.ts';
 import { sessionKey } from '../state/store.ts';
 import type { WorkloadEntry } from '../state/workload-index.ts';
-import { formatDuration, renderTable, type Column, type RenderOptions } from './table.ts';
+import { formatDuration, shortAfi } from '../../components/format.ts';
+import { renderTable, type Column, type RenderOptions } from './table.ts';
 
 export interface GetFilters {
   devices: string[];
@@ -38,19 +39,6 @@ function errorLines(entries: DeviceEntry[]): string {
   return deviceErrors(entries)
     .map((problem) => `! ${problem.device} ${problem.health}: ${problem.error}\n`)
     .join('');
-}
-
-const AFI_SHORT: Record<string, string> = {
-  ipv4Unicast: 'ipv4',
-  ipv6Unicast: 'ipv6',
-  l2VpnEvpn: 'evpn',
-  ipv4Vpn: 'vpnv4',
-  ipv6Vpn: 'vpnv6',
-};
-
-/** FRR's AFI/SAFI key in the few letters an 80-column table has room for. */
-export function shortAfi(afiSafi: string): string {
-  return AFI_SHORT[afiSafi] ?? afiSafi;
 }
 
 export function devicesView(state: AppState, filters: GetFilters, render: RenderOptions): ViewOutput {

@@ -66,12 +66,3 @@ export function renderTable<T>(rows: T[], allColumns: Column<T>[], options: Rend
   );
   return `${lines.join('\n')}\n`;
 }
-
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '-';
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
-}

@@ -5,6 +5,8 @@
  *      `show ip[v6] route vrf all json` streams — from files on disk read in 64 KiB chunks as an SSH
  *      channel delivers them, in a child process so its peak RSS is its own: RSS, bytes a route,
  *      index build and lookup time.
+ *   3. The console's keystroke → frame latency on a 1M-route table (console-latency.ts), merged into the
+ *      same results.json under `consoleLatency`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RouteStreamParser } from '../src/drivers/frr/route-stream.ts';
 import { CompactRouteTableBuilder, type CompactRouteTable } from '../src/model/compact-route-table.ts';
+import { consoleLatency, mergeResults, report } from './console-latency.ts';
 import { routeDocument, routePrefix, writeRouteDocument } from './routes.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
@@ -258,6 +261,11 @@ function main(): void {
   ];
   console.log(lines.join('\n'));
   if (!Object.values(targets).every((x) => x.ok)) process.exitCode = 1;
+
+  const latency = consoleLatency();
+  mergeResults(latency);
+  console.log(`\n${report(latency)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (!Object.values(latency.targets).every((x) => x.ok)) process.exitCode = 1;
 }
 
 function ok(pass: boolean): string {

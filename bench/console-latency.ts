@@ -52,7 +52,7 @@ export function summarise(raw: ConsoleFigures) {
   const filterKeys = [...raw.filter.keystrokes, ...raw.coldLookup.keystrokes, ...raw.warmLookup.keystrokes];
   const figures = {
     plan: raw.plan,
-    /** NODE_ENV as the console saw it: bin/routedeck.mjs leaves it unset, so React runs its dev build. */
+    /** NODE_ENV as the console saw it (bin/routedeck.mjs sets production). */
     react: raw.react,
     tableBuildMs: raw.tableBuildMs,
     firstFrameMs: raw.firstFrameMs,
@@ -132,6 +132,8 @@ export function consoleLatency(): ConsoleLatency {
     {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
+      // As bin/routedeck.mjs runs the console: React's production build.
+      env: { ...process.env, NODE_ENV: 'production' },
       // The console's own stderr (cursor show/hide on exit) is kept off the terminal unless something fails.
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 170_000,

@@ -20,6 +20,7 @@ import { Header } from './shared/Header.tsx';
 import { HelpBar } from './shared/HelpBar.tsx';
 import { HelpScreen } from './shared/HelpScreen.tsx';
 import { StatusBar } from './shared/StatusBar.tsx';
+import { clampTable } from './shared/table-state.ts';
 import { TitleLine } from './shared/TitleLine.tsx';
 import { VIEWS } from './views/index.ts';
 import type { ViewKeyHandler, ViewMeta } from './views/types.ts';
@@ -146,7 +147,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
         filter={frame.filter}
         mode={nav.mode}
         input={nav.input}
-        meta={meta}
+        meta={meta ? { ...meta, cursor: clampTable(frame.table, meta.shown, height).cursor } : null}
         commands={commands}
       />
       {nav.mode === 'help' ? (

@@ -58,14 +58,15 @@ export function startConsole(options: ConsoleOptions): ConsoleHandle {
     theme: createTheme(options.noColor ?? noColorRequested()),
     now,
   };
-  // Not ink's incrementalRendering: in 6.8 it rewinds one row short when the frame ends with a newline
+  // 60 fps: at 30 every auto-repeated key waited out ink's frame window (store redraws are throttled by
+  // redrawMs separately). Not ink's incrementalRendering: in 6.8 it rewinds one row short when the frame ends with a newline
   // (every frame shorter than the screen does), so frames slide down. The full redraw goes out inside a
   // synchronized-output block (CSI ?2026), which terminals that support it paint without flicker.
   instance = render(
     <ConsoleContext.Provider value={value}>
       <App initialView={options.initialView} initialArgs={options.initialArgs} />
     </ConsoleContext.Provider>,
-    { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
+    { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 60 },
   );
   const exited = instance.waitUntilExit().finally(() => {
     store.dispose();

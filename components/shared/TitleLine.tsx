@@ -10,7 +10,8 @@ export interface TitleLineProps {
   filter: string;
   mode: Mode;
   input: string;
-  meta: ViewMeta | null;
+  /** The view's counts, with the cursor the shell derived from the current frame. */
+  meta: (ViewMeta & { cursor: number }) | null;
   commands: CommandContext;
 }
 

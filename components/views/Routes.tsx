@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { Route } from '../../src/model/route.ts';
 import type { RouteTable } from '../../src/model/route-table.ts';
 import { lookupAddress } from '../filter.ts';
@@ -40,6 +40,16 @@ export function RouteTableView(props: ViewProps) {
     () => (address && table ? (table.lookup(address, vrf) ?? null) : null),
     [address, table, vrf],
   );
+  // The longest-prefix index is built on first lookup (~260 ms for 1M routes): build it as soon as the
+  // table is on screen, so the first address typed into the filter does not pay for it.
+  useEffect(() => {
+    if (!table) return;
+    const timer = setTimeout(() => {
+      table.lookup('0.0.0.0', vrf);
+      table.lookup('::', vrf);
+    }, 30);
+    return () => clearTimeout(timer);
+  }, [table, vrf]);
   const model: ViewModel<Route> = {
     ...filtered,
     columns: COLUMNS,

@@ -19,7 +19,6 @@ export interface ViewProps {
 export interface ViewMeta {
   shown: number;
   total: number;
-  cursor: number;
   progress: number | null;
   filterError: string | null;
   note: string | null;

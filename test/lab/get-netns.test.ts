@@ -186,14 +186,20 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
     });
 
     it('stopping sshd marks the device unreachable while the others stay ok', async () => {
-      // Kill the listener and the per-connection sshd children, as when the daemon dies.
-      const pids = (await runInNamespace(labNamespace('hv2'), ['ip', 'netns', 'pids', labNamespace('hv2')]))
-        .split('\n')
-        .filter(Boolean);
-      for (const pid of pids) {
-        const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
-        if (comm === 'sshd') await tryRunInNamespace(labNamespace('hv2'), ['kill', pid]);
-      }
+      // Kill the listener and the per-connection sshd children, as when the daemon dies; none may be left.
+      const sshdPids = async () => {
+        const ns = labNamespace('hv2');
+        const pids = (await runInNamespace(ns, ['ip', 'netns', 'pids', ns])).split('\n').filter(Boolean);
+        const found: string[] = [];
+        for (const pid of pids) {
+          if ((await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim() === 'sshd')
+            found.push(pid);
+        }
+        return found;
+      };
+      for (const pid of await sshdPids())
+        await tryRunInNamespace(labNamespace('hv2'), ['kill', '-KILL', pid]);
+      expect(await sshdPids()).toEqual([]);
       await until(
         'hv2 unreachable',
         () => fabric.store.getState().devices.hv2!.health === 'unreachable',

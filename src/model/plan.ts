@@ -1,0 +1,76 @@
+import type { Family } from './route.ts';
+
+export type PlanKind = 'create' | 'migrate' | 'decommission';
+export type PlanStatus = 'planned' | 'applying' | 'applied' | 'failed' | 'rolled-back' | 'interrupted';
+
+/** What a step sends to one device: shell commands over SSH, or a VyOS API batch. */
+export type StepAction =
+  | { type: 'ssh'; commands: string[] }
+  | { type: 'vyos-configure'; commands: { op: 'set' | 'delete'; path: string[]; value?: string }[] };
+
+/** A check on the live store after a step: a prefix seen (or gone) on routers, optionally via a host. */
+export interface Verification {
+  prefix: string;
+  vrf: string;
+  expect: 'announced-by' | 'withdrawn';
+  /** For `announced-by`: the hypervisor every router must use as next hop. */
+  host?: string;
+  routers: string[];
+  timeoutMs: number;
+}
+
+export interface Step {
+  id: string;
+  device: string;
+  description: string;
+  action: StepAction;
+  /** What undoes this step if a later one fails (run in reverse order). */
+  rollback: StepAction | null;
+  verify: Verification[];
+  timeoutMs: number;
+}
+
+/** Config before/after per device, for the diff preview; same source as the commands sent. */
+export interface DeviceDiff {
+  device: string;
+  before: string[];
+  after: string[];
+}
+
+/** A route that will appear or disappear on a router (the semantic summary of the preview). */
+export interface RouteChange {
+  router: string;
+  vrf: string;
+  family: Family;
+  prefix: string;
+  change: 'appears' | 'disappears' | 'moves';
+  fromHost?: string;
+  toHost?: string;
+}
+
+export interface Plan {
+  id: string;
+  kind: PlanKind;
+  createdAt: string;
+  operator: string;
+  workload: string;
+  tenant: string;
+  summary: string;
+  steps: Step[];
+  diffs: DeviceDiff[];
+  routeChanges: RouteChange[];
+  /** Extra files a create produces (cloud-init meta-data, user-data, network-config). */
+  artifacts: Record<string, string>;
+}
+
+export interface WorkloadRecord {
+  name: string;
+  tenant: string;
+  vrf: string;
+  host: string;
+  tap: string;
+  ipv4: string;
+  ipv6Prefix: string;
+  extraAllowed: string[];
+  state: 'planned' | 'active' | 'migrating' | 'decommissioning' | 'retired';
+}

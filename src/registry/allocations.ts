@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Family } from '../model/route.ts';
+import { canonicalIpv6, cidrContains, familyOf, parseCidr } from '../addr/cidr.ts';
+import { keyOf, parseRow, type Ctx } from './context.ts';
+import { AllocationConflictError, RegistryError, UnknownTenantError } from './errors.ts';
+import type { TenantRecord } from './tenants.ts';
+
+export interface Allocation {
+  vrf: string;
+  /** Canonical CIDR text: `/32` or `/128` is added to a bare address; IPv6 is RFC 5952. */
+  address: string;
+  family: Family;
+  tenant: string;
+  workload: string;
+  allocatedAt: Date;
+}
+
+const row = z.object({
+  vrf: z.string().min(1),
+  address: z.string().min(1),
+  family: z.union([z.literal(4), z.literal(6)]),
+  tenant: z.string().min(1),
+  workload: z.string().min(1),
+  allocated_at: z.number().int(),
+});
+
+/**
+ * One spelling per address, so the (vrf, address) key cannot be dodged by writing
+ * `2001:db8::1` as `2001:0db8:0::1`, or `10.0.0.5` as `10.0.0.5/32`.
+ */
+export function canonicalAddress(text: string): { address: string; family: Family } {
+  const family = familyOf(text);
+  const [ip = '', len] = text.split('/');
+  if (family === null || (len !== undefined && !/^\d{1,3}$/.test(len))) {
+    throw new RegistryError(`"${text}" is not an IPv4 or IPv6 address or prefix`);
+  }
+  if (family === 4) {
+    const address = `${ip}/${len ?? 32}`;
+    parseCidr(address);
+    return { address, family };
+  }
+  const address = `${canonicalIpv6(ip)}/${len ?? 128}`;
+  parseCidr(address);
+  return { address, family };
+}
+
+export function allocationsApi(ctx: Ctx, tenantOf: (name: string) => TenantRecord | undefined) {
+  const { db } = ctx;
+  const toAllocation = (r: unknown): Allocation => {
+    const v = parseRow(row, r, 'allocations', keyOf(r, 'address'));
+    return {
+      vrf: v.vrf,
+      address: v.address,
+      family: v.family,
+      tenant: v.tenant,
+      workload: v.workload,
+      allocatedAt: new Date(v.allocated_at),
+    };
+  };
+
+  /**
+   * Records that `workload` owns `address` in the tenant's VRF. The address must lie in one of the
+   * tenant's pools of that family. Call it inside `registry.transaction` together with the
+   * next-free pick, so the pick and the write happen under one write lock.
+   */
+  function allocate(tenantName: string, family: Family, address: string, workload: string): Allocation {
+    return ctx.tx(() => {
+      const tenant = tenantOf(tenantName);
+      if (!tenant) throw new UnknownTenantError(tenantName);
+      const canon = canonicalAddress(address);
+      if (canon.family !== family) throw new RegistryError(`${address} is not an IPv${family} address`);
+      const pools = family === 4 ? tenant.pools4 : tenant.pools6;
+      if (!pools.some((p) => cidrContains(parseCidr(p), canon.address))) {
+        throw new RegistryError(
+          `${canon.address} is outside tenant ${tenant.name}'s IPv${family} pools (${pools.join(', ') || 'none'})`,
+        );
+      }
+      const held = db
+        .prepare('SELECT * FROM allocations WHERE vrf = ? AND address = ?')
+        .get(tenant.vrf, canon.address);
+      if (held !== undefined) {
+        const h = toAllocation(held);
+        throw new AllocationConflictError(tenant.vrf, canon.address, {
+          tenant: h.tenant,
+          workload: h.workload,
+        });
+      }
+      const at = ctx.now();
+      db.prepare(
+        'INSERT INTO allocations (vrf, address, family, tenant, workload, allocated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(tenant.vrf, canon.address, family, tenant.name, workload, at);
+      return { ...canon, vrf: tenant.vrf, tenant: tenant.name, workload, allocatedAt: new Date(at) };
+    });
+  }
+
+  /** Frees every address the workload holds; returns what was freed. */
+  function release(workload: string): Allocation[] {
+    return ctx.tx(() => {
+      const freed = (
+        db.prepare('SELECT * FROM allocations WHERE workload = ?').all(workload) as unknown[]
+      ).map(toAllocation);
+      db.prepare('DELETE FROM allocations WHERE workload = ?').run(workload);
+      return freed;
+    });
+  }
+
+  /** Allocations of one tenant or of one VRF (all tenants in it), in address order. */
+  function allocated(scope: { tenant: string } | { vrf: string }): Allocation[] {
+    const rows =
+      'tenant' in scope
+        ? db.prepare('SELECT * FROM allocations WHERE tenant = ? ORDER BY family, address').all(scope.tenant)
+        : db.prepare('SELECT * FROM allocations WHERE vrf = ? ORDER BY family, address').all(scope.vrf);
+    return (rows as unknown[]).map(toAllocation);
+  }
+
+  return { allocate, release, allocated };
+}

@@ -1,0 +1,73 @@
+/** Every registry failure a caller may want to show to an operator is one of these, with a readable message. */
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
+
+/** A row that no longer matches its schema (hand-edited file, bug in an older version, disk damage). */
+export class RegistryCorruptError extends RegistryError {
+  override name = 'RegistryCorruptError';
+  constructor(
+    readonly table: string,
+    readonly key: string,
+    detail: string,
+  ) {
+    super(`registry table "${table}", row ${key}: corrupt (${detail})`);
+  }
+}
+
+export class UnknownTenantError extends RegistryError {
+  override name = 'UnknownTenantError';
+  constructor(readonly tenant: string) {
+    super(`unknown tenant "${tenant}"`);
+  }
+}
+
+export class UnknownWorkloadError extends RegistryError {
+  override name = 'UnknownWorkloadError';
+  constructor(readonly workload: string) {
+    super(`unknown workload "${workload}"`);
+  }
+}
+
+export class UnknownPlanError extends RegistryError {
+  override name = 'UnknownPlanError';
+  constructor(readonly planId: string) {
+    super(`unknown plan "${planId}"`);
+  }
+}
+
+export class AllocationConflictError extends RegistryError {
+  override name = 'AllocationConflictError';
+  constructor(
+    readonly vrf: string,
+    readonly address: string,
+    readonly heldBy: { tenant: string; workload: string },
+  ) {
+    super(
+      `${address} in VRF "${vrf}" is already allocated to workload "${heldBy.workload}" (tenant "${heldBy.tenant}")`,
+    );
+  }
+}
+
+export interface LeaseHolder {
+  /** Which console instance (a per-process id chosen by the caller). */
+  console: string;
+  operator: string;
+  pid: number;
+  host: string;
+}
+
+export class LeaseHeldError extends RegistryError {
+  override name = 'LeaseHeldError';
+  constructor(
+    readonly workload: string,
+    readonly planId: string,
+    readonly holder: LeaseHolder,
+    readonly since: Date,
+  ) {
+    super(
+      `workload "${workload}" is leased by plan ${planId}: operator ${holder.operator} on console ${holder.console} ` +
+        `(pid ${holder.pid} on ${holder.host}) since ${since.toISOString()}`,
+    );
+  }
+}

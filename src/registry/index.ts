@@ -1,0 +1,10 @@
+export { openRegistry, defaultRegistryPath, type Registry, type RegistryOptions } from './open.ts';
+export { type Allocation, canonicalAddress } from './allocations.ts';
+export type { AuditEntry, AuditFilter, AuditRecord } from './audit.ts';
+export type { Lease } from './leases.ts';
+export type { PlanFilter, StoredPlan } from './plans.ts';
+export { DEFAULT_VRF, type TenantRecord } from './tenants.ts';
+export type { WorkloadFilter, WorkloadState } from './workloads.ts';
+export { REDACTED } from './secrets.ts';
+export * from './errors.ts';
+export { SCHEMA_VERSION } from './schema.ts';

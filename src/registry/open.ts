@@ -1,0 +1,102 @@
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { allocationsApi } from './allocations.ts';
+import { auditApi } from './audit.ts';
+import type { Ctx } from './context.ts';
+import { holderAlive, leasesApi } from './leases.ts';
+import { plansApi, type StoredPlan } from './plans.ts';
+import { migrate } from './schema.ts';
+import { SecretScrubber } from './secrets.ts';
+import { tenantsApi } from './tenants.ts';
+import { workloadsApi } from './workloads.ts';
+
+export interface RegistryOptions {
+  /** SQLite file; `:memory:` for a throwaway registry. Default: see defaultRegistryPath. */
+  path?: string;
+  /** Clock in ms since the epoch (tests pin it). */
+  now?: () => number;
+  /** Values that must never be stored (resolved API keys…): replaced by `[redacted]` in the audit log. */
+  secrets?: readonly string[];
+  /** How long a writer waits for another console's write lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+export type Registry = ReturnType<typeof tenantsApi> &
+  ReturnType<typeof allocationsApi> &
+  ReturnType<typeof workloadsApi> &
+  ReturnType<typeof plansApi> &
+  ReturnType<typeof auditApi> &
+  ReturnType<typeof leasesApi> & {
+    readonly path: string;
+    /** Runs fn as one BEGIN IMMEDIATE transaction: all of it commits, or none of it (fn throwing rolls back). */
+    transaction<T>(fn: () => T): T;
+    /** Plans that were `applying` when this registry was opened and whose holder is gone: a console died mid-apply. */
+    interruptedPlans(): StoredPlan[];
+    /** Adds values to scrub from now on (a key resolved after the registry was opened). */
+    addSecrets(values: readonly string[]): void;
+    /** Folds the WAL into the main file (tests inspect the file; also done on close). */
+    checkpoint(): void;
+    close(): void;
+  };
+
+/** `$XDG_STATE_HOME/routedeck/registry.sqlite`, else `~/.local/state/routedeck/registry.sqlite`. */
+export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'routedeck', 'registry.sqlite');
+}
+
+/** The registry records who did what to the network: only its owner may read it. */
+function prepareFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+}
+
+export function openRegistry(options: RegistryOptions = {}): Registry {
+  const path = options.path ?? defaultRegistryPath();
+  const now = options.now ?? Date.now;
+  if (path !== ':memory:') prepareFile(path);
+  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    // FULL fsyncs the WAL on every commit: a power cut loses nothing that was reported committed.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, now);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  // IMMEDIATE takes the write lock at BEGIN, so a read-then-write (pick a free address, then insert
+  // it) cannot interleave with another console's; nested calls become savepoints.
+  const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
+  const ctx: Ctx = { db, now, tx };
+  const secrets = new SecretScrubber(options.secrets ?? []);
+  const tenants = tenantsApi(ctx);
+  const plans = plansApi(ctx, secrets);
+  const leases = leasesApi(ctx);
+
+  // Snapshot at open: a plan still `applying` now was being applied by a console that is gone —
+  // unless its leases belong to a live console (a colleague applying right now).
+  const interrupted = plans
+    .plans({ status: 'applying' })
+    .filter((p) => !leases.leases({ planId: p.plan.id }).some((l) => holderAlive(l.holder)));
+
+  return {
+    path,
+    ...tenants,
+    ...allocationsApi(ctx, tenants.tenant),
+    ...workloadsApi(ctx),
+    ...plans,
+    ...auditApi(ctx, secrets),
+    ...leases,
+    transaction: tx,
+    interruptedPlans: () => [...interrupted],
+    addSecrets: (values) => secrets.add(values),
+    checkpoint: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import type { Plan, PlanStatus } from '../model/plan.ts';
+
+/** The stored form of model/plan.ts, checked when a plan is read back (plans are resumed after a crash). */
+const action = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ssh'), commands: z.array(z.string()) }),
+  z.object({
+    type: z.literal('vyos-configure'),
+    commands: z.array(
+      z.object({ op: z.enum(['set', 'delete']), path: z.array(z.string()), value: z.string().optional() }),
+    ),
+  }),
+]);
+
+const verification = z.object({
+  prefix: z.string(),
+  vrf: z.string(),
+  expect: z.enum(['announced-by', 'withdrawn']),
+  host: z.string().optional(),
+  routers: z.array(z.string()),
+  timeoutMs: z.number(),
+});
+
+export const deviceDiffSchema = z.object({
+  device: z.string(),
+  before: z.array(z.string()),
+  after: z.array(z.string()),
+});
+
+export const planSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(['create', 'migrate', 'decommission']),
+  createdAt: z.string(),
+  operator: z.string(),
+  workload: z.string(),
+  tenant: z.string(),
+  summary: z.string(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      device: z.string(),
+      description: z.string(),
+      action,
+      rollback: action.nullable(),
+      verify: z.array(verification),
+      timeoutMs: z.number(),
+    }),
+  ),
+  diffs: z.array(deviceDiffSchema),
+  routeChanges: z.array(
+    z.object({
+      router: z.string(),
+      vrf: z.string(),
+      family: z.union([z.literal(4), z.literal(6)]),
+      prefix: z.string(),
+      change: z.enum(['appears', 'disappears', 'moves']),
+      fromHost: z.string().optional(),
+      toHost: z.string().optional(),
+    }),
+  ),
+  artifacts: z.record(z.string(), z.string()),
+});
+
+export const planStatusSchema = z.enum([
+  'planned',
+  'applying',
+  'applied',
+  'failed',
+  'rolled-back',
+  'interrupted',
+]);
+
+// Compile-time guard: the schema and the model type must not drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _planMatches: Same<z.output<typeof planSchema>, Plan> = true;
+const _statusMatches: Same<z.output<typeof planStatusSchema>, PlanStatus> = true;
+void _planMatches;
+void _statusMatches;

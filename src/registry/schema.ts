@@ -89,6 +89,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the database to SCHEMA_VERSION; refuses a file written by a newer routedeck rather than guess. */
 export function migrate(db: BetterSqlite3.Database, now: () => number): number {
+  // The common case (already current) is a plain read: opening a console must not wait for the
+  // write lock another console holds during an apply.
+  if (currentVersion(db) === SCHEMA_VERSION) return SCHEMA_VERSION;
   const run = db.transaction(() => {
     db.exec(
       'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)',
@@ -109,4 +112,13 @@ export function migrate(db: BetterSqlite3.Database, now: () => number): number {
   });
   // IMMEDIATE: two consoles starting at once must not both run migration v1.
   return run.immediate();
+}
+
+function currentVersion(db: BetterSqlite3.Database): number {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+    .get();
+  if (exists === undefined) return 0;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+  return row.v ?? 0;
 }

@@ -59,6 +59,24 @@ describe('leases across consoles', () => {
   });
 });
 
+describe('write lock', () => {
+  it('a transaction holds the write lock from BEGIN: another console waits, then gives up', async () => {
+    const { child, line } = spawnChild(['crash-mid', tmp.file]);
+    try {
+      await line('mid');
+      const other = openRegistry({ path: tmp.file, busyTimeoutMs: 200 });
+      try {
+        // Even a transaction that starts by reading must wait: that is what keeps pick-then-allocate safe.
+        expect(() => other.transaction(() => other.allocated({ vrf: 'acme' }))).toThrow(/database is locked/);
+      } finally {
+        other.close();
+      }
+    } finally {
+      await killed(child);
+    }
+  });
+});
+
 describe('crash safety', () => {
   it('SIGKILL mid-transaction leaves none of it', async () => {
     const { child, line } = spawnChild(['crash-mid', tmp.file]);

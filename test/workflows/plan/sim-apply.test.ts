@@ -102,4 +102,31 @@ describe('plans applied on the simulated fabric', () => {
     );
     expect(await seenVia(fabric, routers, prefix, vrf)).toEqual(routers.map(() => 'none'));
   });
+
+  it('the rollback of every step of a migrate, run in reverse, leaves the source announcing', async () => {
+    fabric = createSimFabric({ hopDelayMs: HOP, jitterMs: 0 });
+    const w = fabric.workloads().find((x) => x.vrf === 'default')!;
+    const tenant = fabric.tenants.find((t) => t.name === w.tenant)!;
+    const source = specFor(fabric.device(w.host)!);
+    const target = specFor(fabric.devices().find((d) => d.role === 'hypervisor' && d.name !== w.host)!);
+    const routers = fabric
+      .devices()
+      .filter((d) => d.role === 'router')
+      .map((d) => d.name);
+    const workload: WorkloadRecord = { ...w, extraAllowed: [], state: 'active' };
+    const meta = { id: 'sim', operator: 'test', now: new Date() };
+    const plan = planMigrate(
+      { tenant, workload, source, target, routers, live: { announcedBy: () => [source.name] } },
+      meta,
+    );
+    await apply(fabric, plan);
+    for (const step of [...plan.steps].reverse()) {
+      for (const command of step.rollback?.type === 'ssh' ? step.rollback.commands : []) {
+        expect(await fabric.device(step.device)!.exec(command), command).toMatchObject({ code: 0 });
+      }
+    }
+    await sleep(HOP * 10);
+    const via = `eth${source.name.slice(2)}`;
+    expect(await seenVia(fabric, routers, `${w.ipv4}/32`, 'default')).toEqual(routers.map(() => via));
+  });
 });

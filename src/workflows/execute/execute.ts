@@ -1,0 +1,175 @@
+import type { Plan, Step } from '../../model/plan.ts';
+import type { AuditEntry } from '../../registry/index.ts';
+import { runAction } from './action.ts';
+import {
+  StepFailure,
+  type Convergence,
+  type ExecDeps,
+  type ExecEvent,
+  type ExecResult,
+  type ExecStatus,
+  type RollbackRecord,
+  type StepRecord,
+} from './types.ts';
+import { verifyStep } from './verify.ts';
+
+const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function commandsOf(step: Step, which: 'action' | 'rollback'): string[] {
+  const action = which === 'action' ? step.action : step.rollback;
+  if (!action) return [];
+  return action.type === 'ssh'
+    ? [...action.commands]
+    : action.commands.map((c) => `${c.op} ${c.path.join(' ')}${c.value !== undefined ? ` ${c.value}` : ''}`);
+}
+
+/**
+ * Applies a plan step by step: lease on the workload, each step's commands on its device, then its
+ * verifications on the live store (routers polled fast); on the first failure the executed steps'
+ * rollbacks run in reverse (best effort). Every step, rollback and the outcome go to the audit log;
+ * the lease is released in every case. A lease held by another console throws LeaseHeldError
+ * before anything is sent.
+ */
+export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResult> {
+  const now = deps.now ?? Date.now;
+  const { registry } = deps;
+  const emit = (event: ExecEvent): void => deps.onEvent?.(event);
+  const audit = (entry: Omit<AuditEntry, 'at' | 'operator' | 'planId'>): void => {
+    registry.appendAudit({
+      at: new Date(now()).toISOString(),
+      operator: deps.operator,
+      planId: plan.id,
+      ...entry,
+    });
+  };
+
+  registry.acquireLease(plan.workload, plan.id, {
+    console: deps.console.id,
+    operator: deps.operator,
+    pid: deps.console.pid,
+    host: deps.console.host,
+  });
+  const steps: StepRecord[] = [];
+  const rollbacks: RollbackRecord[] = [];
+  const convergence: Convergence[] = [];
+  let status: ExecStatus = 'failed';
+  try {
+    registry.savePlan(plan, 'applying');
+    audit({ kind: 'plan', outcome: 'start', message: `start ${plan.kind}: ${plan.summary}` });
+    emit({ type: 'start', planId: plan.id, at: now() });
+
+    const executed: { step: Step; applied: number }[] = [];
+    let failure: string | null = null;
+    for (const step of plan.steps) {
+      const startedAt = now();
+      emit({ type: 'step-start', step: step.id, device: step.device, at: startedAt });
+      const entry = { step, applied: 0 };
+      executed.push(entry);
+      try {
+        await runAction(step.action, {
+          device: step.device,
+          runner: deps.runnerFor(step.device),
+          timeoutMs: step.timeoutMs,
+          now,
+          onCommand: (command, code) => {
+            emit({ type: 'command', step: step.id, device: step.device, command, code, at: now() });
+            // A transport error (no code) may have run the command: count it as applied.
+            if (code === 0 || code === null) entry.applied += 1;
+          },
+        });
+        await verifyStep(step.verify, {
+          step: step.id,
+          deps,
+          now,
+          onConverged: (v, router, at) =>
+            convergence.push({ step: step.id, router, prefix: v.prefix, vrf: v.vrf, expect: v.expect, at }),
+        });
+      } catch (error) {
+        failure = `step ${step.id} on ${step.device}: ${reason(error)}`;
+        if (!(error instanceof StepFailure)) entry.applied = Math.max(entry.applied, 1);
+      }
+      const endedAt = now();
+      const outcome = failure === null ? 'ok' : 'failed';
+      steps.push({
+        id: step.id,
+        startedAt,
+        endedAt,
+        outcome,
+        ...(failure !== null ? { error: failure } : {}),
+      });
+      emit({
+        type: 'step-done',
+        step: step.id,
+        outcome,
+        ...(failure !== null ? { error: failure } : {}),
+        at: endedAt,
+      });
+      audit({
+        kind: 'step',
+        device: step.device,
+        diff: { device: step.device, before: [], after: commandsOf(step, 'action') },
+        outcome,
+        message: failure ?? `${step.id}: ${step.description}`,
+      });
+      if (failure !== null) break;
+    }
+
+    if (failure === null) {
+      status = 'applied';
+      registry.setPlanStatus(plan.id, 'applied');
+      audit({ kind: 'plan', outcome: 'applied', message: `applied ${plan.steps.length} step(s)` });
+    } else {
+      let rollbackFailed = false;
+      for (const { step, applied } of [...executed].reverse()) {
+        const record = await rollbackStep(step, applied, deps, now, emit);
+        rollbacks.push(record);
+        if (record.outcome === 'failed') rollbackFailed = true;
+        audit({
+          kind: 'rollback',
+          device: step.device,
+          diff: { device: step.device, before: [], after: commandsOf(step, 'rollback') },
+          outcome: record.outcome,
+          message: record.error ?? `rollback of ${step.id}: ${record.outcome}`,
+        });
+      }
+      status = rollbackFailed ? 'failed' : 'rolled-back';
+      const detail = rollbackFailed ? `${failure}; a rollback failed too` : failure;
+      registry.setPlanStatus(plan.id, status, detail);
+      audit({ kind: 'plan', outcome: status, message: detail });
+    }
+    emit({ type: 'done', status, at: now() });
+    return { status, steps, rollbacks, convergence };
+  } finally {
+    registry.releaseLeasesOf(plan.id);
+  }
+}
+
+async function rollbackStep(
+  step: Step,
+  applied: number,
+  deps: ExecDeps,
+  now: () => number,
+  emit: (event: ExecEvent) => void,
+): Promise<RollbackRecord> {
+  const base = { id: step.id, device: step.device };
+  // Nothing to undo: no rollback defined, or the step's first command reported failure (not applied).
+  if (!step.rollback || applied === 0) {
+    emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', at: now() });
+    return { ...base, outcome: 'skipped' };
+  }
+  emit({ type: 'rollback-start', step: step.id, device: step.device, at: now() });
+  try {
+    await runAction(step.rollback, {
+      device: step.device,
+      runner: deps.runnerFor(step.device),
+      timeoutMs: step.timeoutMs,
+      now,
+    });
+    emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });
+    return { ...base, outcome: 'ok' };
+  } catch (error) {
+    const message = `rollback of ${step.id} on ${step.device}: ${reason(error)}`;
+    emit({ type: 'rollback-done', step: step.id, outcome: 'failed', error: message, at: now() });
+    return { ...base, outcome: 'failed', error: message };
+  }
+}

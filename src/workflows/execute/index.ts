@@ -1,0 +1,14 @@
+export { executePlan } from './execute.ts';
+export { routerSatisfies } from './verify.ts';
+export {
+  StepFailure,
+  type Convergence,
+  type ExecDeps,
+  type ExecEvent,
+  type ExecResult,
+  type ExecStatus,
+  type RollbackOutcome,
+  type RollbackRecord,
+  type StepOutcome,
+  type StepRecord,
+} from './types.ts';

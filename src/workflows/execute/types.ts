@@ -1,0 +1,85 @@
+import type { Registry } from '../../registry/index.ts';
+import type { Poller } from '../../poller/poller.ts';
+import type { AppStore } from '../../state/store.ts';
+import type { CommandRunner } from '../../transport/types.ts';
+
+/** Times are milliseconds since the epoch (from `deps.now`), so a timeline can subtract them. */
+export type ExecEvent =
+  | { type: 'start'; planId: string; at: number }
+  | { type: 'step-start'; step: string; device: string; at: number }
+  | { type: 'command'; step: string; device: string; command: string; code: number | null; at: number }
+  | {
+      type: 'verify-progress';
+      step: string;
+      router: string;
+      prefix: string;
+      vrf: string;
+      satisfied: boolean;
+      at: number;
+    }
+  | { type: 'step-done'; step: string; outcome: StepOutcome; error?: string; at: number }
+  | { type: 'rollback-start'; step: string; device: string; at: number }
+  | { type: 'rollback-done'; step: string; outcome: RollbackOutcome; error?: string; at: number }
+  | { type: 'done'; status: ExecStatus; at: number };
+
+export type StepOutcome = 'ok' | 'failed';
+/** `skipped`: the step has no rollback, or its first command failed so nothing was applied. */
+export type RollbackOutcome = 'ok' | 'failed' | 'skipped';
+export type ExecStatus = 'applied' | 'rolled-back' | 'failed';
+
+export interface ExecDeps {
+  runnerFor(device: string): CommandRunner;
+  store: AppStore;
+  poller: Pick<Poller, 'pollNow' | 'pollFast'>;
+  registry: Registry;
+  operator: string;
+  /** This console instance: names the lease holder. */
+  console: { id: string; pid: number; host: string };
+  onEvent?(event: ExecEvent): void;
+  now?: () => number;
+  /** Fast-poll interval of the routers while a step is verified (default 50 ms). */
+  verifyPollMs?: number;
+}
+
+export interface StepRecord {
+  id: string;
+  startedAt: number;
+  endedAt: number;
+  outcome: StepOutcome;
+  error?: string;
+}
+
+export interface RollbackRecord {
+  id: string;
+  device: string;
+  outcome: RollbackOutcome;
+  error?: string;
+}
+
+/** First time a router satisfied a step's verification of a prefix. */
+export interface Convergence {
+  step: string;
+  router: string;
+  prefix: string;
+  vrf: string;
+  expect: 'announced-by' | 'withdrawn';
+  at: number;
+}
+
+export interface ExecResult {
+  status: ExecStatus;
+  steps: StepRecord[];
+  rollbacks: RollbackRecord[];
+  convergence: Convergence[];
+}
+
+/** A step failed: `applied` is how many of its commands succeeded before the failure. */
+export class StepFailure extends Error {
+  override name = 'StepFailure';
+  constructor(
+    message: string,
+    readonly applied: number,
+  ) {
+    super(message);
+  }
+}

@@ -79,6 +79,7 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
         });
         await verifyStep(step.verify, {
           step: step.id,
+          device: step.device,
           deps,
           now,
           onConverged: (v, router, at) =>

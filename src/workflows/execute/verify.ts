@@ -14,6 +14,8 @@ export function routerSatisfies(store: AppStore, v: Verification, router: string
 
 export interface VerifyContext {
   step: string;
+  /** The step's device: polled with the routers (the store only knows prefixes a hypervisor announces). */
+  device: string;
   deps: ExecDeps;
   now: () => number;
   /** Called once per (verification, router) the first time it holds. */
@@ -23,7 +25,7 @@ export interface VerifyContext {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Polls the verifications' routers fast until every verification holds on the store, or fails
+ * Polls the verifications' routers (and the hosts involved) fast until every verification holds on the store, or fails
  * with a StepFailure naming what is still missing once the longest verification timeout is over.
  */
 export async function verifyStep(verifications: readonly Verification[], ctx: VerifyContext): Promise<void> {
@@ -31,13 +33,15 @@ export async function verifyStep(verifications: readonly Verification[], ctx: Ve
   const { deps, now } = ctx;
   const intervalMs = deps.verifyPollMs ?? 50;
   const routers = [...new Set(verifications.flatMap((v) => v.routers))];
+  const hosts = verifications.flatMap((v) => (v.host !== undefined ? [v.host] : []));
+  const polled = [...new Set([...routers, ctx.device, ...hosts])];
   const start = now();
   const timeoutMs = Math.max(...verifications.map((v) => v.timeoutMs));
   const seen = new Set<string>();
   const key = (i: number, router: string): string => `${i}|${router}`;
-  deps.poller.pollFast(routers, intervalMs, timeoutMs);
+  deps.poller.pollFast(polled, intervalMs, timeoutMs);
   for (;;) {
-    await deps.poller.pollNow(routers);
+    await deps.poller.pollNow(polled);
     const at = now();
     const missing: string[] = [];
     let overdue = false;

@@ -1,0 +1,168 @@
+/**
+ * executePlan on the embedded lab through the production SSH path: commands go over SSH to the
+ * simulated hypervisors, verification reads the routers' tables as polled into the store.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan, WorkloadRecord } from '../../../src/model/plan.ts';
+import { LeaseHeldError } from '../../../src/registry/index.ts';
+import { executePlan, type ExecEvent } from '../../../src/workflows/execute/index.ts';
+import { planCreate, planMigrate } from '../../../src/workflows/plan/index.ts';
+import { newWorkload, settle, startEnv, viaHosts, type Env } from './lab-fixture.ts';
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv();
+}, 60_000);
+afterAll(async () => {
+  await env?.close();
+});
+
+const meta = (id: string) => ({ id, operator: 'alice', now: new Date() });
+const nobody = { announcedBy: () => [] };
+
+function createPlan(id: string, w: WorkloadRecord): Plan {
+  const host = env.spec(w.host);
+  return planCreate(
+    {
+      tenant: env.tenant(w.tenant),
+      workload: w,
+      host,
+      routers: env.routers,
+      live: nobody,
+      mac: '52:54:00:aa:bb:cc',
+    },
+    meta(id),
+  );
+}
+
+function migratePlan(id: string, w: WorkloadRecord, target: string): Plan {
+  return planMigrate(
+    {
+      tenant: env.tenant(w.tenant),
+      workload: w,
+      source: env.spec(w.host),
+      target: env.spec(target),
+      routers: env.routers,
+      live: { announcedBy: () => [w.host] },
+    },
+    meta(id),
+  );
+}
+
+const labWorkload = (index: number, vrf: string): WorkloadRecord => {
+  const w = env.lab.fabric.workloads().filter((x) => x.vrf === vrf)[index];
+  if (!w) throw new Error(`no lab workload #${index} in ${vrf}`);
+  return { ...w, extraAllowed: [], state: 'active' };
+};
+const otherHost = (host: string): string => env.hypervisors.find((h) => h.name !== host)!.name;
+
+describe('executePlan on the embedded lab', () => {
+  const created: WorkloadRecord[] = [];
+
+  it('applies a create plan: both routers see the /32 via the host; the audit has every step', async () => {
+    const hv = env.hypervisors[0]!.name;
+    const w = newWorkload(
+      env,
+      env.tenant(env.lab.fabric.workloads().find((x) => x.vrf === 'default')!.tenant),
+      'exec1',
+      hv,
+    );
+    created.push(w);
+    const plan = createPlan('p-create', w);
+    const events: ExecEvent[] = [];
+    const result = await executePlan(plan, env.deps('c1', events));
+
+    expect(result.status, JSON.stringify(result.steps)).toBe('applied');
+    expect(result.steps.map((s) => [s.id, s.outcome])).toEqual(plan.steps.map((s) => [s.id, 'ok']));
+    expect(viaHosts(env, `${w.ipv4}/32`, w.vrf)).toEqual(env.routers.map(() => hv));
+    const prefix4 = result.convergence.filter((c) => c.prefix === `${w.ipv4}/32`);
+    expect(prefix4.map((c) => c.router).sort()).toEqual([...env.routers].sort());
+
+    const audit = env.registry.audit({ planId: plan.id });
+    const stepEntries = audit.filter((a) => a.kind === 'step');
+    expect(stepEntries.map((a) => [a.device, a.outcome])).toEqual(plan.steps.map((s) => [s.device, 'ok']));
+    plan.steps.forEach((step, i) => {
+      expect(stepEntries[i]!.diff?.after).toEqual(step.action.type === 'ssh' ? step.action.commands : []);
+    });
+    expect(audit.at(0)?.outcome).toBe('start');
+    expect(audit.at(-1)?.outcome).toBe('applied');
+    expect(env.registry.plan(plan.id)?.status).toBe('applied');
+    expect(env.registry.leases()).toEqual([]);
+    expect(events.filter((e) => e.type === 'step-start')).toHaveLength(plan.steps.length);
+    expect(events.some((e) => e.type === 'verify-progress' && e.satisfied)).toBe(true);
+  }, 60_000);
+
+  it('applies a make-before-break migrate: the workload ends on the target, both routers via the target', async () => {
+    const w = labWorkload(0, 'default');
+    const target = otherHost(w.host);
+    const result = await executePlan(migratePlan('p-migrate', w, target), env.deps('c1'));
+    expect(result.status, JSON.stringify(result.steps)).toBe('applied');
+    expect(viaHosts(env, `${w.ipv4}/32`, w.vrf)).toEqual(env.routers.map(() => target));
+    expect(result.convergence.some((c) => c.step === 'source-withdraw')).toBe(true);
+    await env.fabric.poller.pollNow([w.host, target]);
+    const after = env.fabric.store
+      .getState()
+      .workloads.find((x) => x.vrf === w.vrf && x.prefix === `${w.ipv4}/32`);
+    expect(after!.announcers.map((a) => a.host)).toEqual([target]);
+  }, 60_000);
+
+  it('a failing step rolls back the executed steps in reverse: the source still announces', async () => {
+    const w = labWorkload(0, 'blue');
+    const target = otherHost(w.host);
+    const plan = migratePlan('p-fail', w, target);
+    // The third step routes to a TAP that does not exist on the target.
+    const broken = plan.steps[2]!;
+    expect(broken.id).toBe('target-announce-preferred');
+    if (broken.action.type !== 'ssh') throw new Error('expected ssh');
+    broken.action = {
+      type: 'ssh',
+      commands: broken.action.commands.map((c) => c.replaceAll(w.tap, 'tap-nope')),
+    };
+
+    const result = await executePlan(plan, env.deps('c1'));
+    expect(result.status).toBe('rolled-back');
+    expect(result.steps.map((s) => s.outcome)).toEqual(['ok', 'ok', 'failed']);
+    expect(result.steps[2]!.error).toMatch(/tap-nope/);
+    expect(result.rollbacks.map((r) => [r.id, r.outcome])).toEqual([
+      ['target-announce-preferred', 'skipped'],
+      ['target-guard', 'ok'],
+      ['target-tap', 'ok'],
+    ]);
+    await settle(env, 'source still announcing', () =>
+      viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === w.host),
+    );
+    const audit = env.registry.audit({ planId: plan.id });
+    expect(audit.filter((a) => a.kind === 'rollback').map((a) => a.outcome)).toEqual(['skipped', 'ok', 'ok']);
+    expect(audit.at(-1)?.outcome).toBe('rolled-back');
+    expect(env.registry.plan(plan.id)?.status).toBe('rolled-back');
+    expect(env.registry.leases()).toEqual([]);
+  }, 60_000);
+
+  it('a verification that cannot succeed times out and rolls back', async () => {
+    const hv = env.hypervisors[0]!.name;
+    const w = newWorkload(env, env.tenant('blue'), 'exec2', hv, created);
+    const plan = createPlan('p-verify', w);
+    for (const step of plan.steps)
+      step.verify = step.verify.map((v) => ({ ...v, host: otherHost(hv), timeoutMs: 300 }));
+    const result = await executePlan(plan, env.deps('c1'));
+    expect(result.status).toBe('rolled-back');
+    const failed = result.steps.find((s) => s.outcome === 'failed');
+    expect(failed?.error).toMatch(/verification timed out/);
+    expect(result.rollbacks.every((r) => r.outcome !== 'failed')).toBe(true);
+    await settle(env, 'create undone', () => viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === 'none'));
+    expect(env.registry.audit({ planId: plan.id }).at(-1)?.outcome).toBe('rolled-back');
+  }, 60_000);
+
+  it('refuses a second plan on a workload whose lease is held, naming the holder; nothing is sent', async () => {
+    const w = labWorkload(1, 'default');
+    const first = executePlan(migratePlan('p-first', w, otherHost(w.host)), env.deps('console-A'));
+    const sentBefore = env.sentTo.length;
+    const second = executePlan(migratePlan('p-second', w, otherHost(w.host)), env.deps('console-B'));
+    await expect(second).rejects.toBeInstanceOf(LeaseHeldError);
+    await expect(second).rejects.toThrow(/p-first.*alice on console console-A/);
+    expect(env.sentTo.length).toBe(sentBefore);
+    expect(env.registry.plan('p-second')).toBeUndefined();
+    expect((await first).status).toBe('applied');
+    expect(env.registry.leases()).toEqual([]);
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 import type { StepAction } from '../../model/plan.ts';
-import type { CommandRunner } from '../../transport/types.ts';
+import type { CommandRunner, ExecResult } from '../../transport/types.ts';
 import { StepFailure } from './types.ts';
 
 export interface ActionContext {
@@ -7,10 +7,33 @@ export interface ActionContext {
   runner: CommandRunner;
   timeoutMs: number;
   now: () => number;
+  /** `code` null: a transport error (the command may or may not have run). */
   onCommand?(command: string, code: number | null): void;
+  /** Rollbacks: retry a command after a transport error (not after a non-zero exit). */
+  retry?: { attempts: number; delayMs: number };
+  /** Rollback of a step that may not have applied: a non-zero exit means "nothing to undo". */
+  tolerateExit?: boolean;
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function execWithRetry(command: string, ctx: ActionContext, deadline: number): Promise<ExecResult> {
+  const attempts = Math.max(1, ctx.retry?.attempts ?? 1);
+  for (let attempt = 1; ; attempt += 1) {
+    const left = deadline - ctx.now();
+    if (left <= 0) throw new StepFailure(`${ctx.device}: step timed out after ${ctx.timeoutMs} ms`, true);
+    try {
+      return await ctx.runner.exec(command, { timeoutMs: left });
+    } catch (error) {
+      ctx.onCommand?.(command, null);
+      if (attempt >= attempts) {
+        throw new StepFailure(`${ctx.device}: \`${command}\` failed: ${reason(error)}`, true);
+      }
+      await sleep(ctx.retry?.delayMs ?? 0);
+    }
+  }
+}
 
 /**
  * Runs an action's commands one by one within one deadline. A transport error or a non-zero exit
@@ -18,28 +41,18 @@ const reason = (error: unknown): string => (error instanceof Error ? error.messa
  */
 export async function runAction(action: StepAction, ctx: ActionContext): Promise<void> {
   if (action.type !== 'ssh') {
-    throw new StepFailure(`${ctx.device}: ${action.type} actions are not supported yet`, 0);
+    throw new StepFailure(`${ctx.device}: ${action.type} actions are not supported yet`, false);
   }
   const deadline = ctx.now() + ctx.timeoutMs;
-  let applied = 0;
   for (const command of action.commands) {
-    const left = deadline - ctx.now();
-    if (left <= 0) throw new StepFailure(`${ctx.device}: step timed out after ${ctx.timeoutMs} ms`, applied);
-    let result;
-    try {
-      result = await ctx.runner.exec(command, { timeoutMs: left });
-    } catch (error) {
-      ctx.onCommand?.(command, null);
-      throw new StepFailure(`${ctx.device}: \`${command}\` failed: ${reason(error)}`, applied);
-    }
+    const result = await execWithRetry(command, ctx, deadline);
     ctx.onCommand?.(command, result.code);
-    if (result.code !== 0) {
+    if (result.code !== 0 && !ctx.tolerateExit) {
       const stderr = result.stderr.trim();
       throw new StepFailure(
         `${ctx.device}: \`${command}\` exited ${result.code ?? 'without status'}${stderr ? `: ${stderr}` : ''}`,
-        applied,
+        false,
       );
     }
-    applied += 1;
   }
 }

@@ -13,6 +13,13 @@ import {
 } from './types.ts';
 import { verifyStep } from './verify.ts';
 
+/** A step that was started: how many of its commands surely ran, and whether one may have. */
+interface Executed {
+  step: Step;
+  confirmed: number;
+  uncertain: boolean;
+}
+
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function commandsOf(step: Step, which: 'action' | 'rollback'): string[] {
@@ -58,12 +65,12 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
     audit({ kind: 'plan', outcome: 'start', message: `start ${plan.kind}: ${plan.summary}` });
     emit({ type: 'start', planId: plan.id, at: now() });
 
-    const executed: { step: Step; applied: number }[] = [];
+    const executed: Executed[] = [];
     let failure: string | null = null;
     for (const step of plan.steps) {
       const startedAt = now();
       emit({ type: 'step-start', step: step.id, device: step.device, at: startedAt });
-      const entry = { step, applied: 0 };
+      const entry: Executed = { step, confirmed: 0, uncertain: false };
       executed.push(entry);
       try {
         await runAction(step.action, {
@@ -73,8 +80,9 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
           now,
           onCommand: (command, code) => {
             emit({ type: 'command', step: step.id, device: step.device, command, code, at: now() });
-            // A transport error (no code) may have run the command: count it as applied.
-            if (code === 0 || code === null) entry.applied += 1;
+            if (code === 0) entry.confirmed += 1;
+            // A transport error: the command may or may not have run.
+            if (code === null) entry.uncertain = true;
           },
         });
         await verifyStep(step.verify, {
@@ -87,7 +95,7 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
         });
       } catch (error) {
         failure = `step ${step.id} on ${step.device}: ${reason(error)}`;
-        if (!(error instanceof StepFailure)) entry.applied = Math.max(entry.applied, 1);
+        if (!(error instanceof StepFailure)) entry.uncertain = true;
       }
       const endedAt = now();
       const outcome = failure === null ? 'ok' : 'failed';
@@ -121,8 +129,9 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
       audit({ kind: 'plan', outcome: 'applied', message: `applied ${plan.steps.length} step(s)` });
     } else {
       let rollbackFailed = false;
-      for (const { step, applied } of [...executed].reverse()) {
-        const record = await rollbackStep(step, applied, deps, now, emit);
+      for (const entry of [...executed].reverse()) {
+        const { step } = entry;
+        const record = await rollbackStep(entry, deps, now, emit);
         rollbacks.push(record);
         if (record.outcome === 'failed') rollbackFailed = true;
         audit({
@@ -146,15 +155,14 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
 }
 
 async function rollbackStep(
-  step: Step,
-  applied: number,
+  { step, confirmed, uncertain }: Executed,
   deps: ExecDeps,
   now: () => number,
   emit: (event: ExecEvent) => void,
 ): Promise<RollbackRecord> {
   const base = { id: step.id, device: step.device };
   // Nothing to undo: no rollback defined, or the step's first command reported failure (not applied).
-  if (!step.rollback || applied === 0) {
+  if (!step.rollback || (confirmed === 0 && !uncertain)) {
     emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', at: now() });
     return { ...base, outcome: 'skipped' };
   }
@@ -165,6 +173,9 @@ async function rollbackStep(
       runner: deps.runnerFor(step.device),
       timeoutMs: step.timeoutMs,
       now,
+      retry: deps.rollbackRetry ?? { attempts: 5, delayMs: 1000 },
+      // Only a transport error happened: the step may not have applied, so "nothing to delete" is fine.
+      tolerateExit: confirmed === 0,
     });
     emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });
     return { ...base, outcome: 'ok' };

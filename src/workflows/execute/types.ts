@@ -37,6 +37,8 @@ export interface ExecDeps {
   console: { id: string; pid: number; host: string };
   onEvent?(event: ExecEvent): void;
   now?: () => number;
+  /** Rollback commands hit by a transport error are retried (default 5 attempts, 1 s apart). */
+  rollbackRetry?: { attempts: number; delayMs: number };
   /** Fast-poll interval of the routers while a step is verified (default 50 ms). */
   verifyPollMs?: number;
 }
@@ -73,12 +75,12 @@ export interface ExecResult {
   convergence: Convergence[];
 }
 
-/** A step failed: `applied` is how many of its commands succeeded before the failure. */
+/** A step failed; `transport`: the device could not be reached (the command's effect is unknown). */
 export class StepFailure extends Error {
   override name = 'StepFailure';
   constructor(
     message: string,
-    readonly applied: number,
+    readonly transport: boolean,
   ) {
     super(message);
   }

@@ -71,7 +71,7 @@ export async function verifyStep(verifications: readonly Verification[], ctx: Ve
     if (overdue) {
       throw new StepFailure(
         `verification timed out after ${at - start} ms: not yet ${missing.join('; ')}`,
-        Number.POSITIVE_INFINITY,
+        false,
       );
     }
     await sleep(intervalMs);

@@ -138,6 +138,41 @@ describe('executePlan on the embedded lab', () => {
     expect(env.registry.leases()).toEqual([]);
   }, 60_000);
 
+  it('SSH to the target drops mid-plan: rollback (retried after reconnect) leaves the source announcing', async () => {
+    const w = labWorkload(0, 'red');
+    const target = otherHost(w.host);
+    const plan = migratePlan('p-drop', w, target);
+    const events: ExecEvent[] = [];
+    const deps = env.deps('c1', events);
+    const result = await executePlan(plan, {
+      ...deps,
+      rollbackRetry: { attempts: 10, delayMs: 200 },
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'step-start' && e.step === 'target-announce-preferred')
+          env.lab.faults.dropSsh(target, 500);
+      },
+    });
+    expect(result.status, JSON.stringify(result.rollbacks)).toBe('rolled-back');
+    const failed = result.steps.at(-1)!;
+    expect(failed.id).toBe('target-announce-preferred');
+    expect(failed.error).toContain(target);
+    expect(result.rollbacks.map((r) => [r.id, r.outcome])).toEqual([
+      ['target-announce-preferred', 'ok'],
+      ['target-guard', 'ok'],
+      ['target-tap', 'ok'],
+    ]);
+    await settle(env, 'source still announcing', () =>
+      viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === w.host),
+    );
+    await env.fabric.poller.pollNow([w.host, target]);
+    const entry = env.fabric.store
+      .getState()
+      .workloads.find((x) => x.vrf === w.vrf && x.prefix === `${w.ipv4}/32`);
+    expect(entry!.announcers.map((a) => a.host)).toEqual([w.host]);
+    expect(env.registry.audit({ planId: plan.id }).at(-1)?.outcome).toBe('rolled-back');
+  }, 60_000);
+
   it('a verification that cannot succeed times out and rolls back', async () => {
     const hv = env.hypervisors[0]!.name;
     const w = newWorkload(env, env.tenant('blue'), 'exec2', hv, created);

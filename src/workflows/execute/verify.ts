@@ -5,9 +5,17 @@ import { StepFailure, type ExecDeps } from './types.ts';
 
 /** Whether one router currently satisfies a verification, according to the store. */
 export function routerSatisfies(store: AppStore, v: Verification, router: string): boolean {
-  const entry = store.getState().workloads.find((w) => w.vrf === v.vrf && w.prefix === v.prefix);
+  const state = store.getState();
+  if (v.expect === 'withdrawn') {
+    // Read the router's own table: the workload index drops a prefix once no host announces it,
+    // which says nothing about whether the routers have withdrawn it yet.
+    const snapshot = state.devices[router]?.snapshot;
+    if (!snapshot) return false;
+    const route = snapshot.routes.lookup(v.prefix.split('/')[0] ?? '', v.vrf);
+    return route === undefined || route.prefix !== v.prefix;
+  }
+  const entry = state.workloads.find((w) => w.vrf === v.vrf && w.prefix === v.prefix);
   const views: RouterView[] = entry ? entry.seenBy.filter((view) => view.router === router) : [];
-  if (v.expect === 'withdrawn') return views.length === 0;
   const view = views.find((candidate) => candidate.selected) ?? views[0];
   return view !== undefined && view.nexthops[0]?.viaHost === v.host;
 }

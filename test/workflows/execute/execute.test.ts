@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan, WorkloadRecord } from '../../../src/model/plan.ts';
 import { LeaseHeldError } from '../../../src/registry/index.ts';
 import { executePlan, type ExecEvent } from '../../../src/workflows/execute/index.ts';
-import { planCreate, planMigrate } from '../../../src/workflows/plan/index.ts';
+import { planCreate, planDecommission, planMigrate } from '../../../src/workflows/plan/index.ts';
 import { newWorkload, settle, startEnv, viaHosts, type Env } from './lab-fixture.ts';
 
 let env: Env;
@@ -90,6 +90,27 @@ describe('executePlan on the embedded lab', () => {
     expect(env.registry.leases()).toEqual([]);
     expect(events.filter((e) => e.type === 'step-start')).toHaveLength(plan.steps.length);
     expect(events.some((e) => e.type === 'verify-progress' && e.satisfied)).toBe(true);
+  }, 60_000);
+
+  it('applies a decommission of the created workload: both routers withdraw it', async () => {
+    const w = created[0]!;
+    const plan = planDecommission(
+      {
+        tenant: env.tenant(w.tenant),
+        workload: w,
+        host: env.spec(w.host),
+        routers: env.routers,
+        live: { announcedBy: () => [w.host] },
+      },
+      meta('p-decom'),
+    );
+    const result = await executePlan(plan, env.deps('c1'));
+    expect(result.status, JSON.stringify(result.steps)).toBe('applied');
+    expect(viaHosts(env, `${w.ipv4}/32`, w.vrf)).toEqual(env.routers.map(() => 'none'));
+    const withdrawn = result.convergence.filter(
+      (c) => c.expect === 'withdrawn' && c.prefix === `${w.ipv4}/32`,
+    );
+    expect(withdrawn.map((c) => c.router).sort()).toEqual([...env.routers].sort());
   }, 60_000);
 
   it('applies a make-before-break migrate: the workload ends on the target, both routers via the target', async () => {

@@ -1,4 +1,5 @@
 import type { DeviceKind, DeviceRole } from '../../model/device.ts';
+import type { WorkloadRecord } from '../../model/plan.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 
 /** What a shell command run on a simulated device returns (exit 127 for an unknown command, as sh does). */
@@ -55,12 +56,5 @@ export interface SimFabric {
   close(): void;
 }
 
-export interface SimWorkload {
-  name: string;
-  tenant: string;
-  vrf: string;
-  host: string;
-  tap: string;
-  ipv4: string;
-  ipv6Prefix: string;
-}
+/** A lab workload is the registry's record without its lifecycle fields, so the two cannot drift apart. */
+export type SimWorkload = Omit<WorkloadRecord, 'extraAllowed' | 'state'>;

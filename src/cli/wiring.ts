@@ -1,3 +1,6 @@
+import { dirname, join } from 'node:path';
+import { defaultRegistryPath, openRegistry, type Registry } from '../registry/index.ts';
+import { WorkflowService } from '../workflows/service/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -51,4 +54,56 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
       await ssh.closeAll();
     },
   };
+}
+
+/**
+ * Where this fabric's registry lives: `--registry`/`ROUTEDECK_REGISTRY`; a lab's next to its
+ * inventory (a new lab starts with a new one); else the XDG state directory.
+ */
+export function registryPathFor(
+  inventory: Inventory,
+  source: SourceInfo,
+  env: NodeJS.ProcessEnv,
+  explicit?: string,
+): string {
+  if (explicit) return explicit;
+  if (env.ROUTEDECK_REGISTRY) return env.ROUTEDECK_REGISTRY;
+  if (source.kind !== 'inventory' && inventory.source)
+    return join(dirname(inventory.source), 'registry.sqlite');
+  return defaultRegistryPath(env);
+}
+
+export interface WorkflowsOptions {
+  registryPath: string;
+  operator?: string;
+}
+
+/** The workflow service on an open fabric: registry (with the API keys as secrets to scrub) + executor. */
+export async function openWorkflows(
+  inventory: Inventory,
+  fabric: Fabric,
+  options: WorkflowsOptions,
+): Promise<{ service: WorkflowService; registry: Registry; close(): void }> {
+  // Resolved here only so the audit log can scrub them; never stored.
+  const secrets = await Promise.all(
+    inventory.devices.flatMap((d) => (d.api ? [resolveSecret(d.api.key).catch(() => null)] : [])),
+  );
+  const registry = openRegistry({
+    path: options.registryPath,
+    secrets: secrets.filter((s): s is string => typeof s === 'string' && s.length > 0),
+  });
+  try {
+    const service = new WorkflowService({
+      store: fabric.store,
+      poller: fabric.poller,
+      registry,
+      runnerFor: (spec) => fabric.ssh.get(spec),
+      settings: inventory.workflows,
+      ...(options.operator ? { operator: options.operator } : {}),
+    });
+    return { service, registry, close: () => registry.close() };
+  } catch (error) {
+    registry.close();
+    throw error;
+  }
 }

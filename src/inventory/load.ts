@@ -15,6 +15,7 @@ import {
 import { LINK_LOCAL_GATEWAY_V4, LINK_LOCAL_GATEWAY_V6 } from '../addr/link-local.ts';
 import type { DeviceSpec, SecretRef, SshAuth, TlsTrust } from '../model/device.ts';
 import type { TenantSpec } from '../model/workload.ts';
+import { checkHookTemplate, type ComputeHook } from '../workflows/plan/compute-hook.ts';
 import { inventorySchema, type InventoryInput } from './schema.ts';
 
 export interface Inventory {
@@ -25,6 +26,13 @@ export interface Inventory {
   linkLocal: { ipv4: string; ipv6: string };
   devices: DeviceSpec[];
   tenants: TenantSpec[];
+  workflows: WorkflowSettings;
+}
+
+export interface WorkflowSettings {
+  computeHook: ComputeHook;
+  manageTap: boolean;
+  breakBeforeMake: boolean;
 }
 
 /** Every problem found, each as `path: message`, so the operator can fix the file in one pass. */
@@ -127,6 +135,16 @@ function crossCheck(input: InventoryInput): string[] {
       }
     }
   }
+  const hook = input.workflows?.computeHook;
+  if (hook?.type === 'command') {
+    try {
+      checkHookTemplate(hook.template);
+    } catch (error) {
+      problems.push(
+        `workflows.computeHook.template: ${(error as Error).message.replace(/^compute hook: /, '')}`,
+      );
+    }
+  }
   return problems;
 }
 
@@ -182,6 +200,11 @@ function build(input: InventoryInput, source: string): Inventory {
       ipv6: input.linkLocal?.ipv6 ?? LINK_LOCAL_GATEWAY_V6,
     },
     devices,
+    workflows: {
+      computeHook: input.workflows?.computeHook ?? { type: 'none' },
+      manageTap: input.workflows?.manageTap ?? true,
+      breakBeforeMake: input.workflows?.breakBeforeMake ?? false,
+    },
     tenants: input.tenants.map((tenant) => ({
       name: tenant.name,
       ...(tenant.vrf ? { vrf: tenant.vrf } : {}),

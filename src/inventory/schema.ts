@@ -52,6 +52,23 @@ const tenant = z.strictObject({
   pools6: z.array(z.string()).default([]),
 });
 
+/**
+ * How a migration moves the workload itself (issue 6): `none` (the TAP appears by other means),
+ * `command` (a templated command run on the source hypervisor, e.g. `virsh migrate`).
+ */
+const computeHook = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('command'), template: z.string().min(1) }),
+]);
+
+const workflows = z.strictObject({
+  computeHook: computeHook.optional(),
+  /** false when the compute layer (libvirt, QEMU, the lab) creates and deletes TAPs. */
+  manageTap: z.boolean().optional(),
+  /** Migrations withdraw before announcing (fabrics that cannot prefer the target by MED). */
+  breakBeforeMake: z.boolean().optional(),
+});
+
 export const inventorySchema = z.strictObject({
   name: z
     .string()
@@ -70,6 +87,7 @@ export const inventorySchema = z.strictObject({
     .optional(),
   devices: z.array(device).min(1, 'must list at least one device'),
   tenants: z.array(tenant).default([]),
+  workflows: workflows.optional(),
 });
 
 export type InventoryInput = z.infer<typeof inventorySchema>;

@@ -1,7 +1,15 @@
 import type { Family } from './route.ts';
 
 export type PlanKind = 'create' | 'migrate' | 'decommission';
-export type PlanStatus = 'planned' | 'applying' | 'applied' | 'failed' | 'rolled-back' | 'interrupted';
+/** `discarded`: planned but never applied (its reservations were released). */
+export type PlanStatus =
+  | 'planned'
+  | 'applying'
+  | 'applied'
+  | 'failed'
+  | 'rolled-back'
+  | 'interrupted'
+  | 'discarded';
 
 /** What a step sends to one device: shell commands over SSH, or a VyOS API batch. */
 export type StepAction =

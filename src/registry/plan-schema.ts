@@ -68,6 +68,7 @@ export const planStatusSchema = z.enum([
   'failed',
   'rolled-back',
   'interrupted',
+  'discarded',
 ]);
 
 // Compile-time guard: the schema and the model type must not drift apart.

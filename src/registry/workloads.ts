@@ -100,5 +100,10 @@ export function workloadsApi(ctx: Ctx) {
     if (info.changes === 0) throw new UnknownWorkloadError(name);
   }
 
-  return { putWorkload, workload, workloads, setWorkloadState };
+  /** Removes the record (a create that was discarded or rolled back: the workload never existed). */
+  function deleteWorkload(name: string): boolean {
+    return db.prepare('DELETE FROM workloads WHERE name = ?').run(name).changes > 0;
+  }
+
+  return { putWorkload, workload, workloads, setWorkloadState, deleteWorkload };
 }

@@ -6,6 +6,7 @@ import {
   type Convergence,
   type ExecDeps,
   type ExecEvent,
+  type ExecOptions,
   type ExecResult,
   type ExecStatus,
   type RollbackRecord,
@@ -31,13 +32,28 @@ function commandsOf(step: Step, which: 'action' | 'rollback'): string[] {
 }
 
 /**
+ * The steps of a plan the audit log records as done (`step` entries with outcome ok): what a crashed
+ * console had finished, for resume or rollback.
+ */
+export function completedSteps(plan: Plan, audit: readonly AuditEntry[]): string[] {
+  const ok = audit.filter((e) => e.planId === plan.id && e.kind === 'step' && e.outcome === 'ok');
+  return plan.steps
+    .filter((step) => ok.some((e) => e.device === step.device && e.message.startsWith(`${step.id}: `)))
+    .map((step) => step.id);
+}
+
+/**
  * Applies a plan step by step: lease on the workload, each step's commands on its device, then its
  * verifications on the live store (routers polled fast); on the first failure the executed steps'
  * rollbacks run in reverse (best effort). Every step, rollback and the outcome go to the audit log;
  * the lease is released in every case. A lease held by another console throws LeaseHeldError
  * before anything is sent.
  */
-export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResult> {
+export async function executePlan(
+  plan: Plan,
+  deps: ExecDeps,
+  options: ExecOptions = {},
+): Promise<ExecResult> {
   const now = deps.now ?? Date.now;
   const { registry } = deps;
   const emit = (event: ExecEvent): void => deps.onEvent?.(event);
@@ -62,12 +78,64 @@ export async function executePlan(plan: Plan, deps: ExecDeps): Promise<ExecResul
   let status: ExecStatus = 'failed';
   try {
     registry.savePlan(plan, 'applying');
-    audit({ kind: 'plan', outcome: 'start', message: `start ${plan.kind}: ${plan.summary}` });
+    const mode = options.mode ?? 'apply';
+    const done = new Set(options.completed ?? []);
+    const verb = mode === 'apply' ? 'start' : mode === 'resume' ? 'resume' : 'roll back';
+    audit({
+      kind: 'plan',
+      outcome: mode === 'apply' ? 'start' : mode,
+      message:
+        `${verb} ${plan.kind}: ${plan.summary}` +
+        (mode === 'apply' ? '' : ` (steps already done: ${[...done].join(', ') || 'none'})`),
+    });
+    if (mode === 'apply') {
+      for (const diff of plan.diffs)
+        audit({
+          kind: 'diff',
+          device: diff.device,
+          diff,
+          outcome: 'planned',
+          message: `config of ${diff.device}`,
+        });
+    }
     emit({ type: 'start', planId: plan.id, at: now() });
 
     const executed: Executed[] = [];
     let failure: string | null = null;
-    for (const step of plan.steps) {
+    // Steps a crashed console finished: not sent again, but undone if the plan is rolled back.
+    const remaining = plan.steps.filter((step) => {
+      if (!done.has(step.id)) return true;
+      executed.push({ step, confirmed: commandsOf(step, 'action').length, uncertain: false });
+      return false;
+    });
+    // The step the crash interrupted may have run in part: undo what it may have done first.
+    const interrupted = remaining[0];
+    if (interrupted && mode !== 'apply') {
+      if (mode === 'rollback') {
+        executed.push({ step: interrupted, confirmed: 0, uncertain: true });
+        failure = `rollback of interrupted plan requested by ${deps.operator}`;
+      } else {
+        const record = await rollbackStep(
+          { step: interrupted, confirmed: 0, uncertain: true },
+          deps,
+          now,
+          emit,
+        );
+        audit({
+          kind: 'rollback',
+          device: interrupted.device,
+          diff: { device: interrupted.device, before: [], after: commandsOf(interrupted, 'rollback') },
+          outcome: record.outcome,
+          message:
+            record.error ?? `undo any partial effect of interrupted step ${interrupted.id} before resuming`,
+        });
+        if (record.outcome === 'failed') {
+          executed.push({ step: interrupted, confirmed: 0, uncertain: true });
+          failure = record.error ?? `could not undo interrupted step ${interrupted.id}`;
+        }
+      }
+    }
+    for (const step of failure === null ? remaining : []) {
       const startedAt = now();
       emit({ type: 'step-start', step: step.id, device: step.device, at: startedAt });
       const entry: Executed = { step, confirmed: 0, uncertain: false };

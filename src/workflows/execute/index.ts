@@ -1,10 +1,11 @@
-export { executePlan } from './execute.ts';
+export { completedSteps, executePlan } from './execute.ts';
 export { routerSatisfies } from './verify.ts';
 export {
   StepFailure,
   type Convergence,
   type ExecDeps,
   type ExecEvent,
+  type ExecOptions,
   type ExecResult,
   type ExecStatus,
   type RollbackOutcome,

@@ -43,6 +43,16 @@ export interface ExecDeps {
   verifyPollMs?: number;
 }
 
+/**
+ * `resume` / `rollback`: continue or undo a plan a console was applying when it died. `completed`
+ * are the steps the audit log shows done; the next one may have run in part, so it is undone
+ * (tolerantly) before a resume re-runs it, and undone with the others on a rollback.
+ */
+export interface ExecOptions {
+  mode?: 'apply' | 'resume' | 'rollback';
+  completed?: readonly string[];
+}
+
 export interface StepRecord {
   id: string;
   startedAt: number;

@@ -2,7 +2,8 @@
  * Puts a simulated fabric on the wire: an SSH server per device, an HTTPS VyOS API per router,
  * the inventory and known_hosts that point at them, faults, and the control socket.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { VyosApiServer } from '../../vyos-api/index.ts';
 import type { SimEvent, SimFabric } from '../types.ts';
 import { controlSocketPath, startControlServer, type ControlServer } from './control.ts';
@@ -68,6 +69,11 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
   await mkdir(files.tlsDir, { recursive: true, mode: 0o700 });
   const running = await findRunningSimLab(dir);
   if (running) throw new Error(`a lab is already running in ${dir} (pid ${running.pid}); stop it first`);
+  // A new lab is a new fabric: the registry a previous lab left (its workloads, plans) describes
+  // devices that no longer exist.
+  await Promise.all(
+    ['', '-wal', '-shm'].map((suffix) => rm(path.join(dir, `registry.sqlite${suffix}`), { force: true })),
+  );
 
   const [clientKey, apiKey] = await Promise.all([
     loadOrCreateSshKey(files.clientKey, true),

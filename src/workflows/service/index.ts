@@ -1,0 +1,11 @@
+export {
+  macFor,
+  tapNameFor,
+  WorkflowError,
+  WorkflowService,
+  type ApplyOptions,
+  type CreateInput,
+  type MigrateInput,
+  type WorkflowDeps,
+} from './service.ts';
+export type { WorkflowSettings } from '../../inventory/load.ts';

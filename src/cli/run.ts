@@ -5,6 +5,7 @@ import { runConsole } from './console.ts';
 import { runLab } from './lab.ts';
 import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runTrustHost } from './trust-host.ts';
+import { runApply, runAudit, runPlan } from './workflow.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 export interface CliIo {
@@ -23,6 +24,19 @@ export const GET_OPTIONS = {
   lab: { type: 'boolean' },
   'read-only': { type: 'boolean' },
   log: { type: 'string' },
+  registry: { type: 'string' },
+  operator: { type: 'string' },
+  tenant: { type: 'string' },
+  host: { type: 'string' },
+  to: { type: 'string' },
+  mac: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  yes: { type: 'boolean', short: 'y' },
+  resume: { type: 'string' },
+  rollback: { type: 'string' },
+  'break-before-make': { type: 'boolean' },
+  plan: { type: 'string' },
+  limit: { type: 'string' },
   hosts: { type: 'string' },
   routers: { type: 'string' },
   workloads: { type: 'string' },
@@ -59,6 +73,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return await runSimForeground(parseSimOptions(values), io);
         }
         return await runLab(rest, io);
+      case 'plan':
+        return await runPlan(rest, values, io);
+      case 'apply':
+        return await runApply(rest, values, io);
+      case 'audit':
+        return await runAudit(rest, values, io);
       case 'trust-host':
         return await runTrustHost(rest, values, io);
       case undefined:

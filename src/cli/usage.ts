@@ -8,6 +8,12 @@ Usage:
   routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]   lab only, fault keys
   routedeck lab ctl '{"cmd":"flap","device":"spine1","peer":"eth1"}'   (faults: see README)
   routedeck get devices|bgp|routes|workloads [options]
+  routedeck plan create NAME --tenant T --host H [-o plan.json]    plan a new workload (nothing sent)
+  routedeck plan migrate NAME --to H [--break-before-make] [-o plan.json]
+  routedeck plan decommission NAME [-o plan.json]  |  routedeck plan discard PLAN-ID
+  routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
+  routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
+  routedeck audit [--plan ID] [--limit N] [--json]
   routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]
   routedeck lab netns up|down|status        (root, Linux: real FRR in network namespaces)
 
@@ -20,5 +26,9 @@ Options for get:
   --prefix ADDR      longest-prefix match for ADDR (routes, workloads)
   --json             stable JSON output (see README)
 
-Exit codes: 0 ok, 1 some device failed, 2 bad input (nothing was contacted).
+Options for plan/apply/audit: --lab (the running embedded lab), --lab-netns or --inventory FILE;
+  --registry FILE (default: next to a lab's inventory, else $XDG_STATE_HOME/routedeck/registry.sqlite),
+  --operator NAME (default: your login; recorded in the audit log).
+
+Exit codes: 0 ok, 1 some device failed (apply: rolled back / failed), 2 bad input (nothing was sent).
 `;

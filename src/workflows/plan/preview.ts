@@ -56,5 +56,10 @@ export function renderPreview(plan: Plan): string {
   for (const change of plan.routeChanges) out.push(routeChangeLine(change));
   const artifacts = Object.keys(plan.artifacts);
   if (artifacts.length > 0) out.push('', `Artifacts: ${artifacts.join(', ')}`);
+  const networkConfig = plan.artifacts['network-config'];
+  if (networkConfig) {
+    out.push('', 'Guest network-config (cloud-init):');
+    for (const line of networkConfig.trimEnd().split('\n')) out.push(`  | ${line}`);
+  }
   return `${out.join('\n')}\n`;
 }

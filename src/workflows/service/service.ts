@@ -203,6 +203,7 @@ export class WorkflowService {
       this.registry.allocate(tenant.name, 4, workload.ipv4, workload.name);
       this.registry.allocate(tenant.name, 6, workload.ipv6Prefix, workload.name);
       this.registry.savePlan(plan, 'planned');
+      this.auditPlanned(plan);
       return plan;
     });
   }
@@ -230,6 +231,7 @@ export class WorkflowService {
         this.meta(),
       );
       this.registry.savePlan(plan, 'planned');
+      this.auditPlanned(plan);
       return plan;
     });
   }
@@ -252,6 +254,7 @@ export class WorkflowService {
         this.meta(),
       );
       this.registry.savePlan(plan, 'planned');
+      this.auditPlanned(plan);
       return plan;
     });
   }
@@ -265,6 +268,14 @@ export class WorkflowService {
     this.registry.transaction(() => {
       if (stored.plan.kind === 'create') this.forgetCreated(stored.plan.workload);
       this.registry.setPlanStatus(planId, 'discarded', `discarded by ${this.operator}`);
+      this.registry.appendAudit({
+        at: new Date(this.now()).toISOString(),
+        operator: this.operator,
+        planId,
+        kind: 'plan',
+        outcome: 'discarded',
+        message: `discarded before apply: ${stored.plan.summary}`,
+      });
     });
   }
 
@@ -411,6 +422,17 @@ export class WorkflowService {
         else this.registry.setWorkloadState(name, 'active');
       }
       // `failed` (a rollback failed too): the record keeps migrating/decommissioning — someone must look.
+    });
+  }
+
+  private auditPlanned(plan: Plan): void {
+    this.registry.appendAudit({
+      at: new Date(this.now()).toISOString(),
+      operator: this.operator,
+      planId: plan.id,
+      kind: 'plan',
+      outcome: 'planned',
+      message: plan.summary,
     });
   }
 

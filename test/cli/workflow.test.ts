@@ -1,0 +1,209 @@
+/**
+ * `routedeck plan|apply|audit` on a running embedded lab, as an engineer would use them: a plan
+ * file, confirmation, the timeline, refusals that send nothing, and a console killed mid-apply
+ * whose plan the next start offers to resume or roll back.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
+import { openRegistry } from '../../src/registry/index.ts';
+import { cli } from '../helpers/cli.ts';
+
+let parent = '';
+let lab: SimLab;
+let env: NodeJS.ProcessEnv;
+const repo = path.resolve(import.meta.dirname, '../..');
+
+beforeAll(async () => {
+  parent = await mkdtemp(path.join(tmpdir(), 'routedeck-wf-cli-'));
+  lab = await startSimLab({ dir: path.join(parent, 'sim'), fabricOptions: { hopDelayMs: 20, jitterMs: 5 } });
+  env = { ROUTEDECK_LAB_DIR: parent, HOME: parent, USER: 'alice' };
+}, 60_000);
+afterAll(async () => {
+  await lab?.stop();
+  if (parent) await rm(parent, { recursive: true, force: true });
+});
+
+const run = (args: string[]) => cli([...args, '--lab', '--operator', 'alice'], env);
+
+/** Which host each router uses for a prefix, per `routedeck get workloads --json`. */
+async function routersVia(prefix: string, vrf: string): Promise<string[]> {
+  const out = await run(['get', 'workloads', '--json']);
+  const rows = (
+    JSON.parse(out.stdout) as {
+      workloads: {
+        vrf: string;
+        prefix: string;
+        seenBy: { router: string; selected: boolean; nexthops: { viaHost?: string }[] }[];
+      }[];
+    }
+  ).workloads;
+  const row = rows.find((r) => r.vrf === vrf && r.prefix === prefix);
+  return (row?.seenBy ?? [])
+    .filter((s) => s.selected)
+    .map((s) => `${s.router}:${s.nexthops[0]?.viaHost ?? '?'}`)
+    .sort();
+}
+
+async function announcers(prefix: string, vrf: string): Promise<string[]> {
+  const out = await run(['get', 'workloads', '--json']);
+  const rows = (
+    JSON.parse(out.stdout) as { workloads: { vrf: string; prefix: string; announcers: { host: string }[] }[] }
+  ).workloads;
+  return (rows.find((r) => r.vrf === vrf && r.prefix === prefix)?.announcers ?? []).map((a) => a.host);
+}
+
+function registryWorkload(name: string) {
+  const reg = openRegistry({ path: path.join(lab.dir, 'registry.sqlite') });
+  try {
+    return reg.workload(name);
+  } finally {
+    reg.close();
+  }
+}
+
+/** `routedeck apply ID --yes` as its own process, SIGKILLed once `killAfter` appears in its output. */
+async function applyAndKill(planId: string, killAfter: RegExp): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [path.join(repo, 'bin/routedeck.mjs'), 'apply', planId, '--lab', '--yes', '--operator', 'alice'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`never saw ${killAfter}:\n${out}`));
+    }, 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (killAfter.test(out)) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (_code, signal) => {
+      clearTimeout(timer);
+      if (signal !== 'SIGKILL') reject(new Error(`apply ended by itself before the kill:\n${out}`));
+      else resolve(out);
+    });
+  });
+}
+
+describe('routedeck plan / apply / audit on the embedded lab', () => {
+  let planFile = '';
+  let v4 = '';
+
+  it('plan create prints the exact commands and writes a plan file; nothing is sent', async () => {
+    planFile = path.join(parent, 'create.json');
+    const out = await run(['plan', 'create', 'cli1', '--tenant', 'acme', '--host', 'hv1', '-o', planFile]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    v4 = /Create cli1 .* on hv1: ([\d.]+)\/32/.exec(out.stdout)?.[1] ?? '';
+    expect(v4).not.toBe('');
+    expect(out.stdout).toContain(`ip route add ${v4}/32 dev tap-cli1`);
+    expect(out.stdout).toContain('Guest network-config (cloud-init)');
+    expect(out.stdout).toContain(`Apply with: routedeck apply ${planFile} --lab`);
+    expect(JSON.parse(await readFile(planFile, 'utf8')).plan.workload).toBe('cli1');
+    expect(await routersVia(`${v4}/32`, 'default')).toEqual([]);
+    expect(registryWorkload('cli1')?.state).toBe('planned');
+  }, 30_000);
+
+  it('apply without a terminal and without --yes refuses; a modified plan file is refused; nothing sent', async () => {
+    const noYes = await run(['apply', planFile]);
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/pass --yes/);
+    const tampered = path.join(parent, 'tampered.json');
+    await writeFile(tampered, (await readFile(planFile, 'utf8')).replace('tap-cli1', 'tap-evil'));
+    const bad = await run(['apply', tampered, '--yes']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/modified after it was planned/);
+    expect(bad.stderr).toMatch(/Nothing was sent/);
+    expect(await routersVia(`${v4}/32`, 'default')).toEqual([]);
+  }, 30_000);
+
+  it('apply --yes runs the plan with a timeline and the routers converge on the host', async () => {
+    const out = await run(['apply', planFile, '--yes']);
+    expect(out.code, out.stdout + out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/step announce ok/);
+    expect(out.stdout).toMatch(/spine1: [\d.]+\/32 ✓/);
+    expect(out.stdout).toMatch(/spine2: [\d.]+\/32 ✓/);
+    expect(out.stdout).toMatch(/Result: applied\. Workload is now active/);
+    expect(await routersVia(`${v4}/32`, 'default')).toEqual(['spine1:hv1', 'spine2:hv1']);
+    // The same plan cannot be applied twice.
+    const again = await run(['apply', planFile, '--yes']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is applied; only a planned plan can be applied/);
+  }, 60_000);
+
+  it('bad input is refused with a clear message and exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['plan', 'create', 'web;reboot', '--tenant', 'acme', '--host', 'hv1'], /must be a DNS label/],
+      [['plan', 'create', 'cli2', '--tenant', 'nosuch', '--host', 'hv1'], /unknown tenant "nosuch"/],
+      [['plan', 'create', 'cli2', '--tenant', 'acme', '--host', 'hv9'], /"hv9" is not a hypervisor/],
+      [['plan', 'migrate', 'cli1', '--to', 'hv1'], /already on hv1/],
+      [['plan', 'create', 'cli2', '--tenant', 'acme'], /needs --tenant and --host/],
+    ];
+    for (const [args, message] of cases) {
+      const out = await run(args);
+      expect(out.code, args.join(' ')).toBe(2);
+      expect(out.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(registryWorkload('cli2')).toBeUndefined();
+  }, 60_000);
+
+  it('console killed mid-migrate: the next start offers resume, and resume finishes the move', async () => {
+    const planned = await run(['plan', 'migrate', 'cli1', '--to', 'hv2']);
+    const planId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
+    expect(planId).not.toBe('');
+    await applyAndKill(planId, /step target-guard ok/);
+    expect(registryWorkload('cli1')?.state).toBe('migrating');
+
+    const resumed = await run(['apply', '--resume', planId, '--yes']);
+    expect(resumed.stderr).toContain(`plan ${planId}`);
+    expect(resumed.stderr).toMatch(/was interrupted after \d of \d step\(s\)/);
+    expect(resumed.stderr).toContain(`routedeck apply --rollback ${planId}`);
+    expect(resumed.code, resumed.stdout).toBe(0);
+    expect(resumed.stdout).toMatch(/Result: applied/);
+    expect(registryWorkload('cli1')).toMatchObject({ host: 'hv2', state: 'active' });
+    expect(await routersVia(`${v4}/32`, 'default')).toEqual(['spine1:hv2', 'spine2:hv2']);
+    expect(await announcers(`${v4}/32`, 'default')).toEqual(['hv2']);
+  }, 90_000);
+
+  it('console killed mid-migrate again: rollback puts everything back on the source', async () => {
+    const planned = await run(['plan', 'migrate', 'cli1', '--to', 'hv3']);
+    const planId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
+    await applyAndKill(planId, /step target-announce-preferred ok/);
+
+    const rolled = await run(['apply', '--rollback', planId, '--yes']);
+    expect(rolled.stderr).toMatch(/was interrupted/);
+    expect(rolled.code, rolled.stdout).toBe(0);
+    expect(rolled.stdout).toMatch(/Result: rolled-back/);
+    expect(registryWorkload('cli1')).toMatchObject({ host: 'hv2', state: 'active' });
+    // The target's routes are gone again: the routers use the source only.
+    expect(await routersVia(`${v4}/32`, 'default')).toEqual(['spine1:hv2', 'spine2:hv2']);
+    expect(await announcers(`${v4}/32`, 'default')).toEqual(['hv2']);
+    // Nothing left to offer.
+    const again = await run(['apply', '--resume', planId, '--yes']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is rolled-back, not interrupted/);
+  }, 90_000);
+
+  it('audit lists each plan with its diff lines and outcomes', async () => {
+    const out = await run(['audit', '--limit', '500']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^TIME\s+OPERATOR\s+PLAN/);
+    expect(out.stdout).toContain(`+ route ${v4}/32 dev tap-cli1 metric 0`);
+    for (const outcome of ['planned', 'applied', 'resume', 'interrupted', 'rolled-back'])
+      expect(out.stdout).toContain(outcome);
+    const json = JSON.parse((await run(['audit', '--json', '--limit', '500'])).stdout) as {
+      operator: string;
+    }[];
+    expect(new Set(json.map((e) => e.operator))).toEqual(new Set(['alice']));
+  }, 30_000);
+});

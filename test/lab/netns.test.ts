@@ -123,6 +123,45 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
     }
   });
 
+  it('drops a spoofed source at the TAP (vmguard) while the workload’s own address passes', async () => {
+    const workloads = JSON.parse(await readFile(lab.workloadsPath, 'utf8')) as WorkloadInfo[];
+    const from = workloads.find((w) => w.tenant === 'acme' && w.host === 'hv1');
+    const to = workloads.find((w) => w.tenant === 'acme' && w.host === 'hv2');
+    if (!from || !to) throw new Error('workloads.json lacks acme workloads on hv1 and hv2');
+    // An address of the tenant's pool that is not this workload's. The raw prerouting hook runs
+    // before rp_filter's route lookup, so the drop counter shows that vmguard stopped it.
+    const spoofed = '198.51.100.99';
+    await runInNamespace(from.namespace, ['ip', 'addr', 'add', `${spoofed}/32`, 'dev', 'eth0']);
+    try {
+      const r = await tryRunInNamespace(from.namespace, [
+        'ping',
+        '-c',
+        '2',
+        '-i',
+        '0.2',
+        '-W',
+        '1',
+        '-I',
+        spoofed,
+        to.ipv4,
+      ]);
+      expect(r.stdout).toMatch(/0 received/);
+      const table = await runInNamespace(labNamespace(from.host), [
+        'nft',
+        'list',
+        'table',
+        'inet',
+        'vmguard',
+      ]);
+      expect(table).toMatch(
+        /counter packets [1-9]\d* bytes \d+ drop comment "source not allowed on this tap"/,
+      );
+      expect(table).toContain(`"${from.tap}" . ${from.ipv4}`);
+    } finally {
+      await runInNamespace(from.namespace, ['ip', 'addr', 'del', `${spoofed}/32`, 'dev', 'eth0']);
+    }
+  });
+
   it('keeps workloads off the management network', async () => {
     const w = lab.workloads.find((x) => x.host === 'hv1');
     if (!w) throw new Error('no workload on hv1');

@@ -1,5 +1,6 @@
 import { BIN, ipBatch, run, runInNamespace, tryRun } from './exec.ts';
 import { addUnique, writeRecord, type LabRecord } from './record.ts';
+import { installVmguard } from './vmguard.ts';
 import {
   DEVICES,
   FABRIC_LINKS,
@@ -77,6 +78,7 @@ export async function buildNetwork(rec: LabRecord): Promise<void> {
   ]);
 
   await Promise.all(DEVICES.map((d) => configureDevice(d.name, d.mgmtAddress)));
+  await Promise.all(DEVICES.filter((d) => d.role === 'hypervisor').map((d) => installVmguard(d.name)));
   await Promise.all(WORKLOADS.map((w) => configureWorkload(w)));
 }
 

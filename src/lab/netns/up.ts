@@ -11,6 +11,7 @@ import { emptyRecord, readRecord, writeRecord } from './record.ts';
 import { ensureClientKey, ensurePrivsepDir, prepareSshd, startSshd } from './sshd.ts';
 import { netnsStatus } from './status.ts';
 import { DEVICES, labNamespace, type LabRole } from './topology.ts';
+import { vmguardPresent } from './vmguard.ts';
 
 export interface NetnsDeviceInfo {
   name: string;
@@ -78,6 +79,7 @@ async function healthy(dir: string): Promise<boolean> {
   const rec = await readRecord(dir);
   if (!rec?.readyAt) return false;
   if (!(await configsCurrent(dir)) || !(await netnsStatus({ dir })).up) return false;
+  for (const d of DEVICES) if (d.role === 'hypervisor' && !(await vmguardPresent(d.name))) return false;
   try {
     // It converged before; a working lab passes on the first poll, a damaged one gets a short grace.
     await waitForConvergence(5_000);

@@ -36,6 +36,11 @@ export interface Step {
   rollback: StepAction | null;
   verify: Verification[];
   timeoutMs: number;
+  /**
+   * Once this step ran, undoing the network would strand the workload (the compute hook moved it):
+   * a later failure stops without rolling back anything, and says so.
+   */
+  irreversible?: boolean;
 }
 
 /** Config before/after per device, for the diff preview; same source as the commands sent. */

@@ -44,6 +44,7 @@ export const planSchema = z.object({
       rollback: action.nullable(),
       verify: z.array(verification),
       timeoutMs: z.number(),
+      irreversible: z.boolean().optional(),
     }),
   ),
   diffs: z.array(deviceDiffSchema),

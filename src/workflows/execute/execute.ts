@@ -196,24 +196,46 @@ export async function executePlan(
       registry.setPlanStatus(plan.id, 'applied');
       audit({ kind: 'plan', outcome: 'applied', message: `applied ${plan.steps.length} step(s)` });
     } else {
-      let rollbackFailed = false;
-      for (const entry of [...executed].reverse()) {
-        const { step } = entry;
-        const record = await rollbackStep(entry, deps, now, emit);
-        rollbacks.push(record);
-        if (record.outcome === 'failed') rollbackFailed = true;
-        audit({
-          kind: 'rollback',
-          device: step.device,
-          diff: { device: step.device, before: [], after: commandsOf(step, 'rollback') },
-          outcome: record.outcome,
-          message: record.error ?? `rollback of ${step.id}: ${record.outcome}`,
-        });
+      // Past an irreversible step (the compute hook moved the workload) the network must follow
+      // the workload, not go back: nothing is undone, and the engineer is told where it stands.
+      const barrier = executed.findLastIndex(
+        (e) =>
+          e.step.irreversible === true &&
+          (e.confirmed > 0 || e.uncertain) &&
+          e.step.id !== executed.at(-1)?.step.id,
+      );
+      if (barrier >= 0) {
+        const hook = executed[barrier]!.step;
+        for (const { step } of [...executed].reverse()) {
+          emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', at: now() });
+          rollbacks.push({ id: step.id, device: step.device, outcome: 'skipped' });
+        }
+        status = 'failed';
+        const detail =
+          `${failure}; not rolled back: ${hook.id} on ${hook.device} already moved ${plan.workload}, so ` +
+          'undoing the network would strand it. The network was left as it is; finish the remaining steps by hand or plan again';
+        registry.setPlanStatus(plan.id, status, detail);
+        audit({ kind: 'plan', outcome: status, message: detail });
+      } else {
+        let rollbackFailed = false;
+        for (const entry of [...executed].reverse()) {
+          const { step } = entry;
+          const record = await rollbackStep(entry, deps, now, emit);
+          rollbacks.push(record);
+          if (record.outcome === 'failed') rollbackFailed = true;
+          audit({
+            kind: 'rollback',
+            device: step.device,
+            diff: { device: step.device, before: [], after: commandsOf(step, 'rollback') },
+            outcome: record.outcome,
+            message: record.error ?? `rollback of ${step.id}: ${record.outcome}`,
+          });
+        }
+        status = rollbackFailed ? 'failed' : 'rolled-back';
+        const detail = rollbackFailed ? `${failure}; a rollback failed too` : failure;
+        registry.setPlanStatus(plan.id, status, detail);
+        audit({ kind: 'plan', outcome: status, message: detail });
       }
-      status = rollbackFailed ? 'failed' : 'rolled-back';
-      const detail = rollbackFailed ? `${failure}; a rollback failed too` : failure;
-      registry.setPlanStatus(plan.id, status, detail);
-      audit({ kind: 'plan', outcome: status, message: detail });
     }
     emit({ type: 'done', status, at: now() });
     return { status, steps, rollbacks, convergence };

@@ -57,6 +57,7 @@ function hookStep(intent: MigrateIntent, w: WorkloadRecord): OpStep | null {
       description: `Compute hook on ${intent.source.name}: move ${w.name} itself (not undone automatically)`,
       action: { type: 'ssh', commands: [command] },
       rollback: null,
+      irreversible: true,
       // A live migration of a big guest takes minutes, not the 15 s of a route change.
       timeoutMs: 30 * 60_000,
     },

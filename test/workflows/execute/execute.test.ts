@@ -209,6 +209,41 @@ describe('executePlan on the embedded lab', () => {
     expect(env.registry.audit({ planId: plan.id }).at(-1)?.outcome).toBe('rolled-back');
   }, 60_000);
 
+  it('a failure after the compute hook moved the workload rolls nothing back and says why', async () => {
+    const w = labWorkload(2, 'default');
+    const target = otherHost(w.host);
+    const plan = planMigrate(
+      {
+        tenant: env.tenant(w.tenant),
+        workload: w,
+        source: env.spec(w.host),
+        target: env.spec(target),
+        routers: env.routers,
+        live: { announcedBy: () => [w.host] },
+        computeHook: { type: 'command', template: 'true {workload}' },
+      },
+      meta('p-hook'),
+    );
+    expect(plan.steps.find((s) => s.id === 'compute-hook')?.irreversible).toBe(true);
+    const result = await executePlan(plan, {
+      ...env.deps('c1'),
+      onEvent: (e) => {
+        if (e.type === 'step-done' && e.step === 'compute-hook') env.lab.faults.dropSsh(w.host, 2000);
+      },
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps.at(-1)?.id).toBe('source-withdraw');
+    expect(result.rollbacks.every((r) => r.outcome === 'skipped')).toBe(true);
+    const stored = env.registry.plan('p-hook')!;
+    expect(stored.status).toBe('failed');
+    expect(stored.detail).toMatch(/not rolled back: compute-hook .* already moved/);
+    // The routers stay on the target, where the workload now is.
+    await settle(env, 'routers on the target', () =>
+      viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === target),
+    );
+    env.lab.faults.clear(w.host);
+  }, 60_000);
+
   it('refuses a second plan on a workload whose lease is held, naming the holder; nothing is sent', async () => {
     const w = labWorkload(1, 'default');
     const first = executePlan(migratePlan('p-first', w, otherHost(w.host)), env.deps('console-A'));

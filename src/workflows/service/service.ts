@@ -294,19 +294,31 @@ export class WorkflowService {
     if (!stored) this.adoptPlanFile(plan);
     await this.deps.poller.pollNow();
     this.recheck(plan);
-    const before = this.registry.workload(plan.workload);
-    if (before && plan.kind !== 'create') {
-      this.registry.setWorkloadState(
-        plan.workload,
-        plan.kind === 'migrate' ? 'migrating' : 'decommissioning',
-      );
-    }
+    // Check-and-set in one transaction: of two consoles applying plans for one workload, one wins.
+    const claimed =
+      plan.kind !== 'create' &&
+      this.registry.transaction(() => {
+        const w = this.registry.workload(plan.workload);
+        if (!w || w.state !== 'active') {
+          const lease = this.registry.leases().find((l) => l.workload === plan.workload);
+          throw new WorkflowError(
+            `workload ${plan.workload} is ${w?.state ?? 'not in the registry'}` +
+              `${lease ? ` (plan ${lease.planId} by ${lease.holder.operator} on ${lease.holder.host})` : ''}; ` +
+              'refusing to apply; nothing was sent',
+          );
+        }
+        this.registry.setWorkloadState(
+          plan.workload,
+          plan.kind === 'migrate' ? 'migrating' : 'decommissioning',
+        );
+        return true;
+      });
     let result: ExecResult;
     try {
       result = await executePlan(plan, this.execDeps(options));
     } catch (error) {
       // Refused before anything was sent (a lease held elsewhere): the record goes back as it was.
-      if (before && plan.kind !== 'create') this.registry.setWorkloadState(plan.workload, before.state);
+      if (claimed) this.registry.setWorkloadState(plan.workload, 'active');
       throw error;
     }
     this.record(plan, result);

@@ -112,6 +112,27 @@ describe('workflow service on the embedded lab', () => {
     expect(registry.plan(plan.id)?.status).toBe('rolled-back');
   }, 60_000);
 
+  it('two consoles migrating the same workload at once: the second is refused and sends nothing', async () => {
+    const w = registry.workload('svc-web1')!;
+    const targets = env.hypervisors.filter((h) => h.name !== w.host).map((h) => h.name);
+    const sentByB: string[] = [];
+    const consoleB = makeService(registry, {
+      console: { id: 'console-B', pid: process.pid, host: 'jump2' },
+      runnerFor: (spec) => {
+        sentByB.push(spec.name);
+        return env.fabric.ssh.get(spec);
+      },
+    });
+    const planA = service.planMigrate({ name: 'svc-web1', target: targets[0]! });
+    const planB = consoleB.planMigrate({ name: 'svc-web1', target: targets[1]! });
+    const first = service.apply(planA);
+    await expect(consoleB.apply(planB)).rejects.toThrow(/svc-web1 is migrating .*refusing to apply/);
+    expect(sentByB).toEqual([]);
+    expect((await first).status).toBe('applied');
+    expect(registry.workload('svc-web1')).toMatchObject({ host: targets[0], state: 'active' });
+    consoleB.discard(planB.id);
+  }, 60_000);
+
   it('decommissions it: gone from every router, addresses released, record retired', async () => {
     const w = registry.workload('svc-web1')!;
     const result = await service.apply(service.planDecommission({ name: 'svc-web1' }));

@@ -6,7 +6,25 @@ export { netnsCanRun } from './can-run.ts';
 export { netnsDown } from './down.ts';
 export { runInNamespace, tryRunInNamespace, type RunResult } from './exec.ts';
 export { startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
+export {
+  attachGuest,
+  detachGuest,
+  GUEST_HOOK_TEMPLATE,
+  guestIface,
+  guestIpv6Address,
+  guestNamespace,
+  removeGuest,
+  type GuestLeg,
+} from './guest.ts';
 export { type WorkloadInfo } from './outputs.ts';
+export { parsePing, startPing, type PingStats, type RunningPing } from './ping.ts';
+export {
+  firstInstalled,
+  parseRouteMonitor,
+  startRouteMonitor,
+  type RouteEvent,
+  type RunningRouteMonitor,
+} from './route-monitor.ts';
 export { labDir, labFiles, type DirOptions } from './paths.ts';
 export { netnsStatus, type NetnsDeviceStatus, type NetnsStatus, type NetnsWorkloadStatus } from './status.ts';
 export {
@@ -19,3 +37,4 @@ export {
   labNamespace,
 } from './topology.ts';
 export { netnsUp, type NetnsDeviceInfo, type NetnsLabInfo } from './up.ts';
+export { VMGUARD_TABLE } from './vmguard.ts';

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { GUEST_HOOK_TEMPLATE } from './guest.ts';
 import { labFiles } from './paths.ts';
 import {
   bgpInterfaces,
@@ -65,6 +66,11 @@ export function renderInventory(dir: string): string {
       (t) =>
         `  - { name: ${t.name}, pools4: [${t.pools4.join(', ')}], pools6: [${t.pools6.map(q).join(', ')}] }`,
     ),
+    // The lab's compute layer makes each guest's veth (guest.ts); plans only set it up, and the hook
+    // moves the guest's default routes to the target's leg.
+    'workflows:',
+    '  manageTap: false',
+    `  computeHook: { type: command, template: ${q(GUEST_HOOK_TEMPLATE)} }`,
     '',
   ];
   return lines.join('\n');

@@ -5,7 +5,7 @@ import { useConsole } from './hooks/context.ts';
 import { useCommandContext } from './hooks/useCommandContext.ts';
 import { useNow } from './hooks/useNow.ts';
 import { useTerminalSize } from './hooks/useTerminalSize.ts';
-import { keyNames, resolveKey, TABLE_ACTIONS, VIEW_ACTIONS, type ViewId } from './keys.ts';
+import { keyNames, resolveKey, ROW_ACTIONS, TABLE_ACTIONS, VIEW_ACTIONS, type ViewId } from './keys.ts';
 import {
   currentFrame,
   frameTitle,
@@ -24,6 +24,9 @@ import { clampTable } from './shared/table-state.ts';
 import { TitleLine } from './shared/TitleLine.tsx';
 import { VIEWS } from './views/index.ts';
 import type { ViewKeyHandler, ViewMeta } from './views/types.ts';
+import { FlowScreen, flowFooter, flowTitle } from './workflows/FlowScreen.tsx';
+import { useFlow } from './workflows/useFlow.ts';
+import { useRunActivity } from './workflows/useRunActivity.ts';
 
 const FLASH_MS = 4000;
 /** Header, title, table header, status and footer. */
@@ -36,7 +39,7 @@ export interface AppProps {
 
 /** The shell: header, breadcrumb/prompt, the current view, status line and footer, and the global keys. */
 export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
-  const { keys, readOnly, poller, now } = useConsole();
+  const { keys, readOnly, poller, now, workflows } = useConsole();
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const [nav, dispatch] = useNavigation(initialView, initialArgs);
@@ -46,8 +49,13 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
   const commandsRef = useRef(commands);
   commandsRef.current = commands;
   const frame = currentFrame(nav);
-  const flash = (text: string, level: 'info' | 'error' = 'info') =>
-    dispatch({ type: 'flash', text, level, at: now() });
+  const flash = useCallback(
+    (text: string, level: 'info' | 'error' = 'info') => dispatch({ type: 'flash', text, level, at: now() }),
+    [dispatch, now],
+  );
+  const flows = useFlow(flash);
+  const activity = useRunActivity(flows.flow?.screen === 'timeline');
+  const height = Math.max(1, rows - 1 - CHROME_LINES);
 
   useEffect(() => {
     if (!nav.flash) return;
@@ -61,7 +69,10 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     const command = parseCommand(text, commands);
     if (command.kind === 'quit') exit();
     else if (command.kind === 'help') dispatch({ type: 'mode', mode: 'help' });
-    else if (command.kind === 'error') {
+    else if (command.kind === 'timeline') {
+      dispatch({ type: 'cancel' });
+      flows.openTimeline();
+    } else if (command.kind === 'error') {
       dispatch({ type: 'cancel' });
       flash(command.message, 'error');
     } else dispatch({ type: 'open', view: command.view, args: command.args });
@@ -74,7 +85,17 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     viewKeys.current = handler;
   }, []);
 
+  const flowsRef = useRef(flows);
+  flowsRef.current = flows;
+  const onRowAction = useCallback(
+    (id: string, subject: string | null) => flowsRef.current.start(id, subject),
+    [],
+  );
+
   const onKey = (name: string) => {
+    // A workflow screen (wizard, plan, timeline, resume dialog) owns every key but Ctrl-C.
+    if (name === 'ctrl+c' && flows.flow) return exit();
+    if (flows.onKey(name, { width: columns, height: height + 1 })) return;
     // Keys typed faster than React re-renders must see each other's effect: read the latest state.
     const nav = latest(dispatch);
     if (nav.mode === 'command' || nav.mode === 'filter') {
@@ -98,14 +119,19 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
       return;
     }
     const view = currentFrame(nav).view;
-    const resolved = resolveKey(keys, name, { view, readOnly, hasPoller: poller !== null });
+    const resolved = resolveKey(keys, name, {
+      view,
+      readOnly,
+      hasPoller: poller !== null,
+      hasWorkflows: workflows !== null,
+    });
     if (!resolved) return;
     const { binding } = resolved;
     if (resolved.refused) {
       flash(`read-only console: ${binding.label} refused`, 'error');
       return;
     }
-    if (TABLE_ACTIONS.has(binding.id) || VIEW_ACTIONS.has(binding.id)) {
+    if (TABLE_ACTIONS.has(binding.id) || VIEW_ACTIONS.has(binding.id) || ROW_ACTIONS.has(binding.id)) {
       viewKeys.current?.(binding.id);
       return;
     }
@@ -119,7 +145,18 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
       case 'back':
         return dispatch({ type: 'back' });
       case 'quit':
+        if (name === 'q' && workflows?.running()) {
+          flash(
+            'an apply is running: q would interrupt it (Ctrl-C quits anyway; the next start offers resume)',
+            'error',
+          );
+          return;
+        }
         return exit();
+      case 'workload.create':
+        return flows.start(binding.id, null);
+      case 'timeline':
+        return flows.openTimeline();
       case 'refresh':
         flash('polling every device…');
         poller
@@ -135,23 +172,25 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     for (const name of keyNames(input, key)) onKey(name);
   });
 
-  const height = Math.max(1, rows - 1 - CHROME_LINES);
   const View = VIEWS[frame.view];
+  const flow = flows.flow;
   return (
     // One line short of the terminal: a frame as tall as the screen makes ink clear it on every redraw.
     <Box flexDirection="column" width={columns} height={rows - 1} overflow="hidden">
       <Header width={columns} />
       <TitleLine
         width={columns}
-        crumbs={nav.stack.map(frameTitle)}
-        filter={frame.filter}
+        crumbs={[...nav.stack.map(frameTitle), ...(flow ? [flowTitle(flow)] : [])]}
+        filter={flow ? '' : frame.filter}
         mode={nav.mode}
         input={nav.input}
-        meta={meta ? { ...meta, cursor: clampTable(frame.table, meta.shown, height).cursor } : null}
+        meta={meta && !flow ? { ...meta, cursor: clampTable(frame.table, meta.shown, height).cursor } : null}
         commands={commands}
       />
       {nav.mode === 'help' ? (
         <HelpScreen width={columns} height={height} view={frame.view} />
+      ) : flow ? (
+        <FlowScreen flow={flow} width={columns} height={height + 1} />
       ) : (
         <View
           key={frame.id}
@@ -161,16 +200,23 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
           bindKeys={bindKeys}
           dispatch={dispatch}
           onMeta={setMeta}
+          onRowAction={onRowAction}
         />
       )}
       <StatusBar
         width={columns}
         flash={nav.flash}
         filterError={meta?.filterError ?? null}
-        note={meta?.note ?? null}
+        note={flow ? null : (meta?.note ?? null)}
+        activity={activity}
         now={clock}
       />
-      <HelpBar width={columns} view={frame.view} mode={nav.mode} />
+      <HelpBar
+        width={columns}
+        view={frame.view}
+        mode={nav.mode}
+        override={flow && nav.mode === 'normal' ? flowFooter(flow) : null}
+      />
     </Box>
   );
 }

@@ -5,6 +5,7 @@ export type Command =
   | { kind: 'open'; view: ViewId; args: ViewArgs }
   | { kind: 'quit' }
   | { kind: 'help' }
+  | { kind: 'timeline' }
   | { kind: 'error'; message: string };
 
 /** What completion and validation may know about the fabric. */
@@ -25,6 +26,8 @@ const VERBS: Record<string, string> = {
   workloads: 'workloads',
   wl: 'workloads',
   help: 'help',
+  plan: 'plan',
+  timeline: 'plan',
   q: 'quit',
   quit: 'quit',
   'q!': 'quit',
@@ -46,6 +49,7 @@ export function parseCommand(text: string, ctx: CommandContext): Command {
     return { kind: 'error', message: `unknown command :${verbWord} (try ${COMPLETE_VERBS.join(', ')})` };
   if (verb === 'quit') return { kind: 'quit' };
   if (verb === 'help') return { kind: 'help' };
+  if (verb === 'plan') return { kind: 'timeline' };
   if (verb === 'devices') return { kind: 'open', view: 'devices', args: {} };
   if (verb === 'workloads')
     return { kind: 'open', view: 'workloads', args: rest[0] ? { tenant: rest[0] } : {} };

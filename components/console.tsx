@@ -7,11 +7,14 @@ import { captureConsole } from './hooks/console-capture.ts';
 import { throttleStore } from './hooks/throttled-store.ts';
 import { DEFAULT_KEYS, type KeyTable } from './keys.ts';
 import { createTheme, noColorRequested } from './theme.ts';
+import { createWorkflowController, type ConsoleWorkflows } from './workflows/controller.ts';
 
 export interface ConsoleOptions extends AppProps {
   store: AppStore;
   poller?: Pick<Poller, 'pollNow'>;
   readOnly?: boolean;
+  /** The workflow service: create / migrate / decommission and the timeline. Ignored when read-only. */
+  workflows?: ConsoleWorkflows;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   now?: () => number;
@@ -49,11 +52,15 @@ export function startConsole(options: ConsoleOptions): ConsoleHandle {
   stdout.on('resize', onResize);
   const now = options.now ?? Date.now;
   const logs = captureConsole(now);
+  const readOnly = options.readOnly ?? false;
+  // A read-only console never holds the service: no key, no screen, no code path can act.
+  const workflows = options.workflows && !readOnly ? createWorkflowController(options.workflows, now) : null;
   const value = {
     store,
     logs,
     poller: options.poller ?? null,
-    readOnly: options.readOnly ?? false,
+    readOnly,
+    workflows,
     keys: options.keys ?? DEFAULT_KEYS,
     theme: createTheme(options.noColor ?? noColorRequested()),
     now,
@@ -70,6 +77,7 @@ export function startConsole(options: ConsoleOptions): ConsoleHandle {
   );
   const exited = instance.waitUntilExit().finally(() => {
     store.dispose();
+    workflows?.dispose();
     logs.restore();
     stdout.off('resize', onResize);
     if (fullScreen) stdout.write(ALT_SCREEN_OFF);

@@ -21,6 +21,8 @@ export interface KeyBinding {
   footer?: boolean;
   /** Needs a poller (refresh) — hidden when the console was started without one. */
   needsPoller?: boolean;
+  /** Needs the workflow service (the timeline) — hidden when the console has none (read-only). */
+  needsWorkflows?: boolean;
 }
 
 export type KeyTable = readonly KeyBinding[];
@@ -60,6 +62,40 @@ export const DEFAULT_KEYS: KeyTable = [
     footer: true,
   },
   {
+    id: 'workload.create',
+    keys: ['c'],
+    label: 'create',
+    description: 'create a workload: name, tenant, host → plan, diff, confirm by name, apply',
+    views: ['workloads'],
+    dangerous: true,
+    footer: true,
+  },
+  {
+    id: 'workload.migrate',
+    keys: ['m'],
+    label: 'migrate',
+    description: 'migrate the selected workload to another host (make-before-break by default)',
+    views: ['workloads'],
+    dangerous: true,
+    footer: true,
+  },
+  {
+    id: 'workload.decommission',
+    keys: ['d'],
+    label: 'decommission',
+    description: 'decommission the selected workload (withdraw, clean up, release its addresses)',
+    views: ['workloads'],
+    dangerous: true,
+    footer: true,
+  },
+  {
+    id: 'timeline',
+    keys: ['t'],
+    label: 'timeline',
+    description: 'the timeline of the apply running or last run in this console (also :plan)',
+    needsWorkflows: true,
+  },
+  {
     id: 'back',
     keys: ['esc'],
     label: 'back',
@@ -95,11 +131,14 @@ export const TABLE_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 /** Actions a view answers from its selected row; everything else is the shell's. */
 export const VIEW_ACTIONS: ReadonlySet<string> = new Set(['drill', 'routes-of']);
+/** Actions on the workload of the selected row: the view names it, the shell starts the wizard. */
+export const ROW_ACTIONS: ReadonlySet<string> = new Set(['workload.migrate', 'workload.decommission']);
 
 export interface KeyContext {
   view: ViewId;
   readOnly: boolean;
   hasPoller: boolean;
+  hasWorkflows?: boolean;
 }
 
 /** Spells ink's key event the way the table does. */
@@ -140,7 +179,11 @@ export function keyNames(input: string, key: Key): string[] {
 }
 
 function inView(binding: KeyBinding, ctx: KeyContext): boolean {
-  return (!binding.views || binding.views.includes(ctx.view)) && (!binding.needsPoller || ctx.hasPoller);
+  return (
+    (!binding.views || binding.views.includes(ctx.view)) &&
+    (!binding.needsPoller || ctx.hasPoller) &&
+    (!binding.needsWorkflows || ctx.hasWorkflows === true)
+  );
 }
 
 /** What the footer and help show: a read-only console does not even mention dangerous keys. */

@@ -2,6 +2,7 @@ import { createContext, useContext } from 'react';
 import type { Poller } from '../../src/poller/poller.ts';
 import type { KeyTable } from '../keys.ts';
 import type { Theme } from '../theme.ts';
+import type { WorkflowController } from '../workflows/controller.ts';
 import type { ConsoleCapture } from './console-capture.ts';
 import type { ReadonlyAppStore } from './throttled-store.ts';
 
@@ -11,6 +12,8 @@ export interface ConsoleContextValue {
   logs: Pick<ConsoleCapture, 'last' | 'subscribe'>;
   poller: Pick<Poller, 'pollNow'> | null;
   readOnly: boolean;
+  /** The workflow side (wizards, timeline); null on a read-only console or without a registry. */
+  workflows: WorkflowController | null;
   keys: KeyTable;
   theme: Theme;
   now: () => number;

@@ -10,14 +10,31 @@ const PROMPT_KEYS: [string, string][] = [
 ];
 
 /** The footer: the keys of this view, from the key table (a read-only console shows no dangerous key). */
-export function HelpBar({ width, view, mode }: { width: number; view: ViewId; mode: Mode }) {
-  const { keys, theme, readOnly, poller } = useConsole();
-  const items: [string, string][] =
-    mode === 'command' || mode === 'filter'
+export function HelpBar({
+  width,
+  view,
+  mode,
+  override,
+}: {
+  width: number;
+  view: ViewId;
+  mode: Mode;
+  /** A wizard or timeline's own keys, in place of the view's. */
+  override?: readonly [string, string][] | null;
+}) {
+  const { keys, theme, readOnly, poller, workflows } = useConsole();
+  const items: readonly [string, string][] = override
+    ? override
+    : mode === 'command' || mode === 'filter'
       ? PROMPT_KEYS.filter(([key]) => mode === 'command' || key !== 'tab')
       : mode === 'help'
         ? [['esc', 'close']]
-        : visibleBindings(keys, { view, readOnly, hasPoller: poller !== null })
+        : visibleBindings(keys, {
+            view,
+            readOnly,
+            hasPoller: poller !== null,
+            hasWorkflows: workflows !== null,
+          })
             .filter((binding) => binding.footer)
             .map((binding) => [displayKey(binding.keys[0]!), binding.label]);
   return (

@@ -11,11 +11,13 @@ export interface StatusBarProps {
   flash: Flash | null;
   filterError: string | null;
   note: string | null;
+  /** A workflow running while the engineer looks elsewhere. */
+  activity?: string | null;
   now: number;
 }
 
 /** One line of news: a flash from the last key, a bad filter, a lookup result, or the latest fabric event. */
-export function StatusBar({ width, flash, filterError, note, now }: StatusBarProps) {
+export function StatusBar({ width, flash, filterError, note, activity, now }: StatusBarProps) {
   const { theme, logs } = useConsole();
   const log = useSyncExternalStore(logs.subscribe, logs.last);
   const event = useAppStore((s) => s.events[s.events.length - 1] ?? null);
@@ -27,6 +29,9 @@ export function StatusBar({ width, flash, filterError, note, now }: StatusBarPro
   } else if (filterError) {
     text = filterError;
     color = theme.error;
+  } else if (activity) {
+    text = activity;
+    color = theme.warn;
   } else if (note) {
     text = note;
     color = theme.accent;

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useConsole } from '../hooks/context.ts';
-import { TABLE_ACTIONS } from '../keys.ts';
+import { ROW_ACTIONS, TABLE_ACTIONS } from '../keys.ts';
 import { currentFrame } from '../nav.ts';
 import { Table } from '../shared/Table.tsx';
 import { clampTable, type TableMove } from '../shared/table-state.ts';
@@ -15,15 +15,16 @@ export function TableView<T>({
   dispatch,
   bindKeys,
   onMeta,
+  onRowAction,
 }: ViewProps & { model: ViewModel<T> }) {
   const { theme } = useConsole();
   const rowCount = model.rows.length;
   // The key handler outlives renders; it reads what is on screen now from here.
-  const current = useRef({ model, rowCount, height });
-  current.current = { model, rowCount, height };
+  const current = useRef({ model, rowCount, height, onRowAction });
+  current.current = { model, rowCount, height, onRowAction };
   useEffect(() => {
     bindKeys((id) => {
-      const { model, rowCount, height } = current.current;
+      const { model, rowCount, height, onRowAction } = current.current;
       const latest = currentFrame(dispatch.latest());
       if (latest.id !== frame.id) return;
       if (TABLE_ACTIONS.has(id)) {
@@ -31,6 +32,10 @@ export function TableView<T>({
         return;
       }
       const row = model.rows.at(clampTable(latest.table, rowCount, height).cursor);
+      if (ROW_ACTIONS.has(id)) {
+        onRowAction?.(id, row !== undefined && model.subject ? model.subject(row) : null);
+        return;
+      }
       const target = row !== undefined && model.open ? model.open(row, id) : null;
       if (target) dispatch({ type: 'open', ...target });
     });

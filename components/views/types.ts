@@ -13,6 +13,8 @@ export interface ViewProps {
   bindKeys(handler: ViewKeyHandler | null): void;
   dispatch: NavDispatch;
   onMeta(meta: ViewMeta): void;
+  /** A key acting on the selected row's workload (`m`, `d`): the view names it, the shell runs the wizard. */
+  onRowAction?(actionId: string, subject: string | null): void;
 }
 
 /** What the shell shows about the view around the table: counts, filter progress and problems. */
@@ -37,6 +39,8 @@ export interface ViewModel<T> {
   filterError: string | null;
   note?: string | null;
   rowColor?: (row: T) => 'error' | 'warn' | undefined;
+  /** The workload a row belongs to, for the row actions (null: none the registry knows). */
+  subject?: (row: T) => string | null;
   /** Where Enter (`drill`) or another view key leads from a row. */
   open?: (row: T, action: string) => OpenTarget | null;
   empty?: string;

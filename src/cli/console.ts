@@ -7,7 +7,7 @@ import { openInventory, simLabDirFor } from './get.ts';
 import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
 import { loadInventoryFile } from '../inventory/load.ts';
 import type { CliIo } from './run.ts';
-import { openFabric } from './wiring.ts';
+import { openFabric, openWorkflows, registryPathFor, type Fabric } from './wiring.ts';
 
 export interface ConsoleValues {
   inventory?: string;
@@ -15,6 +15,8 @@ export interface ConsoleValues {
   'lab-netns'?: boolean;
   'read-only'?: boolean;
   log?: string;
+  registry?: string;
+  operator?: string;
 }
 
 /** The console's log: store events appended to a file, never to the terminal the UI owns. */
@@ -48,20 +50,53 @@ export async function runConsole(values: ConsoleValues, io: CliIo): Promise<numb
     poller: { intervalMs: lab ? { router: 2_000, hypervisor: 3_000 } : {} },
   });
   const stopLog = logEventsTo(fabric.store, consoleLogPath(io.env, values.log));
+  const readOnly = values['read-only'] ?? false;
+  // A read-only console never opens the registry: it cannot plan, apply or take a lease.
+  const workflows = readOnly
+    ? null
+    : await openWorkflows(opened.inventory, fabric, {
+        registryPath: registryPathFor(opened.inventory, opened.source, io.env, values.registry),
+        ...(values.operator ? { operator: values.operator } : {}),
+      });
+  const stopAdopt = workflows ? adoptAfterFirstPoll(fabric, () => workflows.service.adoptLive()) : () => {};
   fabric.poller.start();
   try {
     const ui = startConsole({
       store: fabric.store,
       poller: fabric.poller,
-      readOnly: values['read-only'] ?? false,
+      readOnly,
+      ...(workflows ? { workflows: workflows.service } : {}),
     });
     await ui.waitUntilExit();
     return 0;
   } finally {
+    stopAdopt();
     stopLog();
     await fabric.close();
+    workflows?.close();
     await opened.close();
   }
+}
+
+/**
+ * Records the live workloads the registry does not know (the lab's) once every device has answered
+ * a first poll, so they can be migrated and decommissioned from the console.
+ */
+function adoptAfterFirstPoll(fabric: Fabric, adopt: () => void): () => void {
+  let done = false;
+  const check = () => {
+    const state = fabric.store.getState();
+    if (done || !state.deviceOrder.every((name) => state.devices[name]?.health !== 'unknown')) return;
+    done = true;
+    unsubscribe();
+    try {
+      adopt();
+    } catch {
+      // A registry another console is writing to: the next start adopts them.
+    }
+  };
+  const unsubscribe = fabric.store.subscribe(check);
+  return () => unsubscribe();
 }
 
 /** The running lab if one is up (`routedeck lab sim` elsewhere), else one of our own for this console. */

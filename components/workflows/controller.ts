@@ -1,0 +1,178 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Plan, WorkloadRecord } from '../../src/model/plan.ts';
+import type { StoredPlan, TenantRecord } from '../../src/registry/index.ts';
+import type { ExecEvent, ExecResult } from '../../src/workflows/execute/index.ts';
+import type { WorkflowService } from '../../src/workflows/service/index.ts';
+import {
+  initialTimeline,
+  timelineError,
+  timelineReducer,
+  type RunMode,
+  type TimelineState,
+} from './timeline.ts';
+
+/** What the console uses of the workflow service (tests may hand in the real one). */
+export type ConsoleWorkflows = Pick<
+  WorkflowService,
+  | 'planCreate'
+  | 'planMigrate'
+  | 'planDecommission'
+  | 'discard'
+  | 'apply'
+  | 'markInterrupted'
+  | 'completed'
+  | 'resume'
+  | 'rollback'
+  | 'workloads'
+  | 'tenants'
+  | 'hypervisors'
+  | 'plan'
+> & { registry: { workload(name: string): WorkloadRecord | undefined } };
+
+export interface WorkflowUiState {
+  /** Registry workloads that are not retired, keyed `vrf|prefix` for the Workloads view's join. */
+  records: ReadonlyMap<string, WorkloadRecord>;
+  /** The apply running or last run in this console. */
+  run: TimelineState | null;
+  /** Plans a dead console left mid-apply, still to be offered. */
+  interrupted: StoredPlan[];
+}
+
+export interface WorkflowController {
+  store: StoreApi<WorkflowUiState>;
+  service: ConsoleWorkflows;
+  tenants(): TenantRecord[];
+  hypervisors(): { name: string; health: string }[];
+  /** Re-reads the registry's workloads (after an action, and periodically for other consoles' changes). */
+  refresh(): void;
+  /** Marks and lists plans left applying by a console that died (once, at start). */
+  findInterrupted(): void;
+  dismissInterrupted(planId: string): void;
+  running(): boolean;
+  apply(plan: Plan): void;
+  finish(planId: string, mode: Exclude<RunMode, 'apply'>): void;
+  dispose(): void;
+}
+
+export function recordKey(vrf: string, prefix: string): string {
+  return `${vrf}|${prefix}`;
+}
+
+function indexRecords(records: WorkloadRecord[]): Map<string, WorkloadRecord> {
+  const map = new Map<string, WorkloadRecord>();
+  for (const w of records) {
+    map.set(recordKey(w.vrf, `${w.ipv4}/32`), w);
+    map.set(recordKey(w.vrf, w.ipv6Prefix), w);
+  }
+  return map;
+}
+
+function sameRecords(a: WorkloadRecord[], b: WorkloadRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((w, i) => {
+    const o = b[i]!;
+    return (
+      w.name === o.name &&
+      w.state === o.state &&
+      w.host === o.host &&
+      w.ipv4 === o.ipv4 &&
+      w.ipv6Prefix === o.ipv6Prefix &&
+      w.vrf === o.vrf
+    );
+  });
+}
+
+function describeRecord(w: WorkloadRecord | undefined, name: string): string {
+  if (!w) return `${name}: not in the registry (nothing reserved)`;
+  if (w.state === 'retired') return `${name}: retired, its addresses released`;
+  return `${name}: ${w.state} on ${w.host}, ${w.ipv4}/32 and ${w.ipv6Prefix} (${w.tap})`;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * The console's side of the workflow service, without React: the registry rows the Workloads view
+ * joins, and the one apply this console runs, folded from the executor's events into a timeline
+ * that outlives the screen showing it (the engineer may look elsewhere while it runs).
+ */
+export function createWorkflowController(
+  service: ConsoleWorkflows,
+  now: () => number,
+  refreshMs = 3000,
+): WorkflowController {
+  const store = createStore<WorkflowUiState>(() => ({ records: new Map(), run: null, interrupted: [] }));
+  let active = false;
+  let last: WorkloadRecord[] = [];
+  const refresh = () => {
+    try {
+      const records = service.workloads();
+      // Unchanged rows keep the same map: the Workloads view re-filters only when something changed.
+      if (sameRecords(records, last)) return;
+      last = records;
+      store.setState({ records: indexRecords(records) });
+    } catch {
+      // A registry busy with another console's write: the next refresh reads it.
+    }
+  };
+  refresh();
+  const timer = setInterval(refresh, refreshMs);
+  timer.unref?.();
+  const onEvent = (event: ExecEvent) => {
+    const run = store.getState().run;
+    if (run) store.setState({ run: timelineReducer(run, event) });
+    // The service marked the record migrating/decommissioning before the executor started.
+    if (event.type === 'start') refresh();
+  };
+  const track = (plan: Plan, mode: RunMode, done: readonly string[], work: () => Promise<ExecResult>) => {
+    if (active) throw new Error('an apply is already running in this console');
+    active = true;
+    store.setState({ run: initialTimeline(plan, mode, now(), done) });
+    const settle = (error: unknown) => {
+      active = false;
+      refresh();
+      const run = store.getState().run;
+      if (!run) return;
+      const ended = error === null ? run : timelineError(run, message(error), now());
+      store.setState({
+        run: { ...ended, after: describeRecord(service.registry.workload(plan.workload), plan.workload) },
+      });
+    };
+    work().then(
+      () => settle(null),
+      (error: unknown) => settle(error),
+    );
+  };
+  return {
+    store,
+    service,
+    tenants: () => service.tenants(),
+    hypervisors: () => service.hypervisors(),
+    refresh,
+    findInterrupted() {
+      try {
+        store.setState({ interrupted: service.markInterrupted() });
+      } catch {
+        store.setState({ interrupted: [] });
+      }
+    },
+    dismissInterrupted(planId) {
+      store.setState({ interrupted: store.getState().interrupted.filter((p) => p.plan.id !== planId) });
+    },
+    running: () => active,
+    apply(plan) {
+      track(plan, 'apply', [], () => service.apply(plan, { onEvent }));
+    },
+    finish(planId, mode) {
+      const stored = store.getState().interrupted.find((p) => p.plan.id === planId) ?? service.plan(planId);
+      if (!stored) throw new Error(`no plan ${planId}`);
+      const done = service.completed(stored.plan);
+      this.dismissInterrupted(planId);
+      track(stored.plan, mode, done, () =>
+        mode === 'resume' ? service.resume(planId, { onEvent }) : service.rollback(planId, { onEvent }),
+      );
+    },
+    dispose() {
+      clearInterval(timer);
+    },
+  };
+}

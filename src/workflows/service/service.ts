@@ -327,9 +327,14 @@ export class WorkflowService {
 
   /** Plans a console was applying when it died (its lease holder is gone). */
   interrupted(): StoredPlan[] {
-    return this.registry
-      .interruptedPlans()
-      .map((p) => this.registry.plan(p.plan.id))
+    const ids = new Set([
+      ...this.registry.interruptedPlans().map((p) => p.plan.id),
+      // Marked by an earlier start (markInterrupted) and not finished since: still to resume or roll
+      // back. The registry's snapshot at open only sees plans still `applying`.
+      ...this.registry.plans({ status: 'interrupted' }).map((p) => p.plan.id),
+    ]);
+    return [...ids]
+      .map((id) => this.registry.plan(id))
       .filter(
         (p): p is StoredPlan => p !== undefined && (p.status === 'applying' || p.status === 'interrupted'),
       );

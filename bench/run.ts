@@ -7,6 +7,9 @@
  *      index build and lookup time.
  *   3. The console's keystroke → frame latency on a 1M-route table (console-latency.ts), merged into the
  *      same results.json under `consoleLatency`.
+ *   4. Migrations on the real-FRR netns lab (migration.ts; root only, skipped otherwise), merged under
+ *      `migration`.
+ * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { RouteStreamParser } from '../src/drivers/frr/route-stream.ts';
 import { CompactRouteTableBuilder, type CompactRouteTable } from '../src/model/compact-route-table.ts';
 import { consoleLatency, mergeResults, report } from './console-latency.ts';
+import * as migration from './migration.ts';
 import { routeDocument, routePrefix, writeRouteDocument } from './routes.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
@@ -155,12 +159,35 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-function main(): void {
+const PARTS = ['routes', 'console', 'migration'] as const;
+
+async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
     process.stdout.write(JSON.stringify(phase1m()));
     return;
   }
+  const picked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = picked.filter((a) => !(PARTS as readonly string[]).includes(a));
+  if (unknown.length > 0)
+    throw new Error(`unknown bench part(s) ${unknown.join(', ')} (known: ${PARTS.join(', ')})`);
+  const want = (part: (typeof PARTS)[number]): boolean => picked.length === 0 || picked.includes(part);
   const started = performance.now();
+  if (want('routes')) routes(started);
+  if (want('console')) {
+    const latency = consoleLatency();
+    mergeResults(latency);
+    console.log(`\n${report(latency)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!Object.values(latency.targets).every((x) => x.ok)) process.exitCode = 1;
+  }
+  if (want('migration')) {
+    const moved = await migration.migrationBench();
+    migration.mergeResults(moved);
+    console.log(`\n${migration.report(moved)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!migration.migrationOk(moved)) process.exitCode = 1;
+  }
+}
+
+function routes(started: number): void {
   let t = performance.now();
   const size = writeDocument(BIG_FILE, 1_000_000, 4) + writeDocument(V6_FILE, V6_ROUTES, 6);
   const generateMs = performance.now() - t;
@@ -261,15 +288,10 @@ function main(): void {
   ];
   console.log(lines.join('\n'));
   if (!Object.values(targets).every((x) => x.ok)) process.exitCode = 1;
-
-  const latency = consoleLatency();
-  mergeResults(latency);
-  console.log(`\n${report(latency)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  if (!Object.values(latency.targets).every((x) => x.ok)) process.exitCode = 1;
 }
 
 function ok(pass: boolean): string {
   return pass ? 'ok' : 'MISSED';
 }
 
-main();
+await main();

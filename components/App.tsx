@@ -94,7 +94,10 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
 
   const onKey = (name: string) => {
     // A workflow screen (wizard, plan, timeline, resume dialog) owns every key but Ctrl-C.
-    if (name === 'ctrl+c' && flows.flow) return exit();
+    if (name === 'ctrl+c' && flows.flow) {
+      flows.abandon();
+      return exit();
+    }
     if (flows.onKey(name, { width: columns, height: height + 1 })) return;
     // Keys typed faster than React re-renders must see each other's effect: read the latest state.
     const nav = latest(dispatch);

@@ -167,6 +167,12 @@ const CONTROL_NAMES: Record<string, string> = {
   '\b': 'backspace',
 };
 
+/** `\x15` → `ctrl+u`: a control key that arrived inside a chunk of text (tmux send-keys, SSH). */
+function controlName(ch: string): string | undefined {
+  const code = ch.charCodeAt(0);
+  return code >= 1 && code <= 26 ? `ctrl+${String.fromCharCode(code + 96)}` : undefined;
+}
+
 /**
  * The keys in one input event. ink hands over a whole chunk of plain text as one event, and over SSH
  * (Nagle) or from tmux several quick keystrokes arrive in one chunk: `:bgp⏎` must act as four keys.
@@ -175,7 +181,7 @@ export function keyNames(input: string, key: Key): string[] {
   const single = keyName(input, key);
   if (single !== input || input.length <= 1 || key.ctrl || key.meta || input.includes('\u001b'))
     return [single];
-  return [...input].map((ch) => CONTROL_NAMES[ch] ?? ch);
+  return [...input].map((ch) => CONTROL_NAMES[ch] ?? controlName(ch) ?? ch);
 }
 
 function inView(binding: KeyBinding, ctx: KeyContext): boolean {

@@ -24,6 +24,8 @@ export interface FlowApi {
   /** `c`, `m`, `d` from the Workloads view (`subject`: the selected row's workload, if any). */
   start(action: string, subject: string | null): void;
   openTimeline(): void;
+  /** Before the console exits: a plan still at its preview is discarded (its reservations released). */
+  abandon(): void;
 }
 
 /**
@@ -140,7 +142,17 @@ export function useFlow(flash: FlashFn): FlowApi {
     }
   };
 
-  return { flow, onKey, start, openTimeline };
+  const abandon = () => {
+    const current = ref.current;
+    if (current?.screen !== 'plan' || !workflows) return;
+    try {
+      workflows.service.discard(current.plan.id);
+    } catch {
+      // Already gone (another console discarded it): nothing to release.
+    }
+  };
+
+  return { flow, onKey, start, openTimeline, abandon };
 }
 
 function wizardKey(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, resolveKey, visibleBindings, type KeyTable } from '../../components/keys.ts';
+import { DEFAULT_KEYS, keyNames, resolveKey, visibleBindings, type KeyTable } from '../../components/keys.ts';
 
 const TABLE: KeyTable = [
   ...DEFAULT_KEYS,
@@ -44,5 +44,12 @@ describe('key table', () => {
   it('refresh needs a poller', () => {
     expect(resolveKey(TABLE, 'ctrl+r', { view: 'devices', readOnly: false, hasPoller: false })).toBeNull();
     expect(resolveKey(TABLE, 'ctrl+r', { view: 'devices', readOnly: false, hasPoller: true })).not.toBeNull();
+  });
+});
+
+describe('keys in one chunk', () => {
+  const plain = {} as Parameters<typeof keyNames>[1];
+  it('a control key inside typed text (tmux send-keys, SSH) keeps its name', () => {
+    expect(keyNames('\u0015web1\t\r', plain)).toEqual(['ctrl+u', 'w', 'e', 'b', '1', 'tab', 'enter']);
   });
 });

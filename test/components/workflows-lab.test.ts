@@ -194,4 +194,14 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.type(KEY.esc, ':', 'plan', KEY.enter);
     await screen.waitForText('create ui3 — plan');
   });
+
+  it('Ctrl-C at the plan preview quits and discards the plan: its addresses are not left reserved', async () => {
+    await screen.type(KEY.esc, 'c', 'ui4', KEY.tab, KEY.tab, KEY.enter);
+    await screen.waitForText('Type ui4 to apply');
+    const planId = registry().plans({ workload: 'ui4' })[0]!.plan.id;
+    await screen.type('\u0003');
+    await screen.handle.waitUntilExit();
+    expect(registry().plan(planId)?.status).toBe('discarded');
+    expect(registry().workload('ui4')).toBeUndefined();
+  });
 });

@@ -179,6 +179,6 @@ export function resumeLines(stored: StoredPlan, done: readonly string[]): Line[]
     {
       text: `  b  roll back: undo the ${done.length} finished step(s)${next ? ` and ${next.id}` : ''}, in reverse`,
     },
-    { text: '  l  later: leave it interrupted (routedeck apply --resume/--rollback can finish it)' },
+    { text: '  l  later: leave it interrupted (offered again at the next start)' },
   ];
 }

@@ -3,13 +3,7 @@ import type { Family } from './route.ts';
 export type PlanKind = 'create' | 'migrate' | 'decommission';
 /** `discarded`: planned but never applied (its reservations were released). */
 export type PlanStatus =
-  | 'planned'
-  | 'applying'
-  | 'applied'
-  | 'failed'
-  | 'rolled-back'
-  | 'interrupted'
-  | 'discarded';
+  'planned' | 'applying' | 'applied' | 'failed' | 'rolled-back' | 'interrupted' | 'discarded';
 
 /** What a step sends to one device: shell commands over SSH, or a VyOS API batch. */
 export type StepAction =

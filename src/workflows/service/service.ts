@@ -279,6 +279,26 @@ export class WorkflowService {
     });
   }
 
+  /**
+   * A walkthrough marker: the driver's comment in the audit log, attached to the plan being applied
+   * (or to the session when none is). Returns what was recorded.
+   */
+  note(text: string, planId?: string): AuditRecord {
+    const message = text.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+    if (message === '') throw new WorkflowError('a note needs some text');
+    if (message.length > 500) throw new WorkflowError('a note is at most 500 characters');
+    const id = planId ?? `session-${this.consoleId.id.slice(0, 8)}`;
+    this.registry.appendAudit({
+      at: new Date(this.now()).toISOString(),
+      operator: this.operator,
+      planId: id,
+      kind: 'note',
+      outcome: 'note',
+      message,
+    });
+    return this.registry.audit({ planId: id }).at(-1)!;
+  }
+
   // ---- applying ------------------------------------------------------------------------------
 
   /**

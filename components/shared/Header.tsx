@@ -28,6 +28,7 @@ export function Header({ width }: { width: number }) {
     }
     return counts;
   });
+  const watchers = useAppStore((s) => s.watchers);
   const poll =
     polling > 0
       ? `polling ${polling}`
@@ -49,6 +50,12 @@ export function Header({ width }: { width: number }) {
           {unreachable > 0 ? <Text color={theme.error}> down {unreachable}</Text> : null}
           {unknown > 0 ? <Text color={theme.muted}> unknown {unknown}</Text> : null}
           <Text> │ {poll}</Text>
+          {watchers.length > 0 ? (
+            <Text color={theme.warn}>
+              {' │ '}
+              watched by {watchers.length}: {watchers.map((w) => w.user).join(', ')}
+            </Text>
+          ) : null}
         </Text>
       </Box>
       <Box flexShrink={0}>

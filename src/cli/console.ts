@@ -41,8 +41,19 @@ function logEventsTo(store: AppStore, file: string): () => void {
   });
 }
 
+/** What `routedeck serve` adds to a console: the terminal it draws on, and a hook on the store. */
+export interface ConsoleExtras {
+  stdout?: NodeJS.WriteStream;
+  /** Called with the store once it exists; the returned function runs at exit. */
+  attach?(store: AppStore): Promise<() => Promise<void>>;
+}
+
 /** The interactive console: on the embedded lab when no inventory is given (what `npm start` runs). */
-export async function runConsole(values: ConsoleValues, io: CliIo): Promise<number> {
+export async function runConsole(
+  values: ConsoleValues,
+  io: CliIo,
+  extras: ConsoleExtras = {},
+): Promise<number> {
   const useLab = !values.inventory && !values['lab-netns'];
   const opened = useLab ? await openLabForConsole(io.env) : await openInventory(values, io.env);
   const lab = opened.source.kind === 'lab-sim';
@@ -60,8 +71,11 @@ export async function runConsole(values: ConsoleValues, io: CliIo): Promise<numb
       });
   const stopAdopt = workflows ? adoptAfterFirstPoll(fabric, () => workflows.service.adoptLive()) : () => {};
   fabric.poller.start();
+  let detach: (() => Promise<void>) | null = null;
   try {
+    detach = extras.attach ? await extras.attach(fabric.store) : null;
     const ui = startConsole({
+      ...(extras.stdout ? { stdout: extras.stdout } : {}),
       store: fabric.store,
       poller: fabric.poller,
       readOnly,
@@ -70,6 +84,7 @@ export async function runConsole(values: ConsoleValues, io: CliIo): Promise<numb
     await ui.waitUntilExit();
     return 0;
   } finally {
+    await detach?.();
     stopAdopt();
     stopLog();
     await fabric.close();

@@ -4,6 +4,7 @@ import { runGet } from './get.ts';
 import { runConsole } from './console.ts';
 import { runLab } from './lab.ts';
 import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
+import { runServe } from './serve.ts';
 import { runTrustHost } from './trust-host.ts';
 import { runApply, runAudit, runPlan } from './workflow.ts';
 import { USAGE, UsageError } from './usage.ts';
@@ -37,6 +38,9 @@ export const GET_OPTIONS = {
   'break-before-make': { type: 'boolean' },
   plan: { type: 'string' },
   limit: { type: 'string' },
+  listen: { type: 'string' },
+  'authorized-keys': { type: 'string' },
+  'host-key': { type: 'string' },
   hosts: { type: 'string' },
   routers: { type: 'string' },
   workloads: { type: 'string' },
@@ -79,6 +83,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runApply(rest, values, io);
       case 'audit':
         return await runAudit(rest, values, io);
+      case 'serve':
+        return await runServe(rest, values, io);
       case 'trust-host':
         return await runTrustHost(rest, values, io);
       case undefined:

@@ -28,6 +28,14 @@ export interface SourceInfo {
   label: string;
 }
 
+/** A colleague watching this console through `routedeck serve` (read-only). */
+export interface Watcher {
+  user: string;
+  from: string;
+  /** The authorized key's comment or fingerprint. */
+  key: string;
+}
+
 export interface AppState {
   source: SourceInfo;
   devices: Record<string, DeviceEntry>;
@@ -37,6 +45,9 @@ export interface AppState {
   /** Times each session (`device|vrf|afi|peer`) left Established since the console started. */
   sessionFlaps: Record<string, number>;
   events: StoreEvent[];
+  /** Who is watching this console right now (empty unless it is served). */
+  watchers: Watcher[];
+  setWatchers(watchers: Watcher[], at: number): void;
   pollStarted(device: string, at: number): void;
   pollSucceeded(device: string, snapshot: DeviceSnapshot): void;
   pollFailed(device: string, message: string, at: number, health: 'unreachable' | 'degraded'): void;
@@ -95,6 +106,20 @@ export function createAppStore(init: {
       workloads: [],
       sessionFlaps: {},
       events: [],
+      watchers: [],
+      setWatchers: (watchers, at) => {
+        const id = (w: Watcher) => `${w.user}@${w.from} (${w.key})`;
+        const before = new Set(get().watchers.map(id));
+        const after = new Set(watchers.map(id));
+        const events: StoreEvent[] = [
+          ...[...after].filter((w) => !before.has(w)).map((w) => `${w} started watching`),
+          ...[...before].filter((w) => !after.has(w)).map((w) => `${w} stopped watching`),
+        ].map((message) => ({ at, device: 'serve', level: 'info' as const, message }));
+        set((state) => ({
+          watchers: watchers.map((w) => ({ ...w })),
+          events: events.length > 0 ? [...state.events, ...events].slice(-MAX_EVENTS) : state.events,
+        }));
+      },
       pollStarted: (name, at) => update(name, () => ({ polling: true, lastAttemptAt: at })),
       pollSucceeded: (name, snapshot) => {
         const previous = get().devices[name]?.snapshot ?? null;

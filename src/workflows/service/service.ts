@@ -284,7 +284,10 @@ export class WorkflowService {
    * (or to the session when none is). Returns what was recorded.
    */
   note(text: string, planId?: string): AuditRecord {
-    const message = text.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+    const message = [...text]
+      .map((c) => (c < ' ' || c === '\u007f' ? ' ' : c))
+      .join('')
+      .trim();
     if (message === '') throw new WorkflowError('a note needs some text');
     if (message.length > 500) throw new WorkflowError('a note is at most 500 characters');
     const id = planId ?? `session-${this.consoleId.id.slice(0, 8)}`;

@@ -17,6 +17,8 @@ import { ConnectionClosedError, shortCommand, SshChannelError, SshConnectError }
 import type { SshTarget } from './errors.ts';
 import { collectOutput, CommandRun, openExec, streamOutput, toError } from './run.ts';
 import type { Collected, Streamed } from './run.ts';
+import { openPtyShell, PtyShell } from './shell.ts';
+import type { RemoteShell, ShellRequest } from './shell.ts';
 
 export type SshConnectionState = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
@@ -62,6 +64,7 @@ export class SshDeviceConnection implements CommandRunner {
   private connecting: Promise<Live> | undefined;
   private readonly abort = new AbortController();
   private readonly runs = new Set<CommandRun<never>>();
+  private readonly shells = new Map<RemoteShell, Live>();
   private readonly listeners = new Set<StateListener>();
   private failures = 0;
   /** True while the operator is being asked to trust a host key. */
@@ -113,6 +116,35 @@ export class SshDeviceConnection implements CommandRunner {
     );
   }
 
+  /**
+   * An interactive shell with a pty on this connection (the console's shell pane). It takes one
+   * channel slot for as long as it is open; a drop or close() of the connection ends it.
+   */
+  async shell(request: ShellRequest): Promise<RemoteShell> {
+    if (this.currentState === 'closed')
+      throw new ConnectionClosedError(this.target, 'the connection was closed by routedeck');
+    if (this.currentState === 'backoff' && this.error) throw this.error;
+    const live = await this.ensureConnected();
+    const slot = live.slots.acquire();
+    await slot.ready;
+    let channel;
+    try {
+      if (this.live !== live)
+        throw new ConnectionClosedError(this.target, 'connection lost before the shell opened');
+      channel = await openPtyShell(live.client, request);
+    } catch (err) {
+      live.slots.release();
+      if (err instanceof ConnectionClosedError) throw err;
+      throw new SshChannelError(this.target, 'shell', toError(err).message);
+    }
+    const shell = new PtyShell(channel, { cols: request.cols, rows: request.rows });
+    this.shells.set(shell, live);
+    shell.onClose(() => {
+      if (this.shells.delete(shell)) live.slots.release();
+    });
+    return shell;
+  }
+
   /** Ends the connection; in-flight commands reject with ConnectionClosedError. Idempotent. */
   async close(): Promise<void> {
     if (this.currentState === 'closed') return;
@@ -127,6 +159,7 @@ export class SshDeviceConnection implements CommandRunner {
         new ConnectionClosedError(this.target, `closed by routedeck while ${shortCommand(run.command)} ran`),
       );
     }
+    for (const shell of [...this.shells.keys()]) shell.close('the connection was closed by routedeck');
     if (live) await hangUp(live);
   }
 
@@ -258,6 +291,8 @@ export class SshDeviceConnection implements CommandRunner {
         ),
       );
     }
+    for (const [shell, owner] of [...this.shells])
+      if (owner === live) shell.close(`connection lost (${why})`);
     // Not backoff: a drop after a working session reconnects on the next command.
     this.setState('idle', this.error);
   }

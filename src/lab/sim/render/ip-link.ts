@@ -118,15 +118,21 @@ export function linksJson(k: Kernel, opts: LinkListing): string {
   return `${compact(links.map((l) => linkObject(k, l, opts)))}\n`;
 }
 
-/** `ip -br addr`: name, state, addresses, in aligned columns. */
-export function briefAddr(k: Kernel): string {
-  return (listLinks(k, { details: false, addresses: true, linkmode: false }) ?? [])
+/**
+ * `ip -br addr` and `ip -br link` (iproute2's print_linkinfo/print_addrinfo in brief mode): the name
+ * (`name@parent` for a VLAN) padded to 16, the operstate padded to 14, then each address as
+ * `local/len ` — or the MAC and `<FLAGS> ` for link — every field followed by one space.
+ */
+export function briefLinks(k: Kernel, opts: LinkListing): string {
+  return (listLinks(k, opts) ?? [])
     .map((l) => {
       const name = l.parent !== undefined ? `${l.name}@${l.parent}` : l.name;
-      const addrs = inetFirst(l)
-        .map((a) => `${a.local}/${a.prefixlen}`)
-        .join(' ');
-      return `${name.padEnd(16)} ${operstate(k, l).padEnd(14)} ${addrs} `.trimEnd() + ' \n';
+      const fields = opts.addresses
+        ? inetFirst(l)
+            .filter((a) => opts.family === undefined || a.family === opts.family)
+            .map((a) => `${a.local}/${a.prefixlen} `)
+        : [`${l.mac} `, `<${flags(k, l).join(',')}> `];
+      return `${name.padEnd(16)} ${operstate(k, l).padEnd(14)} ${fields.join('')}\n`;
     })
     .join('');
 }

@@ -122,12 +122,16 @@ export class SimSshServer {
   }
 
   #onSession(session: Session): void {
-    let pty = false;
-    session.on('pty', (accept) => {
-      pty = true;
+    let pty: { cols: number; rows: number } | undefined;
+    session.on('pty', (accept, _reject, info) => {
+      pty = { cols: info.cols, rows: info.rows };
       accept?.();
     });
-    session.on('window-change', (accept) => accept?.()); // line mode: the width changes nothing
+    // Line mode draws nothing by width; the size is kept for `stty size`.
+    session.on('window-change', (accept, _reject, info) => {
+      if (pty) pty = { cols: info.cols, rows: info.rows };
+      accept?.();
+    });
     session.on('env', (accept) => accept?.());
     session.on('exec', (accept, _reject, info) => {
       const channel = accept();
@@ -141,7 +145,8 @@ export class SimSshServer {
       channel.on('error', () => undefined);
       const shell = new LineShell({
         prompt: `${this.#opts.user}@${this.device.name}:~$ `,
-        echo: pty,
+        echo: pty !== undefined,
+        size: () => pty,
         run: async (line) => (await this.#run(line, channel)) ?? { stdout: '', stderr: '', code: 0 },
         write: (text) => {
           if (!isClosed(channel)) channel.write(text);

@@ -4,7 +4,7 @@ import { ToolError } from '../model/errors.ts';
 import { LOCAL_TABLE, MAIN_TABLE } from '../model/kernel.ts';
 import type { SimNode } from '../model/node.ts';
 import type { Prng } from '../model/prng.ts';
-import { briefAddr, linksJson, listLinks } from '../render/ip-link.ts';
+import { briefLinks, linksJson, listLinks } from '../render/ip-link.ts';
 import { ipRoutesJson, ipRoutesText } from '../render/ip-route.ts';
 import { addrChange, linkChange, routeChange, tuntapChange } from './ip-change.ts';
 
@@ -87,7 +87,7 @@ function showLinks(ctx: IpContext, o: Opts, args: string[], addresses: boolean):
   };
   if (listLinks(ctx.node.kernel, listing) === null)
     throw new ToolError(`Device "${dev ?? ''}" does not exist.\n`, 1);
-  if (o.brief) return briefAddr(ctx.node.kernel);
+  if (o.brief) return briefLinks(ctx.node.kernel, listing);
   if (o.json) return linksJson(ctx.node.kernel, listing);
   throw new ToolError('the lab prints `ip addr`/`ip link` as JSON (-j) or brief (-br)\n', 1);
 }

@@ -59,6 +59,35 @@ describe('LineShell', () => {
     expect(d.text()).toBe('$ ');
   });
 
+  it('edits in the middle of the line with ← → Home End and Delete; ↑ is dropped whole', async () => {
+    const s = fakeShell();
+    // "hstname" → ← ×6 puts the cursor after "h"; type "o"; End; Home; Delete the "h"; type "h" back.
+    s.shell.feed('hstname' + '\x1b[D'.repeat(6) + 'o\x1b[F\x1b[H\x1b[3~h\x1b[A\r');
+    await waitFor('the run', () => s.ran.length === 1);
+    expect(s.ran).toEqual(['hostname']);
+  });
+
+  it('answers `stty size` from the pty size, and refuses it without a pty', async () => {
+    let size: { cols: number; rows: number } | undefined = { cols: 80, rows: 24 };
+    const out: string[] = [];
+    const shell = new LineShell({
+      prompt: '$ ',
+      echo: true,
+      run: async () => ({ stdout: '', stderr: '', code: 0 }),
+      write: (text) => out.push(text),
+      exit: () => undefined,
+      size: () => size,
+    });
+    shell.feed('stty size\r');
+    await waitFor('24 80', () => out.join('').includes('24 80\r\n'));
+    size = { cols: 132, rows: 50 };
+    shell.feed('tput cols\r');
+    await waitFor('132', () => out.join('').includes('\r\n132\r\n'));
+    size = undefined;
+    shell.feed('stty size\r');
+    await waitFor('the refusal', () => out.join('').includes('Inappropriate ioctl'));
+  });
+
   it('turns LF into CRLF without doubling existing CRLF', () => {
     expect(toCrlf('a\nb\r\nc')).toBe('a\r\nb\r\nc');
   });

@@ -3,13 +3,13 @@
  * (the driver), mirrored read-only over SSH to every colleague whose key is in FILE.
  */
 import { homedir, hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isValidIp } from '../addr/cidr.ts';
 import { AuthorizedKeysError, fingerprintOf, loadAuthorizedKeys } from '../serve/authorized-keys.ts';
 import { ScreenMirror } from '../serve/mirror.ts';
 import { startShareServer } from '../serve/server.ts';
 import { teeStdout } from '../serve/tee.ts';
-import { loadOrCreateSshKey } from '../transport/ssh/keys.ts';
+import { ensurePrivateDir, loadOrCreateSshKey } from '../transport/ssh/keys.ts';
 import ssh2 from 'ssh2';
 import { runConsole, type ConsoleValues } from './console.ts';
 import type { CliIo } from './run.ts';
@@ -53,6 +53,7 @@ export async function runServe(rest: string[], values: ServeValues, io: CliIo): 
     return 2;
   }
   const keyFile = values['host-key'] ?? defaultHostKeyPath(io.env);
+  await ensurePrivateDir(dirname(keyFile));
   const hostKey = await loadOrCreateSshKey(keyFile, true);
   const parsed = ssh2.utils.parseKey(hostKey.public);
   const fingerprint = parsed instanceof Error ? '?' : fingerprintOf(parsed.getPublicSSH());

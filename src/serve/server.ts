@@ -198,7 +198,10 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
           channel.write('\u001b[2J');
           draw(v, true);
           channel.on('data', (data: Buffer) => {
-            const action = viewerKey(data.toString('latin1'));
+            for (const key of splitKeys(data.toString('latin1'))) handle(key);
+          });
+          const handle = (key: string) => {
+            const action = viewerKey(key);
             if (action === 'leave') {
               channel.write(`\u001b[0m${SHOW_CURSOR}\u001b[2J\u001b[Hleft the shared session\r\n`);
               channel.exit(0);
@@ -211,7 +214,7 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
               if (action.home) v.x = v.y = 0;
               draw(v);
             }
-          });
+          };
           channel.on('close', () => {
             viewers.delete(v.info.id);
             changed();
@@ -270,6 +273,18 @@ function statusLine(cols: number, parts: [string, boolean][]): string {
   return line.length > cols ? line.slice(0, cols) : line.padEnd(cols);
 }
 
+/** Keys in one chunk (a held arrow key, or several keys coalesced over SSH): CSI/SS3 sequences or single bytes. */
+export function splitKeys(data: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < data.length;) {
+    const match = /^\u001b(?:\[[0-9;]*[~A-Za-z]|O[A-Za-z])/.exec(data.slice(i, i + 16));
+    const length = match ? match[0].length : 1;
+    keys.push(data.slice(i, i + length));
+    i += length;
+  }
+  return keys;
+}
+
 type KeyAction = 'leave' | { dx: number; dy: number; home?: boolean } | null;
 
 /** A viewer's keys: pan its own copy, or leave. Everything else is ignored. */
@@ -277,15 +292,19 @@ export function viewerKey(data: string): KeyAction {
   if (data === 'q' || data === '\u0003' || data === '\u0004') return 'leave';
   switch (data) {
     case '\u001b[A':
+    case '\u001bOA':
     case 'k':
       return { dx: 0, dy: -1 };
     case '\u001b[B':
+    case '\u001bOB':
     case 'j':
       return { dx: 0, dy: 1 };
     case '\u001b[C':
+    case '\u001bOC':
     case 'l':
       return { dx: 4, dy: 0 };
     case '\u001b[D':
+    case '\u001bOD':
     case 'h':
       return { dx: -4, dy: 0 };
     case '\u001b[5~':

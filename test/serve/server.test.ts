@@ -123,9 +123,12 @@ describe('routedeck serve: the shared-session server', () => {
     await v.waitFor(/aaaa/);
     expect(v.text()).not.toContain('RIGHT-EDGE');
     const before = mirror.textLines().join('\n');
-    v.stream.write(':q\r');
+    v.stream.write(':vrfs\r');
+    v.stream.write('dmc');
     v.stream.write('c');
-    for (let i = 0; i < 8; i++) v.stream.write('\u001b[C');
+    // A held arrow key arrives as several sequences in one chunk.
+    v.stream.write('\u001b[C'.repeat(4));
+    for (let i = 0; i < 4; i++) v.stream.write('\u001bOC');
     await v.waitFor(/RIGHT-EDGE/);
     expect(v.text()).toMatch(/read-only · 33–76×1–11 \(arrows\) · q leaves/);
     await mirror.flushed();

@@ -55,6 +55,7 @@ interface Viewer {
   last: string;
 }
 
+const ESC = '\u001b';
 const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
 const SYNC_ON = '\u001b[?2026h';
@@ -277,7 +278,7 @@ function statusLine(cols: number, parts: [string, boolean][]): string {
 export function splitKeys(data: string): string[] {
   const keys: string[] = [];
   for (let i = 0; i < data.length;) {
-    const match = /^\u001b(?:\[[0-9;]*[~A-Za-z]|O[A-Za-z])/.exec(data.slice(i, i + 16));
+    const match = data[i] === ESC ? /^.(?:\[[0-9;]*[~A-Za-z]|O[A-Za-z])/.exec(data.slice(i, i + 16)) : null;
     const length = match ? match[0].length : 1;
     keys.push(data.slice(i, i + length));
     i += length;

@@ -51,6 +51,7 @@ const step = z.strictObject({
   rollback: action.nullable(),
   verify: z.array(verification),
   timeoutMs: z.number().int().positive(),
+  irreversible: z.boolean().optional(),
 });
 
 const planSchema = z.strictObject({

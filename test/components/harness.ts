@@ -41,9 +41,14 @@ export interface Screen {
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function renderConsole(
-  options: Omit<ConsoleOptions, 'stdin' | 'stdout'> & { cols?: number; rows?: number },
+  options: Omit<ConsoleOptions, 'stdin' | 'stdout'> & {
+    cols?: number;
+    rows?: number;
+    /** Sees every write too (a shared session's mirror). */
+    onWrite?: (data: string) => void;
+  },
 ): Screen {
-  const { cols = 80, rows = 24, ...rest } = options;
+  const { cols = 80, rows = 24, onWrite, ...rest } = options;
   // A pty turns ink's \n into \r\n (onlcr); the emulator alone does not.
   const term = new Terminal({ cols, rows, allowProposedApi: true, convertEol: true });
   let raw = '';
@@ -54,6 +59,7 @@ export function renderConsole(
     write(data: string) {
       raw += data;
       term.write(data);
+      onWrite?.(data);
       return true;
     },
   });

@@ -27,6 +27,7 @@ export type ConsoleWorkflows = Pick<
   | 'tenants'
   | 'hypervisors'
   | 'plan'
+  | 'note'
 > & { registry: { workload(name: string): WorkloadRecord | undefined } };
 
 export interface WorkflowUiState {
@@ -51,6 +52,11 @@ export interface WorkflowController {
   running(): boolean;
   apply(plan: Plan): void;
   finish(planId: string, mode: Exclude<RunMode, 'apply'>): void;
+  /**
+   * `:note TEXT`: a walkthrough marker in the audit log, on the plan being applied when there is one
+   * (and then on its timeline too). Returns what was recorded and the plan it went to, if any.
+   */
+  note(text: string): { message: string; planId: string | null };
   dispose(): void;
 }
 
@@ -170,6 +176,17 @@ export function createWorkflowController(
       track(stored.plan, mode, done, () =>
         mode === 'resume' ? service.resume(planId, { onEvent }) : service.rollback(planId, { onEvent }),
       );
+    },
+    note(text) {
+      const run = store.getState().run;
+      const planId = active && run ? run.plan.id : null;
+      const record = service.note(text, planId ?? undefined);
+      const current = store.getState().run;
+      if (planId && current?.plan.id === planId)
+        store.setState({
+          run: { ...current, notes: [...current.notes, { at: now(), text: record.message }] },
+        });
+      return { message: record.message, planId };
     },
     dispose() {
       clearInterval(timer);

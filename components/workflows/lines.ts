@@ -158,6 +158,8 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
         });
     if (s.error) out.push({ text: `      ${s.error}`, color: 'error' });
   });
+  for (const note of run.notes)
+    out.push({ text: `Note at +${formatMs(note.at - run.startedAt)}: ${note.text}`, color: 'accent' });
   if (run.after) out.push({ text: `Registry: ${run.after}`, bold: true });
   return out;
 }

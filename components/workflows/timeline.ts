@@ -48,6 +48,8 @@ export interface TimelineState {
   error: string | null;
   /** The registry's record of the workload once the run ended. */
   after: string | null;
+  /** `:note` markers typed while it ran. */
+  notes: { at: number; text: string }[];
 }
 
 /**
@@ -93,6 +95,7 @@ export function initialTimeline(
     endedAt: null,
     error: null,
     after: null,
+    notes: [],
   };
 }
 

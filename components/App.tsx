@@ -1,4 +1,4 @@
-import { Box, useApp, useInput } from 'ink';
+import { Box, useApp, useInput, useStdin } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { complete, parseCommand } from './command.ts';
 import { useConsole } from './hooks/context.ts';
@@ -22,6 +22,9 @@ import { HelpScreen } from './shared/HelpScreen.tsx';
 import { StatusBar } from './shared/StatusBar.tsx';
 import { clampTable } from './shared/table-state.ts';
 import { TitleLine } from './shared/TitleLine.tsx';
+import { SHELL_ESCAPE, ShellPane } from './shell/ShellPane.tsx';
+import { SHELL_CHROME } from './shell/session.ts';
+import { useShellsState } from './shell/useShells.ts';
 import { VIEWS } from './views/index.ts';
 import type { ViewKeyHandler, ViewMeta } from './views/types.ts';
 import { FlowScreen, flowFooter, flowTitle } from './workflows/FlowScreen.tsx';
@@ -39,7 +42,7 @@ export interface AppProps {
 
 /** The shell: header, breadcrumb/prompt, the current view, status line and footer, and the global keys. */
 export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
-  const { keys, readOnly, poller, now, workflows } = useConsole();
+  const { keys, readOnly, poller, now, workflows, shells } = useConsole();
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const [nav, dispatch] = useNavigation(initialView, initialArgs);
@@ -64,11 +67,68 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     return () => clearTimeout(timer);
   }, [nav.flash]);
 
+  const focusedShell = useShellsState((s) => s.focused, null);
+  const shellRows = Math.max(1, rows - SHELL_CHROME);
+  useEffect(() => {
+    shells?.resize({ cols: columns, rows: shellRows });
+  }, [shells, columns, shellRows]);
+  useEffect(
+    () => shells?.onEnded((device, why) => flash(`shell on ${device} closed: ${why}`)),
+    [shells, flash],
+  );
+  const openShell = (device: string | null) => {
+    if (!shells) return;
+    if (!device) return flash('no device selected for a shell', 'error');
+    dispatch({ type: 'cancel' });
+    shells.open(device);
+  };
+
+  // The focused shell gets the raw input, byte for byte (arrows, Ctrl-C, a paste), except Ctrl-].
+  // Registered once and before useInput's listener (which ink re-adds on every render), so it sees
+  // each chunk first and can tell the console's handler to let it be.
+  const { internal_eventEmitter: inputEvents } = useStdin();
+  const skipInput = useRef(false);
+  useEffect(() => {
+    if (!shells) return;
+    const onInput = (data: string) => {
+      const id = shells.store.getState().focused;
+      if (id === null) return;
+      skipInput.current = true;
+      const escape = data.indexOf(SHELL_ESCAPE);
+      const typed = escape < 0 ? data : data.slice(0, escape);
+      if (typed) shells.write(id, typed);
+      if (escape >= 0) shells.focus(null);
+    };
+    inputEvents.on('input', onInput);
+    return () => {
+      inputEvents.off('input', onInput);
+    };
+  }, [inputEvents, shells]);
+
   const runCommand = (text: string) => {
     const commands = commandsRef.current;
     const command = parseCommand(text, commands);
     if (command.kind === 'quit') exit();
-    else if (command.kind === 'help') dispatch({ type: 'mode', mode: 'help' });
+    else if (command.kind === 'ssh') openShell(command.device);
+    else if (command.kind === 'shells' || command.kind === 'shell') {
+      dispatch({ type: 'cancel' });
+      const sessions = shells?.store.getState().sessions ?? [];
+      if (command.kind === 'shell' && sessions[command.index - 1])
+        shells?.focus(sessions[command.index - 1]!.id);
+      else if (sessions.length === 0) flash('no shells open (s on a device, or :ssh DEVICE)');
+      else
+        flash(
+          `${command.kind === 'shell' ? `no shell ${command.index}; ` : ''}shells: ${sessions.map((s, i) => `${i + 1} ${s.device}`).join(' · ')} (:shell N)`,
+        );
+    } else if (command.kind === 'note') {
+      dispatch({ type: 'cancel' });
+      try {
+        const noted = workflows?.note(command.text);
+        if (noted) flash(`noted${noted.planId ? ` on plan ${noted.planId}` : ''}: ${noted.message}`);
+      } catch (error) {
+        flash(`note refused: ${(error as Error).message}`, 'error');
+      }
+    } else if (command.kind === 'help') dispatch({ type: 'mode', mode: 'help' });
     else if (command.kind === 'timeline') {
       dispatch({ type: 'cancel' });
       flows.openTimeline();
@@ -87,10 +147,12 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
 
   const flowsRef = useRef(flows);
   flowsRef.current = flows;
-  const onRowAction = useCallback(
-    (id: string, subject: string | null) => flowsRef.current.start(id, subject),
-    [],
-  );
+  const openShellRef = useRef(openShell);
+  openShellRef.current = openShell;
+  const onRowAction = useCallback((id: string, subject: string | null) => {
+    if (id === 'shell') openShellRef.current(subject);
+    else flowsRef.current.start(id, subject);
+  }, []);
 
   const onKey = (name: string) => {
     // A workflow screen (wizard, plan, timeline, resume dialog) owns every key but Ctrl-C.
@@ -98,9 +160,13 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
       flows.abandon();
       return exit();
     }
-    if (flows.onKey(name, { width: columns, height: height + 1 })) return;
     // Keys typed faster than React re-renders must see each other's effect: read the latest state.
     const nav = latest(dispatch);
+    // `:` over the timeline (for :note while an apply runs): the prompt has the keys until Enter or Esc.
+    const prompting = nav.mode === 'command' && flows.flow?.screen === 'timeline';
+    if (!prompting && name === ':' && flows.flow?.screen === 'timeline')
+      return dispatch({ type: 'mode', mode: 'command' });
+    if (!prompting && flows.onKey(name, { width: columns, height: height + 1 })) return;
     if (nav.mode === 'command' || nav.mode === 'filter') {
       if (name === 'esc') dispatch({ type: 'cancel' });
       else if (name === 'enter') {
@@ -127,6 +193,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
       readOnly,
       hasPoller: poller !== null,
       hasWorkflows: workflows !== null,
+      hasShells: shells !== null,
     });
     if (!resolved) return;
     const { binding } = resolved;
@@ -160,6 +227,17 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
         return flows.start(binding.id, null);
       case 'timeline':
         return flows.openTimeline();
+      case 'shell': {
+        const device = currentFrame(nav).args.device;
+        if (device) return openShell(device);
+        viewKeys.current?.(binding.id);
+        return;
+      }
+      case 'shell.resume': {
+        const last = shells?.store.getState().last ?? null;
+        if (last === null) return flash('no shell open (s on a device, or :ssh DEVICE)');
+        return shells?.focus(last);
+      }
       case 'refresh':
         flash('polling every device…');
         poller
@@ -172,11 +250,21 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     }
   };
   useInput((input, key) => {
+    if (skipInput.current) {
+      skipInput.current = false;
+      return;
+    }
     for (const name of keyNames(input, key)) onKey(name);
   });
 
   const View = VIEWS[frame.view];
   const flow = flows.flow;
+  if (focusedShell !== null)
+    return (
+      <Box flexDirection="column" width={columns} height={rows - 1} overflow="hidden">
+        <ShellPane id={focusedShell} width={columns} height={shellRows} />
+      </Box>
+    );
   return (
     // One line short of the terminal: a frame as tall as the screen makes ink clear it on every redraw.
     <Box flexDirection="column" width={columns} height={rows - 1} overflow="hidden">

@@ -6,6 +6,10 @@ export type Command =
   | { kind: 'quit' }
   | { kind: 'help' }
   | { kind: 'timeline' }
+  | { kind: 'ssh'; device: string }
+  | { kind: 'shells' }
+  | { kind: 'shell'; index: number }
+  | { kind: 'note'; text: string }
   | { kind: 'error'; message: string };
 
 /** What completion and validation may know about the fabric. */
@@ -13,6 +17,10 @@ export interface CommandContext {
   devices: readonly string[];
   vrfsOf(device: string): readonly string[];
   tenants: readonly string[];
+  /** Offers and accepts `:ssh`, `:shells`, `:shell N` (a console that can open shells). */
+  shells?: boolean;
+  /** Offers and accepts `:note` (a console with the workflow service). */
+  notes?: boolean;
 }
 
 const VERBS: Record<string, string> = {
@@ -31,10 +39,18 @@ const VERBS: Record<string, string> = {
   q: 'quit',
   quit: 'quit',
   'q!': 'quit',
+  ssh: 'ssh',
+  shells: 'shells',
+  shell: 'shell',
+  note: 'note',
 };
 
 /** Verbs offered by completion (aliases still work when typed). */
 const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'help', 'quit'];
+
+function verbsFor(ctx: CommandContext): string[] {
+  return [...COMPLETE_VERBS, ...(ctx.shells ? ['ssh', 'shells'] : []), ...(ctx.notes ? ['note'] : [])];
+}
 
 function words(text: string): string[] {
   return text.trim().split(/\s+/).filter(Boolean);
@@ -46,8 +62,28 @@ export function parseCommand(text: string, ctx: CommandContext): Command {
   if (!verbWord) return { kind: 'error', message: 'empty command' };
   const verb = VERBS[verbWord.toLowerCase()];
   if (!verb)
-    return { kind: 'error', message: `unknown command :${verbWord} (try ${COMPLETE_VERBS.join(', ')})` };
+    return { kind: 'error', message: `unknown command :${verbWord} (try ${verbsFor(ctx).join(', ')})` };
   if (verb === 'quit') return { kind: 'quit' };
+  if ((verb === 'ssh' || verb === 'shells' || verb === 'shell') && !ctx.shells)
+    return { kind: 'error', message: `:${verb} refused: this console opens no shells (read-only)` };
+  if (verb === 'note') {
+    if (!ctx.notes)
+      return { kind: 'error', message: ':note refused: this console has no workflow service (read-only)' };
+    const body = text.trim().slice(verbWord.length).trim();
+    return body ? { kind: 'note', text: body } : { kind: 'error', message: 'usage: :note TEXT' };
+  }
+  if (verb === 'shells') return { kind: 'shells' };
+  if (verb === 'shell') {
+    const index = Number(rest[0]);
+    return Number.isInteger(index) && index > 0
+      ? { kind: 'shell', index }
+      : { kind: 'error', message: 'usage: :shell N (see :shells)' };
+  }
+  if (verb === 'ssh') {
+    if (!rest[0]) return { kind: 'error', message: 'usage: :ssh DEVICE' };
+    if (!ctx.devices.includes(rest[0])) return { kind: 'error', message: `unknown device ${rest[0]}` };
+    return { kind: 'ssh', device: rest[0] };
+  }
   if (verb === 'help') return { kind: 'help' };
   if (verb === 'plan') return { kind: 'timeline' };
   if (verb === 'devices') return { kind: 'open', view: 'devices', args: {} };
@@ -72,8 +108,8 @@ export function suggest(text: string, ctx: CommandContext): string[] {
   const before = parts.filter(Boolean);
   const verb = before[0] ? VERBS[before[0].toLowerCase()] : undefined;
   let pool: readonly string[] = [];
-  if (before.length === 0) pool = COMPLETE_VERBS;
-  else if (before.length === 1 && (verb === 'bgp' || verb === 'vrfs' || verb === 'routes'))
+  if (before.length === 0) pool = verbsFor(ctx);
+  else if (before.length === 1 && (verb === 'bgp' || verb === 'vrfs' || verb === 'routes' || verb === 'ssh'))
     pool = ctx.devices;
   else if (before.length === 1 && verb === 'workloads') pool = ctx.tenants;
   else if (verb === 'routes' && before.length === 2) pool = ['vrf', ...ctx.vrfsOf(before[1]!)];

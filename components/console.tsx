@@ -6,6 +6,7 @@ import { ConsoleContext } from './hooks/context.ts';
 import { captureConsole } from './hooks/console-capture.ts';
 import { throttleStore } from './hooks/throttled-store.ts';
 import { DEFAULT_KEYS, type KeyTable } from './keys.ts';
+import { createShellManager, SHELL_CHROME, type OpenShell } from './shell/session.ts';
 import { createTheme, noColorRequested } from './theme.ts';
 import { createWorkflowController, type ConsoleWorkflows } from './workflows/controller.ts';
 
@@ -15,6 +16,8 @@ export interface ConsoleOptions extends AppProps {
   readOnly?: boolean;
   /** The workflow service: create / migrate / decommission and the timeline. Ignored when read-only. */
   workflows?: ConsoleWorkflows;
+  /** Opens an interactive shell on a device (the shell pane, `s` and `:ssh`). Ignored when read-only. */
+  openShell?: OpenShell;
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   now?: () => number;
@@ -55,12 +58,21 @@ export function startConsole(options: ConsoleOptions): ConsoleHandle {
   const readOnly = options.readOnly ?? false;
   // A read-only console never holds the service: no key, no screen, no code path can act.
   const workflows = options.workflows && !readOnly ? createWorkflowController(options.workflows, now) : null;
+  // Like the workflows: a read-only console holds no way to open a shell.
+  const shells =
+    options.openShell && !readOnly
+      ? createShellManager(options.openShell, {
+          cols: stdout.columns || 80,
+          rows: Math.max(1, (stdout.rows || 24) - SHELL_CHROME),
+        })
+      : null;
   const value = {
     store,
     logs,
     poller: options.poller ?? null,
     readOnly,
     workflows,
+    shells,
     keys: options.keys ?? DEFAULT_KEYS,
     theme: createTheme(options.noColor ?? noColorRequested()),
     now,
@@ -78,6 +90,7 @@ export function startConsole(options: ConsoleOptions): ConsoleHandle {
   const exited = instance.waitUntilExit().finally(() => {
     store.dispose();
     workflows?.dispose();
+    shells?.closeAll();
     logs.restore();
     stdout.off('resize', onResize);
     if (fullScreen) stdout.write(ALT_SCREEN_OFF);

@@ -23,6 +23,8 @@ export interface KeyBinding {
   needsPoller?: boolean;
   /** Needs the workflow service (the timeline) — hidden when the console has none (read-only). */
   needsWorkflows?: boolean;
+  /** Needs device shells — hidden when the console cannot open them. */
+  needsShells?: boolean;
 }
 
 export type KeyTable = readonly KeyBinding[];
@@ -89,10 +91,28 @@ export const DEFAULT_KEYS: KeyTable = [
     footer: true,
   },
   {
+    id: 'shell',
+    keys: ['s'],
+    label: 'shell',
+    description: 'a shell on the selected device, in the console (Ctrl-] back; also :ssh DEVICE)',
+    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs'],
+    // Not a change by itself, but a shell can change anything: never on a read-only console.
+    dangerous: true,
+    needsShells: true,
+  },
+  {
+    id: 'shell.resume',
+    keys: ['ctrl+]'],
+    label: 'to shell',
+    description: 'back into the last shell (:shells lists them, :shell N switches)',
+    dangerous: true,
+    needsShells: true,
+  },
+  {
     id: 'timeline',
     keys: ['t'],
     label: 'timeline',
-    description: 'timeline of the apply running or last run here (also :plan)',
+    description: 'timeline of the apply running or last run here (also :plan; :note TEXT marks it)',
     needsWorkflows: true,
   },
   {
@@ -134,11 +154,15 @@ export const VIEW_ACTIONS: ReadonlySet<string> = new Set(['drill', 'routes-of'])
 /** Actions on the workload of the selected row: the view names it, the shell starts the wizard. */
 export const ROW_ACTIONS: ReadonlySet<string> = new Set(['workload.migrate', 'workload.decommission']);
 
+/** Actions on the device of the selected row (`s`: a shell there). */
+export const DEVICE_ACTIONS: ReadonlySet<string> = new Set(['shell']);
+
 export interface KeyContext {
   view: ViewId;
   readOnly: boolean;
   hasPoller: boolean;
   hasWorkflows?: boolean;
+  hasShells?: boolean;
 }
 
 /** Spells ink's key event the way the table does. */
@@ -156,7 +180,7 @@ export function keyName(input: string, key: Key): string {
   if (key.tab) return 'tab';
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
-  return input;
+  return CONTROL_NAMES[input] === 'ctrl+]' ? 'ctrl+]' : input;
 }
 
 const CONTROL_NAMES: Record<string, string> = {
@@ -165,6 +189,7 @@ const CONTROL_NAMES: Record<string, string> = {
   '\t': 'tab',
   '\u007f': 'backspace',
   '\b': 'backspace',
+  '\u001d': 'ctrl+]',
 };
 
 /** `\x15` → `ctrl+u`: a control key that arrived inside a chunk of text (tmux send-keys, SSH). */
@@ -188,7 +213,9 @@ function inView(binding: KeyBinding, ctx: KeyContext): boolean {
   return (
     (!binding.views || binding.views.includes(ctx.view)) &&
     (!binding.needsPoller || ctx.hasPoller) &&
-    (!binding.needsWorkflows || ctx.hasWorkflows === true)
+    (!binding.needsWorkflows || ctx.hasWorkflows === true) &&
+    // A read-only console has no shells, yet `s` there says "refused" rather than nothing.
+    (!binding.needsShells || ctx.hasShells === true || ctx.readOnly)
   );
 }
 

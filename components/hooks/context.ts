@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { Poller } from '../../src/poller/poller.ts';
 import type { KeyTable } from '../keys.ts';
+import type { ShellManager } from '../shell/session.ts';
 import type { Theme } from '../theme.ts';
 import type { WorkflowController } from '../workflows/controller.ts';
 import type { ConsoleCapture } from './console-capture.ts';
@@ -14,6 +15,8 @@ export interface ConsoleContextValue {
   readOnly: boolean;
   /** The workflow side (wizards, timeline); null on a read-only console or without a registry. */
   workflows: WorkflowController | null;
+  /** Shells on devices (the shell pane); null on a read-only console or without SSH. */
+  shells: ShellManager | null;
   keys: KeyTable;
   theme: Theme;
   now: () => number;

@@ -22,7 +22,7 @@ export function HelpBar({
   /** A wizard or timeline's own keys, in place of the view's. */
   override?: readonly [string, string][] | null;
 }) {
-  const { keys, theme, readOnly, poller, workflows } = useConsole();
+  const { keys, theme, readOnly, poller, workflows, shells } = useConsole();
   const items: readonly [string, string][] = override
     ? override
     : mode === 'command' || mode === 'filter'
@@ -34,6 +34,7 @@ export function HelpBar({
             readOnly,
             hasPoller: poller !== null,
             hasWorkflows: workflows !== null,
+            hasShells: shells !== null,
           })
             .filter((binding) => binding.footer)
             .map((binding) => [displayKey(binding.keys[0]!), binding.label]);

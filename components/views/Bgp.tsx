@@ -48,6 +48,7 @@ export function BgpView(props: ViewProps) {
     ...table,
     columns: COLUMNS,
     rowColor: (s) => (s.established ? undefined : 'error'),
+    device: (s) => s.device,
     open: (s, action) =>
       action === 'drill' ? { view: 'route-table', args: { device: s.device, vrf: s.vrf } } : null,
     empty: device ? `no BGP sessions on ${device} (yet)` : 'no BGP sessions (yet)',

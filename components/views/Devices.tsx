@@ -55,6 +55,7 @@ export function DevicesView(props: ViewProps) {
   const model: ViewModel<DeviceEntry> = {
     ...table,
     columns: cols,
+    device: (entry) => entry.spec.name,
     open: (entry, action) =>
       action === 'drill'
         ? { view: 'bgp', args: { device: entry.spec.name } }

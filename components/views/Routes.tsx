@@ -98,6 +98,7 @@ export function RouteVrfsView(props: ViewProps) {
   const model: ViewModel<VrfRow> = {
     ...useTableModel(source, VRF_COLUMNS, props.frame.filter),
     columns: VRF_COLUMNS,
+    device: (r) => r.device,
     open: (r, action) =>
       action === 'drill' ? { view: 'route-table', args: { device: r.device, vrf: r.vrf } } : null,
     empty: `no route tables from ${device} yet`,
@@ -135,6 +136,7 @@ export function RoutesView(props: ViewProps) {
   const model: ViewModel<DeviceTableRow> = {
     ...useTableModel(source, DEVICE_COLUMNS, props.frame.filter),
     columns: DEVICE_COLUMNS,
+    device: (r) => r.device,
     open: (r, action) => (action === 'drill' ? { view: 'route-vrfs', args: { device: r.device } } : null),
     empty: 'no route tables polled yet',
   };

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useConsole } from '../hooks/context.ts';
-import { ROW_ACTIONS, TABLE_ACTIONS } from '../keys.ts';
+import { DEVICE_ACTIONS, ROW_ACTIONS, TABLE_ACTIONS } from '../keys.ts';
 import { currentFrame } from '../nav.ts';
 import { Table } from '../shared/Table.tsx';
 import { clampTable, type TableMove } from '../shared/table-state.ts';
@@ -34,6 +34,10 @@ export function TableView<T>({
       const row = model.rows.at(clampTable(latest.table, rowCount, height).cursor);
       if (ROW_ACTIONS.has(id)) {
         onRowAction?.(id, row !== undefined && model.subject ? model.subject(row) : null);
+        return;
+      }
+      if (DEVICE_ACTIONS.has(id)) {
+        onRowAction?.(id, row !== undefined && model.device ? model.device(row) : null);
         return;
       }
       const target = row !== undefined && model.open ? model.open(row, id) : null;

@@ -57,6 +57,7 @@ export function VrfsView(props: ViewProps) {
   const model: ViewModel<VrfRow> = {
     ...useTableModel(source, COLUMNS, props.frame.filter),
     columns: COLUMNS,
+    device: (r) => r.device,
     open: (r, action) =>
       action === 'drill' ? { view: 'route-table', args: { device: r.device, vrf: r.vrf } } : null,
     empty: 'no VRFs polled yet',

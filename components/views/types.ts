@@ -13,7 +13,7 @@ export interface ViewProps {
   bindKeys(handler: ViewKeyHandler | null): void;
   dispatch: NavDispatch;
   onMeta(meta: ViewMeta): void;
-  /** A key acting on the selected row's workload (`m`, `d`): the view names it, the shell runs the wizard. */
+  /** A key acting on the selected row's workload (`m`, `d`) or device (`s`): the view names it, the shell acts. */
   onRowAction?(actionId: string, subject: string | null): void;
 }
 
@@ -41,6 +41,8 @@ export interface ViewModel<T> {
   rowColor?: (row: T) => 'error' | 'warn' | undefined;
   /** The workload a row belongs to, for the row actions (null: none the registry knows). */
   subject?: (row: T) => string | null;
+  /** The device a row is on, for `s` (a shell there). */
+  device?: (row: T) => string | null;
   /** Where Enter (`drill`) or another view key leads from a row. */
   open?: (row: T, action: string) => OpenTarget | null;
   empty?: string;

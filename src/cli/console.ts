@@ -2,6 +2,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startConsole } from '../../components/index.ts';
+import type { OpenShell } from '../../components/shell/session.ts';
+import type { DeviceSpec } from '../model/device.ts';
 import type { AppStore, StoreEvent } from '../state/store.ts';
 import { openInventory, simLabDirFor } from './get.ts';
 import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
@@ -80,6 +82,8 @@ export async function runConsole(
       poller: fabric.poller,
       readOnly,
       ...(workflows ? { workflows: workflows.service } : {}),
+      // A read-only console gets no way to open a shell at all, as it gets no workflow service.
+      ...(readOnly ? {} : { openShell: shellOpener(fabric, opened.inventory.devices) }),
     });
     await ui.waitUntilExit();
     return 0;
@@ -91,6 +95,15 @@ export async function runConsole(
     workflows?.close();
     await opened.close();
   }
+}
+
+/** Shells for the shell pane, on the connection the poller already holds to the device. */
+function shellOpener(fabric: Fabric, devices: readonly DeviceSpec[]): OpenShell {
+  return (name, size) => {
+    const spec = devices.find((device) => device.name === name);
+    if (!spec) return Promise.reject(new Error(`no device ${name} in the inventory`));
+    return fabric.ssh.get(spec).shell({ ...size, term: 'xterm-256color' });
+  };
 }
 
 /**

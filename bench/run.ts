@@ -9,6 +9,8 @@
  *      same results.json under `consoleLatency`.
  *   4. Migrations on the real-FRR netns lab (migration.ts; root only, skipped otherwise), merged under
  *      `migration`.
+ *   5. The driver's keystroke → frame latency with ten `routedeck serve` viewers attached (viewers.ts),
+ *      merged under `viewers`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +22,7 @@ import { RouteStreamParser } from '../src/drivers/frr/route-stream.ts';
 import { CompactRouteTableBuilder, type CompactRouteTable } from '../src/model/compact-route-table.ts';
 import { consoleLatency, mergeResults, report } from './console-latency.ts';
 import * as migration from './migration.ts';
+import * as viewers from './viewers.ts';
 import { routeDocument, routePrefix, writeRouteDocument } from './routes.ts';
 
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
@@ -159,7 +162,7 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-const PARTS = ['routes', 'console', 'migration'] as const;
+const PARTS = ['routes', 'console', 'migration', 'viewers'] as const;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
@@ -184,6 +187,12 @@ async function main(): Promise<void> {
     migration.mergeResults(moved);
     console.log(`\n${migration.report(moved)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!migration.migrationOk(moved)) process.exitCode = 1;
+  }
+  if (want('viewers')) {
+    const watched = viewers.viewersBench();
+    viewers.mergeResults(watched);
+    console.log(`\n${viewers.report(watched)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!watched.ok) process.exitCode = 1;
   }
 }
 

@@ -10,7 +10,7 @@ Usage:
   routedeck get devices|bgp|routes|workloads [options]
   routedeck plan create NAME --tenant T --host H [-o plan.json]    plan a new workload (nothing sent)
   routedeck plan migrate NAME --to H [--break-before-make] [-o plan.json]
-  routedeck plan decommission NAME [-o plan.json]  |  routedeck plan discard PLAN-ID
+  routedeck plan decommission NAME [-o plan.json]  |  plan discard PLAN-ID  |  plan list
   routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
   routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
   routedeck audit [--plan ID] [--limit N] [--json]

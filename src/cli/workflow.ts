@@ -101,13 +101,14 @@ async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
   }
 }
 
-const KINDS = ['create', 'migrate', 'decommission', 'discard'] as const;
+const KINDS = ['create', 'migrate', 'decommission', 'discard', 'list'] as const;
 
 export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {
   const [kind, name, ...extra] = rest;
+  if (kind === 'list' && !name) return runPlanList(values, io);
   if (!kind || !(KINDS as readonly string[]).includes(kind) || !name || extra.length > 0) {
     throw new UsageError(
-      'plan needs: create NAME --tenant T --host H | migrate NAME --to H | decommission NAME | discard PLAN-ID',
+      'plan needs: create NAME --tenant T --host H | migrate NAME --to H | decommission NAME | discard PLAN-ID | list',
     );
   }
   if (kind === 'create' && (!values.tenant || !values.host))
@@ -150,6 +151,44 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
     });
   } finally {
     await session.close();
+  }
+}
+
+/** Plans in the registry, newest last: what is planned and not applied (discard it) or interrupted. */
+async function runPlanList(values: WorkflowValues, io: CliIo): Promise<number> {
+  const registry = await openRegistryOnly(values, io);
+  try {
+    const plans = registry.plans();
+    io.stdout.write(
+      renderTable(
+        plans,
+        [
+          { header: 'PLAN', value: (p) => p.plan.id },
+          { header: 'KIND', value: (p) => p.plan.kind },
+          { header: 'WORKLOAD', value: (p) => p.plan.workload },
+          { header: 'OPERATOR', value: (p) => p.plan.operator },
+          {
+            header: 'STATUS',
+            value: (p) => p.status,
+            color: (p) =>
+              p.status === 'applied'
+                ? 'green'
+                : p.status === 'planned'
+                  ? 'yellow'
+                  : p.status === 'discarded'
+                    ? 'dim'
+                    : 'red',
+          },
+          { header: 'UPDATED', value: (p) => p.updatedAt.toISOString().replace('T', ' ').slice(0, 19) },
+          { header: 'SUMMARY', value: (p) => p.detail ?? p.plan.summary },
+        ],
+        { color: useColor(io.stdout as NodeJS.WriteStream) },
+      ),
+    );
+    if (plans.length === 0) io.stdout.write('(no plans)\n');
+    return 0;
+  } finally {
+    registry.close();
   }
 }
 
@@ -300,15 +339,7 @@ export async function runAudit(rest: string[], values: WorkflowValues, io: CliIo
   const limit = values.limit === undefined ? 200 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
   // The audit log is read from the registry alone: no device is contacted.
-  let inventory;
-  let source;
-  if (values.lab) {
-    const running = await findRunningSimLab(simLabDirFor(io.env));
-    if (!running) throw new UsageError('no embedded lab is running');
-    inventory = loadInventoryFile(running.inventoryPath);
-    source = { kind: 'lab-sim' as const, label: 'LAB (simulated)' };
-  } else ({ inventory, source } = resolveInventory(values, io.env));
-  const registry = openRegistry({ path: registryPathFor(inventory, source, io.env, values.registry) });
+  const registry = await openRegistryOnly(values, io);
   try {
     const all = registry.audit(values.plan ? { planId: values.plan } : {});
     const entries = all.slice(-limit);
@@ -342,6 +373,18 @@ export async function runAudit(rest: string[], values: WorkflowValues, io: CliIo
   } finally {
     registry.close();
   }
+}
+
+async function openRegistryOnly(values: WorkflowValues, io: CliIo) {
+  let inventory;
+  let source;
+  if (values.lab) {
+    const running = await findRunningSimLab(simLabDirFor(io.env));
+    if (!running) throw new UsageError('no embedded lab is running');
+    inventory = loadInventoryFile(running.inventoryPath);
+    source = { kind: 'lab-sim' as const, label: 'LAB (simulated)' };
+  } else ({ inventory, source } = resolveInventory(values, io.env));
+  return openRegistry({ path: registryPathFor(inventory, source, io.env, values.registry) });
 }
 
 function auditRows(e: AuditRecord) {

@@ -194,6 +194,19 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect(again.stderr).toMatch(/is rolled-back, not interrupted/);
   }, 90_000);
 
+  it('plan list shows every plan with its status; a planned one can be discarded', async () => {
+    const planned = await run(['plan', 'decommission', 'cli1']);
+    const planId = /Plan (\S+) — decommission/.exec(planned.stdout)?.[1] ?? '';
+    const list = await run(['plan', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`${planId} +decommission +cli1 +alice +planned`));
+    expect(list.stdout).toMatch(/ migrate +cli1 +alice +rolled-back/);
+    expect((await run(['plan', 'discard', planId])).code).toBe(0);
+    expect((await run(['plan', 'list'])).stdout).toMatch(
+      new RegExp(`${planId} +decommission +cli1 +alice +discarded`),
+    );
+  }, 30_000);
+
   it('audit lists each plan with its diff lines and outcomes', async () => {
     const out = await run(['audit', '--limit', '500']);
     expect(out.code).toBe(0);

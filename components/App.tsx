@@ -5,7 +5,15 @@ import { useConsole } from './hooks/context.ts';
 import { useCommandContext } from './hooks/useCommandContext.ts';
 import { useNow } from './hooks/useNow.ts';
 import { useTerminalSize } from './hooks/useTerminalSize.ts';
-import { keyNames, resolveKey, ROW_ACTIONS, TABLE_ACTIONS, VIEW_ACTIONS, type ViewId } from './keys.ts';
+import {
+  keyNames,
+  resolveKey,
+  textKeyNames,
+  ROW_ACTIONS,
+  TABLE_ACTIONS,
+  VIEW_ACTIONS,
+  type ViewId,
+} from './keys.ts';
 import {
   currentFrame,
   frameTitle,
@@ -80,24 +88,41 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     if (!shells) return;
     if (!device) return flash('no device selected for a shell', 'error');
     dispatch({ type: 'cancel' });
+    entering();
     shells.open(device);
   };
 
-  // The focused shell gets the raw input, byte for byte (arrows, Ctrl-C, a paste), except Ctrl-].
-  // Registered once and before useInput's listener (which ink re-adds on every render), so it sees
-  // each chunk first and can tell the console's handler to let it be.
+  // The focused shell gets the raw input, byte for byte (arrows, Ctrl-C, a paste), except Ctrl-]:
+  // ink's 'input' events carry the bytes as they came, before useInput turns them into key names.
   const { internal_eventEmitter: inputEvents } = useStdin();
-  const skipInput = useRef(false);
+  // The chunk that held Ctrl-] must not reach the console's keys either, whichever listener ink calls
+  // first (useInput re-adds its listener on every render); it is forgotten by the next tick.
+  const escaped = useRef(false);
+  // Likewise the chunk whose key focused a shell (`s`, `:ssh …⏎`, Ctrl-]) is the console's, not the shell's.
+  const entered = useRef(false);
+  const entering = () => {
+    entered.current = true;
+    setImmediate(() => {
+      entered.current = false;
+    });
+  };
   useEffect(() => {
     if (!shells) return;
     const onInput = (data: string) => {
       const id = shells.store.getState().focused;
-      if (id === null) return;
-      skipInput.current = true;
+      if (id === null || entered.current) return;
       const escape = data.indexOf(SHELL_ESCAPE);
       const typed = escape < 0 ? data : data.slice(0, escape);
       if (typed) shells.write(id, typed);
-      if (escape >= 0) shells.focus(null);
+      if (escape < 0) return;
+      shells.focus(null);
+      escaped.current = true;
+      setImmediate(() => {
+        escaped.current = false;
+      });
+      // What came after Ctrl-] in the same chunk (tmux send-keys, a fast typist over SSH) is the console's.
+      const rest = data.slice(escape + 1);
+      if (rest && !rest.includes('\u001b')) for (const name of textKeyNames(rest)) onKeyRef.current(name);
     };
     inputEvents.on('input', onInput);
     return () => {
@@ -113,9 +138,10 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     else if (command.kind === 'shells' || command.kind === 'shell') {
       dispatch({ type: 'cancel' });
       const sessions = shells?.store.getState().sessions ?? [];
-      if (command.kind === 'shell' && sessions[command.index - 1])
+      if (command.kind === 'shell' && sessions[command.index - 1]) {
+        entering();
         shells?.focus(sessions[command.index - 1]!.id);
-      else if (sessions.length === 0) flash('no shells open (s on a device, or :ssh DEVICE)');
+      } else if (sessions.length === 0) flash('no shells open (s on a device, or :ssh DEVICE)');
       else
         flash(
           `${command.kind === 'shell' ? `no shell ${command.index}; ` : ''}shells: ${sessions.map((s, i) => `${i + 1} ${s.device}`).join(' · ')} (:shell N)`,
@@ -236,6 +262,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
       case 'shell.resume': {
         const last = shells?.store.getState().last ?? null;
         if (last === null) return flash('no shell open (s on a device, or :ssh DEVICE)');
+        entering();
         return shells?.focus(last);
       }
       case 'refresh':
@@ -249,11 +276,10 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
         flash(`${binding.label}: not available yet`, 'error');
     }
   };
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
   useInput((input, key) => {
-    if (skipInput.current) {
-      skipInput.current = false;
-      return;
-    }
+    if (escaped.current || (shells && shells.store.getState().focused !== null)) return;
     for (const name of keyNames(input, key)) onKey(name);
   });
 

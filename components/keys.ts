@@ -206,7 +206,12 @@ export function keyNames(input: string, key: Key): string[] {
   const single = keyName(input, key);
   if (single !== input || input.length <= 1 || key.ctrl || key.meta || input.includes('\u001b'))
     return [single];
-  return [...input].map((ch) => CONTROL_NAMES[ch] ?? controlName(ch) ?? ch);
+  return textKeyNames(input);
+}
+
+/** The keys in a chunk of plain text (no escape sequences), one per character. */
+export function textKeyNames(text: string): string[] {
+  return [...text].map((ch) => CONTROL_NAMES[ch] ?? controlName(ch) ?? ch);
 }
 
 function inView(binding: KeyBinding, ctx: KeyContext): boolean {

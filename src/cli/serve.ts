@@ -42,7 +42,6 @@ export async function runServe(rest: string[], values: ServeValues, io: CliIo): 
   if (rest.length > 0) throw new UsageError('serve takes options only');
   if (!values.listen) throw new UsageError('serve needs --listen ADDRESS:PORT');
   if (!values['authorized-keys']) throw new UsageError('serve needs --authorized-keys FILE (who may watch)');
-  if (!io.interactive) throw new UsageError('serve runs the console here: it needs a terminal');
   const listen = parseListen(values.listen);
   let authorized;
   try {
@@ -52,6 +51,7 @@ export async function runServe(rest: string[], values: ServeValues, io: CliIo): 
     io.stderr.write(`routedeck: ${error.message}\n`);
     return 2;
   }
+  if (!io.interactive) throw new UsageError('serve runs the console here: it needs a terminal');
   const keyFile = values['host-key'] ?? defaultHostKeyPath(io.env);
   await ensurePrivateDir(dirname(keyFile));
   const hostKey = await loadOrCreateSshKey(keyFile, true);

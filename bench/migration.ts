@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { netnsCanRun, netnsDown, netnsUp, removeGuest } from '../src/lab/netns/index.ts';
+import { acquireNetnsLock, netnsCanRun, netnsDown, netnsUp, removeGuest } from '../src/lab/netns/index.ts';
 import {
   createGuest,
   decommissionGuest,
@@ -105,6 +105,7 @@ export async function migrationBench(): Promise<MigrationBench | { skipped: stri
   if (!can.ok) return { skipped: can.reason ?? 'the netns lab cannot run here' };
   const parent = await mkdtemp(path.join(os.tmpdir(), 'routedeck-bench-migration-'));
   const dir = path.join(parent, 'lab');
+  const releaseLock = await acquireNetnsLock(15 * 60_000, 'the migration bench');
   try {
     const env = await openNetnsEnv(await netnsUp({ dir }));
     try {
@@ -151,6 +152,7 @@ export async function migrationBench(): Promise<MigrationBench | { skipped: stri
     }
   } finally {
     await netnsDown({ dir });
+    releaseLock();
     await rm(parent, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,7 @@ import { loadInventoryFile } from '../../src/inventory/load.ts';
 import {
   labNamespace,
   netnsCanRun,
+  acquireNetnsLock,
   netnsDown,
   netnsUp,
   runInNamespace,
@@ -45,20 +46,25 @@ interface SessionJson {
   prefixesReceived: number | null;
 }
 
+let releaseLock: (() => void) | undefined;
+
 describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH)', () => {
   let parent = '';
   let lab: NetnsLabInfo;
   let workloads: WorkloadInfo[];
 
   beforeAll(async () => {
+    // One lab per machine: wait for any other run holding it.
+    releaseLock = await acquireNetnsLock();
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-get-'));
     lab = await netnsUp({ dir: path.join(parent, 'lab') });
     workloads = JSON.parse(await readFile(lab.workloadsPath, 'utf8')) as WorkloadInfo[];
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     await netnsDown({ dir: path.join(parent, 'lab') });
     await rm(parent, { recursive: true, force: true });
+    releaseLock?.();
   }, 60_000);
 
   it('get bgp --json lists every session Established with the prefix counts FRR reports', async () => {

@@ -9,6 +9,7 @@ import {
   DEVICES,
   labNamespace,
   netnsCanRun,
+  acquireNetnsLock,
   netnsDown,
   netnsStatus,
   netnsUp,
@@ -61,21 +62,26 @@ async function labProcesses(dir: string): Promise<string[]> {
   return found;
 }
 
+let releaseLock: (() => void) | undefined;
+
 describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
   let parent = '';
   let dir = '';
   let lab: NetnsLabInfo;
 
   beforeAll(async () => {
+    // One lab per machine: wait for any other run holding it.
+    releaseLock = await acquireNetnsLock();
     // A private dir (0700 by mkdtemp, like many homes) proves the daemons do not need the frr user.
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-netns-'));
     dir = path.join(parent, 'lab');
     lab = await netnsUp({ dir });
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     await netnsDown({ dir });
     await rm(parent, { recursive: true, force: true });
+    releaseLock?.();
   }, 60_000);
 
   it('brings every BGP session up, seen from both ends', async () => {

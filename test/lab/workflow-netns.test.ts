@@ -13,6 +13,7 @@ import {
   guestNamespace,
   labNamespace,
   netnsCanRun,
+  acquireNetnsLock,
   netnsDown,
   netnsUp,
   removeGuest,
@@ -39,6 +40,8 @@ if (!can.ok && process.env['ROUTEDECK_REQUIRE_LAB'] === '1') {
   });
 }
 
+let releaseLock: (() => void) | undefined;
+
 describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', () => {
   let parent = '';
   let dir = '';
@@ -46,15 +49,18 @@ describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', 
   let w: WorkloadRecord;
 
   beforeAll(async () => {
+    // One lab per machine: wait for any other run holding it.
+    releaseLock = await acquireNetnsLock();
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-wf-'));
     dir = path.join(parent, 'lab');
     env = await openNetnsEnv(await netnsUp({ dir }));
-  }, 120_000);
+  }, 900_000);
 
   afterAll(async () => {
     await env?.close();
     await netnsDown({ dir });
     await rm(parent, { recursive: true, force: true });
+    releaseLock?.();
   }, 60_000);
 
   const prefixes = (): string[] => [`${w.ipv4}/32`, w.ipv6Prefix];

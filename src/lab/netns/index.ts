@@ -4,6 +4,7 @@
  */
 export { netnsCanRun } from './can-run.ts';
 export { netnsDown } from './down.ts';
+export { acquireNetnsLock } from './lock.ts';
 export { runInNamespace, tryRunInNamespace, type RunResult } from './exec.ts';
 export { startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
 export {

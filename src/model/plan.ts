@@ -1,6 +1,8 @@
 import type { Family } from './route.ts';
 
-export type PlanKind = 'create' | 'migrate' | 'decommission';
+/** Workload kinds here; tenant provisioning, floating IPs, anti-spoof repair and shared-service NAT (issue 8). */
+export type PlanKind =
+  'create' | 'migrate' | 'decommission' | 'tenant' | 'floating-ip' | 'guard-repair' | 'shared-service';
 /** `discarded`: planned but never applied (its reservations were released). */
 export type PlanStatus =
   'planned' | 'applying' | 'applied' | 'failed' | 'rolled-back' | 'interrupted' | 'discarded';

@@ -29,7 +29,15 @@ export const deviceDiffSchema = z.object({
 
 export const planSchema = z.object({
   id: z.string().min(1),
-  kind: z.enum(['create', 'migrate', 'decommission']),
+  kind: z.enum([
+    'create',
+    'migrate',
+    'decommission',
+    'tenant',
+    'floating-ip',
+    'guard-repair',
+    'shared-service',
+  ]),
   createdAt: z.string(),
   operator: z.string(),
   workload: z.string(),

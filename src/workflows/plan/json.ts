@@ -56,7 +56,15 @@ const step = z.strictObject({
 
 const planSchema = z.strictObject({
   id: z.string().min(1),
-  kind: z.enum(['create', 'migrate', 'decommission']),
+  kind: z.enum([
+    'create',
+    'migrate',
+    'decommission',
+    'tenant',
+    'floating-ip',
+    'guard-repair',
+    'shared-service',
+  ]),
   createdAt: z.iso.datetime(),
   operator: z.string().min(1),
   workload: z.string().min(1),

@@ -6,6 +6,7 @@ export {
   type ApplyOptions,
   type CreateInput,
   type MigrateInput,
+  type PlanKindHandler,
   type WorkflowDeps,
 } from './service.ts';
 export type { WorkflowSettings } from '../../inventory/load.ts';

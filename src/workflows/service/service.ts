@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { nextFreeIpv4, nextFreeIpv6Prefix, PoolExhaustedError } from '../../addr/ipam.ts';
 import type { DeviceSpec } from '../../model/device.ts';
-import type { Plan, WorkloadRecord } from '../../model/plan.ts';
+import type { Plan, PlanKind, WorkloadRecord } from '../../model/plan.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 import type { Poller } from '../../poller/poller.ts';
 import {
@@ -72,6 +72,18 @@ export interface MigrateInput {
   breakBeforeMake?: boolean;
 }
 
+/** How apply treats one kind of plan (see WorkflowService.registerKind). */
+export interface PlanKindHandler {
+  /** A plan file the registry does not know: check it against the registry and store it (absent: refused). */
+  adoptFile?(plan: Plan): void;
+  /** The live fabric may have changed since planning: throw a WorkflowError to refuse (nothing sent). */
+  recheck?(plan: Plan): void;
+  /** In a registry transaction before anything is sent: take the subject or refuse; returns the undo. */
+  claim?(plan: Plan): (() => void) | undefined;
+  /** In a registry transaction after the executor: what the outcome means for the registry. */
+  record?(plan: Plan, result: ExecResult): void;
+}
+
 export interface ApplyOptions {
   onEvent?(event: ExecEvent): void;
 }
@@ -97,8 +109,9 @@ export class WorkflowService {
   readonly consoleId: { id: string; pid: number; host: string };
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly handlers = new Map<PlanKind, PlanKindHandler>();
 
-  constructor(private readonly deps: WorkflowDeps) {
+  constructor(readonly deps: WorkflowDeps) {
     this.registry = deps.registry;
     this.operator = deps.operator ?? safeUser();
     this.consoleId = deps.console ?? { id: randomUUID(), pid: process.pid, host: hostname() };
@@ -106,6 +119,8 @@ export class WorkflowService {
     this.newId =
       deps.newId ?? (() => `${new Date(this.now()).toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`);
     this.syncTenants();
+    const workloads = this.workloadHandler();
+    for (const kind of ['create', 'migrate', 'decommission'] as const) this.registerKind(kind, workloads);
   }
 
   /** The inventory's tenants and pools, written into the registry (the inventory is the source of truth). */
@@ -151,8 +166,8 @@ export class WorkflowService {
 
   planCreate(input: CreateInput): Plan {
     const tenant = this.tenant(input.tenant);
-    const host = this.hypervisor(input.host, 'host');
-    const routers = this.routers();
+    const host = this.requireHypervisor(input.host, 'host');
+    const routers = this.requireRouters();
     const existing = this.registry.workload(input.name);
     if (existing && existing.state !== 'retired') {
       throw new WorkflowError(
@@ -192,12 +207,12 @@ export class WorkflowService {
           workload,
           host,
           routers,
-          live: this.live(),
+          live: this.liveView(),
           manageTap: this.deps.settings.manageTap,
           mac: input.mac ?? macFor(input.name),
           ...(input.dnsServers ? { dnsServers: input.dnsServers } : {}),
         },
-        this.meta(),
+        this.planMeta(),
       );
       this.registry.putWorkload(workload);
       this.registry.allocate(tenant.name, 4, workload.ipv4, workload.name);
@@ -211,9 +226,9 @@ export class WorkflowService {
   planMigrate(input: MigrateInput): Plan {
     const w = this.activeWorkload(input.name);
     const tenant = this.tenant(w.tenant);
-    const source = this.hypervisor(w.host, 'source host');
-    const target = this.hypervisor(input.target, 'target host');
-    const routers = this.routers();
+    const source = this.requireHypervisor(w.host, 'source host');
+    const target = this.requireHypervisor(input.target, 'target host');
+    const routers = this.requireRouters();
     const breakBeforeMake = input.breakBeforeMake ?? this.deps.settings.breakBeforeMake;
     return this.inTransaction(() => {
       const plan = planMigrate(
@@ -223,12 +238,12 @@ export class WorkflowService {
           source,
           target,
           routers,
-          live: this.live(),
+          live: this.liveView(),
           manageTap: this.deps.settings.manageTap,
           breakBeforeMake,
           computeHook: this.deps.settings.computeHook,
         },
-        this.meta(),
+        this.planMeta(),
       );
       this.registry.savePlan(plan, 'planned');
       this.auditPlanned(plan);
@@ -239,8 +254,8 @@ export class WorkflowService {
   planDecommission(input: { name: string }): Plan {
     const w = this.activeWorkload(input.name);
     const tenant = this.tenant(w.tenant);
-    const host = this.hypervisor(w.host, 'host');
-    const routers = this.routers();
+    const host = this.requireHypervisor(w.host, 'host');
+    const routers = this.requireRouters();
     return this.inTransaction(() => {
       const plan = planDecommission(
         {
@@ -248,10 +263,10 @@ export class WorkflowService {
           workload: w,
           host,
           routers,
-          live: this.live(),
+          live: this.liveView(),
           manageTap: this.deps.settings.manageTap,
         },
-        this.meta(),
+        this.planMeta(),
       );
       this.registry.savePlan(plan, 'planned');
       this.auditPlanned(plan);
@@ -314,13 +329,52 @@ export class WorkflowService {
     if (stored && stored.status !== 'planned') {
       throw new WorkflowError(`plan ${plan.id} is ${stored.status}; only a planned plan can be applied`);
     }
-    if (!stored) this.adoptPlanFile(plan);
+    const handler = this.handlerFor(plan);
+    if (!stored) {
+      if (!handler.adoptFile)
+        throw new WorkflowError(
+          `plan ${plan.id} is not in this registry (${this.registry.path}); plan it here`,
+        );
+      handler.adoptFile(plan);
+    }
     await this.deps.poller.pollNow();
-    this.recheck(plan);
-    // Check-and-set in one transaction: of two consoles applying plans for one workload, one wins.
-    const claimed =
-      plan.kind !== 'create' &&
-      this.registry.transaction(() => {
+    this.recheckDevices(plan);
+    handler.recheck?.(plan);
+    // Check-and-set in one transaction: of two consoles applying plans for one subject, one wins.
+    const release = this.registry.transaction(() => handler.claim?.(plan));
+    let result: ExecResult;
+    try {
+      result = await executePlan(plan, this.execDeps(options));
+    } catch (error) {
+      // Refused before anything was sent (a lease held elsewhere): the claim is given back.
+      if (release) this.registry.transaction(release);
+      throw error;
+    }
+    this.registry.transaction(() => handler.record?.(plan, result));
+    return result;
+  }
+
+  /**
+   * Adds a plan kind (tenant provisioning, floating IPs, …) from another module: how apply checks,
+   * claims and records it. The built-in kinds are create, migrate and decommission.
+   */
+  registerKind(kind: PlanKind, handler: PlanKindHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  private handlerFor(plan: Plan): PlanKindHandler {
+    const handler = this.handlers.get(plan.kind);
+    if (!handler) throw new WorkflowError(`plans of kind ${plan.kind} cannot be applied by this console`);
+    return handler;
+  }
+
+  /** create / migrate / decommission: the workload record, its state and its addresses. */
+  private workloadHandler(): PlanKindHandler {
+    return {
+      adoptFile: (plan) => this.adoptPlanFile(plan),
+      recheck: (plan) => this.recheckWorkload(plan),
+      claim: (plan) => {
+        if (plan.kind === 'create') return undefined;
         const w = this.registry.workload(plan.workload);
         if (!w || w.state !== 'active') {
           const lease = this.registry.leases().find((l) => l.workload === plan.workload);
@@ -334,18 +388,10 @@ export class WorkflowService {
           plan.workload,
           plan.kind === 'migrate' ? 'migrating' : 'decommissioning',
         );
-        return true;
-      });
-    let result: ExecResult;
-    try {
-      result = await executePlan(plan, this.execDeps(options));
-    } catch (error) {
-      // Refused before anything was sent (a lease held elsewhere): the record goes back as it was.
-      if (claimed) this.registry.setWorkloadState(plan.workload, 'active');
-      throw error;
-    }
-    this.record(plan, result);
-    return result;
+        return () => this.registry.setWorkloadState(plan.workload, 'active');
+      },
+      record: (plan, result) => this.record(plan, result),
+    };
   }
 
   /** Plans a console was applying when it died (its lease holder is gone). */
@@ -416,13 +462,14 @@ export class WorkflowService {
     await this.deps.poller.pollNow();
     const opts: ExecOptions = { mode, completed };
     const result = await executePlan(plan, this.execDeps(options), opts);
-    this.record(plan, result);
+    this.registry.transaction(() => this.handlerFor(plan).record?.(plan, result));
     return result;
   }
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private execDeps(options: ApplyOptions): ExecDeps {
+  /** The executor's dependencies for this console (plan kinds in other modules use them too). */
+  execDeps(options: ApplyOptions = {}): ExecDeps {
     const specs = this.specs();
     return {
       runnerFor: (device) => {
@@ -445,7 +492,7 @@ export class WorkflowService {
   /** The registry after an execution: only an applied plan changes what the registry says exists. */
   private record(plan: Plan, result: ExecResult): void {
     const name = plan.workload;
-    this.registry.transaction(() => {
+    {
       const w = this.registry.workload(name);
       if (!w) return;
       if (result.status === 'applied') {
@@ -462,10 +509,11 @@ export class WorkflowService {
         else this.registry.setWorkloadState(name, 'active');
       }
       // `failed` (a rollback failed too): the record keeps migrating/decommissioning — someone must look.
-    });
+    }
   }
 
-  private auditPlanned(plan: Plan): void {
+  /** The audit line of a plan being made (kinds in other modules call it after saving their plan). */
+  auditPlanned(plan: Plan): void {
     this.registry.appendAudit({
       at: new Date(this.now()).toISOString(),
       operator: this.operator,
@@ -500,8 +548,7 @@ export class WorkflowService {
   }
 
   /** The live fabric may have changed since the plan was made: the same refusals as at planning. */
-  private recheck(plan: Plan): void {
-    const live = this.live();
+  private recheckDevices(plan: Plan): void {
     const state = this.deps.store.getState();
     for (const device of new Set(plan.steps.map((s) => s.device))) {
       const entry = state.devices[device];
@@ -511,6 +558,10 @@ export class WorkflowService {
           `${device} is unreachable (${entry.lastError ?? 'no answer'}); nothing was sent`,
         );
     }
+  }
+
+  private recheckWorkload(plan: Plan): void {
+    const live = this.liveView();
     const w = this.registry.workload(plan.workload);
     if (!w) return;
     const allowed = plan.kind === 'create' ? [] : [w.host];
@@ -521,7 +572,8 @@ export class WorkflowService {
     }
   }
 
-  private live(): LiveView {
+  /** Who announces what right now, from the polled hypervisors. */
+  liveView(): LiveView {
     const workloads = this.deps.store.getState().workloads;
     return {
       announcedBy: (prefix, vrf) =>
@@ -529,11 +581,13 @@ export class WorkflowService {
     };
   }
 
-  private meta() {
+  /** Id, operator and time for a new plan. */
+  planMeta() {
     return { id: this.newId(), operator: this.operator, now: new Date(this.now()) };
   }
 
-  private specs(): Map<string, DeviceSpec> {
+  /** Device specs by name, from the inventory. */
+  specs(): Map<string, DeviceSpec> {
     const state = this.deps.store.getState();
     return new Map(state.deviceOrder.map((name) => [name, state.devices[name]!.spec]));
   }
@@ -547,7 +601,8 @@ export class WorkflowService {
     return tenant;
   }
 
-  private hypervisor(name: string, what: string): DeviceSpec {
+  /** A reachable hypervisor by name, or a WorkflowError saying why not. */
+  requireHypervisor(name: string, what: string): DeviceSpec {
     const state = this.deps.store.getState();
     const entry = state.devices[name];
     if (!entry || entry.spec.role !== 'hypervisor') {
@@ -564,7 +619,8 @@ export class WorkflowService {
   }
 
   /** Every router must be up: each one verifies the change. */
-  private routers(): string[] {
+  /** Every router (each must be up: each verifies a change), or a WorkflowError. */
+  requireRouters(): string[] {
     const state = this.deps.store.getState();
     const routers = state.deviceOrder.map((n) => state.devices[n]!).filter((d) => d.spec.role === 'router');
     if (routers.length === 0) throw new WorkflowError('the inventory has no routers to verify a change on');
@@ -587,7 +643,8 @@ export class WorkflowService {
   }
 
   /** Planner and registry refusals become WorkflowErrors; the transaction leaves nothing behind. */
-  private inTransaction<T>(fn: () => T): T {
+  /** Runs fn as one registry transaction; planner and registry refusals become WorkflowErrors. */
+  inTransaction<T>(fn: () => T): T {
     try {
       return this.registry.transaction(fn);
     } catch (error) {

@@ -2,6 +2,7 @@ export { openRegistry, defaultRegistryPath, type Registry, type RegistryOptions 
 export { type Allocation, canonicalAddress } from './allocations.ts';
 export type { AuditEntry, AuditFilter, AuditRecord } from './audit.ts';
 export type { Lease } from './leases.ts';
+export type { TransitSlice } from './transit-slices.ts';
 export type { PlanFilter, StoredPlan } from './plans.ts';
 export { DEFAULT_VRF, type TenantRecord } from './tenants.ts';
 export type { WorkloadFilter, WorkloadState } from './workloads.ts';

@@ -10,6 +10,7 @@ import { plansApi, type StoredPlan } from './plans.ts';
 import { migrate } from './schema.ts';
 import { SecretScrubber } from './secrets.ts';
 import { tenantsApi } from './tenants.ts';
+import { transitSlicesApi } from './transit-slices.ts';
 import { workloadsApi } from './workloads.ts';
 
 export interface RegistryOptions {
@@ -28,7 +29,8 @@ export type Registry = ReturnType<typeof tenantsApi> &
   ReturnType<typeof workloadsApi> &
   ReturnType<typeof plansApi> &
   ReturnType<typeof auditApi> &
-  ReturnType<typeof leasesApi> & {
+  ReturnType<typeof leasesApi> &
+  ReturnType<typeof transitSlicesApi> & {
     readonly path: string;
     /** Runs fn as one BEGIN IMMEDIATE transaction: all of it commits, or none of it (fn throwing rolls back). */
     transaction<T>(fn: () => T): T;
@@ -93,6 +95,7 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
     ...plans,
     ...auditApi(ctx, secrets),
     ...leases,
+    ...transitSlicesApi(ctx),
     transaction: tx,
     interruptedPlans: () => [...interrupted],
     addSecrets: (values) => secrets.add(values),

@@ -83,6 +83,17 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX leases_by_plan ON leases(plan_id);
   `,
+  /* v2: shared-service NAT (issue 8): one slice per owner and private prefix, unique per transit range. */ `
+  CREATE TABLE transit_slices (
+    transit      TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    private      TEXT NOT NULL,
+    slice        TEXT NOT NULL,
+    allocated_at INTEGER NOT NULL,
+    PRIMARY KEY (transit, owner, private),
+    UNIQUE (transit, slice)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,6 +9,7 @@ import {
   defaultRegistryPath,
   openRegistry,
   type Registry,
+  SCHEMA_VERSION,
 } from '../../src/registry/index.ts';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import { samplePlan, tempDir, tenantA, tenantB } from './helpers.ts';
@@ -47,7 +48,7 @@ describe('opening', () => {
     expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
     const db = new Database(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: 1 });
+    expect(db.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
     db.close();
   });
 
@@ -61,7 +62,9 @@ describe('opening', () => {
     const db = new Database(tmp.file);
     db.prepare('INSERT INTO schema_version VALUES (99, 0)').run();
     db.close();
-    expect(() => openRegistry({ path: tmp.file })).toThrow(/v99 but this routedeck knows up to v1/);
+    expect(() => openRegistry({ path: tmp.file })).toThrow(
+      new RegExp(`v99 but this routedeck knows up to v${SCHEMA_VERSION};`),
+    );
     reg = openRegistry({ path: ':memory:' });
   });
 });

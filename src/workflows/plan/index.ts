@@ -8,3 +8,16 @@ export { planFromJson, planToJson, PlanFileError } from './json.ts';
 export { actionLines, renderPreview } from './preview.ts';
 export { PlanError } from './validate.ts';
 export { cloudInitArtifacts, networkConfig } from './cloud-init.ts';
+export {
+  FIP_ARTIFACT,
+  fipPrefix,
+  fipSubject,
+  planFipAttach,
+  planFipDetach,
+  planFipMove,
+  type FipAttachIntent,
+  type FipDetachIntent,
+  type FipEnd,
+  type FipIntentRecord,
+  type FipMoveIntent,
+} from './floating-ip.ts';

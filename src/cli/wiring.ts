@@ -15,6 +15,8 @@ export interface Fabric {
   store: AppStore;
   poller: Poller;
   ssh: SshPool;
+  /** A router's VyOS API client (one per device, key resolved at first use); undefined without `api`. */
+  apiFor(spec: DeviceSpec): Promise<VyosApiClient> | undefined;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
     store,
     poller,
     ssh,
+    apiFor,
     close: async () => {
       poller.stop();
       await ssh.closeAll();
@@ -98,6 +101,7 @@ export async function openWorkflows(
       poller: fabric.poller,
       registry,
       runnerFor: (spec) => fabric.ssh.get(spec),
+      apiFor: (spec) => fabric.apiFor(spec),
       settings: inventory.workflows,
       ...(options.operator ? { operator: options.operator } : {}),
     });

@@ -10,7 +10,12 @@ export type PlanStatus =
 /** What a step sends to one device: shell commands over SSH, or a VyOS API batch. */
 export type StepAction =
   | { type: 'ssh'; commands: string[] }
-  | { type: 'vyos-configure'; commands: { op: 'set' | 'delete'; path: string[]; value?: string }[] };
+  | {
+      type: 'vyos-configure';
+      commands: { op: 'set' | 'delete'; path: string[]; value?: string }[];
+      /** Commit-confirm minutes (1.5 rolling): confirmed once read back and verified. Absent: a plain commit. */
+      confirmMinutes?: number;
+    };
 
 /** A check on the live store after a step: a prefix seen (or gone) on routers, optionally via a host. */
 export interface Verification {

@@ -9,6 +9,7 @@ const action = z.discriminatedUnion('type', [
     commands: z.array(
       z.object({ op: z.enum(['set', 'delete']), path: z.array(z.string()), value: z.string().optional() }),
     ),
+    confirmMinutes: z.number().optional(),
   }),
 ]);
 

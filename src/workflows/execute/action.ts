@@ -41,7 +41,8 @@ async function execWithRetry(command: string, ctx: ActionContext, deadline: numb
  */
 export async function runAction(action: StepAction, ctx: ActionContext): Promise<void> {
   if (action.type !== 'ssh') {
-    throw new StepFailure(`${ctx.device}: ${action.type} actions are not supported yet`, false);
+    // vyos-configure steps go through applyVyos/rollbackVyos (vyos.ts), which hold the router's lock.
+    throw new StepFailure(`${ctx.device}: ${action.type} actions are not run over SSH`, false);
   }
   const deadline = ctx.now() + ctx.timeoutMs;
   for (const command of action.commands) {

@@ -11,8 +11,10 @@ import {
   type ExecStatus,
   type RollbackRecord,
   type StepRecord,
+  type VyosConfigApi,
 } from './types.ts';
 import { verifyStep } from './verify.ts';
+import { applyVyos, rollbackVyos, type VyosPending } from './vyos.ts';
 
 /** A step that was started: how many of its commands surely ran, and whether one may have. */
 interface Executed {
@@ -22,6 +24,13 @@ interface Executed {
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+function apiOf(deps: ExecDeps, device: string): () => Promise<VyosConfigApi> {
+  return () => {
+    if (!deps.apiFor) return Promise.reject(new Error('this console has no VyOS API access configured'));
+    return deps.apiFor(device);
+  };
+}
 
 function commandsOf(step: Step, which: 'action' | 'rollback'): string[] {
   const action = which === 'action' ? step.action : step.rollback;
@@ -140,19 +149,29 @@ export async function executePlan(
       emit({ type: 'step-start', step: step.id, device: step.device, at: startedAt });
       const entry: Executed = { step, confirmed: 0, uncertain: false };
       executed.push(entry);
+      let pending: VyosPending | null = null;
       try {
-        await runAction(step.action, {
-          device: step.device,
-          runner: deps.runnerFor(step.device),
-          timeoutMs: step.timeoutMs,
-          now,
-          onCommand: (command, code) => {
-            emit({ type: 'command', step: step.id, device: step.device, command, code, at: now() });
-            if (code === 0) entry.confirmed += 1;
-            // A transport error: the command may or may not have run.
-            if (code === null) entry.uncertain = true;
-          },
-        });
+        const onCommand = (command: string, code: number | null): void => {
+          emit({ type: 'command', step: step.id, device: step.device, command, code, at: now() });
+          if (code === 0) entry.confirmed += 1;
+          // A transport error: the command may or may not have run.
+          if (code === null) entry.uncertain = true;
+        };
+        if (step.action.type === 'vyos-configure') {
+          pending = await applyVyos(step.action, {
+            device: step.device,
+            api: apiOf(deps, step.device),
+            onCommand,
+          });
+        } else {
+          await runAction(step.action, {
+            device: step.device,
+            runner: deps.runnerFor(step.device),
+            timeoutMs: step.timeoutMs,
+            now,
+            onCommand,
+          });
+        }
         await verifyStep(step.verify, {
           step: step.id,
           device: step.device,
@@ -161,7 +180,12 @@ export async function executePlan(
           onConverged: (v, router, at) =>
             convergence.push({ step: step.id, router, prefix: v.prefix, vrf: v.vrf, expect: v.expect, at }),
         });
+        // Commit-confirm: confirmed only once the commit was read back and the step verified.
+        const committed = pending;
+        pending = null;
+        await committed?.finish();
       } catch (error) {
+        await pending?.abandon();
         failure = `step ${step.id} on ${step.device}: ${reason(error)}`;
         if (!(error instanceof StepFailure)) entry.uncertain = true;
       }
@@ -258,6 +282,17 @@ async function rollbackStep(
   }
   emit({ type: 'rollback-start', step: step.id, device: step.device, at: now() });
   try {
+    if (step.rollback.type === 'vyos-configure') {
+      // Reads the router's config first: only what is still there (or missing) is sent, so a step that
+      // may not have applied is undone tolerantly too.
+      await rollbackVyos(step.rollback, {
+        device: step.device,
+        api: apiOf(deps, step.device),
+        retry: deps.rollbackRetry ?? { attempts: 5, delayMs: 1000 },
+      });
+      emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });
+      return { ...base, outcome: 'ok' };
+    }
     await runAction(step.rollback, {
       device: step.device,
       runner: deps.runnerFor(step.device),

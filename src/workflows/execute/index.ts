@@ -12,4 +12,7 @@ export {
   type RollbackRecord,
   type StepOutcome,
   type StepRecord,
+  type VyosConfigApi,
+  type VyosRouterApi,
 } from './types.ts';
+export { acquireDeviceLock, configHas, notReadBack } from './vyos.ts';

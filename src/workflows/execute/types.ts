@@ -27,8 +27,25 @@ export type StepOutcome = 'ok' | 'failed';
 export type RollbackOutcome = 'ok' | 'failed' | 'skipped';
 export type ExecStatus = 'applied' | 'rolled-back' | 'failed';
 
+/** What the executor needs of a router's VyOS API (src/transport/vyos-api's client has it). */
+export interface VyosConfigApi {
+  configure(
+    commands: { op: 'set' | 'delete'; path: string[]; value?: string }[],
+    opts?: { confirmTime?: number },
+  ): Promise<{ output: string | null; confirmPending: boolean }>;
+  confirm(): Promise<string>;
+  showConfig(path: string[]): Promise<unknown>;
+}
+
+/** A router's API as the workflows use it: configure, and the version probe (`GET /info`, null before 1.5). */
+export interface VyosRouterApi extends VyosConfigApi {
+  info(): Promise<{ version?: string } | null>;
+}
+
 export interface ExecDeps {
   runnerFor(device: string): CommandRunner;
+  /** A router's VyOS API, for `vyos-configure` steps (absent: such steps fail, naming the device). */
+  apiFor?(device: string): Promise<VyosConfigApi>;
   store: AppStore;
   poller: Pick<Poller, 'pollNow' | 'pollFast'>;
   registry: Registry;

@@ -31,6 +31,7 @@ const action = z.discriminatedUnion('type', [
         }),
       )
       .min(1),
+    confirmMinutes: z.number().int().min(1).optional(),
   }),
 ]);
 

@@ -30,6 +30,7 @@ import {
   type ExecEvent,
   type ExecOptions,
   type ExecResult,
+  type VyosRouterApi,
 } from '../execute/index.ts';
 import { planCreate, planDecommission, planMigrate, PlanError } from '../plan/index.ts';
 import type { WorkflowSettings } from '../../inventory/load.ts';
@@ -45,6 +46,8 @@ export interface WorkflowDeps {
   poller: Pick<Poller, 'pollNow' | 'pollFast'>;
   registry: Registry;
   runnerFor(device: DeviceSpec): CommandRunner;
+  /** A router's VyOS API (vyos-configure steps, version probes); undefined for a device without one. */
+  apiFor?(device: DeviceSpec): Promise<VyosRouterApi> | undefined;
   settings: WorkflowSettings;
   operator?: string;
   /** This console instance (lease holder). Default: a fresh id with this pid and host. */
@@ -476,6 +479,11 @@ export class WorkflowService {
         const spec = specs.get(device);
         if (!spec) throw new WorkflowError(`device ${device} is not in the inventory`);
         return this.deps.runnerFor(spec);
+      },
+      apiFor: (device) => {
+        const spec = specs.get(device);
+        const api = spec ? this.deps.apiFor?.(spec) : undefined;
+        return api ?? Promise.reject(new WorkflowError(`device ${device} has no VyOS API in the inventory`));
       },
       store: this.deps.store,
       poller: this.deps.poller,

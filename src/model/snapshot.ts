@@ -1,4 +1,5 @@
 import type { BgpSession } from './bgp.ts';
+import type { GuardState } from './guard.ts';
 import type { NetInterface, VrfInfo } from './interface.ts';
 import type { RouteTable } from './route-table.ts';
 import type { WorkloadRoute } from './workload.ts';
@@ -12,6 +13,8 @@ export interface DeviceSnapshot {
   interfaces: NetInterface[];
   vrfs: VrfInfo[];
   workloadRoutes: WorkloadRoute[];
+  /** Hypervisors: the anti-spoofing table (absent on routers, or when it could not be read). */
+  guard?: GuardState;
   /** Parts that failed while others succeeded (e.g. `bgp: …`); non-empty means the device is degraded. */
   partialErrors: string[];
 }

@@ -43,6 +43,7 @@ describe('frr-linux driver', () => {
       'ip -j -d addr show',
       'ip -j route show table all',
       'ip -j -6 route show table all',
+      'sudo -n nft -j list table inet vmguard',
     ]);
     expect(frrLinuxDriver.collectCommands(spec('rtr1', 'router'))).toEqual([
       q('rtr1', 'show bgp vrf all summary json'),

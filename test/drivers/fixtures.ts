@@ -85,6 +85,10 @@ export class ReplayRunner implements CommandRunner {
       });
     }
     replies.set('ip -j -d addr show', { stdout: ipDetailedAddr(device) });
+    // The FRR captures have no nft listing; the nftables capture stands in (fixtures/nftables-1.0.6).
+    replies.set('sudo -n nft -j list table inet vmguard', {
+      stdout: readFixture('nftables-1.0.6/nft-j-list-table-inet-vmguard.json'),
+    });
     for (const [command, reply] of Object.entries(overrides)) replies.set(command, reply);
     return new ReplayRunner(replies);
   }

@@ -1,15 +1,35 @@
 import type { DeviceSpec } from '../../model/device.ts';
+import { part } from '../collect.ts';
 import { collectFrrState, commandList, frrStateCommands } from '../frr-state.ts';
 import type { Driver } from '../types.ts';
+import { collectGuard, guardCommand } from './guard.ts';
+
+const isHypervisor = (device: DeviceSpec): boolean => device.role === 'hypervisor';
 
 /** Kernel routes are read only on hypervisors: that is where workloads (and their TAPs) live. */
 function commandsFor(device: DeviceSpec) {
-  return frrStateCommands(device, device.role === 'hypervisor');
+  return frrStateCommands(device, isHypervisor(device));
 }
 
-/** Linux hosts running FRR: hypervisors, and Linux routers. VRFs come from `ip -d` (FRR has no `show vrf json`). */
+/**
+ * Linux hosts running FRR: hypervisors, and Linux routers. VRFs come from `ip -d` (FRR has no
+ * `show vrf json`). Hypervisors also report their anti-spoofing table (`guard`).
+ */
 export const frrLinuxDriver: Driver = {
   kind: 'frr-linux',
-  collectCommands: (device) => commandList(commandsFor(device)),
-  collect: (ctx) => collectFrrState(ctx, { commands: commandsFor(ctx.device) }),
+  collectCommands: (device) => [
+    ...commandList(commandsFor(device)),
+    ...(isHypervisor(device) ? [guardCommand(device)] : []),
+  ],
+  collect: async (ctx) => {
+    const state = collectFrrState(ctx, { commands: commandsFor(ctx.device) });
+    if (!isHypervisor(ctx.device)) return state;
+    const [snapshot, guard] = await Promise.all([
+      state,
+      part('guard', () => collectGuard(ctx.device, ctx.runner)),
+    ]);
+    return guard.ok
+      ? { ...snapshot, guard: guard.value }
+      : { ...snapshot, partialErrors: [...snapshot.partialErrors, guard.error] };
+  },
 };

@@ -4,6 +4,7 @@
  * BGP propagation delayed per hop. The SSH servers and the VyOS API emulator sit in front of it.
  */
 import type { TenantSpec } from '../../model/workload.ts';
+import { editGuardSet, spoofFrom } from './guard.ts';
 import { buildFabric } from './model/build.ts';
 import type { SimNode } from './model/node.ts';
 import { Prng } from './model/prng.ts';
@@ -83,6 +84,8 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
     device: (name) => devices.find((d) => d.name === name),
     workloads: () => built.workloads.map((w) => ({ ...w })),
     flapSession: (device, peer, downMs = 3000) => network.flap(device, peer, downMs),
+    spoof: (device, tap, packets) => spoofFrom(network.node(device), device, tap, packets),
+    editGuard: (device, op, set, tap, cidr) => editGuardSet(network.node(device), device, op, set, tap, cidr),
     onEvent: (listener) => network.onEvent(listener),
     close: () => network.close(),
   };

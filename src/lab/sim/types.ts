@@ -52,6 +52,10 @@ export interface SimFabric {
   workloads(): SimWorkload[];
   /** Drops a BGP session (both ends see it go down); it re-establishes after `downMs`. */
   flapSession(device: string, peer: string, downMs?: number): void;
+  /** A guest on this TAP sends `packets` from a source not allowed there: vmguard drops and counts them. */
+  spoof(device: string, tap: string, packets: number): void;
+  /** Drift: an anti-spoofing set element added or deleted by hand on the host, behind routedeck's back. */
+  editGuard(device: string, op: 'add' | 'delete', set: 'allow4' | 'allow6', tap: string, cidr: string): void;
   onEvent(listener: (event: SimEvent) => void): () => void;
   close(): void;
 }

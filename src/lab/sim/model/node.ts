@@ -28,6 +28,8 @@ export interface NodeSpec {
 export interface NftSets {
   allow4: Set<string>;
   allow6: Set<string>;
+  /** The `spoofed` set's element counters: drops per TAP of packets from a source not allowed there. */
+  spoofed: Map<string, { packets: number; bytes: number }>;
 }
 
 export class SimNode {
@@ -38,7 +40,7 @@ export class SimNode {
   readonly redistribute = new Set<string>();
   /** Config lines accepted by vtysh, for `show running-config`. */
   readonly frrConfig: string[] = [];
-  readonly nft: NftSets = { allow4: new Set(), allow6: new Set() };
+  readonly nft: NftSets = { allow4: new Set(), allow6: new Set(), spoofed: new Map() };
   readonly bootedAt: number;
   private announced = new Map<string, string>();
   /** Bumped by config changes (statics, redistribution); with the kernel's version, says when to re-sync. */

@@ -15,7 +15,17 @@ import { MAX_FAULT_MS, type DeviceFaultStatus, type SimFaults } from './faults.t
 const device = z.string().min(1).max(63);
 const ms = z.number().int().min(0).max(MAX_FAULT_MS);
 
-const COMMANDS = ['status', 'events', 'drop-ssh', 'api-fault', 'slow', 'flap', 'clear'] as const;
+const COMMANDS = [
+  'status',
+  'events',
+  'drop-ssh',
+  'api-fault',
+  'slow',
+  'flap',
+  'spoof',
+  'guard-drift',
+  'clear',
+] as const;
 
 export const controlCommand = z.discriminatedUnion(
   'cmd',
@@ -35,6 +45,20 @@ export const controlCommand = z.discriminatedUnion(
       device,
       peer: z.string().min(1).max(64),
       downMs: ms.optional(),
+    }),
+    z.strictObject({
+      cmd: z.literal('spoof'),
+      device,
+      tap: z.string().min(1).max(15),
+      packets: z.number().int().min(1).max(1_000_000).optional(),
+    }),
+    z.strictObject({
+      cmd: z.literal('guard-drift'),
+      device,
+      op: z.enum(['add', 'delete']),
+      set: z.enum(['allow4', 'allow6']),
+      tap: z.string().min(1).max(15),
+      cidr: z.string().min(1).max(64),
     }),
     z.strictObject({ cmd: z.literal('clear'), device: device.optional() }),
   ],
@@ -92,6 +116,12 @@ export function handleControl(line: string, ctx: ControlContext): ControlReply {
         break;
       case 'flap':
         ctx.faults.flap(c.device, c.peer, c.downMs);
+        break;
+      case 'spoof':
+        ctx.faults.spoof(c.device, c.tap, c.packets ?? 1);
+        break;
+      case 'guard-drift':
+        ctx.faults.guardDrift(c.device, c.op, c.set, c.tap, c.cidr);
         break;
       case 'clear':
         ctx.faults.clear(c.device);

@@ -15,6 +15,10 @@ export interface SimFaults {
   setSlow(device: string, ms: number): void;
   /** Drops one BGP session of the device; it comes back after `downMs` (the fabric's default if omitted). */
   flap(device: string, peer: string, downMs?: number): void;
+  /** A guest on this hypervisor's TAP sends `packets` from a foreign source (vmguard drops, counts). */
+  spoof(device: string, tap: string, packets: number): void;
+  /** Drift: an anti-spoofing element added or deleted by hand on the hypervisor. */
+  guardDrift(device: string, op: 'add' | 'delete', set: 'allow4' | 'allow6', tap: string, cidr: string): void;
   /** Ends drop, API and slow faults on one device, or on all. Flaps end by themselves. */
   clear(device?: string): void;
   status(): DeviceFaultStatus[];
@@ -107,6 +111,27 @@ export function createFaults(
       // The fabric knows the sessions; an unknown peer is its error to report.
       fabric.flapSession(device, peer, downMs);
       note(device, `fault: BGP session ${peer} flapped${downMs !== undefined ? ` for ${downMs} ms` : ''}`);
+    },
+    spoof(device, tap, packets) {
+      target(device);
+      try {
+        fabric.spoof(device, tap, packets);
+      } catch (error) {
+        throw new FaultError(error instanceof Error ? error.message : String(error));
+      }
+      note(device, `fault: ${tap} sent ${packets} packet(s) from a foreign source`);
+    },
+    guardDrift(device, op, set, tap, cidr) {
+      target(device);
+      try {
+        fabric.editGuard(device, op, set, tap, cidr);
+      } catch (error) {
+        throw new FaultError(error instanceof Error ? error.message : String(error));
+      }
+      note(
+        device,
+        `fault: vmguard ${set} element "${tap}" . ${cidr} ${op === 'add' ? 'added' : 'deleted'} by hand`,
+      );
     },
     clear(device) {
       if (device === undefined) {

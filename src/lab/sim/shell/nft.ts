@@ -1,12 +1,12 @@
 /**
- * `nft -j list ruleset` and `nft add|delete element inet vmguard allow4|allow6 { "tap" . A/L, … }`.
+ * `nft -j list ruleset`, `nft -j list table inet vmguard` and `nft add|delete element inet vmguard allow4|allow6 { "tap" . A/L, … }`.
  * nft joins its arguments and parses them itself, so the braces may arrive as one quoted word or
  * many; elements are checked against the set's type as nft would.
  */
 import { parseCidr } from '../model/addr.ts';
 import { ToolError } from '../model/errors.ts';
 import type { SimNode } from '../model/node.ts';
-import { nftRulesetJson } from '../render/nft.ts';
+import { nftRulesetJson, nftVmguardJson } from '../render/nft.ts';
 
 function syntax(line: string, at: string): ToolError {
   const col = Math.max(0, line.indexOf(at));
@@ -24,6 +24,15 @@ export function nft(node: SimNode, argv: string[], root: boolean): string {
   if (/^list ruleset$/.test(line)) {
     if (!json) throw new ToolError('the lab prints the ruleset as JSON (nft -j list ruleset)\n', 1);
     return nftRulesetJson(node);
+  }
+  if (/^list table inet vmguard$/.test(line)) {
+    const out = json ? nftVmguardJson(node) : null;
+    if (out === null) {
+      if (json || node.spec.role !== 'hypervisor')
+        throw new ToolError(`Error: No such file or directory\n${line}\n${' '.repeat(16)}^^^^^^^\n`, 1);
+      throw new ToolError('the lab prints the table as JSON (nft -j list table inet vmguard)\n', 1);
+    }
+    return out;
   }
   const m = /^(add|delete|create) element (\S+) (\S+) (\S+) \{(.*)\}\s*$/.exec(line);
   if (!m) throw syntax(line, args[0] ?? '');

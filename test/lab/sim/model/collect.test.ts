@@ -87,7 +87,11 @@ describe('every simulated output goes through the real drivers', () => {
     const nft = JSON.parse(await run(hv, 'sudo -n nft -j list ruleset')) as {
       nftables: Record<string, { name?: string }>[];
     };
-    expect(nft.nftables.filter((x) => x['set']).map((x) => x['set']?.name)).toEqual(['allow4', 'allow6']);
+    expect(nft.nftables.filter((x) => x['set']).map((x) => x['set']?.name)).toEqual([
+      'allow4',
+      'allow6',
+      'spoofed',
+    ]);
     expect(await run(spine, "vtysh -c 'show bgp summary'")).toContain('IPv4 Unicast Summary (VRF default):');
     expect(await run(hv, "vtysh -c 'show ip route'")).toMatch(
       /K>\* 198\.51\.100\.\d+\/32 \[0\/0\] is directly connected, tap-/,

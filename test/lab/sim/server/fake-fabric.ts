@@ -96,6 +96,12 @@ export function createFakeFabric(): FakeFabric {
       fabric.flaps.push({ device, peer, ...(downMs !== undefined ? { downMs } : {}) });
       fabric.emit({ at: Date.now(), device, message: `BGP ${peer} down` });
     },
+    spoof(device) {
+      throw new Error(`${device}: the fake fabric has no anti-spoofing model`);
+    },
+    editGuard(device) {
+      throw new Error(`${device}: the fake fabric has no anti-spoofing model`);
+    },
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { defaultRegistryPath, openRegistry, type Registry } from '../registry/index.ts';
-import { WorkflowService } from '../workflows/service/index.ts';
+import { registerFloatingIps, WorkflowService } from '../workflows/service/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -105,6 +105,7 @@ export async function openWorkflows(
       settings: inventory.workflows,
       ...(options.operator ? { operator: options.operator } : {}),
     });
+    registerFloatingIps(service);
     return { service, registry, close: () => registry.close() };
   } catch (error) {
     registry.close();

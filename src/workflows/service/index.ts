@@ -10,3 +10,11 @@ export {
   type WorkflowDeps,
 } from './service.ts';
 export type { WorkflowSettings } from '../../inventory/load.ts';
+export {
+  floatingIps,
+  planAttach as planFipAttach,
+  planDetach as planFipDetach,
+  planMove as planFipMove,
+  registerFloatingIps,
+  type FloatingIp,
+} from './floating-ip.ts';

@@ -163,6 +163,8 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
         /counter packets [1-9]\d* bytes \d+ drop comment "source not allowed on this tap"/,
       );
       expect(table).toContain(`"${from.tap}" . ${from.ipv4}`);
+      // Counted per TAP: the spoofing workload's TAP has drops, and only TAPs that spoofed are listed.
+      expect(table).toMatch(new RegExp(`"${from.tap}" counter packets [1-9]\\d* bytes`));
     } finally {
       await runInNamespace(from.namespace, ['ip', 'addr', 'del', `${spoofed}/32`, 'dev', 'eth0']);
     }

@@ -5,6 +5,8 @@ import { labNamespace, WORKLOADS } from './topology.ts';
  * The per-TAP anti-spoofing table of shared/reference/lab/vmguard.nft, one per hypervisor: only a
  * workload's own /32, /64 and fe80::/64 may be a source on its TAP. Plans add and delete elements
  * (`nft add element inet vmguard allow4 { "tap-x" . a.b.c.d/32 }`), so the table must exist first.
+ * Unlike the reference (one `counter drop` for every TAP), the final drop also updates the dynamic
+ * set `spoofed`, whose per-element counters say which TAP sent the spoofed packets.
  */
 export const VMGUARD_TABLE = 'vmguard';
 
@@ -21,6 +23,9 @@ export function renderVmguard(hypervisor: string): string {
   set allow6 {
     type ifname . ipv6_addr; flags interval;${elements(allow6)}
   }
+  set spoofed {
+    type ifname; flags dynamic; counter;
+  }
   chain pre {
     type filter hook prerouting priority raw; policy accept;
     iifname != "tap*" accept
@@ -30,7 +35,7 @@ export function renderVmguard(hypervisor: string): string {
     ip6 saddr :: icmpv6 type nd-neighbor-solicit accept comment "DAD"
     iifname . ip saddr @allow4 accept
     iifname . ip6 saddr @allow6 accept
-    counter drop comment "source not allowed on this tap"
+    update @spoofed { iifname } counter drop comment "source not allowed on this tap"
   }
 }
 `;
@@ -40,14 +45,15 @@ export async function installVmguard(hypervisor: string): Promise<void> {
   await runInNamespace(labNamespace(hypervisor), [BIN.nft, '-f', '-'], { input: renderVmguard(hypervisor) });
 }
 
-/** A lab built before the table existed is rebuilt by `up` rather than kept. */
+/** A lab built before the table (or its per-TAP `spoofed` set) existed is rebuilt by `up` rather than kept. */
 export async function vmguardPresent(hypervisor: string): Promise<boolean> {
   const r = await tryRunInNamespace(labNamespace(hypervisor), [
     BIN.nft,
     'list',
-    'table',
+    'set',
     'inet',
     VMGUARD_TABLE,
+    'spoofed',
   ]);
   return r.code === 0;
 }

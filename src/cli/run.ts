@@ -7,6 +7,7 @@ import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runServe } from './serve.ts';
 import { runTrustHost } from './trust-host.ts';
 import { runApply, runAudit, runPlan } from './workflow.ts';
+import { runPlanFip } from './floating-ip.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 export interface CliIo {
@@ -30,6 +31,7 @@ export const GET_OPTIONS = {
   tenant: { type: 'string' },
   host: { type: 'string' },
   to: { type: 'string' },
+  peer: { type: 'string' },
   mac: { type: 'string' },
   output: { type: 'string', short: 'o' },
   yes: { type: 'boolean', short: 'y' },
@@ -78,6 +80,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         return await runLab(rest, io);
       case 'plan':
+        if (rest[0] === 'fip') return await runPlanFip(rest.slice(1), values, io);
         return await runPlan(rest, values, io);
       case 'apply':
         return await runApply(rest, values, io);

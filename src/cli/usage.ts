@@ -11,6 +11,8 @@ Usage:
   routedeck plan create NAME --tenant T --host H [-o plan.json]    plan a new workload (nothing sent)
   routedeck plan migrate NAME --to H [--break-before-make] [-o plan.json]
   routedeck plan decommission NAME [-o plan.json]  |  plan discard PLAN-ID  |  plan list
+  routedeck plan fip attach ADDR --to W [--peer W2] | move ADDR --to W | detach ADDR | list
+                                            floating IPs (a VRRP-style pair with --peer)
   routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
   routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
   routedeck audit [--plan ID] [--limit N] [--json]

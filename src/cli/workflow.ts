@@ -44,7 +44,7 @@ interface Session {
 }
 
 /** The fabric (polled once), the registry and the service; interrupted plans are announced on stderr. */
-async function openSession(values: WorkflowValues, io: CliIo): Promise<Session> {
+export async function openSession(values: WorkflowValues, io: CliIo): Promise<Session> {
   if ([values.lab, values['lab-netns'], values.inventory !== undefined].filter(Boolean).length > 1)
     throw new UsageError('choose one of --inventory, --lab and --lab-netns');
   let opened;
@@ -89,7 +89,7 @@ async function openSession(values: WorkflowValues, io: CliIo): Promise<Session> 
 }
 
 /** WorkflowError and friends are the engineer's input being refused: exit 2, nothing sent. */
-async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
+export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
   try {
     return await fn();
   } catch (error) {
@@ -261,7 +261,10 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
           : mode === 'rollback'
             ? await service.rollback(plan.id, { onEvent })
             : await service.apply(plan, { onEvent });
-      timeline.summary(result, service.registry.workload(plan.workload)?.state ?? 'removed');
+      // A floating IP is no workload: its registry record is shown by `routedeck plan fip list`.
+      const state =
+        plan.kind === 'floating-ip' ? null : (service.registry.workload(plan.workload)?.state ?? 'removed');
+      timeline.summary(result, state);
       return result.status === 'applied' || (mode === 'rollback' && result.status === 'rolled-back') ? 0 : 1;
     });
   } finally {
@@ -320,7 +323,7 @@ class TimelinePrinter {
     }
   }
 
-  summary(result: ExecResult, state: string): void {
+  summary(result: ExecResult, state: string | null): void {
     const byRouter = new Map<string, number>();
     for (const c of result.convergence) {
       const since = c.at - this.start;
@@ -328,7 +331,7 @@ class TimelinePrinter {
     }
     const routers = [...byRouter].map(([r, ms]) => `${r} +${ms} ms`).join(', ');
     this.out.write(
-      `\nResult: ${result.status}. Workload is now ${state} in the registry.` +
+      `\nResult: ${result.status}.${state !== null ? ` Workload is now ${state} in the registry.` : ''}` +
         `${routers ? `\nLast router convergence since plan start: ${routers}` : ''}\n`,
     );
   }

@@ -18,3 +18,10 @@ export {
   registerFloatingIps,
   type FloatingIp,
 } from './floating-ip.ts';
+export {
+  planSharedService,
+  registerSharedService,
+  type SharedServiceInput,
+  type SharedServiceTenantInput,
+} from './shared-service.ts';
+export { guardReports, planGuardRepairFor, registerGuardRepair, type GuardReport } from './guard.ts';

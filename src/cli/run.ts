@@ -8,6 +8,7 @@ import { runServe } from './serve.ts';
 import { runTrustHost } from './trust-host.ts';
 import { runApply, runAudit, runPlan } from './workflow.ts';
 import { runPlanFip } from './floating-ip.ts';
+import { runGetGuard, runPlanGuardRepair } from './guard.ts';
 import { USAGE, UsageError } from './usage.ts';
 
 export interface CliIo {
@@ -71,6 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     switch (command) {
       case 'get':
+        if (rest[0] === 'guard') return await runGetGuard(rest.slice(1), values, io);
         return await runGet(rest, values, io);
       case 'lab':
         if (rest[0] === 'ctl') return await runSimControl(rest.slice(1), io);
@@ -81,6 +83,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runLab(rest, io);
       case 'plan':
         if (rest[0] === 'fip') return await runPlanFip(rest.slice(1), values, io);
+        if (rest[0] === 'guard-repair') return await runPlanGuardRepair(rest.slice(1), values, io);
         return await runPlan(rest, values, io);
       case 'apply':
         return await runApply(rest, values, io);

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { defaultRegistryPath, openRegistry, type Registry } from '../registry/index.ts';
-import { registerFloatingIps, WorkflowService } from '../workflows/service/index.ts';
+import { registerFloatingIps, registerGuardRepair, WorkflowService } from '../workflows/service/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -106,6 +106,7 @@ export async function openWorkflows(
       ...(options.operator ? { operator: options.operator } : {}),
     });
     registerFloatingIps(service);
+    registerGuardRepair(service);
     return { service, registry, close: () => registry.close() };
   } catch (error) {
     registry.close();

@@ -1,6 +1,7 @@
 import type { BgpSession } from './bgp.ts';
 import type { GuardState } from './guard.ts';
 import type { NetInterface, VrfInfo } from './interface.ts';
+import type { OverlayState } from './overlay.ts';
 import type { RouteTable } from './route-table.ts';
 import type { WorkloadRoute } from './workload.ts';
 
@@ -13,6 +14,8 @@ export interface DeviceSnapshot {
   interfaces: NetInterface[];
   vrfs: VrfInfo[];
   workloadRoutes: WorkloadRoute[];
+  /** Routers only: WireGuard, VXLAN/EVPN, VRRP (absent where the driver does not collect it). */
+  overlay?: OverlayState;
   /** Hypervisors: the anti-spoofing table (absent on routers, or when it could not be read). */
   guard?: GuardState;
   /** Parts that failed while others succeeded (e.g. `bgp: …`); non-empty means the device is degraded. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { driverFor, frrLinuxDriver, vyosDriver } from '../../src/drivers/index.ts';
 import type { DeviceKind, DeviceSpec } from '../../src/model/device.ts';
 import { VyosEmptyConfigError } from '../../src/transport/vyos-api/errors.ts';
+import { overlayCommands } from '../../src/drivers/vyos/overlay.ts';
 import { manifest, readFixture, ReplayRunner } from './fixtures.ts';
 
 function spec(name: string, role: DeviceSpec['role'], kind: DeviceKind = 'frr-linux'): DeviceSpec {
@@ -138,13 +139,26 @@ describe('vyos driver', () => {
   const r1 = { ...spec('rtr1', 'router', 'vyos'), api: undefined };
   const config = { name: { RED: { table: '100', vni: '10100' } } };
 
-  it('sends the FRR state commands but no kernel route listing', () => {
-    expect(vyosDriver.collectCommands(r1)).toEqual(frrLinuxDriver.collectCommands(spec('rtr1', 'router')));
+  // A VyOS router without overlay: wg lists nothing, keepalived is not running, zebra has no EVPN.
+  const c = overlayCommands(r1);
+  const noOverlay = {
+    [c.wireguard]: { stdout: '---\n---\n---\n' },
+    [c.vrrp]: { stdout: '[]\n' },
+    [c.evpnVnis]: { stdout: '' },
+    [c.evpnNexthops]: { stdout: '' },
+  };
+  const replay = () => ReplayRunner.forDevice('rtr1', noOverlay);
+
+  it('sends the FRR state commands but no kernel route listing, then the overlay commands', () => {
+    expect(vyosDriver.collectCommands(r1)).toEqual([
+      ...frrLinuxDriver.collectCommands(spec('rtr1', 'router')),
+      ...Object.values(c),
+    ]);
   });
 
   it('takes VRFs from the API and state over SSH', async () => {
     const api = { showConfig: async (path: string[]) => (path[0] === 'vrf' ? config : null) };
-    const snap = await vyosDriver.collect({ device: r1, runner: ReplayRunner.forDevice('rtr1'), api, now });
+    const snap = await vyosDriver.collect({ device: r1, runner: replay(), api, now });
     expect(snap.partialErrors).toEqual([]);
     expect(snap.vrfs).toEqual([expect.objectContaining({ name: 'RED', table: 100, vni: 10100 })]);
     expect(snap.bgp.map((s) => s.peer)).toContain('dn-hv3');
@@ -165,7 +179,7 @@ describe('vyos driver', () => {
     };
     const snap = await vyosDriver.collect({
       device: r1,
-      runner: ReplayRunner.forDevice('rtr1'),
+      runner: replay(),
       api: empty,
       now,
     });
@@ -175,11 +189,14 @@ describe('vyos driver', () => {
     const broken = { showConfig: async () => Promise.reject(new Error('VyOS API /retrieve: HTTP 500')) };
     const snap2 = await vyosDriver.collect({
       device: r1,
-      runner: ReplayRunner.forDevice('rtr1'),
+      runner: replay(),
       api: broken,
       now,
     });
-    expect(snap2.partialErrors).toEqual(['vrfs: VyOS API /retrieve: HTTP 500']);
+    expect(snap2.partialErrors).toEqual([
+      'vrfs: VyOS API /retrieve: HTTP 500',
+      ...['wireguard', 'vxlan', 'vrrp'].map((x) => `overlay ${x} config: VyOS API /retrieve: HTTP 500`),
+    ]);
   });
 });
 

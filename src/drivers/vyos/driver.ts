@@ -3,6 +3,7 @@ import type { VyosConfigReader } from '../../transport/types.ts';
 import { parseOutput } from '../collect.ts';
 import { collectFrrState, commandList, frrStateCommands } from '../frr-state.ts';
 import type { Driver } from '../types.ts';
+import { collectOverlay, overlayCommands } from './overlay.ts';
 import { vrfsFromVyosConfig } from './vrf-config.ts';
 
 const VRF_CONFIG_PATH = ['vrf'];
@@ -30,16 +31,27 @@ async function vrfsFromApi(api: VyosConfigReader): Promise<VrfInfo[]> {
 /**
  * VyOS routers: operational state from FRR over SSH (the same vtysh JSON as frr-linux; routers
  * carry no workloads, so no kernel route listing), VRFs with their VNI, RD and route targets from
- * the HTTPS API when one is configured, else from the interface list.
+ * the HTTPS API when one is configured, else from the interface list; the overlay (overlay.ts).
  */
 export const vyosDriver: Driver = {
   kind: 'vyos',
-  collectCommands: (device) => commandList(frrStateCommands(device, false)),
-  collect: (ctx) => {
+  collectCommands: (device) => [
+    ...commandList(frrStateCommands(device, false)),
+    ...Object.values(overlayCommands(device)),
+  ],
+  collect: async (ctx) => {
     const api = ctx.api;
-    return collectFrrState(ctx, {
-      commands: frrStateCommands(ctx.device, false),
-      ...(api ? { vrfs: () => vrfsFromApi(api) } : {}),
-    });
+    const [snapshot, overlay] = await Promise.all([
+      collectFrrState(ctx, {
+        commands: frrStateCommands(ctx.device, false),
+        ...(api ? { vrfs: () => vrfsFromApi(api) } : {}),
+      }),
+      collectOverlay(ctx.device, ctx.runner, api),
+    ]);
+    return {
+      ...snapshot,
+      overlay: overlay.overlay,
+      partialErrors: [...snapshot.partialErrors, ...overlay.errors],
+    };
   },
 };

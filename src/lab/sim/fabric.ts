@@ -7,6 +7,7 @@ import type { TenantSpec } from '../../model/workload.ts';
 import { editGuardSet, spoofFrom } from './guard.ts';
 import { buildFabric } from './model/build.ts';
 import type { SimNode } from './model/node.ts';
+import { OVERLAY_FAULTS, SimOverlay, type OverlayFaultKind } from './model/overlay.ts';
 import { Prng } from './model/prng.ts';
 import { applyVyosConfig, renderVyosConfig } from './model/vyos-config.ts';
 import { runShell } from './shell/shell.ts';
@@ -47,6 +48,20 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
   // Runtime randomness (MACs of new links) has its own stream so it never shifts the build.
   const runtimePrng = new Prng(opts.seed ^ 0x7a7a);
   const routerConfigs = new Map<string, VyosConfigJson>();
+  const routerNodes = built.routers.flatMap((name) => network.node(name) ?? []);
+  const overlay = new SimOverlay(
+    routerNodes.map((n) => ({
+      name: n.name,
+      routerId: n.spec.routerId,
+      mac: n.kernel.links.get('eth0')?.mac ?? '',
+    })),
+    built.tenants.flatMap((t) =>
+      t.vrf !== undefined && t.table !== undefined ? [{ vrf: t.vrf, table: t.table }] : [],
+    ),
+    () => Date.now(),
+    routerNodes[0]?.bootedAt ?? Date.now(),
+  );
+  for (const n of routerNodes) n.overlay = overlay;
 
   const wrap = (node: SimNode): SimDevice => {
     const ctx = { node, prng: runtimePrng, kernelRelease: KERNEL_RELEASE };
@@ -84,6 +99,15 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
     device: (name) => devices.find((d) => d.name === name),
     workloads: () => built.workloads.map((w) => ({ ...w })),
     flapSession: (device, peer, downMs = 3000) => network.flap(device, peer, downMs),
+    overlayFault: (device, kind, agoMs) => {
+      if (!(OVERLAY_FAULTS as readonly string[]).includes(kind))
+        throw new Error(
+          `overlay fault kind must be one of ${OVERLAY_FAULTS.join(', ')}, got ${JSON.stringify(kind)}`,
+        );
+      return overlay.fault(device, kind as OverlayFaultKind, agoMs);
+    },
+    clearOverlay: (device) => overlay.clear(device),
+    overlayStatus: () => overlay.status(),
     spoof: (device, tap, packets) => spoofFrom(network.node(device), device, tap, packets),
     editGuard: (device, op, set, tap, cidr) => editGuardSet(network.node(device), device, op, set, tap, cidr),
     onEvent: (listener) => network.onEvent(listener),

@@ -52,6 +52,11 @@ export interface SimFabric {
   workloads(): SimWorkload[];
   /** Drops a BGP session (both ends see it go down); it re-establishes after `downMs`. */
   flapSession(device: string, peer: string, downMs?: number): void;
+  /** Breaks a router's overlay (src/lab/sim/model/overlay.ts); returns what happened. Throws on bad input. */
+  overlayFault(device: string, kind: string, agoMs?: number): string;
+  /** Ends overlay faults on one router, or on all. */
+  clearOverlay(device?: string): void;
+  overlayStatus(): { device: string; faults: string[] }[];
   /** A guest on this TAP sends `packets` from a source not allowed there: vmguard drops and counts them. */
   spoof(device: string, tap: string, packets: number): void;
   /** Drift: an anti-spoofing set element added or deleted by hand on the host, behind routedeck's back. */

@@ -8,6 +8,7 @@ import type { Family } from '../../../model/route.ts';
 import { prefixContains, type Prefix } from './addr.ts';
 import { BgpSpeaker, type BgpHost } from './bgp.ts';
 import { Kernel } from './kernel.ts';
+import type { SimOverlay } from './overlay.ts';
 import { ribEntries, type RibEntry, type StaticRoute } from './rib.ts';
 
 /** The elevated kernel metric of a migration target (Calico's 512): announced with MED 0. */
@@ -42,6 +43,8 @@ export class SimNode {
   readonly frrConfig: string[] = [];
   readonly nft: NftSets = { allow4: new Set(), allow6: new Set(), spoofed: new Map() };
   readonly bootedAt: number;
+  /** Routers: the lab's overlay (WireGuard, EVPN, VRRP), shared by all of them. */
+  overlay?: SimOverlay;
   private announced = new Map<string, string>();
   /** Bumped by config changes (statics, redistribution); with the kernel's version, says when to re-sync. */
   private changes = 0;

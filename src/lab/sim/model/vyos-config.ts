@@ -1,12 +1,14 @@
 /**
  * A VyOS router's running config as `/retrieve showConfig` returns it (1.4+ paths), and commits:
- * the new config is checked like VyOS's commit scripts would (VRF table ids), then VRFs and
- * static routes are brought in line with it; everything else is stored as given.
+ * the new config is checked like VyOS's commit scripts would (VRF table ids, a VRF's BGP system-as,
+ * vif VRFs), then VRFs, VLAN sub-interfaces, VRF BGP neighbors and static routes are brought in
+ * line with it; everything else is stored as given.
  */
 import type { VyosConfigJson } from '../types.ts';
 import { parseCidr, type Prefix } from './addr.ts';
 import type { SimNetwork } from './network.ts';
 import type { SimNode } from './node.ts';
+import { vniOf } from './overlay.ts';
 import type { Prng } from './prng.ts';
 import type { StaticRoute } from './rib.ts';
 
@@ -70,8 +72,15 @@ export function renderVyosConfig(node: SimNode): Tree {
   };
   const vrfs: Tree = {};
   for (const v of k.vrfs()) vrfs[v.name] = { table: String(v.table), protocols: { bgp: bgp(v.name) } };
+  const overlay = node.overlay?.config(node.name);
+  if (overlay) for (const v of k.vrfs()) tree(vrfs[v.name])['vni'] = String(vniOf(v.table ?? 0));
   return {
-    interfaces: { ethernet, loopback: { lo: { address: `${node.spec.routerId}/32` } } },
+    ...(overlay ? { 'high-availability': tree(overlay['high-availability']) } : {}),
+    interfaces: {
+      ethernet,
+      loopback: { lo: { address: `${node.spec.routerId}/32` } },
+      ...tree(overlay?.['interfaces']),
+    },
     protocols: { bgp: bgp('default') },
     system: { 'host-name': node.name },
     ...(Object.keys(vrfs).length ? { vrf: { name: vrfs } } : {}),
@@ -117,6 +126,26 @@ export function applyVyosConfig(node: SimNode, network: SimNetwork, config: Tree
     tables.set(table, name);
     wanted.set(name, table);
   }
+  // VRF-lite uplinks: `interfaces ethernet E vif N vrf V` is the VLAN sub-interface E.N in V.
+  const vifs = new Map<string, { parent: string; vlanId: number; vrf: string | undefined }>();
+  for (const [eth, body] of Object.entries(tree(tree(config['interfaces'])['ethernet']))) {
+    for (const [id, vif] of Object.entries(tree(tree(body)['vif']))) {
+      const vrf = tree(vif)['vrf'];
+      const name = typeof vrf === 'string' && vrf !== '' ? vrf : undefined;
+      if (name !== undefined && !wanted.has(name))
+        throw commitError(`VRF "${name}" does not exist!`, `interfaces ethernet ${eth} vif ${id}`);
+      vifs.set(`${eth}.${id}`, { parent: eth, vlanId: Number(id), vrf: name });
+    }
+  }
+  const neighbors = new Map<string, string[]>();
+  for (const [name, body] of Object.entries(tree(tree(config['vrf'])['name']))) {
+    const protocols = tree(tree(body)['protocols']);
+    if (!('bgp' in protocols)) continue;
+    const bgp = tree(protocols['bgp']);
+    if (typeof bgp['system-as'] !== 'string')
+      throw commitError('BGP system-as number must be defined!', `vrf name ${name} protocols bgp`);
+    neighbors.set(name, Object.keys(tree(bgp['neighbor'])));
+  }
   const now = Date.now();
   const statics = staticsOf('default', tree(config['protocols']), now);
   for (const [name, body] of Object.entries(tree(tree(config['vrf'])['name'])))
@@ -130,9 +159,22 @@ export function applyVyosConfig(node: SimNode, network: SimNetwork, config: Tree
     node.bgp.instance(name);
     for (const f of [4, 6]) node.redistribute.add(`${name}|${f}|static`);
   }
+  for (const link of [...k.links.values()])
+    if (link.kind === 'vlan' && link.parent !== undefined && !vifs.has(link.name) && k.links.has(link.name))
+      k.deleteLink(link.name);
+  for (const [name, vif] of vifs) {
+    const parent = k.links.get(vif.parent);
+    if (!parent) continue;
+    if (!k.links.has(name)) {
+      k.addLink(name, 'vlan', parent.mac, { parent: vif.parent, vlanId: vif.vlanId });
+      k.setUp(name, true);
+    }
+    if (k.links.get(name)?.master !== vif.vrf) k.setMaster(name, vif.vrf);
+  }
   for (let i = node.statics.length - 1; i >= 0; i--)
     if (node.statics[i]?.source === 'vyos') node.statics.splice(i, 1);
   node.statics.push(...statics);
   node.touch();
   node.sync();
+  for (const [vrf, ifaces] of neighbors) for (const iface of ifaces) node.bgp.configureNeighbor(vrf, iface);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SimEvent } from '../types.ts';
+import { OVERLAY_FAULTS } from '../model/overlay.ts';
 import { MAX_FAULT_MS, type DeviceFaultStatus, type SimFaults } from './faults.ts';
 
 const device = z.string().min(1).max(63);
@@ -24,6 +25,7 @@ const COMMANDS = [
   'flap',
   'spoof',
   'guard-drift',
+  'overlay-fault',
   'clear',
 ] as const;
 
@@ -59,6 +61,12 @@ export const controlCommand = z.discriminatedUnion(
       set: z.enum(['allow4', 'allow6']),
       tap: z.string().min(1).max(15),
       cidr: z.string().min(1).max(64),
+    }),
+    z.strictObject({
+      cmd: z.literal('overlay-fault'),
+      device,
+      kind: z.enum([...OVERLAY_FAULTS, 'clear']),
+      agoMs: ms.optional(),
     }),
     z.strictObject({ cmd: z.literal('clear'), device: device.optional() }),
   ],
@@ -122,6 +130,9 @@ export function handleControl(line: string, ctx: ControlContext): ControlReply {
         break;
       case 'guard-drift':
         ctx.faults.guardDrift(c.device, c.op, c.set, c.tap, c.cidr);
+        break;
+      case 'overlay-fault':
+        ctx.faults.overlayFault(c.device, c.kind, c.agoMs);
         break;
       case 'clear':
         ctx.faults.clear(c.device);

@@ -19,6 +19,8 @@ export interface SimFaults {
   spoof(device: string, tap: string, packets: number): void;
   /** Drift: an anti-spoofing element added or deleted by hand on the hypervisor. */
   guardDrift(device: string, op: 'add' | 'delete', set: 'allow4' | 'allow6', tap: string, cidr: string): void;
+  /** Breaks a router's overlay (`wg-peer-down`, `vrrp-failover`, `vrrp-split-brain`, `vtep-down`) or `clear`s it. */
+  overlayFault(device: string, kind: string, agoMs?: number): void;
   /** Ends drop, API and slow faults on one device, or on all. Flaps end by themselves. */
   clear(device?: string): void;
   status(): DeviceFaultStatus[];
@@ -30,6 +32,8 @@ export interface DeviceFaultStatus {
   sshDownUntil?: number;
   slowMs: number;
   api?: VyosApiFault;
+  /** Overlay faults in force (routers). */
+  overlay?: string[];
 }
 
 export interface FaultTarget {
@@ -133,7 +137,19 @@ export function createFaults(
         `fault: vmguard ${set} element "${tap}" . ${cidr} ${op === 'add' ? 'added' : 'deleted'} by hand`,
       );
     },
+    overlayFault(device, kind, agoMs) {
+      target(device);
+      if (agoMs !== undefined) checkMs('agoMs', agoMs);
+      try {
+        if (kind === 'clear') fabric.clearOverlay(device);
+        const what = kind === 'clear' ? 'overlay faults cleared' : fabric.overlayFault(device, kind, agoMs);
+        note(device, `fault: ${what}`);
+      } catch (error) {
+        throw new FaultError(error instanceof Error ? error.message : String(error));
+      }
+    },
     clear(device) {
+      fabric.clearOverlay(device);
       if (device === undefined) {
         for (const [name, t] of targets) clearOne(name, t);
         note('lab', 'fault: all cleared');
@@ -146,11 +162,13 @@ export function createFaults(
       return [...targets].map(([name, t]) => {
         const until = t.ssh.refusingUntil;
         const api = apiFaults.get(name);
+        const overlay = fabric.overlayStatus().find((o) => o.device === name)?.faults ?? [];
         return {
           device: name,
           ...(until ? { sshDownUntil: until } : {}),
           slowMs: t.ssh.slowMs,
           ...(api ? { api } : {}),
+          ...(overlay.length ? { overlay } : {}),
         };
       });
     },

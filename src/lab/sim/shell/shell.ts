@@ -9,6 +9,7 @@ import type { SimNode } from '../model/node.ts';
 import type { Prng } from '../model/prng.ts';
 import { ip } from './ip.ts';
 import { nft } from './nft.ts';
+import { python3, wg } from './overlay.ts';
 import { SyntaxError, tokenize } from './tokenize.ts';
 import { vtysh } from './vtysh.ts';
 
@@ -45,6 +46,10 @@ function program(ctx: ShellContext, raw: string[]): SimExecResult {
       const out = nft(node, args, root);
       return ok(out);
     }
+    case 'wg':
+      return ok(wg(node, args, root));
+    case 'python3':
+      return ok(python3(node, args, root));
     case 'hostname':
       return ok(`${node.name}\n`);
     case 'true':

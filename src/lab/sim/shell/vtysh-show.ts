@@ -86,11 +86,18 @@ export function show(node: SimNode, w: Words): string {
     case 'hostname':
       w.end();
       return `${node.name}\n`;
-    case 'evpn':
-      w.kw('vni');
-      w.opt('json');
+    case 'evpn': {
+      const sub = w.kw('vni', 'next-hops');
+      if (sub === 'next-hops') {
+        w.kw('vni');
+        w.kw('all');
+      }
+      const json = w.opt('json') !== undefined;
       w.end();
-      return ''; // FRR 8.4 prints nothing at all without EVPN (see the fixtures' README).
+      // FRR 8.4 prints nothing at all without EVPN (see the fixtures' README); the routers have it.
+      if (!node.overlay || !json) return '';
+      return sub === 'vni' ? node.overlay.evpnVniJson(node.name) : node.overlay.evpnNexthopsJson(node.name);
+    }
     case 'bgp':
       return showBgp(node, w);
     case 'ip': {

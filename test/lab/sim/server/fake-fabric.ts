@@ -96,6 +96,11 @@ export function createFakeFabric(): FakeFabric {
       fabric.flaps.push({ device, peer, ...(downMs !== undefined ? { downMs } : {}) });
       fabric.emit({ at: Date.now(), device, message: `BGP ${peer} down` });
     },
+    overlayFault(device) {
+      throw new Error(`${device}: the fake fabric has no overlay`);
+    },
+    clearOverlay() {},
+    overlayStatus: () => [],
     spoof(device) {
       throw new Error(`${device}: the fake fabric has no anti-spoofing model`);
     },

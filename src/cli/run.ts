@@ -5,6 +5,7 @@ import { runConsole } from './console.ts';
 import { runLab } from './lab.ts';
 import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runServe } from './serve.ts';
+import { isSharedServicePlan, runPlanSharedService } from './shared-service.ts';
 import { runTrustHost } from './trust-host.ts';
 import { runApply, runAudit, runPlan } from './workflow.ts';
 import { runPlanFip } from './floating-ip.ts';
@@ -59,6 +60,8 @@ export const GET_OPTIONS = {
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
+    // Its own option table (a repeated --tenant): dispatched before the shared one parses strictly.
+    if (isSharedServicePlan(argv)) return await runPlanSharedService(argv, io);
     const { values, positionals } = parseArgs({
       args: argv,
       options: GET_OPTIONS,

@@ -1,6 +1,11 @@
 import { dirname, join } from 'node:path';
 import { defaultRegistryPath, openRegistry, type Registry } from '../registry/index.ts';
-import { registerFloatingIps, registerGuardRepair, WorkflowService } from '../workflows/service/index.ts';
+import {
+  registerFloatingIps,
+  registerGuardRepair,
+  registerSharedService,
+  WorkflowService,
+} from '../workflows/service/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -107,6 +112,7 @@ export async function openWorkflows(
     });
     registerFloatingIps(service);
     registerGuardRepair(service);
+    registerSharedService(service);
     return { service, registry, close: () => registry.close() };
   } catch (error) {
     registry.close();

@@ -11,6 +11,7 @@ import {
   type GetFilters,
   type ViewOutput,
 } from './get-views.ts';
+import { overlayView } from './get-overlay.ts';
 import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
 import { netnsInventoryPath } from './lab.ts';
 import type { CliIo } from './run.ts';
@@ -18,7 +19,13 @@ import { useColor } from './table.ts';
 import { UsageError } from './usage.ts';
 import { openFabric } from './wiring.ts';
 
-const VIEWS = { devices: devicesView, bgp: bgpView, routes: routesView, workloads: workloadsView } as const;
+const VIEWS = {
+  devices: devicesView,
+  bgp: bgpView,
+  routes: routesView,
+  workloads: workloadsView,
+  overlay: overlayView,
+} as const;
 type ViewName = keyof typeof VIEWS;
 
 interface GetValues {
@@ -114,8 +121,9 @@ export async function runGet(rest: string[], values: GetValues, io: CliIo): Prom
     throw error;
   }
   const view = VIEWS[what as ViewName];
-  // Workloads join hypervisors with routers, so they always need the whole fabric.
-  const polled = what === 'workloads' || filters.devices.length === 0 ? undefined : filters.devices;
+  // Workloads join hypervisors with routers, VRRP judges a group across routers: the whole fabric.
+  const whole = what === 'workloads' || what === 'overlay';
+  const polled = whole || filters.devices.length === 0 ? undefined : filters.devices;
   const fabric = openFabric(inventory, source);
   try {
     await fabric.poller.pollNow(polled);

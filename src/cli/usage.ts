@@ -7,7 +7,7 @@ Usage:
   routedeck --inventory FILE [--read-only]  the console on a real network (or --lab-netns)
   routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]   lab only, fault keys
   routedeck lab ctl '{"cmd":"flap","device":"spine1","peer":"eth1"}'   (faults: see README)
-  routedeck get devices|bgp|routes|workloads [options]
+  routedeck get devices|bgp|routes|workloads|overlay [options]
   routedeck plan create NAME --tenant T --host H [-o plan.json]    plan a new workload (nothing sent)
   routedeck plan migrate NAME --to H [--break-before-make] [-o plan.json]
   routedeck plan decommission NAME [-o plan.json]  |  plan discard PLAN-ID  |  plan list

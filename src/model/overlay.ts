@@ -98,3 +98,81 @@ export function vrrpProblems(groups: readonly VrrpGroup[]): Map<VrrpGroup, strin
   }
   return out;
 }
+
+export type OverlayRowType = 'wireguard' | 'evpn' | 'vrrp';
+
+/** One line of the overlay view (CLI and console): problems first, then by type and device. */
+export interface OverlayRow {
+  device: string;
+  type: OverlayRowType;
+  name: string;
+  state: string;
+  detail: string;
+  problem: string | null;
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)}${units[i]}`;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+}
+
+const TYPE_ORDER: Record<OverlayRowType, number> = { wireguard: 0, evpn: 1, vrrp: 2 };
+
+export function overlayRows(overlays: readonly OverlayState[], now: number): OverlayRow[] {
+  const rows: OverlayRow[] = [];
+  for (const o of overlays) {
+    for (const p of o.wireguard) {
+      const problem = wireguardProblem(p, now);
+      rows.push({
+        device: p.device,
+        type: 'wireguard',
+        name: `${p.interface} ${p.name ?? p.publicKey.slice(0, 8)}`,
+        state: problem ? 'down' : 'up',
+        detail: [
+          p.endpoint ?? '(no endpoint)',
+          `hs ${p.latestHandshakeAt === null ? 'never' : `${age(now - p.latestHandshakeAt)} ago`}`,
+          `rx ${bytes(p.rxBytes)} tx ${bytes(p.txBytes)}`,
+        ].join(' '),
+        problem,
+      });
+    }
+    for (const v of o.vnis) {
+      const problem = vniProblem(v);
+      rows.push({
+        device: v.device,
+        type: 'evpn',
+        name: `${v.type} ${v.vni}`,
+        state: `${v.remoteVteps.length} VTEP${v.remoteVteps.length === 1 ? '' : 's'}`,
+        detail: `vrf ${v.vrf} ${v.vxlanInterface ?? '-'} → ${v.remoteVteps.join(' ') || '-'}`,
+        problem,
+      });
+    }
+  }
+  const groups = overlays.flatMap((o) => o.vrrp);
+  const problems = vrrpProblems(groups);
+  for (const g of groups)
+    rows.push({
+      device: g.device,
+      type: 'vrrp',
+      name: `${g.name} ${vrrpGroupKey(g)}`,
+      state: g.state,
+      detail: `prio ${g.priority ?? '-'} ${g.addresses.join(' ') || '-'}`,
+      problem: problems.get(g) ?? null,
+    });
+  // Stable sort: what is broken first, then WireGuard, EVPN, VRRP in collection order.
+  return rows.sort(
+    (a, b) =>
+      Number(b.problem !== null) - Number(a.problem !== null) || TYPE_ORDER[a.type] - TYPE_ORDER[b.type],
+  );
+}

@@ -46,12 +46,19 @@ export interface OverlayCommands {
   evpnNexthops: string;
 }
 
+/**
+ * Both need root. VyOS's own op-mode runs them under sudo (`sudo ${vyos_op_scripts_dir}/vrrp.py`
+ * in op-mode-definitions/vrrp.xml.in), and its login users have it, so a router whose inventory
+ * sets no privilege prefix still gets `sudo -n`.
+ */
+function root(device: DeviceSpec, command: string): string {
+  return privileged({ privilege: device.privilege.trim() || 'sudo -n' }, command);
+}
+
 export function overlayCommands(device: DeviceSpec): OverlayCommands {
   return {
-    wireguard: WG_FIELDS.map((f) => privileged(device, `wg show all ${f}`)).join(
-      ` && echo ${WG_SECTION_MARK} && `,
-    ),
-    vrrp: privileged(device, `python3 -c ${shellQuote(VRRP_DUMP_SCRIPT)}`),
+    wireguard: WG_FIELDS.map((f) => root(device, `wg show all ${f}`)).join(` && echo ${WG_SECTION_MARK} && `),
+    vrrp: root(device, `python3 -c ${shellQuote(VRRP_DUMP_SCRIPT)}`),
     evpnVnis: vtyshCommand(device, 'show evpn vni json'),
     evpnNexthops: vtyshCommand(device, 'show evpn next-hops vni all json'),
   };

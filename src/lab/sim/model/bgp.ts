@@ -16,6 +16,8 @@ export interface BgpInstance {
   dests: Map<string, Dest>;
   sessions: SessionEnd[];
   tableVersion: number;
+  /** Interfaces configured as neighbors after boot (`neighbor X interface …`): sessions come up once both ends have one. */
+  configured?: Set<string>;
 }
 
 export interface BgpHost {
@@ -24,6 +26,8 @@ export interface BgpHost {
   send(from: SessionEnd, dest: Dest, attrs: PathAttrs | null): void;
   /** The best path of a prefix changed (zebra would reprogram the FIB). */
   bestChanged(dest: Dest): void;
+  /** A neighbor was configured: the network pairs it with the far end's, if that one is configured too. */
+  neighborConfigured?(): void;
 }
 
 function sameAttrs(a: PathAttrs, b: PathAttrs): boolean {
@@ -47,6 +51,15 @@ export class BgpSpeaker {
       this.instances.set(vrf, inst);
     }
     return inst;
+  }
+
+  /** `neighbor IFACE interface remote-as …` in a VRF (or its removal). */
+  configureNeighbor(vrf: string, iface: string, present = true): void {
+    const inst = this.instance(vrf);
+    inst.configured ??= new Set();
+    if (present) inst.configured.add(iface);
+    else inst.configured.delete(iface);
+    if (present) this.host.neighborConfigured?.();
   }
 
   /** Removes a VRF's instance; its sessions must have been taken down first. */

@@ -34,6 +34,7 @@ export class SimNetwork {
       now: this.now,
       send: (from, dest, attrs) => this.send(from, dest, attrs),
       bestChanged: (d) => this.bestChanged(spec.name, d),
+      neighborConfigured: () => this.pairConfiguredNeighbors(),
     };
     const node = new SimNode(spec, host, this.now, this.bootedAt);
     this.nodes.set(spec.name, node);
@@ -105,6 +106,56 @@ export class SimNetwork {
     eb.remote = ea;
     for (const end of [ea, eb]) this.nodes.get(end.device)?.bgp.instance(end.vrf).sessions.push(end);
     for (const end of [ea, eb]) this.nodes.get(end.device)?.bgp.sessionUp(end);
+  }
+
+  /**
+   * VRF-lite sessions configured after boot: a neighbor on VLAN sub-interface `E.N` in a VRF comes up
+   * when the device at the other end of `E` (its default-VRF session there) has `E'.N` in a VRF with a
+   * neighbor configured on it too.
+   */
+  pairConfiguredNeighbors(): void {
+    for (const node of this.nodes.values()) {
+      for (const inst of node.bgp.instances.values()) {
+        for (const iface of inst.configured ?? []) {
+          const here = this.vlanEnd(node, inst.vrf, iface);
+          if (!here) continue;
+          const peer = this.nodes.get(here.base.remote.device);
+          const farIface = `${here.base.remote.iface}.${here.vlanId}`;
+          const farLink = peer?.kernel.links.get(farIface);
+          if (!peer || farLink?.master === undefined) continue;
+          const farInst = peer.bgp.instances.get(farLink.master);
+          if (!farInst?.configured?.has(farIface) || !this.vlanEnd(peer, farInst.vrf, farIface)) continue;
+          const end = (n: SimNode, vrf: string, name: string, linkLocal: string) => ({
+            device: n.name,
+            vrf,
+            iface: name,
+            linkLocal,
+            localAs: n.spec.asn,
+            routerId: n.spec.routerId,
+          });
+          this.connect(
+            end(node, inst.vrf, iface, here.base.linkLocal),
+            end(peer, farInst.vrf, farIface, here.base.remote.linkLocal),
+            this.now(),
+          );
+          this.emit(
+            node.name,
+            `BGP neighbor ${iface} (${peer.name}) vrf ${inst.vrf}: configured -> Established`,
+          );
+        }
+      }
+    }
+  }
+
+  /** A configured VRF neighbor without a live session yet, on a VLAN sub-interface of an uplink. */
+  private vlanEnd(node: SimNode, vrf: string, iface: string) {
+    const inst = node.bgp.instances.get(vrf);
+    if (!inst || inst.sessions.some((s) => s.iface === iface && !s.orphaned)) return undefined;
+    const link = node.kernel.links.get(iface);
+    if (!link || link.master !== vrf || link.parent === undefined || link.vlanId === undefined)
+      return undefined;
+    const base = node.bgp.instances.get('default')?.sessions.find((s) => s.iface === link.parent);
+    return base ? { base, vlanId: link.vlanId } : undefined;
   }
 
   /** Starts real-time propagation and events (after the boot-time convergence). */

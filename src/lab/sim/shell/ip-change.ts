@@ -123,7 +123,7 @@ export function addrChange(node: SimNode, family: Family | undefined, verb: stri
   });
 }
 
-/** `ip link add NAME type vrf table N|veth [peer name X]|dummy`, `set`, `del`. */
+/** `ip link add NAME type vrf table N|veth [peer name X]|dummy`, `ip link add link E name E.N type vlan id N`, `set`, `del`. */
 export function linkChange(node: SimNode, verb: string, args: string[], prng: Prng): void {
   const k = node.kernel;
   if (verb === 'add') {
@@ -131,9 +131,13 @@ export function linkChange(node: SimNode, verb: string, args: string[], prng: Pr
     let type: string | undefined;
     let table: number | undefined;
     let peer: string | undefined;
+    let parent: string | undefined;
+    let vlanId: number | undefined;
     for (let i = 0; i < args.length; i++) {
       const a = args[i] as string;
       if (a === 'name' || a === 'dev') name = need(args, ++i, a);
+      else if (a === 'link') parent = need(args, ++i, a);
+      else if (a === 'id' && type === 'vlan') vlanId = Number(need(args, ++i, a));
       else if (a === 'type') type = need(args, ++i, a);
       else if (a === 'table' && type === 'vrf') table = Number(need(args, ++i, a));
       else if (a === 'peer') {
@@ -153,6 +157,15 @@ export function linkChange(node: SimNode, verb: string, args: string[], prng: Pr
     } else if (type === 'veth') {
       k.addLink(name, 'veth', prng.mac());
       k.addLink(peer ?? `veth${k.links.size}`, 'veth', prng.mac());
+    } else if (type === 'vlan') {
+      if (parent === undefined)
+        throw new ToolError('Not enough information: "link" argument is required\n', 255);
+      if (vlanId === undefined || !Number.isInteger(vlanId) || vlanId < 0 || vlanId > 4094)
+        throw new ToolError('Error: argument is wrong: "id" is invalid\n', 255);
+      const lower = k.link(parent);
+      if ([...k.links.values()].some((l) => l.parent === parent && l.vlanId === vlanId))
+        throw new ToolError('RTNETLINK answers: File exists\n', 2);
+      k.addLink(name, 'vlan', lower.mac, { parent, vlanId });
     } else if (type === 'dummy') k.addLink(name, 'dummy', prng.mac());
     else throw new ToolError(`Error: Unknown device type.\n`, 2);
     return;

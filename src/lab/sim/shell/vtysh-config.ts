@@ -14,7 +14,8 @@ export type VtyNode =
   | { kind: 'vrf'; vrf: string }
   | { kind: 'bgp'; vrf: string }
   | { kind: 'af'; vrf: string; family: Family }
-  | { kind: 'route-map' };
+  /** `provisioned`: a tenant's TENANT-OUT route-map, which `show running-config` renders from the pools. */
+  | { kind: 'route-map'; provisioned?: boolean };
 
 export class VtyError extends Error {}
 
@@ -45,6 +46,38 @@ function staticRoute(node: SimNode, w: Words, family: Family, negate: boolean, v
     source: 'vtysh',
     addedAt: Date.now(),
   });
+}
+
+/** The VRF a `TENANT4-BLUE` / `TENANT-OUT6-BLUE` name is about (the lab's convention), if the device has it. */
+function tenantVrfOf(node: SimNode, name: string, pattern: RegExp): string | undefined {
+  const tag = pattern.exec(name)?.[1];
+  if (tag === undefined) return undefined;
+  if (tag === 'DEFAULT') return 'default';
+  return node.kernel.vrfs().find((v) => v.name.toUpperCase() === tag)?.name;
+}
+
+/**
+ * `ip prefix-list TENANT4-<VRF> seq N permit P ge 32` (and the IPv6 one): the pool joins that VRF's
+ * redistribution filter, as the lab's provisioned prefix-lists do; false for any other list.
+ */
+function tenantPrefixList(node: SimNode, w: Words, negate: boolean): boolean {
+  const name = w.arg();
+  const vrf = tenantVrfOf(node, name, /^TENANT[46]-(.+)$/);
+  if (vrf === undefined) {
+    w.rest();
+    return false;
+  }
+  if (w.opt('seq')) w.arg(NUMBER);
+  w.kw('permit');
+  const prefix = parseCidr(w.arg(name.startsWith('TENANT4') ? V4_PREFIX : V6_PREFIX));
+  if (!prefix) throw new NoMatch();
+  w.rest();
+  // Copy on write: the lab's hypervisors start from one shared map.
+  const pools = new Map(node.spec.pools);
+  const list = (pools.get(vrf) ?? []).filter((p) => p.text !== prefix.text);
+  pools.set(vrf, negate ? list : [...list, prefix]);
+  node.spec.pools = pools;
+  return true;
 }
 
 function record(node: SimNode, line: string, indent: number): void {
@@ -106,15 +139,19 @@ export function configLine(node: SimNode, ctx: VtyNode, w: Words, line: string):
         return { kind: 'vrf', vrf };
       }
       if (first === 'route-map' && !negate) {
-        w.arg();
+        const name = w.arg();
         w.kw('permit', 'deny');
         w.arg(NUMBER);
         w.end();
+        const vrf = tenantVrfOf(node, name, /^TENANT-OUT[46]-(.+)$/);
+        if (vrf !== undefined && node.spec.pools.has(vrf)) return { kind: 'route-map', provisioned: true };
         record(node, line, 0);
         return { kind: 'route-map' };
       }
-      if ((first === 'ip' || first === 'ipv6') && !w.opt('prefix-list', 'protocol', 'nht', 'forwarding'))
-        throw new NoMatch();
+      const what =
+        first === 'ip' || first === 'ipv6' ? w.opt('prefix-list', 'protocol', 'nht', 'forwarding') : '';
+      if (what === undefined) throw new NoMatch();
+      if (what === 'prefix-list' && tenantPrefixList(node, w, negate)) return ctx;
       record(node, line, 0);
       return ctx;
     }
@@ -134,7 +171,12 @@ export function configLine(node: SimNode, ctx: VtyNode, w: Words, line: string):
         w.end();
         return { kind: 'af', vrf: ctx.vrf, family: afi === 'ipv4' ? 4 : 6 };
       }
-      w.rest();
+      if (first === 'neighbor' && ctx.vrf !== 'default') {
+        // A VRF-lite session: it comes up once the far end of the VLAN has its neighbor too.
+        const peer = w.arg();
+        const words = w.rest();
+        if (negate || words.includes('remote-as')) node.bgp.configureNeighbor(ctx.vrf, peer, !negate);
+      } else w.rest();
       record(node, line, 1);
       return ctx;
     }
@@ -166,7 +208,7 @@ export function configLine(node: SimNode, ctx: VtyNode, w: Words, line: string):
     case 'route-map': {
       w.kw('match', 'set', 'on-match', 'call', 'description');
       w.rest();
-      record(node, line, 1);
+      if (!ctx.provisioned) record(node, line, 1);
       return ctx;
     }
     default:

@@ -3,6 +3,7 @@ import { defaultRegistryPath, openRegistry, type Registry } from '../registry/in
 import {
   registerFloatingIps,
   registerGuardRepair,
+  registerTenantKind,
   registerSharedService,
   WorkflowService,
 } from '../workflows/service/index.ts';
@@ -112,6 +113,7 @@ export async function openWorkflows(
     });
     registerFloatingIps(service);
     registerGuardRepair(service);
+    registerTenantKind(service);
     registerSharedService(service);
     return { service, registry, close: () => registry.close() };
   } catch (error) {

@@ -25,3 +25,4 @@ export {
   type SharedServiceTenantInput,
 } from './shared-service.ts';
 export { guardReports, planGuardRepairFor, registerGuardRepair, type GuardReport } from './guard.ts';
+export { planTenant, registerTenantKind, tenantOf, type TenantInput } from './tenant.ts';

@@ -52,7 +52,11 @@ function rules(total: { packets: number; bytes: number }): unknown[][] {
     ],
     [
       match('==', { payload: { protocol: 'ip6', field: 'saddr' } }, '::'),
-      match('==', { payload: { protocol: 'icmpv6', field: 'type' } }, 'nd-neighbor-solicit'),
+      match(
+        '==',
+        { payload: { protocol: 'icmpv6', field: 'type' } },
+        { set: ['nd-neighbor-solicit', 'mld2-listener-report'] },
+      ),
       { accept: null },
     ],
     [

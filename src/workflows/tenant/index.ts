@@ -1,0 +1,17 @@
+export {
+  checkTenantInput,
+  MAX_VLAN_ID,
+  type HostFacts,
+  type RouterFacts,
+  type TenantIntent,
+  type TenantPlanInput,
+} from './intent.ts';
+export {
+  hostConfigLines,
+  planTenantProvisioning,
+  prefixListNames,
+  rollbackMode,
+  routerCommands,
+  routerUndo,
+} from './plan.ts';
+export { probeVyosVersion, supportsCommitConfirm } from './version.ts';

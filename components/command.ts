@@ -33,6 +33,8 @@ const VERBS: Record<string, string> = {
   vrf: 'vrfs',
   workloads: 'workloads',
   wl: 'workloads',
+  overlay: 'overlay',
+  ov: 'overlay',
   help: 'help',
   plan: 'plan',
   timeline: 'plan',
@@ -46,7 +48,7 @@ const VERBS: Record<string, string> = {
 };
 
 /** Verbs offered by completion (aliases still work when typed). */
-const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'help', 'quit'];
+const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'overlay', 'help', 'quit'];
 
 function verbsFor(ctx: CommandContext): string[] {
   return [...COMPLETE_VERBS, ...(ctx.shells ? ['ssh', 'shells'] : []), ...(ctx.notes ? ['note'] : [])];
@@ -94,6 +96,7 @@ export function parseCommand(text: string, ctx: CommandContext): Command {
     return { kind: 'error', message: `unknown device ${device}` };
   if (verb === 'bgp') return { kind: 'open', view: 'bgp', args: device ? { device } : {} };
   if (verb === 'vrfs') return { kind: 'open', view: 'vrfs', args: device ? { device } : {} };
+  if (verb === 'overlay') return { kind: 'open', view: 'overlay', args: device ? { device } : {} };
   if (!device) return { kind: 'open', view: 'routes', args: {} };
   const vrf = rest[1] === 'vrf' ? rest[2] : rest[1];
   if (!vrf) return { kind: 'open', view: 'route-vrfs', args: { device } };
@@ -109,7 +112,10 @@ export function suggest(text: string, ctx: CommandContext): string[] {
   const verb = before[0] ? VERBS[before[0].toLowerCase()] : undefined;
   let pool: readonly string[] = [];
   if (before.length === 0) pool = verbsFor(ctx);
-  else if (before.length === 1 && (verb === 'bgp' || verb === 'vrfs' || verb === 'routes' || verb === 'ssh'))
+  else if (
+    before.length === 1 &&
+    (verb === 'bgp' || verb === 'vrfs' || verb === 'routes' || verb === 'ssh' || verb === 'overlay')
+  )
     pool = ctx.devices;
   else if (before.length === 1 && verb === 'workloads') pool = ctx.tenants;
   else if (verb === 'routes' && before.length === 2) pool = ['vrf', ...ctx.vrfsOf(before[1]!)];

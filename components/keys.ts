@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
 
-export type ViewId = 'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads';
+export type ViewId =
+  'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads' | 'overlay';
 
 /**
  * One key action as data (k9s `KeyAction`, gemini-cli's keybinding map): the handlers, the footer and
@@ -36,7 +37,7 @@ export const DEFAULT_KEYS: KeyTable = [
     id: 'command',
     keys: [':'],
     label: 'cmd',
-    description: 'command line: :devices :bgp :routes :vrfs :workloads :plan :q',
+    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :plan :q',
     footer: true,
   },
   {
@@ -95,7 +96,7 @@ export const DEFAULT_KEYS: KeyTable = [
     keys: ['s'],
     label: 'shell',
     description: 'a shell on the selected device, in the console (Ctrl-] back; also :ssh DEVICE)',
-    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs'],
+    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs', 'overlay'],
     // Not a change by itself, but a shell can change anything: never on a read-only console.
     dangerous: true,
     needsShells: true,

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { ViewId } from '../keys.ts';
 import { BgpView } from './Bgp.tsx';
 import { DevicesView } from './Devices.tsx';
+import { OverlayView } from './Overlay.tsx';
 import { RouteTableView, RoutesView, RouteVrfsView } from './Routes.tsx';
 import type { ViewProps } from './types.ts';
 import { VrfsView } from './Vrfs.tsx';
@@ -16,4 +17,5 @@ export const VIEWS: Record<ViewId, ComponentType<ViewProps>> = {
   'route-table': RouteTableView,
   vrfs: VrfsView,
   workloads: WorkloadsView,
+  overlay: OverlayView,
 };

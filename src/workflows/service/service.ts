@@ -228,6 +228,7 @@ export class WorkflowService {
 
   planMigrate(input: MigrateInput): Plan {
     const w = this.activeWorkload(input.name);
+    this.refuseWithFloatingIps(w, 'migrate');
     const tenant = this.tenant(w.tenant);
     const source = this.requireHypervisor(w.host, 'source host');
     const target = this.requireHypervisor(input.target, 'target host');
@@ -256,6 +257,7 @@ export class WorkflowService {
 
   planDecommission(input: { name: string }): Plan {
     const w = this.activeWorkload(input.name);
+    this.refuseWithFloatingIps(w, 'decommission');
     const tenant = this.tenant(w.tenant);
     const host = this.requireHypervisor(w.host, 'host');
     const routers = this.requireRouters();
@@ -639,6 +641,18 @@ export class WorkflowService {
       );
     }
     return routers.map((r) => r.spec.name);
+  }
+
+  /**
+   * A workload whose TAP carries floating IPs: their routes would stay behind on the old host (or
+   * vanish with it). The engineer moves or detaches them first, as their own plans.
+   */
+  private refuseWithFloatingIps(w: WorkloadRecord, what: string): void {
+    if (w.extraAllowed.length === 0) return;
+    throw new WorkflowError(
+      `workload ${w.name} carries floating IP(s) ${w.extraAllowed.join(', ')}; move or detach them first ` +
+        `(routedeck plan fip move|detach …), then ${what} it`,
+    );
   }
 
   private activeWorkload(name: string): WorkloadRecord {

@@ -194,6 +194,20 @@ describe('workflow service on the embedded lab', () => {
       refuse(() => service.planMigrate({ name: w.name, target: w.host }), /already on/);
       refuse(() => service.planMigrate({ name: 'ghost', target: hv() }), /no workload "ghost"/);
     });
+    it('a workload carrying a floating IP is not migrated or decommissioned from under it', () => {
+      const w = registry.workloads({ state: 'active' })[0]!;
+      registry.putWorkload({ ...w, extraAllowed: ['198.51.100.250'] });
+      const target = env.hypervisors.find((h) => h.name !== w.host)!.name;
+      try {
+        refuse(
+          () => service.planMigrate({ name: w.name, target }),
+          /carries floating IP\(s\) 198\.51\.100\.250; move or detach them first/,
+        );
+        refuse(() => service.planDecommission({ name: w.name }), /carries floating IP/);
+      } finally {
+        registry.putWorkload(w);
+      }
+    });
     it('pool exhausted', () => {
       const tiny = { name: 'tiny', vrf: 'tiny', pools4: ['192.0.2.8/32'], pools6: ['2001:db8:ff::/64'] };
       env.fabric.store.setState({ tenants: [...env.fabric.store.getState().tenants, tiny] });

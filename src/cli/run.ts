@@ -6,6 +6,7 @@ import { runLab } from './lab.ts';
 import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runServe } from './serve.ts';
 import { isSharedServicePlan, runPlanSharedService } from './shared-service.ts';
+import { isTenantPlan, runPlanTenant } from './tenant.ts';
 import { runTrustHost } from './trust-host.ts';
 import { runApply, runAudit, runPlan } from './workflow.ts';
 import { runPlanFip } from './floating-ip.ts';
@@ -62,6 +63,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     // Its own option table (a repeated --tenant): dispatched before the shared one parses strictly.
     if (isSharedServicePlan(argv)) return await runPlanSharedService(argv, io);
+    if (isTenantPlan(argv)) return await runPlanTenant(argv, io);
     const { values, positionals } = parseArgs({
       args: argv,
       options: GET_OPTIONS,

@@ -13,6 +13,8 @@ Usage:
   routedeck plan decommission NAME [-o plan.json]  |  plan discard PLAN-ID  |  plan list
   routedeck plan fip attach ADDR --to W [--peer W2] | move ADDR --to W | detach ADDR | list
                                             floating IPs (a VRRP-style pair with --peer)
+  routedeck plan tenant NAME --vrf V --table N --rd RD --rt-import RT --rt-export RT [--vni N]
+                --pool4 CIDR --pool6 CIDR   a tenant's VRF on the routers (VyOS API) and hypervisors
   routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
   routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
   routedeck audit [--plan ID] [--limit N] [--json]

@@ -261,9 +261,11 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
           : mode === 'rollback'
             ? await service.rollback(plan.id, { onEvent })
             : await service.apply(plan, { onEvent });
-      // A floating IP is no workload: its registry record is shown by `routedeck plan fip list`.
+      // A floating IP or a tenant is no workload: `plan fip list` / `plan list` show their records.
       const state =
-        plan.kind === 'floating-ip' ? null : (service.registry.workload(plan.workload)?.state ?? 'removed');
+        plan.kind === 'floating-ip' || plan.kind === 'tenant'
+          ? null
+          : (service.registry.workload(plan.workload)?.state ?? 'removed');
       timeline.summary(result, state);
       return result.status === 'applied' || (mode === 'rollback' && result.status === 'rolled-back') ? 0 : 1;
     });

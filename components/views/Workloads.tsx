@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
+import type { AppState } from '../../src/state/store.ts';
 import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
@@ -31,6 +32,32 @@ const COLUMNS: Column<WorkloadEntry>[] = [
   },
 ];
 
+/** Spoofed-source drops per `host/tap`, from each hypervisor's vmguard counters (last poll). */
+export type SpoofCounts = ReadonlyMap<string, number>;
+
+function spoofCounts(devices: AppState['devices']): SpoofCounts {
+  const counts = new Map<string, number>();
+  for (const [host, entry] of Object.entries(devices)) {
+    const guard = entry.snapshot?.guard;
+    if (guard?.present) for (const s of guard.spoofed) counts.set(`${host}/${s.tap}`, s.packets);
+  }
+  return counts;
+}
+
+/** SPOOF: drops on the workload's TAP(s); red when any. `-` where no host reports per-TAP counters. */
+function spoofColumn(counts: SpoofCounts, perTap: boolean): Column<WorkloadEntry> {
+  const of = (w: WorkloadEntry): number =>
+    w.announcers.reduce((n, a) => n + (counts.get(`${a.host}/${a.interface}`) ?? 0), 0);
+  return {
+    header: 'SPOOF',
+    value: (w) => (perTap ? String(of(w)) : '-'),
+    color: (w) => (of(w) > 0 ? 'error' : undefined),
+    align: 'right',
+    min: 5,
+    squeeze: 2,
+  };
+}
+
 type Records = ReadonlyMap<string, WorkloadRecord>;
 const NO_RECORDS: Records = new Map();
 
@@ -61,7 +88,17 @@ export function WorkloadsView(props: ViewProps) {
   const { workflows } = useConsole();
   const workloads = useAppStore((s) => s.workloads);
   const records = useWorkflowState((s) => s.records, NO_RECORDS);
-  const columns = useMemo(() => (workflows ? registryColumns(records) : COLUMNS), [workflows, records]);
+  const devices = useAppStore((s) => s.devices);
+  const counts = useMemo(() => spoofCounts(devices), [devices]);
+  const perTap = useMemo(
+    () => Object.values(devices).some((d) => d.snapshot?.guard?.present && d.snapshot.guard.perTap),
+    [devices],
+  );
+  const columns = useMemo(() => {
+    // Before CONFLICTS, the last column (the one that gives way on a narrow screen).
+    const base = workflows ? registryColumns(records) : COLUMNS;
+    return [...base.slice(0, -1), spoofColumn(counts, perTap), ...base.slice(-1)];
+  }, [workflows, records, counts, perTap]);
   const source = useMemo(
     () => (tenant ? workloads.filter((w) => (w.tenant ?? '?') === tenant) : workloads),
     [workloads, tenant],

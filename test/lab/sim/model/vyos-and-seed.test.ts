@@ -26,7 +26,7 @@ describe('VyOS config on the simulated routers', () => {
       {
         name: 'blue',
         table: 100,
-        vni: null,
+        vni: 10100, // the L3 VNI of the lab's EVPN overlay (model/overlay.ts)
         rd: '65000:100',
         routeTargetsImport: ['65000:100'],
         routeTargetsExport: ['65000:100'],
@@ -34,7 +34,7 @@ describe('VyOS config on the simulated routers', () => {
       {
         name: 'red',
         table: 101,
-        vni: null,
+        vni: 10101,
         rd: '65000:101',
         routeTargetsImport: ['65000:101'],
         routeTargetsExport: ['65000:101'],

@@ -7,7 +7,7 @@ Usage:
   routedeck --inventory FILE [--read-only]  the console on a real network (or --lab-netns)
   routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]   lab only, fault keys
   routedeck lab ctl '{"cmd":"flap","device":"spine1","peer":"eth1"}'   (faults: see README)
-  routedeck get devices|bgp|routes|workloads|overlay [options]
+  routedeck get devices|bgp|routes|workloads|overlay|guard [options]   (guard: vmguard drift + spoof drops)
   routedeck plan create NAME --tenant T --host H [-o plan.json]    plan a new workload (nothing sent)
   routedeck plan migrate NAME --to H [--break-before-make] [-o plan.json]
   routedeck plan decommission NAME [-o plan.json]  |  plan discard PLAN-ID  |  plan list
@@ -15,6 +15,9 @@ Usage:
                                             floating IPs (a VRRP-style pair with --peer)
   routedeck plan tenant NAME --vrf V --table N --rd RD --rt-import RT --rt-export RT [--vni N]
                 --pool4 CIDR --pool6 CIDR   a tenant's VRF on the routers (VyOS API) and hypervisors
+  routedeck plan guard-repair [--device hvN]   re-align the hypervisors' vmguard sets with the registry
+  routedeck plan shared-service NAME --service ADDR --local ADDR --tenant T@EDGE,via=ADDR … --provider EDGE
+                                            double NAT through unique transit slices (overlapping tenants)
   routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
   routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
   routedeck audit [--plan ID] [--limit N] [--json]

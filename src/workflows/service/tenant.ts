@@ -143,10 +143,11 @@ function refuseIfTaken(service: WorkflowService, t: TenantIntent): void {
     );
   const state = service.deps.store.getState();
   for (const name of state.deviceOrder) {
-    const vrf = state.devices[name]?.snapshot?.vrfs.find((v) => v.name === t.vrf || v.table === t.table);
+    // A table taken since planning is left to the router's own commit check, which says so itself.
+    const vrf = state.devices[name]?.snapshot?.vrfs.find((v) => v.name === t.vrf);
     if (vrf)
       throw new WorkflowError(
-        `${name} now has VRF ${vrf.name} (table ${vrf.table ?? '?'}), which this plan would create; nothing was sent`,
+        `${name} now has VRF ${vrf.name}, which this plan would create; nothing was sent`,
       );
   }
 }

@@ -115,6 +115,19 @@ export async function openWorkflows(
     registerGuardRepair(service);
     registerTenantKind(service);
     registerSharedService(service);
+    // Tenants provisioned by routedeck live in the registry, not the inventory: the live views need
+    // their pools too (or a new console would flag their workloads as in no tenant's pool).
+    const known = new Set(fabric.store.getState().tenants.map((t) => t.name));
+    const provisioned = registry
+      .tenants()
+      .filter((t) => !known.has(t.name))
+      .map((t) => ({
+        name: t.name,
+        ...(t.vrf !== 'default' ? { vrf: t.vrf } : {}),
+        pools4: t.pools4,
+        pools6: t.pools6,
+      }));
+    if (provisioned.length > 0) fabric.store.setState((s) => ({ tenants: [...s.tenants, ...provisioned] }));
     return { service, registry, close: () => registry.close() };
   } catch (error) {
     registry.close();

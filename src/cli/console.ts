@@ -107,20 +107,25 @@ function shellOpener(fabric: Fabric, devices: readonly DeviceSpec[]): OpenShell 
 }
 
 /**
- * Records the live workloads the registry does not know (the lab's) once every device has answered
- * a first poll, so they can be migrated and decommissioned from the console.
+ * Records the live workloads the registry does not know (the lab's), so they can be migrated and
+ * decommissioned from the console: each time another hypervisor delivers its first snapshot (a
+ * host that was slow or down at start is adopted when it answers), until every one has.
  */
 function adoptAfterFirstPoll(fabric: Fabric, adopt: () => void): () => void {
-  let done = false;
+  let seen = 0;
   const check = () => {
     const state = fabric.store.getState();
-    if (done || !state.deviceOrder.every((name) => state.devices[name]?.health !== 'unknown')) return;
-    done = true;
-    unsubscribe();
+    const hosts = state.deviceOrder.map((n) => state.devices[n]!).filter((d) => d.spec.role === 'hypervisor');
+    // Routers must have answered too: adoption needs the tenant's routes to be live, not only the host's.
+    if (state.deviceOrder.some((n) => state.devices[n]?.health === 'unknown')) return;
+    const polled = hosts.filter((d) => d.snapshot !== null).length;
+    if (polled <= seen) return;
+    seen = polled;
+    if (polled === hosts.length) unsubscribe();
     try {
       adopt();
     } catch {
-      // A registry another console is writing to: the next start adopts them.
+      // A registry another console is writing to: a later snapshot or the next start adopts them.
     }
   };
   const unsubscribe = fabric.store.subscribe(check);

@@ -45,7 +45,7 @@ function tenantPolicy(): string[] {
   let seq = 10;
   for (const t of TENANTS) {
     for (const p of t.pools4) out.push(`ip prefix-list TENANT4 seq ${seq} permit ${p} ge 32`);
-    for (const p of t.pools6) out.push(`ipv6 prefix-list TENANT6 seq ${seq} permit ${p} ge 64 le 64`);
+    for (const p of t.pools6) out.push(`ipv6 prefix-list TENANT6 seq ${seq} permit ${p} ge 64`);
     seq += 10;
   }
   out.push('!');

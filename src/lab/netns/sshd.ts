@@ -56,6 +56,10 @@ export function renderSshdConfig(dir: string, dev: LabDevice): string {
     'X11Forwarding no',
     'AllowTcpForwarding no',
     'PrintMotd no',
+    // Lab sessions must not run the host's root dotfiles (bash reads ~/.bashrc for ssh commands): on
+    // a machine whose .bashrc runs `pyenv rehash`, a session killed mid-rehash (the lab's own
+    // sshd-kill tests do that) left a lock every later command waited 60 s on.
+    `SetEnv HOME=${f.base}`,
     'Subsystem sftp internal-sftp',
     'LogLevel INFO',
     '',

@@ -93,7 +93,7 @@ export function hostConfigLines(t: TenantIntent, h: HostFacts): string[] {
   const lines: string[] = [];
   t.pools4.forEach((p, i) => lines.push(`ip prefix-list ${n.list4} seq ${10 * (i + 1)} permit ${p} ge 32`));
   t.pools6.forEach((p, i) =>
-    lines.push(`ipv6 prefix-list ${n.list6} seq ${10 * (i + 1)} permit ${p} ge 64 le 64`),
+    lines.push(`ipv6 prefix-list ${n.list6} seq ${10 * (i + 1)} permit ${p} ge 64`),
   );
   for (const [map, match] of [
     [n.map4, `match ip address prefix-list ${n.list4}`],
@@ -141,7 +141,7 @@ function hostStep(t: TenantIntent, h: HostFacts): Step {
       `no route-map ${n.map4}`,
       `no route-map ${n.map6}`,
       ...t.pools4.map((p, i) => `no ip prefix-list ${n.list4} seq ${10 * (i + 1)} permit ${p} ge 32`),
-      ...t.pools6.map((p, i) => `no ipv6 prefix-list ${n.list6} seq ${10 * (i + 1)} permit ${p} ge 64 le 64`),
+      ...t.pools6.map((p, i) => `no ipv6 prefix-list ${n.list6} seq ${10 * (i + 1)} permit ${p} ge 64`),
     ]),
     ...subs.map(({ sub }) => run(['ip', 'link', 'del', sub])),
     run(['ip', 'link', 'del', t.vrf]),

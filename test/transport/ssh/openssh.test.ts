@@ -50,6 +50,9 @@ describe.skipIf(!canRun)('against a real OpenSSH server', () => {
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'PermitRootLogin prohibit-password',
+      // As in the netns lab's sshd: the host's root dotfiles are not part of the test (a stale
+      // `pyenv rehash` lock in one made every command wait 60 s).
+      `SetEnv HOME=${dir}`,
     ].join('\n');
     await writeFile(join(dir, 'sshd_config'), `${config}\n`);
     const pidFile = join(dir, 'sshd.pid');

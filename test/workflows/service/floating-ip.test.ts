@@ -243,6 +243,19 @@ describe('floating IPs on the embedded lab', () => {
       expect(await hostSays(h, 'sudo -n nft -j list ruleset')).not.toContain('198.51.100.251');
   }, 90_000);
 
+  it('an IPv6 floating /128 is announced too (hypervisor prefix-lists allow ge 64), then detached', async () => {
+    const w = env.registry.workload('acme-3')!;
+    const fip6 = '2001:db8:a:ff::50';
+    const attach = await service.apply(planFipAttach(service, { address: fip6, to: 'acme-3' }));
+    expect(attach.status, JSON.stringify(attach.steps)).toBe('applied');
+    expect(viaHosts(env, `${fip6}/128`, 'default').every((h) => h === w.host)).toBe(true);
+    const detach = await service.apply(planFipDetach(service, { address: fip6 }));
+    expect(detach.status, JSON.stringify(detach.steps)).toBe('applied');
+    await settle(env, 'the /128 withdrawn', () =>
+      viaHosts(env, `${fip6}/128`, 'default').every((h) => h === 'none'),
+    );
+  }, 60_000);
+
   it('detach: routers lose it, the allocation is freed, the owner no longer allows it', async () => {
     const host = hostOf('acme-7');
     const result = await service.apply(planFipDetach(service, { address: FIP }));

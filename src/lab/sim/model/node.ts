@@ -78,10 +78,13 @@ export class SimNode {
     );
   }
 
-  /** The hypervisors' route-map: only tenant pool routes, /32 and /64, MED by kernel metric. */
+  /**
+   * The hypervisors' route-map: only tenant pool routes — IPv4 /32 (`ge 32`), IPv6 /64 to /128
+   * (`ge 64`: a workload's /64 and a floating /128) — MED by kernel metric.
+   */
   private accepts(vrf: string, p: Prefix): boolean {
     if (this.spec.role !== 'hypervisor') return true;
-    if (p.length !== (p.family === 4 ? 32 : 64)) return false;
+    if (p.family === 4 ? p.length !== 32 : p.length < 64) return false;
     return (this.spec.pools.get(vrf) ?? []).some((pool) => prefixContains(pool, p));
   }
 

@@ -15,7 +15,7 @@ function provisioned(node: SimNode): string[] {
         out.push(
           p.family === 4
             ? `ip prefix-list TENANT4-${tag} seq ${seq} permit ${p.text} ge 32`
-            : `ipv6 prefix-list TENANT6-${tag} seq ${seq} permit ${p.text} ge 64 le 64`,
+            : `ipv6 prefix-list TENANT6-${tag} seq ${seq} permit ${p.text} ge 64`,
         );
         seq += 10;
       }

@@ -92,9 +92,7 @@ export function hostConfigLines(t: TenantIntent, h: HostFacts): string[] {
   const subs = h.uplinks.map(({ iface }) => `${iface}.${t.table}`);
   const lines: string[] = [];
   t.pools4.forEach((p, i) => lines.push(`ip prefix-list ${n.list4} seq ${10 * (i + 1)} permit ${p} ge 32`));
-  t.pools6.forEach((p, i) =>
-    lines.push(`ipv6 prefix-list ${n.list6} seq ${10 * (i + 1)} permit ${p} ge 64`),
-  );
+  t.pools6.forEach((p, i) => lines.push(`ipv6 prefix-list ${n.list6} seq ${10 * (i + 1)} permit ${p} ge 64`));
   for (const [map, match] of [
     [n.map4, `match ip address prefix-list ${n.list4}`],
     [n.map6, `match ipv6 address prefix-list ${n.list6}`],

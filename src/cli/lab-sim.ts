@@ -39,14 +39,84 @@ export function parseSimOptions(
   return options;
 }
 
-const KEYS = [
-  ['f', 'flap a random BGP session for 5 s'],
-  ['d', 'drop SSH to a random hypervisor for 10 s'],
-  ['a', 'make spine1’s API answer 503 (again: clear)'],
-  ['s', 'make a random hypervisor slow (2 s a command)'],
-  ['c', 'clear every fault'],
-  ['q', 'stop the lab'],
-] as const;
+/** One key of the lab's screen: what it does, and doing it (a message when refused or deferred). */
+export interface LabKey {
+  key: string;
+  text: string;
+  run?: () => void;
+}
+
+/**
+ * The fault keys of `routedeck lab sim`, on this lab (overlay faults on its first router, the one
+ * that holds the WireGuard tunnel, VRRP and a VTEP). `random` picks the victim of f, d and s.
+ */
+export function labKeys(lab: SimLab, random: <T>(items: readonly T[]) => T): LabKey[] {
+  const routers = lab.devices.filter((d) => d.role === 'router').map((d) => d.name);
+  const hypervisors = lab.devices.filter((d) => d.role === 'hypervisor').map((d) => d.name);
+  const first = routers[0] ?? 'spine1';
+  let apiDown = false;
+  const overlay = (kind: string) => () => lab.faults.overlayFault(first, kind);
+  return [
+    {
+      key: 'f',
+      text: 'flap a random BGP session for 5 s',
+      run: () => {
+        const router = random(routers);
+        void establishedPeers(lab, router).then((peers) => {
+          if (peers.length > 0) lab.faults.flap(router, random(peers), 5_000);
+        });
+      },
+    },
+    {
+      key: 'd',
+      text: 'drop SSH to a random hypervisor for 10 s',
+      run: () => lab.faults.dropSsh(random(hypervisors), 10_000),
+    },
+    {
+      key: 'a',
+      text: `make ${first}’s API answer 503 (again: clear)`,
+      run: () => {
+        apiDown = !apiDown;
+        lab.faults.setApiFault(first, { status: apiDown ? 503 : null });
+      },
+    },
+    {
+      key: 's',
+      text: 'make a random hypervisor slow (2 s a command)',
+      run: () => lab.faults.setSlow(random(hypervisors), 2_000),
+    },
+    { key: 'w', text: `WireGuard peer of ${first} down (silent 4 min)`, run: overlay('wg-peer-down') },
+    { key: 'v', text: `VRRP failover (${first} FAULT, another takes over)`, run: overlay('vrrp-failover') },
+    { key: 'b', text: 'VRRP split brain (every router MASTER)', run: overlay('vrrp-split-brain') },
+    { key: 'e', text: `EVPN VTEP down on ${first}`, run: overlay('vtep-down') },
+    {
+      key: 'c',
+      text: 'clear every fault',
+      run: () => {
+        apiDown = false;
+        lab.faults.clear();
+      },
+    },
+    { key: 'q', text: 'stop the lab' },
+  ];
+}
+
+/** The key help line the lab's screen prints. */
+export function labKeyHelp(keys: readonly LabKey[]): string {
+  return `keys: ${keys.map(({ key, text }) => `${key} ${text}`).join(' · ')}`;
+}
+
+/** Runs one key's fault; what the screen prints (a refusal changes nothing and says why). */
+export function pressLabKey(keys: readonly LabKey[], name: string): string | null {
+  const found = keys.find((k) => k.key === name && k.run);
+  if (!found) return null;
+  try {
+    found.run!();
+    return `fault: ${found.text}`;
+  } catch (error) {
+    return `fault refused: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
 
 function describeLab(lab: SimLab): string {
   return (
@@ -77,26 +147,10 @@ export async function runSimForeground(options: Partial<SimFabricOptions>, io: C
     io.stdout.write(`${new Date(event.at).toISOString().slice(11, 23)} ${event.device}: ${event.message}\n`),
   );
   const random = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-  const hypervisors = lab.devices.filter((d) => d.role === 'hypervisor').map((d) => d.name);
-  let apiDown = false;
-  const actions: Record<string, () => void> = {
-    f: () => {
-      const router = random(lab.devices.filter((d) => d.role === 'router')).name;
-      void establishedPeers(lab, router).then((peers) => {
-        if (peers.length > 0) lab.faults.flap(router, random(peers), 5_000);
-      });
-    },
-    d: () => lab.faults.dropSsh(random(hypervisors), 10_000),
-    a: () => {
-      apiDown = !apiDown;
-      lab.faults.setApiFault('spine1', { status: apiDown ? 503 : null });
-    },
-    s: () => lab.faults.setSlow(random(hypervisors), 2_000),
-    c: () => lab.faults.clear(),
-  };
+  const keys = labKeys(lab, random);
   const stdin = process.stdin;
   if (stdin.isTTY) {
-    io.stdout.write(`keys: ${KEYS.map(([key, text]) => `${key} ${text}`).join(' · ')}\n`);
+    io.stdout.write(`${labKeyHelp(keys)}\n`);
     emitKeypressEvents(stdin);
     stdin.setRawMode(true);
   }
@@ -106,11 +160,8 @@ export async function runSimForeground(options: Partial<SimFabricOptions>, io: C
     process.once('SIGTERM', finish);
     stdin.on('keypress', (_text: string, key: { name?: string; ctrl?: boolean }) => {
       if (key.name === 'q' || (key.ctrl && key.name === 'c')) return finish();
-      const action = key.name ? actions[key.name] : undefined;
-      if (action) {
-        action();
-        io.stdout.write(`fault: ${KEYS.find(([k]) => k === key.name)?.[1] ?? key.name}\n`);
-      }
+      const said = key.name ? pressLabKey(keys, key.name) : null;
+      if (said) io.stdout.write(`${said}\n`);
     });
   });
   off();

@@ -122,7 +122,7 @@ export async function runPlanSharedService(argv: readonly string[], io: CliIo): 
   const session = await openSession(values, io);
   try {
     return await guarded(io, async () => {
-      const plan = planSharedService(session.service, input);
+      const plan = await planSharedService(session.service, input);
       if (values.output) await writeFile(String(values.output), planToJson(plan), { mode: 0o600 });
       if (values.json) io.stdout.write(planToJson(plan));
       else {

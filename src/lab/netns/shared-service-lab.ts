@@ -5,8 +5,12 @@
  * range; the NAT is what a shared-service plan installs. The namespace names are global: hold
  * acquireNetnsLock() while it is up.
  */
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import type { CommandRunner } from '../../transport/types.ts';
-import { BIN, ipBatch, run, tryRun, tryRunInNamespace } from './exec.ts';
+import { BIN, ipBatch, run, runInNamespace, tryRun, tryRunInNamespace } from './exec.ts';
+import { deviceFiles, labFiles, SSHD_PRIVSEP_DIR } from './paths.ts';
+import { pidFileAlive, terminate, waitForPidFile } from './processes.ts';
+import { ensureKey, renderSshdConfig } from './sshd.ts';
 import { NS_PREFIX } from './topology.ts';
 
 export const SS_NAMESPACES = {
@@ -34,8 +38,112 @@ export const SERVICE_COUNTER_TABLE = 'rd_ss_seen';
 
 const all = Object.values(SS_NAMESPACES);
 
+/**
+ * Management for the edges' sshd: a bridge in the root namespace (the console's side, 198.18.1.1)
+ * and one veth per edge; sshd listens on the edge's 198.18.1.x and nowhere else. Apart from the
+ * FRR lab's rdmgmt0/198.18.0.0/24, so the two never clash.
+ */
+export const SS_MGMT = {
+  bridge: `${NS_PREFIX}ssmg0`,
+  gateway: '198.18.1.1',
+  prefixLen: 24,
+  ifname: 'mgmt0',
+  edges: [
+    { name: 'edge-a', ns: SS_NAMESPACES.edgeA, mgmtAddress: '198.18.1.11', hostIf: `${NS_PREFIX}ssm-ea` },
+    { name: 'edge-b', ns: SS_NAMESPACES.edgeB, mgmtAddress: '198.18.1.12', hostIf: `${NS_PREFIX}ssm-eb` },
+    { name: 'prov', ns: SS_NAMESPACES.provider, mgmtAddress: '198.18.1.13', hostIf: `${NS_PREFIX}ssm-pv` },
+  ],
+} as const;
+
+/** sshd pid files of a lab started with {@link sharedServiceSshUp}, so down stops exactly those. */
+const sshdPidFiles = new Set<string>();
+
 export async function sharedServiceLabDown(): Promise<void> {
+  const pids: number[] = [];
+  for (const file of sshdPidFiles) {
+    // Only a live sshd under that pid: never a recycled pid.
+    const pid = await pidFileAlive(file, 'sshd');
+    if (pid !== undefined) pids.push(pid);
+  }
+  await terminate(pids);
+  sshdPidFiles.clear();
+  for (const e of SS_MGMT.edges) await tryRun([BIN.ip, 'link', 'del', e.hostIf]);
+  await tryRun([BIN.ip, 'link', 'del', SS_MGMT.bridge]);
   for (const ns of all) await tryRun([BIN.ip, 'netns', 'del', ns]);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * A real sshd in each edge namespace (after {@link sharedServiceLabUp}), and an inventory for the
+ * edges in `dir`: key login as root, host keys pinned in known_hosts, the two overlapping tenants.
+ * Returns the inventory's path.
+ */
+export async function sharedServiceSshUp(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const f = labFiles(dir);
+  const pub = await ensureKey(f.clientKey, 'routedeck-shared-service-lab-client');
+  await writeFile(f.authorizedKeys, pub + '\n', { mode: 0o600 });
+  // sshd refuses to start without its privilege-separation directory (systemd normally makes it).
+  if (!(await exists(SSHD_PRIVSEP_DIR))) await mkdir(SSHD_PRIVSEP_DIR, { mode: 0o755 });
+  await ipBatch([
+    `link add ${SS_MGMT.bridge} type bridge`,
+    `addr add ${SS_MGMT.gateway}/${SS_MGMT.prefixLen} dev ${SS_MGMT.bridge}`,
+    `link set ${SS_MGMT.bridge} up`,
+    ...SS_MGMT.edges.flatMap((e) => [
+      `link add ${e.hostIf} type veth peer name ${SS_MGMT.ifname} netns ${e.ns}`,
+      `link set ${e.hostIf} master ${SS_MGMT.bridge} up`,
+    ]),
+  ]);
+  const known: string[] = [];
+  for (const e of SS_MGMT.edges) {
+    await ipBatch(
+      [
+        `addr add ${e.mgmtAddress}/${SS_MGMT.prefixLen} dev ${SS_MGMT.ifname}`,
+        `link set ${SS_MGMT.ifname} up`,
+      ],
+      e.ns,
+    );
+    const files = deviceFiles(dir, e.name);
+    await mkdir(files.logDir, { recursive: true });
+    const hostPub = await ensureKey(files.hostKey, `root@${e.name}`);
+    await writeFile(files.sshdConfig, renderSshdConfig(dir, e), { mode: 0o644 });
+    const [type, key] = hostPub.split(/\s+/);
+    known.push(`${e.mgmtAddress} ${type} ${key}`);
+    await rm(files.sshdPid, { force: true });
+    sshdPidFiles.add(files.sshdPid);
+    await runInNamespace(e.ns, [BIN.sshd, '-f', files.sshdConfig, '-E', files.sshdLog]);
+    await waitForPidFile(files.sshdPid, 'sshd', 5000);
+  }
+  await writeFile(f.knownHosts, known.join('\n') + '\n', { mode: 0o644 });
+  const q = (x: string) => JSON.stringify(x);
+  const inventory = [
+    '# routedeck inventory — the shared-service NAT lab (Linux edges in network namespaces, nftables)',
+    'name: shared-service-lab',
+    'defaults:',
+    '  user: root',
+    '  privilege: ""',
+    `  auth: { type: key, path: ${q(f.clientKey)} }`,
+    `  knownHosts: ${q(f.knownHosts)}`,
+    'devices:',
+    // Edges forward between the tenants and the transit network: routers, Linux kind (no FRR runs
+    // here, so a poll reads their addresses and reports the missing BGP part).
+    ...SS_MGMT.edges.map(
+      (e) => `  - { name: ${e.name}, role: router, kind: frr-linux, host: ${e.mgmtAddress}, port: 22 }`,
+    ),
+    // Overlapping tenants: each in its own VRF, as in a fabric.
+    'tenants:',
+    '  - { name: ta, vrf: ta, pools4: [10.0.0.0/24] }',
+    '  - { name: tb, vrf: tb, pools4: [10.0.0.0/24] }',
+    '',
+  ].join('\n');
+  await writeFile(f.inventory, inventory, { mode: 0o644 });
+  return f.inventory;
 }
 
 /** Builds the scenario from nothing (anything left from an earlier run is removed first). */

@@ -15,7 +15,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /** Generates an ed25519 key pair unless a valid one is already there (keeps known_hosts stable across `up`). */
-async function ensureKey(file: string, comment: string): Promise<string> {
+export async function ensureKey(file: string, comment: string): Promise<string> {
   if ((await exists(file)) && (await exists(`${file}.pub`))) {
     const pub = (await readFile(`${file}.pub`, 'utf8')).trim();
     if (pub.startsWith('ssh-ed25519 ')) return pub;
@@ -35,7 +35,7 @@ export async function ensureClientKey(rec: LabRecord): Promise<void> {
   await writeFile(f.authorizedKeys, pub + '\n', { mode: 0o600 });
 }
 
-export function renderSshdConfig(dir: string, dev: LabDevice): string {
+export function renderSshdConfig(dir: string, dev: Pick<LabDevice, 'name' | 'mgmtAddress'>): string {
   const f = deviceFiles(dir, dev.name);
   return [
     `# ${dev.name}: rendered by routedeck (lab netns up)`,

@@ -13,6 +13,10 @@ export interface NatEdge {
   privilege: string;
   /** VyOS config paths differ between 1.3 and 1.4+ (reference §2 NAT). */
   vyosVersion?: VyosVersion;
+  /** The version the router reported (probed over its API), when it was probed. */
+  vyosProbed?: string;
+  /** Commit-confirm minutes for this edge's batch (routers that support it, reference §1). */
+  confirmMinutes?: number;
 }
 
 export interface TenantSide {

@@ -44,7 +44,11 @@ function vyosStep(
       id,
       device: edge.device,
       description,
-      action: { type: 'vyos-configure', commands: set },
+      action: {
+        type: 'vyos-configure',
+        commands: set,
+        ...(edge.confirmMinutes ? { confirmMinutes: edge.confirmMinutes } : {}),
+      },
       rollback: { type: 'vyos-configure', commands: undo },
       verify: [],
       timeoutMs: SSH_STEP_TIMEOUT_MS,
@@ -53,13 +57,21 @@ function vyosStep(
   };
 }
 
+/** `VyOS 1.4`, or `VyOS 1.5-rolling-…, 1.4 paths` when probed, and the commit-confirm window. */
+function vyosLabel(edge: NatEdge): string {
+  const v = edge.vyosVersion ?? '1.4';
+  const version =
+    edge.vyosProbed && edge.vyosProbed !== v ? `VyOS ${edge.vyosProbed}, ${v} paths` : `VyOS ${v}`;
+  return edge.confirmMinutes ? `${version}, commit-confirm ${edge.confirmMinutes} min` : version;
+}
+
 function tenantStep(d: SharedServiceDesign, index: number): Built {
   const t = d.tenants[index]!;
   const id = `tenant-${t.tenant}`;
   const what = `tenant ${t.tenant}: ${t.private} → ${t.slice} towards ${d.serviceTransit}; ${d.local} → ${d.serviceTransit}`;
   if (t.edge.kind === 'vyos') {
     const v = t.edge.vyosVersion ?? '1.4';
-    return vyosStep(id, t.edge, `${what} (VyOS ${v})`, tenantVyos(d, t, v), tenantVyosUndo(d));
+    return vyosStep(id, t.edge, `${what} (${vyosLabel(t.edge)})`, tenantVyos(d, t, v), tenantVyosUndo(d));
   }
   const table = tenantTable(d, t);
   return {
@@ -81,7 +93,13 @@ function providerStep(d: SharedServiceDesign): Built {
   const what = `provider: ${d.serviceTransit} → ${d.service}; routes to ${d.tenants.map((t) => t.slice).join(', ')}`;
   if (edge.kind === 'vyos') {
     const v = edge.vyosVersion ?? '1.4';
-    return vyosStep('provider', edge, `${what} (VyOS ${v})`, providerVyos(d, v), providerVyosUndo(d, v));
+    return vyosStep(
+      'provider',
+      edge,
+      `${what} (${vyosLabel(edge)})`,
+      providerVyos(d, v),
+      providerVyosUndo(d, v),
+    );
   }
   const table = providerTable(d);
   const routes: RouteOp[] = d.tenants.map((t) => ({ prefix: t.slice, via: t.via }));

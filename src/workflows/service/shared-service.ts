@@ -21,7 +21,9 @@ import {
   type TenantSide,
   type VyosVersion,
 } from '../nat/index.ts';
+import { probeVyosVersion, supportsCommitConfirm } from '../tenant/version.ts';
 import { WorkflowError, type WorkflowService } from './service.ts';
+import { DEFAULT_CONFIRM_MINUTES } from './tenant.ts';
 
 export interface SharedServiceTenantInput {
   tenant: string;
@@ -45,7 +47,10 @@ export interface SharedServiceInput {
   transit?: string;
   tenants: SharedServiceTenantInput[];
   provider: { edge: string; transitIf?: string };
+  /** Overrides the version each VyOS edge reports (probed over its API when absent). */
   vyosVersion?: VyosVersion;
+  /** Commit-confirm window on routers that support it (default 2 minutes). */
+  confirmMinutes?: number;
   rule?: number;
   maxSliceLen?: number;
 }
@@ -83,7 +88,48 @@ function edgeOf(
     device: spec.name,
     kind: spec.kind,
     privilege: spec.privilege,
-    ...(spec.kind === 'vyos' ? { vyosVersion: vyosVersion ?? '1.4' } : {}),
+    ...(spec.kind === 'vyos' && vyosVersion ? { vyosVersion } : {}),
+  };
+}
+
+/** VyOS before 1.4 (1.3 "equuleus" and older) takes the 1.3 NAT paths; anything later the 1.4 ones. */
+function pathsFor(version: string): VyosVersion {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  return m && Number(m[1]) === 1 && Number(m[2]) <= 3 ? '1.3' : '1.4';
+}
+
+/**
+ * Each VyOS edge's paths from the version it reports over its API (as tenant provisioning does),
+ * with commit-confirm where the version has it; `--vyos-version` overrides the probe (plain commit).
+ */
+async function resolveVyos(
+  service: WorkflowService,
+  edge: NatEdge,
+  override: VyosVersion | undefined,
+  confirmMinutes: number,
+): Promise<NatEdge> {
+  if (edge.kind !== 'vyos') return edge;
+  if (override) return { ...edge, vyosVersion: override };
+  const spec = service.specs().get(edge.device)!;
+  const api = service.deps.apiFor?.(spec);
+  if (!api)
+    throw new WorkflowError(
+      `VyOS edge ${edge.device} has no API in the inventory: its NAT is committed through it ` +
+        '(give --vyos-version only to override the version it reports)',
+    );
+  let version: string;
+  try {
+    version = await probeVyosVersion(await api);
+  } catch (error) {
+    throw new WorkflowError(
+      `VyOS edge ${edge.device}: cannot read its version: ${(error as Error).message}; refusing to plan`,
+    );
+  }
+  return {
+    ...edge,
+    vyosVersion: pathsFor(version),
+    vyosProbed: version,
+    ...(supportsCommitConfirm(version) ? { confirmMinutes } : {}),
   };
 }
 
@@ -130,6 +176,32 @@ function validate(service: WorkflowService, input: SharedServiceInput) {
       transitIf: ifname(t.transitIf ?? 'lake0', `transit interface of ${t.tenant}`),
     };
   });
+  const provider = {
+    edge: edgeOf(service, input.provider.edge, 'provider edge', input.vyosVersion),
+    ...(input.provider.transitIf
+      ? { transitIf: ifname(input.provider.transitIf, 'provider transit interface') }
+      : {}),
+  };
+  // One table (nftables) or one rule number (VyOS) per service and device: an edge does one job.
+  const jobs = new Map<string, string>();
+  for (const [device, job] of [
+    ...tenants.map((t) => [t.edge.device, `tenant ${t.tenant}'s edge`]),
+    [provider.edge.device, 'the provider edge'],
+  ] as const) {
+    const other = jobs.get(device);
+    if (other)
+      throw new WorkflowError(
+        `${device} is both ${other} and ${job}; each tenant and the provider need their own edge ` +
+          "(the NAT of one would rewrite the other's)",
+      );
+    jobs.set(device, job);
+  }
+  // VyOS refuses static NAT (1.4+) and a 1.3 destination rule without an inbound interface.
+  if (provider.edge.kind === 'vyos' && !provider.transitIf)
+    throw new WorkflowError(
+      `provider edge ${provider.edge.device} is a VyOS router: name its transit-facing interface ` +
+        `with --provider ${provider.edge.device},in=IF (VyOS requires inbound-interface on the rule)`,
+    );
   const inside = tenants.filter((t) => cidrContains(parseCidr(t.prefix), serviceAddr));
   const local = input.local !== undefined ? ipv4(input.local, 'local service address') : undefined;
   if (local === undefined && inside.length > 0)
@@ -140,12 +212,6 @@ function validate(service: WorkflowService, input: SharedServiceInput) {
   const rule = input.rule ?? 5000;
   if (!Number.isInteger(rule) || rule < 1 || rule > 9999)
     throw new WorkflowError(`rule ${rule} is not 1–9999`);
-  const provider = {
-    edge: edgeOf(service, input.provider.edge, 'provider edge', input.vyosVersion),
-    ...(input.provider.transitIf
-      ? { transitIf: ifname(input.provider.transitIf, 'provider transit interface') }
-      : {}),
-  };
   return { serviceAddr, transit, tenants, local: local ?? serviceAddr, rule, provider };
 }
 
@@ -153,8 +219,17 @@ function validate(service: WorkflowService, input: SharedServiceInput) {
  * Plans shared-service NAT: each tenant's slice (kept, or the first free one), the service's transit
  * address (kept, or the highest free one), and the plan, stored and audited in one transaction.
  */
-export function planSharedService(service: WorkflowService, input: SharedServiceInput): Plan {
-  const v = validate(service, input);
+export async function planSharedService(service: WorkflowService, input: SharedServiceInput): Promise<Plan> {
+  const checked = validate(service, input);
+  const confirmMinutes = input.confirmMinutes ?? DEFAULT_CONFIRM_MINUTES;
+  if (!Number.isInteger(confirmMinutes) || confirmMinutes < 1 || confirmMinutes > 60)
+    throw new WorkflowError(`confirm minutes ${confirmMinutes} is not 1–60`);
+  const resolve = (edge: NatEdge) => resolveVyos(service, edge, input.vyosVersion, confirmMinutes);
+  const v = {
+    ...checked,
+    tenants: await Promise.all(checked.tenants.map(async (t) => ({ ...t, edge: await resolve(t.edge) }))),
+    provider: { ...checked.provider, edge: await resolve(checked.provider.edge) },
+  };
   const maxSliceLen = input.maxSliceLen ?? DEFAULT_MAX_SLICE_LEN;
   return service.inTransaction(() => {
     const reg = service.registry;

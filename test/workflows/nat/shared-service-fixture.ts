@@ -3,7 +3,7 @@ import type { DeviceKind, DeviceSpec } from '../../../src/model/device.ts';
 import { openRegistry, type Registry } from '../../../src/registry/index.ts';
 import { createAppStore } from '../../../src/state/store.ts';
 import type { CommandRunner } from '../../../src/transport/types.ts';
-import { WorkflowService } from '../../../src/workflows/service/index.ts';
+import { WorkflowService, type WorkflowDeps } from '../../../src/workflows/service/index.ts';
 import { registerSharedService } from '../../../src/workflows/service/shared-service.ts';
 
 export function edgeSpec(name: string, kind: DeviceKind, privilege = ''): DeviceSpec {
@@ -33,6 +33,7 @@ export function makeSharedService(
     throw new Error('nothing may be sent while planning');
   },
   registry: Registry = openRegistry({ path: ':memory:' }),
+  apiFor?: WorkflowDeps['apiFor'],
 ): { service: WorkflowService; registry: Registry } {
   const store = createAppStore({ source: { kind: 'inventory', label: 'test' }, devices, tenants: TENANTS });
   const service = new WorkflowService({
@@ -43,6 +44,7 @@ export function makeSharedService(
     runnerFor,
     settings: { manageTap: true, breakBeforeMake: false, computeHook: { type: 'none' } },
     operator: 'alice',
+    ...(apiFor ? { apiFor } : {}),
   });
   registerSharedService(service);
   return { service, registry };

@@ -75,9 +75,9 @@ const input = (over: Partial<SharedServiceInput> = {}): SharedServiceInput => ({
 });
 
 describe('planSharedService on Linux edges (nftables)', () => {
-  it('gives overlapping tenants distinct slices, kept across plans, and renders the exact nft commands', () => {
+  it('gives overlapping tenants distinct slices, kept across plans, and renders the exact nft commands', async () => {
     const { service, registry } = makeSharedService(linuxEdges);
-    const plan = planSharedService(service, input());
+    const plan = await planSharedService(service, input());
     expect(plan.kind).toBe('shared-service');
     expect(registry.transitSlices('100.64.0.0/10').map((s) => [s.owner, s.private, s.slice])).toEqual([
       ['service:dns', '10.0.0.53/32', '100.127.255.255/32'],
@@ -119,7 +119,7 @@ describe('planSharedService on Linux edges (nftables)', () => {
     expect(preview).toContain('+ route 100.64.1.0/24 via 192.0.2.5');
 
     // Planned again (another service too): each tenant keeps its slice.
-    const again = planSharedService(
+    const again = await planSharedService(
       service,
       input({ name: 'ntp', service: '10.0.0.123', local: '10.0.255.123' }),
     );
@@ -141,9 +141,9 @@ describe('planSharedService on VyOS edges', () => {
       ...over,
     });
 
-  it('1.4+: interface matches under `name`, a static rule on the provider, routes back to the slices', () => {
+  it('1.4+: interface matches under `name`, a static rule on the provider, routes back to the slices', async () => {
     const { service } = makeSharedService(vyos);
-    const plan = planSharedService(service, vyInput());
+    const plan = await planSharedService(service, vyInput({ vyosVersion: '1.4' }));
     expect(actionLines(plan.steps[0]!.action)).toEqual([
       'set nat destination rule 5000 description routedeck shared-service dns',
       'set nat destination rule 5000 inbound-interface name eth1',
@@ -174,9 +174,9 @@ describe('planSharedService on VyOS edges', () => {
     );
   });
 
-  it('1.3: plain interface leaves, and a destination rule on the provider (no `nat static`)', () => {
+  it('1.3: plain interface leaves, and a destination rule on the provider (no `nat static`)', async () => {
     const { service } = makeSharedService(vyos);
-    const plan = planSharedService(service, vyInput({ vyosVersion: '1.3', rule: 42 }));
+    const plan = await planSharedService(service, vyInput({ vyosVersion: '1.3', rule: 42 }));
     const tenantLines = actionLines(plan.steps[1]!.action);
     expect(tenantLines).toContain('set nat destination rule 42 inbound-interface eth1');
     expect(tenantLines).toContain('set nat source rule 42 outbound-interface eth2');
@@ -188,6 +188,67 @@ describe('planSharedService on VyOS edges', () => {
       'set nat destination rule 42 translation address 10.0.0.53',
     ]);
     expect(actionLines(plan.steps[2]!.rollback!).at(-1)).toBe('delete nat destination rule 42');
+  });
+});
+
+describe("planSharedService picks each VyOS edge's paths from the version it reports", () => {
+  const vyos = [edgeSpec('vy-a', 'vyos'), edgeSpec('vy-b', 'vyos'), edgeSpec('vy-p', 'vyos')];
+  const versions: Record<string, { info: { version?: string } | null; bgp: unknown }> = {
+    // 1.3 has no GET /info; its BGP config is keyed by the ASN.
+    'vy-a': { info: null, bgp: { '65001': { neighbor: {} } } },
+    'vy-b': { info: null, bgp: { 'system-as': '65001' } },
+    'vy-p': { info: { version: '1.5-rolling-202501010000' }, bgp: {} },
+  };
+  const apiFor = (spec: { name: string }) => {
+    const v = versions[spec.name];
+    if (!v) return undefined;
+    return Promise.resolve({
+      info: async () => v.info,
+      showConfig: async (path: string[]) => (path.join(' ') === 'protocols bgp' ? v.bgp : {}),
+    } as never);
+  };
+  const tenants = [
+    { tenant: 'ta', edge: 'vy-a', via: '192.0.2.1', tenantIf: 'eth1', transitIf: 'eth2' },
+    { tenant: 'tb', edge: 'vy-b', via: '192.0.2.5', tenantIf: 'eth1', transitIf: 'eth2' },
+  ];
+
+  it('1.3 paths for a 1.3 router, 1.4 paths for 1.4, commit-confirm only where the version has it', async () => {
+    const { service } = makeSharedService(vyos, undefined, undefined, apiFor);
+    const plan = await planSharedService(
+      service,
+      input({ tenants, provider: { edge: 'vy-p', transitIf: 'eth2' } }),
+    );
+    const [a, b, p] = plan.steps;
+    expect(actionLines(a!.action)).toContain('set nat destination rule 5000 inbound-interface eth1');
+    expect(actionLines(b!.action)).toContain('set nat destination rule 5000 inbound-interface name eth1');
+    expect(actionLines(p!.action)[1]).toBe('set nat static rule 5000 inbound-interface eth2');
+    expect(a!.action).not.toHaveProperty('confirmMinutes');
+    expect(b!.action).not.toHaveProperty('confirmMinutes');
+    expect(p!.action).toMatchObject({ type: 'vyos-configure', confirmMinutes: 2 });
+    expect(p!.description).toContain('VyOS 1.5-rolling-202501010000, 1.4 paths, commit-confirm 2 min');
+    // --vyos-version overrides the probe (and so plans a plain commit).
+    const forced = await planSharedService(
+      service,
+      input({ name: 'ntp', tenants, provider: { edge: 'vy-p', transitIf: 'eth2' }, vyosVersion: '1.3' }),
+    );
+    expect(actionLines(forced.steps[1]!.action)).toContain(
+      'set nat destination rule 5000 inbound-interface eth1',
+    );
+    expect(forced.steps[2]!.action).not.toHaveProperty('confirmMinutes');
+  });
+
+  it('refuses a VyOS edge it cannot ask (no API) and a VyOS provider without its inbound interface', async () => {
+    const { service, registry } = makeSharedService(vyos);
+    await expect(
+      planSharedService(service, input({ tenants, provider: { edge: 'vy-p', transitIf: 'eth2' } })),
+    ).rejects.toThrow(/VyOS edge vy-a has no API in the inventory/);
+    await expect(
+      planSharedService(service, input({ tenants, provider: { edge: 'vy-p' }, vyosVersion: '1.4' })),
+    ).rejects.toThrow(
+      /provider edge vy-p is a VyOS router: name its transit-facing interface with --provider vy-p,in=IF/,
+    );
+    expect(registry.plans()).toEqual([]);
+    expect(registry.transitSlices()).toEqual([]);
   });
 });
 
@@ -239,13 +300,19 @@ describe('bad input: a clear error, nothing changed', () => {
       /tb: transit range 100\.64\.0\.0\/24 is exhausted/,
     ],
     ['bad name', { name: 'DNS; rm' }, /shared-service name "DNS; rm" must match/],
+    [
+      'one edge for two jobs',
+      { provider: { edge: 'edge-a' } },
+      /edge-a is both tenant ta's edge and the provider edge; each tenant and the provider need their own edge/,
+    ],
+    ['bad confirm window', { confirmMinutes: 0 }, /confirm minutes 0 is not 1–60/],
   ];
-  it.each(cases)('%s', (_what, over, message) => {
+  it.each(cases)('%s', async (_what, over, message) => {
     const { service, registry } = makeSharedService(linuxEdges);
     const before = { slices: registry.transitSlices(), plans: registry.plans(), audit: registry.audit() };
     let error: unknown;
     try {
-      planSharedService(service, input(over));
+      await planSharedService(service, input(over));
     } catch (e) {
       error = e;
     }

@@ -35,6 +35,7 @@ const VERBS: Record<string, string> = {
   wl: 'workloads',
   overlay: 'overlay',
   ov: 'overlay',
+  guard: 'guard',
   help: 'help',
   plan: 'plan',
   timeline: 'plan',
@@ -48,7 +49,7 @@ const VERBS: Record<string, string> = {
 };
 
 /** Verbs offered by completion (aliases still work when typed). */
-const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'overlay', 'help', 'quit'];
+const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'overlay', 'guard', 'help', 'quit'];
 
 function verbsFor(ctx: CommandContext): string[] {
   return [...COMPLETE_VERBS, ...(ctx.shells ? ['ssh', 'shells'] : []), ...(ctx.notes ? ['note'] : [])];
@@ -97,6 +98,7 @@ export function parseCommand(text: string, ctx: CommandContext): Command {
   if (verb === 'bgp') return { kind: 'open', view: 'bgp', args: device ? { device } : {} };
   if (verb === 'vrfs') return { kind: 'open', view: 'vrfs', args: device ? { device } : {} };
   if (verb === 'overlay') return { kind: 'open', view: 'overlay', args: device ? { device } : {} };
+  if (verb === 'guard') return { kind: 'open', view: 'guard', args: device ? { device } : {} };
   if (!device) return { kind: 'open', view: 'routes', args: {} };
   const vrf = rest[1] === 'vrf' ? rest[2] : rest[1];
   if (!vrf) return { kind: 'open', view: 'route-vrfs', args: { device } };
@@ -114,7 +116,12 @@ export function suggest(text: string, ctx: CommandContext): string[] {
   if (before.length === 0) pool = verbsFor(ctx);
   else if (
     before.length === 1 &&
-    (verb === 'bgp' || verb === 'vrfs' || verb === 'routes' || verb === 'ssh' || verb === 'overlay')
+    (verb === 'bgp' ||
+      verb === 'vrfs' ||
+      verb === 'routes' ||
+      verb === 'ssh' ||
+      verb === 'overlay' ||
+      verb === 'guard')
   )
     pool = ctx.devices;
   else if (before.length === 1 && verb === 'workloads') pool = ctx.tenants;

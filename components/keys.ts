@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 
 export type ViewId =
-  'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads' | 'overlay';
+  'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads' | 'overlay' | 'guard';
 
 /**
  * One key action as data (k9s `KeyAction`, gemini-cli's keybinding map): the handlers, the footer and
@@ -37,7 +37,7 @@ export const DEFAULT_KEYS: KeyTable = [
     id: 'command',
     keys: [':'],
     label: 'cmd',
-    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :plan :q',
+    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :guard :plan :q',
     footer: true,
   },
   {
@@ -92,11 +92,21 @@ export const DEFAULT_KEYS: KeyTable = [
     footer: true,
   },
   {
+    id: 'guard.repair',
+    keys: ['R'],
+    label: 'repair',
+    description:
+      "repair anti-spoofing drift on the selected row's host (or all) → plan → type guard-repair → apply",
+    views: ['guard'],
+    dangerous: true,
+    footer: true,
+  },
+  {
     id: 'shell',
     keys: ['s'],
     label: 'shell',
     description: 'a shell on the selected device, in the console (Ctrl-] back; also :ssh DEVICE)',
-    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs', 'overlay'],
+    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs', 'overlay', 'guard'],
     // Not a change by itself, but a shell can change anything: never on a read-only console.
     dangerous: true,
     needsShells: true,
@@ -153,7 +163,11 @@ export const TABLE_ACTIONS: ReadonlySet<string> = new Set([
 /** Actions a view answers from its selected row; everything else is the shell's. */
 export const VIEW_ACTIONS: ReadonlySet<string> = new Set(['drill', 'routes-of']);
 /** Actions on the workload of the selected row: the view names it, the shell starts the wizard. */
-export const ROW_ACTIONS: ReadonlySet<string> = new Set(['workload.migrate', 'workload.decommission']);
+export const ROW_ACTIONS: ReadonlySet<string> = new Set([
+  'workload.migrate',
+  'workload.decommission',
+  'guard.repair',
+]);
 
 /** Actions on the device of the selected row (`s`: a shell there). */
 export const DEVICE_ACTIONS: ReadonlySet<string> = new Set(['shell']);

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { ViewId } from '../keys.ts';
 import { BgpView } from './Bgp.tsx';
 import { DevicesView } from './Devices.tsx';
+import { GuardView } from './Guard.tsx';
 import { OverlayView } from './Overlay.tsx';
 import { RouteTableView, RoutesView, RouteVrfsView } from './Routes.tsx';
 import type { ViewProps } from './types.ts';
@@ -18,4 +19,5 @@ export const VIEWS: Record<ViewId, ComponentType<ViewProps>> = {
   vrfs: VrfsView,
   workloads: WorkloadsView,
   overlay: OverlayView,
+  guard: GuardView,
 };

@@ -49,9 +49,13 @@ export function flowFooter(flow: Flow): [string, string][] {
 export function flowTitle(flow: Flow): string {
   switch (flow.screen) {
     case 'wizard':
+      if (flow.kind === 'guard-repair') return 'repair anti-spoofing';
       return flow.kind === 'create' ? 'create workload' : `migrate ${flow.workload?.name ?? ''}`;
     case 'plan':
-      return `plan ${flow.plan.kind} ${flow.plan.workload}`;
+      // A guard repair's subject is its lease name, the kind again.
+      return flow.plan.workload === flow.plan.kind
+        ? `plan ${flow.plan.kind}`
+        : `plan ${flow.plan.kind} ${flow.plan.workload}`;
     case 'timeline':
       return 'timeline';
     case 'resume':
@@ -83,9 +87,11 @@ function Wizard({ flow, width, height }: { flow: Flow & { screen: 'wizard' } } &
   const { theme } = useConsole();
   const w = flow.workload;
   const title =
-    flow.kind === 'create'
-      ? "Create a workload: a /32 and a /64 from the tenant's pools, on a new TAP"
-      : `Migrate ${w?.name ?? '?'} (tenant ${w?.tenant ?? '?'}, ${w?.ipv4 ?? '?'}/32, ${w?.ipv6Prefix ?? '?'}) from ${w?.host ?? '?'}`;
+    flow.kind === 'guard-repair'
+      ? "Repair anti-spoofing drift: make the hosts' vmguard sets say what the registry says"
+      : flow.kind === 'create'
+        ? "Create a workload: a /32 and a /64 from the tenant's pools, on a new TAP"
+        : `Migrate ${w?.name ?? '?'} (tenant ${w?.tenant ?? '?'}, ${w?.ipv4 ?? '?'}/32, ${w?.ipv6Prefix ?? '?'}) from ${w?.host ?? '?'}`;
   const labelWidth = Math.max(...flow.form.fields.map((f) => f.label.length)) + 1;
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -2,7 +2,12 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Plan, WorkloadRecord } from '../../src/model/plan.ts';
 import type { StoredPlan, TenantRecord } from '../../src/registry/index.ts';
 import type { ExecEvent, ExecResult } from '../../src/workflows/execute/index.ts';
-import type { WorkflowService } from '../../src/workflows/service/index.ts';
+import {
+  guardReports,
+  planGuardRepairFor,
+  WorkflowService,
+  type GuardReport,
+} from '../../src/workflows/service/index.ts';
 import {
   initialTimeline,
   timelineError,
@@ -28,7 +33,9 @@ export type ConsoleWorkflows = Pick<
   | 'hypervisors'
   | 'plan'
   | 'note'
-> & { registry: { workload(name: string): WorkloadRecord | undefined } };
+> & {
+  registry: { workload(name: string): WorkloadRecord | undefined; workloads(): WorkloadRecord[] };
+};
 
 export interface WorkflowUiState {
   /** Registry workloads that are not retired, keyed `vrf|prefix` for the Workloads view's join. */
@@ -44,6 +51,12 @@ export interface WorkflowController {
   service: ConsoleWorkflows;
   tenants(): TenantRecord[];
   hypervisors(): { name: string; health: string }[];
+  /** Every workload record, retired ones too (`:guard` compares the hosts' sets with them). */
+  registryWorkloads(): WorkloadRecord[];
+  /** `R` in `:guard`: a guard-repair plan for one hypervisor, or every one with drift (WorkflowError when none). */
+  planGuardRepair(device?: string): Plan;
+  /** Drift per hypervisor, as `routedeck get guard` reports it (the repair wizard's choices). */
+  guardReports(): GuardReport[];
   /** Re-reads the registry's workloads (after an action, and periodically for other consoles' changes). */
   refresh(): void;
   /** Marks and lists plans left applying by a console that died (once, at start). */
@@ -94,6 +107,13 @@ function describeRecord(w: WorkloadRecord | undefined, name: string): string {
   return `${name}: ${w.state} on ${w.host}, ${w.ipv4}/32 and ${w.ipv6Prefix} (${w.tap})`;
 }
 
+/** The guard planner reads the service's store and registry: only the real service has them. */
+function realService(service: ConsoleWorkflows): WorkflowService {
+  if (!(service instanceof WorkflowService))
+    throw new Error("this console's workflow service cannot plan guard repairs");
+  return service;
+}
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -140,7 +160,14 @@ export function createWorkflowController(
       if (!run) return;
       const ended = error === null ? run : timelineError(run, message(error), now());
       store.setState({
-        run: { ...ended, after: describeRecord(service.registry.workload(plan.workload), plan.workload) },
+        run: {
+          ...ended,
+          // A guard repair changes hosts only: the registry is its truth, not its subject.
+          after:
+            plan.kind === 'guard-repair'
+              ? null
+              : describeRecord(service.registry.workload(plan.workload), plan.workload),
+        },
       });
     };
     work().then(
@@ -153,6 +180,11 @@ export function createWorkflowController(
     service,
     tenants: () => service.tenants(),
     hypervisors: () => service.hypervisors(),
+    registryWorkloads: () => service.registry.workloads(),
+    planGuardRepair(device) {
+      return planGuardRepairFor(realService(service), device !== undefined ? { device } : {});
+    },
+    guardReports: () => guardReports(realService(service)),
     refresh,
     findInterrupted() {
       try {

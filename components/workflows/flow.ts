@@ -5,7 +5,12 @@ import { choiceField, formValues, initialForm, textField, type Choice, type Form
 
 /** The screen a workflow shows in place of the view: wizard → plan → timeline, or the resume dialog. */
 export type Flow =
-  | { screen: 'wizard'; kind: 'create' | 'migrate'; workload: WorkloadRecord | null; form: FormState }
+  | {
+      screen: 'wizard';
+      kind: 'create' | 'migrate' | 'guard-repair';
+      workload: WorkloadRecord | null;
+      form: FormState;
+    }
   | { screen: 'plan'; plan: Plan; typed: string; scroll: number; error: string | null }
   | { screen: 'timeline'; scroll: number; verbose: boolean }
   | { screen: 'resume'; stored: StoredPlan; done: string[] };
@@ -54,6 +59,33 @@ export function migrateWizard(controller: WorkflowController, workload: Workload
   };
 }
 
+/** Every hypervisor in a guard repair: the wizard's choice that plans them all. */
+export const ALL_HOSTS = 'all';
+
+/** `R` in `:guard`: which hypervisor to repair — the selected row's first, or every one with drift. */
+export function guardRepairWizard(controller: WorkflowController, selected: string | null): Flow {
+  const reports = controller.guardReports();
+  const drifting = reports.filter((r) => r.state === 'drift');
+  const note = (state: string, n: number) => (state === 'drift' ? `drift (${n})` : state);
+  const hosts: Choice[] = reports.map((r) => ({
+    value: r.device,
+    note: note(r.state, r.drift.length),
+    bad: r.state !== 'drift',
+  }));
+  const all: Choice = {
+    value: ALL_HOSTS,
+    note: `${drifting.length} host(s) with drift`,
+    bad: drifting.length === 0,
+  };
+  const initial = selected && reports.some((r) => r.device === selected) ? selected : ALL_HOSTS;
+  return {
+    screen: 'wizard',
+    kind: 'guard-repair',
+    workload: null,
+    form: initialForm([choiceField('host', 'hypervisor', [all, ...hosts], { initial })]),
+  };
+}
+
 /** The wizard's form handed to the service's planner; a refusal (WorkflowError) comes back thrown. */
 export function planFromWizard(controller: WorkflowController, flow: Flow & { screen: 'wizard' }): Plan {
   const values = formValues(flow.form);
@@ -64,6 +96,10 @@ export function planFromWizard(controller: WorkflowController, flow: Flow & { sc
       tenant: values.tenant ?? '',
       host: values.host ?? '',
     });
+  }
+  if (flow.kind === 'guard-repair') {
+    const host = values.host ?? '';
+    return controller.planGuardRepair(host === ALL_HOSTS || host === '' ? undefined : host);
   }
   return controller.service.planMigrate({
     name: flow.workload!.name,

@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useConsole } from '../hooks/context.ts';
 import type { WorkflowController } from './controller.ts';
-import { createWizard, migrateWizard, planFromWizard, planScreen, type Flow } from './flow.ts';
+import {
+  createWizard,
+  guardRepairWizard,
+  migrateWizard,
+  planFromWizard,
+  planScreen,
+  type Flow,
+} from './flow.ts';
 import { formReducer, submits } from './form.ts';
 import { planLines, timelineLines, wrapLines } from './lines.ts';
 import { scrollBy } from './ScrollLines.tsx';
@@ -21,7 +28,7 @@ export interface FlowApi {
   flow: Flow | null;
   /** Handles a key while a flow screen is up; false when there is none. */
   onKey(name: string, size: { width: number; height: number }): boolean;
-  /** `c`, `m`, `d` from the Workloads view (`subject`: the selected row's workload, if any). */
+  /** `c`, `m`, `d` from the Workloads view (`subject`: the selected row's workload, if any); `R` from :guard (its host). */
   start(action: string, subject: string | null): void;
   openTimeline(): void;
   /** Before the console exits: a plan still at its preview is discarded (its reservations released). */
@@ -58,7 +65,8 @@ export function useFlow(flash: FlashFn): FlowApi {
       const run = state.run;
       if (!run || run.status === 'running' || previous.run?.status !== 'running') return;
       if (ref.current?.screen === 'timeline') return;
-      const text = `${run.plan.kind} ${run.plan.workload}: ${run.status}${run.error ? ` (${run.error})` : ''} — t for the timeline`;
+      const subject = run.plan.workload === run.plan.kind ? '' : ` ${run.plan.workload}`;
+      const text = `${run.plan.kind}${subject}: ${run.status}${run.error ? ` (${run.error})` : ''} — t for the timeline`;
       flash(text, run.status === 'applied' ? 'info' : 'error');
     });
   }, [workflows, flash]);
@@ -73,6 +81,14 @@ export function useFlow(flash: FlashFn): FlowApi {
       return;
     }
     if (action === 'workload.create') return setFlow(createWizard(workflows));
+    if (action === 'guard.repair') {
+      try {
+        return setFlow(guardRepairWizard(workflows, subject));
+      } catch (error) {
+        flash(message(error), 'error');
+        return;
+      }
+    }
     if (!subject) {
       flash('select a workload row that the registry knows (its NAME column is set)', 'error');
       return;

@@ -129,12 +129,13 @@ describe('create, migrate and decommission from the console on the embedded lab'
     const w = registry().workload('ui1')!;
     await screen.type('ui1', KEY.enter);
     await screen.waitForText('Status: APPLIED', 20_000);
+    // The registry line follows once apply has recorded the outcome (just after the executor's last event).
+    await screen.waitForText(`Registry: ui1: active on hv1, ${w.ipv4}/32`, 10_000);
     const text = screen.text();
     for (const step of ['tap', 'guard', 'announce'])
       expect(text).toMatch(new RegExp(`✓ +\\d\\. ${step} +hv1 ok +\\d+ ms +\\d cmd exit 0`));
     const convergence = screen.lines().filter((l) => /^ {2}spine\d → hv1 at \+\d+ ms$/.test(l));
     expect(convergence.map((l) => l.trim().split(' ')[0])).toEqual(['spine1', 'spine2']);
-    expect(text).toContain(`Registry: ui1: active on hv1, ${w.ipv4}/32`);
     expect(sent.filter((s) => s.includes(`${w.ipv4}/32 dev tap-ui1`))).toEqual([
       `hv1: sudo -n ip route add ${w.ipv4}/32 dev tap-ui1`,
     ]);
@@ -156,6 +157,7 @@ describe('create, migrate and decommission from the console on the embedded lab'
     expect(screen.text()).toContain('Convergence (target-announce-preferred: routers use hv2)');
     expect(screen.lines().filter((l) => /^ {2}spine\d → hv2 at \+\d+ ms$/.test(l))).toHaveLength(2);
     expect(screen.text()).toMatch(/✓ +6\. target-normal-metric +hv2 ok/);
+    await screen.waitForText('Registry: ui1: active on hv2', 10_000);
     expect(registry().workload('ui1')).toMatchObject({ host: 'hv2', state: 'active' });
     await screen.type(KEY.esc);
     await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv2\/tap-ui1 +active/, 10_000);
@@ -177,7 +179,8 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.type('ui1', KEY.enter);
     await screen.waitForText('Status: APPLIED', 20_000);
     expect(screen.lines().filter((l) => /^ {2}spine\d withdrawn at \+\d+ ms$/.test(l))).toHaveLength(2);
-    expect(screen.text()).toContain('Registry: ui1: retired, its addresses released');
+    // The registry line follows once apply has recorded the outcome (just after the executor's last event).
+    await screen.waitForText('Registry: ui1: retired, its addresses released', 10_000);
     await screen.type(KEY.esc);
     await screen.waitFor((s) => !s.text().includes('tap-ui1'), 'the ui1 rows to go', 10_000);
     await screen.waitForText('[0/0 of');

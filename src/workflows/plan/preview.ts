@@ -34,7 +34,8 @@ export const COMMAND_PREFIX = '    $ ';
 
 export function renderPreview(plan: Plan): string {
   const out: string[] = [
-    `Plan ${plan.id} — ${plan.kind} ${plan.workload} (tenant ${plan.tenant}), by ${plan.operator} at ${plan.createdAt}`,
+    `Plan ${plan.id} — ${plan.kind}${plan.workload !== plan.kind ? ` ${plan.workload}` : ''}` +
+      `${plan.tenant ? ` (tenant ${plan.tenant})` : ''}, by ${plan.operator} at ${plan.createdAt}`,
     plan.summary,
     '',
     'Steps (sent in this order):',

@@ -20,6 +20,8 @@ const notOneOf =
   (w: string): boolean =>
     !allowed.includes(w);
 
+const sourceOrDestination = (w: string): boolean => w === 'source' || w === 'destination';
+
 /** Each pattern is matched as a prefix; the invalid prefix is the whole matched part. */
 const RULES_14: readonly (readonly Word[])[] = [
   ['protocols', 'bgp', isNumber], // 1.3 `protocols bgp 65001 ...`; 1.4 has `system-as` (bgp/0-to-1, 2-to-3)
@@ -30,8 +32,9 @@ const RULES_14: readonly (readonly Word[])[] = [
   ['interfaces', 'wireguard', '*', 'peer', '*', 'pubkey'], // 1.4: `public-key`
   ['high-availability', 'vrrp', 'group', '*', 'virtual-address'], // 1.4: `address` (vrrp/2-to-3)
   ['high-availability', 'vrrp', 'group', '*', 'virtual-address-excluded'],
-  ['nat', '*', 'rule', '*', 'outbound-interface', notOneOf('name', 'group')], // nat/5-to-6, 6-to-7
-  ['nat', '*', 'rule', '*', 'inbound-interface', notOneOf('name', 'group')],
+  ['nat', sourceOrDestination, 'rule', '*', 'outbound-interface', notOneOf('name', 'group')], // nat/5-to-6, 6-to-7
+  // `nat static rule N inbound-interface eth0` stays a plain leaf in 1.4 (smoketest test_nat.py).
+  ['nat', sourceOrDestination, 'rule', '*', 'inbound-interface', notOneOf('name', 'group')],
   ['firewall', 'name'], // 1.4: `firewall ipv4 name`
   ['firewall', 'ipv6-name'],
   ['zone-policy'],

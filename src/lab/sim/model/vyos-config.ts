@@ -1,7 +1,7 @@
 /**
  * A VyOS router's running config as `/retrieve showConfig` returns it (1.4+ paths), and commits:
  * the new config is checked like VyOS's commit scripts would (VRF table ids, a VRF's BGP system-as,
- * vif VRFs), then VRFs, VLAN sub-interfaces, VRF BGP neighbors and static routes are brought in
+ * vif VRFs, NAT rules), then VRFs, VLAN sub-interfaces, VRF BGP neighbors and static routes are brought in
  * line with it; everything else is stored as given.
  */
 import type { VyosConfigJson } from '../types.ts';
@@ -110,8 +110,41 @@ function staticsOf(vrf: string, protocols: Tree, now: number): StaticRoute[] {
   return out;
 }
 
+/**
+ * VyOS 1.4's NAT commit checks (vyos-1x `src/conf_mode/nat.py` verify): a source or destination rule
+ * translates to something, a static rule names its inbound interface. The rules are only stored.
+ */
+function checkNat(nat: Tree): void {
+  for (const [kind, label] of [
+    ['source', 'Source'],
+    ['destination', 'Destination'],
+  ] as const) {
+    for (const [rule, body] of Object.entries(tree(tree(nat[kind])['rule']))) {
+      const b = tree(body);
+      const translation = tree(b['translation']);
+      if (
+        !('address' in translation) &&
+        !('port' in translation) &&
+        !('redirect' in translation) &&
+        !('exclude' in b)
+      )
+        throw commitError(
+          `${label} NAT configuration error in rule ${rule}: translation requires address and/or port`,
+          'nat',
+        );
+    }
+  }
+  for (const [rule, body] of Object.entries(tree(tree(nat['static'])['rule'])))
+    if (!('inbound-interface' in tree(body)))
+      throw commitError(
+        `Static NAT configuration error in rule ${rule}: inbound-interface not specified`,
+        'nat',
+      );
+}
+
 export function applyVyosConfig(node: SimNode, network: SimNetwork, config: Tree, prng: Prng): void {
   const k = node.kernel;
+  checkNat(tree(config['nat']));
   const wanted = new Map<string, number>();
   const tables = new Map<number, string>();
   for (const [name, body] of Object.entries(tree(tree(config['vrf'])['name']))) {

@@ -6,8 +6,7 @@
  * acquireNetnsLock() while it is up.
  */
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
-import type { CommandRunner } from '../../transport/types.ts';
-import { BIN, ipBatch, run, runInNamespace, tryRun, tryRunInNamespace } from './exec.ts';
+import { BIN, ipBatch, run, runInNamespace, tryRun } from './exec.ts';
 import { deviceFiles, labFiles, SSHD_PRIVSEP_DIR } from './paths.ts';
 import { pidFileAlive, terminate, waitForPidFile } from './processes.ts';
 import { ensureKey, renderSshdConfig } from './sshd.ts';
@@ -227,26 +226,4 @@ export async function serviceSeen(): Promise<Record<string, number>> {
     }
   }
   return seen;
-}
-
-/**
- * A CommandRunner for one edge namespace: each command line goes to `sh -c` inside it, exactly as
- * an SSH exec channel hands it to the login shell.
- */
-export function namespaceRunner(ns: string): CommandRunner {
-  return {
-    exec: async (command, options) => {
-      const r = await tryRunInNamespace(ns, ['/bin/sh', '-c', command], {
-        timeoutMs: options?.timeoutMs ?? 15_000,
-      });
-      return { stdout: r.stdout, stderr: r.stderr, code: r.code };
-    },
-    execStream: async (command, onStdout, options) => {
-      const r = await tryRunInNamespace(ns, ['/bin/sh', '-c', command], {
-        timeoutMs: options?.timeoutMs ?? 15_000,
-      });
-      onStdout(Buffer.from(r.stdout));
-      return { code: r.code, stderr: r.stderr };
-    },
-  };
 }

@@ -107,7 +107,10 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
   const { plan } = run;
   const status = statusText(run, now);
   const out: Line[] = [
-    { text: `${plan.kind} ${plan.workload} — plan ${plan.id}`, bold: true },
+    {
+      text: `${plan.kind}${plan.workload !== plan.kind ? ` ${plan.workload}` : ''} — plan ${plan.id}`,
+      bold: true,
+    },
     { text: plan.summary },
     { text: `Status: ${status.text}`, color: status.color, bold: true },
   ];

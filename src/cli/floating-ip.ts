@@ -3,13 +3,11 @@
  * floating-IP plans, made and previewed like the other plans (nothing sent) and applied with
  * `routedeck apply PLAN-ID`.
  */
-import { writeFile } from 'node:fs/promises';
-import { planToJson, renderPreview } from '../workflows/plan/index.ts';
 import { floatingIps, planFipAttach, planFipDetach, planFipMove } from '../workflows/service/index.ts';
 import type { CliIo } from './run.ts';
 import { renderTable, useColor } from './table.ts';
 import { UsageError } from './usage.ts';
-import { colorPreview, guarded, openSession, type WorkflowValues } from './workflow.ts';
+import { guarded, openSession, printPlan, type WorkflowValues } from './workflow.ts';
 
 export const FIP_USAGE =
   'plan fip needs: attach ADDR --to W [--peer W2] | move ADDR --to W | detach ADDR | list';
@@ -58,15 +56,7 @@ export async function runPlanFip(
           : op === 'move'
             ? planFipMove(service, { address: address!, to: values.to! })
             : planFipDetach(service, { address: address! });
-      if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
-      if (values.json) io.stdout.write(planToJson(plan));
-      else {
-        io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
-        io.stdout.write(
-          `\nPlanned (nothing sent). Apply with: routedeck apply ${plan.id}` +
-            `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
-        );
-      }
+      await printPlan(plan, values, io);
       return 0;
     });
   } finally {

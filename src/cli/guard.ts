@@ -3,13 +3,11 @@
  * sets against the registry) and spoofed-source drops per TAP; `routedeck plan guard-repair
  * [--device HV]`: the plan that removes the drift, applied with `routedeck apply PLAN-ID`.
  */
-import { writeFile } from 'node:fs/promises';
-import { planToJson, renderPreview } from '../workflows/plan/index.ts';
 import { guardReports, planGuardRepairFor, type GuardReport } from '../workflows/service/index.ts';
 import type { CliIo } from './run.ts';
 import { renderTable, useColor } from './table.ts';
 import { UsageError } from './usage.ts';
-import { colorPreview, guarded, openSession, type WorkflowValues } from './workflow.ts';
+import { guarded, openSession, printPlan, type WorkflowValues } from './workflow.ts';
 
 type GuardValues = WorkflowValues & { device?: string[] };
 
@@ -111,15 +109,7 @@ export async function runPlanGuardRepair(rest: string[], values: GuardValues, io
   try {
     return await guarded(io, async () => {
       const plan = planGuardRepairFor(session.service, device !== undefined ? { device } : {});
-      if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
-      if (values.json) io.stdout.write(planToJson(plan));
-      else {
-        io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
-        io.stdout.write(
-          `\nPlanned (nothing sent). Apply with: routedeck apply ${values.output ?? plan.id}` +
-            `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
-        );
-      }
+      await printPlan(plan, values, io);
       return 0;
     });
   } finally {

@@ -3,18 +3,15 @@
  * shared-service NAT for overlapping tenants (issue 8). Its own option table: `--tenant` repeats
  * here, and the tenant and provider specs carry their edges' settings.
  */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { planToJson, renderPreview } from '../workflows/plan/index.ts';
 import {
   planSharedService,
   type SharedServiceInput,
   type SharedServiceTenantInput,
 } from '../workflows/service/index.ts';
 import { GET_OPTIONS, type CliIo } from './run.ts';
-import { useColor } from './table.ts';
 import { UsageError } from './usage.ts';
-import { colorPreview, guarded, openSession } from './workflow.ts';
+import { guarded, openSession, printPlan } from './workflow.ts';
 
 export const SHARED_SERVICE_USAGE =
   'plan shared-service NAME --service ADDR --tenant T@EDGE,via=ADDR[,prefix=P][,in=IF][,out=IF] (repeat per tenant) ' +
@@ -123,15 +120,11 @@ export async function runPlanSharedService(argv: readonly string[], io: CliIo): 
   try {
     return await guarded(io, async () => {
       const plan = await planSharedService(session.service, input);
-      if (values.output) await writeFile(String(values.output), planToJson(plan), { mode: 0o600 });
-      if (values.json) io.stdout.write(planToJson(plan));
-      else {
-        io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
-        io.stdout.write(
-          `\nPlanned (nothing sent). Apply with: routedeck apply ${String(values.output ?? plan.id)}` +
-            `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
-        );
-      }
+      await printPlan(
+        plan,
+        { ...values, output: values.output === undefined ? undefined : String(values.output) },
+        io,
+      );
       return 0;
     });
   } finally {

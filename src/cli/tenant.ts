@@ -3,14 +3,11 @@
  * --pool4 CIDR --pool6 CIDR`: provisions a tenant's VRF on the routers (VyOS API) and hypervisors.
  * Its own option table: route targets and pools repeat. `routedeck apply` applies the plan.
  */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { planToJson, renderPreview } from '../workflows/plan/index.ts';
 import { planTenant, type TenantInput } from '../workflows/service/index.ts';
 import { GET_OPTIONS, type CliIo } from './run.ts';
-import { useColor } from './table.ts';
 import { UsageError } from './usage.ts';
-import { colorPreview, guarded, openSession } from './workflow.ts';
+import { guarded, openSession, printPlan } from './workflow.ts';
 
 export const TENANT_USAGE =
   'plan tenant NAME --vrf V --table N --rd RD --rt-import RT… --rt-export RT… [--vni N] ' +
@@ -94,15 +91,7 @@ export async function runPlanTenant(argv: readonly string[], io: CliIo): Promise
   try {
     return await guarded(io, async () => {
       const plan = await planTenant(session.service, input);
-      if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
-      if (values.json) io.stdout.write(planToJson(plan));
-      else {
-        io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
-        io.stdout.write(
-          `\nPlanned (nothing sent). Apply with: routedeck apply ${values.output ?? plan.id}` +
-            `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
-        );
-      }
+      await printPlan(plan, values, io);
       return 0;
     });
   } finally {

@@ -138,15 +138,7 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
                 ...(values['break-before-make'] ? { breakBeforeMake: true } : {}),
               })
             : service.planDecommission({ name });
-      if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
-      if (values.json) io.stdout.write(planToJson(plan));
-      else {
-        io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
-        io.stdout.write(
-          `\nPlanned (nothing sent). Apply with: routedeck apply ${values.output ?? plan.id}` +
-            `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
-        );
-      }
+      await printPlan(plan, values, io);
       return 0;
     });
   } finally {
@@ -190,6 +182,24 @@ async function runPlanList(values: WorkflowValues, io: CliIo): Promise<number> {
   } finally {
     registry.close();
   }
+}
+
+/** A made plan: to `-o FILE` (hashed JSON), then as JSON (`--json`) or the coloured preview with how to apply it. */
+export async function printPlan(
+  plan: Plan,
+  values: { output?: string | undefined; json?: boolean; lab?: boolean; 'lab-netns'?: boolean },
+  io: CliIo,
+): Promise<void> {
+  if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
+  if (values.json) {
+    io.stdout.write(planToJson(plan));
+    return;
+  }
+  io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
+  io.stdout.write(
+    `\nPlanned (nothing sent). Apply with: routedeck apply ${values.output ?? plan.id}` +
+      `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
+  );
 }
 
 /** The preview's diff lines in colour on a terminal: `+` green, `-` red, commands bold. */

@@ -1,8 +1,16 @@
 import type { Family } from './route.ts';
 
 /** Workload kinds here; tenant provisioning, floating IPs, anti-spoof repair and shared-service NAT (issue 8). */
-export type PlanKind =
-  'create' | 'migrate' | 'decommission' | 'tenant' | 'floating-ip' | 'guard-repair' | 'shared-service';
+export const PLAN_KINDS = [
+  'create',
+  'migrate',
+  'decommission',
+  'tenant',
+  'floating-ip',
+  'guard-repair',
+  'shared-service',
+] as const;
+export type PlanKind = (typeof PLAN_KINDS)[number];
 /** `discarded`: planned but never applied (its reservations were released). */
 export type PlanStatus =
   'planned' | 'applying' | 'applied' | 'failed' | 'rolled-back' | 'interrupted' | 'discarded';

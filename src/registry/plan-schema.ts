@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Plan, PlanStatus } from '../model/plan.ts';
+import { PLAN_KINDS, type Plan, type PlanStatus } from '../model/plan.ts';
 
 /** The stored form of model/plan.ts, checked when a plan is read back (plans are resumed after a crash). */
 const action = z.discriminatedUnion('type', [
@@ -30,15 +30,7 @@ export const deviceDiffSchema = z.object({
 
 export const planSchema = z.object({
   id: z.string().min(1),
-  kind: z.enum([
-    'create',
-    'migrate',
-    'decommission',
-    'tenant',
-    'floating-ip',
-    'guard-repair',
-    'shared-service',
-  ]),
+  kind: z.enum(PLAN_KINDS),
   createdAt: z.string(),
   operator: z.string(),
   workload: z.string(),

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Plan } from '../../model/plan.ts';
+import { PLAN_KINDS, type Plan } from '../../model/plan.ts';
 
 const FORMAT = 'routedeck-plan';
 const VERSION = 1;
@@ -57,15 +57,7 @@ const step = z.strictObject({
 
 const planSchema = z.strictObject({
   id: z.string().min(1),
-  kind: z.enum([
-    'create',
-    'migrate',
-    'decommission',
-    'tenant',
-    'floating-ip',
-    'guard-repair',
-    'shared-service',
-  ]),
+  kind: z.enum(PLAN_KINDS),
   createdAt: z.iso.datetime(),
   operator: z.string().min(1),
   workload: z.string().min(1),

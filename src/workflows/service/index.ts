@@ -1,14 +1,11 @@
 export {
-  macFor,
-  tapNameFor,
   WorkflowError,
   WorkflowService,
   type ApplyOptions,
-  type CreateInput,
-  type MigrateInput,
   type PlanKindHandler,
   type WorkflowDeps,
 } from './service.ts';
+export { macFor, tapNameFor, type CreateInput, type MigrateInput } from './workloads.ts';
 export type { WorkflowSettings } from '../../inventory/load.ts';
 export {
   floatingIps,

@@ -1,16 +1,16 @@
 /**
- * The workflow service (issue 6): what the CLI and the console call to create, migrate and
- * decommission workloads. It joins the pure planners and the executor with the registry (tenants,
- * IPAM, workload records, plans, audit) and the live store (who announces what, which devices are
- * up). Every refusal is a WorkflowError with a sentence an engineer can act on, thrown before
+ * The workflow service (issue 6): what the CLI and the console call to plan and apply changes. It
+ * joins the pure planners and the executor with the registry (tenants, IPAM, workload records,
+ * plans, audit) and the live store (who announces what, which devices are up). Plan kinds register
+ * how apply claims, re-checks and records them: the workload kinds in workloads.ts, issue 8's in
+ * tenant.ts, floating-ip.ts, guard.ts and shared-service.ts. Every refusal is a WorkflowError with a sentence an engineer can act on, thrown before
  * anything is sent and before the registry changes.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { nextFreeIpv4, nextFreeIpv6Prefix, PoolExhaustedError } from '../../addr/ipam.ts';
+import { PoolExhaustedError } from '../../addr/ipam.ts';
 import type { DeviceSpec } from '../../model/device.ts';
 import type { Plan, PlanKind, WorkloadRecord } from '../../model/plan.ts';
-import type { TenantSpec } from '../../model/workload.ts';
 import type { Poller } from '../../poller/poller.ts';
 import {
   RegistryCorruptError,
@@ -32,14 +32,21 @@ import {
   type ExecResult,
   type VyosRouterApi,
 } from '../execute/index.ts';
-import { planCreate, planDecommission, planMigrate, PlanError } from '../plan/index.ts';
+import { PlanError } from '../plan/index.ts';
 import type { WorkflowSettings } from '../../inventory/load.ts';
 import type { LiveView } from '../plan/build.ts';
 import { adoptLiveWorkloads } from './adopt.ts';
+import { WorkflowError } from './errors.ts';
+import {
+  planWorkloadCreate,
+  planWorkloadDecommission,
+  planWorkloadMigrate,
+  workloadKind,
+  type CreateInput,
+  type MigrateInput,
+} from './workloads.ts';
 
-export class WorkflowError extends Error {
-  override name = 'WorkflowError';
-}
+export { WorkflowError };
 
 export interface WorkflowDeps {
   store: AppStore;
@@ -59,22 +66,6 @@ export interface WorkflowDeps {
   rollbackRetry?: { attempts: number; delayMs: number };
 }
 
-export interface CreateInput {
-  name: string;
-  tenant: string;
-  host: string;
-  /** Guest NIC MAC for cloud-init; derived from the name when absent. */
-  mac?: string;
-  dnsServers?: string[];
-}
-
-export interface MigrateInput {
-  name: string;
-  target: string;
-  /** Default: the inventory's `workflows.breakBeforeMake`. */
-  breakBeforeMake?: boolean;
-}
-
 /** How apply treats one kind of plan (see WorkflowService.registerKind). */
 export interface PlanKindHandler {
   /** A plan file the registry does not know: check it against the registry and store it (absent: refused). */
@@ -85,25 +76,12 @@ export interface PlanKindHandler {
   claim?(plan: Plan): (() => void) | undefined;
   /** In a registry transaction after the executor: what the outcome means for the registry. */
   record?(plan: Plan, result: ExecResult): void;
+  /** In a registry transaction when a planned plan is dropped: release what planning reserved. */
+  discard?(plan: Plan): void;
 }
 
 export interface ApplyOptions {
   onEvent?(event: ExecEvent): void;
-}
-
-const TAP_MAX = 11;
-
-/** `tap-NAME`, or a shortened, hashed form for long names (IFNAMSIZ is 15 with the `tap-` prefix). */
-export function tapNameFor(name: string): string {
-  if (name.length <= TAP_MAX) return `tap-${name}`;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 4);
-  return `tap-${name.slice(0, TAP_MAX - 5)}-${hash}`;
-}
-
-/** A stable, locally administered unicast MAC (52:54:00, the KVM prefix) from the workload name. */
-export function macFor(name: string): string {
-  const h = createHash('sha256').update(name).digest();
-  return ['52', '54', '00', ...[0, 1, 2].map((i) => h[i]!.toString(16).padStart(2, '0'))].join(':');
 }
 
 export class WorkflowService {
@@ -122,7 +100,7 @@ export class WorkflowService {
     this.newId =
       deps.newId ?? (() => `${new Date(this.now()).toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`);
     this.syncTenants();
-    const workloads = this.workloadHandler();
+    const workloads = workloadKind(this);
     for (const kind of ['create', 'migrate', 'decommission'] as const) this.registerKind(kind, workloads);
   }
 
@@ -165,118 +143,21 @@ export class WorkflowService {
     return this.registry.plan(id);
   }
 
-  // ---- planning ------------------------------------------------------------------------------
+  // ---- planning (the workload kinds live in workloads.ts) -------------------------------------
 
+  /** A new workload on a hypervisor: next free /32 and /64 from the tenant's pools, reserved now. */
   planCreate(input: CreateInput): Plan {
-    const tenant = this.tenant(input.tenant);
-    const host = this.requireHypervisor(input.host, 'host');
-    const routers = this.requireRouters();
-    const existing = this.registry.workload(input.name);
-    if (existing && existing.state !== 'retired') {
-      throw new WorkflowError(
-        `workload ${input.name} already exists (on ${existing.host}, ${existing.state})`,
-      );
-    }
-    const vrf = tenant.vrf;
-    const spec: TenantSpec = { name: tenant.name, vrf, pools4: tenant.pools4, pools6: tenant.pools6 };
-    return this.inTransaction(() => {
-      const used = new Set(this.registry.allocated({ vrf }).map((a) => a.address));
-      const announced = new Set(
-        this.deps.store
-          .getState()
-          .workloads.filter((w) => w.vrf === vrf)
-          .map((w) => w.prefix),
-      );
-      const workload: WorkloadRecord = {
-        name: input.name,
-        tenant: tenant.name,
-        vrf,
-        host: host.name,
-        tap: tapNameFor(input.name),
-        ipv4: firstFree(tenant.pools4, (pool) => nextFreeIpv4(pool, used, announced), tenant.name, 4),
-        ipv6Prefix: firstFree(
-          tenant.pools6,
-          (pool) => nextFreeIpv6Prefix(pool, used, announced),
-          tenant.name,
-          6,
-        ),
-        extraAllowed: [],
-        state: 'planned',
-      };
-      // The planner checks the name before the registry stores anything under it.
-      const plan = planCreate(
-        {
-          tenant: spec,
-          workload,
-          host,
-          routers,
-          live: this.liveView(),
-          manageTap: this.deps.settings.manageTap,
-          mac: input.mac ?? macFor(input.name),
-          ...(input.dnsServers ? { dnsServers: input.dnsServers } : {}),
-        },
-        this.planMeta(),
-      );
-      this.registry.putWorkload(workload);
-      this.registry.allocate(tenant.name, 4, workload.ipv4, workload.name);
-      this.registry.allocate(tenant.name, 6, workload.ipv6Prefix, workload.name);
-      this.registry.savePlan(plan, 'planned');
-      this.auditPlanned(plan);
-      return plan;
-    });
+    return planWorkloadCreate(this, input);
   }
 
+  /** Moves a workload to another hypervisor (make-before-break unless the inventory says otherwise). */
   planMigrate(input: MigrateInput): Plan {
-    const w = this.activeWorkload(input.name);
-    this.refuseWithFloatingIps(w, 'migrate');
-    const tenant = this.tenant(w.tenant);
-    const source = this.requireHypervisor(w.host, 'source host');
-    const target = this.requireHypervisor(input.target, 'target host');
-    const routers = this.requireRouters();
-    const breakBeforeMake = input.breakBeforeMake ?? this.deps.settings.breakBeforeMake;
-    return this.inTransaction(() => {
-      const plan = planMigrate(
-        {
-          tenant: toSpec(tenant),
-          workload: w,
-          source,
-          target,
-          routers,
-          live: this.liveView(),
-          manageTap: this.deps.settings.manageTap,
-          breakBeforeMake,
-          computeHook: this.deps.settings.computeHook,
-        },
-        this.planMeta(),
-      );
-      this.registry.savePlan(plan, 'planned');
-      this.auditPlanned(plan);
-      return plan;
-    });
+    return planWorkloadMigrate(this, input);
   }
 
+  /** Withdraws and removes a workload; its addresses are released when applied. */
   planDecommission(input: { name: string }): Plan {
-    const w = this.activeWorkload(input.name);
-    this.refuseWithFloatingIps(w, 'decommission');
-    const tenant = this.tenant(w.tenant);
-    const host = this.requireHypervisor(w.host, 'host');
-    const routers = this.requireRouters();
-    return this.inTransaction(() => {
-      const plan = planDecommission(
-        {
-          tenant: toSpec(tenant),
-          workload: w,
-          host,
-          routers,
-          live: this.liveView(),
-          manageTap: this.deps.settings.manageTap,
-        },
-        this.planMeta(),
-      );
-      this.registry.savePlan(plan, 'planned');
-      this.auditPlanned(plan);
-      return plan;
-    });
+    return planWorkloadDecommission(this, input);
   }
 
   /** Drops a plan that will not be applied; a create's reserved addresses and record are released. */
@@ -286,7 +167,7 @@ export class WorkflowService {
     if (stored.status !== 'planned')
       throw new WorkflowError(`plan ${planId} is ${stored.status}, not planned`);
     this.registry.transaction(() => {
-      if (stored.plan.kind === 'create') this.forgetCreated(stored.plan.workload);
+      this.handlers.get(stored.plan.kind)?.discard?.(stored.plan);
       this.registry.setPlanStatus(planId, 'discarded', `discarded by ${this.operator}`);
       this.registry.appendAudit({
         at: new Date(this.now()).toISOString(),
@@ -371,32 +252,6 @@ export class WorkflowService {
     const handler = this.handlers.get(plan.kind);
     if (!handler) throw new WorkflowError(`plans of kind ${plan.kind} cannot be applied by this console`);
     return handler;
-  }
-
-  /** create / migrate / decommission: the workload record, its state and its addresses. */
-  private workloadHandler(): PlanKindHandler {
-    return {
-      adoptFile: (plan) => this.adoptPlanFile(plan),
-      recheck: (plan) => this.recheckWorkload(plan),
-      claim: (plan) => {
-        if (plan.kind === 'create') return undefined;
-        const w = this.registry.workload(plan.workload);
-        if (!w || w.state !== 'active') {
-          const lease = this.registry.leases().find((l) => l.workload === plan.workload);
-          throw new WorkflowError(
-            `workload ${plan.workload} is ${w?.state ?? 'not in the registry'}` +
-              `${lease ? ` (plan ${lease.planId} by ${lease.holder.operator} on ${lease.holder.host})` : ''}; ` +
-              'refusing to apply; nothing was sent',
-          );
-        }
-        this.registry.setWorkloadState(
-          plan.workload,
-          plan.kind === 'migrate' ? 'migrating' : 'decommissioning',
-        );
-        return () => this.registry.setWorkloadState(plan.workload, 'active');
-      },
-      record: (plan, result) => this.record(plan, result),
-    };
   }
 
   /** Plans a console was applying when it died (its lease holder is gone). */
@@ -499,29 +354,6 @@ export class WorkflowService {
     };
   }
 
-  /** The registry after an execution: only an applied plan changes what the registry says exists. */
-  private record(plan: Plan, result: ExecResult): void {
-    const name = plan.workload;
-    {
-      const w = this.registry.workload(name);
-      if (!w) return;
-      if (result.status === 'applied') {
-        if (plan.kind === 'create') this.registry.setWorkloadState(name, 'active');
-        else if (plan.kind === 'migrate') {
-          const target = plan.routeChanges[0]?.toHost ?? targetOf(plan);
-          this.registry.putWorkload({ ...w, host: target, state: 'active' });
-        } else {
-          this.registry.release(name);
-          this.registry.setWorkloadState(name, 'retired');
-        }
-      } else if (result.status === 'rolled-back') {
-        if (plan.kind === 'create') this.forgetCreated(name);
-        else this.registry.setWorkloadState(name, 'active');
-      }
-      // `failed` (a rollback failed too): the record keeps migrating/decommissioning — someone must look.
-    }
-  }
-
   /** The audit line of a plan being made (kinds in other modules call it after saving their plan). */
   auditPlanned(plan: Plan): void {
     this.registry.appendAudit({
@@ -534,30 +366,6 @@ export class WorkflowService {
     });
   }
 
-  private forgetCreated(name: string): void {
-    this.registry.release(name);
-    this.registry.deleteWorkload(name);
-  }
-
-  /** A plan file made elsewhere (`routedeck plan … -o`): its workload must match the registry. */
-  private adoptPlanFile(plan: Plan): void {
-    const w = this.registry.workload(plan.workload);
-    if (plan.kind === 'create') {
-      if (w && w.state !== 'retired')
-        throw new WorkflowError(`plan ${plan.id} creates ${plan.workload}, which already exists`);
-      throw new WorkflowError(
-        `plan ${plan.id} is not in this registry (${this.registry.path}); a create plan reserves addresses ` +
-          'when it is made, so make and apply it against the same registry',
-      );
-    }
-    if (!w || w.state !== 'active')
-      throw new WorkflowError(
-        `plan ${plan.id} acts on ${plan.workload}, which is not an active workload here`,
-      );
-    this.registry.savePlan(plan, 'planned');
-  }
-
-  /** The live fabric may have changed since the plan was made: the same refusals as at planning. */
   private recheckDevices(plan: Plan): void {
     const state = this.deps.store.getState();
     for (const device of new Set(plan.steps.map((s) => s.device))) {
@@ -567,18 +375,6 @@ export class WorkflowService {
         throw new WorkflowError(
           `${device} is unreachable (${entry.lastError ?? 'no answer'}); nothing was sent`,
         );
-    }
-  }
-
-  private recheckWorkload(plan: Plan): void {
-    const live = this.liveView();
-    const w = this.registry.workload(plan.workload);
-    if (!w) return;
-    const allowed = plan.kind === 'create' ? [] : [w.host];
-    for (const prefix of [`${w.ipv4}/32`, w.ipv6Prefix]) {
-      const others = live.announcedBy(prefix, w.vrf).filter((h) => !allowed.includes(h));
-      if (others.length > 0)
-        throw new WorkflowError(`${prefix} is now announced by ${others.join(', ')}; nothing was sent`);
     }
   }
 
@@ -602,7 +398,8 @@ export class WorkflowService {
     return new Map(state.deviceOrder.map((name) => [name, state.devices[name]!.spec]));
   }
 
-  private tenant(name: string): TenantRecord {
+  /** A tenant of the registry by name, or a WorkflowError listing the known ones. */
+  requireTenant(name: string): TenantRecord {
     const tenant = this.registry.tenant(name);
     if (!tenant) {
       const known = this.registry.tenants().map((t) => t.name);
@@ -643,28 +440,6 @@ export class WorkflowService {
     return routers.map((r) => r.spec.name);
   }
 
-  /**
-   * A workload whose TAP carries floating IPs: their routes would stay behind on the old host (or
-   * vanish with it). The engineer moves or detaches them first, as their own plans.
-   */
-  private refuseWithFloatingIps(w: WorkloadRecord, what: string): void {
-    if (w.extraAllowed.length === 0) return;
-    throw new WorkflowError(
-      `workload ${w.name} carries floating IP(s) ${w.extraAllowed.join(', ')}; move or detach them first ` +
-        `(routedeck plan fip move|detach …), then ${what} it`,
-    );
-  }
-
-  private activeWorkload(name: string): WorkloadRecord {
-    const w = this.registry.workload(name);
-    if (!w || w.state === 'retired') {
-      throw new WorkflowError(`no workload "${name}" in the registry`);
-    }
-    if (w.state !== 'active') throw new WorkflowError(`workload ${name} is ${w.state}, not active`);
-    return w;
-  }
-
-  /** Planner and registry refusals become WorkflowErrors; the transaction leaves nothing behind. */
   /** Runs fn as one registry transaction; planner and registry refusals become WorkflowErrors. */
   inTransaction<T>(fn: () => T): T {
     try {
@@ -679,36 +454,6 @@ export class WorkflowService {
       throw error;
     }
   }
-}
-
-function firstFree(
-  pools: readonly string[],
-  pick: (pool: string) => string,
-  tenant: string,
-  family: 4 | 6,
-): string {
-  if (pools.length === 0) throw new WorkflowError(`tenant ${tenant} has no IPv${family} pool`);
-  for (const pool of pools) {
-    try {
-      return pick(pool);
-    } catch (error) {
-      if (!(error instanceof PoolExhaustedError)) throw error;
-    }
-  }
-  throw new WorkflowError(
-    `tenant ${tenant}'s IPv${family} pool${pools.length > 1 ? 's' : ''} ${pools.join(', ')} ` +
-      `${pools.length > 1 ? 'are' : 'is'} exhausted (every address is allocated or announced)`,
-  );
-}
-
-function toSpec(t: TenantRecord): TenantSpec {
-  return { name: t.name, vrf: t.vrf, pools4: t.pools4, pools6: t.pools6 };
-}
-
-function targetOf(plan: Plan): string {
-  const step = plan.steps.find((s) => s.id.startsWith('target-'));
-  if (!step) throw new WorkflowError(`plan ${plan.id} has no target step`);
-  return step.device;
 }
 
 function safeUser(): string {

@@ -5,16 +5,18 @@
  * and prints the timeline as it happens.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { ExecEvent, ExecResult } from '../workflows/execute/index.ts';
+import type { ExecEvent } from '../workflows/execute/index.ts';
 import { planFromJson, PlanFileError, planToJson, renderPreview } from '../workflows/plan/index.ts';
 import { WorkflowError, type WorkflowService } from '../workflows/service/index.ts';
 import type { Plan } from '../model/plan.ts';
-import { LeaseHeldError, openRegistry, type AuditRecord } from '../registry/index.ts';
+import { LeaseHeldError } from '../registry/index.ts';
 import { findRunningSimLab } from '../lab/sim/lab.ts';
 import { loadInventoryFile } from '../inventory/load.ts';
 import { resolveInventory, simLabDirFor } from './get.ts';
 import type { CliIo } from './run.ts';
-import { renderTable, useColor } from './table.ts';
+import { runPlanList } from './audit.ts';
+import { useColor } from './table.ts';
+import { TimelinePrinter } from './timeline-printer.ts';
 import { UsageError } from './usage.ts';
 import { openFabric, openWorkflows, registryPathFor } from './wiring.ts';
 
@@ -146,44 +148,6 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
   }
 }
 
-/** Plans in the registry, newest last: what is planned and not applied (discard it) or interrupted. */
-async function runPlanList(values: WorkflowValues, io: CliIo): Promise<number> {
-  const registry = await openRegistryOnly(values, io);
-  try {
-    const plans = registry.plans();
-    io.stdout.write(
-      renderTable(
-        plans,
-        [
-          { header: 'PLAN', value: (p) => p.plan.id },
-          { header: 'KIND', value: (p) => p.plan.kind },
-          { header: 'WORKLOAD', value: (p) => p.plan.workload },
-          { header: 'OPERATOR', value: (p) => p.plan.operator },
-          {
-            header: 'STATUS',
-            value: (p) => p.status,
-            color: (p) =>
-              p.status === 'applied'
-                ? 'green'
-                : p.status === 'planned'
-                  ? 'yellow'
-                  : p.status === 'discarded'
-                    ? 'dim'
-                    : 'red',
-          },
-          { header: 'UPDATED', value: (p) => p.updatedAt.toISOString().replace('T', ' ').slice(0, 19) },
-          { header: 'SUMMARY', value: (p) => p.detail ?? p.plan.summary },
-        ],
-        { color: useColor(io.stdout as NodeJS.WriteStream) },
-      ),
-    );
-    if (plans.length === 0) io.stdout.write('(no plans)\n');
-    return 0;
-  } finally {
-    registry.close();
-  }
-}
-
 /** A made plan: to `-o FILE` (hashed JSON), then as JSON (`--json`) or the coloured preview with how to apply it. */
 export async function printPlan(
   plan: Plan,
@@ -282,145 +246,4 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
   } finally {
     await session.close();
   }
-}
-
-/** Lines as the plan runs: steps with their commands, verification per router, rollbacks. */
-class TimelinePrinter {
-  private start = 0;
-  private steps = new Map<string, number>();
-  private converged = new Set<string>();
-  constructor(private readonly out: NodeJS.WritableStream) {}
-
-  private at(t: number): string {
-    return `+${((t - this.start) / 1000).toFixed(3)}s`.padStart(9);
-  }
-
-  event(e: ExecEvent): void {
-    const w = (line: string) => this.out.write(`${line}\n`);
-    switch (e.type) {
-      case 'start':
-        this.start = e.at;
-        w(`${this.at(e.at)} plan ${e.planId} started`);
-        break;
-      case 'step-start':
-        this.steps.set(e.step, e.at);
-        w(`${this.at(e.at)} step ${e.step} on ${e.device}`);
-        break;
-      case 'command':
-        w(`${' '.repeat(9)}   $ ${e.command}  → ${e.code === null ? 'no answer' : `exit ${e.code}`}`);
-        break;
-      case 'verify-progress': {
-        const key = `${e.step}|${e.router}|${e.prefix}`;
-        if (e.satisfied && !this.converged.has(key)) {
-          this.converged.add(key);
-          const since = e.at - (this.steps.get(e.step) ?? e.at);
-          w(`${this.at(e.at)}   ${e.router}: ${e.prefix} ✓ (${since} ms after the step started)`);
-        }
-        break;
-      }
-      case 'step-done': {
-        const took = e.at - (this.steps.get(e.step) ?? e.at);
-        w(`${this.at(e.at)} step ${e.step} ${e.outcome} (${took} ms)${e.error ? `: ${e.error}` : ''}`);
-        break;
-      }
-      case 'rollback-start':
-        w(`${this.at(e.at)} rollback ${e.step} on ${e.device}`);
-        break;
-      case 'rollback-done':
-        w(`${this.at(e.at)} rollback ${e.step} ${e.outcome}${e.error ? `: ${e.error}` : ''}`);
-        break;
-      case 'done':
-        w(`${this.at(e.at)} ${e.status}`);
-        break;
-    }
-  }
-
-  summary(result: ExecResult, state: string | null): void {
-    const byRouter = new Map<string, number>();
-    for (const c of result.convergence) {
-      const since = c.at - this.start;
-      byRouter.set(c.router, Math.max(byRouter.get(c.router) ?? 0, since));
-    }
-    const routers = [...byRouter].map(([r, ms]) => `${r} +${ms} ms`).join(', ');
-    this.out.write(
-      `\nResult: ${result.status}.${state !== null ? ` Workload is now ${state} in the registry.` : ''}` +
-        `${routers ? `\nLast router convergence since plan start: ${routers}` : ''}\n`,
-    );
-  }
-}
-
-export async function runAudit(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {
-  if (rest.length > 0) throw new UsageError('audit takes options only: [--plan ID] [--limit N] [--json]');
-  const limit = values.limit === undefined ? 200 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
-  // The audit log is read from the registry alone: no device is contacted.
-  const registry = await openRegistryOnly(values, io);
-  try {
-    const all = registry.audit(values.plan ? { planId: values.plan } : {});
-    const entries = all.slice(-limit);
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-      return 0;
-    }
-    const rows = entries.flatMap((e) => auditRows(e));
-    io.stdout.write(
-      renderTable(
-        rows,
-        [
-          { header: 'TIME', value: (r) => r.at },
-          { header: 'OPERATOR', value: (r) => r.operator },
-          { header: 'PLAN', value: (r) => r.plan },
-          { header: 'KIND', value: (r) => r.kind },
-          { header: 'DEVICE', value: (r) => r.device },
-          {
-            header: 'OUTCOME',
-            value: (r) => r.outcome,
-            color: (r) =>
-              /failed|rolled-back|interrupted/.test(r.outcome) ? 'red' : r.outcome ? 'green' : null,
-          },
-          { header: 'MESSAGE', value: (r) => r.message },
-        ],
-        { color: useColor(io.stdout as NodeJS.WriteStream) },
-      ),
-    );
-    if (entries.length === 0) io.stdout.write('(the audit log is empty)\n');
-    return 0;
-  } finally {
-    registry.close();
-  }
-}
-
-async function openRegistryOnly(values: WorkflowValues, io: CliIo) {
-  let inventory;
-  let source;
-  if (values.lab) {
-    const running = await findRunningSimLab(simLabDirFor(io.env));
-    if (!running) throw new UsageError('no embedded lab is running');
-    inventory = loadInventoryFile(running.inventoryPath);
-    source = { kind: 'lab-sim' as const, label: 'LAB (simulated)' };
-  } else ({ inventory, source } = resolveInventory(values, io.env));
-  return openRegistry({ path: registryPathFor(inventory, source, io.env, values.registry) });
-}
-
-function auditRows(e: AuditRecord) {
-  const base = {
-    at: e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-    operator: e.operator,
-    plan: e.planId,
-    kind: e.kind,
-    device: e.device ?? '',
-    outcome: e.outcome,
-    message: e.message,
-  };
-  if (!e.diff || e.kind !== 'diff') return [base];
-  const before = new Set(e.diff.before);
-  const after = new Set(e.diff.after);
-  const lines = [
-    ...e.diff.before.filter((l) => !after.has(l)).map((l) => `- ${l}`),
-    ...e.diff.after.filter((l) => !before.has(l)).map((l) => `+ ${l}`),
-  ];
-  return [
-    base,
-    ...lines.map((l) => ({ ...base, at: '', operator: '', plan: '', kind: '', outcome: '', message: l })),
-  ];
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
+import { cli } from '../helpers/cli.ts';
 import {
   DEVICES,
   labNamespace,
@@ -74,7 +75,8 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
     releaseLock = await acquireNetnsLock();
     // A private dir (0700 by mkdtemp, like many homes) proves the daemons do not need the frr user.
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-netns-'));
-    dir = path.join(parent, 'lab');
+    // ROUTEDECK_LAB_DIR=<parent> names this dir too, so the CLI's status can be asked about it.
+    dir = path.join(parent, 'netns');
     lab = await netnsUp({ dir });
   }, 900_000);
 
@@ -82,7 +84,7 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
     await netnsDown({ dir });
     await rm(parent, { recursive: true, force: true });
     releaseLock?.();
-  }, 60_000);
+  }, 180_000);
 
   it('brings every BGP session up, seen from both ends', async () => {
     const established: string[] = [];
@@ -202,7 +204,7 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
             `${d.user}@${d.host}`,
             [d.privilege, d.vtysh, `-c "show bgp summary json"`].filter(Boolean).join(' '),
           ],
-          { timeout: 15_000 },
+          { timeout: 60_000 },
         );
         const summary = JSON.parse(stdout) as Summary;
         expect(Object.keys(summary['ipv4Unicast']?.peers ?? {}).length, d.name).toBeGreaterThan(0);
@@ -218,14 +220,33 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
     expect((await netnsStatus({ dir })).up).toBe(true);
   });
 
+  it('status names the device and the daemon that died, and which still run', async () => {
+    const healthy = await cli(['lab', 'netns', 'status'], { ROUTEDECK_LAB_DIR: parent });
+    expect(healthy.stdout).toContain(`netns lab: up (${dir})`);
+    expect(healthy.code).toBe(0);
+
+    await stopFrrDaemon('hv3', 'bgpd');
+    const status = await netnsStatus({ dir });
+    expect(status.up).toBe(false);
+    expect(status.problems).toEqual(['hv3: bgpd not running (zebra ok, staticd ok, sshd ok)']);
+    const printed = await cli(['lab', 'netns', 'status'], { ROUTEDECK_LAB_DIR: parent });
+    expect(printed.code).toBe(1);
+    expect(printed.stdout).toContain(
+      `netns lab: down (${dir})\n  hv3: bgpd not running (zebra ok, staticd ok, sshd ok)\n`,
+    );
+    expect(printed.stdout).toMatch(/^hv3 +rd-hv3 +\S+ +bgpd stopped +running$/m);
+    expect(printed.stdout).toMatch(/^hv2 +rd-hv2 +\S+ +running +running$/m);
+  });
+
   it('repairs a damaged lab on up', async () => {
+    // The previous test left hv3 without bgpd; stop it again in case that test ran alone.
     await stopFrrDaemon('hv3', 'bgpd');
     expect((await netnsStatus({ dir })).up).toBe(false);
     const repaired = await netnsUp({ dir });
     expect(repaired.reused).toBe(false);
     const summary = await vtyshJson<Summary>('rtr1', 'show bgp summary json');
     expect(summary['ipv4Unicast']?.peers?.['dn-hv3']?.state).toBe('Established');
-  }, 90_000);
+  }, 300_000);
 
   it('down removes every namespace, the bridge, every lab process and file; twice is fine', async () => {
     await netnsDown({ dir });
@@ -237,5 +258,5 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
     const status = await netnsStatus({ dir });
     expect(status.up).toBe(false);
     expect(status.devices.every((d) => !d.frrRunning && !d.sshdRunning)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 });

@@ -6,7 +6,7 @@ export { netnsCanRun } from './can-run.ts';
 export { netnsDown } from './down.ts';
 export { acquireNetnsLock } from './lock.ts';
 export { runInNamespace, tryRunInNamespace, type RunResult } from './exec.ts';
-export { startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
+export { FRR_DAEMONS, startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
 export {
   attachGuest,
   detachGuest,
@@ -27,7 +27,14 @@ export {
   type RunningRouteMonitor,
 } from './route-monitor.ts';
 export { labDir, labFiles, type DirOptions } from './paths.ts';
-export { netnsStatus, type NetnsDeviceStatus, type NetnsStatus, type NetnsWorkloadStatus } from './status.ts';
+export {
+  LAB_DAEMONS,
+  netnsStatus,
+  type LabDaemon,
+  type NetnsDeviceStatus,
+  type NetnsStatus,
+  type NetnsWorkloadStatus,
+} from './status.ts';
 export {
   DEVICES,
   FABRIC_LINKS,

@@ -26,10 +26,7 @@ const artifacts = planCreate(
 describe('cloud-init artifacts', () => {
   it('network-config v1 has the reference shape: /32 via 169.254.0.1, /64 via fe80::1, the MAC', () => {
     const reference = parse(
-      readFileSync(
-        new URL('../../../../shared/reference/lab/network-config-v1.yaml', import.meta.url),
-        'utf8',
-      ),
+      readFileSync(new URL('../../../fixtures/reference/network-config-v1.yaml', import.meta.url), 'utf8'),
     ) as unknown;
     expect(parse(artifacts['network-config'] ?? '')).toEqual(reference);
   });

@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    testTimeout: 20_000,
-    hookTimeout: 120_000,
+    setupFiles: ['test/setup/isolate-home.ts'],
+    // Sized for a 2-core machine under full load, where a lab test's steps take several times longer
+    // than on an idle one; a passing test never waits for these, only a hung one does.
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     // Lab tests share namespaces and ports; run files one at a time to keep them deterministic.
     fileParallelism: false,

@@ -17,7 +17,7 @@ beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-fip-cli-'));
   lab = await startSimLab({ dir: path.join(parent, 'sim'), fabricOptions: { hopDelayMs: 20, jitterMs: 5 } });
   env = { ROUTEDECK_LAB_DIR: parent, HOME: parent, USER: 'alice' };
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await lab?.stop();
   if (parent) await rm(parent, { recursive: true, force: true });
@@ -83,5 +83,5 @@ describe('routedeck plan fip', () => {
     expect(noTo.code).toBe(2);
     expect(noTo.stderr).toMatch(/plan fip move needs --to WORKLOAD/);
     expect((await run(['plan', 'list'])).stdout).toBe(before);
-  }, 60_000);
+  }, 180_000);
 });

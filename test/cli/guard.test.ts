@@ -18,7 +18,7 @@ beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-guard-cli-'));
   lab = await startSimLab({ dir: path.join(parent, 'sim'), fabricOptions: { hopDelayMs: 5, jitterMs: 1 } });
   env = { ROUTEDECK_LAB_DIR: parent, HOME: parent, USER: 'alice' };
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await lab?.stop();
   if (parent) await rm(parent, { recursive: true, force: true });

@@ -16,7 +16,7 @@ let lab: SimLab;
 beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-lab-keys-'));
   lab = await startSimLab({ dir: path.join(parent, 'sim'), writeState: false });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await lab?.stop();
   if (parent) await rm(parent, { recursive: true, force: true });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-wf-cli-'));
   lab = await startSimLab({ dir: path.join(parent, 'sim'), fabricOptions: { hopDelayMs: 20, jitterMs: 5 } });
   env = { ROUTEDECK_LAB_DIR: parent, HOME: parent, USER: 'alice' };
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await lab?.stop();
   if (parent) await rm(parent, { recursive: true, force: true });
@@ -80,7 +80,7 @@ async function applyAndKill(planId: string, killAfter: RegExp): Promise<string> 
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`never saw ${killAfter}:\n${out}`));
-    }, 30_000);
+    }, 180_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (killAfter.test(out)) child.kill('SIGKILL');
@@ -112,7 +112,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect(JSON.parse(await readFile(planFile, 'utf8')).plan.workload).toBe('cli1');
     expect(await routersVia(`${v4}/32`, 'default')).toEqual([]);
     expect(registryWorkload('cli1')?.state).toBe('planned');
-  }, 30_000);
+  }, 120_000);
 
   it('apply without a terminal and without --yes refuses; a modified plan file is refused; nothing sent', async () => {
     const noYes = await run(['apply', planFile]);
@@ -125,7 +125,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect(bad.stderr).toMatch(/modified after it was planned/);
     expect(bad.stderr).toMatch(/Nothing was sent/);
     expect(await routersVia(`${v4}/32`, 'default')).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   it('apply --yes runs the plan with a timeline and the routers converge on the host', async () => {
     const out = await run(['apply', planFile, '--yes']);
@@ -139,7 +139,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     const again = await run(['apply', planFile, '--yes']);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is applied; only a planned plan can be applied/);
-  }, 60_000);
+  }, 180_000);
 
   it('bad input is refused with a clear message and exit 2', async () => {
     const cases: [string[], RegExp][] = [
@@ -155,7 +155,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
       expect(out.stderr, args.join(' ')).toMatch(message);
     }
     expect(registryWorkload('cli2')).toBeUndefined();
-  }, 60_000);
+  }, 180_000);
 
   it('console killed mid-migrate: the next start offers resume, and resume finishes the move', async () => {
     const planned = await run(['plan', 'migrate', 'cli1', '--to', 'hv2']);
@@ -173,7 +173,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect(registryWorkload('cli1')).toMatchObject({ host: 'hv2', state: 'active' });
     expect(await routersVia(`${v4}/32`, 'default')).toEqual(['spine1:hv2', 'spine2:hv2']);
     expect(await announcers(`${v4}/32`, 'default')).toEqual(['hv2']);
-  }, 90_000);
+  }, 300_000);
 
   it('console killed mid-migrate again: rollback puts everything back on the source', async () => {
     const planned = await run(['plan', 'migrate', 'cli1', '--to', 'hv3']);
@@ -192,7 +192,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     const again = await run(['apply', '--resume', planId, '--yes']);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is rolled-back, not interrupted/);
-  }, 90_000);
+  }, 300_000);
 
   it('plan list shows every plan with its status; a planned one can be discarded', async () => {
     const planned = await run(['plan', 'decommission', 'cli1']);
@@ -205,7 +205,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect((await run(['plan', 'list'])).stdout).toMatch(
       new RegExp(`${planId} +decommission +cli1 +alice +discarded`),
     );
-  }, 30_000);
+  }, 120_000);
 
   it('audit lists each plan with its diff lines and outcomes', async () => {
     const out = await run(['audit', '--limit', '500']);
@@ -218,5 +218,5 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
       operator: string;
     }[];
     expect(new Set(json.map((e) => e.operator))).toEqual(new Set(['alice']));
-  }, 30_000);
+  }, 120_000);
 });

@@ -38,6 +38,9 @@ export interface Screen {
   close(): Promise<void>;
 }
 
+/** How long a wait for content may take before the test fails with the screen it saw. */
+export const WAIT_MS = 30_000;
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function renderConsole(
@@ -111,7 +114,9 @@ export function renderConsole(
       stdin.write(text);
       await tick();
     },
-    async waitFor(check, what, timeoutMs = 3000) {
+    // Generous: a passing wait returns as soon as the content shows; only a broken one waits this out,
+    // and a 2-core machine under full load draws lab frames many seconds late.
+    async waitFor(check, what, timeoutMs = WAIT_MS) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         // xterm parses writes asynchronously; an empty write's callback fires once earlier ones are parsed.

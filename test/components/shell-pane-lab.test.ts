@@ -46,7 +46,7 @@ describe('the shell pane on the embedded lab', () => {
       cols: 100,
       rows: 30,
     });
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     await screen?.close();
@@ -57,7 +57,7 @@ describe('the shell pane on the embedded lab', () => {
   });
 
   it('s on hv2 opens its shell full screen; ip -br addr runs and displays', async () => {
-    await screen.waitForText(/hv2 .* ok /, 10_000);
+    await screen.waitForText(/hv2 .* ok /);
     await screen.type('/', 'hv2', KEY.enter, 's');
     await screen.waitForText('shell hv2 (sim) — Ctrl-] back to console');
     await screen.waitForText('noc@hv2:~$ ');
@@ -119,7 +119,7 @@ describe('the shell pane on the embedded lab', () => {
   it('a read-only console has no shells and no notes: s, Ctrl-], :ssh and :note are refused', async () => {
     const ro = renderConsole({ store: fabric.store, readOnly: true, openShell, cols: 100, rows: 30 });
     try {
-      await ro.waitForText(/hv2 .* ok /, 10_000);
+      await ro.waitForText(/hv2 .* ok /);
       await ro.type('s');
       await ro.waitForText('read-only console: shell refused');
       await ro.type(':ssh hv2', KEY.enter);

@@ -122,7 +122,7 @@ describe('console shell', () => {
         ],
       }),
     );
-    await s.waitFor((x) => x.colorOf('swp2 (hv2)') === RED, 'the session row to turn red', 1000);
+    await s.waitFor((x) => x.colorOf('swp2 (hv2)') === RED, 'the session row to turn red');
     expect(tableRows(s, /Established|Active/)[0]).toContain('Active');
     expect(s.text()).toContain('FLAPS');
   });

@@ -29,7 +29,7 @@ describe('the console on the embedded lab', () => {
     );
     fabric.poller.start();
     screen = renderConsole({ store: fabric.store, poller: fabric.poller, cols: 100, rows: 30 });
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     await screen?.close();
@@ -40,30 +40,31 @@ describe('the console on the embedded lab', () => {
 
   it('opens on the lab, labelled as simulated, with every device ok', async () => {
     await screen.waitForText('LAB (simulated)');
-    await screen.waitForText(/ok 6/, 10_000);
+    await screen.waitForText(/ok 6/);
     expect(screen.text()).toMatch(/spine1 .*vyos \(sim\)/);
   });
 
   it(':bgp shows the sessions; a flapped session goes red and comes back', async () => {
     await screen.type(':', 'bgp', KEY.enter);
     await screen.waitForText(/spine1 +default +ipv4 +eth1 \(hv1\) .*Established/);
-    lab.faults.flap('spine1', 'eth2', 2_000);
-    await screen.waitFor((s) => s.colorOf('eth2 (hv2)') === RED, 'the flapped session to turn red', 5_000);
+    // Down long enough for a poll to see it even on a loaded machine, where polls run late.
+    lab.faults.flap('spine1', 'eth2', 8_000);
+    await screen.waitFor((s) => s.colorOf('eth2 (hv2)') === RED, 'the flapped session to turn red');
     // Not Established sessions are listed first.
     const firstRow = screen.lines().find((line) => /^(spine|hv)\d/.test(line));
     expect(firstRow).toMatch(/eth2 \(hv2\)|eth\d \(spine1\)/);
-    await screen.waitFor((s) => s.colorOf('eth2 (hv2)') !== RED, 'the session to recover', 10_000);
+    await screen.waitFor((s) => s.colorOf('eth2 (hv2)') !== RED, 'the session to recover');
   });
 
   it('a device whose SSH drops is shown unreachable with the reason while the rest stay ok', async () => {
     await screen.type(':', 'devices', KEY.enter);
     await screen.waitForText(/hv2 .*ok/);
-    lab.faults.dropSsh('hv2', 4_000);
-    await screen.waitForText(/hv2 .*unreachable/, 8_000);
+    lab.faults.dropSsh('hv2', 8_000);
+    await screen.waitForText(/hv2 .*unreachable/);
     const rows = screen.lines().filter((line) => /^(spine|hv)\d .* ssh 127\.0\.0\.1:/.test(line));
     expect(rows.filter((row) => /unreachable/.test(row))).toEqual([expect.stringMatching(/^hv2 /)]);
     expect(rows.filter((row) => / ok /.test(row))).toHaveLength(5);
     expect(rows.find((row) => row.startsWith('hv2 '))).toMatch(/Cannot connect to|Connection to hv2/);
-    await screen.waitForText(/hv2 .* ok /, 15_000);
+    await screen.waitForText(/hv2 .* ok /);
   });
 });

@@ -8,6 +8,7 @@ import { loadInventoryFile } from '../../src/inventory/load.ts';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import type { CommandRunner } from '../../src/transport/types.ts';
 import type { WorkflowService } from '../../src/workflows/service/index.ts';
+import { DURATION } from '../helpers/duration.ts';
 
 // The workflow screens on the embedded lab: the real service (registry file, IPAM, executor over
 // SSH to the simulated hypervisors) driven from the keyboard, as an engineer would.
@@ -63,7 +64,7 @@ describe('create, migrate and decommission from the console on the embedded lab'
       cols: 100,
       rows: 30,
     });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await screen?.close();
@@ -74,23 +75,31 @@ describe('create, migrate and decommission from the console on the embedded lab'
   });
 
   const registry = () => workflows.service.registry;
-  /** Pages down the plan until `text` is on screen (the preview is longer than the terminal). */
+  /**
+   * Pages down the plan until `text` is on screen (the preview is longer than the terminal). Each
+   * page waits for the preview's "lines A–B of N" to move on, not for a fixed time: a loaded
+   * machine draws late, never wrongly, and no page is skipped.
+   */
   async function scrollTo(text: string | RegExp) {
-    for (let page = 0; page < 10; page++) {
-      try {
-        await screen.waitForText(text, 300);
-        return;
-      } catch {
-        await screen.type(KEY.pageDown);
-      }
+    const shows = () => (typeof text === 'string' ? screen.text().includes(text) : text.test(screen.text()));
+    const position = () => /lines (\d+)–(\d+) of (\d+)/.exec(screen.text());
+    for (let page = 0; page < 20; page++) {
+      await screen.waitFor(() => position() !== null, 'the preview position');
+      if (shows()) return;
+      const [, first, last, total] = position()!;
+      if (last === total) break;
+      await screen.type(KEY.pageDown);
+      await screen.waitFor(() => position()?.[1] !== first, `the next page looking for ${String(text)}`);
     }
     await screen.waitForText(text);
   }
+  /** A timeline line "  spineN <what> at +<duration>", in whichever unit the duration came out. */
+  const atDuration = (what: string) => new RegExp(`^ {2}spine\\d ${what} at \\+(?:${DURATION})$`);
 
   it('lists the registry name and state next to the live routes', async () => {
-    await screen.waitForText(/ok 6/, 10_000);
+    await screen.waitForText(/ok 6/);
     await screen.type(':', 'workloads', KEY.enter);
-    await screen.waitForText(/acme-1 +acme +default +198\.51\.100\.10\/32 +hv\d\/tap-acme-1 +active/, 10_000);
+    await screen.waitForText(/acme-1 +acme +default +198\.51\.100\.10\/32 +hv\d\/tap-acme-1 +active/);
     expect(screen.lines().at(-2)).toMatch(/<c> create <m> migrate <d> decommission/);
   });
 
@@ -128,20 +137,20 @@ describe('create, migrate and decommission from the console on the embedded lab'
   it('c: the right name applies; the timeline shows every step ok and each router switching', async () => {
     const w = registry().workload('ui1')!;
     await screen.type('ui1', KEY.enter);
-    await screen.waitForText('Status: APPLIED', 20_000);
+    await screen.waitForText('Status: APPLIED');
     // The registry line follows once apply has recorded the outcome (just after the executor's last event).
-    await screen.waitForText(`Registry: ui1: active on hv1, ${w.ipv4}/32`, 10_000);
+    await screen.waitForText(`Registry: ui1: active on hv1, ${w.ipv4}/32`);
     const text = screen.text();
     for (const step of ['tap', 'guard', 'announce'])
-      expect(text).toMatch(new RegExp(`✓ +\\d\\. ${step} +hv1 ok +\\d+ ms +\\d cmd exit 0`));
-    const convergence = screen.lines().filter((l) => /^ {2}spine\d → hv1 at \+\d+ ms$/.test(l));
+      expect(text).toMatch(new RegExp(`✓ +\\d\\. ${step} +hv1 ok +(?:${DURATION}) +\\d cmd exit 0`));
+    const convergence = screen.lines().filter((l) => atDuration('→ hv1').test(l));
     expect(convergence.map((l) => l.trim().split(' ')[0])).toEqual(['spine1', 'spine2']);
     expect(sent.filter((s) => s.includes(`${w.ipv4}/32 dev tap-ui1`))).toEqual([
       `hv1: sudo -n ip route add ${w.ipv4}/32 dev tap-ui1`,
     ]);
 
     await screen.type(KEY.esc, '/', 'ui1', KEY.enter);
-    await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv1\/tap-ui1 +active +spine1,spine2/, 10_000);
+    await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv1\/tap-ui1 +active +spine1,spine2/);
   });
 
   it('m: migrate to another host; the timeline shows when each router switched', async () => {
@@ -153,14 +162,14 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.type(KEY.enter);
     await screen.waitForText('Type ui1 to apply');
     await screen.type('ui1', KEY.enter);
-    await screen.waitForText('Status: APPLIED', 20_000);
+    await screen.waitForText('Status: APPLIED');
     expect(screen.text()).toContain('Convergence (target-announce-preferred: routers use hv2)');
-    expect(screen.lines().filter((l) => /^ {2}spine\d → hv2 at \+\d+ ms$/.test(l))).toHaveLength(2);
+    expect(screen.lines().filter((l) => atDuration('→ hv2').test(l))).toHaveLength(2);
     expect(screen.text()).toMatch(/✓ +6\. target-normal-metric +hv2 ok/);
-    await screen.waitForText('Registry: ui1: active on hv2', 10_000);
+    await screen.waitForText('Registry: ui1: active on hv2');
     expect(registry().workload('ui1')).toMatchObject({ host: 'hv2', state: 'active' });
     await screen.type(KEY.esc);
-    await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv2\/tap-ui1 +active/, 10_000);
+    await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv2\/tap-ui1 +active/);
   });
 
   it('Esc at the plan discards it: nothing sent, the record stays as it was', async () => {
@@ -177,12 +186,12 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.type('d');
     await screen.waitForText('Type ui1 to apply');
     await screen.type('ui1', KEY.enter);
-    await screen.waitForText('Status: APPLIED', 20_000);
-    expect(screen.lines().filter((l) => /^ {2}spine\d withdrawn at \+\d+ ms$/.test(l))).toHaveLength(2);
+    await screen.waitForText('Status: APPLIED');
+    expect(screen.lines().filter((l) => atDuration('withdrawn').test(l))).toHaveLength(2);
     // The registry line follows once apply has recorded the outcome (just after the executor's last event).
-    await screen.waitForText('Registry: ui1: retired, its addresses released', 10_000);
+    await screen.waitForText('Registry: ui1: retired, its addresses released');
     await screen.type(KEY.esc);
-    await screen.waitFor((s) => !s.text().includes('tap-ui1'), 'the ui1 rows to go', 10_000);
+    await screen.waitFor((s) => !s.text().includes('tap-ui1'), 'the ui1 rows to go');
     await screen.waitForText('[0/0 of');
   });
 
@@ -190,12 +199,9 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.type(KEY.esc, 'c', 'ui3', KEY.tab, KEY.tab, KEY.enter);
     await screen.waitForText('Type ui3 to apply');
     await screen.type('ui3', KEY.enter, KEY.esc);
-    await screen.waitForText(
-      /applying create ui3: step \d\/3|create ui3: applied — t for the timeline/,
-      10_000,
-    );
+    await screen.waitForText(/applying create ui3: step \d\/3|create ui3: applied — t for the timeline/);
     await screen.type('t');
-    await screen.waitForText('Status: APPLIED', 20_000);
+    await screen.waitForText('Status: APPLIED');
     await screen.type(KEY.esc, ':', 'plan', KEY.enter);
     await screen.waitForText('create ui3 — plan');
   });

@@ -43,7 +43,7 @@ describe.skipIf(!can.ok)('anti-spoofing on the netns lab (real nftables, real FR
     await netnsDown({ dir: path.join(parent, 'lab') });
     await rm(parent, { recursive: true, force: true });
     releaseLock?.();
-  }, 60_000);
+  }, 180_000);
 
   const guard = async (): Promise<GuardReport[]> => {
     const out = await cli(

@@ -100,7 +100,7 @@ describe.skipIf(!can.ok)(
     it('without the plan, neither tenant reaches the local service address', async () => {
       expect((await ping(SS_NAMESPACES.clientA, 1)).code).not.toBe(0);
       expect((await ping(SS_NAMESPACES.clientB, 1)).code).not.toBe(0);
-    }, 30_000);
+    }, 120_000);
 
     it('applied over SSH, both tenants at 10.0.0.5 reach the service, which sees two distinct transit addresses', async () => {
       const plan = await planSharedService(service, input);
@@ -123,7 +123,7 @@ describe.skipIf(!can.ok)(
       // The client's host part (.5) inside each tenant's slice; nothing else reached the service.
       expect(seen).toEqual({ '100.64.0.5': 3, '100.64.1.5': 3 });
       expect(registry.plan(plan.id)?.status).toBe('applied');
-    }, 60_000);
+    }, 180_000);
 
     it('a second plan for the same service stops at its first command and undoes nothing: tenants keep working', async () => {
       const again = await planSharedService(service, input);
@@ -142,6 +142,6 @@ describe.skipIf(!can.ok)(
       expect((await ping(SS_NAMESPACES.clientA)).stdout).toContain('3 received');
       expect((await ping(SS_NAMESPACES.clientB)).stdout).toContain('3 received');
       expect(await serviceSeen()).toEqual({ '100.64.0.5': 6, '100.64.1.5': 6 });
-    }, 60_000);
+    }, 180_000);
   },
 );

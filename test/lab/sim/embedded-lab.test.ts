@@ -36,7 +36,7 @@ describe('embedded lab through the production transports and drivers', () => {
     });
     fabric = openFabric(loadInventoryFile(lab.inventoryPath), { kind: 'lab-sim', label: 'LAB (simulated)' });
     await fabric.poller.pollNow();
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await fabric?.close();

@@ -63,7 +63,7 @@ describe('overlay on the embedded lab', () => {
     );
     fabric.poller.start();
     screen = renderConsole({ store: fabric.store, poller: fabric.poller, cols: 80, rows: 24 });
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     await screen?.close();
@@ -118,14 +118,14 @@ describe('overlay on the embedded lab', () => {
 
   it(':overlay at 80×24 lists the overlay; each fault turns its rows red on top, clear brings them back', async () => {
     await screen.type(':', 'overlay', KEY.enter);
-    await screen.waitForText(/spine1 +wg +wg0 spine2 +up/, 5_000);
-    await screen.waitForText(/spine2 +vrrp +LAN eth0\/10 +BACKUP/, 5_000);
+    await screen.waitForText(/spine1 +wg +wg0 spine2 +up/);
+    await screen.waitForText(/spine2 +vrrp +LAN eth0\/10 +BACKUP/);
     const firstRow = () => screen.lines().find((l) => /^ *spine\d /.test(l)) ?? '';
 
     expect(await control({ cmd: 'overlay-fault', device: 'spine1', kind: 'wg-peer-down' })).toMatchObject({
       ok: true,
     });
-    await screen.waitFor((s) => s.colorOf('down') === RED, 'the WireGuard peer to go red', 5_000);
+    await screen.waitFor((s) => s.colorOf('down') === RED, 'the WireGuard peer to go red');
     expect(firstRow()).toMatch(/wg +wg0 .* down +no handshake for 2\d\d s/);
     expect((await getJson()).wireguard.every((p) => /no handshake for/.test(p.problem ?? ''))).toBe(true);
     expect((await get()).stdout).toMatch(/PROBLEM/);
@@ -133,12 +133,12 @@ describe('overlay on the embedded lab', () => {
     expect(await control({ cmd: 'overlay-fault', device: 'spine2', kind: 'vtep-down' })).toMatchObject({
       ok: true,
     });
-    await screen.waitForText(/evpn +L3 \d+ +0 VTEPs +no remote VTEPs/, 5_000);
+    await screen.waitForText(/evpn +L3 \d+ +0 VTEPs +no remote VTEPs/);
 
     expect(await control({ cmd: 'overlay-fault', device: 'spine1', kind: 'vrrp-failover' })).toMatchObject({
       ok: true,
     });
-    await screen.waitForText(/spine1 +vrrp +LAN eth0\/10 +FAULT +member FAULT/, 5_000);
+    await screen.waitForText(/spine1 +vrrp +LAN eth0\/10 +FAULT +member FAULT/);
     const vrrp = (await getJson()).vrrp;
     expect(vrrp.map((g) => [g.device, g.state, g.problem])).toEqual([
       ['spine1', 'FAULT', 'member FAULT'],
@@ -151,16 +151,16 @@ describe('overlay on the embedded lab', () => {
       'the overlay to recover',
       8_000,
     );
-    await screen.waitForText(/spine1 +wg +wg0 spine2 +up +127\.0\.1\.2:51820 hs \d+s ago/, 5_000);
+    await screen.waitForText(/spine1 +wg +wg0 spine2 +up +127\.0\.1\.2:51820 hs \d+s ago/);
 
     expect(await control({ cmd: 'overlay-fault', device: 'spine2', kind: 'vrrp-split-brain' })).toMatchObject(
       { ok: true },
     );
-    await screen.waitForText(/2 MASTERs \(split brain\)/, 5_000);
+    await screen.waitForText(/2 MASTERs \(split brain\)/);
     expect(await control({ cmd: 'overlay-fault', device: 'spine2', kind: 'clear' })).toMatchObject({
       ok: true,
     });
-    await screen.waitFor((s) => !/split brain/.test(s.text()), 'split brain to end', 5_000);
+    await screen.waitFor((s) => !/split brain/.test(s.text()), 'split brain to end');
     expect(screen.text()).toMatch(/spine1 +vrrp +LAN eth0\/10 +MASTER/);
-  }, 60_000);
+  }, 180_000);
 });

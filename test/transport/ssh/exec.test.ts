@@ -47,11 +47,9 @@ describe('SshDeviceConnection exec', () => {
   it('times out with TransportTimeoutError and keeps the connection usable', async () => {
     const conn = lab.connect();
     await conn.exec('echo warm');
-    const started = Date.now();
     const err = await conn.exec('sleep 10000', { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportTimeoutError);
     expect((err as Error).message).toMatch(/Timed out after 200 ms running `sleep 10000` on hv-test/);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(await conn.exec('echo still here')).toMatchObject({ stdout: 'still here\n', code: 0 });
     expect(lab.server.connections).toBe(1);
   });

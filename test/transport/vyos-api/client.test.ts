@@ -192,10 +192,9 @@ describe('VyosApiClient against the emulator', () => {
   it('gives up after timeoutMs', async () => {
     const r1 = await router();
     r1.setFault({ status: null, delayMs: 2_000 });
-    const started = Date.now();
     const err = await caught(clientFor(r1, API_KEY, 200).exists([]));
     expect(err).toBeInstanceOf(VyosTimeoutError);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect((err as Error).message).toMatch(/within 200 ms/);
   });
 });
 

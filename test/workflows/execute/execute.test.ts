@@ -12,7 +12,7 @@ import { newWorkload, settle, startEnv, viaHosts, type Env } from './lab-fixture
 let env: Env;
 beforeAll(async () => {
   env = await startEnv();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await env?.close();
 });
@@ -90,7 +90,7 @@ describe('executePlan on the embedded lab', () => {
     expect(env.registry.leases()).toEqual([]);
     expect(events.filter((e) => e.type === 'step-start')).toHaveLength(plan.steps.length);
     expect(events.some((e) => e.type === 'verify-progress' && e.satisfied)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('applies a decommission of the created workload: both routers withdraw it', async () => {
     const w = created[0]!;
@@ -111,7 +111,7 @@ describe('executePlan on the embedded lab', () => {
       (c) => c.expect === 'withdrawn' && c.prefix === `${w.ipv4}/32`,
     );
     expect(withdrawn.map((c) => c.router).sort()).toEqual([...env.routers].sort());
-  }, 60_000);
+  }, 180_000);
 
   it('applies a make-before-break migrate: the workload ends on the target, both routers via the target', async () => {
     const w = labWorkload(0, 'default');
@@ -125,7 +125,7 @@ describe('executePlan on the embedded lab', () => {
       .getState()
       .workloads.find((x) => x.vrf === w.vrf && x.prefix === `${w.ipv4}/32`);
     expect(after!.announcers.map((a) => a.host)).toEqual([target]);
-  }, 60_000);
+  }, 180_000);
 
   it('a failing step rolls back the executed steps in reverse: the source still announces', async () => {
     const w = labWorkload(0, 'blue');
@@ -157,7 +157,7 @@ describe('executePlan on the embedded lab', () => {
     expect(audit.at(-1)?.outcome).toBe('rolled-back');
     expect(env.registry.plan(plan.id)?.status).toBe('rolled-back');
     expect(env.registry.leases()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('SSH to the target drops mid-plan: rollback (retried after reconnect) leaves the source announcing', async () => {
     const w = labWorkload(0, 'red');
@@ -192,7 +192,7 @@ describe('executePlan on the embedded lab', () => {
       .workloads.find((x) => x.vrf === w.vrf && x.prefix === `${w.ipv4}/32`);
     expect(entry!.announcers.map((a) => a.host)).toEqual([w.host]);
     expect(env.registry.audit({ planId: plan.id }).at(-1)?.outcome).toBe('rolled-back');
-  }, 60_000);
+  }, 180_000);
 
   it('a verification that cannot succeed times out and rolls back', async () => {
     const hv = env.hypervisors[0]!.name;
@@ -207,7 +207,7 @@ describe('executePlan on the embedded lab', () => {
     expect(result.rollbacks.every((r) => r.outcome !== 'failed')).toBe(true);
     await settle(env, 'create undone', () => viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === 'none'));
     expect(env.registry.audit({ planId: plan.id }).at(-1)?.outcome).toBe('rolled-back');
-  }, 60_000);
+  }, 180_000);
 
   it('a failure after the compute hook moved the workload rolls nothing back and says why', async () => {
     const w = labWorkload(2, 'default');
@@ -242,7 +242,7 @@ describe('executePlan on the embedded lab', () => {
       viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === target),
     );
     env.lab.faults.clear(w.host);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a second plan on a workload whose lease is held, naming the holder; nothing is sent', async () => {
     const w = labWorkload(1, 'default');
@@ -255,5 +255,5 @@ describe('executePlan on the embedded lab', () => {
     expect(env.registry.plan('p-second')).toBeUndefined();
     expect((await first).status).toBe('applied');
     expect(env.registry.leases()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

@@ -71,7 +71,7 @@ beforeAll(async () => {
   // Two tenants with the same private range, in their own VRFs.
   for (const name of ['ta', 'tb'])
     env.registry.upsertTenant({ name, vrf: name, pools4: ['10.0.0.0/24'], pools6: [] });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await env?.close();
 });
@@ -121,7 +121,7 @@ describe('shared-service NAT on the embedded lab’s VyOS routers', () => {
       translation: { address: '10.0.0.53' },
     });
     expect(service.registry.plan(plan.id)?.status).toBe('applied');
-  }, 60_000);
+  }, 180_000);
 
   it('a commit that fails on the provider is rolled back on the tenant edge, with the router’s message; both configs unchanged', async () => {
     const before = { spine1: await config('spine1'), spine2: await config('spine2') };
@@ -164,7 +164,7 @@ describe('shared-service NAT on the embedded lab’s VyOS routers', () => {
     expect(setLines(await config('spine1'))).toContain(
       'set nat source rule 5000 translation address 100.64.0.0/24',
     );
-  }, 60_000);
+  }, 180_000);
 
   it('the router refuses paths of the wrong version (1.3 forced on 1.5): its own message, nothing changed', async () => {
     const before = await config('spine1');
@@ -178,7 +178,7 @@ describe('shared-service NAT on the embedded lab’s VyOS routers', () => {
       /spine1: commit refused by the router, nothing changed: .*Configuration path: \[nat destination rule 5002 inbound-interface eth1\] is not valid/s,
     );
     expect(await config('spine1')).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 
   it('the model refuses static NAT without an inbound interface as VyOS does', async () => {
     const api = await env.fabric.apiFor(env.spec('spine2'))!;

@@ -71,7 +71,7 @@ beforeAll(async () => {
   env = await startEnv();
   service = makeService();
   service.adoptLive();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await env?.close();
 });
@@ -99,7 +99,7 @@ describe('floating IPs on the embedded lab', () => {
         announcedBy: [w.host],
       }),
     ]);
-  }, 60_000);
+  }, 180_000);
 
   it('move to a workload on another host: make-before-break, every router switches, the registry follows', async () => {
     const from = hostOf('acme-2');
@@ -127,7 +127,7 @@ describe('floating IPs on the embedded lab', () => {
     expect(await hostSays(from, 'sudo -n nft -j list ruleset')).not.toContain(FIP);
     expect(routeDevs(await hostSays(from, 'ip -j route show'), FIP)).toEqual([]);
     expect(routeDevs(await hostSays(to, 'ip -j route show'), FIP)).toEqual(['tap-acme-4']);
-  }, 60_000);
+  }, 180_000);
 
   it('move to a workload on the same host: the TAP route swaps, the routers never leave the host', async () => {
     const host = hostOf('acme-4');
@@ -149,7 +149,7 @@ describe('floating IPs on the embedded lab', () => {
     ]);
     expect(routeDevs(await hostSays(host, 'ip -j route show'), FIP)).toEqual(['tap-acme-7']);
     expect(holders(FIP32)).toEqual(['acme-7']);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad requests with a clear error, sending nothing and changing nothing', () => {
     const before = shape();
@@ -204,7 +204,7 @@ describe('floating IPs on the embedded lab', () => {
     await settle(env, 'routers back on the owner', () =>
       viaHosts(env, FIP32, 'default').every((h) => h === host),
     );
-  }, 60_000);
+  }, 180_000);
 
   it('a VRRP-style pair: both allowed, the owner routes it; failover moves the route only; detach removes both', async () => {
     const a = 'acme-3';
@@ -241,7 +241,7 @@ describe('floating IPs on the embedded lab', () => {
     expect(viaHosts(env, PAIR, 'default')).toEqual(env.routers.map(() => 'none'));
     for (const h of [hostOf(a), hostOf(b)])
       expect(await hostSays(h, 'sudo -n nft -j list ruleset')).not.toContain('198.51.100.251');
-  }, 90_000);
+  }, 300_000);
 
   it('an IPv6 floating /128 is announced too (hypervisor prefix-lists allow ge 64), then detached', async () => {
     const w = env.registry.workload('acme-3')!;
@@ -254,7 +254,7 @@ describe('floating IPs on the embedded lab', () => {
     await settle(env, 'the /128 withdrawn', () =>
       viaHosts(env, `${fip6}/128`, 'default').every((h) => h === 'none'),
     );
-  }, 60_000);
+  }, 180_000);
 
   it('detach: routers lose it, the allocation is freed, the owner no longer allows it', async () => {
     const host = hostOf('acme-7');
@@ -265,5 +265,5 @@ describe('floating IPs on the embedded lab', () => {
     expect(fipAllocations()).toEqual([]);
     expect(await hostSays(host, 'sudo -n nft -j list ruleset')).not.toContain(FIP);
     expect(floatingIps(service)).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });

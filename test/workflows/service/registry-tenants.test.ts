@@ -19,7 +19,7 @@ beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-reg-tenants-'));
   lab = await startSimLab({ dir: path.join(parent, 'sim'), writeState: false });
   fabric = openFabric(loadInventoryFile(lab.inventoryPath), { kind: 'lab-sim', label: 'LAB (simulated)' });
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await fabric?.close();
   await lab?.stop();

@@ -50,7 +50,7 @@ beforeAll(async () => {
   registryPath = path.join(env.lab.dir, 'service-registry.sqlite');
   registry = openRegistry({ path: registryPath, secrets: apiKey ? [apiKey] : [] });
   service = makeService(registry);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   registry?.close();
   await env?.close();
@@ -83,7 +83,7 @@ describe('workflow service on the embedded lab', () => {
     await settle(env, 'routers via the host', () =>
       viaHosts(env, `${w.ipv4}/32`, 'blue').every((h) => h === w.host),
     );
-  }, 60_000);
+  }, 180_000);
 
   it('migrates it: the registry moves the record to the target after the routers switched', async () => {
     const w = registry.workload('svc-web1')!;
@@ -94,7 +94,7 @@ describe('workflow service on the embedded lab', () => {
     expect(result.status).toBe('applied');
     expect(registry.workload('svc-web1')).toMatchObject({ host: target, state: 'active' });
     expect(viaHosts(env, `${w.ipv4}/32`, 'blue').every((h) => h === target)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('a migration whose target SSH drops rolls back and leaves the registry as it was', async () => {
     const before = registry.workload('svc-web1')!;
@@ -110,7 +110,7 @@ describe('workflow service on the embedded lab', () => {
     expect(result.status).toBe('rolled-back');
     expect(registry.workload('svc-web1')).toEqual(before);
     expect(registry.plan(plan.id)?.status).toBe('rolled-back');
-  }, 60_000);
+  }, 180_000);
 
   it('two consoles migrating the same workload at once: the second is refused and sends nothing', async () => {
     const w = registry.workload('svc-web1')!;
@@ -131,7 +131,7 @@ describe('workflow service on the embedded lab', () => {
     expect((await first).status).toBe('applied');
     expect(registry.workload('svc-web1')).toMatchObject({ host: targets[0], state: 'active' });
     consoleB.discard(planB.id);
-  }, 60_000);
+  }, 180_000);
 
   it('decommissions it: gone from every router, addresses released, record retired', async () => {
     const w = registry.workload('svc-web1')!;
@@ -140,7 +140,7 @@ describe('workflow service on the embedded lab', () => {
     expect(registry.workload('svc-web1')?.state).toBe('retired');
     expect(registry.allocated({ vrf: 'blue' }).map((a) => a.address)).not.toContain(`${w.ipv4}/32`);
     expect(viaHosts(env, `${w.ipv4}/32`, 'blue').every((h) => h === 'none')).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it('a discarded create releases its reserved addresses', () => {
     const plan = service.planCreate({ name: 'svc-tmp', tenant: 'acme', host: env.hypervisors[0]!.name });
@@ -231,7 +231,7 @@ describe('workflow service on the embedded lab', () => {
       );
       env.lab.faults.clear(down);
       await env.fabric.poller.pollNow([down]);
-    }, 30_000);
+    }, 120_000);
     it('a compute hook that embeds the API key: the plan is refused, the key never stored', () => {
       expect(apiKey.length).toBeGreaterThan(8);
       const w = registry.workloads({ state: 'active' })[0]!;

@@ -60,7 +60,7 @@ beforeAll(async () => {
   });
   registerTenantKind(service);
   service.adoptLive();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await env?.close();
 });
@@ -127,7 +127,7 @@ describe('tenant provisioning on the embedded lab', () => {
     );
     const entry = env.fabric.store.getState().workloads.find((x) => x.vrf === 'acme2');
     expect(entry?.tenant).toBe('acme2');
-  }, 60_000);
+  }, 180_000);
 
   it('a commit the router refuses rolls back, reports the router’s message and changes nothing', async () => {
     const plan = await planTenant(service, tenant('beta', 301));
@@ -151,7 +151,7 @@ describe('tenant provisioning on the embedded lab', () => {
     expect(audit).toMatch(/VRF "(beta|squat)" table id is not unique!/);
     expect(service.registry.tenant('beta')).toBeUndefined();
     await spine2.configure([{ op: 'delete', path: ['vrf', 'name', 'squat'] }]);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad input and an existing tenant at planning, storing nothing', async () => {
     const plans = service.registry.plans().length;
@@ -202,5 +202,5 @@ describe('tenant provisioning on the embedded lab', () => {
       expect(await api.returnValue(['vrf', 'name', 'gamma', 'table'])).toBe('302');
       expect(await api.returnValue(['vrf', 'name', 'delta', 'table'])).toBe('303');
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -101,11 +101,11 @@ describe('every simulated output goes through the real drivers', () => {
     expect(await run(hv, 'uname -a')).toMatch(/^Linux hv1 /);
   });
 
-  it('answers a small command in well under a millisecond', async () => {
+  // How fast is a figure for bench/, not a test assertion: here, a hundred in a row all answer alike.
+  it('answers the same small command a hundred times in a row, identically', async () => {
     const hv = fabric.device('hv2')!;
-    await hv.exec("vtysh -c 'show bgp vrf all summary json'");
-    const start = performance.now();
-    for (let i = 0; i < 100; i++) await hv.exec("vtysh -c 'show bgp vrf all summary json'");
-    expect((performance.now() - start) / 100).toBeLessThan(1);
+    const first = await hv.exec("vtysh -c 'show bgp vrf all summary json'");
+    for (let i = 0; i < 100; i++)
+      expect(await hv.exec("vtysh -c 'show bgp vrf all summary json'")).toEqual(first);
   });
 });

@@ -28,8 +28,8 @@ describe('a stopped lab', () => {
     // The child must end by itself: a leaked server, socket or timer would hold it until the timeout.
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root,
-      timeout: 15_000,
+      timeout: 90_000,
     });
     expect(stdout.trim()).toBe('stopped');
-  });
+  }, 120_000);
 });

@@ -51,3 +51,15 @@ export async function nexthopsOf(device: SimDevice, prefix: string, vrf = 'defau
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` until it holds, for up to `timeoutMs` (generous: a loaded machine runs timers late;
+ * a passing check returns at once). Waiting for the state, not for a fixed time, keeps tests exact.
+ */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}

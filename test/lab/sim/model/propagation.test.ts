@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimFabric } from '../../../../src/lab/sim/fabric.ts';
 import type { SimEvent, SimFabric } from '../../../../src/lab/sim/types.ts';
-import { collect, nexthopsOf, sleep } from './helpers.ts';
+import { collect, nexthopsOf, sleep, until } from './helpers.ts';
 
 const HOP = 60;
 const JITTER = 10;
@@ -32,8 +32,9 @@ describe('BGP propagation with per-hop delays', () => {
     const prefix = `${w.ipv4}/32`;
     for (const r of ROUTERS) expect(await nexthopsOf(fabric.device(r)!, prefix)).toBe(oldHop);
     expect((await source.exec(`sudo -n ip route del ${prefix} dev ${w.tap}`)).code).toBe(0);
-    expect((await target.exec(`sudo -n ip route add ${prefix} dev tap-moved`)).code).toBe(0);
+    // Before the add: its announcement cannot start earlier, so "not before" holds however slow the add.
     const t0 = Date.now();
+    expect((await target.exec(`sudo -n ip route add ${prefix} dev tap-moved`)).code).toBe(0);
     await sleep(HOP - JITTER - 15);
     // Only meaningful while the earliest arrival is still ahead (a loaded machine may oversleep).
     for (const r of ROUTERS) {
@@ -41,25 +42,24 @@ describe('BGP propagation with per-hop delays', () => {
       if (Date.now() - t0 < HOP - JITTER) expect(hop, `${r} too early`).toBe(oldHop);
     }
     const seen: Record<string, number> = {};
-    while (Object.keys(seen).length < ROUTERS.length && Date.now() - t0 < 20 * HOP) {
+    // "Not never", with a deadline no loaded machine reaches; how soon is for bench/, not asserted.
+    while (Object.keys(seen).length < ROUTERS.length && Date.now() - t0 < 30_000) {
       for (const r of ROUTERS)
         if (!(r in seen) && (await nexthopsOf(fabric.device(r)!, prefix)) === newHop)
           seen[r] = Date.now() - t0;
       await sleep(2);
     }
     for (const r of ROUTERS) {
+      expect(seen[r], r).toBeDefined();
       expect(seen[r], r).toBeGreaterThanOrEqual(HOP - JITTER - 1);
-      // "Not never": a generous bound, since timers run late on a loaded CI machine.
-      expect(seen[r], r).toBeLessThan(10 * HOP);
     }
     // The third hop: another hypervisor learns it from the routers one more delay later.
     const other = fabric
       .devices()
       .find((d) => d.role === 'hypervisor' && d.name !== w.host && d.name !== target.name)!;
-    await sleep(2 * HOP + 2 * JITTER);
-    const snap = await collect(other);
-    const route = [...snap.routes].find((r) => r.prefix === prefix && r.selected);
-    expect(route?.protocol).toBe('bgp');
+    const learned = async () =>
+      [...(await collect(other)).routes].find((r) => r.prefix === prefix && r.selected)?.protocol === 'bgp';
+    await until(`${other.name} to learn ${prefix} over BGP`, learned);
     const spine1 = await collect(fabric.device('spine1')!);
     expect([...spine1.routes].find((r) => r.prefix === prefix && r.selected)?.nexthops[0]?.interface).toBe(
       newHop,
@@ -74,8 +74,15 @@ describe('BGP propagation with per-hop delays', () => {
     expect((await target.exec(`sudo -n ip -6 route add ${w.ipv6Prefix} dev tap-moved metric 512`)).code).toBe(
       0,
     );
-    await sleep(HOP + JITTER + 20);
     for (const r of ROUTERS) {
+      await until(
+        `${r} to prefer the target`,
+        async () => (await nexthopsOf(fabric.device(r)!, prefix)) === newHop,
+      );
+      await until(
+        `${r} to prefer the target for IPv6`,
+        async () => (await nexthopsOf(fabric.device(r)!, w.ipv6Prefix)) === newHop,
+      );
       expect(await nexthopsOf(fabric.device(r)!, prefix), r).toBe(newHop);
       expect(await nexthopsOf(fabric.device(r)!, w.ipv6Prefix), r).toBe(newHop);
       const table = JSON.parse(
@@ -107,7 +114,9 @@ describe('BGP propagation with per-hop delays', () => {
     const prefix = `${local.ipv4}/32`;
     expect(await nexthopsOf(spine, prefix)).toBe('eth1');
 
-    fabric.flapSession('spine1', 'eth1', 150);
+    // Down long enough that the next look sees it down even on a loaded machine.
+    const flapped = Date.now();
+    fabric.flapSession('spine1', 'eth1', 1_500);
     const [s, h] = await Promise.all([collect(spine), collect(hv)]);
     const sess = (snap: typeof s, peer: string) =>
       snap.bgp.filter((b) => b.peer === peer && b.vrf === 'default');
@@ -123,7 +132,12 @@ describe('BGP propagation with per-hop delays', () => {
     // The VRF sessions on the same link are separate sessions and stay up.
     expect(s.bgp.filter((b) => b.peer === 'eth1.100').every((b) => b.established)).toBe(true);
 
-    await sleep(150 + 4 * 25);
+    const established = async () =>
+      (await collect(spine)).bgp
+        .filter((b) => b.peer === 'eth1' && b.vrf === 'default')
+        .every((b) => b.established);
+    await until('the session to come back', established);
+    await until('the route to come back', async () => (await nexthopsOf(spine, prefix)) === 'eth1');
     const [s2, h2] = await Promise.all([collect(spine), collect(hv)]);
     expect(sess(s2, 'eth1')[0]).toMatchObject({
       state: 'Established',
@@ -131,7 +145,8 @@ describe('BGP propagation with per-hop delays', () => {
       connectionsDropped: 1,
     });
     expect(sess(h2, 'eth0')[0]).toMatchObject({ state: 'Established', connectionsEstablished: 2 });
-    expect(sess(s2, 'eth1')[0]?.uptimeMs).toBeLessThan(1000);
+    // Its uptime restarted when it came back: shorter than the time since the flap began.
+    expect(sess(s2, 'eth1')[0]?.uptimeMs).toBeLessThan(Date.now() - flapped);
     expect(await nexthopsOf(spine, prefix)).toBe('eth1');
     expect(
       events.some((e) => e.device === 'spine1' && /eth1 \(hv1\).*Established -> Idle/.test(e.message)),

@@ -14,7 +14,7 @@ import {
   planMigrate,
   type LiveView,
 } from '../../../src/workflows/plan/index.ts';
-import { nexthopsOf, sleep, specFor } from '../../lab/sim/model/helpers.ts';
+import { nexthopsOf, specFor, until } from '../../lab/sim/model/helpers.ts';
 
 const HOP = 5;
 
@@ -29,8 +29,15 @@ async function apply(fabric: SimFabric, plan: Plan): Promise<void> {
         code: 0,
       });
     }
-    // The verification point of the step: routers converge within a few hops.
-    if (step.verify.length > 0) await sleep(HOP * 10);
+    // The verification point of the step, as the executor's: wait until every router agrees.
+    for (const v of step.verify) {
+      const want = v.expect === 'withdrawn' ? 'none' : `eth${(v.host ?? '').slice(2)}`;
+      for (const r of v.routers)
+        await until(
+          `${r}: ${v.prefix} ${v.expect} ${v.host ?? ''} after ${step.id}`,
+          async () => (await nexthopsOf(fabric.device(r)!, v.prefix, v.vrf)).split('.')[0] === want,
+        );
+    }
   }
 }
 
@@ -125,8 +132,10 @@ describe('plans applied on the simulated fabric', () => {
         expect(await fabric.device(step.device)!.exec(command), command).toMatchObject({ code: 0 });
       }
     }
-    await sleep(HOP * 10);
     const via = `eth${source.name.slice(2)}`;
+    await until('the routers back on the source', async () =>
+      (await seenVia(fabric, routers, `${w.ipv4}/32`, 'default')).every((h) => h === via),
+    );
     expect(await seenVia(fabric, routers, `${w.ipv4}/32`, 'default')).toEqual(routers.map(() => via));
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimFabric } from '../../../../src/lab/sim/fabric.ts';
 import { tokenize } from '../../../../src/lab/sim/shell/tokenize.ts';
+import { until } from './helpers.ts';
 
 describe('device shell', () => {
   const fabric = createSimFabric({ hopDelayMs: 5, jitterMs: 1 });
@@ -124,7 +125,8 @@ describe('device shell', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('[OK]');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const shown = async () => (await hv.exec("vtysh -c 'show ip route 192.0.2.0/24 json'")).stdout;
+    await until('hv to learn 192.0.2.0/24', async () => (await shown()) !== '{\n}\n');
     const onHv = JSON.parse((await hv.exec("vtysh -c 'show ip route 192.0.2.0/24 json'")).stdout) as Record<
       string,
       { protocol: string }[]
@@ -139,8 +141,7 @@ describe('device shell', () => {
     expect(
       (await spine.exec("vtysh -c 'configure terminal' -c 'no ip route 192.0.2.0/24 blackhole'")).code,
     ).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect((await hv.exec("vtysh -c 'show ip route 192.0.2.0/24 json'")).stdout).toBe('{\n}\n');
+    await until('hv to lose 192.0.2.0/24', async () => (await shown()) === '{\n}\n');
   });
 
   it('nft: anti-spoofing set elements, checked like nft', async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { vrfsFromVyosConfig } from '../../../../src/drivers/vyos/vrf-config.ts';
 import { createSimFabric } from '../../../../src/lab/sim/fabric.ts';
 import type { SimFabric, VyosConfigJson } from '../../../../src/lab/sim/types.ts';
-import { collect, nexthopsOf, sleep } from './helpers.ts';
+import { collect, nexthopsOf, until } from './helpers.ts';
 
 type Tree = { [key: string]: Tree };
 
@@ -70,8 +70,15 @@ describe('VyOS config on the simulated routers', () => {
       route: { '10.0.200.0/24': { blackhole: {} } },
     } as unknown as Tree;
     spine.applyVyosConfig!(statics as VyosConfigJson);
-    await sleep(40);
     const hv = fabric.device('hv3')!;
+    await until(
+      'hv3 to learn the red static',
+      async () => (await nexthopsOf(hv, '10.0.200.0/24', 'red')) !== 'none',
+    );
+    await until(
+      'hv3 to learn the default-VRF static',
+      async () => (await nexthopsOf(hv, '192.0.2.0/24')) !== 'none',
+    );
     expect(await nexthopsOf(hv, '192.0.2.0/24')).toMatch(/eth0/);
     expect(await nexthopsOf(hv, '10.0.200.0/24', 'red')).toBe('eth0.101');
     expect(await nexthopsOf(hv, '10.0.200.0/24', 'blue')).toBe('none');

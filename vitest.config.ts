@@ -6,7 +6,7 @@ export default defineConfig({
     setupFiles: ['test/setup/isolate-home.ts'],
     // Sized for a 2-core machine under full load, where a lab test's steps take several times longer
     // than on an idle one; a passing test never waits for these, only a hung one does.
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
     // Lab tests share namespaces and ports; run files one at a time to keep them deterministic.

@@ -39,7 +39,7 @@ export interface Screen {
 }
 
 /** How long a wait for content may take before the test fails with the screen it saw. */
-export const WAIT_MS = 30_000;
+export const WAIT_MS = 60_000;
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -44,7 +44,7 @@ function setup(
   return { store, poller };
 }
 
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

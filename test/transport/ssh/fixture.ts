@@ -68,7 +68,7 @@ export async function startLab(
 export function waitForState(
   connection: SshDeviceConnection,
   state: SshConnectionState,
-  timeoutMs = 5000,
+  timeoutMs = 30_000,
 ): Promise<void> {
   if (connection.state === state) return Promise.resolve();
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteShell, ShellEnd } from '../../../src/transport/ssh/index.ts';
 import { startTestLab, type TestLab } from '../../lab/sim/server/helpers.ts';
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -123,7 +123,7 @@ export async function settle(
   env: Env,
   what: string,
   condition: () => boolean,
-  timeoutMs = 5000,
+  timeoutMs = 30_000,
 ): Promise<void> {
   const start = Date.now();
   for (;;) {

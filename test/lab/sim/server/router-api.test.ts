@@ -11,7 +11,11 @@ import { startTestLab, type TestLab } from './helpers.ts';
 
 const MINUTE_MS = 150;
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -7,7 +7,7 @@ import { LineShell, toCrlf } from '../../../../src/lab/sim/server/shell.ts';
 import type { SimExecResult } from '../../../../src/lab/sim/types.ts';
 import { startTestLab, type TestLab } from './helpers.ts';
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -1,3 +1,4 @@
+import { DURATION } from '../helpers/duration.ts';
 import { KEY, renderConsole, type Screen } from './harness.ts';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -125,7 +126,7 @@ describe('a console killed mid-apply: the next start offers resume / roll back',
     await s.type('r');
     await s.waitForText('Status: resume · APPLIED');
     expect(s.text()).toMatch(/✓ +3\. target-announce-preferred +\S+ ok\s*$/m);
-    expect(s.text()).toMatch(/✓ +6\. target-normal-metric +\S+ ok +\d+ ms/);
+    expect(s.text()).toMatch(new RegExp(`✓ +6\\. target-normal-metric +\\S+ ok +(?:${DURATION})`, 'm'));
     expect(workload('acme-2')).toMatchObject({ host: to, state: 'active' });
     expect(registry().plan(planId)?.status).toBe('applied');
   }, 180_000);

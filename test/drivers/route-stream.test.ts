@@ -143,6 +143,21 @@ describe('RouteStreamParser chunk boundaries', () => {
     expect(expected[0]?.nexthops[0]?.interface).toBe('tap-ü"]}[{\\');
   });
 
+  // Issue 12 item 4: the quick bracket count saw one `[` too many and never found the array's end.
+  it('keeps every route when an interface name holds a "[" (rr[hv1), in both vrf-all layouts', () => {
+    const odd = (t: string): string => t.replaceAll('"interfaceName":"eth0"', '"interfaceName":"rr[hv1"');
+    const flat = odd(routeDocument(7_000)); // ~5.5 MB, the size from the report
+    expect(flat.length).toBeGreaterThan(5_000_000);
+    const expected = referenceRoutes(flat);
+    const t = streamed(chunked(Buffer.from(flat), 3, 65_536));
+    expect(t.size).toBe(7_000);
+    expect([...t]).toEqual(expected);
+    expect(t.at(0)?.nexthops[0]?.interface).toBe('rr[hv1');
+    const nested = `{"default":${odd(routeDocument(300, { pretty: false })).trim()},"RED":${routeDocument(2)}}`;
+    expect([...streamed([nested])]).toEqual(referenceRoutes(nested));
+    expect(streamed([nested]).size).toBe(302);
+  });
+
   it('keeps a recursive next hop with the interface of its resolver, not the resolver itself', () => {
     const entry = {
       protocol: 'bgp',
@@ -158,11 +173,17 @@ describe('RouteStreamParser chunk boundaries', () => {
 });
 
 describe('RouteStreamParser on empty and malformed output', () => {
-  it('treats {} and no output at all as an empty table', () => {
+  it('treats {} as an empty table', () => {
     expect(streamed(['{}\n']).size).toBe(0);
     expect(streamed(['{\n}\n']).size).toBe(0);
-    expect(streamed([]).size).toBe(0);
     expect(streamed(['{"default":{}}']).size).toBe(0);
+  });
+
+  // Issue 12 item 5: FRR prints `{}` for an empty table, so no output at all is a failure.
+  it('refuses empty or blank output instead of reporting an empty table', () => {
+    for (const chunks of [[], [''], ['  \n\n'], [Buffer.alloc(0)]]) {
+      expect(() => streamed(chunks)).toThrow(/output is empty \(FRR prints \{\} for an empty table\)/);
+    }
   });
 
   it('throws ParseError with an offset, never hangs or returns a partial table silently', () => {

@@ -14,6 +14,11 @@ export class ParseError extends Error {
     super([device, command, detail].filter((x) => x !== undefined).join(': '));
   }
 
+  /** The same error, naming the device whose output it was. */
+  onDevice(device: string): ParseError {
+    return this.device ? this : new ParseError(this.detail, this.command, this.offset, device);
+  }
+
   /** The same error, naming the command whose output it was (and the device, when given). */
   forCommand(command: string, device?: string): ParseError {
     const named = this.command ?? command;

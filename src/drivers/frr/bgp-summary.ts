@@ -122,6 +122,14 @@ const shapeError = (what: string): ParseError => new ParseError(`unexpected BGP 
  * AFI keys are the fixed set FRR prints; anything else is refused rather than guessed at.
  */
 export function parseBgpSummary(text: string, device: string, opts: BgpSummaryOptions = {}): BgpSession[] {
+  try {
+    return readSummary(text, device, opts);
+  } catch (err) {
+    throw err instanceof ParseError ? err.onDevice(device) : err;
+  }
+}
+
+function readSummary(text: string, device: string, opts: BgpSummaryOptions): BgpSession[] {
   if (text.trim() === '') throw new ParseError('output is empty (FRR prints {} when there is no BGP)');
   const doc = parseJsonWith(z.record(z.string(), z.unknown()), text, 'BGP summary');
   const single = opts.afiSafi ?? 'unknown';

@@ -38,12 +38,12 @@ export async function runText(runner: CommandRunner, command: string): Promise<s
   return r.stdout;
 }
 
-/** Runs a pure parser on a command's output, naming the command in any ParseError. */
-export function parseOutput<T>(command: string, parse: () => T): T {
+/** Runs a pure parser on a command's output, naming the command (and device) in any ParseError. */
+export function parseOutput<T>(command: string, parse: () => T, device?: string): T {
   try {
     return parse();
   } catch (err) {
-    throw err instanceof ParseError ? err.forCommand(command) : err;
+    throw err instanceof ParseError ? err.forCommand(command, device) : err;
   }
 }
 
@@ -55,6 +55,7 @@ export async function streamRoutes(
   runner: CommandRunner,
   command: string,
   builder: CompactRouteTableBuilder,
+  device?: string,
 ): Promise<number> {
   const start = builder.size;
   const parser = new RouteStreamParser(builder);
@@ -76,7 +77,7 @@ export async function streamRoutes(
     return parser.routes;
   } catch (err) {
     builder.truncate(start);
-    throw err instanceof ParseError ? err.forCommand(command) : err;
+    throw err instanceof ParseError ? err.forCommand(command, device) : err;
   }
 }
 

@@ -8,13 +8,23 @@ export class ParseError extends Error {
     readonly command?: string,
     /** Character offset in the output where parsing stopped, when known. */
     readonly offset?: number,
+    /** The device that printed it, when known (the driver fills it in). */
+    readonly device?: string,
   ) {
-    super(command ? `${command}: ${detail}` : detail);
+    super([device, command, detail].filter((x) => x !== undefined).join(': '));
   }
 
-  /** The same error, naming the command whose output it was. */
-  forCommand(command: string): ParseError {
-    return this.command ? this : new ParseError(this.detail, command, this.offset);
+  /** The same error, naming the device whose output it was. */
+  onDevice(device: string): ParseError {
+    return this.device ? this : new ParseError(this.detail, this.command, this.offset, device);
+  }
+
+  /** The same error, naming the command whose output it was (and the device, when given). */
+  forCommand(command: string, device?: string): ParseError {
+    const named = this.command ?? command;
+    const on = this.device ?? device;
+    if (named === this.command && on === this.device) return this;
+    return new ParseError(this.detail, named, this.offset, on);
   }
 }
 

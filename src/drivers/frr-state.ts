@@ -70,26 +70,27 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       ? undefined
       : part('workloads', async () => {
           const text = await runText(runner, command);
-          return parseOutput(command, () => parseIpJsonRoutes(text, family));
+          return parseOutput(command, () => parseIpJsonRoutes(text, family), device.name);
         });
 
   const [bgp, addresses, kernel4, kernel6, routes, apiVrfs] = await Promise.all([
     part('bgp', async () => {
       const text = await runText(runner, c.bgp);
-      return parseOutput(c.bgp, () => parseBgpSummary(text, device.name));
+      return parseOutput(c.bgp, () => parseBgpSummary(text, device.name), device.name);
     }),
     part('interfaces', async () => {
       const text = await runText(runner, c.addresses);
-      return parseOutput(c.addresses, () => ({
-        interfaces: parseIpJsonAddr(text),
-        vrfs: vrfsFromIpLinks(text),
-      }));
+      return parseOutput(
+        c.addresses,
+        () => ({ interfaces: parseIpJsonAddr(text), vrfs: vrfsFromIpLinks(text) }),
+        device.name,
+      );
     }),
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
     (async () => [
-      await part('routes', () => streamRoutes(runner, c.routes4, builder)),
-      await part('routes', () => streamRoutes(runner, c.routes6, builder)),
+      await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
+      await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
     ])(),
     opts.vrfs ? part('vrfs', opts.vrfs) : undefined,
   ]);

@@ -119,6 +119,53 @@ describe('parseBgpSummary details', () => {
     expect(types).toContainEqual(['default', '192.168.0.101', 'ipv4']);
   });
 
+  // Issue 12 item 6: FRR ≤ 7.3 prints `prefixReceivedCount` (≤ 6.0: only that name).
+  it('reads the received count from prefixReceivedCount when pfxRcd is absent', () => {
+    const text = readFixture('frr-8.4/rtr1/show-bgp-vrf-all-summary-json.json').replaceAll(
+      '"pfxRcd":',
+      '"prefixReceivedCount":',
+    );
+    const sessions = parseBgpSummary(text, 'rtr1');
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(sessions.every((s) => typeof s.prefixesReceived === 'number')).toBe(true);
+    expect(sessions.map((s) => s.prefixesReceived)).toEqual(
+      parseBgpSummary(readFixture('frr-8.4/rtr1/show-bgp-vrf-all-summary-json.json'), 'rtr1').map(
+        (s) => s.prefixesReceived,
+      ),
+    );
+  });
+
+  // Issue 12 item 6: `show bgp vrf all ipv4 unicast summary json` is {vrf: summary}, not {afi: summary}.
+  it('reads the per-AFI `vrf all <afi> summary` form by VRF, never VRF names as AFIs', () => {
+    const afi = (
+      JSON.parse(readFixture('frr-8.4/rtr1/show-bgp-vrf-all-summary-json.json')) as {
+        default: { ipv4Unicast: Record<string, unknown> };
+      }
+    ).default.ipv4Unicast;
+    const text = JSON.stringify({ default: afi, RED: { ...afi, vrfName: 'RED', vrfId: 5 } });
+    const sessions = parseBgpSummary(text, 'rtr1', { afiSafi: 'ipv4Unicast' });
+    expect(new Set(sessions.map((s) => s.vrf))).toEqual(new Set(['default', 'RED']));
+    expect(new Set(sessions.map((s) => s.afiSafi))).toEqual(new Set(['ipv4Unicast']));
+    const unknown = parseBgpSummary(text, 'rtr1');
+    expect(new Set(unknown.map((s) => s.afiSafi))).toEqual(new Set(['unknown']));
+    expect(new Set(unknown.map((s) => s.vrf))).toEqual(new Set(['default', 'RED']));
+  });
+
+  it('refuses summaries of a shape it does not know, naming what is wrong', () => {
+    const afi = { vrfName: 'default', peers: {} };
+    const cases: [string, RegExp][] = [
+      ['', /output is empty/],
+      [JSON.stringify({ ipv4Unicast: afi, RED: { ipv4Unicast: afi } }), /mixes address families/],
+      [JSON.stringify({ default: { ipv4Unicast: afi, bogus: afi } }), /"default"\.bogus/],
+      [JSON.stringify({ default: afi, RED: { ipv4Unicast: afi } }), /"RED"/],
+      [JSON.stringify({ RED: { ...afi, vrfName: 'BLUE' } }), /vrfName "BLUE"/],
+      [JSON.stringify({ ipv4Unicast: { peers: [] } }), /"ipv4Unicast"\.peers/],
+    ];
+    for (const [text, message] of cases) {
+      expect(() => parseBgpSummary(text, 'x'), text).toThrow(message);
+    }
+  });
+
   it('returns no sessions for {} (BGP not running) and ParseError for anything unreadable', () => {
     expect(parseBgpSummary('{}\n', 'x')).toEqual([]);
     expect(parseBgpSummary('{\n"default":{}\n}\n', 'x')).toEqual([]);

@@ -105,17 +105,54 @@ describe('frr-linux driver', () => {
     const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
     expect(snap.partialErrors).toHaveLength(1);
     expect(snap.partialErrors[0]).toMatch(
-      /^routes: vtysh -N hv1 -c 'show ip route vrf all json': .*truncated/,
+      /^routes: hv1: vtysh -N hv1 -c 'show ip route vrf all json': .*truncated/,
     );
     expect(snap.routes.indexesOf('default', 4)).toHaveLength(0);
     expect(snap.routes.indexesOf('default', 6).length).toBeGreaterThan(0);
+  });
+
+  // Issue 12 item 5: an empty answer with exit 0 is not an empty table.
+  it('reports empty route output as an error naming device and command, keeping no rows', async () => {
+    const runner = ReplayRunner.forDevice('hv1', { [ROUTES4]: { stdout: '' } });
+    const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
+    expect(snap.partialErrors).toEqual([
+      `routes: hv1: ${ROUTES4}: output is empty (FRR prints {} for an empty table)`,
+    ]);
+    expect(snap.routes.indexesOf('default', 4)).toHaveLength(0);
+    expect(snap.routes.indexesOf('default', 6).length).toBeGreaterThan(0);
+  });
+
+  // Issue 12 item 4, end to end: the real capture with one interface renamed to hold a `[`.
+  it('keeps every IPv4 route when an interface name holds a "["', async () => {
+    const text = readFixture('frr-8.4/hv1/show-ip-route-vrf-all-json.json').replaceAll(
+      '"interfaceName":"up-rtr1"',
+      '"interfaceName":"rr[hv1"',
+    );
+    expect(text).toContain('rr[hv1');
+    const runner = ReplayRunner.forDevice('hv1', { [ROUTES4]: { stdout: text } });
+    const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
+    expect(snap.partialErrors).toEqual([]);
+    expect(snap.routes.size).toBe(capturedRouteCount('hv1'));
+    const viaOdd = [...snap.routes].filter((r) => r.nexthops.some((n) => n.interface === 'rr[hv1'));
+    expect(viaOdd.length).toBeGreaterThan(0);
+  });
+
+  it('reports a BGP summary of an unknown shape as an error naming device and command', async () => {
+    const runner = ReplayRunner.forDevice('hv1', {
+      [BGP]: { stdout: '{"ipv4Unicast":{"peers":{}},"RED":{"ipv4Unicast":{"peers":{}}}}' },
+    });
+    const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
+    expect(snap.partialErrors).toEqual([
+      `bgp: hv1: ${BGP}: unexpected BGP summary shape: top level mixes address families and other names ("RED")`,
+    ]);
+    expect(snap.bgp).toEqual([]);
   });
 
   it('reports an unparseable part and keeps the rest', async () => {
     const runner = ReplayRunner.forDevice('hv1', { 'ip -j -d addr show': { stdout: 'Dump terminated\n' } });
     const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
     expect(snap.partialErrors).toEqual([
-      expect.stringMatching(/^interfaces: ip -j -d addr show: ip link\/addr listing is not JSON/),
+      expect.stringMatching(/^interfaces: hv1: ip -j -d addr show: ip link\/addr listing is not JSON/),
     ]);
     expect(snap.interfaces).toEqual([]);
     expect(snap.bgp.length).toBeGreaterThan(0);

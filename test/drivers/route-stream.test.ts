@@ -1,60 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { routeDocument } from '../../bench/routes.ts';
 import { ParseError } from '../../src/drivers/errors.ts';
-import { nexthopsOf } from '../../src/drivers/frr/route-entry.ts';
 import { RouteStreamParser } from '../../src/drivers/frr/route-stream.ts';
 import { CompactRouteTableBuilder, type CompactRouteTable } from '../../src/model/compact-route-table.ts';
-import type { Route } from '../../src/model/route.ts';
 import { chunked, fixtureFiles, readFixture } from './fixtures.ts';
-
-type Entry = Record<string, unknown> & { nexthops?: Record<string, unknown>[] };
-
-/** Reference: split the output into its top-level JSON documents and JSON.parse each whole. */
-function referenceRoutes(text: string): Route[] {
-  const docs: Record<string, unknown>[] = [];
-  let rest = text.trim();
-  while (rest) {
-    // Documents are separated by a newline before `{` (≤ 9.1 `vrf all`); try each split point.
-    let end = rest.length;
-    for (let i = rest.indexOf('\n{'); ; i = rest.indexOf('\n{', i + 1)) {
-      const candidate = i < 0 ? rest : rest.slice(0, i);
-      try {
-        docs.push(JSON.parse(candidate) as Record<string, unknown>);
-        end = candidate.length;
-        break;
-      } catch {
-        if (i < 0) throw new Error('reference parse failed');
-      }
-    }
-    rest = rest.slice(end).trim();
-  }
-  const routes: Route[] = [];
-  for (const doc of docs) {
-    for (const [key, value] of Object.entries(doc)) {
-      const keyed = !Array.isArray(value);
-      const prefixes = keyed
-        ? Object.entries(value as Record<string, Entry[]>)
-        : [[key, value as Entry[]] as const];
-      for (const [prefix, entries] of prefixes) {
-        for (const e of entries) {
-          routes.push({
-            vrf: keyed ? key : ((e.vrfName as string | undefined) ?? 'default'),
-            family: prefix.includes(':') ? 6 : 4,
-            prefix,
-            protocol: e.protocol as string,
-            selected: e.selected === true,
-            installed: e.installed === true,
-            distance: (e.distance as number | undefined) ?? null,
-            metric: (e.metric as number | undefined) ?? null,
-            uptime: (e.uptime as string | undefined) ?? null,
-            nexthops: nexthopsOf(e.nexthops),
-          });
-        }
-      }
-    }
-  }
-  return routes;
-}
+import { referenceRoutes } from './route-reference.ts';
 
 function streamed(chunks: (Buffer | string)[]): CompactRouteTable {
   const builder = new CompactRouteTableBuilder();
@@ -143,6 +93,21 @@ describe('RouteStreamParser chunk boundaries', () => {
     expect(expected[0]?.nexthops[0]?.interface).toBe('tap-ü"]}[{\\');
   });
 
+  // Issue 12 item 4: the quick bracket count saw one `[` too many and never found the array's end.
+  it('keeps every route when an interface name holds a "[" (rr[hv1), in both vrf-all layouts', () => {
+    const odd = (t: string): string => t.replaceAll('"interfaceName":"eth0"', '"interfaceName":"rr[hv1"');
+    const flat = odd(routeDocument(7_000)); // ~5.5 MB, the size from the report
+    expect(flat.length).toBeGreaterThan(5_000_000);
+    const expected = referenceRoutes(flat);
+    const t = streamed(chunked(Buffer.from(flat), 3, 65_536));
+    expect(t.size).toBe(7_000);
+    expect([...t]).toEqual(expected);
+    expect(t.at(0)?.nexthops[0]?.interface).toBe('rr[hv1');
+    const nested = `{"default":${odd(routeDocument(300, { pretty: false })).trim()},"RED":${routeDocument(2)}}`;
+    expect([...streamed([nested])]).toEqual(referenceRoutes(nested));
+    expect(streamed([nested]).size).toBe(302);
+  });
+
   it('keeps a recursive next hop with the interface of its resolver, not the resolver itself', () => {
     const entry = {
       protocol: 'bgp',
@@ -158,11 +123,17 @@ describe('RouteStreamParser chunk boundaries', () => {
 });
 
 describe('RouteStreamParser on empty and malformed output', () => {
-  it('treats {} and no output at all as an empty table', () => {
+  it('treats {} as an empty table', () => {
     expect(streamed(['{}\n']).size).toBe(0);
     expect(streamed(['{\n}\n']).size).toBe(0);
-    expect(streamed([]).size).toBe(0);
     expect(streamed(['{"default":{}}']).size).toBe(0);
+  });
+
+  // Issue 12 item 5: FRR prints `{}` for an empty table, so no output at all is a failure.
+  it('refuses empty or blank output instead of reporting an empty table', () => {
+    for (const chunks of [[], [''], ['  \n\n'], [Buffer.alloc(0)]]) {
+      expect(() => streamed(chunks)).toThrow(/output is empty \(FRR prints \{\} for an empty table\)/);
+    }
   });
 
   it('throws ParseError with an offset, never hangs or returns a partial table silently', () => {

@@ -201,6 +201,15 @@ describe('EVPN and VXLAN', () => {
     expect(parseEvpnVnis('', 'r1')).toEqual([]);
     expect(parseEvpnNexthops('')).toEqual(new Map());
     expect(() => parseEvpnVnis('% Unknown command', 'r1')).toThrow(ParseError);
+    expect(parseEvpnVnis('{\n}\n', 'r1')).toEqual([]); // FRR 9.0+ without EVPN
+  });
+
+  it('refuses a document not keyed by VNI (the per-VNI detail), naming the device', () => {
+    const detail = '{"vni":101,"type":"L2","vxlanInterface":"vxlan101","numRemoteVteps":1}';
+    expect(() => parseEvpnVnis(detail, 'r1')).toThrow(/^r1: /);
+    expect(() => parseEvpnVnis('{"101":{"vni":102,"type":"L2"}}', 'r1')).toThrow(
+      'r1: unexpected show evpn vni JSON: key "101" is not its VNI',
+    );
   });
 
   it('reads VXLAN interfaces; an unset port stays unknown (8472 on 1.3, 4789 on 1.4)', () => {

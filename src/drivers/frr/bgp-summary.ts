@@ -17,6 +17,8 @@ const PeerSchema = z.looseObject({
   peerUptime: z.string().optional(),
   peerUptimeMsec: z.number().optional(),
   pfxRcd: z.number().optional(),
+  // FRR ≤ 7.3 (bgp_vty.c bgp_show_summary): the older name, alone up to 6.0, removed in 7.4.
+  prefixReceivedCount: z.number().optional(),
   pfxSnt: z.number().optional(),
   connectionsEstablished: z.number().optional(),
   connectionsDropped: z.number().optional(),
@@ -32,11 +34,22 @@ const AfiSummarySchema = z.looseObject({
 type AfiSummary = z.infer<typeof AfiSummarySchema>;
 type Peer = z.infer<typeof PeerSchema>;
 
-const ObjectMap = z.record(z.string(), z.record(z.string(), z.unknown()));
+/** Every name `get_afi_safi_json_str` (bgp_vty.c, 7.5 … HEAD) prints as an AFI/SAFI key. */
+export const AFI_SAFI_KEYS: ReadonlySet<string> = new Set([
+  ...['ipv4', 'ipv6'].flatMap((afi) =>
+    ['Unicast', 'Multicast', 'LabeledUnicast', 'Vpn', 'Encap', 'Flowspec', 'Unreachability'].map(
+      (safi) => afi + safi,
+    ),
+  ),
+  'l2VpnEvpn',
+  'linkState',
+  'Unknown',
+]);
 
-function isAfiSummary(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && 'peers' in v;
-}
+type Doc = Record<string, unknown>;
+const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isAfiSummary = (v: unknown): boolean => isObject(v) && 'peers' in v;
+const isEmpty = (v: unknown): boolean => isObject(v) && Object.keys(v).length === 0;
 
 /** `idType` is missing from some captures: an address has `.` or `:`, an interface name has neither. */
 function peerType(key: string, peer: Peer): BgpSession['peerType'] {
@@ -60,7 +73,7 @@ function sessionsOf(device: string, vrf: string, afiSafi: string, afi: AfiSummar
       established: state === 'Established',
       // `peerUptime: "never"` comes with peerUptimeMsec 0: no time in any state is known then.
       uptimeMs: p.peerUptime === 'never' ? null : (p.peerUptimeMsec ?? null),
-      prefixesReceived: p.pfxRcd ?? null,
+      prefixesReceived: p.pfxRcd ?? p.prefixReceivedCount ?? null,
       prefixesSent: p.pfxSnt ?? null,
       connectionsEstablished: p.connectionsEstablished ?? 0,
       connectionsDropped: p.connectionsDropped ?? 0,
@@ -71,40 +84,88 @@ function sessionsOf(device: string, vrf: string, afiSafi: string, afi: AfiSummar
   });
 }
 
-function parseAfi(value: unknown, where: string): AfiSummary {
+const where = (path: readonly PropertyKey[]): string =>
+  path.map((p, i) => (i === 0 && typeof p === 'string' ? JSON.stringify(p) : String(p))).join('.');
+
+/** One AFI's summary; `vrf` (when the key said which VRF) must agree with the `vrfName` FRR prints. */
+function parseAfi(value: unknown, path: string[], vrf?: string): AfiSummary {
   const parsed = AfiSummarySchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ParseError(
-      `unexpected BGP summary at ${[where, ...(issue?.path ?? [])].join('.')}: ${issue?.message}`,
+      `unexpected BGP summary at ${where([...path, ...(issue?.path ?? [])])}: ${issue?.message}`,
+    );
+  }
+  const name = parsed.data.vrfName;
+  if (vrf !== undefined && name !== undefined && name !== vrf) {
+    throw new ParseError(
+      `unexpected BGP summary: VRF ${JSON.stringify(vrf)} holds vrfName ${JSON.stringify(name)}`,
     );
   }
   return parsed.data;
 }
 
+export interface BgpSummaryOptions {
+  /** The AFI/SAFI the command asked for, for the single-AFI forms whose JSON does not say it. */
+  afiSafi?: string;
+}
+
+const shapeError = (what: string): ParseError => new ParseError(`unexpected BGP summary shape: ${what}`);
+
 /**
- * `show bgp vrf all summary json` ({vrf: {afi: summary}}), `show bgp summary json` ({afi: summary})
- * or a single-AFI `show bgp ipv4 summary json` ({peers…}, AFI reported as `unknown`). `{}` means
- * BGP is not running: no sessions, not an error.
+ * The shapes FRR prints (bgp_vty.c bgp_show_summary_afi_safi / bgp_show_all_instances_summary_vty):
+ *   {}                                  no BGP, or no peers: no sessions
+ *   {peers…}                            `show bgp [vrf V] <afi> summary json`
+ *   {<afi>: {peers…}}                   `show bgp [vrf V] summary json`
+ *   {<vrf>: {<afi>: {peers…}} | {}}     `show bgp vrf all summary json`
+ *   {<vrf>: {peers…} | {}}              `show bgp vrf all <afi> summary json`
+ * AFI keys are the fixed set FRR prints; anything else is refused rather than guessed at.
  */
-export function parseBgpSummary(text: string, device: string): BgpSession[] {
-  const doc = parseJsonWith(ObjectMap.or(z.looseObject({ peers: z.unknown() })), text, 'BGP summary');
-  if (isAfiSummary(doc)) {
-    const afi = parseAfi(doc, '(root)');
-    return sessionsOf(device, afi.vrfName ?? 'default', 'unknown', afi);
+export function parseBgpSummary(text: string, device: string, opts: BgpSummaryOptions = {}): BgpSession[] {
+  try {
+    return readSummary(text, device, opts);
+  } catch (err) {
+    throw err instanceof ParseError ? err.onDevice(device) : err;
   }
-  const entries = Object.entries(doc as Record<string, Record<string, unknown>>);
-  const perAfi = entries.some(([, v]) => isAfiSummary(v));
+}
+
+function readSummary(text: string, device: string, opts: BgpSummaryOptions): BgpSession[] {
+  if (text.trim() === '') throw new ParseError('output is empty (FRR prints {} when there is no BGP)');
+  const doc = parseJsonWith(z.record(z.string(), z.unknown()), text, 'BGP summary');
+  const single = opts.afiSafi ?? 'unknown';
+  if ('peers' in doc) {
+    const afi = parseAfi(doc, ['(root)']);
+    return sessionsOf(device, afi.vrfName ?? 'default', single, afi);
+  }
+  const keys = Object.keys(doc);
+  const afiKeys = keys.filter((k) => AFI_SAFI_KEYS.has(k));
+  if (afiKeys.length > 0 && afiKeys.length < keys.length) {
+    const other = keys.find((k) => !AFI_SAFI_KEYS.has(k));
+    throw shapeError(`top level mixes address families and other names (${JSON.stringify(other)})`);
+  }
+  if (afiKeys.length > 0) {
+    return Object.entries(doc).flatMap(([key, value]) => {
+      const afi = parseAfi(value, [key]);
+      return sessionsOf(device, afi.vrfName ?? 'default', key, afi);
+    });
+  }
+  // Keyed by VRF: every VRF holds AFIs, or every VRF is one AFI's summary (a VRF without peers: {}).
+  const perAfi = Object.values(doc).some(isAfiSummary);
   const out: BgpSession[] = [];
-  for (const [key, value] of entries) {
+  for (const [vrf, value] of Object.entries(doc)) {
+    if (isEmpty(value)) continue;
     if (perAfi) {
-      const afi = parseAfi(value, key);
-      out.push(...sessionsOf(device, afi.vrfName ?? 'default', key, afi));
+      if (!isAfiSummary(value))
+        throw shapeError(`VRF ${JSON.stringify(vrf)} is not one address family's summary like the others`);
+      out.push(...sessionsOf(device, vrf, single, parseAfi(value, [vrf], vrf)));
       continue;
     }
-    // A VRF with BGP but no peers prints `{}`.
+    if (!isObject(value)) throw shapeError(`${JSON.stringify(vrf)} is neither a VRF nor an address family`);
     for (const [afiName, afiValue] of Object.entries(value)) {
-      out.push(...sessionsOf(device, key, afiName, parseAfi(afiValue, `${key}.${afiName}`)));
+      if (!AFI_SAFI_KEYS.has(afiName)) {
+        throw shapeError(`${where([vrf, afiName])} is not an address family FRR prints`);
+      }
+      out.push(...sessionsOf(device, vrf, afiName, parseAfi(afiValue, [vrf, afiName], vrf)));
     }
   }
   return out;

@@ -27,6 +27,11 @@ type State = (typeof S)[keyof typeof S];
 
 /** One prefix's entries past this are refused rather than buffered (a real one is a few kB). */
 const MAX_PIECE = 16 << 20;
+/** The bracket-count guess gives up past this (a `[` inside a string keeps it from ever closing). */
+const QUICK_LIMIT = 64 << 10;
+/** After a guess went wrong, this many following pieces are scanned exactly (names repeat). */
+const EXACT_STREAK = 64;
+const GIVE_UP = -2;
 
 export interface RouteStreamOptions {
   /** VRF for entries that name none, in the single-VRF shapes. */
@@ -45,9 +50,12 @@ export class RouteStreamParser {
   private inString = false;
   private depth = 0;
   private exact = false;
-  // Next `[` / `]` at or after the scan position; -1 >>> 0 (4294967295) when none in buf.
+  private exactLeft = 0; // pieces still to scan exactly after a wrong guess
+  private documents = 0;
+  // Next `[` / `]` / `"` at or after the scan position; -1 >>> 0 (4294967295) when none in buf.
   private nextOpen = -1;
   private nextClose = -1;
+  private nextQuote = -1;
   private key = '';
   private vrf: string | undefined;
   private failed: ParseError | null = null;
@@ -75,7 +83,11 @@ export class RouteStreamParser {
     this.buf = this.buf.slice(keep) + text;
     this.pos -= keep;
     this.start -= keep;
-    this.nextOpen = this.nextClose = -1;
+    this.nextOpen = this.nextClose = this.nextQuote = -1;
+    this.run();
+  }
+
+  private run(): void {
     try {
       this.scan();
     } catch (err) {
@@ -90,8 +102,17 @@ export class RouteStreamParser {
     if (this.failed) throw this.failed;
     const rest = this.decoder.end();
     if (rest) this.write(rest);
+    // A guess still waiting for its `]` may have counted a `[` inside a string: settle it exactly.
+    while (this.state === S.Array && !this.exact) {
+      this.rescanExactly();
+      this.run();
+    }
     if (this.state !== S.Top) {
       this.failed = this.error('output ended inside a document (truncated?)');
+      throw this.failed;
+    }
+    if (this.documents === 0) {
+      this.failed = new ParseError('output is empty (FRR prints {} for an empty table)', undefined, 0);
       throw this.failed;
     }
   }
@@ -134,6 +155,7 @@ export class RouteStreamParser {
       case S.Top:
         if (c !== 123) throw this.unexpected('"{"');
         [this.state, this.level, this.keyed] = [S.Open, 1, null];
+        this.documents++;
         break;
       case S.Open:
       case S.Key:
@@ -148,13 +170,9 @@ export class RouteStreamParser {
       case S.Value:
         if (c === 91 && (this.level === 2 || this.keyed !== true)) {
           this.keyed = this.level === 2;
-          [this.state, this.start, this.depth, this.inString, this.exact] = [
-            S.Array,
-            this.pos,
-            0,
-            false,
-            false,
-          ];
+          [this.state, this.start, this.depth, this.inString] = [S.Array, this.pos, 0, false];
+          this.exact = this.exactLeft > 0;
+          if (this.exact) this.exactLeft--;
           return; // scanArray counts this bracket
         }
         if (c === 123 && this.level === 1 && this.keyed !== false) {
@@ -205,11 +223,14 @@ export class RouteStreamParser {
    * Inside a prefix's entry array. A char-by-char JS loop runs at ~2.5 ns a character, as slow as
    * JSON.parse itself, so the end is first guessed by counting `[`/`]` with native indexOf (ignoring
    * strings), then confirmed by JSON.parse: a slice that parses is exactly the array, because a
-   * valid JSON text ends at the bracket matching its first. Brackets inside strings make the guess
-   * fail to parse, and only then is the piece rescanned exactly. False when the chunk ended first.
+   * valid JSON text ends at the bracket matching its first. A `]` inside a string ends the guess
+   * early (the slice fails to parse); a `[` inside a string keeps it from closing (it gives up at
+   * QUICK_LIMIT). Either way the piece is rescanned skipping strings, and so are the next
+   * EXACT_STREAK pieces. False when the chunk ended first.
    */
   private scanArray(buf: string, len: number): boolean {
     const end = this.exact ? this.exactEnd(buf, len) : this.quickEnd(buf, len);
+    if (end === GIVE_UP) return this.rescanExactly();
     if (end < 0) {
       if (len - this.start > MAX_PIECE) {
         throw this.error(`entries of "${this.key}" exceed ${MAX_PIECE} characters`, this.start);
@@ -221,10 +242,7 @@ export class RouteStreamParser {
     try {
       entries = JSON.parse(text);
     } catch (err) {
-      if (!this.exact) {
-        [this.exact, this.pos, this.depth, this.inString] = [true, this.start, 0, false];
-        return true;
-      }
+      if (!this.exact) return this.rescanExactly();
       throw this.error(`invalid entries for "${this.key}": ${(err as Error).message}`, this.start);
     }
     [this.pos, this.depth, this.exact, this.state] = [end, 0, false, S.Next];
@@ -232,19 +250,29 @@ export class RouteStreamParser {
     return true;
   }
 
+  private rescanExactly(): true {
+    [this.exact, this.pos, this.depth, this.inString] = [true, this.start, 0, false];
+    this.nextOpen = this.nextClose = this.nextQuote = -1;
+    this.exactLeft = EXACT_STREAK;
+    return true;
+  }
+
   /** Bracket counting with indexOf; the next `[`/`]` positions are cached across calls. */
   private quickEnd(buf: string, len: number): number {
     let p = this.pos;
     let depth = this.depth;
+    const stop = Math.min(len, this.start + QUICK_LIMIT);
     for (;;) {
       if (this.nextOpen < p) this.nextOpen = buf.indexOf('[', p) >>> 0;
       if (this.nextClose < p) this.nextClose = buf.indexOf(']', p) >>> 0;
-      if (this.nextOpen < this.nextClose) {
+      if (this.nextOpen < this.nextClose && this.nextOpen < stop) {
         depth++;
         p = this.nextOpen + 1;
-      } else if (this.nextClose < len) {
+      } else if (this.nextClose < stop) {
         p = this.nextClose + 1;
         if (--depth === 0) return p;
+      } else if (stop < len) {
+        return GIVE_UP;
       } else {
         [this.pos, this.depth] = [len, depth];
         return -1;
@@ -252,23 +280,33 @@ export class RouteStreamParser {
     }
   }
 
-  /** Exact scan honouring strings and escapes, for the rare piece the quick guess got wrong. */
+  /** The same count, skipping strings (`"` found with indexOf too); slower, never fooled. */
   private exactEnd(buf: string, len: number): number {
-    let pos = this.pos;
+    let p = this.pos;
     let depth = this.depth;
-    while (pos < len) {
+    for (;;) {
       if (this.inString) {
-        const q = this.stringEnd(buf, pos);
-        pos = q < 0 ? len : q + 1;
-        this.inString = q < 0;
-        continue;
+        const q = this.stringEnd(buf, p);
+        if (q < 0) break;
+        [p, this.inString] = [q + 1, false];
       }
-      const c = buf.charCodeAt(pos++);
-      if (c === 34) this.inString = true;
-      else if (c === 91 || c === 123) depth++;
-      else if ((c === 93 || c === 125) && --depth === 0) return pos;
+      if (this.nextOpen < p) this.nextOpen = buf.indexOf('[', p) >>> 0;
+      if (this.nextClose < p) this.nextClose = buf.indexOf(']', p) >>> 0;
+      if (this.nextQuote < p) this.nextQuote = buf.indexOf('"', p) >>> 0;
+      const q = this.nextQuote;
+      if (q < this.nextOpen && q < this.nextClose) {
+        [p, this.inString] = [q + 1, true];
+      } else if (this.nextOpen < this.nextClose) {
+        depth++;
+        p = this.nextOpen + 1;
+      } else if (this.nextClose < len) {
+        p = this.nextClose + 1;
+        if (--depth === 0) return p;
+      } else {
+        break;
+      }
     }
-    [this.pos, this.depth] = [pos, depth];
+    [this.pos, this.depth] = [len, depth];
     return -1;
   }
 

@@ -129,8 +129,10 @@ export function parseKeepalivedJson(text: string): VrrpRuntime[] {
   }));
 }
 
+// Topotest expectations leave out fields FRR always prints (`vni`, `vxlanIf`, `tenantVrf`), so
+// only `type` is required; the key is the VNI.
 const EvpnVniEntry = z.looseObject({
-  vni: z.number().int(),
+  vni: z.number().int().optional(),
   type: z.enum(['L2', 'L3']),
   vxlanIf: z.string().optional(),
   tenantVrf: z.string().optional(),
@@ -139,8 +141,10 @@ const EvpnVniEntry = z.looseObject({
 
 /**
  * `show evpn vni json` → `{"<vni>":{vni,type,vxlanIf,tenantVrf,numRemoteVteps,remoteVteps?}}`
- * (zebra_evpn_print_hash / zl3vni_print_hash). L3 VNIs carry no VTEP list (`"n/a"`); they get the
- * next-hops from `show evpn next-hops vni all json`. FRR prints nothing at all without EVPN.
+ * (zebra_evpn_print_hash / zl3vni_print_hash, the same from 7.5 to 10.x; HEAD adds vlan, bridge).
+ * L3 VNIs carry no VTEP list (`"n/a"`); they get the next-hops from `show evpn next-hops vni all
+ * json`. Without EVPN, FRR up to 8.x prints nothing at all and 9.0+ prints `{}`. A document not keyed
+ * by VNI (e.g. the per-VNI detail of `show evpn vni <vni> json`) is refused.
  */
 export function parseEvpnVnis(
   text: string,
@@ -148,20 +152,29 @@ export function parseEvpnVnis(
   l3Nexthops: ReadonlyMap<number, string[]> = new Map(),
 ): EvpnVni[] {
   if (text.trim() === '') return [];
-  const parsed = parseJsonWith(z.record(z.string(), EvpnVniEntry), text, 'show evpn vni JSON');
-  return Object.values(parsed)
-    .map((v) => ({
-      device,
-      vni: v.vni,
-      type: v.type,
-      vrf: v.tenantVrf ?? 'default',
-      vxlanInterface: v.vxlanIf ?? null,
-      remoteVteps:
-        v.type === 'L3'
-          ? [...(l3Nexthops.get(v.vni) ?? [])]
-          : (v.remoteVteps ?? []).map((r) => (typeof r === 'string' ? r : r.ip)),
-    }))
-    .sort((a, b) => a.vni - b.vni);
+  try {
+    const parsed = parseJsonWith(z.record(z.string(), EvpnVniEntry), text, 'show evpn vni JSON');
+    return Object.entries(parsed)
+      .map(([key, v]) => {
+        const vni = Number(key);
+        if (!/^\d{1,8}$/.test(key) || (v.vni !== undefined && v.vni !== vni))
+          throw new ParseError(`unexpected show evpn vni JSON: key ${JSON.stringify(key)} is not its VNI`);
+        return {
+          device,
+          vni,
+          type: v.type,
+          vrf: v.tenantVrf ?? 'default',
+          vxlanInterface: v.vxlanIf ?? null,
+          remoteVteps:
+            v.type === 'L3'
+              ? [...(l3Nexthops.get(vni) ?? [])]
+              : (v.remoteVteps ?? []).map((r) => (typeof r === 'string' ? r : r.ip)),
+        };
+      })
+      .sort((a, b) => a.vni - b.vni);
+  } catch (err) {
+    throw err instanceof ParseError ? err.onDevice(device) : err;
+  }
 }
 
 /**

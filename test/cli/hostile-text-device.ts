@@ -34,34 +34,39 @@ export const SHOWN = {
 const LAB_NAMES = { hostname: 'spine1', vrf: 'blue', tap: 'tap-blue-1' } as const;
 
 /** FRR and iproute2 JSON-escape what they print; a replaced name is a JSON string the same way. */
-function rewrite(command: string, stdout: string): string {
-  // The IPv6 table fails the way vtysh fails: `%` text on stdout (the driver reports its first line).
-  if (command.includes('show ipv6 route vrf all json')) return `${HOSTILE.error}\n`;
+function rewrite(command: string, stdout: string, failing: Failing): string {
+  // A command fails the way vtysh fails: `%` text on stdout (the driver reports its first line).
+  const fails = failing === 'all' || (failing === 'ipv6' && command.includes('show ipv6 route vrf all json'));
+  if (fails) return `${HOSTILE.error}\n`;
   return stdout
     .replaceAll(`"hostname":"${LAB_NAMES.hostname}"`, `"hostname":${JSON.stringify(HOSTILE.hostname)}`)
     .replaceAll(JSON.stringify(LAB_NAMES.vrf), JSON.stringify(HOSTILE.vrf))
     .replaceAll(JSON.stringify(LAB_NAMES.tap), JSON.stringify(HOSTILE.tap));
 }
 
-function hostile(device: SimDevice): SimDevice {
-  if (device.name !== HOSTILE_DEVICE) return device;
-  return {
-    ...device,
-    exec: async (command) => {
-      const result = await device.exec(command);
-      return { ...result, stdout: rewrite(command, result.stdout) };
-    },
-  };
-}
+/** Which of hv1's commands answer the `%` error: its IPv6 routes (the default), all, or none. */
+export type Failing = 'ipv6' | 'all' | 'none';
 
 export interface HostileLab {
   lab: SimLab;
+  fail(which: Failing): void;
   close(): Promise<void>;
 }
 
 /** Starts the lab in `dir` with hv1 hostile; close() stops the servers and the fabric. */
 export async function startHostileLab(dir: string): Promise<HostileLab> {
   const fabric: SimFabric = createSimFabric();
+  let failing: Failing = 'ipv6';
+  const hostile = (device: SimDevice): SimDevice => {
+    if (device.name !== HOSTILE_DEVICE) return device;
+    return {
+      ...device,
+      exec: async (command) => {
+        const result = await device.exec(command);
+        return { ...result, stdout: rewrite(command, result.stdout, failing) };
+      },
+    };
+  };
   const wrapped: SimFabric = {
     ...fabric,
     devices: () => fabric.devices().map(hostile),
@@ -74,6 +79,9 @@ export async function startHostileLab(dir: string): Promise<HostileLab> {
     const lab = await startSimLab({ fabric: wrapped, dir, writeState: false });
     return {
       lab,
+      fail: (which) => {
+        failing = which;
+      },
       close: async () => {
         await lab.stop();
         fabric.close();

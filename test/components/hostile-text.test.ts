@@ -136,16 +136,20 @@ describe('the console on a device that sends terminal escapes', () => {
     expectTerminalIntact();
   });
 
-  it("status line: a flap's event quotes the hostname escaped", async () => {
+  it('status line: the device failing with the `%` error is reported escaped, in one colour', async () => {
     await screen.type(KEY.esc, KEY.esc, KEY.esc);
-    hostile.lab.faults.flap(HOSTILE_DEVICE, 'eth0.100', 1_000);
-    const news = `eth0.100 (${SHOWN.hostname.slice(0, 30)}`;
+    // The store reports a change of health: hv1 heals, then every command fails with the `%` text.
+    hostile.fail('none');
+    await screen.waitForText(new RegExp(`^${HOSTILE_DEVICE} .* ok `, 'm'), 15_000);
+    hostile.fail('all');
+    const status = () => screen.lines()[screen.term.rows - 3]!;
     await screen.waitFor(
-      (s) => s.lines()[s.term.rows - 3]!.includes(news),
-      'the status line to report the flap',
+      () => /^hv1: (degraded|unreachable): /.test(status()) && status().includes('% Unknown command'),
+      'the status line to report hv1 failing',
       15_000,
     );
-    expectOneStyle(screen, news);
+    expect(status()).toContain(SHOWN.error);
+    expectOneStyle(screen, SHOWN.error);
     expectTerminalIntact();
   });
 });

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../../src/model/text.ts';
 import { formatAge, formatClock } from '../format.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
@@ -41,7 +42,7 @@ export function Header({ width }: { width: number }) {
       <Box flexGrow={1} flexShrink={1} overflow="hidden">
         <Text wrap="truncate-end">
           <Text bold color={theme.accent}>
-            {label}
+            {safeText(label)}
           </Text>
           {readOnly ? <Text color={theme.warn}> [read-only]</Text> : null}
           <Text> │ </Text>
@@ -53,7 +54,7 @@ export function Header({ width }: { width: number }) {
           {watchers.length > 0 ? (
             <Text color={theme.warn}>
               {' │ '}
-              watched by {watchers.length}: {watchers.map((w) => w.user).join(', ')}
+              watched by {watchers.length}: {safeText(watchers.map((w) => w.user).join(', '))}
             </Text>
           ) : null}
         </Text>

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../../src/model/text.ts';
 import { useConsole } from '../hooks/context.ts';
 import { displayKey, visibleBindings, type ViewId } from '../keys.ts';
 import type { Mode } from '../nav.ts';
@@ -44,9 +45,9 @@ export function HelpBar({
         {items.map(([key, label], i) => (
           <Text key={i}>
             <Text color={theme.key} bold>
-              {`<${key}>`}
+              {`<${safeText(key)}>`}
             </Text>
-            <Text>{` ${label}${i < items.length - 1 ? ' ' : ''}`}</Text>
+            <Text>{` ${safeText(label)}${i < items.length - 1 ? ' ' : ''}`}</Text>
           </Text>
         ))}
       </Text>

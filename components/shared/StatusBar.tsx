@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useSyncExternalStore } from 'react';
+import { safeText } from '../../src/model/text.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Flash } from '../nav.ts';
@@ -16,7 +17,10 @@ export interface StatusBarProps {
   now: number;
 }
 
-/** One line of news: a flash from the last key, a bad filter, a lookup result, or the latest fabric event. */
+/**
+ * One line of news: a flash from the last key, a bad filter, a lookup result, or the latest fabric event.
+ * Most of it quotes devices (an SSH error, a `% …` reply, a peer's hostname): escaped here, once.
+ */
 export function StatusBar({ width, flash, filterError, note, activity, now }: StatusBarProps) {
   const { theme, logs } = useConsole();
   const log = useSyncExternalStore(logs.subscribe, logs.last);
@@ -45,7 +49,7 @@ export function StatusBar({ width, flash, filterError, note, activity, now }: St
   return (
     <Box width={width} height={1}>
       <Text color={color} wrap="truncate-end">
-        {text || ' '}
+        {safeText(text) || ' '}
       </Text>
     </Box>
   );

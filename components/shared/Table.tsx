@@ -1,4 +1,6 @@
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import { safeText } from '../../src/model/text.ts';
 import type { Theme } from '../theme.ts';
 import { pad } from '../format.ts';
 import { COLUMN_GAP, fitColumns, type Column, type RowSource } from './columns.ts';
@@ -21,7 +23,17 @@ export interface TableProps<T> {
  * The one table of the console. Only the window `offset … offset+height` is read from `data`, so a
  * million-route table costs the same to draw as a ten-row one.
  */
-export function Table<T>({ data, columns, state, height, width, theme, rowColor, empty }: TableProps<T>) {
+export function Table<T>({
+  data,
+  columns: given,
+  state,
+  height,
+  width,
+  theme,
+  rowColor,
+  empty,
+}: TableProps<T>) {
+  const columns = useMemo(() => given.map(escaped), [given]);
   const { cursor, offset } = clampTable(state, data.length, height);
   const visible: T[] = [];
   for (let i = offset; i < Math.min(data.length, offset + height); i++) {
@@ -56,11 +68,20 @@ export function Table<T>({ data, columns, state, height, width, theme, rowColor,
       </Text>
       {data.length === 0 ? (
         <Text color={theme.muted} wrap="truncate-end">
-          {empty ?? 'nothing to show'}
+          {safeText(empty ?? 'nothing to show')}
         </Text>
       ) : (
         lines
       )}
     </Box>
   );
+}
+
+/**
+ * Every cell is device text (peer hostnames, VRF and interface names, errors): shown as visible
+ * escapes, never executed, and measured after escaping so widths and truncation stay right.
+ */
+function escaped<T>(column: Column<T>): Column<T> {
+  const value = (row: T) => safeText(column.value(row));
+  return { ...column, header: safeText(column.header), value };
 }

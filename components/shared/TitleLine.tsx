@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../../src/model/text.ts';
 import { suggest, type CommandContext } from '../command.ts';
 import { useConsole } from '../hooks/context.ts';
 import type { Mode } from '../nav.ts';
@@ -15,7 +16,10 @@ export interface TitleLineProps {
   commands: CommandContext;
 }
 
-/** Line 2: the breadcrumb and counts; while `:` or `/` is typed, the prompt (k9s puts it above the table). */
+/**
+ * Line 2: the breadcrumb and counts; while `:` or `/` is typed, the prompt (k9s puts it above the table).
+ * Crumbs name devices and VRFs as the devices reported them: escaped.
+ */
 export function TitleLine({ width, crumbs, filter, mode, input, meta, commands }: TitleLineProps) {
   const { theme } = useConsole();
   const counts = meta
@@ -31,9 +35,9 @@ export function TitleLine({ width, crumbs, filter, mode, input, meta, commands }
         <Text bold color={theme.key}>
           {mode === 'command' ? ':' : '/'}
         </Text>
-        <Text>{input}</Text>
+        <Text>{safeText(input)}</Text>
         <Text inverse> </Text>
-        <Text color={theme.muted}>{hint.slice(word.length)}</Text>
+        <Text color={theme.muted}>{safeText(hint.slice(word.length))}</Text>
       </Text>
     );
   } else {
@@ -42,10 +46,10 @@ export function TitleLine({ width, crumbs, filter, mode, input, meta, commands }
         {crumbs.map((crumb, i) => (
           <Text key={i}>
             {i > 0 ? <Text color={theme.muted}> › </Text> : null}
-            <Text bold={i === crumbs.length - 1}>{crumb}</Text>
+            <Text bold={i === crumbs.length - 1}>{safeText(crumb)}</Text>
           </Text>
         ))}
-        {filter ? <Text color={theme.key}> /{filter}</Text> : null}
+        {filter ? <Text color={theme.key}> /{safeText(filter)}</Text> : null}
       </Text>
     );
   }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import { safeText } from '../../src/model/text.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import { rowToAnsi } from './render.ts';
@@ -63,7 +64,7 @@ function ShellScreen({
       <Box width={width} height={1}>
         <Text wrap="truncate-end">
           <Text bold color={theme.accent}>
-            {`shell${which} ${session.device}${simulated ? ' (sim)' : ''}`}
+            {`shell${which} ${safeText(session.device)}${simulated ? ' (sim)' : ''}`}
           </Text>
           <Text color={theme.muted}>
             {session.state === 'opening' ? ' connecting…' : ''}

@@ -3,6 +3,7 @@
  * cursor movement), so a row costs one string instead of one element per coloured run.
  */
 import type { IBufferCell, IBufferLine } from '@xterm/headless';
+import { isSafeText } from '../../src/model/text.ts';
 
 const ESC = '\u001b[';
 
@@ -102,6 +103,9 @@ export function rowToAnsi(
       const width = c.getWidth();
       if (width === 0) continue; // the right half of a wide character
       chars = c.getChars() || ' ';
+      // The emulator ran the controls, but keeps bidi marks with the cell before them: they would
+      // reorder the real terminal's row. A cell is one column, too narrow for a visible escape.
+      if (!isSafeText(chars)) chars = width === 2 ? '\ufffd ' : '\ufffd';
       attrs = attrsOf(c, noColor, x === cursorX);
       if (width === 2 && x === cols - 1) chars = ' '; // a wide character cut by the edge
     } else if (x === cursorX) attrs = { ...PLAIN, inverse: true };

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../../src/model/text.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useNow } from '../hooks/useNow.ts';
 import type { Flow } from './flow.ts';
@@ -96,7 +97,7 @@ function Wizard({ flow, width, height }: { flow: Flow & { screen: 'wizard' } } &
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate-end">
-        {title}
+        {safeText(title)}
       </Text>
       <Text> </Text>
       {flow.form.fields.map((field, i) => (
@@ -123,7 +124,7 @@ function FormMessage({ form, width }: { form: FormState; width: number }) {
   return (
     <Box width={width}>
       <Text color={theme.error} wrap="wrap">
-        {`✗ ${form.error}`}
+        {`✗ ${safeText(form.error)}`}
       </Text>
     </Box>
   );
@@ -151,9 +152,9 @@ function FieldRow({
     return (
       <Text wrap="truncate-end">
         {label}
-        <Text>{field.text}</Text>
+        <Text>{safeText(field.text)}</Text>
         {focused ? <Text inverse> </Text> : null}
-        {field.hint ? <Text color={theme.muted}>{`   ${field.hint}`}</Text> : null}
+        {field.hint ? <Text color={theme.muted}>{`   ${safeText(field.hint)}`}</Text> : null}
       </Text>
     );
   }
@@ -167,19 +168,21 @@ function FieldRow({
       <Text wrap="truncate-end">
         {label}
         {field.fixed ? null : (
-          <Text color={theme.key}>{field.text ? `${field.text}${focused ? '▏' : ''} ` : ''}</Text>
+          <Text color={theme.key}>{field.text ? `${safeText(field.text)}${focused ? '▏' : ''} ` : ''}</Text>
         )}
         {from > 0 ? <Text color={theme.muted}>… </Text> : null}
-        {found.length === 0 ? <Text color={theme.error}>{`no match for "${field.text}"`}</Text> : null}
+        {found.length === 0 ? (
+          <Text color={theme.error}>{`no match for "${safeText(field.text)}"`}</Text>
+        ) : null}
         {shown.map((choice, i) => {
           const selected = from + i === index;
           return (
             <Text key={choice.value}>
               <Text inverse={selected} bold={selected}>
-                {selected ? `[${choice.value}]` : ` ${choice.value} `}
+                {selected ? `[${safeText(choice.value)}]` : ` ${safeText(choice.value)} `}
               </Text>
               {choice.note ? (
-                <Text color={choice.bad ? theme.error : theme.muted}>{` ${choice.note}`}</Text>
+                <Text color={choice.bad ? theme.error : theme.muted}>{` ${safeText(choice.note)}`}</Text>
               ) : null}
               <Text>{'  '}</Text>
             </Text>
@@ -203,13 +206,16 @@ function PlanPreview({ flow, width, height }: { flow: Flow & { screen: 'plan' } 
     <Box flexDirection="column" width={width} height={height}>
       <ScrollLines lines={lines} offset={offset} height={body} width={width} />
       <Text wrap="truncate-end">
-        <Text bold color={theme.warn}>{`Type ${flow.plan.workload} to apply, Esc to discard: `}</Text>
-        <Text>{flow.typed}</Text>
+        <Text
+          bold
+          color={theme.warn}
+        >{`Type ${safeText(flow.plan.workload)} to apply, Esc to discard: `}</Text>
+        <Text>{safeText(flow.typed)}</Text>
         <Text inverse> </Text>
       </Text>
       {flow.error ? (
         <Text color={theme.error} wrap="truncate-end">
-          {flow.error}
+          {safeText(flow.error)}
         </Text>
       ) : (
         <Text color={theme.muted} wrap="truncate-end">

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../../src/model/text.ts';
 import { useConsole } from '../hooks/context.ts';
 import type { Theme, ThemeColor } from '../theme.ts';
 import type { Line } from './lines.ts';
@@ -25,7 +26,7 @@ export function ScrollLines({
     <Box flexDirection="column" width={width} height={height}>
       {shown.map((line, i) => (
         <Text key={offset + i} color={colorOf(theme, line.color)} bold={line.bold} wrap="truncate-end">
-          {line.text || ' '}
+          {safeText(line.text) || ' '}
         </Text>
       ))}
     </Box>

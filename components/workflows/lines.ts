@@ -1,5 +1,6 @@
 import type { Plan } from '../../src/model/plan.ts';
 import type { StoredPlan } from '../../src/registry/index.ts';
+import { safeText } from '../../src/model/text.ts';
 import { COMMAND_PREFIX, renderPreview } from '../../src/workflows/plan/preview.ts';
 import type { ThemeColor } from '../theme.ts';
 import type { StepLine, TimelineState } from './timeline.ts';
@@ -13,12 +14,14 @@ export interface Line {
 
 /**
  * Hard-wraps long lines (a command must be readable whole, never cut with `…`); continuations are
- * indented under the line's own indentation so they read as one.
+ * indented under the line's own indentation so they read as one. Lines quote routers (errors,
+ * commands, names): escaped first, so the wrap measures what the screen shows.
  */
 export function wrapLines(lines: readonly Line[], width: number): Line[] {
   const out: Line[] = [];
   const w = Math.max(10, width);
-  for (const line of lines) {
+  for (const given of lines) {
+    const line = { ...given, text: safeText(given.text) };
     if (line.text.length <= w) {
       out.push(line);
       continue;

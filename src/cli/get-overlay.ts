@@ -6,6 +6,7 @@ import {
   type OverlayRow,
 } from '../model/overlay.ts';
 import type { AppState } from '../state/store.ts';
+import { safeText } from '../model/text.ts';
 import { deviceErrors, type GetFilters, type ViewOutput } from './get-views.ts';
 import { renderTable, type Column, type RenderOptions } from './table.ts';
 
@@ -47,7 +48,7 @@ export function overlayView(state: AppState, filters: GetFilters, render: Render
     { header: 'PROBLEM', value: (r) => r.problem ?? '', hideWhenEmpty: true, color: () => 'red' },
     { header: 'DETAIL', value: (r) => r.detail },
   ];
-  const errors = json.errors.map((p) => `! ${p.device} ${p.health}: ${p.error}\n`).join('');
+  const errors = json.errors.map((p) => `! ${safeText(`${p.device} ${p.health}: ${p.error}`)}\n`).join('');
   const text =
     rows.length || errors ? renderTable(rows, columns, render) + errors : 'no overlay on any router\n';
   return { json, text };

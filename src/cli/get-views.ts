@@ -4,6 +4,7 @@ import type { AppState, DeviceEntry } from '../state/store.ts';
 import { sessionKey } from '../state/store.ts';
 import type { WorkloadEntry } from '../state/workload-index.ts';
 import { formatDuration, shortAfi } from '../../components/format.ts';
+import { safeText } from '../model/text.ts';
 import { renderTable, type Column, type RenderOptions } from './table.ts';
 
 export interface GetFilters {
@@ -35,9 +36,10 @@ export function deviceErrors(entries: DeviceEntry[]): { device: string; health: 
     }));
 }
 
+/** `! hv1 degraded: …` under a table: the error is the device's own text, so it is escaped too. */
 function errorLines(entries: DeviceEntry[]): string {
   return deviceErrors(entries)
-    .map((problem) => `! ${problem.device} ${problem.health}: ${problem.error}\n`)
+    .map((problem) => `! ${safeText(`${problem.device} ${problem.health}: ${problem.error}`)}\n`)
     .join('');
 }
 

@@ -1,4 +1,6 @@
 /** Plain aligned text tables for the non-interactive commands (the TUI has its own table component). */
+import { safeText } from '../model/text.ts';
+
 export interface Column<T> {
   header: string;
   value: (row: T) => string;
@@ -25,9 +27,12 @@ export function renderTable<T>(rows: T[], allColumns: Column<T>[], options: Rend
   const columns = allColumns.filter(
     (column) => !column.hideWhenEmpty || rows.some((row) => column.value(row) !== ''),
   );
-  const cells = rows.map((row) => columns.map((column) => column.value(row).replace(/[\r\n\t]/g, ' ')));
-  const widths = columns.map((column, i) =>
-    Math.max(column.header.length, ...cells.map((row) => row[i]!.length)),
+  // Cells are device text (hostnames, VRF and interface names, errors): shown as visible escapes,
+  // never executed, and measured after escaping so the columns still line up.
+  const cells = rows.map((row) => columns.map((column) => safeText(column.value(row))));
+  const headers = columns.map((column) => safeText(column.header));
+  const widths = columns.map((_column, i) =>
+    Math.max(headers[i]!.length, ...cells.map((row) => row[i]!.length)),
   );
   const line = (texts: string[], tints: (string | null)[]) => {
     let out = '';
@@ -52,7 +57,7 @@ export function renderTable<T>(rows: T[], allColumns: Column<T>[], options: Rend
   };
   const lines = [
     line(
-      columns.map((column) => column.header),
+      headers,
       columns.map(() => null),
     ),
   ];

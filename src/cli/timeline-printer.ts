@@ -1,4 +1,5 @@
 /** `routedeck apply`'s running output: each step, its commands' exit codes, each router converging. */
+import { safeText } from '../model/text.ts';
 import type { ExecEvent, ExecResult } from '../workflows/execute/index.ts';
 
 /** Lines as the plan runs: steps with their commands, verification per router, rollbacks. */
@@ -13,7 +14,8 @@ export class TimelinePrinter {
   }
 
   event(e: ExecEvent): void {
-    const w = (line: string) => this.out.write(`${line}\n`);
+    // Errors and commands carry the device's own text (a `% …` reply): escaped, one line each.
+    const w = (line: string) => this.out.write(`${safeText(line)}\n`);
     switch (e.type) {
       case 'start':
         this.start = e.at;
@@ -58,7 +60,7 @@ export class TimelinePrinter {
       const since = c.at - this.start;
       byRouter.set(c.router, Math.max(byRouter.get(c.router) ?? 0, since));
     }
-    const routers = [...byRouter].map(([r, ms]) => `${r} +${ms} ms`).join(', ');
+    const routers = safeText([...byRouter].map(([r, ms]) => `${r} +${ms} ms`).join(', '));
     this.out.write(
       `\nResult: ${result.status}.${state !== null ? ` Workload is now ${state} in the registry.` : ''}` +
         `${routers ? `\nLast router convergence since plan start: ${routers}` : ''}\n`,

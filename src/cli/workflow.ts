@@ -9,6 +9,7 @@ import type { ExecEvent } from '../workflows/execute/index.ts';
 import { planFromJson, PlanFileError, planToJson, renderPreview } from '../workflows/plan/index.ts';
 import { WorkflowError, type WorkflowService } from '../workflows/service/index.ts';
 import type { Plan } from '../model/plan.ts';
+import { safeBlock, safeText } from '../model/text.ts';
 import { LeaseHeldError } from '../registry/index.ts';
 import { findRunningSimLab } from '../lab/sim/lab.ts';
 import { loadInventoryFile } from '../inventory/load.ts';
@@ -71,8 +72,8 @@ export async function openSession(values: WorkflowValues, io: CliIo): Promise<Se
     for (const p of wf.service.markInterrupted()) {
       const done = wf.service.completed(p.plan);
       io.stderr.write(
-        `routedeck: plan ${p.plan.id} (${p.plan.summary}) was interrupted after ${done.length} of ` +
-          `${p.plan.steps.length} step(s) (${done.join(', ') || 'none'}).\n` +
+        `routedeck: plan ${p.plan.id} (${safeText(p.plan.summary)}) was interrupted after ${done.length} of ` +
+          `${p.plan.steps.length} step(s) (${safeText(done.join(', ')) || 'none'}).\n` +
           `  resume:    routedeck apply --resume ${p.plan.id}\n` +
           `  roll back: routedeck apply --rollback ${p.plan.id}\n`,
       );
@@ -96,7 +97,8 @@ export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<num
     return await fn();
   } catch (error) {
     if (error instanceof WorkflowError || error instanceof PlanFileError || error instanceof LeaseHeldError) {
-      io.stderr.write(`routedeck: ${error.message}\nNothing was sent.\n`);
+      // The refusal may quote a device's reply (a VyOS API error): escaped, never executed.
+      io.stderr.write(`routedeck: ${safeBlock(error.message)}\nNothing was sent.\n`);
       return 2;
     }
     throw error;
@@ -166,8 +168,12 @@ export async function printPlan(
   );
 }
 
-/** The preview's diff lines in colour on a terminal: `+` green, `-` red, commands bold. */
-export function colorPreview(text: string, color: boolean): string {
+/**
+ * The preview's diff lines in colour on a terminal: `+` green, `-` red, commands bold. Its lines
+ * quote device config and names, escaped first so only our own colours reach the terminal.
+ */
+export function colorPreview(preview: string, color: boolean): string {
+  const text = safeBlock(preview);
   if (!color) return text;
   return text
     .split('\n')
@@ -214,7 +220,7 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
       if (!plan) throw new WorkflowError(`no plan ${planId} in the registry`);
       const color = useColor(io.stdout as NodeJS.WriteStream);
       if (mode === 'apply') io.stdout.write(colorPreview(renderPreview(plan), color));
-      else io.stdout.write(`${mode} plan ${plan.id}: ${plan.summary}\n`);
+      else io.stdout.write(`${mode} plan ${plan.id}: ${safeText(plan.summary)}\n`);
       if (!values.yes) {
         if (!io.confirm)
           throw new UsageError(`no terminal to confirm on: pass --yes to ${mode} plan ${plan.id}`);

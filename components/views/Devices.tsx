@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { DeviceEntry } from '../../src/state/store.ts';
-import { formatAge } from '../format.ts';
+import { freshness } from '../../src/state/freshness.ts';
+import { ageLabel } from './age.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import { useNow } from '../hooks/useNow.ts';
 import type { Column } from '../shared/columns.ts';
@@ -28,8 +29,10 @@ function columns(now: number): Column<DeviceEntry>[] {
       min: 7,
     },
     {
+      // `stale 20s` when the last poll failed or is late: the BGP count next to it is then old news.
       header: 'POLL',
-      value: (e) => (e.lastSuccessAt === null ? '-' : formatAge(now - e.lastSuccessAt)),
+      value: (e) => (e.lastSuccessAt === null ? '-' : ageLabel(freshness(e, now))),
+      color: (e) => (e.lastSuccessAt !== null && freshness(e, now).stale ? 'warn' : undefined),
       align: 'right',
       min: 4,
     },
@@ -37,6 +40,7 @@ function columns(now: number): Column<DeviceEntry>[] {
       header: 'BGP',
       value: (e) =>
         e.snapshot ? `${e.snapshot.bgp.filter((s) => s.established).length}/${e.snapshot.bgp.length}` : '-',
+      color: (e) => (freshness(e, now).stale ? 'muted' : undefined),
       align: 'right',
       min: 3,
     },

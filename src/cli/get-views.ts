@@ -5,6 +5,7 @@ import { sessionKey } from '../state/store.ts';
 import type { WorkloadEntry } from '../state/workload-index.ts';
 import { formatDuration, shortAfi } from '../../components/format.ts';
 import { ageLabel } from '../../components/views/age.ts';
+import { announcerText } from '../../components/views/announcer.ts';
 import { freshness, workloadFreshness, type Freshness } from '../state/freshness.ts';
 import { renderTable, type Column, type RenderOptions } from './table.ts';
 
@@ -209,13 +210,6 @@ export function routesView(
     json: { source: state.source, routes: json, errors: deviceErrors(entries) },
     text: renderTable(rows, columns, render) + errorLines(entries),
   };
-}
-
-/** `hv2/tap-x`; an announcer known only from the routers says why: `hv3/? (host unreachable)`. */
-export function announcerText(a: WorkloadEntry['announcers'][number]): string {
-  return a.interface === null
-    ? `${a.host}/? (${a.hostProblem ?? 'host not read'})`
-    : `${a.host}/${a.interface}`;
 }
 
 export function workloadsView(

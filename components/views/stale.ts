@@ -1,0 +1,50 @@
+import { freshness, type Freshness } from '../../src/state/freshness.ts';
+import type { DeviceEntry } from '../../src/state/store.ts';
+import type { Column } from '../shared/columns.ts';
+import { ageLabel } from './age.ts';
+
+/** The age column every device-derived view shows: `4s`, or `stale 20s` in the warning colour. */
+export function ageColumn<T>(ageOf: (row: T) => Freshness): Column<T> {
+  return {
+    header: 'POLLED',
+    value: (row) => ageLabel(ageOf(row)),
+    color: (row) => (ageOf(row).stale ? 'warn' : 'muted'),
+    align: 'right',
+    min: 9,
+  };
+}
+
+/**
+ * Dims every cell of a stale row (so a stale session is never green `Established`) except the columns
+ * named in `keep` (the age itself, conflicts): what is shown there is about now, not the old data.
+ */
+export function dimStale<T>(
+  columns: readonly Column<T>[],
+  ageOf: (row: T) => Freshness,
+  keep: readonly string[] = ['POLLED'],
+): Column<T>[] {
+  return columns.map((column) =>
+    keep.includes(column.header)
+      ? column
+      : { ...column, color: (row: T) => (ageOf(row).stale ? 'muted' : column.color?.(row)) },
+  );
+}
+
+/** Freshness of the device a row comes from, at `now` (a row of an unknown device counts as stale). */
+export function deviceAge(
+  devices: Readonly<Record<string, DeviceEntry | undefined>>,
+  now: number,
+): (device: string) => Freshness {
+  const cache = new Map<string, Freshness>();
+  return (device) => {
+    let found = cache.get(device);
+    if (!found) {
+      const entry = devices[device];
+      found = entry
+        ? freshness(entry, now)
+        : { polledAt: null, ageMs: null, stale: true, reason: 'not in the inventory' };
+      cache.set(device, found);
+    }
+    return found;
+  };
+}

@@ -29,11 +29,18 @@ const COLUMNS: Column<SessionRow>[] = [
   { header: 'FLAPS', value: (s) => String(s.flaps), align: 'right', min: 3 },
 ];
 
+const rowColor = (s: SessionRow) => (s.established ? undefined : 'error');
+
 /** COLUMNS with each row's age after STATE, stale rows dimmed (a stale session is never green). */
 function agedColumns(age: (device: string) => Freshness): Column<SessionRow>[] {
   const of = (s: SessionRow) => age(s.device);
   const state = COLUMNS.findIndex((column) => column.header === 'STATE') + 1;
-  return dimStale([...COLUMNS.slice(0, state), ageColumn(of), ...COLUMNS.slice(state)], of);
+  return dimStale(
+    [...COLUMNS.slice(0, state), ageColumn(of), ...COLUMNS.slice(state)],
+    of,
+    ['POLLED'],
+    rowColor,
+  );
 }
 
 export function BgpView(props: ViewProps) {
@@ -60,7 +67,7 @@ export function BgpView(props: ViewProps) {
   const model: ViewModel<SessionRow> = {
     ...table,
     columns,
-    rowColor: (s) => (s.established || age(s.device).stale ? undefined : 'error'),
+    rowColor,
     device: (s) => s.device,
     open: (s, action) =>
       action === 'drill' ? { view: 'route-table', args: { device: s.device, vrf: s.vrf } } : null,

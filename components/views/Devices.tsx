@@ -21,7 +21,8 @@ function columns(now: number): Column<DeviceEntry>[] {
     { header: 'NAME', value: (e) => e.spec.name, min: 6 },
     { header: 'ROLE', value: (e) => e.spec.role, min: 4 },
     { header: 'KIND', value: (e) => e.spec.kind + (e.spec.simulated ? ' (sim)' : ''), min: 5 },
-    { header: 'TRANSPORT', value: transport, min: 6, squeeze: 2 },
+    // Gives way before ERROR (the reason a device is down must stay readable), down to the address.
+    { header: 'TRANSPORT', value: transport, min: 16, squeeze: 0 },
     {
       header: 'STATUS',
       value: (e) => (e.polling && e.health === 'unknown' ? 'polling' : e.health),

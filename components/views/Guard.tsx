@@ -3,6 +3,8 @@ import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column } from '../shared/columns.ts';
 import { guardRows, type GuardRow } from './guard-rows.ts';
+import { useDeviceAge } from '../hooks/useDeviceAge.ts';
+import { ageColumn, dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -44,9 +46,15 @@ export function GuardView(props: ViewProps) {
     return guardRows(devices, order, workloads, device);
   }, [devices, order, device, workflows]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
+  const age = useDeviceAge();
+  const columns = useMemo(() => {
+    const of = (r: GuardRow) => age(r.host);
+    // Before WHY, the column that gives way first.
+    return dimStale([...COLUMNS.slice(0, -1), ageColumn(of), ...COLUMNS.slice(-1)], of);
+  }, [age]);
   const model: ViewModel<GuardRow> = {
     ...table,
-    columns: COLUMNS,
+    columns,
     rowColor: (r) => r.level,
     subject: (r) => r.host,
     device: (r) => r.host,

@@ -30,11 +30,14 @@ const COLUMNS: Column<WorkloadEntry>[] = [
     header: 'CONFLICTS',
     value: (w) => w.conflicts.join('; '),
     color: (w) => (w.conflicts.length > 0 ? 'error' : undefined),
-    min: 9,
+    // Narrow when squeezed: the rows' own columns (host, routers, age) must stay readable at 100 columns.
+    min: 5,
     max: 200,
     squeeze: 1,
   },
 ];
+
+const rowColor = (w: WorkloadEntry) => (w.conflicts.length > 0 ? 'warn' : undefined);
 
 /** Spoofed-source drops per `host/tap`, from each hypervisor's vmguard counters (last poll). */
 export type SpoofCounts = ReadonlyMap<string, number>;
@@ -115,10 +118,12 @@ export function WorkloadsView(props: ViewProps) {
   }, [workflows, records, counts, perTap]);
   const columns = useMemo(
     () =>
-      dimStale([...filterColumns.slice(0, -1), ageColumn(age), ...filterColumns.slice(-1)], age, [
-        'POLLED',
-        'CONFLICTS',
-      ]),
+      dimStale(
+        [...filterColumns.slice(0, -1), ageColumn(age), ...filterColumns.slice(-1)],
+        age,
+        ['POLLED', 'CONFLICTS'],
+        rowColor,
+      ),
     [filterColumns, age],
   );
   const source = useMemo(
@@ -128,7 +133,7 @@ export function WorkloadsView(props: ViewProps) {
   const model: ViewModel<WorkloadEntry> = {
     ...useTableModel(source, filterColumns, props.frame.filter),
     columns,
-    rowColor: (w) => (w.conflicts.length > 0 ? 'warn' : undefined),
+    rowColor,
     subject: (w) => records.get(recordKey(w.vrf, w.prefix))?.name ?? null,
     empty: tenant ? `no workloads of tenant ${tenant}` : 'no workload routes seen yet',
   };

@@ -15,18 +15,28 @@ export function ageColumn<T>(ageOf: (row: T) => Freshness): Column<T> {
 }
 
 /**
- * Dims every cell of a stale row (so a stale session is never green `Established`) except the columns
- * named in `keep` (the age itself, conflicts): what is shown there is about now, not the old data.
+ * Dims the cells of a stale row that would read as good or neutral (so a stale session is never green
+ * `Established`); a problem (error/warn, the cell's or the row's) keeps its colour: the last thing known
+ * was bad, and dimming it would hide it. Columns named in `keep` (the age itself) are left alone.
  */
 export function dimStale<T>(
   columns: readonly Column<T>[],
   ageOf: (row: T) => Freshness,
   keep: readonly string[] = ['POLLED'],
+  rowColor?: (row: T) => 'error' | 'warn' | undefined,
 ): Column<T>[] {
   return columns.map((column) =>
     keep.includes(column.header)
       ? column
-      : { ...column, color: (row: T) => (ageOf(row).stale ? 'muted' : column.color?.(row)) },
+      : {
+          ...column,
+          color: (row: T) => {
+            const color = column.color?.(row);
+            if (!ageOf(row).stale) return color;
+            const problem = color ?? rowColor?.(row);
+            return problem === 'error' || problem === 'warn' ? problem : 'muted';
+          },
+        },
   );
 }
 

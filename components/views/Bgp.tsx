@@ -38,7 +38,7 @@ function agedColumns(age: (device: string) => Freshness): Column<SessionRow>[] {
   return dimStale(
     [...COLUMNS.slice(0, state), ageColumn(of), ...COLUMNS.slice(state)],
     of,
-    ['POLLED'],
+    ['POLL'],
     rowColor,
   );
 }

@@ -121,7 +121,7 @@ export function WorkloadsView(props: ViewProps) {
       dimStale(
         [...filterColumns.slice(0, -1), ageColumn(age), ...filterColumns.slice(-1)],
         age,
-        ['POLLED', 'CONFLICTS'],
+        ['POLL', 'CONFLICTS'],
         rowColor,
       ),
     [filterColumns, age],

@@ -3,14 +3,14 @@ import type { DeviceEntry } from '../../src/state/store.ts';
 import type { Column } from '../shared/columns.ts';
 import { ageLabel } from './age.ts';
 
-/** The age column every device-derived view shows: `4s`, or `stale 20s` in the warning colour. */
+/** The age column every device-derived view shows (POLL, as in Devices): `4s`, or `stale 20s` in the warning colour. */
 export function ageColumn<T>(ageOf: (row: T) => Freshness): Column<T> {
   return {
-    header: 'POLLED',
+    header: 'POLL',
     value: (row) => ageLabel(ageOf(row)),
     color: (row) => (ageOf(row).stale ? 'warn' : 'muted'),
     align: 'right',
-    min: 9,
+    min: 4,
   };
 }
 
@@ -22,7 +22,7 @@ export function ageColumn<T>(ageOf: (row: T) => Freshness): Column<T> {
 export function dimStale<T>(
   columns: readonly Column<T>[],
   ageOf: (row: T) => Freshness,
-  keep: readonly string[] = ['POLLED'],
+  keep: readonly string[] = ['POLL'],
   rowColor?: (row: T) => 'error' | 'warn' | undefined,
 ): Column<T>[] {
   return columns.map((column) =>

@@ -4,7 +4,7 @@ import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column } from '../shared/columns.ts';
 import { guardRows, type GuardRow } from './guard-rows.ts';
 import { useDeviceAge } from '../hooks/useDeviceAge.ts';
-import { ageColumn, dimStale } from './stale.ts';
+import { dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -47,11 +47,17 @@ export function GuardView(props: ViewProps) {
   }, [devices, order, device, workflows]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
   const age = useDeviceAge();
-  const columns = useMemo(() => {
-    const of = (r: GuardRow) => age(r.host);
-    // Before WHY, the column that gives way first.
-    return dimStale([...COLUMNS.slice(0, -1), ageColumn(of), ...COLUMNS.slice(-1)], of);
-  }, [age]);
+  // Dimmed when the host's last poll failed or is late; problems keep their red (the age is in :devices).
+  const columns = useMemo(
+    () =>
+      dimStale(
+        COLUMNS,
+        (r: GuardRow) => age(r.host),
+        [],
+        (r) => r.level,
+      ),
+    [age],
+  );
   const model: ViewModel<GuardRow> = {
     ...table,
     columns,

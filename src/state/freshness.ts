@@ -56,3 +56,18 @@ export function combineFreshness(parts: readonly Freshness[]): Freshness {
   }
   return result ?? { polledAt: null, ageMs: null, stale: true, reason: 'no source' };
 }
+
+/** A workload row joins hosts (its announcers) and routers (seenBy): as fresh as the oldest of them. */
+export function workloadFreshness(
+  entry: { announcers: readonly { host: string }[]; seenBy: readonly { router: string }[] },
+  devices: Readonly<Record<string, FreshnessInput | undefined>>,
+  now: number,
+): Freshness {
+  const names = new Set([...entry.announcers.map((a) => a.host), ...entry.seenBy.map((v) => v.router)]);
+  const parts: Freshness[] = [];
+  for (const name of names) {
+    const device = devices[name];
+    if (device) parts.push(freshness(device, now));
+  }
+  return combineFreshness(parts);
+}

@@ -1,9 +1,12 @@
 import { useMemo } from 'react';
 import type { BgpSession } from '../../src/model/bgp.ts';
+import type { Freshness } from '../../src/state/freshness.ts';
 import { sessionKey } from '../../src/state/store.ts';
 import { formatDuration, shortAfi } from '../format.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
+import { useNow } from '../hooks/useNow.ts';
 import type { Column } from '../shared/columns.ts';
+import { ageColumn, deviceAge, dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -26,6 +29,20 @@ const COLUMNS: Column<SessionRow>[] = [
   { header: 'FLAPS', value: (s) => String(s.flaps), align: 'right', min: 3 },
 ];
 
+const rowColor = (s: SessionRow) => (s.established ? undefined : 'error');
+
+/** COLUMNS with each row's age after STATE, stale rows dimmed (a stale session is never green). */
+function agedColumns(age: (device: string) => Freshness): Column<SessionRow>[] {
+  const of = (s: SessionRow) => age(s.device);
+  const state = COLUMNS.findIndex((column) => column.header === 'STATE') + 1;
+  return dimStale(
+    [...COLUMNS.slice(0, state), ageColumn(of), ...COLUMNS.slice(state)],
+    of,
+    ['POLL'],
+    rowColor,
+  );
+}
+
 export function BgpView(props: ViewProps) {
   const { device } = props.frame.args;
   const { devices, order, flaps } = useAppStore((s) => ({
@@ -43,11 +60,14 @@ export function BgpView(props: ViewProps) {
     // Sessions that are down are what the engineer is looking for: they go first (sort is stable).
     return rows.sort((a, b) => Number(a.established) - Number(b.established));
   }, [devices, order, flaps, device]);
+  const now = useNow();
+  const age = useMemo(() => deviceAge(devices, now), [devices, now]);
+  const columns = useMemo(() => agedColumns(age), [age]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
   const model: ViewModel<SessionRow> = {
     ...table,
-    columns: COLUMNS,
-    rowColor: (s) => (s.established ? undefined : 'error'),
+    columns,
+    rowColor,
     device: (s) => s.device,
     open: (s, action) =>
       action === 'drill' ? { view: 'route-table', args: { device: s.device, vrf: s.vrf } } : null,

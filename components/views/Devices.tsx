@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { DeviceEntry } from '../../src/state/store.ts';
-import { formatAge } from '../format.ts';
+import { freshness } from '../../src/state/freshness.ts';
+import { ageLabel } from './age.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import { useNow } from '../hooks/useNow.ts';
 import type { Column } from '../shared/columns.ts';
@@ -20,7 +21,8 @@ function columns(now: number): Column<DeviceEntry>[] {
     { header: 'NAME', value: (e) => e.spec.name, min: 6 },
     { header: 'ROLE', value: (e) => e.spec.role, min: 4 },
     { header: 'KIND', value: (e) => e.spec.kind + (e.spec.simulated ? ' (sim)' : ''), min: 5 },
-    { header: 'TRANSPORT', value: transport, min: 6, squeeze: 2 },
+    // Gives way before ERROR (the reason a device is down must stay readable), down to the address.
+    { header: 'TRANSPORT', value: transport, min: 16, squeeze: 0 },
     {
       header: 'STATUS',
       value: (e) => (e.polling && e.health === 'unknown' ? 'polling' : e.health),
@@ -28,8 +30,10 @@ function columns(now: number): Column<DeviceEntry>[] {
       min: 7,
     },
     {
+      // `stale 20s` when the last poll failed or is late: the BGP count next to it is then old news.
       header: 'POLL',
-      value: (e) => (e.lastSuccessAt === null ? '-' : formatAge(now - e.lastSuccessAt)),
+      value: (e) => (e.lastSuccessAt === null ? '-' : ageLabel(freshness(e, now))),
+      color: (e) => (e.lastSuccessAt !== null && freshness(e, now).stale ? 'warn' : undefined),
       align: 'right',
       min: 4,
     },
@@ -37,6 +41,7 @@ function columns(now: number): Column<DeviceEntry>[] {
       header: 'BGP',
       value: (e) =>
         e.snapshot ? `${e.snapshot.bgp.filter((s) => s.established).length}/${e.snapshot.bgp.length}` : '-',
+      color: (e) => (freshness(e, now).stale ? 'muted' : undefined),
       align: 'right',
       min: 3,
     },

@@ -3,6 +3,8 @@ import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column } from '../shared/columns.ts';
 import { guardRows, type GuardRow } from './guard-rows.ts';
+import { useDeviceAge } from '../hooks/useDeviceAge.ts';
+import { dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -44,9 +46,21 @@ export function GuardView(props: ViewProps) {
     return guardRows(devices, order, workloads, device);
   }, [devices, order, device, workflows]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
+  const age = useDeviceAge();
+  // Dimmed when the host's last poll failed or is late; problems keep their red (the age is in :devices).
+  const columns = useMemo(
+    () =>
+      dimStale(
+        COLUMNS,
+        (r: GuardRow) => age(r.host),
+        [],
+        (r) => r.level,
+      ),
+    [age],
+  );
   const model: ViewModel<GuardRow> = {
     ...table,
-    columns: COLUMNS,
+    columns,
     rowColor: (r) => r.level,
     subject: (r) => r.host,
     device: (r) => r.host,

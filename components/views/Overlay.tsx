@@ -2,6 +2,8 @@ import { useMemo } from 'react';
 import { overlayRows, type OverlayRow } from '../../src/model/overlay.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column } from '../shared/columns.ts';
+import { useDeviceAge } from '../hooks/useDeviceAge.ts';
+import { ageColumn, dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -30,9 +32,15 @@ export function OverlayView(props: ViewProps) {
     return overlayRows(overlays, Date.now()).filter((r) => !device || r.device === device);
   }, [devices, order, device]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
+  const age = useDeviceAge();
+  const columns = useMemo(() => {
+    const of = (r: OverlayRow) => age(r.device);
+    // Before DETAIL, the column that gives way first.
+    return dimStale([...COLUMNS.slice(0, -1), ageColumn(of), ...COLUMNS.slice(-1)], of);
+  }, [age]);
   const model: ViewModel<OverlayRow> = {
     ...table,
-    columns: COLUMNS,
+    columns,
     rowColor: (r) => (r.problem ? 'error' : undefined),
     device: (r) => r.device,
     empty: device ? `no overlay on ${device} (yet)` : 'no WireGuard, EVPN or VRRP on any router (yet)',

@@ -4,6 +4,9 @@ import type { RouteTable } from '../../src/model/route-table.ts';
 import { lookupAddress } from '../filter.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column, RowSource } from '../shared/columns.ts';
+import { useDeviceAge } from '../hooks/useDeviceAge.ts';
+import { ageLabel } from './age.ts';
+import { dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -50,11 +53,18 @@ export function RouteTableView(props: ViewProps) {
     }, 30);
     return () => clearTimeout(timer);
   }, [table, vrf]);
+  // One device's table: every row is as old as its last poll; a stale table is dimmed and says so.
+  const age = useDeviceAge()(device);
+  const columns = useMemo(() => dimStale(COLUMNS, () => age, []), [age]);
   const model: ViewModel<Route> = {
     ...filtered,
-    columns: COLUMNS,
+    columns,
     rowColor: (r) => (r.selected ? undefined : 'warn'),
     empty: table ? `no routes in VRF ${vrf} on ${device}` : `no route table from ${device} yet`,
+    note:
+      table && age.stale
+        ? `${device}: ${ageLabel(age)} (${age.reason ?? 'old'}) — its last table, not live`
+        : null,
   };
   if (address) {
     model.rows = match ? [match] : [];

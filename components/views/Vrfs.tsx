@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column } from '../shared/columns.ts';
+import { useDeviceAge } from '../hooks/useDeviceAge.ts';
+import { ageColumn, dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -54,9 +56,14 @@ export function VrfsView(props: ViewProps) {
     }
     return rows;
   }, [devices, order, device]);
+  const age = useDeviceAge();
+  const columns = useMemo(() => {
+    const of = (r: VrfRow) => age(r.device);
+    return dimStale([...COLUMNS, ageColumn(of)], of);
+  }, [age]);
   const model: ViewModel<VrfRow> = {
     ...useTableModel(source, COLUMNS, props.frame.filter),
-    columns: COLUMNS,
+    columns,
     device: (r) => r.device,
     open: (r, action) =>
       action === 'drill' ? { view: 'route-table', args: { device: r.device, vrf: r.vrf } } : null,

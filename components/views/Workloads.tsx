@@ -4,9 +4,13 @@ import type { AppState } from '../../src/state/store.ts';
 import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
+import { useNow } from '../hooks/useNow.ts';
+import { workloadFreshness, type Freshness } from '../../src/state/freshness.ts';
 import type { Column } from '../shared/columns.ts';
 import { recordKey } from '../workflows/controller.ts';
 import { useWorkflowState } from '../workflows/useWorkflowState.ts';
+import { announcerText } from './announcer.ts';
+import { ageColumn, dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
@@ -17,7 +21,7 @@ const COLUMNS: Column<WorkloadEntry>[] = [
   { header: 'PREFIX', value: (w) => w.prefix, min: 18, max: 43 },
   {
     header: 'HOST/TAP',
-    value: (w) => w.announcers.map((a) => `${a.host}/${a.interface}`).join(',') || '-',
+    value: (w) => w.announcers.map(announcerText).join(',') || '-',
     min: 8,
     squeeze: 2,
   },
@@ -26,11 +30,14 @@ const COLUMNS: Column<WorkloadEntry>[] = [
     header: 'CONFLICTS',
     value: (w) => w.conflicts.join('; '),
     color: (w) => (w.conflicts.length > 0 ? 'error' : undefined),
-    min: 9,
+    // Narrow when squeezed: the rows' own columns (host, routers, age) must stay readable at 100 columns.
+    min: 5,
     max: 200,
     squeeze: 1,
   },
 ];
+
+const rowColor = (w: WorkloadEntry) => (w.conflicts.length > 0 ? 'warn' : undefined);
 
 /** Spoofed-source drops per `host/tap`, from each hypervisor's vmguard counters (last poll). */
 export type SpoofCounts = ReadonlyMap<string, number>;
@@ -94,19 +101,39 @@ export function WorkloadsView(props: ViewProps) {
     () => Object.values(devices).some((d) => d.snapshot?.guard?.present && d.snapshot.guard.perTap),
     [devices],
   );
-  const columns = useMemo(() => {
+  const now = useNow();
+  // A row joins hosts and routers: as old as its oldest source (computed for the rows drawn only).
+  const age = useMemo(() => {
+    const cache = new WeakMap<WorkloadEntry, Freshness>();
+    return (w: WorkloadEntry) => {
+      let found = cache.get(w);
+      if (!found) cache.set(w, (found = workloadFreshness(w, devices, now)));
+      return found;
+    };
+  }, [devices, now]);
+  const filterColumns = useMemo(() => {
     // Before CONFLICTS, the last column (the one that gives way on a narrow screen).
     const base = workflows ? registryColumns(records) : COLUMNS;
     return [...base.slice(0, -1), spoofColumn(counts, perTap), ...base.slice(-1)];
   }, [workflows, records, counts, perTap]);
+  const columns = useMemo(
+    () =>
+      dimStale(
+        [...filterColumns.slice(0, -1), ageColumn(age), ...filterColumns.slice(-1)],
+        age,
+        ['POLL', 'CONFLICTS'],
+        rowColor,
+      ),
+    [filterColumns, age],
+  );
   const source = useMemo(
     () => (tenant ? workloads.filter((w) => (w.tenant ?? '?') === tenant) : workloads),
     [workloads, tenant],
   );
   const model: ViewModel<WorkloadEntry> = {
-    ...useTableModel(source, columns, props.frame.filter),
+    ...useTableModel(source, filterColumns, props.frame.filter),
     columns,
-    rowColor: (w) => (w.conflicts.length > 0 ? 'warn' : undefined),
+    rowColor,
     subject: (w) => records.get(recordKey(w.vrf, w.prefix))?.name ?? null,
     empty: tenant ? `no workloads of tenant ${tenant}` : 'no workload routes seen yet',
   };

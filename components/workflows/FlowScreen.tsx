@@ -3,7 +3,8 @@ import { safeText } from '../../src/model/text.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useNow } from '../hooks/useNow.ts';
 import type { Flow } from './flow.ts';
-import { matches, type Field, type FormState } from './form.ts';
+import { useHostHealth } from '../hooks/useHostHealth.ts';
+import { matches, type Choice, type Field, type FormState } from './form.ts';
 import { planLines, resumeLines, timelineLines, wrapLines } from './lines.ts';
 import { clampScroll, ScrollLines } from './ScrollLines.tsx';
 import type { TimelineState } from './timeline.ts';
@@ -158,11 +159,29 @@ function FieldRow({
       </Text>
     );
   }
+  return <ChoiceRow field={field} focused={focused} label={label} width={width} />;
+}
+
+function ChoiceRow({
+  field,
+  focused,
+  label,
+  width,
+}: {
+  field: Field;
+  focused: boolean;
+  label: React.JSX.Element;
+  width: number;
+}) {
+  const { theme } = useConsole();
   const found = matches(field);
   const index = Math.min(field.index, found.length - 1);
   // Start a little before the highlighted choice so it is always on screen, even among 1,000 hosts.
   const from = Math.max(0, index - 2);
   const shown = found.slice(from, from + 12);
+  const health = useHostHealth(shown.flatMap((choice) => (choice.device ? [choice.device] : [])));
+  const noteOf = (choice: Choice) => (choice.device ? health[choice.device] : choice.note);
+  const badOf = (choice: Choice) => (choice.device ? health[choice.device] !== 'ok' : choice.bad);
   return (
     <Box width={width}>
       <Text wrap="truncate-end">
@@ -181,8 +200,8 @@ function FieldRow({
               <Text inverse={selected} bold={selected}>
                 {selected ? `[${safeText(choice.value)}]` : ` ${safeText(choice.value)} `}
               </Text>
-              {choice.note ? (
-                <Text color={choice.bad ? theme.error : theme.muted}>{` ${safeText(choice.note)}`}</Text>
+              {noteOf(choice) ? (
+                <Text color={badOf(choice) ? theme.error : theme.muted}>{` ${safeText(noteOf(choice) ?? '')}`}</Text>
               ) : null}
               <Text>{'  '}</Text>
             </Text>

@@ -21,7 +21,7 @@ function hostChoices(controller: WorkflowController, except?: string): Choice[] 
   return controller
     .hypervisors()
     .filter((h) => h.name !== except)
-    .map((h) => ({ value: h.name, note: h.health, bad: h.health !== 'ok' }));
+    .map((h) => ({ value: h.name, note: h.health, bad: h.health !== 'ok', device: h.name }));
 }
 
 export function createWizard(controller: WorkflowController): Flow {

@@ -5,6 +5,8 @@ export interface Choice {
   note?: string;
   /** Shown in the error colour (an unreachable host is still listed: the service says why it refuses). */
   bad?: boolean;
+  /** A device whose health is the note: drawn live from the store, not as it was when the wizard opened. */
+  device?: string;
 }
 
 export interface Field {

@@ -1,5 +1,6 @@
 import type { DeviceRole, DeviceSpec } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
+import { DEFAULT_POLL_INTERVAL_MS } from '../state/freshness.ts';
 import type { AppStore } from '../state/store.ts';
 import { OutputLimitError, SshTransportError } from '../transport/ssh/errors.ts';
 import { Semaphore } from './semaphore.ts';
@@ -16,7 +17,7 @@ export interface PollerOptions {
   now?: () => number;
 }
 
-export const DEFAULT_INTERVAL_MS: Record<DeviceRole, number> = { router: 5_000, hypervisor: 10_000 };
+export const DEFAULT_INTERVAL_MS: Record<DeviceRole, number> = DEFAULT_POLL_INTERVAL_MS;
 
 /** Errors that mean the device could not be reached at all, as opposed to a reachable device answering badly. */
 export function isUnreachableError(error: unknown): boolean {
@@ -46,6 +47,14 @@ export class Poller {
 
   constructor(private readonly options: PollerOptions) {
     this.semaphore = new Semaphore(options.concurrency ?? 16);
+    // Views judge staleness by the interval this poller really uses, not a constant of their own.
+    options.store
+      .getState()
+      .setPollIntervals(Object.fromEntries(this.specs().map((spec) => [spec.name, this.baseInterval(spec)])));
+  }
+
+  private baseInterval(spec: DeviceSpec): number {
+    return this.options.intervalMs?.[spec.role] ?? DEFAULT_INTERVAL_MS[spec.role];
   }
 
   private now(): number {
@@ -93,7 +102,7 @@ export class Poller {
   private intervalFor(spec: DeviceSpec, failures: number): number {
     const fast = this.fast.get(spec.name);
     if (fast && fast.until > this.now() && failures === 0) return fast.intervalMs;
-    const base = this.options.intervalMs?.[spec.role] ?? DEFAULT_INTERVAL_MS[spec.role];
+    const base = this.baseInterval(spec);
     if (failures === 0) return base;
     return Math.min(base * 2 ** Math.min(failures, 10), this.options.maxBackoffMs ?? 60_000);
   }

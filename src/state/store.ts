@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
+import { DEFAULT_POLL_INTERVAL_MS } from './freshness.ts';
 import { buildWorkloadIndex, type WorkloadEntry } from './workload-index.ts';
 
 export interface DeviceEntry {
@@ -13,6 +14,8 @@ export interface DeviceEntry {
   lastSuccessAt: number | null;
   polling: boolean;
   consecutiveFailures: number;
+  /** The interval the poller polls this device at (set by the poller; freshness judges age by it). */
+  pollIntervalMs: number;
 }
 
 export interface StoreEvent {
@@ -48,6 +51,8 @@ export interface AppState {
   /** Who is watching this console right now (empty unless it is served). */
   watchers: Watcher[];
   setWatchers(watchers: Watcher[], at: number): void;
+  /** The poller says how often it polls each device (its base interval, not the failure backoff). */
+  setPollIntervals(intervals: Record<string, number>): void;
   pollStarted(device: string, at: number): void;
   pollSucceeded(device: string, snapshot: DeviceSnapshot): void;
   pollFailed(device: string, message: string, at: number, health: 'unreachable' | 'degraded'): void;
@@ -77,6 +82,7 @@ export function createAppStore(init: {
       lastSuccessAt: null,
       polling: false,
       consecutiveFailures: 0,
+      pollIntervalMs: DEFAULT_POLL_INTERVAL_MS[spec.role],
     };
   }
   return createStore<AppState>()((set, get) => {
@@ -120,6 +126,15 @@ export function createAppStore(init: {
           events: events.length > 0 ? [...state.events, ...events].slice(-MAX_EVENTS) : state.events,
         }));
       },
+      setPollIntervals: (intervals) =>
+        set((state) => {
+          const devices = { ...state.devices };
+          for (const [name, ms] of Object.entries(intervals)) {
+            const entry = devices[name];
+            if (entry && entry.pollIntervalMs !== ms) devices[name] = { ...entry, pollIntervalMs: ms };
+          }
+          return { devices };
+        }),
       pollStarted: (name, at) => update(name, () => ({ polling: true, lastAttemptAt: at })),
       pollSucceeded: (name, snapshot) => {
         const previous = get().devices[name]?.snapshot ?? null;
@@ -158,7 +173,9 @@ export function createAppStore(init: {
           }),
           events,
         );
-        // An unreachable device's last snapshot stays for context, but its state is no longer current.
+        // An unreachable device's last snapshot stays for context, but its state is no longer current:
+        // the workload index then also shows what the routers still route via it (flagged).
+        if (entry && (entry.consecutiveFailures === 0 || entry.health !== health)) reindex();
       },
     };
   });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import { Poller } from '../../src/poller/poller.ts';
+import { freshness } from '../../src/state/freshness.ts';
 import { createAppStore } from '../../src/state/store.ts';
 import { SshConnectError } from '../../src/transport/ssh/errors.ts';
 import { snapshot } from '../helpers/snapshots.ts';
@@ -132,5 +133,27 @@ describe('poller', () => {
     });
     await poller.pollNow();
     expect(store.getState().devices.odd?.health).toBe('degraded');
+  });
+
+  it('tells the store the interval it polls each device at, which the stale rule reads', async () => {
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [spec('r1', 'router'), spec('h1')],
+      tenants: [],
+    });
+    // Before any poller: the defaults.
+    expect(store.getState().devices.h1?.pollIntervalMs).toBe(10_000);
+    const poller = new Poller({
+      store,
+      collect: async (device) => snapshot(device.name, { at: 1_000 }),
+      intervalMs: { router: 2_000 },
+    });
+    pollers.push(poller);
+    const { r1, h1 } = store.getState().devices;
+    expect([r1?.pollIntervalMs, h1?.pollIntervalMs]).toEqual([2_000, 10_000]);
+    await poller.pollNow();
+    const entry = store.getState().devices.r1!;
+    expect(freshness(entry, 1_000 + 4_000).stale).toBe(false);
+    expect(freshness(entry, 1_000 + 4_001)).toMatchObject({ stale: true, reason: 'poll late' });
   });
 });

@@ -23,6 +23,8 @@ export function adoptLiveWorkloads(
   for (const entry of state.workloads) {
     if (entry.announcers.length !== 1 || entry.tenant === null) continue;
     const a = entry.announcers[0]!;
+    // Known only from the routers (host unreachable): no TAP to adopt.
+    if (a.interface === null) continue;
     const key = `${a.host}|${a.interface}|${entry.vrf}`;
     const group = byTap.get(key) ?? {
       host: a.host,

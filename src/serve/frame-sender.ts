@@ -61,9 +61,13 @@ export class FrameSender {
   #write(frame: string): void {
     this.#inFlight = true;
     this.sent += 1;
+    const sent = this.sent;
     this.#stall = setTimeout(() => {
       this.#stall = null;
-      if (!this.#closed) this.#onStall();
+      // Timers run before pending I/O: after a blocked event loop, let the channel report first.
+      setImmediate(() => {
+        if (!this.#closed && this.#inFlight && this.sent === sent) this.#onStall();
+      });
     }, this.#stallMs);
     // The callback runs once the channel has passed the frame on within the viewer's SSH window.
     this.#channel.write(frame, () => {

@@ -41,7 +41,8 @@ export interface ViewerStats extends ViewerInfo {
   rendered: number;
   sent: number;
   skipped: number;
-  /** Input chunks received and keys ignored for going over the rate. */
+  /** Input bytes and chunks received, and keys ignored for going over the rate. */
+  inputBytes: number;
   inputChunks: number;
   keysDropped: number;
 }
@@ -84,6 +85,7 @@ interface Viewer {
   /** The next frame must clear the screen first (after a resize). */
   clear: boolean;
   rendered: number;
+  inputBytes: number;
   inputChunks: number;
   keysDropped: number;
 }
@@ -245,6 +247,7 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
             last: '',
             clear: true,
             rendered: 0,
+            inputBytes: 0,
             inputChunks: 0,
             keysDropped: 0,
           };
@@ -256,6 +259,7 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
           channel.on('data', (data: Buffer) => {
             if (!viewers.has(v.info.id)) return;
             v.inputChunks += 1;
+            v.inputBytes += data.length;
             const got = input.feed(data.toString('latin1'));
             if (got.leave) {
               v.sender.close();
@@ -323,6 +327,7 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
         ...v.info,
         ...v.sender.stats(),
         rendered: v.rendered,
+        inputBytes: v.inputBytes,
         inputChunks: v.inputChunks,
         keysDropped: v.keysDropped,
       })),

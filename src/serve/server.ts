@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import { safeText } from '../model/text.ts';
-import { findKey, type AuthorizedKey } from './authorized-keys.ts';
+import { authenticateClients } from './auth.ts';
+import type { AuthorizedKey } from './authorized-keys.ts';
 import { viewerFrame } from './frame.ts';
 import { FrameSender } from './frame-sender.ts';
 import { ConnectionGate, type GateStats, type Ticket } from './gate.ts';
@@ -157,39 +158,11 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
     const ticket = admitted?.ticket;
     const from = ticket?.source ?? clientText(clientInfo.ip);
     clients.add(client);
-    let user = '';
-    let key: AuthorizedKey | undefined;
-    let attempts = 0;
-    client.on('authentication', (ctx) => {
-      attempts += 1;
-      if (attempts > limits.maxAuthAttempts) {
-        notice(
-          `attempts|${from}`,
-          `closed a connection from ${from}: more than ${limits.maxAuthAttempts} authentication attempts`,
-        );
-        return client.end();
-      }
-      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
-      const found = findKey(opts.authorized, ctx.key.algo, ctx.key.data);
-      if (!found) {
-        notice(
-          `refused-key|${from}`,
-          `refused ${clientText(ctx.username)}@${from}: key not in the authorized file`,
-        );
-        return ctx.reject(['publickey']);
-      }
-      // Without a signature the client only asks whether the key would do.
-      if (!ctx.signature || !ctx.blob) return ctx.accept();
-      const parsed = ssh2.utils.parseKey(`${found.type} ${found.blob.toString('base64')}`);
-      if (
-        parsed instanceof Error ||
-        Array.isArray(parsed) ||
-        !parsed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)
-      )
-        return ctx.reject(['publickey']);
-      user = clientText(ctx.username);
-      key = found;
-      ctx.accept();
+    const authenticated = authenticateClients(client, {
+      authorized: opts.authorized,
+      maxAttempts: limits.maxAuthAttempts,
+      from,
+      notice,
     });
     client.on('ready', () => {
       ticket?.authenticated();
@@ -226,9 +199,9 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
           const v: Viewer = {
             info: {
               id: randomUUID(),
-              user,
+              user: authenticated()?.user ?? '?',
               from,
-              key: clientText(key?.comment || key?.fingerprint || '?'),
+              key: clientText(authenticated()?.key.comment || authenticated()?.key.fingerprint || '?'),
               since: Date.now(),
               cols: size.cols,
               rows: size.rows,

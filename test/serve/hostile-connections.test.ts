@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logEventsTo } from '../../src/cli/console.ts';
 import { parseServeLimits } from '../../src/cli/serve.ts';
@@ -102,6 +103,31 @@ describe('routedeck serve against hostile clients: connections', () => {
     ]);
     expect(s.stats().connections).toMatchObject({ connections: 1, refused: 20 });
     v.close();
+  });
+
+  it('a client that keeps trying to authenticate is closed after the attempts limit', async () => {
+    const notices: string[] = [];
+    const s = await start({ maxAuthAttempts: 3 }, notices);
+    let tries = 0;
+    await new Promise<void>((resolve) => {
+      const c = new ssh2.Client();
+      c.on('error', () => {});
+      c.on('close', () => resolve());
+      c.connect({
+        host: '127.0.0.1',
+        port: s.port,
+        username: 'guesser',
+        hostVerifier: () => true,
+        // Asks again for ever: only the server's limit ends it.
+        authHandler: (_methods, _partial, next) => {
+          tries += 1;
+          next({ type: 'none', username: 'guesser' });
+        },
+      });
+    });
+    expect(tries).toBeLessThanOrEqual(4);
+    expect(notices).toEqual(['closed a connection from 127.0.0.1: more than 3 authentication attempts']);
+    await expect.poll(() => s.stats().connections.connections).toBe(0);
   });
 
   it('serve options: limits a NOC can change; a bad value is one sentence (exit 2 via UsageError)', () => {

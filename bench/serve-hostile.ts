@@ -11,7 +11,7 @@
  * Run by bench/run.ts (part `serve-hostile`) or alone: `node --expose-gc --import tsx bench/serve-hostile.ts`.
  * Traffic only to 127.0.0.1.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
@@ -61,6 +61,8 @@ export interface ServeHostileBench {
     watcherFrames: number;
   };
   preauth: { opened: number; maxHeld: number; refused: number; heldAfterTimeout: number };
+  /** The same 500 against a driver limited to 48 descriptors (`ulimit -n 48`). */
+  fdLimit: { alive: boolean; maxHeld: number; acceptErrors: number; notices: string[] };
 }
 type Pct = { p50: number; p99: number; max: number };
 
@@ -106,7 +108,13 @@ async function driverChild(): Promise<void> {
   let timer = setTimeout(tick, 16);
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'probe') {
-      const probe: Probe = { rssMB: process.memoryUsage.rss() / MB, delays, stats: server.stats(), notices };
+      let rssMB = NaN;
+      try {
+        rssMB = process.memoryUsage.rss() / MB;
+      } catch {
+        // reading RSS needs a descriptor, which the ulimit phase may not have
+      }
+      const probe: Probe = { rssMB, delays, stats: server.stats(), notices };
       delays = [];
       process.send!(probe);
     } else if (m.cmd === 'stop') {
@@ -119,9 +127,15 @@ async function driverChild(): Promise<void> {
 
 // ---- the clients (this process) -------------------------------------------------------------
 
+/** The driver's figures; rejects if it died (the ulimit phase checks exactly that). */
 function ask(child: ChildProcess): Promise<Probe> {
-  return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as Probe));
+  return new Promise((resolve, reject) => {
+    const died = (code: number | null) => reject(new Error(`the driver exited (${code})`));
+    child.once('exit', died);
+    child.once('message', (m) => {
+      child.off('exit', died);
+      resolve(m as Probe);
+    });
     child.send({ cmd: 'probe' });
   });
 }
@@ -153,6 +167,66 @@ async function viewer(port: number, key: string, user: string, cols: number, row
       readyTimeout: 60_000,
     });
   });
+}
+
+/** 500 unauthenticated connections from 32 source addresses, held until `closeAfterMs`. */
+async function flood(port: number, child: ChildProcess, closeAfterMs: number) {
+  const sockets: Socket[] = [];
+  let maxHeld = 0;
+  for (let i = 0; i < 500; i++) {
+    const socket = connect({ host: '127.0.0.1', port, localAddress: `127.0.0.${2 + (i % 32)}` });
+    socket.on('error', () => {});
+    sockets.push(socket);
+    if (i % 50 === 49) {
+      await sleep(200);
+      maxHeld = Math.max(maxHeld, (await ask(child)).stats.connections.pending);
+    }
+  }
+  await sleep(500);
+  const held = await ask(child);
+  maxHeld = Math.max(maxHeld, held.stats.connections.pending);
+  await sleep(closeAfterMs);
+  const later = await ask(child);
+  for (const s of sockets) s.destroy();
+  return { maxHeld, held, later };
+}
+
+/** A driver whose process may hold only 48 descriptors: accept fails with EMFILE, the driver must live. */
+async function fdLimited(key: { public: string }): Promise<ServeHostileBench['fdLimit']> {
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      'ulimit -n 48 && exec "$0" "$@"',
+      process.execPath,
+      ...process.execArgv,
+      SELF,
+      '--driver',
+      JSON.stringify(key),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const { port } = await new Promise<{ port: number }>((resolve) =>
+    child.once('message', (m) => resolve(m as { port: number })),
+  );
+  try {
+    const { maxHeld } = await flood(port, child, 1000);
+    await sleep(500);
+    const last = await ask(child);
+    return {
+      alive: last.delays.length > 0,
+      maxHeld,
+      acceptErrors: last.notices.filter((m) => m.startsWith('cannot accept')).length,
+      notices: [...new Set(last.notices.map((m) => m.replace(/\d+\.\d+\.\d+\.\d+/g, 'ADDR')))].slice(0, 5),
+    };
+  } catch {
+    return { alive: false, maxHeld: 0, acceptErrors: 0, notices: [] };
+  } finally {
+    if (child.exitCode === null) {
+      child.send({ cmd: 'stop' });
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
 }
 
 export async function serveHostileBench(): Promise<ServeHostileBench> {
@@ -211,23 +285,8 @@ export async function serveHostileBench(): Promise<ServeHostileBench> {
     watcher.client.end();
 
     // 3. Connections that never authenticate.
-    const sockets: Socket[] = [];
-    let maxHeld = 0;
-    for (let i = 0; i < 500; i++) {
-      const socket = connect({ host: '127.0.0.1', port, localAddress: `127.0.0.${2 + (i % 32)}` });
-      socket.on('error', () => {});
-      sockets.push(socket);
-      if (i % 50 === 49) {
-        await sleep(200);
-        maxHeld = Math.max(maxHeld, (await ask(child)).stats.connections.pending);
-      }
-    }
-    await sleep(500);
-    const held = await ask(child);
-    maxHeld = Math.max(maxHeld, held.stats.connections.pending);
-    await sleep(11_000);
-    const later = await ask(child);
-    for (const s of sockets) s.destroy();
+    const { maxHeld, held, later } = await flood(port, child, 11_000);
+    const fdLimit = await fdLimited({ public: key.public });
     return {
       date: new Date().toISOString().slice(0, 10),
       machine: `${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, Node ${process.versions.node}`,
@@ -253,6 +312,7 @@ export async function serveHostileBench(): Promise<ServeHostileBench> {
         refused: held.stats.connections.refused,
         heldAfterTimeout: later.stats.connections.pending,
       },
+      fdLimit,
     };
   } finally {
     child.send({ cmd: 'stop' });
@@ -272,6 +332,8 @@ export function report(b: ServeHostileBench): string {
       `the other viewer got ${b.burst.watcherFrames} frames meanwhile`,
     `  500 unauthenticated connections from 32 sources: at most ${b.preauth.maxHeld} held, ${b.preauth.refused} refused, ` +
       `${b.preauth.heldAfterTimeout} left after the auth timeout`,
+    `  the same with the driver at ulimit -n 48: ${b.fdLimit.alive ? 'still drawing' : 'DIED'}, ` +
+      `${b.fdLimit.maxHeld} held, accept errors noted ${b.fdLimit.acceptErrors}; notices: ${b.fdLimit.notices.join(' | ') || 'none'}`,
   ].join('\n');
 }
 

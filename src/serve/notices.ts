@@ -1,13 +1,17 @@
 /**
  * The driver's notices about clients, at most one per kind and source per window: a client that
  * reconnects in a loop must not flood the console's events and log (each is a store update and a
- * log line). The next notice after a quiet window says how many were held back.
+ * log line). The next notice after a quiet window says how many were held back. Across sources
+ * each kind is capped too (many addresses, e.g. an IPv6 prefix, must not flood either).
  */
+const PER_KIND = 10;
+
 export class NoticeLimiter {
   readonly #windowMs: number;
   readonly #emit: (message: string) => void;
   readonly #now: () => number;
   readonly #seen = new Map<string, { until: number; held: number }>();
+  readonly #kinds = new Map<string, { until: number; n: number }>();
 
   constructor(windowMs: number, emit: (message: string) => void, now: () => number = Date.now) {
     this.#windowMs = windowMs;
@@ -23,6 +27,11 @@ export class NoticeLimiter {
       seen.held += 1;
       return;
     }
+    const kindKey = key.split('|')[0] ?? key;
+    let kind = this.#kinds.get(kindKey);
+    if (!kind || t >= kind.until) this.#kinds.set(kindKey, (kind = { until: t + this.#windowMs, n: 0 }));
+    if (kind.n >= PER_KIND) return;
+    kind.n += 1;
     const held = seen?.held ?? 0;
     if (this.#seen.size >= 1000) this.#prune(t);
     this.#seen.set(key, { until: t + this.#windowMs, held: 0 });

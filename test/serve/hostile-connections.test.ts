@@ -14,6 +14,7 @@ import { parseServeLimits } from '../../src/cli/serve.ts';
 import { parseAuthorizedKeys } from '../../src/serve/authorized-keys.ts';
 import type { ServeLimits } from '../../src/serve/limits.ts';
 import { ScreenMirror } from '../../src/serve/mirror.ts';
+import { NoticeLimiter } from '../../src/serve/notices.ts';
 import { startShareServer, type ShareServer } from '../../src/serve/server.ts';
 import { labStore } from '../components/fixtures.ts';
 import { alice, hostKey, raw, viewer, type RawClient } from './hostile-client.ts';
@@ -193,5 +194,23 @@ describe('routedeck serve against hostile clients: connections', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('notices about clients', () => {
+  it('are one per kind and source per window, at most ten a kind across sources, and count what was held', () => {
+    let now = 0;
+    const out: string[] = [];
+    const limiter = new NoticeLimiter(
+      10_000,
+      (m) => out.push(m),
+      () => now,
+    );
+    for (let i = 0; i < 5; i++) limiter.notice('refused|10.0.0.1', 'refused 10.0.0.1');
+    for (let i = 0; i < 50; i++) limiter.notice(`refused|2001:db8::${i}`, `refused 2001:db8::${i}`);
+    expect(out).toHaveLength(10);
+    now = 10_000;
+    limiter.notice('refused|10.0.0.1', 'refused 10.0.0.1');
+    expect(out.at(-1)).toBe('refused 10.0.0.1 (and 4 more like it before)');
   });
 });

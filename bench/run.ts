@@ -162,7 +162,7 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-const PARTS = ['routes', 'console', 'migration', 'viewers'] as const;
+const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile'] as const;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
@@ -194,6 +194,7 @@ async function main(): Promise<void> {
     console.log(`\n${viewers.report(watched)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!watched.ok) process.exitCode = 1;
   }
+  if (want('serve-hostile')) await (await import('./serve-hostile.ts')).runServeHostile();
 }
 
 function routes(started: number): void {

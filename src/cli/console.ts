@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startConsole } from '../../components/index.ts';
@@ -28,19 +28,53 @@ export function consoleLogPath(env: NodeJS.ProcessEnv, explicit?: string): strin
   return join(base, 'routedeck', 'console.log');
 }
 
-function logEventsTo(store: AppStore, file: string): () => void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const write = (line: string) =>
-    appendFileSync(file, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+export function logEventsTo(store: AppStore, file: string): () => void {
+  // One descriptor held for the whole run: a console out of descriptors (EMFILE) can still log.
+  // A write that fails (EMFILE, ENOSPC, …) never throws into the store's caller: one note on the
+  // status line, retried with the next event, and a second note once writing works again.
+  let fd: number | null = null;
+  let failing = false;
+  const write = (line: string) => {
+    try {
+      if (fd === null) {
+        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+        fd = openSync(file, 'a', 0o600);
+      }
+      writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+      if (failing) console.warn(`console log ${file}: writing again`);
+      failing = false;
+    } catch (error) {
+      if (!failing) {
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        console.warn(`console log ${file}: cannot write (${code}); events still show here`);
+      }
+      failing = true;
+      if (fd !== null) closeQuietly(fd);
+      fd = null;
+    }
+  };
   write(`console started on ${store.getState().source.label}`);
   let last: StoreEvent | undefined = store.getState().events.at(-1);
-  return store.subscribe((state) => {
+  const unsubscribe = store.subscribe((state) => {
     if (state.events.at(-1) === last) return;
     // Events is a bounded ring: log what came after the last one logged (all, if it was trimmed away).
     const fresh = state.events.slice(last ? state.events.lastIndexOf(last) + 1 : 0);
     last = state.events.at(-1);
     for (const event of fresh) write(`${event.level.toUpperCase()} ${event.device}: ${event.message}`);
   });
+  return () => {
+    unsubscribe();
+    if (fd !== null) closeQuietly(fd);
+    fd = null;
+  };
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already unusable: nothing more to lose
+  }
 }
 
 /** What `routedeck serve` adds to a console: the terminal it draws on, and a hook on the store. */

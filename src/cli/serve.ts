@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { isValidIp } from '../addr/cidr.ts';
 import { AuthorizedKeysError, fingerprintOf, loadAuthorizedKeys } from '../serve/authorized-keys.ts';
 import { ScreenMirror } from '../serve/mirror.ts';
+import { DEFAULT_LIMITS, type ServeLimits } from '../serve/limits.ts';
 import { startShareServer } from '../serve/server.ts';
 import { teeStdout } from '../serve/tee.ts';
 import { ensurePrivateDir, loadOrCreateSshKey } from '../transport/ssh/keys.ts';
@@ -19,6 +20,38 @@ export interface ServeValues extends ConsoleValues {
   listen?: string;
   'authorized-keys'?: string;
   'host-key'?: string;
+  'auth-timeout'?: string;
+  'max-viewers'?: string;
+  'max-pending'?: string;
+  'max-pending-per-source'?: string;
+}
+
+/** The client limits a NOC may change; every other limit follows from these or is fixed. */
+export function parseServeLimits(values: ServeValues): ServeLimits {
+  const number = (option: keyof ServeValues, min: number, max: number, fallback: number): number => {
+    const text = values[option];
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text) || value < min || value > max)
+      throw new UsageError(`--${option} ${JSON.stringify(text)}: expected a number from ${min} to ${max}`);
+    return value;
+  };
+  const authTimeoutMs = number('auth-timeout', 1, 600, DEFAULT_LIMITS.authTimeoutMs / 1000) * 1000;
+  const maxViewers = Math.floor(number('max-viewers', 1, 1000, DEFAULT_LIMITS.maxViewers));
+  const maxPending = Math.floor(number('max-pending', 1, 10_000, DEFAULT_LIMITS.maxPending));
+  const perSource = Math.floor(
+    number('max-pending-per-source', 1, 10_000, Math.min(DEFAULT_LIMITS.maxPendingPerSource, maxPending)),
+  );
+  return {
+    ...DEFAULT_LIMITS,
+    authTimeoutMs,
+    maxViewers,
+    maxPending,
+    maxPendingPerSource: perSource,
+    // Room for every viewer and every waiting connection; one source gets twice its waiting share.
+    maxConnections: maxViewers + maxPending,
+    maxConnectionsPerSource: Math.min(maxViewers + maxPending, 2 * perSource),
+  };
 }
 
 export function parseListen(text: string): { host: string; port: number } {
@@ -43,6 +76,7 @@ export async function runServe(rest: string[], values: ServeValues, io: CliIo): 
   if (!values.listen) throw new UsageError('serve needs --listen ADDRESS:PORT');
   if (!values['authorized-keys']) throw new UsageError('serve needs --authorized-keys FILE (who may watch)');
   const listen = parseListen(values.listen);
+  const limits = parseServeLimits(values);
   let authorized;
   try {
     authorized = loadAuthorizedKeys(values['authorized-keys']);
@@ -75,12 +109,13 @@ export async function runServe(rest: string[], values: ServeValues, io: CliIo): 
         authorized,
         mirror,
         driver,
+        limits,
         onViewersChange: (viewers) =>
           store.getState().setWatchers(
             viewers.map((v) => ({ user: v.user, from: v.from, key: v.key })),
             Date.now(),
           ),
-        onReject: (message) =>
+        onNotice: (message) =>
           store.setState((s) => ({
             events: [...s.events, { at: Date.now(), device: 'serve', level: 'warn' as const, message }].slice(
               -500,
@@ -90,6 +125,8 @@ export async function runServe(rest: string[], values: ServeValues, io: CliIo): 
       io.stderr.write(
         `routedeck: sharing this console on ${listen.host}:${server.port} (read-only for viewers)\n` +
           `  host key ${fingerprint}; ${authorized.length} authorized key(s) in ${values['authorized-keys']}\n` +
+          `  at most ${limits.maxViewers} viewers, ${limits.maxPending} connections authenticating ` +
+          `(${limits.maxPendingPerSource} a source), ${limits.authTimeoutMs / 1000} s to authenticate\n` +
           `  viewers: ssh -p ${server.port} <name>@<this host>\n`,
       );
       store.setState((s) => ({

@@ -21,7 +21,8 @@ Usage:
   routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
   routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
   routedeck audit [--plan ID] [--limit N] [--json]
-  routedeck serve --listen 127.0.0.1:2222 --authorized-keys FILE [--host-key FILE]
+  routedeck serve --listen 127.0.0.1:2222 --authorized-keys FILE [--host-key FILE] [--auth-timeout S]
+                [--max-viewers N] [--max-pending N] [--max-pending-per-source N]
                                             the console here, mirrored read-only to colleagues over SSH
   routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]
   routedeck lab netns up|down|status        (root, Linux: real FRR in network namespaces)

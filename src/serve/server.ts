@@ -4,16 +4,28 @@
  * An ssh2 server that accepts only the public keys of an authorized_keys file, only an
  * interactive shell (no exec, no subsystems, no forwarding), and never passes a viewer's
  * keystrokes anywhere: they pan the viewer's own copy of the screen or leave. Each viewer gets the
- * driver's screen drawn at its own size from the emulator (src/serve/mirror.ts) — cropped with
- * panning when smaller, letterboxed when larger — and a status line saying what it is watching.
+ * driver's screen drawn at its own size from the emulator (src/serve/mirror.ts).
+ * Anyone who reaches the port is a client (issue 13): connections pass a gate first (caps, auth
+ * deadline), sizes are clamped, frames respect backpressure, keys are rate-capped and never draw
+ * synchronously, and everything a client supplies is escaped before the driver sees it.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
-import { findKey, type AuthorizedKey } from './authorized-keys.ts';
+import { safeText } from '../model/text.ts';
+import { authenticateClients } from './auth.ts';
+import type { AuthorizedKey } from './authorized-keys.ts';
+import { viewerFrame } from './frame.ts';
+import { FrameSender } from './frame-sender.ts';
+import { ConnectionGate, type GateStats, type Ticket } from './gate.ts';
+import { clampSize, clientText, DEFAULT_LIMITS, type ServeLimits } from './limits.ts';
 import type { ScreenMirror } from './mirror.ts';
+import { NoticeLimiter } from './notices.ts';
+import { ViewerInput } from './viewer-input.ts';
 
 export interface ViewerInfo {
   id: string;
+  /** The SSH username, the source address and the key's comment: safe text, never raw. */
   user: string;
   from: string;
   /** The authorized key's comment, else its fingerprint. */
@@ -21,6 +33,19 @@ export interface ViewerInfo {
   since: number;
   cols: number;
   rows: number;
+}
+
+export interface ViewerStats extends ViewerInfo {
+  /** Bytes held for this viewer and not yet taken by its channel. */
+  queuedBytes: number;
+  /** Frames rendered for it, sent, and skipped because a newer one replaced them. */
+  rendered: number;
+  sent: number;
+  skipped: number;
+  /** Input bytes and chunks received, and keys ignored for going over the rate. */
+  inputBytes: number;
+  inputChunks: number;
+  keysDropped: number;
 }
 
 export interface ShareServerOptions {
@@ -35,135 +60,128 @@ export interface ShareServerOptions {
   onViewersChange?(viewers: ViewerInfo[]): void;
   /** Viewer frames are coalesced to at most one per this many ms (default 33). */
   frameIntervalMs?: number;
-  maxViewers?: number;
-  /** Rejected authentications (unknown keys), for the driver's log. */
-  onReject?(message: string): void;
+  limits?: Partial<ServeLimits>;
+  /** Refused keys, refused or timed-out connections, dropped viewers: one safe line each, for the driver. */
+  onNotice?(message: string): void;
 }
 
 export interface ShareServer {
   port: number;
   viewers(): ViewerInfo[];
+  /** Per-viewer costs and the connection counts (tests and the bench read these). */
+  stats(): { viewers: ViewerStats[]; connections: GateStats };
   close(): Promise<void>;
 }
 
 interface Viewer {
   info: ViewerInfo;
   channel: ssh2.ServerChannel;
+  client: ssh2.Connection;
+  socket: Socket | undefined;
+  sender: FrameSender;
   x: number;
   y: number;
-  /** What was last sent, so an unchanged screen costs nothing. */
+  /** What was last rendered, so an unchanged screen costs nothing. */
   last: string;
+  /** The next frame must clear the screen first (after a resize). */
+  clear: boolean;
+  rendered: number;
+  inputBytes: number;
+  inputChunks: number;
+  keysDropped: number;
 }
 
-const ESC = '\u001b';
-const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
-const SYNC_ON = '\u001b[?2026h';
-const SYNC_OFF = '\u001b[?2026l';
 
 export async function startShareServer(opts: ShareServerOptions): Promise<ShareServer> {
+  const limits: ServeLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const viewers = new Map<string, Viewer>();
+  const dirty = new Set<Viewer>();
   const interval = opts.frameIntervalMs ?? 33;
-  const maxViewers = opts.maxViewers ?? 50;
+  const driver = safeText(opts.driver);
   const clients = new Set<ssh2.Connection>();
+  const sockets = new Set<Socket>();
+  const tickets = new Map<string, { ticket: Ticket; socket: Socket }>();
+  const limiter = new NoticeLimiter(10_000, (m) => opts.onNotice?.(m));
+  const notice = (key: string, message: string) => limiter.notice(key, message);
+  const gate = new ConnectionGate(limits, notice);
   let timer: NodeJS.Timeout | null = null;
   let lastFrameAt = 0;
 
   const changed = () => opts.onViewersChange?.([...viewers.values()].map((v) => ({ ...v.info })));
 
-  const frameFor = (v: Viewer): string => {
-    const { mirror } = opts;
-    const rows = Math.max(1, v.info.rows - 1);
-    const cols = Math.max(1, v.info.cols);
-    // Panning never goes past the driver's screen.
-    v.x = Math.max(0, Math.min(v.x, mirror.cols - cols));
-    v.y = Math.max(0, Math.min(v.y, mirror.rows - rows));
-    const lines = opts.mirror.renderViewport({ cols, rows, x: v.x, y: v.y });
-    const cropped = cols < mirror.cols || rows < mirror.rows;
-    const status = statusLine(cols, [
-      ['read-only', true],
-      [`watching ${opts.driver}`, false],
-      [
-        cropped
-          ? `${v.x + 1}–${Math.min(mirror.cols, v.x + cols)}×${v.y + 1}–${Math.min(mirror.rows, v.y + rows)} (arrows)`
-          : '',
-        false,
-      ],
-      [`driver ${mirror.cols}×${mirror.rows}, you ${v.info.cols}×${v.info.rows}`, false],
-      ['q leaves', true],
-    ]);
-    return (
-      SYNC_ON +
-      HIDE_CURSOR +
-      lines.map((line, i) => `\u001b[${i + 1};1H${line}`).join('') +
-      `\u001b[${rows + 1};1H\u001b[7m${status}\u001b[0m` +
-      SYNC_OFF
-    );
-  };
-
-  const draw = (v: Viewer, force = false) => {
-    const frame = frameFor(v);
-    if (!force && frame === v.last) return;
+  const draw = (v: Viewer) => {
+    const view = { cols: v.info.cols, rows: v.info.rows, x: v.x, y: v.y };
+    const frame = viewerFrame(opts.mirror, driver, view);
+    v.x = view.x;
+    v.y = view.y;
+    v.rendered += 1;
+    if (!v.clear && frame === v.last) return;
     v.last = frame;
-    v.channel.write(frame);
+    v.sender.send(v.clear ? `\u001b[2J${frame}` : frame);
+    v.clear = false;
   };
 
-  const drawAll = () => {
+  const drawDirty = () => {
     timer = null;
     lastFrameAt = Date.now();
-    for (const v of viewers.values()) draw(v);
+    const due = [...dirty];
+    dirty.clear();
+    for (const v of due) if (viewers.has(v.info.id)) draw(v);
   };
 
   // Leading edge when idle, then at most one frame per interval: a viewer sees a keystroke's
-  // effect at once, and a burst of driver frames costs viewers one render per interval.
-  const schedule = () => {
-    if (timer || viewers.size === 0) return;
-    const wait = Math.max(0, interval - (Date.now() - lastFrameAt));
-    timer = setTimeout(drawAll, wait);
+  // effect at once, and a burst of driver frames or viewer keys costs one render per interval.
+  const schedule = (v?: Viewer) => {
+    if (v) dirty.add(v);
+    else for (const each of viewers.values()) dirty.add(each);
+    if (timer || dirty.size === 0) return;
+    timer = setTimeout(drawDirty, Math.max(0, interval - (Date.now() - lastFrameAt)));
   };
-  opts.mirror.on('change', schedule);
+  const onMirrorChange = () => schedule();
+  opts.mirror.on('change', onMirrorChange);
 
-  const server = new ssh2.Server({ hostKeys: [opts.hostKey] }, (client, clientInfo) => {
+  const drop = (v: Viewer, message: string) => {
+    v.sender.close();
+    viewers.delete(v.info.id);
+    dirty.delete(v);
+    changed();
+    notice(`dropped|${v.info.id}`, message);
+    v.client.end();
+    // It does not read, so it would never take the goodbye either: free its buffers now.
+    v.socket?.destroy();
+  };
+
+  const ssh = new ssh2.Server({ hostKeys: [opts.hostKey] }, (client, clientInfo) => {
+    const admitted = tickets.get(`${clientInfo.ip}|${clientInfo.port}`);
+    tickets.delete(`${clientInfo.ip}|${clientInfo.port}`);
+    const ticket = admitted?.ticket;
+    const from = ticket?.source ?? clientText(clientInfo.ip);
     clients.add(client);
-    let user = '';
-    let key: AuthorizedKey | undefined;
-    client.on('authentication', (ctx) => {
-      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
-      const found = findKey(opts.authorized, ctx.key.algo, ctx.key.data);
-      if (!found) {
-        opts.onReject?.(`refused ${ctx.username}@${clientInfo.ip}: key not in the authorized file`);
-        return ctx.reject(['publickey']);
-      }
-      // Without a signature the client only asks whether the key would do.
-      if (!ctx.signature || !ctx.blob) return ctx.accept();
-      const parsed = ssh2.utils.parseKey(`${found.type} ${found.blob.toString('base64')}`);
-      if (
-        parsed instanceof Error ||
-        Array.isArray(parsed) ||
-        !parsed.verify(ctx.blob, ctx.signature, ctx.hashAlgo)
-      )
-        return ctx.reject(['publickey']);
-      user = ctx.username;
-      key = found;
-      ctx.accept();
+    const authenticated = authenticateClients(client, {
+      authorized: opts.authorized,
+      maxAttempts: limits.maxAuthAttempts,
+      from,
+      notice,
     });
     client.on('ready', () => {
+      ticket?.authenticated();
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         let size = { cols: 80, rows: 24 };
         let viewer: Viewer | undefined;
         session.on('pty', (accept, _reject, info) => {
-          size = { cols: info.cols || 80, rows: info.rows || 24 };
+          size = clampSize(limits, info.cols, info.rows, size);
           accept?.();
         });
         session.on('window-change', (accept, _reject, info) => {
-          size = { cols: info.cols || size.cols, rows: info.rows || size.rows };
+          size = clampSize(limits, info.cols, info.rows, size);
           accept?.();
           if (viewer) {
             viewer.info.cols = size.cols;
             viewer.info.rows = size.rows;
-            viewer.channel.write('\u001b[2J');
-            draw(viewer, true);
+            viewer.clear = true;
+            schedule(viewer);
             changed();
           }
         });
@@ -172,53 +190,75 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
         session.on('env', (accept) => accept?.());
         session.on('shell', (accept) => {
           const channel = accept();
-          if (viewers.size >= maxViewers) {
-            channel.write(`routedeck: ${maxViewers} viewers already watching; try later\r\n`);
+          if (viewers.size >= limits.maxViewers) {
+            channel.write(`routedeck: ${limits.maxViewers} viewers already watching; try later\r\n`);
             channel.exit(1);
             channel.end();
             return;
           }
-          viewer = {
+          const v: Viewer = {
             info: {
               id: randomUUID(),
-              user,
-              from: clientInfo.ip,
-              key: key?.comment || key?.fingerprint || '?',
+              user: authenticated()?.user ?? '?',
+              from,
+              key: clientText(authenticated()?.key.comment || authenticated()?.key.fingerprint || '?'),
               since: Date.now(),
               cols: size.cols,
               rows: size.rows,
             },
             channel,
+            client,
+            socket: admitted?.socket,
+            sender: new FrameSender(channel, limits.stallMs, () =>
+              drop(
+                v,
+                `disconnected ${v.info.user}@${v.info.from}: not reading its screen for ${limits.stallMs / 1000} s`,
+              ),
+            ),
             x: 0,
             y: 0,
             last: '',
+            clear: true,
+            rendered: 0,
+            inputBytes: 0,
+            inputChunks: 0,
+            keysDropped: 0,
           };
-          const v = viewer;
+          viewer = v;
           viewers.set(v.info.id, v);
           changed();
-          channel.write('\u001b[2J');
-          draw(v, true);
+          schedule(v);
+          const input = new ViewerInput(limits.keysPerSecond);
           channel.on('data', (data: Buffer) => {
-            for (const key of splitKeys(data.toString('latin1'))) handle(key);
-          });
-          const handle = (key: string) => {
-            const action = viewerKey(key);
-            if (action === 'leave') {
+            if (!viewers.has(v.info.id)) return;
+            v.inputChunks += 1;
+            v.inputBytes += data.length;
+            const got = input.feed(data.toString('latin1'));
+            if (got.leave) {
+              v.sender.close();
               channel.write(`\u001b[0m${SHOW_CURSOR}\u001b[2J\u001b[Hleft the shared session\r\n`);
               channel.exit(0);
               channel.end();
               return;
             }
-            if (action) {
-              v.x += action.dx;
-              v.y += action.dy;
-              if (action.home) v.x = v.y = 0;
-              draw(v);
+            if (got.dropped > 0 && v.keysDropped === 0)
+              notice(
+                `keys|${v.info.id}`,
+                `${v.info.user}@${v.info.from} sends keys faster than ${limits.keysPerSecond}/s; the extra ones are ignored`,
+              );
+            v.keysDropped += got.dropped;
+            if (got.home) v.x = v.y = 0;
+            if (got.home || got.dx !== 0 || got.dy !== 0) {
+              // Clamped now so a long burst cannot push the offset far past the screen.
+              v.x = Math.max(0, Math.min(v.x + got.dx, opts.mirror.cols));
+              v.y = Math.max(0, Math.min(v.y + got.dy, opts.mirror.rows));
+              schedule(v);
             }
-          };
+          });
           channel.on('close', () => {
-            viewers.delete(v.info.id);
-            changed();
+            v.sender.close();
+            dirty.delete(v);
+            if (viewers.delete(v.info.id)) changed();
           });
         });
       });
@@ -230,92 +270,58 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
     client.on('close', () => clients.delete(client));
   });
 
+  // Our own listener: the gate decides before ssh2 spends a key exchange on the connection.
+  const listener = createServer((socket) => {
+    const ticket = gate.admit(socket);
+    if (!ticket) return;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    tickets.set(`${socket.remoteAddress}|${socket.remotePort}`, { ticket, socket });
+    ssh.injectSocket(socket);
+  });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
+    listener.once('error', reject);
+    listener.listen(opts.port, opts.host, () => {
+      listener.off('error', reject);
       resolve();
     });
   });
-  const address = server.address();
+  // After listening, an accept error (EMFILE when out of descriptors) is a notice, never a crash.
+  listener.on('error', (error: NodeJS.ErrnoException) =>
+    notice('accept', `cannot accept a connection (${error.code ?? error.message}); still serving the others`),
+  );
+  const address = listener.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
     port,
     viewers: () => [...viewers.values()].map((v) => ({ ...v.info })),
+    stats: () => ({
+      viewers: [...viewers.values()].map((v) => ({
+        ...v.info,
+        ...v.sender.stats(),
+        rendered: v.rendered,
+        inputBytes: v.inputBytes,
+        inputChunks: v.inputChunks,
+        keysDropped: v.keysDropped,
+      })),
+      connections: gate.stats(),
+    }),
     close: async () => {
-      opts.mirror.off('change', schedule);
+      opts.mirror.off('change', onMirrorChange);
       if (timer) clearTimeout(timer);
       for (const v of viewers.values()) {
+        v.sender.close();
         v.channel.write(`\u001b[0m${SHOW_CURSOR}\r\nthe driver ended the shared session\r\n`);
         v.channel.exit(0);
         v.channel.end();
       }
       viewers.clear();
       for (const c of clients) c.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      // A client that stopped reading would hold close() forever: after a grace its socket goes.
+      const grace = setTimeout(() => sockets.forEach((s) => s.destroy()), 1000);
+      await closed;
+      clearTimeout(grace);
     },
   };
-}
-
-/**
- * The viewer's status line: parts in display order; required ones always, the others in order of
- * importance (position when cropped, watching, sizes) while they fit.
- */
-function statusLine(cols: number, parts: [string, boolean][]): string {
-  const shown = parts.map(([text, required]) => (required ? text : ''));
-  const join = () => ` ${shown.filter(Boolean).join(' · ')} `;
-  for (const i of [2, 1, 3]) {
-    const text = parts[i]![0];
-    if (!text) continue;
-    shown[i] = text;
-    if (join().length > cols) shown[i] = '';
-  }
-  const line = join();
-  return line.length > cols ? line.slice(0, cols) : line.padEnd(cols);
-}
-
-/** Keys in one chunk (a held arrow key, or several keys coalesced over SSH): CSI/SS3 sequences or single bytes. */
-export function splitKeys(data: string): string[] {
-  const keys: string[] = [];
-  for (let i = 0; i < data.length;) {
-    const match = data[i] === ESC ? /^.(?:\[[0-9;]*[~A-Za-z]|O[A-Za-z])/.exec(data.slice(i, i + 16)) : null;
-    const length = match ? match[0].length : 1;
-    keys.push(data.slice(i, i + length));
-    i += length;
-  }
-  return keys;
-}
-
-type KeyAction = 'leave' | { dx: number; dy: number; home?: boolean } | null;
-
-/** A viewer's keys: pan its own copy, or leave. Everything else is ignored. */
-export function viewerKey(data: string): KeyAction {
-  if (data === 'q' || data === '\u0003' || data === '\u0004') return 'leave';
-  switch (data) {
-    case '\u001b[A':
-    case '\u001bOA':
-    case 'k':
-      return { dx: 0, dy: -1 };
-    case '\u001b[B':
-    case '\u001bOB':
-    case 'j':
-      return { dx: 0, dy: 1 };
-    case '\u001b[C':
-    case '\u001bOC':
-    case 'l':
-      return { dx: 4, dy: 0 };
-    case '\u001b[D':
-    case '\u001bOD':
-    case 'h':
-      return { dx: -4, dy: 0 };
-    case '\u001b[5~':
-      return { dx: 0, dy: -10 };
-    case '\u001b[6~':
-      return { dx: 0, dy: 10 };
-    case 'g':
-    case '\u001b[H':
-      return { dx: 0, dy: 0, home: true };
-    default:
-      return null;
-  }
 }

@@ -75,5 +75,16 @@ describe('routedeck serve around the console', () => {
     const badKeys = await cli(['serve', '--listen', '127.0.0.1:2299', '--authorized-keys', keys]);
     expect(badKeys.code).toBe(2);
     expect(badKeys.stderr).toMatch(/line 1: options or an unknown key type/);
+    const badLimit = await cli([
+      'serve',
+      '--listen',
+      '127.0.0.1:2299',
+      '--authorized-keys',
+      keys,
+      '--max-viewers',
+      '0',
+    ]);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toMatch(/--max-viewers "0": expected a number from 1 to 1000\n/);
   });
 });

@@ -85,7 +85,7 @@ async function start(mirror: ScreenMirror, changes: ViewerInfo[][] = [], rejects
     mirror,
     driver: 'carol on jump1',
     onViewersChange: (v) => changes.push(v),
-    onReject: (m) => rejects.push(m),
+    onNotice: (m) => rejects.push(m),
   });
   return server;
 }

@@ -24,32 +24,39 @@ const { Terminal } = xterm;
 const viewerKey = generateEd25519();
 
 function watch(port: number, cols: number, rows: number) {
-  return new Promise<{ text(): string; stream: ssh2.ClientChannel; close(): void }>((resolve, reject) => {
-    const client = new ssh2.Client();
-    const term = new Terminal({ cols, rows, allowProposedApi: true });
-    client.on('error', reject);
-    client.on('ready', () =>
-      client.shell({ term: 'xterm-256color', cols, rows }, (error, stream) => {
-        if (error) return reject(error);
-        stream.on('data', (d: Buffer) => term.write(d));
-        const text = () => {
-          const b = term.buffer.active;
-          return Array.from(
-            { length: term.rows },
-            (_, y) => b.getLine(b.viewportY + y)?.translateToString(true) ?? '',
-          ).join('\n');
-        };
-        resolve({ text, stream, close: () => client.end() });
-      }),
-    );
-    client.connect({
-      host: '127.0.0.1',
-      port,
-      username: 'bob',
-      privateKey: viewerKey.private,
-      hostVerifier: () => true,
-    });
-  });
+  return new Promise<{ text(): string; firstFrame(): string; stream: ssh2.ClientChannel; close(): void }>(
+    (resolve, reject) => {
+      const client = new ssh2.Client();
+      const term = new Terminal({ cols, rows, allowProposedApi: true });
+      client.on('error', reject);
+      client.on('ready', () =>
+        client.shell({ term: 'xterm-256color', cols, rows }, (error, stream) => {
+          if (error) return reject(error);
+          // Everything up to the end of the first synchronized-output block: the first frame.
+          let first = '';
+          stream.on('data', (d: Buffer) => {
+            if (!first.includes('\u001b[?2026l')) first += d.toString('utf8');
+            term.write(d);
+          });
+          const text = () => {
+            const b = term.buffer.active;
+            return Array.from(
+              { length: term.rows },
+              (_, y) => b.getLine(b.viewportY + y)?.translateToString(true) ?? '',
+            ).join('\n');
+          };
+          resolve({ text, firstFrame: () => first, stream, close: () => client.end() });
+        }),
+      );
+      client.connect({
+        host: '127.0.0.1',
+        port,
+        username: 'bob',
+        privateKey: viewerKey.private,
+        hostVerifier: () => true,
+      });
+    },
+  );
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<number> {
@@ -124,7 +131,7 @@ describe('a shared walkthrough on the embedded lab', () => {
     await rm(parent, { recursive: true, force: true });
   });
 
-  it('a viewer joining mid-migration sees the timeline within 1 s; its keys change nothing; the driver sees it watching', async () => {
+  it('a viewer joining mid-migration sees the timeline in its first frame; its keys change nothing; the driver sees it watching', async () => {
     await screen.waitForText(/ok 6/, 10_000);
     await screen.type(':', 'workloads', KEY.enter);
     await screen.waitForText(/acme-1 +acme +default/, 10_000);
@@ -142,11 +149,10 @@ describe('a shared walkthrough on the embedded lab', () => {
     await screen.type('acme-1', KEY.enter);
     await screen.waitForText(/target-tap/);
 
-    const joined = Date.now();
     const viewer = await watch(server.port, 120, 40);
-    const seen = await until('the viewer sees the timeline', () => /target-tap/.test(viewer.text()), 5000);
-    expect(Date.now() - joined).toBeLessThan(1000 + seen);
-    expect(seen).toBeLessThan(1000);
+    await until('the viewer sees the timeline', () => /target-tap/.test(viewer.text()), 10_000);
+    // At once: the very first frame it received already held the timeline.
+    expect(viewer.firstFrame()).toContain('target-tap');
     await screen.waitForText('watched by 1: bob');
 
     const driverBefore = screen
@@ -166,7 +172,7 @@ describe('a shared walkthrough on the embedded lab', () => {
     expect(workflows.service.registry.plans().length).toBe(plans);
     // The viewer saw the same ending, with each router's switch time.
     await until('the viewer sees the end', () => viewer.text().includes('Status: APPLIED'));
-    expect(viewer.text()).toMatch(new RegExp(`spine\\d → ${target} at \\+\\d+ ms`));
+    expect(viewer.text()).toMatch(new RegExp(`spine\\d → ${target} at \\+[\\d.]+ m?s`));
     expect(viewer.text()).toContain('read-only · watching carol on jump1');
     viewer.close();
     await screen.waitFor((s) => !s.text().includes('watched by'), 'the driver to see the viewer leave', 5000);

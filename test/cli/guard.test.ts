@@ -100,7 +100,9 @@ describe('routedeck get guard / plan guard-repair on the embedded lab', () => {
     lab.fabric.editGuard('hv3', 'add', 'allow4', w.tap, `${w.ipv4}/32`);
     const applied = await run(['apply', id!, '--yes']);
     expect(applied.code).toBe(2);
-    expect(applied.stderr).toMatch(/vmguard sets changed since plan .* plan again; nothing was sent/);
+    expect(applied.stderr).toMatch(
+      /vmguard sets changed since plan .* plan again \(routedeck plan guard-repair --device hv3\); nothing was sent/,
+    );
     expect((await reports('hv3'))[0]?.state).toBe('clean');
     const bad = await run(['get', 'guard', '--device', 'spine1']);
     expect(bad.code).toBe(2);

@@ -116,7 +116,7 @@ function recheck(service: WorkflowService, plan: Plan): void {
     if (gone.length > 0)
       throw new WorkflowError(
         `${step.device}'s vmguard sets changed since plan ${plan.id} (${gone[0]}${gone.length > 1 ? ` and ${gone.length - 1} more` : ''} ` +
-          'no longer drift); plan again; nothing was sent',
+          `no longer drift); plan again (${replan(plan)}); nothing was sent`,
       );
   }
 }
@@ -130,9 +130,16 @@ function planned(commands: readonly string[]): string[] {
   });
 }
 
+/** The command that plans a fresh repair of the same hosts. */
+function replan(plan: Plan): string {
+  const devices = [...new Set(plan.steps.map((s) => s.device))];
+  return `routedeck plan guard-repair${devices.length === 1 ? ` --device ${devices[0]}` : ''}`;
+}
+
 /** Registers the `guard-repair` plan kind with a service. */
 export function registerGuardRepair(service: WorkflowService): void {
   service.registerKind('guard-repair', {
+    replan,
     adoptFile: (plan) => {
       recheck(service, plan);
       service.registry.savePlan(plan, 'planned');

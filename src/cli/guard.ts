@@ -65,6 +65,20 @@ function renderReports(reports: GuardReport[], color: boolean): string {
           ],
           { color },
         )}`;
+  const unparsed = reports.flatMap((r) => r.unparsed.map((u) => ({ device: r.device, ...u })));
+  const unparsedTable =
+    unparsed.length === 0
+      ? ''
+      : `\nElements that do not parse (shown only; no plan touches them):\n${renderTable(
+          unparsed,
+          [
+            { header: 'HYPERVISOR', value: (u) => u.device },
+            { header: 'SET', value: (u) => u.set },
+            { header: 'ELEMENT', value: (u) => u.text, color: () => 'yellow' },
+            { header: 'WHY', value: (u) => u.why },
+          ],
+          { color },
+        )}`;
   const taps = reports.flatMap((r) => r.spoofed.map((s) => ({ device: r.device, ...s })));
   const tapTable =
     taps.length === 0
@@ -83,7 +97,7 @@ function renderReports(reports: GuardReport[], color: boolean): string {
           ],
           { color },
         )}`;
-  return `${hosts}${driftTable}${tapTable}`;
+  return `${hosts}${driftTable}${unparsedTable}${tapTable}`;
 }
 
 export async function runGetGuard(rest: string[], values: GuardValues, io: CliIo): Promise<number> {

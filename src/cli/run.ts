@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InventoryError } from '../inventory/load.ts';
+import { RegistryError } from '../registry/index.ts';
 import { runGet } from './get.ts';
 import { runConsole } from './console.ts';
 import { runLab } from './lab.ts';
@@ -115,6 +116,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    // A registry refused at open (empty, damaged, foreign, newer) or a corrupt row: one sentence, no stack.
+    if (error instanceof RegistryError) {
+      io.stderr.write(`routedeck: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof InventoryError) {
       io.stderr.write(`${error.message}\n`);
       return 2;

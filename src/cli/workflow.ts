@@ -106,6 +106,7 @@ export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<num
 }
 
 const KINDS = ['create', 'migrate', 'decommission', 'discard', 'list'] as const;
+const WORKLOAD_KINDS: readonly string[] = ['create', 'migrate', 'decommission'];
 
 export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {
   const [kind, name, ...extra] = rest;
@@ -189,6 +190,7 @@ export function colorPreview(preview: string, color: boolean): string {
     .join('\n');
 }
 
+/** A plan id, or a plan file whose plan the registry may hold: then the registry's copy (a differing file is refused). */
 async function loadPlanArg(arg: string, service: WorkflowService): Promise<Plan> {
   const stored = service.plan(arg);
   if (stored) return stored.plan;
@@ -200,7 +202,7 @@ async function loadPlanArg(arg: string, service: WorkflowService): Promise<Plan>
       `"${arg}" is neither a plan id in the registry nor a readable plan file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );
   }
-  return planFromJson(text);
+  return service.registryCopy(planFromJson(text));
 }
 
 export async function runApply(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {
@@ -241,11 +243,10 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
           : mode === 'rollback'
             ? await service.rollback(plan.id, { onEvent })
             : await service.apply(plan, { onEvent });
-      // A floating IP or a tenant is no workload: `plan fip list` / `plan list` show their records.
-      const state =
-        plan.kind === 'floating-ip' || plan.kind === 'tenant'
-          ? null
-          : (service.registry.workload(plan.workload)?.state ?? 'removed');
+      // Only the workload kinds have a workload record; `plan list` shows the others' outcome.
+      const state = WORKLOAD_KINDS.includes(plan.kind)
+        ? (service.registry.workload(plan.workload)?.state ?? 'removed')
+        : null;
       timeline.summary(result, state);
       return result.status === 'applied' || (mode === 'rollback' && result.status === 'rolled-back') ? 0 : 1;
     });

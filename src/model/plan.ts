@@ -83,7 +83,16 @@ export interface Plan {
   routeChanges: RouteChange[];
   /** Extra files a create produces (cloud-init meta-data, user-data, network-config). */
   artifacts: Record<string, string>;
+  /** What the plan was made against; apply refuses, sending nothing, when one no longer holds. */
+  preconditions?: Precondition[];
 }
+
+/** A fact at planning time that apply checks against the registry and the live fabric. */
+export type Precondition =
+  /** The registry's record of a workload: where it was and in which state. */
+  | { kind: 'workload'; workload: string; host: string; state: WorkloadRecord['state'] }
+  /** The hypervisors announcing a prefix in a VRF (sorted; empty: nobody). */
+  | { kind: 'announced'; prefix: string; vrf: string; hosts: string[] };
 
 export interface WorkloadRecord {
   name: string;

@@ -71,3 +71,20 @@ export class LeaseHeldError extends RegistryError {
     );
   }
 }
+
+/**
+ * An existing registry file that cannot be trusted (empty, not SQLite, damaged, not ours): refused
+ * whole, never re-created or repaired in place — it holds the plans, audit log and workloads.
+ */
+export class RegistryDamagedError extends RegistryError {
+  override name = 'RegistryDamagedError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(
+      `registry ${path} ${problem}; routedeck never re-creates or repairs an existing registry: ` +
+        'restore it from a backup, or move it aside to start an empty one',
+    );
+  }
+}

@@ -1,10 +1,11 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { allocationsApi } from './allocations.ts';
 import { auditApi } from './audit.ts';
 import type { Ctx } from './context.ts';
+import { RegistryDamagedError, RegistryError } from './errors.ts';
+import { checkDatabase, checkFile, createIfAbsent } from './integrity.ts';
 import { holderAlive, leasesApi } from './leases.ts';
 import { plansApi, type StoredPlan } from './plans.ts';
 import { migrate } from './schema.ts';
@@ -49,19 +50,25 @@ export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): strin
   return join(base, 'routedeck', 'registry.sqlite');
 }
 
-/** The registry records who did what to the network: only its owner may read it. */
-function prepareFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  closeSync(openSync(path, 'a', 0o600));
-  chmodSync(path, 0o600);
-}
-
+/**
+ * Opens (or, when nothing is at `path`, creates) a registry. An existing file that is empty,
+ * not SQLite, damaged or not ours is refused with a RegistryDamagedError and left untouched.
+ */
 export function openRegistry(options: RegistryOptions = {}): Registry {
   const path = options.path ?? defaultRegistryPath();
   const now = options.now ?? Date.now;
-  if (path !== ':memory:') prepareFile(path);
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+  if (path !== ':memory:') {
+    createIfAbsent(path, now);
+    checkFile(path);
+  }
+  let db: Database.Database;
   try {
+    db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: path !== ':memory:' });
+  } catch (error) {
+    throw new RegistryDamagedError(path, `cannot be opened (SQLite: ${(error as Error).message})`);
+  }
+  try {
+    if (path !== ':memory:') checkDatabase(db, path);
     db.pragma('journal_mode = WAL');
     // FULL fsyncs the WAL on every commit: a power cut loses nothing that was reported committed.
     db.pragma('synchronous = FULL');
@@ -69,7 +76,10 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
     migrate(db, now);
   } catch (error) {
     db.close();
-    throw error;
+    // Damage SQLite finds past quick_check; a busy lock or a full disk is not damage.
+    const damaged = error instanceof Database.SqliteError && /^SQLITE_(CORRUPT|NOTADB)/.test(error.code);
+    if (error instanceof RegistryError || !damaged) throw error;
+    throw new RegistryDamagedError(path, `cannot be used (SQLite: ${error.message})`);
   }
 
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write (pick a free address, then insert

@@ -28,6 +28,13 @@ export const deviceDiffSchema = z.object({
   after: z.array(z.string()),
 });
 
+const workloadState = z.enum(['planned', 'active', 'migrating', 'decommissioning', 'retired']);
+
+export const preconditionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('workload'), workload: z.string(), host: z.string(), state: workloadState }),
+  z.object({ kind: z.literal('announced'), prefix: z.string(), vrf: z.string(), hosts: z.array(z.string()) }),
+]);
+
 export const planSchema = z.object({
   id: z.string().min(1),
   kind: z.enum(PLAN_KINDS),
@@ -61,6 +68,7 @@ export const planSchema = z.object({
     }),
   ),
   artifacts: z.record(z.string(), z.string()),
+  preconditions: z.array(preconditionSchema).optional(),
 });
 
 export const planStatusSchema = z.enum([

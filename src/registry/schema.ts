@@ -98,6 +98,33 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** The tables each migration creates (index i: migration to v i + 1), to tell a damaged file from ours. */
+const TABLES: readonly (readonly string[])[] = [
+  ['tenants', 'pools', 'allocations', 'workloads', 'plans', 'audit', 'leases'],
+  ['transit_slices'],
+];
+
+/**
+ * Why this database is not a routedeck registry of its recorded version (null: it is, or it is
+ * a database with no tables yet, which migrate initialises).
+ */
+export function schemaProblem(db: BetterSqlite3.Database): string | null {
+  const tables = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (t) => t.name,
+    ),
+  );
+  if (tables.size === 0) return null;
+  if (!tables.has('schema_version'))
+    return 'is an SQLite database but not a routedeck registry (it has no schema_version table)';
+  const version = currentVersion(db);
+  const missing = TABLES.slice(0, version)
+    .flat()
+    .filter((t) => !tables.has(t));
+  if (missing.length > 0) return `lacks table(s) ${missing.join(', ')} of its schema v${version}`;
+  return null;
+}
+
 /** Brings the database to SCHEMA_VERSION; refuses a file written by a newer routedeck rather than guess. */
 export function migrate(db: BetterSqlite3.Database, now: () => number): number {
   // The common case (already current) is a plain read: opening a console must not wait for the

@@ -100,10 +100,27 @@ describe('routedeck get guard / plan guard-repair on the embedded lab', () => {
     lab.fabric.editGuard('hv3', 'add', 'allow4', w.tap, `${w.ipv4}/32`);
     const applied = await run(['apply', id!, '--yes']);
     expect(applied.code).toBe(2);
-    expect(applied.stderr).toMatch(/vmguard sets changed since plan .* plan again; nothing was sent/);
+    expect(applied.stderr).toMatch(
+      /vmguard sets changed since plan .* plan again \(routedeck plan guard-repair --device hv3\); nothing was sent/,
+    );
     expect((await reports('hv3'))[0]?.state).toBe('clean');
     const bad = await run(['get', 'guard', '--device', 'spine1']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/"spine1" is not a hypervisor/);
+  });
+
+  it('a guard repair planned to a file applies from that file, and says nothing about a workload', async () => {
+    const w = lab.fabric.workloads().find((x) => x.host === 'hv4')!;
+    lab.fabric.editGuard('hv4', 'delete', 'allow4', w.tap, `${w.ipv4}/32`);
+    const file = path.join(parent, 'guard-repair.json');
+    const planned = await run(['plan', 'guard-repair', '--device', 'hv4', '-o', file]);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.stdout).toContain(`Apply with: routedeck apply ${file} --lab`);
+    const applied = await run(['apply', file, '--yes']);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/Result: applied\.\n/);
+    expect(applied.stdout).not.toMatch(/Workload is now/);
+    expect((await reports('hv4'))[0]).toMatchObject({ state: 'clean', drift: [] });
   });
 });

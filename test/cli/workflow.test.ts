@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
+import type { Plan } from '../../src/model/plan.ts';
 import { openRegistry } from '../../src/registry/index.ts';
+import { planFromJson, planToJson } from '../../src/workflows/plan/json.ts';
 import { cli } from '../helpers/cli.ts';
 
 let parent = '';
@@ -219,4 +221,123 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     }[];
     expect(new Set(json.map((e) => e.operator))).toEqual(new Set(['alice']));
   }, 120_000);
+});
+
+/** Every command the lab's hypervisors receive while fn runs (reads included). */
+async function commandsDuring(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const restore = lab.fabric
+    .devices()
+    .filter((d) => d.role === 'hypervisor')
+    .map((d) => {
+      const exec = d.exec.bind(d);
+      d.exec = (command: string) => (seen.push(command), exec(command));
+      return () => void (d.exec = exec);
+    });
+  try {
+    await fn();
+  } finally {
+    for (const r of restore) r();
+  }
+  return seen;
+}
+const CHANGES = /route (add|del|replace)|element|tuntap|link set|addr (add|del)/;
+
+function registrySnapshot() {
+  const reg = openRegistry({ path: path.join(lab.dir, 'registry.sqlite') });
+  try {
+    return { audit: reg.audit().length, workloads: reg.workloads(), plans: reg.plans() };
+  } finally {
+    reg.close();
+  }
+}
+
+/** A lab workload on `host` as the registry names it (adopted from the fabric by the first session). */
+async function adopted(host: string, skip: string[] = []) {
+  await run(['get', 'guard', '--json']);
+  const reg = openRegistry({ path: path.join(lab.dir, 'registry.sqlite') });
+  try {
+    const lab4 = new Set(lab.fabric.workloads().map((x) => x.ipv4));
+    const w = reg
+      .workloads()
+      .find((x) => x.host === host && x.state === 'active' && lab4.has(x.ipv4) && !skip.includes(x.name));
+    if (!w) throw new Error(`no adopted lab workload on ${host}`);
+    return w;
+  } finally {
+    reg.close();
+  }
+}
+
+describe('issue 13: plans whose preconditions no longer hold, edited plan files, damaged registries', () => {
+  it('a migrate planned before another plan moved the workload is refused before anything is sent', async () => {
+    const w = await adopted('hv3');
+    const planA = await run(['plan', 'migrate', w.name, '--to', 'hv2']);
+    const idA = /Plan (\S+) — migrate/.exec(planA.stdout)?.[1] ?? '';
+    const planB = await run(['plan', 'migrate', w.name, '--to', 'hv1']);
+    const idB = /Plan (\S+) — migrate/.exec(planB.stdout)?.[1] ?? '';
+    const applied = await run(['apply', idB, '--yes']);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    expect(registryWorkload(w.name)).toMatchObject({ host: 'hv1', state: 'active' });
+
+    const before = registrySnapshot();
+    const routers = await routersVia(`${w.ipv4}/32`, w.vrf);
+    let out = { code: 0, stdout: '', stderr: '' };
+    const sent = await commandsDuring(async () => {
+      out = await run(['apply', idA, '--yes']);
+    });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(
+      `routedeck: plan ${idA} was planned against hv3, but ${w.name} is now on hv1: ` +
+        `plan again (routedeck plan migrate ${w.name} --to hv2); nothing was sent\nNothing was sent.\n`,
+    );
+    expect(sent.length).toBeGreaterThan(0); // the apply polled the hosts…
+    expect(sent.filter((c) => CHANGES.test(c))).toEqual([]); // …and changed nothing
+    expect(registrySnapshot()).toEqual(before);
+    expect(await routersVia(`${w.ipv4}/32`, w.vrf)).toEqual(routers);
+    expect(await announcers(`${w.ipv4}/32`, w.vrf)).toEqual(['hv1']);
+  }, 90_000);
+
+  it('a plan file edited and re-hashed is refused: the registry holds the original under that id', async () => {
+    const w = await adopted('hv4');
+    const file = path.join(parent, 'decommission.json');
+    const planned = await run(['plan', 'decommission', w.name, '-o', file]);
+    expect(planned.code, planned.stderr).toBe(0);
+    const original = planFromJson(await readFile(file, 'utf8'));
+    // Someone retargets the withdrawal at another workload and recomputes the digest.
+    const victim = await adopted('hv4', [w.name]);
+    const edited = JSON.parse(JSON.stringify(original).replaceAll(w.ipv4, victim.ipv4)) as Plan;
+    await writeFile(file, planToJson(edited));
+
+    const before = registrySnapshot();
+    let out = { code: 0, stdout: '', stderr: '' };
+    const sent = await commandsDuring(async () => {
+      out = await run(['apply', file, '--yes']);
+    });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      new RegExp(`plan file for ${original.id} differs from the registry's copy of that plan`),
+    );
+    expect(out.stdout).not.toContain(victim.ipv4); // refused before the preview
+    expect(sent.filter((c) => CHANGES.test(c))).toEqual([]);
+    expect(registrySnapshot()).toEqual(before);
+    expect(await announcers(`${victim.ipv4}/32`, victim.vrf)).toEqual(['hv4']);
+    expect((await run(['plan', 'discard', original.id])).code).toBe(0);
+  }, 60_000);
+
+  it('an existing registry that is empty is refused in one sentence, exit 2, and left as it is', async () => {
+    const empty = path.join(parent, 'empty.sqlite');
+    await writeFile(empty, '');
+    for (const args of [
+      ['audit', '--registry', empty],
+      ['plan', 'create', 'cli9', '--tenant', 'acme', '--host', 'hv1', '--registry', empty],
+    ]) {
+      const out = await run(args);
+      expect(out.code, args.join(' ')).toBe(2);
+      expect(out.stderr).toBe(
+        `routedeck: registry ${empty} exists but is empty (0 bytes); routedeck never re-creates or ` +
+          'repairs an existing registry: restore it from a backup, or move it aside to start an empty one\n',
+      );
+      expect((await readFile(empty)).length).toBe(0);
+    }
+  }, 60_000);
 });

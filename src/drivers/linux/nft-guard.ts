@@ -4,10 +4,13 @@
  * `{"prefix": {"addr", "len"}}`; the per-TAP drops are the `spoofed` set's element counters
  * (`{"elem": {"val": ifname, "counter": {packets, bytes}}}`).
  */
+import { IPv4, IPv6, Validator } from 'ip-num';
 import { z } from 'zod';
 import { canonicalIpv6 } from '../../addr/cidr.ts';
-import type { GuardElement, GuardState, SpoofCounter } from '../../model/guard.ts';
+import type { GuardElement, GuardState, SpoofCounter, UnparsedGuardElement } from '../../model/guard.ts';
+import { safeText } from '../../model/text.ts';
 import { ParseError } from '../errors.ts';
+import { isValidInterfaceName } from '../names.ts';
 import { parseJsonWith } from '../json.ts';
 
 export const GUARD_TABLE = 'vmguard';
@@ -31,21 +34,70 @@ const listing = z.object({ nftables: z.array(z.record(z.string(), z.unknown())) 
 const concatElem = z.object({ concat: z.tuple([z.string(), z.union([z.string(), prefix, range])]) });
 const counterElem = z.object({ elem: z.object({ val: z.string(), counter: counter.optional() }) });
 
-function canonical(addr: string, len: number | null): string {
-  const six = addr.includes(':');
-  const host = six ? canonicalIpv6(addr) : addr;
-  return `${host}/${len ?? (six ? 128 : 32)}`;
+type AllowSet = 'allow4' | 'allow6';
+const FAMILY: Record<AllowSet, 4 | 6> = { allow4: 4, allow6: 6 };
+
+/** An address of the set's family, canonical (ip-num parses it; nothing else is accepted). */
+function address(set: AllowSet, text: string): string | null {
+  if (FAMILY[set] === 4)
+    return Validator.isValidIPv4String(text)[0] ? IPv4.fromString(text).toString() : null;
+  return Validator.isValidIPv6String(text)[0] ? canonicalIpv6(IPv6.fromString(text).toString()) : null;
 }
 
-function allowElement(set: 'allow4' | 'allow6', raw: unknown): GuardElement {
-  const e = concatElem.safeParse(raw);
-  if (!e.success)
-    throw new ParseError(`${set}: an element is not "ifname . address": ${JSON.stringify(raw)}`);
-  const [tap, addr] = e.data.concat;
-  if (typeof addr === 'string') return { set, tap, cidr: canonical(addr, null) };
-  // A range nft could not print as a prefix (added as a-b): shown as it is, never matches a registry prefix.
-  if ('range' in addr) return { set, tap, cidr: `${addr.range[0]}-${addr.range[1]}` };
-  return { set, tap, cidr: canonical(addr.prefix.addr, addr.prefix.len) };
+/**
+ * One `ifname . address` element into validated values, or why not. Commands are later rendered
+ * from these values only, so an element crafted to close the set literal (`}`, `;`, a comma and a
+ * second element) cannot reach a command: it fails here and is shown as unparsed.
+ */
+export function parseGuardElement(
+  set: AllowSet,
+  tap: string,
+  addr: string | { addr: string; len: number } | { range: readonly [string, string] },
+): GuardElement | { why: string } {
+  if (!isValidInterfaceName(tap)) return { why: 'the interface name is not a valid Linux interface name' };
+  const max = FAMILY[set] === 4 ? 32 : 128;
+  if (typeof addr === 'string') {
+    const a = address(set, addr);
+    return a ? { set, tap, cidr: `${a}/${max}` } : { why: `not an IPv${FAMILY[set]} address` };
+  }
+  if ('range' in addr) {
+    // A range nft could not print as a prefix (added as a-b): kept as it is, never matches a registry prefix.
+    const from = address(set, addr.range[0]);
+    const to = address(set, addr.range[1]);
+    return from && to
+      ? { set, tap, cidr: `${from}-${to}` }
+      : { why: `not a range of IPv${FAMILY[set]} addresses` };
+  }
+  const a = address(set, addr.addr);
+  if (!a || !Number.isInteger(addr.len) || addr.len < 0 || addr.len > max)
+    return { why: `not an IPv${FAMILY[set]} prefix` };
+  return { set, tap, cidr: `${a}/${addr.len}` };
+}
+
+/** Splits a set's raw elements into validated ones and ones shown as unparsed. */
+function allowElements(
+  set: AllowSet,
+  raws: readonly unknown[],
+): { elements: GuardElement[]; unparsed: UnparsedGuardElement[] } {
+  const elements: GuardElement[] = [];
+  const unparsed: UnparsedGuardElement[] = [];
+  for (const raw of raws) {
+    const text = safeText(JSON.stringify(raw) ?? String(raw));
+    const e = concatElem.safeParse(raw);
+    if (!e.success) {
+      unparsed.push({ set, text, why: 'not an "ifname . address" element' });
+      continue;
+    }
+    const [tap, addr] = e.data.concat;
+    const parsed = parseGuardElement(
+      set,
+      tap,
+      typeof addr === 'string' || 'range' in addr ? addr : addr.prefix,
+    );
+    if ('why' in parsed) unparsed.push({ set, text, why: parsed.why });
+    else elements.push(parsed);
+  }
+  return { elements, unparsed };
 }
 
 function spoofCounter(raw: unknown): SpoofCounter {
@@ -80,15 +132,19 @@ export function parseNftGuard(text: string): GuardState {
   });
   if (!doc.nftables.some((i) => 'table' in i)) throw new ParseError('nft listing has no table');
   const elements: GuardElement[] = [];
+  const unparsed: UnparsedGuardElement[] = [];
   for (const name of ['allow4', 'allow6'] as const) {
     const set = sets.find((s) => s.name === name);
     if (!set) throw new ParseError(`table inet ${GUARD_TABLE} has no set ${name}`);
-    for (const raw of set.elem ?? []) elements.push(allowElement(name, raw));
+    const parsed = allowElements(name, set.elem ?? []);
+    elements.push(...parsed.elements);
+    unparsed.push(...parsed.unparsed);
   }
   const spoofSet = sets.find((s) => s.name === SPOOF_SET);
   return {
     present: true,
     elements,
+    unparsed,
     spoofed: (spoofSet?.elem ?? []).map(spoofCounter),
     perTap: spoofSet !== undefined,
     droppedTotal: finalDropCounter(rules),

@@ -4,11 +4,13 @@
  * records come in, drift entries and a Plan go out.
  */
 import { canonicalIpv6 } from '../../addr/cidr.ts';
+import { parseGuardElement } from '../../drivers/linux/nft-guard.ts';
 import type { DeviceSpec } from '../../model/device.ts';
 import type { GuardElement } from '../../model/guard.ts';
 import type { Plan, WorkloadRecord } from '../../model/plan.ts';
 import { diffsOf, guardOps, opStep, type OpStep, type PlanMeta } from './build.ts';
 import { opLines, type HostOp } from './host-ops.ts';
+import { PlanError } from './validate.ts';
 
 /**
  * `missing`: the registry allows it and the set lacks it. `extra`: on a workload's TAP, not allowed
@@ -102,11 +104,33 @@ export function guardDrift(
   );
 }
 
+/**
+ * The element again from its parts, through the one element parser: a command is rendered only
+ * from values that parse (a TAP name of the interface pattern, an address of the set's family).
+ */
+export function validatedElement(e: GuardElement): GuardElement {
+  const range = /^([^-/]+)-([^-/]+)$/.exec(e.cidr);
+  const [addr = '', len] = e.cidr.split('/');
+  const parsed = range
+    ? parseGuardElement(e.set, e.tap, { range: [range[1] ?? '', range[2] ?? ''] })
+    : len === undefined
+      ? parseGuardElement(e.set, e.tap, addr)
+      : /^\d{1,3}$/.test(len)
+        ? parseGuardElement(e.set, e.tap, { addr, len: Number(len) })
+        : { why: 'not a prefix length' };
+  if ('why' in parsed)
+    throw new PlanError(
+      `refusing to render vmguard element ${JSON.stringify(`${e.tap} . ${e.cidr}`)}: ${parsed.why}`,
+    );
+  return parsed;
+}
+
 /** The nft ops that remove one host's drift: additions grouped per TAP and set, then deletions. */
 export function repairOps(drift: readonly GuardDrift[]): HostOp[] {
   const group = (op: 'add' | 'delete', entries: readonly GuardDrift[]): HostOp[] => {
     const byTapSet = new Map<string, { set: 'allow4' | 'allow6'; tap: string; cidrs: string[] }>();
-    for (const d of entries) {
+    for (const drifted of entries) {
+      const d = validatedElement(drifted);
       const k = `${d.tap} ${d.set}`;
       const g = byTapSet.get(k) ?? { set: d.set, tap: d.tap, cidrs: [] };
       g.cidrs.push(d.cidr);
@@ -148,7 +172,9 @@ export function planGuardRepair(hosts: readonly GuardRepairHost[], meta: PlanMet
   const before = new Map(
     hosts.map((h) => [
       h.host.name,
-      h.elements.flatMap((e) => opLines({ kind: 'nft', op: 'add', set: e.set, tap: e.tap, cidrs: [e.cidr] })),
+      h.elements
+        .map(validatedElement)
+        .flatMap((e) => opLines({ kind: 'nft', op: 'add', set: e.set, tap: e.tap, cidrs: [e.cidr] })),
     ]),
   );
   const total = hosts.reduce((n, h) => n + h.drift.length, 0);

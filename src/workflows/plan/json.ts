@@ -55,32 +55,56 @@ const step = z.strictObject({
   irreversible: z.boolean().optional(),
 });
 
-const planSchema = z.strictObject({
-  id: z.string().min(1),
-  kind: z.enum(PLAN_KINDS),
-  createdAt: z.iso.datetime(),
-  operator: z.string().min(1),
-  workload: z.string().min(1),
-  tenant: z.string().min(1),
-  summary: z.string(),
-  steps: z
-    .array(step)
-    .min(1)
-    .refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, 'step ids must be unique'),
-  diffs: z.array(z.strictObject({ device: name, before: z.array(z.string()), after: z.array(z.string()) })),
-  routeChanges: z.array(
-    z.strictObject({
-      router: name,
-      vrf: z.string().min(1),
-      family: z.union([z.literal(4), z.literal(6)]),
-      prefix: z.string().min(1),
-      change: z.enum(['appears', 'disappears', 'moves']),
-      fromHost: name.optional(),
-      toHost: name.optional(),
-    }),
-  ),
-  artifacts: z.record(z.string(), z.string()),
-});
+const precondition = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('workload'),
+    workload: z.string().min(1),
+    host: name,
+    state: z.enum(['planned', 'active', 'migrating', 'decommissioning', 'retired']),
+  }),
+  z.strictObject({
+    kind: z.literal('announced'),
+    prefix: z.string().min(1),
+    vrf: z.string().min(1),
+    hosts: z.array(name),
+  }),
+]);
+
+// Kinds acting on one tenant's workload carry its name; a guard repair spans tenants and has none.
+const TENANT_KINDS: readonly string[] = ['create', 'migrate', 'decommission', 'floating-ip'];
+
+const planSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    kind: z.enum(PLAN_KINDS),
+    createdAt: z.iso.datetime(),
+    operator: z.string().min(1),
+    workload: z.string().min(1),
+    tenant: z.string(),
+    summary: z.string(),
+    steps: z
+      .array(step)
+      .min(1)
+      .refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, 'step ids must be unique'),
+    diffs: z.array(z.strictObject({ device: name, before: z.array(z.string()), after: z.array(z.string()) })),
+    routeChanges: z.array(
+      z.strictObject({
+        router: name,
+        vrf: z.string().min(1),
+        family: z.union([z.literal(4), z.literal(6)]),
+        prefix: z.string().min(1),
+        change: z.enum(['appears', 'disappears', 'moves']),
+        fromHost: name.optional(),
+        toHost: name.optional(),
+      }),
+    ),
+    artifacts: z.record(z.string(), z.string()),
+    preconditions: z.array(precondition).optional(),
+  })
+  .refine((p) => p.tenant !== '' || !TENANT_KINDS.includes(p.kind), {
+    message: 'a workload plan names its tenant',
+    path: ['tenant'],
+  });
 
 const fileSchema = z.strictObject({
   format: z.literal(FORMAT),
@@ -106,6 +130,11 @@ function canonical(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The SHA-256 of a plan's canonical form: equal digests, equal plans (whatever the key order). */
+export function planDigest(plan: unknown): string {
+  return digest(plan);
 }
 
 function digest(plan: unknown): string {

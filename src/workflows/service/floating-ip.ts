@@ -10,7 +10,7 @@
  * made; an applied plan is recorded, a rolled-back one leaves the registry as it was.
  */
 import { cidrContains, parseCidr } from '../../addr/cidr.ts';
-import type { Plan, WorkloadRecord } from '../../model/plan.ts';
+import type { Plan, Precondition, WorkloadRecord } from '../../model/plan.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 import { canonicalAddress, RegistryError, type TenantRecord } from '../../registry/index.ts';
 import type { ExecResult } from '../execute/index.ts';
@@ -42,6 +42,7 @@ export interface FloatingIp {
 /** Registers the `floating-ip` plan kind with a service (once per service; idempotent). */
 export function registerFloatingIps(service: WorkflowService): void {
   service.registerKind('floating-ip', {
+    replan,
     recheck: (plan) => recheck(service, plan),
     claim: (plan) => {
       // Check-and-set: the registry must still be as the plan found it (the lease on fip:ADDR,
@@ -153,11 +154,41 @@ function sameTenant(w: WorkloadRecord, tenant: TenantRecord, address: string): v
 
 function plan(service: WorkflowService, make: () => Plan): Plan {
   return service.inTransaction(() => {
-    const p = make();
+    const p: Plan = { ...make() };
+    p.preconditions = fipPreconditions(service, p);
     service.registry.savePlan(p, 'planned');
     service.auditPlanned(p);
     return p;
   });
+}
+
+/** The workloads the plan names (where they are, in which state) and who announces the address. */
+function fipPreconditions(service: WorkflowService, p: Plan): Precondition[] {
+  const intent = intentOf(p);
+  const names = [...new Set([intent.from, intent.to, intent.peer])].filter((n) => n !== undefined);
+  const vrf = service.registry.tenant(p.tenant)?.vrf ?? 'default';
+  return [
+    ...names.flatMap((name): Precondition[] => {
+      const w = service.registry.workload(name);
+      return w ? [{ kind: 'workload', workload: name, host: w.host, state: w.state }] : [];
+    }),
+    {
+      kind: 'announced',
+      prefix: intent.address,
+      vrf,
+      hosts: [...service.liveView().announcedBy(intent.address, vrf)].sort(),
+    },
+  ];
+}
+
+/** The command that plans the same change again. */
+function replan(plan: Plan): string {
+  const i = intentOf(plan);
+  return i.op === 'attach'
+    ? `routedeck plan fip attach ${i.address} --to ${i.to ?? 'W'}${i.peer ? ` --peer ${i.peer}` : ''}`
+    : i.op === 'move'
+      ? `routedeck plan fip move ${i.address} --to ${i.to ?? 'W'}`
+      : `routedeck plan fip detach ${i.address}`;
 }
 
 /** Plans routing a tenant address to W's TAP (and allowing it there; on the peer's TAP too for a pair). */

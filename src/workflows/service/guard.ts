@@ -4,7 +4,7 @@
  * the truth: a repair changes the hosts' sets, never the registry.
  */
 import type { DeviceSpec } from '../../model/device.ts';
-import type { SpoofCounter } from '../../model/guard.ts';
+import type { SpoofCounter, UnparsedGuardElement } from '../../model/guard.ts';
 import type { Plan } from '../../model/plan.ts';
 import { guardDrift, planGuardRepair, type GuardDrift } from '../plan/guard-repair.ts';
 import { WorkflowError, type WorkflowService } from './service.ts';
@@ -18,6 +18,8 @@ export interface GuardReport {
   perTap: boolean;
   droppedTotal: number | null;
   elements: number;
+  /** Set elements that did not parse: shown for an engineer to look at, never part of a repair. */
+  unparsed: UnparsedGuardElement[];
   /** Why the state is unknown. */
   note?: string;
 }
@@ -38,7 +40,15 @@ export function guardReports(service: WorkflowService, device?: string): GuardRe
   return hypervisorNames(service, device).map((name) => {
     const entry = state.devices[name];
     const guard = entry?.snapshot?.guard;
-    const base = { device: name, drift: [], spoofed: [], perTap: false, droppedTotal: null, elements: 0 };
+    const base = {
+      device: name,
+      drift: [],
+      spoofed: [],
+      perTap: false,
+      droppedTotal: null,
+      elements: 0,
+      unparsed: [],
+    };
     if (!guard) {
       const why =
         entry?.health === 'unreachable' ? `unreachable: ${entry.lastError ?? ''}` : entry?.lastError;
@@ -54,6 +64,7 @@ export function guardReports(service: WorkflowService, device?: string): GuardRe
       perTap: guard.perTap,
       droppedTotal: guard.droppedTotal,
       elements: guard.elements.length,
+      unparsed: guard.unparsed,
     };
   });
 }
@@ -105,7 +116,7 @@ function recheck(service: WorkflowService, plan: Plan): void {
     if (gone.length > 0)
       throw new WorkflowError(
         `${step.device}'s vmguard sets changed since plan ${plan.id} (${gone[0]}${gone.length > 1 ? ` and ${gone.length - 1} more` : ''} ` +
-          'no longer drift); plan again; nothing was sent',
+          `no longer drift); plan again (${replan(plan)}); nothing was sent`,
       );
   }
 }
@@ -119,9 +130,16 @@ function planned(commands: readonly string[]): string[] {
   });
 }
 
+/** The command that plans a fresh repair of the same hosts. */
+function replan(plan: Plan): string {
+  const devices = [...new Set(plan.steps.map((s) => s.device))];
+  return `routedeck plan guard-repair${devices.length === 1 ? ` --device ${devices[0]}` : ''}`;
+}
+
 /** Registers the `guard-repair` plan kind with a service. */
 export function registerGuardRepair(service: WorkflowService): void {
   service.registerKind('guard-repair', {
+    replan,
     adoptFile: (plan) => {
       recheck(service, plan);
       service.registry.savePlan(plan, 'planned');

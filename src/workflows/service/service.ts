@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { PoolExhaustedError } from '../../addr/ipam.ts';
 import type { DeviceSpec } from '../../model/device.ts';
-import type { Plan, PlanKind, WorkloadRecord } from '../../model/plan.ts';
+import type { Plan, PlanKind, Precondition, WorkloadRecord } from '../../model/plan.ts';
 import type { Poller } from '../../poller/poller.ts';
 import {
   RegistryCorruptError,
@@ -33,10 +33,12 @@ import {
   type VyosRouterApi,
 } from '../execute/index.ts';
 import { PlanError } from '../plan/index.ts';
+import { planDigest } from '../plan/json.ts';
 import type { WorkflowSettings } from '../../inventory/load.ts';
 import type { LiveView } from '../plan/build.ts';
 import { adoptLiveWorkloads } from './adopt.ts';
 import { WorkflowError } from './errors.ts';
+import { checkPreconditions } from './preconditions.ts';
 import {
   planWorkloadCreate,
   planWorkloadDecommission,
@@ -70,6 +72,10 @@ export interface WorkflowDeps {
 export interface PlanKindHandler {
   /** A plan file the registry does not know: check it against the registry and store it (absent: refused). */
   adoptFile?(plan: Plan): void;
+  /** The command that makes a fresh plan of this kind for the same subject (shown when one is refused). */
+  replan?(plan: Plan): string;
+  /** Preconditions of a plan made before they were recorded in plans (derived from its steps). */
+  derivePreconditions?(plan: Plan): Precondition[];
   /** The live fabric may have changed since planning: throw a WorkflowError to refuse (nothing sent). */
   recheck?(plan: Plan): void;
   /** In a registry transaction before anything is sent: take the subject or refuse; returns the undo. */
@@ -210,11 +216,13 @@ export class WorkflowService {
    * in the registry (a create becomes active; a migrate moves the record; a decommission releases
    * the addresses). A plan from a file that the registry does not know is stored first.
    */
-  async apply(plan: Plan, options: ApplyOptions = {}): Promise<ExecResult> {
-    const stored = this.registry.plan(plan.id);
+  async apply(file: Plan, options: ApplyOptions = {}): Promise<ExecResult> {
+    const stored = this.registry.plan(file.id);
     if (stored && stored.status !== 'planned') {
-      throw new WorkflowError(`plan ${plan.id} is ${stored.status}; only a planned plan can be applied`);
+      throw new WorkflowError(`plan ${file.id} is ${stored.status}; only a planned plan can be applied`);
     }
+    // What runs is the registry's copy: a file edited and re-hashed must not smuggle other commands.
+    const plan = this.registryCopy(file);
     const handler = this.handlerFor(plan);
     if (!stored) {
       if (!handler.adoptFile)
@@ -225,6 +233,13 @@ export class WorkflowService {
     }
     await this.deps.poller.pollNow();
     this.recheckDevices(plan);
+    checkPreconditions(
+      plan,
+      plan.preconditions ?? handler.derivePreconditions?.(plan) ?? [],
+      this.registry,
+      this.liveView(),
+      handler.replan?.(plan) ?? `routedeck plan ${plan.kind} …`,
+    );
     handler.recheck?.(plan);
     // Check-and-set in one transaction: of two consoles applying plans for one subject, one wins.
     const release = this.registry.transaction(() => handler.claim?.(plan));
@@ -238,6 +253,21 @@ export class WorkflowService {
     }
     this.registry.transaction(() => handler.record?.(plan, result));
     return result;
+  }
+
+  /**
+   * The registry's copy of a plan (a plan the registry does not know is returned as is); a plan
+   * that differs from the registry's copy under the same id is refused.
+   */
+  registryCopy(plan: Plan): Plan {
+    const stored = this.registry.plan(plan.id);
+    if (!stored) return plan;
+    if (planDigest(stored.plan) !== planDigest(plan))
+      throw new WorkflowError(
+        `plan file for ${plan.id} differs from the registry's copy of that plan (edited after planning); ` +
+          `apply it by id (routedeck apply ${plan.id}) to run the registry's copy, or plan again`,
+      );
+    return stored.plan;
   }
 
   /**

@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { nextFreeIpv4, nextFreeIpv6Prefix, PoolExhaustedError } from '../../addr/ipam.ts';
-import type { Plan, WorkloadRecord } from '../../model/plan.ts';
+import type { Plan, Precondition, WorkloadRecord } from '../../model/plan.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 import type { TenantRecord } from '../../registry/index.ts';
 import type { ExecResult } from '../execute/index.ts';
 import { planCreate, planDecommission, planMigrate } from '../plan/index.ts';
 import { WorkflowError } from './errors.ts';
+import { workloadPreconditions } from './preconditions.ts';
 import type { PlanKindHandler, WorkflowService } from './service.ts';
 
 export interface CreateInput {
@@ -79,7 +80,7 @@ export function planWorkloadCreate(svc: WorkflowService, input: CreateInput): Pl
       state: 'planned',
     };
     // The planner checks the name before the registry stores anything under it.
-    const plan = planCreate(
+    const made = planCreate(
       {
         tenant: spec,
         workload,
@@ -92,6 +93,7 @@ export function planWorkloadCreate(svc: WorkflowService, input: CreateInput): Pl
       },
       svc.planMeta(),
     );
+    const plan: Plan = { ...made, preconditions: workloadPreconditions(workload, svc.liveView()) };
     svc.registry.putWorkload(workload);
     svc.registry.allocate(tenant.name, 4, workload.ipv4, workload.name);
     svc.registry.allocate(tenant.name, 6, workload.ipv6Prefix, workload.name);
@@ -124,6 +126,7 @@ export function planWorkloadMigrate(svc: WorkflowService, input: MigrateInput): 
       },
       svc.planMeta(),
     );
+    plan.preconditions = workloadPreconditions(w, svc.liveView());
     svc.registry.savePlan(plan, 'planned');
     svc.auditPlanned(plan);
     return plan;
@@ -148,6 +151,7 @@ export function planWorkloadDecommission(svc: WorkflowService, input: { name: st
       },
       svc.planMeta(),
     );
+    plan.preconditions = workloadPreconditions(w, svc.liveView());
     svc.registry.savePlan(plan, 'planned');
     svc.auditPlanned(plan);
     return plan;
@@ -158,6 +162,13 @@ export function planWorkloadDecommission(svc: WorkflowService, input: { name: st
 export function workloadKind(svc: WorkflowService): PlanKindHandler {
   return {
     adoptFile: (plan) => adoptPlanFile(svc, plan),
+    replan: (plan) =>
+      plan.kind === 'migrate'
+        ? `routedeck plan migrate ${plan.workload} --to ${targetOf(plan)}`
+        : plan.kind === 'decommission'
+          ? `routedeck plan decommission ${plan.workload}`
+          : `routedeck plan discard ${plan.id}, then routedeck plan create ${plan.workload} --tenant ${plan.tenant} --host ${plan.steps[0]?.device ?? 'HOST'}`,
+    derivePreconditions: (plan) => derivedPreconditions(plan),
     recheck: (plan) => recheckWorkload(svc, plan),
     claim: (plan) => {
       if (plan.kind === 'create') return undefined;
@@ -223,6 +234,17 @@ function adoptPlanFile(svc: WorkflowService, plan: Plan): void {
   if (!w || w.state !== 'active')
     throw new WorkflowError(`plan ${plan.id} acts on ${plan.workload}, which is not an active workload here`);
   svc.registry.savePlan(plan, 'planned');
+}
+
+/** A plan stored before plans recorded preconditions: the source host its steps were made for. */
+function derivedPreconditions(plan: Plan): Precondition[] {
+  const host =
+    plan.kind === 'migrate'
+      ? plan.routeChanges.find((c) => c.fromHost !== undefined)?.fromHost
+      : plan.steps[0]?.device;
+  if (host === undefined) return [];
+  const state = plan.kind === 'create' ? 'planned' : 'active';
+  return [{ kind: 'workload', workload: plan.workload, host, state }];
 }
 
 /** The live fabric may have changed since the plan was made: the same refusals as at planning. */

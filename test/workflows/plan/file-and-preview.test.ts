@@ -91,4 +91,23 @@ describe('plan file', () => {
     noSteps.plan.steps = [];
     expect(() => planFromJson(JSON.stringify(noSteps))).toThrow(/malformed/);
   });
+
+  it('a plan spanning tenants (guard repair) has no tenant and round-trips; a workload plan must name one', () => {
+    const repair = { ...created, kind: 'guard-repair' as const, tenant: '' };
+    expect(planFromJson(planToJson(repair))).toEqual(repair);
+    expect(() => planFromJson(planToJson({ ...created, tenant: '' }))).toThrow(
+      /malformed[\s\S]*a workload plan names its tenant/,
+    );
+  });
+
+  it('carries the preconditions the plan was made against', () => {
+    const withPre = {
+      ...migrated,
+      preconditions: [
+        { kind: 'workload' as const, workload: 'web1', host: 'hv1', state: 'active' as const },
+        { kind: 'announced' as const, prefix: '198.51.100.10/32', vrf: 'default', hosts: ['hv1'] },
+      ],
+    };
+    expect(planFromJson(planToJson(withPre))).toEqual(withPre);
+  });
 });

@@ -266,4 +266,22 @@ describe('floating IPs on the embedded lab', () => {
     expect(await hostSays(host, 'sudo -n nft -j list ruleset')).not.toContain(FIP);
     expect(floatingIps(service)).toEqual([]);
   }, 180_000);
+
+  it('a plan whose workload moved since it was made is refused before anything is sent (issue 13)', async () => {
+    const plan = planFipAttach(service, { address: '198.51.100.248', to: 'acme-1' });
+    const w = env.registry.workload('acme-1')!;
+    const elsewhere = w.host === 'hv2' ? 'hv3' : 'hv2';
+    // Another plan moved acme-1 (as its record says) between planning and applying.
+    env.registry.putWorkload({ ...w, host: elsewhere });
+    const before = shape();
+    const sent = env.sentTo.length;
+    await expect(service.apply(plan)).rejects.toThrow(
+      `plan ${plan.id} was planned against ${w.host}, but acme-1 is now on ${elsewhere}: ` +
+        'plan again (routedeck plan fip attach 198.51.100.248/32 --to acme-1); nothing was sent',
+    );
+    expect(shape()).toEqual(before);
+    expect(env.sentTo.length).toBe(sent);
+    env.registry.putWorkload(w);
+    service.discard(plan.id);
+  });
 });

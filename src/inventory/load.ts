@@ -68,7 +68,7 @@ export function loadInventoryFile(file: string): Inventory {
     if (error instanceof InventoryLimitError) throw new InventoryError(absolute, [error.message], true);
     throw new InventoryError(
       absolute,
-      [`cannot read the inventory: ${(error as NodeJS.ErrnoException).code ?? String(error)}`],
+      [`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`],
       true,
     );
   }

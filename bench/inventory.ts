@@ -21,6 +21,7 @@ const cases: Case[] = [
     label: '10,000 tenants + 1 overlapping pool',
     text: tenantsInventory(10_000, ['{ name: late, pools4: [10.39.15.0/24] }']),
   },
+  { label: '5,000-pool list aliased by 150 VRFs (750k)', text: aliasedPoolsInventory(5000, 150) },
   { label: '5,000-pool list aliased by 3,000 tenants', text: aliasedPoolsInventory(5000, 3000) },
   { label: 'alias bomb (9 levels of 9)', text: aliasBomb() },
 ];

@@ -33,12 +33,16 @@ function compareSpans(a: Span, b: Span): number {
  * exact because two CIDR prefixes either nest or are disjoint, never partly overlap.
  */
 export function findOverlaps(prefixes: readonly SpacedCidr[]): Overlap[] {
-  const spans: Span[] = prefixes.map(({ cidr, space }, index) => ({
-    index,
-    space: `${cidrFamily(cidr)}\u0000${space}`,
-    start: cidr.getFirst().getValue(),
-    end: cidr.getLast().getValue(),
-  }));
+  // Aliased pool lists repeat one Cidr object many times; ip-num's bounds cost microseconds each.
+  const bounds = new Map<Cidr, [bigint, bigint, 4 | 6]>();
+  const spans: Span[] = prefixes.map(({ cidr, space }, index) => {
+    let known = bounds.get(cidr);
+    if (!known) {
+      known = [cidr.getFirst().getValue(), cidr.getLast().getValue(), cidrFamily(cidr)];
+      bounds.set(cidr, known);
+    }
+    return { index, space: `${known[2]}\u0000${space}`, start: known[0], end: known[1] };
+  });
   spans.sort(compareSpans);
   const found: Overlap[] = [];
   let widest: Span | undefined;

@@ -33,9 +33,13 @@ export const host = z
 
 export const userName = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'must be a plain login name');
 
-/** A command prefix such as `sudo -n` or `docker exec frr vtysh`: words only, no shell syntax. */
+/**
+ * A command prefix such as `sudo -n` or `docker exec frr vtysh`: words only, no shell syntax, and
+ * short (it precedes every command routedeck runs, and is shown in every error about one).
+ */
 export const commandPrefix = z
   .string()
+  .max(128, 'is longer than 128 characters')
   .regex(
     /^[A-Za-z0-9._/=:-]+( [A-Za-z0-9._/=:-]+)*$/,
     'must be plain words (letters, digits, . _ / = : -) separated by single spaces',

@@ -1,21 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { Composer, LineCounter, Parser, visit } from 'yaml';
 import type { z } from 'zod';
-import {
-  AddressError,
-  cidrFamily,
-  cidrsOverlap,
-  cidrText,
-  isValidIp,
-  parseCidr,
-  type Cidr,
-} from '../addr/cidr.ts';
+import { AddressError, cidrFamily, cidrText, isValidIp, parseCidr, type Cidr } from '../addr/cidr.ts';
 import { LINK_LOCAL_GATEWAY_V4, LINK_LOCAL_GATEWAY_V6 } from '../addr/link-local.ts';
+import { findOverlaps } from '../addr/overlap.ts';
 import type { DeviceSpec, SecretRef, SshAuth, TlsTrust } from '../model/device.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { checkHookTemplate, type ComputeHook } from '../workflows/plan/compute-hook.ts';
+import {
+  checkExpandedSize,
+  checkTextSize,
+  InventoryLimitError,
+  MAX_ALIAS_COUNT,
+  readCapped,
+} from './limits.ts';
+import { MAX_YAML_DEPTH, yamlDepth } from './depth.ts';
 import { inventorySchema, type InventoryInput } from './schema.ts';
 
 export interface Inventory {
@@ -35,42 +35,106 @@ export interface WorkflowSettings {
   breakBeforeMake: boolean;
 }
 
-/** Every problem found, each as `path: message`, so the operator can fix the file in one pass. */
+/**
+ * Every problem found, each as `path: message`, so the operator can fix the file in one pass. A
+ * problem with the whole file (unreadable, too big, an alias bomb) is one line: `FILE: sentence`.
+ */
 export class InventoryError extends Error {
   constructor(
     readonly source: string,
     readonly problems: string[],
+    whole = false,
   ) {
-    super(`${source}: invalid inventory\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    super(whole ? `${source}: ${problems.join('; ')}` : `${source}: invalid inventory\n${shown(problems)}`);
   }
+}
+
+const SHOWN_PROBLEMS = 50;
+
+/** The first problems, then a count: a pasted pool list can overlap a million times. */
+function shown(problems: readonly string[]): string {
+  const lines = problems.slice(0, SHOWN_PROBLEMS).map((problem) => `  ${problem}`);
+  const more = problems.length - SHOWN_PROBLEMS;
+  if (more > 0) lines.push(`  … and ${more} more problem${more === 1 ? '' : 's'}`);
+  return lines.join('\n');
 }
 
 export function loadInventoryFile(file: string): Inventory {
   const absolute = resolve(file);
   let text: string;
   try {
-    text = readFileSync(absolute, 'utf8');
+    text = readCapped(absolute);
   } catch (error) {
-    throw new InventoryError(absolute, [
-      `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    ]);
+    if (error instanceof InventoryLimitError) throw new InventoryError(absolute, [error.message], true);
+    throw new InventoryError(
+      absolute,
+      [`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`],
+      true,
+    );
   }
   return parseInventory(text, absolute);
 }
 
 export function parseInventory(text: string, source: string): Inventory {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  let data: unknown;
+  try {
+    data = readYaml(text, source);
+  } catch (error) {
+    if (error instanceof InventoryError) throw error;
+    if (error instanceof InventoryLimitError) throw new InventoryError(source, [error.message], true);
+    // yaml's own guards throw ReferenceError (alias bomb, alias before its anchor); depth throws RangeError.
+    if (error instanceof RangeError)
+      throw new InventoryError(source, ['the YAML is nested too deeply to read'], true);
+    if (error instanceof ReferenceError)
+      throw new InventoryError(source, [`YAML aliases refused: ${error.message}`], true);
+    throw error;
+  }
+  const result = inventorySchema.safeParse(data);
+  if (!result.success) throw new InventoryError(source, formatIssues(result.error.issues));
+  const canonical = new Map<string, string>();
+  const problems = crossCheck(result.data, canonical);
+  if (problems.length > 0) throw new InventoryError(source, problems);
+  return build(result.data, source, canonical);
+}
+
+function readYaml(text: string, source: string): unknown {
+  checkTextSize(text);
+  // parseDocument in two steps, so that nesting is measured on the tokens before composing.
+  const lineCounter = new LineCounter();
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  if (yamlDepth(tokens) > MAX_YAML_DEPTH)
+    throw new InventoryLimitError(`the YAML is nested more than ${MAX_YAML_DEPTH} levels deep`);
+  const [document, ...others] = Array.from(
+    new Composer({ uniqueKeys: true }).compose(tokens, true, text.length),
+  );
+  if (!document) throw new InventoryLimitError('the file holds no YAML document');
+  if (others.length > 0) throw new InventoryLimitError('the file holds more than one YAML document');
   if (document.errors.length > 0) {
     throw new InventoryError(
       source,
-      document.errors.map((error) => `YAML: ${error.message.split('\n')[0]}`),
+      document.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return `YAML: ${error.message.split('\n')[0]} at line ${line}, column ${col}`;
+      }),
     );
   }
-  const result = inventorySchema.safeParse(document.toJS());
-  if (!result.success) throw new InventoryError(source, formatIssues(result.error.issues));
-  const problems = crossCheck(result.data);
-  if (problems.length > 0) throw new InventoryError(source, problems);
-  return build(result.data, source);
+  // yaml resolves each alias by scanning every anchor before it: refuse before that turns quadratic.
+  let aliases = 0;
+  visit(document, {
+    Alias: () => {
+      aliases += 1;
+      return aliases > MAX_ALIAS_COUNT ? visit.BREAK : undefined;
+    },
+  });
+  if (aliases > MAX_ALIAS_COUNT)
+    throw new InventoryLimitError(
+      `the file uses more than ${MAX_ALIAS_COUNT.toLocaleString('en-US')} YAML aliases; write the values out instead`,
+    );
+  // yaml's own alias guard refuses a default aliased by a few hundred devices; the caps above and
+  // the expanded-size count below bound what aliases can do instead.
+  const data: unknown = document.toJS({ maxAliasCount: -1 });
+  checkExpandedSize(data);
+  return data;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -84,7 +148,8 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => `${formatPath(issue.path) || '(top level)'}: ${issue.message}`);
 }
 
-function crossCheck(input: InventoryInput): string[] {
+/** `canonical` gets each pool's text as written → its canonical text, for build(). */
+function crossCheck(input: InventoryInput, canonical: Map<string, string>): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
   input.devices.forEach((device, index) => {
@@ -103,6 +168,7 @@ function crossCheck(input: InventoryInput): string[] {
   }
   const pools: { tenant: string; vrf: string; path: string; cidr: Cidr }[] = [];
   const tenantNames = new Set<string>();
+  const parsed = new Map<string, Cidr>();
   input.tenants.forEach((tenant, t) => {
     if (tenantNames.has(tenant.name)) problems.push(`tenants[${t}].name: "${tenant.name}" is listed twice`);
     tenantNames.add(tenant.name);
@@ -113,7 +179,10 @@ function crossCheck(input: InventoryInput): string[] {
       tenant[key].forEach((text, p) => {
         const path = `tenants[${t}].${key}[${p}]`;
         try {
-          const cidr = parseCidr(text);
+          // Aliases repeat the same list many times: parse each text once (ip-num is slow).
+          const cidr = parsed.get(text) ?? parseCidr(text);
+          parsed.set(text, cidr);
+          if (!canonical.has(text)) canonical.set(text, cidrText(cidr));
           if (cidrFamily(cidr) !== family) problems.push(`${path}: "${text}" is not an IPv${family} prefix`);
           else pools.push({ tenant: tenant.name, vrf: tenant.vrf ?? 'default', path, cidr });
         } catch (error) {
@@ -124,16 +193,14 @@ function crossCheck(input: InventoryInput): string[] {
     }
   });
   // Pools may overlap only when the tenants live in different VRFs (overlapping private space is their point).
-  for (let i = 0; i < pools.length; i++) {
-    for (let j = i + 1; j < pools.length; j++) {
-      const a = pools[i]!;
-      const b = pools[j]!;
-      if (a.vrf === b.vrf && cidrsOverlap(a.cidr, b.cidr)) {
-        problems.push(
-          `${b.path}: ${cidrText(b.cidr)} overlaps ${a.path} (${cidrText(a.cidr)}, tenant ${a.tenant}) in VRF ${a.vrf}`,
-        );
-      }
-    }
+  for (const { earlier, later } of findOverlaps(
+    pools.map((pool) => ({ cidr: pool.cidr, space: pool.vrf })),
+  )) {
+    const a = pools[earlier]!;
+    const b = pools[later]!;
+    problems.push(
+      `${b.path}: ${cidrText(b.cidr)} overlaps ${a.path} (${cidrText(a.cidr)}, tenant ${a.tenant}) in VRF ${a.vrf}`,
+    );
   }
   const hook = input.workflows?.computeHook;
   if (hook?.type === 'command') {
@@ -153,7 +220,7 @@ function expandPath(path: string, base: string): string {
   return isAbsolute(path) ? path : resolve(base, path);
 }
 
-function build(input: InventoryInput, source: string): Inventory {
+function build(input: InventoryInput, source: string, canonical: Map<string, string>): Inventory {
   const base = dirname(source);
   const defaults = input.defaults ?? {};
   const fileRef = (ref: SecretRef): SecretRef => ('file' in ref ? { file: expandPath(ref.file, base) } : ref);
@@ -208,8 +275,8 @@ function build(input: InventoryInput, source: string): Inventory {
     tenants: input.tenants.map((tenant) => ({
       name: tenant.name,
       ...(tenant.vrf ? { vrf: tenant.vrf } : {}),
-      pools4: tenant.pools4.map((pool) => cidrText(parseCidr(pool))),
-      pools6: tenant.pools6.map((pool) => cidrText(parseCidr(pool))),
+      pools4: tenant.pools4.map((pool) => canonical.get(pool) ?? cidrText(parseCidr(pool))),
+      pools6: tenant.pools6.map((pool) => canonical.get(pool) ?? cidrText(parseCidr(pool))),
     })),
   };
 }

@@ -21,10 +21,32 @@ const tls = z.union([z.strictObject({ ca: filePath }), z.strictObject({ fingerpr
   error: 'must be {ca: FILE} or {fingerprint: SHA256}; omit it to verify against the system CAs',
 });
 
-const api = z.strictObject({
-  url: z.string().refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', {
+// Messages never quote the URL: a credential pasted into it would end up on the terminal.
+const apiUrl = z
+  .string()
+  // Before parsing: a key with `/` in it makes `user:KEY@host` unparseable, and that is still a key.
+  .refine((value) => !/^[^?#]*@/.test(value), {
+    message: 'must not contain a user name or password; give the API key as key: {env: NAME} or {file: PATH}',
+    abort: true,
+  })
+  .refine((value) => URL.canParse(value) && new URL(value).protocol === 'https:', {
     message: 'must be an https:// URL',
-  }),
+    abort: true,
+  })
+  .refine(
+    (value) => !/(key|token|pass|secret|auth)[^=&;#]*=/i.test(new URL(value).search + new URL(value).hash),
+    {
+      message:
+        'must not carry a key, token or password in its query or fragment; give the API key as key: {env: NAME} or {file: PATH}',
+      abort: true,
+    },
+  )
+  .refine((value) => !new URL(value).search && !new URL(value).hash, {
+    message: 'must not have a query or fragment (routedeck appends the endpoint path to it)',
+  });
+
+const api = z.strictObject({
+  url: apiUrl,
   key: secretRef,
   tls: tls.optional(),
 });

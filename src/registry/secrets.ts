@@ -1,31 +1,38 @@
+import { secretPattern } from '../transport/secrets.ts';
+
 export const REDACTED = '[redacted]';
 
 /**
- * Values that must never reach the database file (resolved API keys, passwords). Matching is on the
- * exact value and on its JSON-escaped form, because stored diffs are JSON text. Empty strings are
- * ignored (they would match everywhere).
+ * Values that must never reach the database file (resolved API keys, passwords). Matching covers
+ * every encoding a secret comes back in (as is, URL-encoded, form-encoded, JSON-escaped, base64;
+ * see secretPattern), because stored diffs are JSON text and device errors quote what servers echo.
+ * Empty strings are ignored (they would match everywhere).
  */
 export class SecretScrubber {
   private values: string[] = [];
+  private pattern: RegExp | null = null;
 
   constructor(initial: readonly string[] = []) {
     this.add(initial);
   }
 
   add(values: readonly string[]): void {
-    const forms = values.filter((v) => v.length > 0).flatMap((v) => [v, JSON.stringify(v).slice(1, -1)]);
     // Longest first, so a secret that contains another is replaced whole.
-    this.values = [...new Set([...this.values, ...forms])].sort((a, b) => b.length - a.length);
+    this.values = [...new Set([...this.values, ...values.filter((v) => v.length > 0)])].sort(
+      (a, b) => b.length - a.length,
+    );
+    this.pattern =
+      this.values.length === 0 ? null : new RegExp(this.values.map(secretPattern).join('|'), 'g');
   }
 
   scrub(text: string): string {
-    let out = text;
-    for (const secret of this.values) out = out.split(secret).join(REDACTED);
-    return out;
+    return this.pattern ? text.replace(this.pattern, REDACTED) : text;
   }
 
   contains(text: string): boolean {
-    return this.values.some((secret) => text.includes(secret));
+    if (!this.pattern) return false;
+    this.pattern.lastIndex = 0;
+    return this.pattern.test(text);
   }
 
   /** Scrubs every string (and object key) inside a JSON-like value. */

@@ -11,6 +11,7 @@ import {
   type VyosApiErrorInit,
 } from './errors.ts';
 import type { HttpReply } from './http.ts';
+import { maskSecrets } from '../secrets.ts';
 
 /**
  * `{success, data, error}` (reference §1). Every field is optional here because the 1.3 nginx
@@ -30,22 +31,33 @@ const STATUS_CLASSES: Record<number, new (message: string, init: VyosApiErrorIni
   503: VyosUnavailableError,
 };
 
-/** Replaces every occurrence of the key, in case a server ever echoes it back. */
+/** Replaces every occurrence of the key, in any encoding, in case a server ever echoes it back. */
 export function maskSecret(text: string, secret: string): string {
-  return secret ? text.split(secret).join('***') : text;
+  return maskSecrets(text, [secret], '***');
 }
 
 const snippet = (body: string): string => JSON.stringify(body.slice(0, 200));
 
 /** Returns the envelope's `data`, or throws the typed error for the status and body. */
+/** Masks every string inside parsed JSON (a config read back can hold the key itself). */
+function maskDeep(value: unknown, key: string): unknown {
+  if (typeof value === 'string') return maskSecret(value, key);
+  if (Array.isArray(value)) return value.map((item) => maskDeep(item, key));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [maskSecret(k, key), maskDeep(v, key)]));
+  return value;
+}
+
 export function interpretReply(endpoint: string, reply: HttpReply, key: string): unknown {
-  const body = maskSecret(reply.body, key);
+  // Parsed before masking: masking JSON text could cut an escape in half and break the reply;
+  // every string taken from it is masked instead, in every encoding the key may be echoed in.
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = maskDeep(JSON.parse(reply.body), key);
   } catch {
     json = undefined;
   }
+  const body = maskSecret(reply.body, key);
   const parsed = Envelope.safeParse(json);
   const envelope = parsed.success ? parsed.data : undefined;
   const serverError = envelope?.error ?? null;

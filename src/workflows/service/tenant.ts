@@ -4,6 +4,7 @@
  * every device has), the plan stored and audited, and the `tenant` kind: an applied plan puts the
  * tenant and its pools in the registry (and the live store, so its workloads are attributed).
  */
+import { vyosVrfNameProblem } from '../../drivers/vyos/names.ts';
 import type { DeviceSpec } from '../../model/device.ts';
 import type { Plan } from '../../model/plan.ts';
 import type { DeviceSnapshot } from '../../model/snapshot.ts';
@@ -85,6 +86,9 @@ async function routerFacts(
 export async function planTenant(service: WorkflowService, input: TenantInput): Promise<Plan> {
   if (!service.deps.apiFor)
     throw new WorkflowError('this console has no VyOS API access to configure routers');
+  // Before any router is asked anything: a name VyOS's validator refuses would only fail at commit.
+  const vrfProblem = vyosVrfNameProblem(input.vrf);
+  if (vrfProblem) throw new WorkflowError(`VRF name ${JSON.stringify(input.vrf)}: ${vrfProblem}`);
   const routers = service.requireRouters();
   const hostNames = service.hypervisors().map((h) => h.name);
   const hosts = hostNames.map((name) => service.requireHypervisor(name, 'hypervisor'));

@@ -17,12 +17,7 @@ import {
   VERSION_STRINGS,
   type EmulatedVersion,
 } from './reply.ts';
-import {
-  EmulatedConfigSession,
-  type CommitEvent,
-  type CommitHook,
-  type SessionState,
-} from './session.ts';
+import { EmulatedConfigSession, type CommitEvent, type CommitHook, type SessionState } from './session.ts';
 import type { ShowExtension } from './show.ts';
 import { defaultPathValidator, type PathValidator } from './validator.ts';
 
@@ -55,7 +50,6 @@ export interface VyosApiServerOptions {
   /** 1.5: start without `service https api rest`, so every POST is a 404 until it is set. */
   withoutRest?: boolean;
 }
-
 
 /** Training knob: answer every request with this status (503 = nginx "API not configured"), after a delay. */
 export interface VyosApiFault {

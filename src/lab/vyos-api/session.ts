@@ -79,7 +79,8 @@ export class EmulatedConfigSession {
 
   state(): SessionState {
     const saved = this.savedFiles.get(DEFAULT_CONFIG_FILE);
-    const unsaved = !saved || JSON.stringify(saved.showConfig([])) !== JSON.stringify(this.running.showConfig([]));
+    const unsaved =
+      !saved || JSON.stringify(saved.showConfig([])) !== JSON.stringify(this.running.showConfig([]));
     return {
       confirmPending: this.#pending !== undefined,
       ...(this.#pending ? { pendingAction: this.#pending.action } : {}),

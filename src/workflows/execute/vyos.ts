@@ -163,7 +163,10 @@ export async function applyVyos(action: VyosAction, ctx: VyosContext): Promise<V
         // The router's own check of a pending confirm: another console's timer runs. Our batch was
         // committed under it; the rollback reads back and undoes it, and leaves that timer alone.
         foreignTimer.add(ctx.device);
-        ctx.onCommand?.(`commit-confirm ${confirmTime}: another confirm is pending (committed, not confirmed)`, null);
+        ctx.onCommand?.(
+          `commit-confirm ${confirmTime}: another confirm is pending (committed, not confirmed)`,
+          null,
+        );
         throw new StepFailure(
           `${ctx.device}: another commit-confirm is pending on the router (another console is changing it); ` +
             'this batch was committed but not confirmed and is undone now; apply again once that change is confirmed',

@@ -11,6 +11,7 @@ import type { DeviceSnapshot } from '../../model/snapshot.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 import {
   planTenantProvisioning,
+  probeConfirmAction,
   probeVyosVersion,
   supportsCommitConfirm,
   type HostFacts,
@@ -61,17 +62,22 @@ async function routerFacts(
       `router ${spec.name} has no VyOS API in the inventory; a tenant VRF is committed through it`,
     );
   let version: string;
+  let confirmAction: RouterFacts['confirmAction'];
   try {
-    version = await probeVyosVersion(await api);
+    const probe = await api;
+    version = await probeVyosVersion(probe);
+    // What an unconfirmed commit-confirm would do on this router, said in the preview.
+    if (supportsCommitConfirm(version)) confirmAction = await probeConfirmAction(probe);
   } catch (error) {
     throw new WorkflowError(
-      `router ${spec.name}: cannot read its VyOS version: ${(error as Error).message}; refusing to plan`,
+      `router ${spec.name}: cannot read its VyOS version and commit-confirm action: ${(error as Error).message}; refusing to plan`,
     );
   }
   const snapshot = snapshotOf(service, spec.name);
   return {
     name: spec.name,
     version,
+    ...(confirmAction ? { confirmAction } : {}),
     asn: asnOf(snapshot),
     uplinks: uplinksOf(snapshot, hosts).map(({ iface, peer }) => ({ iface, host: peer })),
     vrfs: vrfsOf(snapshot),

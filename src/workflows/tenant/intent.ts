@@ -31,6 +31,8 @@ export interface RouterFacts {
   version: string;
   /** The API takes `confirm_time` (1.5 rolling, 2025+). */
   commitConfirm: boolean;
+  /** `system config-management commit-confirm action` on the router (VyOS's default: reboot). */
+  confirmAction?: 'reboot' | 'reload';
   asn: string;
   /** Ethernet interfaces facing each hypervisor (its default-VRF unnumbered sessions). */
   uplinks: { iface: string; host: string }[];

@@ -72,7 +72,6 @@ function ctx(with_: VyosConfigApi, log: string[], armed?: boolean) {
 }
 
 const has = (path: string[]): Promise<boolean> => api.exists(path);
-const exists = has;
 
 beforeAll(async () => {
   env = await startEnv({ rebootMs: 300, writeState: true });
@@ -111,8 +110,8 @@ describe('VyOS changes survive a reboot', () => {
     expect(router().boots.at(-1)?.reason).toBe('reboot fault (lab control)');
     await vi.waitFor(() => expect(router().rebooting).toBe(false), { timeout: 10_000, interval: 20 });
 
-    expect(await exists(['vrf', 'name', 'keep', 'table'])).toBe(true);
-    expect(await exists(['system', 'domain-name'])).toBe(false);
+    expect(await has(['vrf', 'name', 'keep', 'table'])).toBe(true);
+    expect(await has(['system', 'domain-name'])).toBe(false);
     // The model booted with the saved config too: what SSH shows follows it.
     expect(JSON.stringify(env.lab.fabric.device('spine1')!.vyosConfig!())).toContain('"keep"');
     const events = await sendControl(env.lab.controlSocket, { cmd: 'events', limit: 50 });

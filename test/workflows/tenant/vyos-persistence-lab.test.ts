@@ -203,6 +203,27 @@ describe('no commit-confirm timer is left running, whatever fails', () => {
     expect(router()).toMatchObject({ confirmPending: false, unsaved: false });
   });
 
+  it('the stop fails (the API is down for it): the error says the timer runs; the rollback stops it first', async () => {
+    const log: string[] = [];
+    let confirms = 0;
+    const down = wrap({
+      showConfig: async () => ({}),
+      confirm: () =>
+        confirms++ === 0
+          ? Promise.reject(Object.assign(new Error('VyOS API /config-file: 503'), { status: 503 }))
+          : api.confirm(),
+    });
+    await expect(applyVyos(action, ctx(down, log))).rejects.toThrow(
+      /could not stop the commit-confirm timer \(VyOS API \/config-file: 503\); unless confirmed in time the router reboots/,
+    );
+    // A transport error: the executor counts the step uncertain and tells the rollback a timer may run.
+    expect(log.at(-1)).toBe('confirm (stop the timer before undoing) [null]');
+    expect(router().confirmPending).toBe(true);
+    await rollbackVyos(undo, ctx(wrap(), log, true));
+    expect(await has(ROUTE)).toBe(false);
+    expect(router()).toMatchObject({ confirmPending: false, unsaved: false });
+  });
+
   it('a console died mid-step: the rollback stops its timer first, undoes and saves', async () => {
     await api.configure(action.commands, { confirmTime: 5 });
     expect(router().confirmPending).toBe(true);

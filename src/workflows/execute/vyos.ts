@@ -9,9 +9,11 @@
  */
 import type { StepAction } from '../../model/plan.ts';
 import { StepFailure, type VyosConfigApi } from './types.ts';
+import { notReadBack, vyosLine } from './vyos-readback.ts';
+
+export { configHas, notReadBack, vyosLine } from './vyos-readback.ts';
 
 export type VyosAction = Extract<StepAction, { type: 'vyos-configure' }>;
-type VyosCommand = VyosAction['commands'][number];
 
 export interface VyosContext {
   device: string;
@@ -47,30 +49,6 @@ export async function acquireDeviceLock(device: string): Promise<() => void> {
     open();
     if (locks.get(device) === tail) locks.delete(device);
   };
-}
-
-export function vyosLine(c: VyosCommand): string {
-  return [c.op, ...c.path, ...(c.value !== undefined ? [c.value] : [])].join(' ');
-}
-
-/** Whether `set PATH [VALUE]` is in a showConfig tree (tag nodes as objects, leaves as strings or lists). */
-export function configHas(config: unknown, c: VyosCommand): boolean {
-  const words = c.value !== undefined ? [...c.path, c.value] : c.path;
-  let node: unknown = config;
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    const last = i === words.length - 1;
-    if (typeof node === 'string') return last && node === word;
-    if (Array.isArray(node)) return last && node.includes(word);
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, word)) return false;
-    node = (node as Record<string, unknown>)[word];
-  }
-  return true;
-}
-
-/** The commands the read-back does not show: a `set` absent, or a `delete` still there. */
-export function notReadBack(config: unknown, commands: readonly VyosCommand[]): VyosCommand[] {
-  return commands.filter((c) => (c.op === 'set' ? !configHas(config, c) : configHas(config, c)));
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -36,6 +36,8 @@ const WgPeer = z.looseObject({
   'public-key': z.string().optional(),
   pubkey: z.string().optional(),
   address: z.string().optional(),
+  // 1.4+: an endpoint given by name instead of `address` ([V1x] interfaces_wireguard.xml.in).
+  'host-name': z.string().optional(),
   port: Num.optional(),
   'allowed-ips': OneOrMany.optional(),
   'persistent-keepalive': Num.optional(),
@@ -52,7 +54,7 @@ export interface WireguardPeerConfig {
   interface: string;
   name: string;
   publicKey: string;
-  /** `address:port` as configured, or null when the peer dials in. */
+  /** `address:port` (or `host-name:port`) as configured, or null when the peer dials in. */
   endpoint: string | null;
   allowedIps: string[];
   disabled: boolean;
@@ -67,7 +69,7 @@ export function wireguardPeersFromConfig(config: unknown): WireguardPeerConfig[]
     for (const [name, peer] of Object.entries(body.peer ?? {})) {
       const publicKey = peer['public-key'] ?? peer.pubkey;
       if (!publicKey) throw new ParseError(`wireguard ${iface} peer ${name} has no public key`);
-      const host = peer.address;
+      const host = peer.address ?? peer['host-name'];
       const port = num(peer.port);
       out.push({
         interface: iface,

@@ -21,6 +21,8 @@ export interface SimLabOptions {
   apiVersion?: '1.4' | '1.5-rolling';
   /** Milliseconds in a commit-confirm "minute" (tests shorten it). */
   confirmMinuteMs?: number;
+  /** How long a router reboot keeps its API and SSH down (default 30 s). */
+  rebootMs?: number;
   /** Write `dir/lab.json` so other commands can find the lab (default true). */
   writeState?: boolean;
 }
@@ -34,6 +36,7 @@ export async function startSimLab(opts: SimLabOptions = {}): Promise<SimLab> {
       ...(opts.dir !== undefined ? { dir: opts.dir } : {}),
       ...(opts.apiVersion ? { apiVersion: opts.apiVersion } : {}),
       ...(opts.confirmMinuteMs !== undefined ? { confirmMinuteMs: opts.confirmMinuteMs } : {}),
+      ...(opts.rebootMs !== undefined ? { rebootMs: opts.rebootMs } : {}),
       ...(opts.writeState !== undefined ? { writeState: opts.writeState } : {}),
     });
   } catch (error) {

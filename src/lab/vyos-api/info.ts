@@ -1,5 +1,3 @@
-import type { EmulatedVersion } from './reply.ts';
-
 const TRUE = new Set(['1', 'true', 'yes', 'on', 't', 'y']);
 const FALSE = new Set(['0', 'false', 'no', 'off', 'f', 'n']);
 
@@ -10,7 +8,7 @@ const FALSE = new Set(['0', 'false', 'no', 'off', 'f', 'n']);
 export function infoReply(
   params: URLSearchParams,
   hostname: string,
-  version: EmulatedVersion,
+  version: string,
   banner = 'Welcome to VyOS',
 ): { status: number; outcome: { data: unknown } | { error: string } } {
   const include = { version: true, hostname: true };
@@ -34,9 +32,11 @@ export function infoReply(
     }
     include[name] = TRUE.has(v);
   }
-  const data: Record<string, string> = {};
-  if (include.version) data.version = version;
-  if (include.hostname) data.hostname = hostname;
-  data.banner = banner;
+  // A key the query turns off is sent as "", not dropped (issue 14, from upstream rest/routers.py `info`).
+  const data = {
+    version: include.version ? version : '',
+    hostname: include.hostname ? hostname : '',
+    banner,
+  };
   return { status: 200, outcome: { data } };
 }

@@ -3,6 +3,12 @@ import { htmlEscapeNoQuote, pyJsonDumps } from './pyfmt.ts';
 
 export type EmulatedVersion = '1.4' | '1.5-rolling';
 
+/** What `/info` and `show version` say: rolling builds are named `YYYY.MM.DD-HHMM-rolling` by date. */
+export const VERSION_STRINGS: Record<EmulatedVersion, string> = {
+  '1.4': '1.4.3',
+  '1.5-rolling': '2026.02.11-0021-rolling',
+};
+
 /** An error reply: the handler stops and the server sends `{success:false, error, data:null}`. */
 export class ApiFailure extends Error {
   override name = 'ApiFailure';

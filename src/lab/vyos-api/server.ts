@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { decodeApiRequest, type PostEndpoint } from './api-request.ts';
 import { ConfigTree, type ConfigJson } from './config-tree.ts';
 import { BodyTooLargeError, readBody } from './form.ts';
@@ -13,9 +14,10 @@ import {
   sendEnvelope,
   sendNginxError,
   sendRaw,
+  VERSION_STRINGS,
   type EmulatedVersion,
 } from './reply.ts';
-import { EmulatedConfigSession, type CommitEvent, type CommitHook } from './session.ts';
+import { EmulatedConfigSession, type CommitEvent, type CommitHook, type SessionState } from './session.ts';
 import type { ShowExtension } from './show.ts';
 import { defaultPathValidator, type PathValidator } from './validator.ts';
 
@@ -41,6 +43,12 @@ export interface VyosApiServerOptions {
   banner?: string;
   show?: ShowExtension;
   onCommit?: (tree: ConfigTree, event: CommitEvent) => void;
+  /** How long a reboot keeps the API down (default 30 000 ms; tests make it small). */
+  rebootMs?: number;
+  /** The router went down for a reboot (a fault, or an expired `action reboot` timer). */
+  onReboot?: (reason: string, downMs: number) => void;
+  /** 1.5: start without `service https api rest`, so every POST is a 404 until it is set. */
+  withoutRest?: boolean;
 }
 
 /** Training knob: answer every request with this status (503 = nginx "API not configured"), after a delay. */
@@ -67,6 +75,12 @@ export interface VyosApiServer {
   readonly config: ConfigTree;
   readonly session: EmulatedConfigSession;
   readonly stats: VyosApiServerStats;
+  /** Commit-confirm, unsaved changes and boots, for tests and the lab's control socket. */
+  state(): SessionState & { rebooting: boolean };
+  /** Reboots into the saved config.boot: unsaved commits are lost and the API is down for `rebootMs`. */
+  reboot(reason: string): void;
+  /** Resolves once the router answers again after a reboot. */
+  whenUp(): Promise<void>;
   setFault(fault: VyosApiFault): void;
   close(): Promise<void>;
 }
@@ -81,6 +95,21 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
     opts.initialConfig instanceof ConfigTree
       ? opts.initialConfig
       : ConfigTree.fromJson(opts.initialConfig ?? { system: { 'host-name': hostname } });
+  // 1.5 mounts the REST routes only with `service https api rest` (reference §1, T6736).
+  if (version === '1.5-rolling' && !opts.withoutRest) initial.set(['service', 'https', 'api', 'rest']);
+  const rebootMs = opts.rebootMs ?? 30_000;
+  let downUntil: Promise<void> | null = null;
+  const sockets = new Set<Duplex>();
+  const reboot = (reason: string): void => {
+    session.reboot(reason);
+    opts.onReboot?.(reason, rebootMs);
+    for (const socket of sockets) socket.destroy();
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, rebootMs).unref());
+    const mine = timer.then(() => {
+      if (downUntil === mine) downUntil = null;
+    });
+    downUntil = mine;
+  };
   const session = new EmulatedConfigSession({
     version,
     initial,
@@ -89,6 +118,7 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
     commitHook: opts.commitHook,
     confirmMinuteMs: opts.confirmMinuteMs ?? 60_000,
     onCommit: opts.onCommit,
+    onTimerReboot: () => reboot('commit-confirm expired (action reboot)'),
   });
   const validKeys = new Set(Object.values(opts.keys));
   const ctx: HandlerContext = { version, hostname, session, show: opts.show };
@@ -96,6 +126,8 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
   let fault: VyosApiFault = { status: null };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Rebooting: nothing listens, so the client sees its connection reset.
+    if (downUntil) return void req.socket.destroy();
     stats.requests++;
     if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault.status === 503) return sendNginxError(res, 503);
@@ -104,10 +136,12 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
     if (url.pathname === '/info' && version === '1.5-rolling') {
       if (req.method !== 'GET')
         return sendRaw(res, 405, '{"detail":"Method Not Allowed"}', 'application/json');
-      const info = infoReply(url.searchParams, hostname, version, opts.banner);
+      const info = infoReply(url.searchParams, hostname, VERSION_STRINGS[version], opts.banner);
       return sendEnvelope(res, version, info.status, info.outcome);
     }
     if (!POST_ENDPOINTS.includes(url.pathname)) return sendNginxError(res, 404);
+    if (version === '1.5-rolling' && !session.running.exists(['service', 'https', 'api', 'rest']))
+      return sendNginxError(res, 404);
     if (req.method !== 'POST')
       return sendRaw(res, 405, '{"detail":"Method Not Allowed"}', 'application/json');
     let raw: Buffer;
@@ -131,7 +165,12 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
       else sendEnvelope(res, version, 500, { error: INTERNAL_ERROR_TEXT });
     });
   });
-  server.on('connection', () => stats.connections++);
+  server.on('connection', (socket) => {
+    if (downUntil) return void socket.destroy();
+    stats.connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('secureConnection', () => stats.tlsConnections++);
 
   await new Promise<void>((resolve, reject) => {
@@ -153,6 +192,11 @@ export async function startVyosApiServer(opts: VyosApiServerOptions): Promise<Vy
     },
     session,
     stats,
+    state: () => ({ ...session.state(), rebooting: downUntil !== null }),
+    reboot,
+    whenUp: async () => {
+      while (downUntil) await downUntil;
+    },
     setFault(f) {
       fault = { ...f };
     },

@@ -11,7 +11,10 @@ export interface ConfigureCommand {
 /** Runs at commit time on the candidate tree; throw to fail the commit with that text, return commit output. */
 export type CommitHook = (tree: ConfigTree, commands: readonly ConfigureCommand[]) => string | void;
 
-export type CommitEvent = 'commit' | 'load' | 'revert';
+export type CommitEvent = 'commit' | 'load' | 'revert' | 'reboot';
+
+/** `system config-management commit-confirm action`: what an unconfirmed commit-confirm does at expiry. */
+export type ConfirmAction = 'reboot' | 'reload';
 
 export interface SessionOptions {
   version: EmulatedVersion;
@@ -22,31 +25,68 @@ export interface SessionOptions {
   /** Length of one commit-confirm "minute"; shorten it in tests. */
   confirmMinuteMs: number;
   onCommit?: (tree: ConfigTree, event: CommitEvent) => void;
+  /** An expired `action reboot` timer: the owner takes the router down (see EmulatedConfigSession.reboot). */
+  onTimerReboot?: () => void;
+}
+
+/** What a test or the lab's control socket can see of the router's config machinery. */
+export interface SessionState {
+  confirmPending: boolean;
+  /** The action the pending timer was armed with (read from the config when armed). */
+  pendingAction?: ConfirmAction;
+  /** Running config differs from the saved config.boot (a reboot would lose it). */
+  unsaved: boolean;
+  boots: { reason: string; at: number }[];
 }
 
 /** Upstream `self_ref_msg`: a change under `service https` is committed in the background. */
 const SELF_REF_MSG =
   'Requested HTTP API server configuration change; commit will be called in the background';
 const DEFAULT_CONFIG_FILE = '/config/config.boot';
+const ACTION_PATH = ['system', 'config-management', 'commit-confirm', 'action'];
+
+/** The action in force: [V1x] system_config-management.xml.in `<defaultValue>reboot`. */
+export function confirmActionOf(tree: ConfigTree): ConfirmAction {
+  return tree.returnValue(ACTION_PATH) === 'reload' ? 'reload' : 'reboot';
+}
 
 /**
  * The router's single shared config session ([V1x] `SessionState`): the running tree, saved
- * files, a pending commit-confirm, and the global lock that serialises configure and
- * config-file calls.
+ * files, the commit archive's revision 0, a pending commit-confirm, and the global lock that
+ * serialises configure and config-file calls. Commit-confirm follows [V1x] python/vyos/config_mgmt.py:
+ * the change is committed, then the timer starts; at expiry `action reboot` reboots into the saved
+ * config.boot and `action reload` (revert_soft) loads archived revision 0, which plain commits made
+ * meanwhile are part of (commit_revision archives them) but commit-confirmed ones are not.
  */
 export class EmulatedConfigSession {
   running: ConfigTree;
   readonly savedFiles = new Map<string, ConfigTree>();
-  #pending: { rollback: ConfigTree; timer: NodeJS.Timeout } | undefined;
+  /** Archived revision 0 ([V1x] `/config/archive/config.boot`): updated by plain commits and by confirm. */
+  #archive: ConfigTree;
+  #pending: { action: ConfirmAction; timer: NodeJS.Timeout } | undefined;
   #lock: Promise<unknown> = Promise.resolve();
+  readonly #boots: { reason: string; at: number }[] = [];
 
   constructor(private readonly opts: SessionOptions) {
     this.running = opts.initial;
+    this.#archive = opts.initial.clone();
     this.savedFiles.set(DEFAULT_CONFIG_FILE, opts.initial.clone());
   }
 
   get confirmPending(): boolean {
     return this.#pending !== undefined;
+  }
+
+  state(): SessionState {
+    const saved = this.savedFiles.get(DEFAULT_CONFIG_FILE);
+    const unsaved =
+      !saved || JSON.stringify(saved.showConfig([])) !== JSON.stringify(this.running.showConfig([]));
+    return {
+      confirmPending: this.#pending !== undefined,
+      ...(this.#pending ? { pendingAction: this.#pending.action } : {}),
+      unsaved,
+      boots: this.#boots.map((b) => ({ ...b })),
+    };
   }
 
   /** One global lock, like upstream's `threading.Lock`: calls run one after another. */
@@ -64,12 +104,14 @@ export class EmulatedConfigSession {
     return this.#commit(candidate, commands, confirmTime, 'commit', https);
   }
 
-  /** `op: confirm`: stops the revert timer. */
+  /** `op: confirm`: stops the timer and archives the confirmed config ([V1x] `ConfigMgmt.confirm`). */
   confirm(): string {
     if (!this.#pending) return 'No confirm pending\n';
     clearTimeout(this.#pending.timer);
+    const { action } = this.#pending;
     this.#pending = undefined;
-    return 'Reload timer stopped\n';
+    this.#archive = this.running.clone();
+    return action === 'reboot' ? 'Reboot timer stopped\n' : 'Reload timer stopped\n';
   }
 
   save(file: string | null | undefined): string {
@@ -83,6 +125,20 @@ export class EmulatedConfigSession {
     const tree = this.savedFiles.get(file);
     if (!tree) throw new ApiFailure(400, `Configuration file ${file} does not exist`);
     return this.#commit(tree.clone(), [], confirmTime, 'load', false);
+  }
+
+  /**
+   * The router boots: the running config becomes the saved config.boot (every unsaved commit is
+   * lost) and a pending timer dies with the old boot. The caller models the downtime.
+   */
+  reboot(reason: string): void {
+    if (this.#pending) clearTimeout(this.#pending.timer);
+    this.#pending = undefined;
+    const saved = this.savedFiles.get(DEFAULT_CONFIG_FILE) ?? this.running;
+    this.running = saved.clone();
+    this.#archive = saved.clone();
+    this.#boots.push({ reason, at: Date.now() });
+    this.opts.onCommit?.(this.running, 'reboot');
   }
 
   dispose(): void {
@@ -103,29 +159,37 @@ export class EmulatedConfigSession {
     } catch (e) {
       throw new ApiFailure(400, e instanceof Error ? e.message : String(e));
     }
+    this.running = candidate;
+    // A plain commit is archived at once (commit_revision); a commit-confirmed one only on confirm.
+    if (confirmTime <= 0) this.#archive = candidate.clone();
+    this.opts.onCommit?.(candidate, event);
     let msg: string | null = null;
     if (confirmTime > 0) {
-      // Revert to the config from before the first unconfirmed commit; a new commit-confirm restarts the timer.
-      const rollback = this.#pending?.rollback ?? this.running;
-      if (this.#pending) clearTimeout(this.#pending.timer);
-      const timer = setTimeout(() => this.#revert(), confirmTime * this.opts.confirmMinuteMs);
+      // The commit already happened; a second commit-confirm fails after it (`Another confirm is pending`).
+      if (this.#pending) throw new ApiFailure(400, 'Another confirm is pending\n');
+      const action = confirmActionOf(candidate);
+      const timer = setTimeout(() => this.#expire(), confirmTime * this.opts.confirmMinuteMs);
       timer.unref();
-      this.#pending = { rollback, timer };
-      msg = `Initialized commit-confirm; ${confirmTime} minutes to confirm before reload\n`;
+      this.#pending = { action, timer };
+      msg = `Initialized commit-confirm; ${confirmTime} minutes to confirm before ${action}\n`;
     }
-    this.running = candidate;
-    this.opts.onCommit?.(candidate, event);
     if (touchesHttps) return (msg ?? '') + SELF_REF_MSG;
     // 1.4 returns data null; 1.5 returns the captured commit output (warnings, often empty).
     if (this.opts.version === '1.4') return msg;
     return (msg ?? '') + output;
   }
 
-  /** The commit-confirm timer fired: `commit-confirm action reload` puts the previous config back. */
-  #revert(): void {
-    if (!this.#pending) return;
-    this.running = this.#pending.rollback;
+  /** The timer fired: `config-mgmt revert` (reboot) or `revert_soft` (reload archived revision 0). */
+  #expire(): void {
+    const pending = this.#pending;
+    if (!pending) return;
     this.#pending = undefined;
+    if (pending.action === 'reboot') {
+      if (this.opts.onTimerReboot) this.opts.onTimerReboot();
+      else this.reboot('commit-confirm expired (action reboot)');
+      return;
+    }
+    this.running = this.#archive.clone();
     this.opts.onCommit?.(this.running, 'revert');
   }
 }

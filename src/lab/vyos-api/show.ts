@@ -1,5 +1,5 @@
 import type { ConfigTree } from './config-tree.ts';
-import { ApiFailure, type EmulatedVersion } from './reply.ts';
+import { ApiFailure, VERSION_STRINGS, type EmulatedVersion } from './reply.ts';
 
 /** Extra op-mode output for `/show` (e.g. `ip bgp summary` in the lab); undefined = not handled. */
 export type ShowExtension = (path: readonly string[]) => string | undefined;
@@ -11,14 +11,9 @@ export interface ShowContext {
   extension?: ShowExtension;
 }
 
-const VERSION_STRING: Record<EmulatedVersion, string> = {
-  '1.4': '1.4.0',
-  '1.5-rolling': '1.5-rolling-202506010000',
-};
-
 function versionText(version: EmulatedVersion): string {
   return [
-    `Version:          VyOS ${VERSION_STRING[version]}`,
+    `Version:          VyOS ${VERSION_STRINGS[version]}`,
     `Release train:    ${version === '1.4' ? 'sagitta' : 'current'}`,
     `Release flavor:   generic`,
     '',

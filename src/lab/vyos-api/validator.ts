@@ -49,8 +49,18 @@ function matchLength(path: readonly string[], pattern: readonly Word[]): number 
   return pattern.length;
 }
 
+// [V1x] src/validators/vrf-name: 1–15 characters, not `lo`, not beginning with an interface-type
+// prefix or a digit (the `vtun` alternative follows a backslash-newline in a raw string: dead).
+const VRF_NAME_REFUSED =
+  /^(?:bond|br|dum|eth|lan|eno|ens|enp|enx|gnv|ipoe|l2tp|l2tpeth|ppp|pppoe|peth|tun|vti|vxlan|wg|wlan|wwan|\d)/;
+const VRF_CONSTRAINT =
+  'VRF instance name must be 15 characters or less and can not be named as a\nregular network interfaces. VRF name must start with a letter.\n\nValue validation failed';
+
 /** The default validator for emulated 1.4 and 1.5 routers. Also checks `vrf name X protocols ...`. */
-export const defaultPathValidator: PathValidator = (path) => {
+export const defaultPathValidator: PathValidator = (path, op) => {
+  const vrf = path[0] === 'vrf' && path[1] === 'name' ? path[2] : undefined;
+  if (op === 'set' && vrf !== undefined && (vrf.length > 15 || vrf === 'lo' || VRF_NAME_REFUSED.test(vrf)))
+    return VRF_CONSTRAINT;
   const inVrf = path[0] === 'vrf' && path[1] === 'name' && path.length > 3;
   for (const offset of inVrf ? [0, 3] : [0]) {
     for (const rule of RULES_14) {

@@ -288,6 +288,8 @@ async function rollbackStep(
       await rollbackVyos(step.rollback, {
         device: step.device,
         api: apiOf(deps, step.device),
+        // An uncertain commit-confirmed step (a console died mid-step, no reply) may still have a timer running.
+        armed: uncertain && step.action.type === 'vyos-configure' && step.action.confirmMinutes !== undefined,
         retry: deps.rollbackRetry ?? { attempts: 5, delayMs: 1000 },
       });
       emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });

@@ -34,6 +34,8 @@ export interface VyosConfigApi {
     opts?: { confirmTime?: number },
   ): Promise<{ output: string | null; confirmPending: boolean }>;
   confirm(): Promise<string>;
+  /** `/config-file save` to config.boot: what the router boots into. */
+  saveConfig(): Promise<string>;
   showConfig(path: string[]): Promise<unknown>;
 }
 

@@ -17,6 +17,8 @@ export interface NatEdge {
   vyosProbed?: string;
   /** Commit-confirm minutes for this edge's batch (routers that support it, reference §1). */
   confirmMinutes?: number;
+  /** The router's `system config-management commit-confirm action` (VyOS's default: reboot). */
+  confirmAction?: 'reboot' | 'reload';
 }
 
 export interface TenantSide {

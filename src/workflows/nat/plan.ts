@@ -62,7 +62,10 @@ function vyosLabel(edge: NatEdge): string {
   const v = edge.vyosVersion ?? '1.4';
   const version =
     edge.vyosProbed && edge.vyosProbed !== v ? `VyOS ${edge.vyosProbed}, ${v} paths` : `VyOS ${v}`;
-  return edge.confirmMinutes ? `${version}, commit-confirm ${edge.confirmMinutes} min` : version;
+  // Saved once verified; an unconfirmed timer would reboot (or reload) the router, so it is never left.
+  return edge.confirmMinutes
+    ? `${version}, commit-confirm ${edge.confirmMinutes} min (action ${edge.confirmAction ?? 'reboot'}), saved once verified`
+    : `${version}, saved once verified`;
 }
 
 function tenantStep(d: SharedServiceDesign, index: number): Built {

@@ -21,7 +21,7 @@ import {
   type TenantSide,
   type VyosVersion,
 } from '../nat/index.ts';
-import { probeVyosVersion, supportsCommitConfirm } from '../tenant/version.ts';
+import { probeConfirmAction, probeVyosVersion, supportsCommitConfirm } from '../tenant/version.ts';
 import { WorkflowError, type WorkflowService } from './service.ts';
 import { DEFAULT_CONFIRM_MINUTES } from './tenant.ts';
 
@@ -118,18 +118,21 @@ async function resolveVyos(
         '(give --vyos-version only to override the version it reports)',
     );
   let version: string;
+  let confirmAction: NatEdge['confirmAction'];
   try {
-    version = await probeVyosVersion(await api);
+    const probe = await api;
+    version = await probeVyosVersion(probe);
+    if (supportsCommitConfirm(version)) confirmAction = await probeConfirmAction(probe);
   } catch (error) {
     throw new WorkflowError(
-      `VyOS edge ${edge.device}: cannot read its version: ${(error as Error).message}; refusing to plan`,
+      `VyOS edge ${edge.device}: cannot read its version and commit-confirm action: ${(error as Error).message}; refusing to plan`,
     );
   }
   return {
     ...edge,
     vyosVersion: pathsFor(version),
     vyosProbed: version,
-    ...(supportsCommitConfirm(version) ? { confirmMinutes } : {}),
+    ...(confirmAction ? { confirmMinutes, confirmAction } : {}),
   };
 }
 

@@ -4,12 +4,14 @@
  * every device has), the plan stored and audited, and the `tenant` kind: an applied plan puts the
  * tenant and its pools in the registry (and the live store, so its workloads are attributed).
  */
+import { vyosVrfNameProblem } from '../../drivers/vyos/names.ts';
 import type { DeviceSpec } from '../../model/device.ts';
 import type { Plan } from '../../model/plan.ts';
 import type { DeviceSnapshot } from '../../model/snapshot.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 import {
   planTenantProvisioning,
+  probeConfirmAction,
   probeVyosVersion,
   supportsCommitConfirm,
   type HostFacts,
@@ -60,17 +62,22 @@ async function routerFacts(
       `router ${spec.name} has no VyOS API in the inventory; a tenant VRF is committed through it`,
     );
   let version: string;
+  let confirmAction: RouterFacts['confirmAction'];
   try {
-    version = await probeVyosVersion(await api);
+    const probe = await api;
+    version = await probeVyosVersion(probe);
+    // What an unconfirmed commit-confirm would do on this router, said in the preview.
+    if (supportsCommitConfirm(version)) confirmAction = await probeConfirmAction(probe);
   } catch (error) {
     throw new WorkflowError(
-      `router ${spec.name}: cannot read its VyOS version: ${(error as Error).message}; refusing to plan`,
+      `router ${spec.name}: cannot read its VyOS version and commit-confirm action: ${(error as Error).message}; refusing to plan`,
     );
   }
   const snapshot = snapshotOf(service, spec.name);
   return {
     name: spec.name,
     version,
+    ...(confirmAction ? { confirmAction } : {}),
     asn: asnOf(snapshot),
     uplinks: uplinksOf(snapshot, hosts).map(({ iface, peer }) => ({ iface, host: peer })),
     vrfs: vrfsOf(snapshot),
@@ -85,6 +92,9 @@ async function routerFacts(
 export async function planTenant(service: WorkflowService, input: TenantInput): Promise<Plan> {
   if (!service.deps.apiFor)
     throw new WorkflowError('this console has no VyOS API access to configure routers');
+  // Before any router is asked anything: a name VyOS's validator refuses would only fail at commit.
+  const vrfProblem = vyosVrfNameProblem(input.vrf);
+  if (vrfProblem) throw new WorkflowError(`VRF name ${JSON.stringify(input.vrf)}: ${vrfProblem}`);
   const routers = service.requireRouters();
   const hostNames = service.hypervisors().map((h) => h.name);
   const hosts = hostNames.map((name) => service.requireHypervisor(name, 'hypervisor'));

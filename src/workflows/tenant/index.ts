@@ -14,4 +14,10 @@ export {
   routerCommands,
   routerUndo,
 } from './plan.ts';
-export { probeVyosVersion, supportsCommitConfirm } from './version.ts';
+export {
+  changeProtocolText,
+  probeConfirmAction,
+  probeVyosVersion,
+  supportsCommitConfirm,
+  type ConfirmAction,
+} from './version.ts';

@@ -4,6 +4,7 @@
  */
 import { cidrFamily, cidrsOverlap, cidrText, parseCidr } from '../../addr/cidr.ts';
 import { isValidInterfaceName, isValidVrfName } from '../../drivers/names.ts';
+import { vyosVrfNameProblem } from '../../drivers/vyos/names.ts';
 import type { DeviceSpec } from '../../model/device.ts';
 import type { TenantSpec } from '../../model/workload.ts';
 import { checkDevice, PlanError } from '../plan/validate.ts';
@@ -30,6 +31,8 @@ export interface RouterFacts {
   version: string;
   /** The API takes `confirm_time` (1.5 rolling, 2025+). */
   commitConfirm: boolean;
+  /** `system config-management commit-confirm action` on the router (VyOS's default: reboot). */
+  confirmAction?: 'reboot' | 'reload';
   asn: string;
   /** Ethernet interfaces facing each hypervisor (its default-VRF unnumbered sessions). */
   uplinks: { iface: string; host: string }[];
@@ -92,6 +95,9 @@ export function checkTenantInput(input: TenantPlanInput): void {
     throw new PlanError(
       `VRF name ${JSON.stringify(t.vrf)} is not valid (a device name: ≤ 15 characters, not "default")`,
     );
+  // The routers are VyOS: a name its vrf-name validator refuses would only fail at commit.
+  const vyosProblem = routers.length > 0 ? vyosVrfNameProblem(t.vrf) : null;
+  if (vyosProblem) throw new PlanError(`VRF name ${JSON.stringify(t.vrf)}: ${vyosProblem}`);
   if (!Number.isInteger(t.table) || t.table < 100 || t.table > 65535)
     throw new PlanError(`table ${t.table} is outside VyOS's VRF table range 100–65535`);
   if (t.table > MAX_VLAN_ID)

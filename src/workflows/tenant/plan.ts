@@ -16,6 +16,7 @@ import {
   type TenantIntent,
   type TenantPlanInput,
 } from './intent.ts';
+import { changeProtocolText } from './version.ts';
 
 type VyosCommand = Extract<StepAction, { type: 'vyos-configure' }>['commands'][number];
 
@@ -158,11 +159,9 @@ function hostStep(t: TenantIntent, h: HostFacts): Step {
   };
 }
 
-/** How a router's change is undone, as the preview says it. */
+/** How a router's change is committed, kept and undone, as the preview says it. */
 export function rollbackMode(r: RouterFacts, confirmMinutes: number): string {
-  return r.commitConfirm
-    ? `rollback: automatic (commit-confirm ${confirmMinutes} min) until read back and confirmed, then by inverse commands`
-    : `rollback: by inverse commands (VyOS ${r.version} has no commit-confirm over the API)`;
+  return changeProtocolText(r.version, r.commitConfirm ? confirmMinutes : undefined, r.confirmAction);
 }
 
 function routerStep(t: TenantIntent, r: RouterFacts, confirmMinutes: number): Step {
@@ -172,12 +171,20 @@ function routerStep(t: TenantIntent, r: RouterFacts, confirmMinutes: number): St
     device: r.name,
     description:
       `VRF ${t.vrf} table ${t.table}, RD ${t.rd}, BGP in the VRF to ${r.uplinks.map((u) => u.host).join(', ')} ` +
-      `(VyOS ${r.version}, one commit, read back); ${rollbackMode(r, confirmMinutes)}`,
+      `(one commit); ${rollbackMode(r, confirmMinutes)}`,
     action: { type: 'vyos-configure', commands, ...(r.commitConfirm ? { confirmMinutes } : {}) },
     rollback: { type: 'vyos-configure', commands: routerUndo(t, r) },
     verify: [],
     timeoutMs: ROUTER_STEP_TIMEOUT_MS,
   };
+}
+
+/** `action reboot` (or per router when they differ): what an unconfirmed timer would do. */
+function actions(routers: readonly RouterFacts[]): string {
+  const armed = routers.filter((r) => r.commitConfirm);
+  const kinds = new Set(armed.map((r) => r.confirmAction ?? 'reboot'));
+  if (kinds.size === 1) return `action ${[...kinds][0]}`;
+  return armed.map((r) => `${r.name}: action ${r.confirmAction ?? 'reboot'}`).join(', ');
 }
 
 const line = (c: VyosCommand): string =>
@@ -215,11 +222,10 @@ export function planTenantProvisioning(input: TenantPlanInput, meta: PlanMeta): 
       `provision tenant ${t.name}: VRF ${t.vrf} table ${t.table}, RD ${t.rd}, RT import ${t.rtImport.join(' ')} ` +
       `export ${t.rtExport.join(' ')}${t.vni !== undefined ? `, L3 VNI ${t.vni}` : ''}; pools ${[...t.pools4, ...t.pools6].join(', ')}; ` +
       `on ${routers.map((r) => r.name).join(', ')} and ${hosts.length} hypervisor(s); ` +
-      (automatic.length === routers.length
-        ? `routers: rollback automatic (commit-confirm ${confirmMinutes} min)`
-        : automatic.length === 0
-          ? 'routers: rollback by inverse commands (no commit-confirm)'
-          : `routers: rollback automatic (commit-confirm ${confirmMinutes} min) on ${automatic.join(', ')}, by inverse commands elsewhere`),
+      'routers: saved (/config-file save) once verified, undone by inverse commands on a failure' +
+      (automatic.length === 0
+        ? ' (no commit-confirm)'
+        : `; commit-confirm ${confirmMinutes} min on ${automatic.join(', ')} (${actions(routers)}), never left running`),
     steps,
     diffs,
     routeChanges: [],

@@ -252,16 +252,18 @@ describe('VyOS API emulator: /show and /info', () => {
     expect((await show(['frobnicate'])).status).toBe(400);
   });
 
-  it('serves GET /info without a key on 1.5 rolling, 404 on 1.4', async () => {
+  it('serves GET /info without a key on 1.5 rolling (a dated rolling version, "" for a key turned off), 404 on 1.4', async () => {
     const r15 = await router({ version: '1.5-rolling' });
     const info = await rawRequest(r15, '/info', { method: 'GET' });
     expect(info.json).toEqual({
       success: true,
-      data: { version: '1.5-rolling', hostname: 'r1', banner: 'Welcome to VyOS' },
+      data: { version: '2026.02.11-0021-rolling', hostname: 'r1', banner: 'Welcome to VyOS' },
       error: null,
     });
-    expect((await rawRequest(r15, '/info?hostname=false', { method: 'GET' })).json).toMatchObject({
-      data: { version: '1.5-rolling' },
+    expect((await rawRequest(r15, '/info?hostname=false', { method: 'GET' })).json).toEqual({
+      success: true,
+      data: { version: '2026.02.11-0021-rolling', hostname: '', banner: 'Welcome to VyOS' },
+      error: null,
     });
     expect((await rawRequest(r15, '/info?foo=1', { method: 'GET' })).status).toBe(400);
     expect((await rawRequest(await router(), '/info', { method: 'GET' })).status).toBe(404);

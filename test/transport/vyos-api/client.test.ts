@@ -183,7 +183,7 @@ describe('VyosApiClient against the emulator', () => {
     expect(await api14.info()).toBeNull();
     const r15 = await router({ version: '1.5-rolling' });
     expect(await clientFor(r15).info()).toEqual({
-      version: '1.5-rolling',
+      version: '2026.02.11-0021-rolling',
       hostname: 'r1',
       banner: 'Welcome to VyOS',
     });

@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 async function setup(version: '1.4' | '1.5-rolling'): Promise<{ r1: VyosApiServer; api: VyosApiClient }> {
-  const r1 = await startRouter({ version, confirmMinuteMs: MINUTE_MS });
+  const r1 = await startRouter({ version, confirmMinuteMs: MINUTE_MS, rebootMs: 50 });
   servers.push(r1);
   const api = new VyosApiClient({
     url: r1.url,
@@ -23,27 +23,49 @@ async function setup(version: '1.4' | '1.5-rolling'): Promise<{ r1: VyosApiServe
 const change = [{ op: 'set' as const, path: ['protocols', 'bgp', 'system-as'], value: '65001' }];
 
 describe('commit-confirm (1.5 rolling)', () => {
-  it('reverts to the previous config when not confirmed in time', async () => {
-    const { api } = await setup('1.5-rolling');
+  it('reboots into the saved config when not confirmed in time (the default action): unsaved commits are lost', async () => {
+    const { r1, api } = await setup('1.5-rolling');
+    await api.configure([{ op: 'set', path: ['system', 'domain-name'], value: 'saved.example' }]);
+    await api.saveConfig();
+    await api.configure([{ op: 'set', path: ['system', 'time-zone'], value: 'UTC' }]);
     const result = await api.configure(change, { confirmTime: 1 });
     expect(result).toEqual({
-      output: 'Initialized commit-confirm; 1 minutes to confirm before reload\n',
+      output: 'Initialized commit-confirm; 1 minutes to confirm before reboot\n',
       confirmPending: true,
     });
     expect(await api.returnValue(['protocols', 'bgp', 'system-as'])).toBe('65001');
-    await vi.waitFor(async () => expect(await api.exists(['protocols', 'bgp'])).toBe(false), {
+    await vi.waitFor(() => expect(r1.state().boots).toHaveLength(1), {
       timeout: 10 * MINUTE_MS,
-      interval: 50,
+      interval: 20,
     });
+    expect(r1.state().boots[0]?.reason).toBe('commit-confirm expired (action reboot)');
+    await r1.whenUp();
+    expect(await api.returnValue(['system', 'domain-name'])).toBe('saved.example');
+    expect(await api.exists(['system', 'time-zone'])).toBe(false);
+    expect(await api.exists(['protocols', 'bgp'])).toBe(false);
   });
 
-  it('keeps the change once confirmed', async () => {
+  it('keeps the change once confirmed; a second confirm says nothing is pending', async () => {
     const { r1, api } = await setup('1.5-rolling');
     await api.configure(change, { confirmTime: 1 });
-    expect(await api.confirm()).toBe('Reload timer stopped\n');
-    expect(r1.session.confirmPending).toBe(false);
+    expect(r1.state()).toMatchObject({ confirmPending: true, pendingAction: 'reboot' });
+    expect(await api.confirm()).toBe('Reboot timer stopped\n');
+    expect(await api.confirm()).toBe('No confirm pending\n');
+    expect(r1.state().confirmPending).toBe(false);
     await new Promise((r) => setTimeout(r, 3 * MINUTE_MS)); // well past the deadline
     expect(await api.returnValue(['protocols', 'bgp', 'system-as'])).toBe('65001');
+    expect(r1.state().boots).toEqual([]);
+  });
+
+  it('answers every POST with 404 without `service https api rest`', async () => {
+    const r1 = await startRouter({ version: '1.5-rolling', withoutRest: true });
+    servers.push(r1);
+    const api = new VyosApiClient({
+      url: r1.url,
+      key: API_KEY,
+      tls: { mode: 'pin', sha256: r1.fingerprint256 },
+    });
+    await expect(api.exists(['system'])).rejects.toMatchObject({ status: 404 });
   });
 });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { nextFreeIpv4, nextFreeIpv6Prefix } from '../../../src/addr/ipam.ts';
 import { openFabric, type Fabric } from '../../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../../src/inventory/load.ts';
-import { startSimLab, type SimLab } from '../../../src/lab/sim/lab.ts';
+import { startSimLab, type SimLab, type SimLabOptions } from '../../../src/lab/sim/lab.ts';
 import type { DeviceSpec } from '../../../src/model/device.ts';
 import type { WorkloadRecord } from '../../../src/model/plan.ts';
 import type { TenantSpec } from '../../../src/model/workload.ts';
@@ -12,6 +12,8 @@ import { openRegistry, type Registry } from '../../../src/registry/index.ts';
 import type { ExecDeps, ExecEvent } from '../../../src/workflows/execute/index.ts';
 
 export interface Env {
+  /** The lab's parent dir (`ROUTEDECK_LAB_DIR` for the CLI when the lab writes its state). */
+  dir: string;
   lab: SimLab;
   fabric: Fabric;
   registry: Registry;
@@ -25,12 +27,13 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(): Promise<Env> {
+export async function startEnv(opts: Pick<SimLabOptions, 'rebootMs' | 'writeState'> = {}): Promise<Env> {
   const parent = await mkdtemp(path.join(tmpdir(), 'routedeck-exec-'));
   const lab = await startSimLab({
     dir: path.join(parent, 'sim'),
     writeState: false,
     fabricOptions: { hopDelayMs: 20, jitterMs: 5 },
+    ...opts,
   });
   const fabric = openFabric(loadInventoryFile(lab.inventoryPath), {
     kind: 'lab-sim',
@@ -47,6 +50,7 @@ export async function startEnv(): Promise<Env> {
     return found;
   };
   return {
+    dir: parent,
     lab,
     fabric,
     registry,

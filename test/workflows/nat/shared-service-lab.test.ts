@@ -85,7 +85,9 @@ describe('shared-service NAT on the embedded lab’s VyOS routers', () => {
     // The version each router reports (1.5 rolling) picks the 1.4 paths and commit-confirm.
     for (const step of plan.steps) {
       expect(step.action).toMatchObject({ type: 'vyos-configure', confirmMinutes: 2 });
-      expect(step.description).toMatch(/VyOS 1\.5-rolling.*, 1\.4 paths, commit-confirm 2 min/);
+      expect(step.description).toMatch(
+        /VyOS 2026\.02\.11-0021-rolling, 1\.4 paths, commit-confirm 2 min \(action reboot\), saved once verified/,
+      );
     }
     const preview = renderPreview(plan);
     expect(preview).toContain('set nat destination rule 5000 inbound-interface name eth1');
@@ -97,9 +99,10 @@ describe('shared-service NAT on the embedded lab’s VyOS routers', () => {
     expect(result.status, JSON.stringify(result.steps)).toBe('applied');
     const sent = commandsOf(events);
     for (const router of ['spine1', 'spine2']) {
-      expect(sent).toContain(`${router} commit-confirm 2 (reverts unless confirmed)`);
+      expect(sent).toContain(`${router} commit-confirm 2 (the router's timer runs until confirmed)`);
       expect(sent.some((c) => c.startsWith(`${router} read back /retrieve showConfig: `))).toBe(true);
-      expect(sent).toContain(`${router} confirm`);
+      expect(sent).toContain(`${router} confirm: Reboot timer stopped`);
+      expect(sent).toContain(`${router} save (/config-file save): config.boot now holds it`);
       // The router's config gained exactly the step's set commands (the preview's lines), lost nothing.
       const step = plan.steps.find((s) => s.device === router)!;
       const diff = changes(before[router as keyof typeof before], await config(router));
@@ -150,10 +153,21 @@ describe('shared-service NAT on the embedded lab’s VyOS routers', () => {
     const failed = result.steps.find((s) => s.outcome === 'failed')!;
     expect(failed.id).toBe('provider');
     expect(failed.error).toMatch(/spine2: commit not acknowledged .*An internal error occured/);
-    // spine1 had committed and confirmed; then both steps were undone (spine2 had nothing to undo).
+    // spine1 had committed, confirmed and saved; spine2's commit got no reply, so its timer (if any)
+    // was stopped before both steps were undone (spine2 had nothing to undo); spine1 saved again.
     expect(commandsOf(events)).toEqual(
-      expect.arrayContaining(['spine1 confirm', 'spine2 commit (5 command(s))']),
+      expect.arrayContaining([
+        'spine1 confirm: Reboot timer stopped',
+        'spine2 commit (5 command(s))',
+        'spine2 confirm (stop the timer before undoing): No confirm pending',
+        'spine1 save (/config-file save): config.boot now holds it',
+      ]),
     );
+    for (const router of ['spine1', 'spine2'])
+      expect(env.lab.faults.status().find((s) => s.device === router)?.vyos).toMatchObject({
+        confirmPending: false,
+        unsaved: false,
+      });
     expect(result.rollbacks).toMatchObject([
       { id: 'provider', device: 'spine2', outcome: 'ok' },
       { id: 'tenant-tb', device: 'spine1', outcome: 'ok' },

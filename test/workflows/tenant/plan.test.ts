@@ -1,4 +1,5 @@
 /** The tenant planner and its helpers without a network: version rules, refusals, read-back matching. */
+import { vyosVrfNameProblem } from '../../../src/drivers/vyos/names.ts';
 import { describe, expect, it } from 'vitest';
 import { parseTenantArgs } from '../../../src/cli/tenant.ts';
 import { UsageError } from '../../../src/cli/usage.ts';
@@ -67,15 +68,23 @@ describe('tenant planner', () => {
     );
   });
 
-  it('commit-confirm on 1.5 rolling only; the preview says how each router is rolled back', () => {
-    const plan = planTenantProvisioning(input([router('r1', '1.5-rolling'), router('r2', '1.4')]), meta);
+  it('commit-confirm on 1.5 rolling only; the preview says the action, the save and how each router is rolled back', () => {
+    const plan = planTenantProvisioning(
+      input([{ ...router('r1', '2026.02.11-0021-rolling'), confirmAction: 'reload' }, router('r2', '1.4')]),
+      meta,
+    );
     const [r1, r2] = plan.steps;
     expect(r1!.action).toMatchObject({ type: 'vyos-configure', confirmMinutes: 3 });
     expect(r2!.action).not.toHaveProperty('confirmMinutes');
     const preview = renderPreview(plan);
     expect(preview).toContain('[r1] router-r1:');
-    expect(preview).toContain('rollback: automatic (commit-confirm 3 min)');
-    expect(preview).toContain('rollback: by inverse commands (VyOS 1.4 has no commit-confirm over the API)');
+    expect(preview).toContain(
+      'VyOS 2026.02.11-0021-rolling: commit-confirm 3 min (action reload: left unconfirmed, the router reloads its last archived config)',
+    );
+    expect(preview).toContain(
+      'VyOS 1.4: one commit, read back, saved once verified; undone by inverse commands (no commit-confirm over its API)',
+    );
+    expect(preview).toContain('commit-confirm 3 min on r1 (action reload), never left running');
     expect(preview).toContain(
       '    $ set vrf name acme2 protocols bgp address-family ipv4-unicast route-target vpn import 65000:300 65000:1\n',
     );
@@ -99,6 +108,32 @@ describe('tenant planner', () => {
     expect(at({ rd: '1:2:3' })).toThrow(PlanError);
     expect(at({ pools4: ['10.77.1.1/16'] })).toThrow(/--pool4 "10.77.1.1\/16" is not a CIDR/);
     expect(at({ table: 5000 })).toThrow(/VLAN id/);
+  });
+
+  it('refuses VRF names VyOS’s own vrf-name validator refuses (interface prefixes, a digit first, reserved words)', () => {
+    const at = (vrf: string) => {
+      const i = input([router('r1', '1.4')]);
+      return () => planTenantProvisioning({ ...i, intent: { ...i.intent, vrf } }, meta);
+    };
+    expect(at('brown')).toThrow(
+      /VRF name "brown": VyOS refuses VRF names that begin with an interface prefix \("br…"/,
+    );
+    expect(at('lan-a')).toThrow(/"lan…" looks like an interface/);
+    expect(at('ethan')).toThrow(/"eth…" looks like an interface/);
+    expect(at('wg-core')).toThrow(/"wg…"/);
+    expect(at('1blue')).toThrow(/must start with a letter/);
+    expect(at('lo')).toThrow(/loopback/);
+    expect(at('link')).toThrow(/"link" is a reserved word/);
+    // Names that only contain a prefix later on are fine, as upstream's regex anchors at the start.
+    for (const ok of ['acme-eth', 'blue', 'red', 'vtun-ok', 'l2-blue'])
+      expect(vyosVrfNameProblem(ok), ok).toBeNull();
+  });
+
+  it('rolling builds have commit-confirm from mid-2025; releases from 1.5', () => {
+    expect(supportsCommitConfirm('2026.02.11-0021-rolling')).toBe(true);
+    expect(supportsCommitConfirm('2025.03.01-0019-rolling')).toBe(false);
+    expect(supportsCommitConfirm('1.4.3')).toBe(false);
+    expect(supportsCommitConfirm('1.5.0')).toBe(true);
   });
 
   it('tells 1.3 from 1.4 by the config when there is no /info', async () => {

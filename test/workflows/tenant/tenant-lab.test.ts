@@ -66,7 +66,7 @@ afterAll(async () => {
 });
 
 describe('tenant provisioning on the embedded lab', () => {
-  it('previews the exact set commands per router and says rollback is automatic (commit-confirm)', async () => {
+  it('previews the exact set commands per router, the commit-confirm action read from the router, and the save', async () => {
     const before = await config('spine1');
     const plan = await planTenant(service, tenant('acme2', 300, { vni: 10300 }));
     const preview = renderPreview(plan);
@@ -75,7 +75,13 @@ describe('tenant provisioning on the embedded lab', () => {
       const step = plan.steps.find((s) => s.device === router)!;
       expect(step.action).toMatchObject({ type: 'vyos-configure', confirmMinutes: 2 });
     }
-    expect(preview).toContain('rollback: automatic (commit-confirm 2 min)');
+    expect(preview).toContain(
+      'VyOS 2026.02.11-0021-rolling: commit-confirm 2 min (action reboot: left unconfirmed, the router reboots into its saved config), ' +
+        'read back, confirmed once verified, then saved',
+    );
+    expect(preview).toContain(
+      'routers: saved (/config-file save) once verified, undone by inverse commands on a failure; commit-confirm 2 min on spine1, spine2 (action reboot), never left running',
+    );
     for (const line of [
       'set vrf name acme2 table 300',
       'set vrf name acme2 vni 10300',
@@ -101,9 +107,10 @@ describe('tenant provisioning on the embedded lab', () => {
     expect(result.status).toBe('applied');
     const commands = events.flatMap((e) => (e.type === 'command' ? [`${e.device} ${e.command}`] : []));
     for (const router of env.routers) {
-      expect(commands).toContain(`${router} commit-confirm 2 (reverts unless confirmed)`);
+      expect(commands).toContain(`${router} commit-confirm 2 (the router's timer runs until confirmed)`);
       expect(commands.some((c) => c.startsWith(`${router} read back /retrieve showConfig: `))).toBe(true);
-      expect(commands).toContain(`${router} confirm`);
+      expect(commands).toContain(`${router} confirm: Reboot timer stopped`);
+      expect(commands).toContain(`${router} save (/config-file save): config.boot now holds it`);
       const api = await env.fabric.apiFor(env.spec(router))!;
       expect(await api.returnValue(['vrf', 'name', 'acme2', 'table'])).toBe('300');
     }

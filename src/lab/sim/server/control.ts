@@ -26,6 +26,7 @@ const COMMANDS = [
   'spoof',
   'guard-drift',
   'overlay-fault',
+  'reboot',
   'clear',
 ] as const;
 
@@ -68,6 +69,7 @@ export const controlCommand = z.discriminatedUnion(
       kind: z.enum([...OVERLAY_FAULTS, 'clear']),
       agoMs: ms.optional(),
     }),
+    z.strictObject({ cmd: z.literal('reboot'), device }),
     z.strictObject({ cmd: z.literal('clear'), device: device.optional() }),
   ],
   { error: `cmd must be one of ${COMMANDS.join(', ')}` },
@@ -133,6 +135,9 @@ export function handleControl(line: string, ctx: ControlContext): ControlReply {
         break;
       case 'overlay-fault':
         ctx.faults.overlayFault(c.device, c.kind, c.agoMs);
+        break;
+      case 'reboot':
+        ctx.faults.reboot(c.device);
         break;
       case 'clear':
         ctx.faults.clear(c.device);

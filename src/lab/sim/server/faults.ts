@@ -21,6 +21,8 @@ export interface SimFaults {
   guardDrift(device: string, op: 'add' | 'delete', set: 'allow4' | 'allow6', tap: string, cidr: string): void;
   /** Breaks a router's overlay (`wg-peer-down`, `vrrp-failover`, `vrrp-split-brain`, `vtep-down`) or `clear`s it. */
   overlayFault(device: string, kind: string, agoMs?: number): void;
+  /** Reboots a router into its saved config.boot: unsaved commits are lost, API and SSH down meanwhile. */
+  reboot(device: string): void;
   /** Ends drop, API and slow faults on one device, or on all. Flaps end by themselves. */
   clear(device?: string): void;
   status(): DeviceFaultStatus[];
@@ -34,6 +36,8 @@ export interface DeviceFaultStatus {
   api?: VyosApiFault;
   /** Overlay faults in force (routers). */
   overlay?: string[];
+  /** A router's config machinery: a pending commit-confirm, unsaved changes, reboots and why. */
+  vyos?: ReturnType<VyosApiServer['state']>;
 }
 
 export interface FaultTarget {
@@ -148,6 +152,11 @@ export function createFaults(
         throw new FaultError(error instanceof Error ? error.message : String(error));
       }
     },
+    reboot(device) {
+      const t = target(device);
+      if (!t.api) throw new FaultError(`${device} is not a VyOS router`);
+      t.api.reboot('reboot fault (lab control)');
+    },
     clear(device) {
       fabric.clearOverlay(device);
       if (device === undefined) {
@@ -169,6 +178,7 @@ export function createFaults(
           slowMs: t.ssh.slowMs,
           ...(api ? { api } : {}),
           ...(overlay.length ? { overlay } : {}),
+          ...(t.api ? { vyos: t.api.state() } : {}),
         };
       });
     },

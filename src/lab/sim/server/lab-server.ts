@@ -42,6 +42,8 @@ export interface LabServerOptions {
   ownsFabric: boolean;
   apiVersion?: '1.4' | '1.5-rolling';
   confirmMinuteMs?: number;
+  /** How long a router reboot keeps its API and SSH down (default 30 s; tests make it small). */
+  rebootMs?: number;
   writeState?: boolean;
 }
 
@@ -119,7 +121,13 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
           tls,
           version,
           ...(opts.confirmMinuteMs !== undefined ? { confirmMinuteMs: opts.confirmMinuteMs } : {}),
+          ...(opts.rebootMs !== undefined ? { rebootMs: opts.rebootMs } : {}),
           onProblem: (message) => note(device.name, message),
+          onReboot: (reason, downMs) => {
+            // A rebooting router answers nothing: its SSH goes down with its API.
+            ssh.get(device.name)?.dropSsh(downMs);
+            note(device.name, `rebooted: ${reason}; back in ${downMs} ms with its saved config`);
+          },
         });
         apis.set(device.name, api);
       }),

@@ -1,7 +1,7 @@
 /**
  * A simulated VyOS router's HTTPS API: the emulator from src/lab/vyos-api, started from the
- * model's running config, with every commit (and commit-confirm revert) applied to the model so
- * the API and what SSH shows never disagree.
+ * model's running config, with every commit (and commit-confirm revert, and reboot into the saved
+ * config) applied to the model so the API and what SSH shows never disagree.
  */
 import { ConfigTree, startVyosApiServer, type ConfigJson, type VyosApiServer } from '../../vyos-api/index.ts';
 import type { SimDevice, VyosConfigJson } from '../types.ts';
@@ -15,8 +15,12 @@ export interface RouterApiOptions {
   tls: TlsIdentity;
   version: '1.4' | '1.5-rolling';
   confirmMinuteMs?: number;
+  /** How long a reboot keeps the router's API (and, via onReboot, its SSH) down. */
+  rebootMs?: number;
   /** Something the model refused outside any request (a revert), for the lab's event log. */
   onProblem?: (message: string) => void;
+  /** The router rebooted (a fault, or an expired commit-confirm with action reboot). */
+  onReboot?: (reason: string, downMs: number) => void;
 }
 
 /** What the model is given: the config without the API keys, which it has no use for and must never print. */
@@ -52,16 +56,18 @@ export async function startRouterApi(opts: RouterApiOptions): Promise<VyosApiSer
     initialConfig: initialRouterConfig(device, opts),
     strict: true,
     ...(opts.confirmMinuteMs !== undefined ? { confirmMinuteMs: opts.confirmMinuteMs } : {}),
+    ...(opts.rebootMs !== undefined ? { rebootMs: opts.rebootMs } : {}),
+    ...(opts.onReboot ? { onReboot: opts.onReboot } : {}),
     // A throw here fails the commit with the model's text, as the router's commit would.
     commitHook: (tree) => apply(tree),
     onCommit: (tree, event) => {
-      // Commits were already applied by the hook; a revert never passes through it.
-      if (event === 'revert') {
+      // Commits were already applied by the hook; a revert or a reboot never passes through it.
+      if (event === 'revert' || event === 'reboot') {
         try {
           apply(tree);
         } catch (error) {
           // No request is waiting for a revert, so the lab's event log is the only place to say it.
-          opts.onProblem?.(`commit-confirm revert not applied to the model: ${String(error)}`);
+          opts.onProblem?.(`${event} not applied to the model: ${String(error)}`);
         }
       }
     },

@@ -82,7 +82,7 @@ describe('lab faults', () => {
       expect(status).toMatchObject({ ok: true, pid: process.pid, inventoryPath: t.lab.inventoryPath });
       expect(status).toMatchObject({
         faults: expect.arrayContaining([
-          { device: 'spine1', slowMs: 0, api: { status: 500, delayMs: 10 } },
+          expect.objectContaining({ device: 'spine1', slowMs: 0, api: { status: 500, delayMs: 10 } }),
           { device: 'hv1', slowMs: 100 },
         ]),
       });
@@ -111,7 +111,9 @@ describe('lab faults', () => {
         [{ cmd: 'slow', device: 'hv1', ms: 5, extra: 1 }, /extra/],
         [{ cmd: 'api-fault', device: 'spine1', status: 404 }, /^status: /],
         [{ cmd: 'api-fault', device: 'hv1', status: 503 }, /hv1 has no HTTPS API/],
-        [{ cmd: 'reboot' }, /cmd must be one of status, events, drop-ssh/],
+        [{ cmd: 'reboot' }, /^device: /],
+        [{ cmd: 'reboot', device: 'hv1' }, /hv1 is not a VyOS router/],
+        [{ cmd: 'shutdown' }, /cmd must be one of status, events, drop-ssh/],
         [{}, /cmd must be one of/],
       ];
       for (const [command, error] of cases) {

@@ -56,7 +56,7 @@ describe('the lab router’s HTTPS API through VyosApiClient', () => {
   const modelConfig = (): unknown => t.fabric.device('spine1')!.vyosConfig!();
 
   beforeAll(async () => {
-    t = await startTestLab({ confirmMinuteMs: MINUTE_MS });
+    t = await startTestLab({ confirmMinuteMs: MINUTE_MS, rebootMs: 50 });
     api = await t.api('spine1');
   });
   afterAll(async () => t?.close());
@@ -112,26 +112,70 @@ describe('the lab router’s HTTPS API through VyosApiClient', () => {
     expect(modelConfig()).toEqual(before);
   });
 
-  it('applies commits to the model: SSH shows what the API changed; an unconfirmed commit-confirm is reverted in both', async () => {
+  it('applies commits to the model: SSH shows what the API changed; an unconfirmed commit-confirm reboots into the saved config', async () => {
     const ssh = t.ssh('spine1');
     const routed = async (prefix: string): Promise<boolean> =>
       (await ssh.exec("vtysh -c 'show ip route json'")).stdout.includes(`"${prefix}"`);
     const blackhole = (prefix: string) => [
       { op: 'set' as const, path: ['protocols', 'static', 'route', prefix, 'blackhole'] },
     ];
+    const router = t.lab.faults.status().find((s) => s.device === 'spine1')!;
+    const boots = router.vyos?.boots.length ?? 0;
 
     await api.configure(blackhole('203.0.113.0/24'));
     expect(await routed('203.0.113.0/24')).toBe(true);
 
-    expect((await api.configure(blackhole('198.51.100.0/24'), { confirmTime: 1 })).confirmPending).toBe(true);
+    const armed = await api.configure(blackhole('198.51.100.0/24'), { confirmTime: 1 });
+    expect(armed.output).toBe('Initialized commit-confirm; 1 minutes to confirm before reboot\n');
     expect(await routed('198.51.100.0/24')).toBe(true);
+    // Expiry reboots (the default action): the unsaved plain commit is lost with the unconfirmed one.
     await until(
-      'the revert',
-      async () => !(await api.exists(['protocols', 'static', 'route', '198.51.100.0/24'])),
+      'the reboot',
+      () => (t.lab.faults.status().find((s) => s.device === 'spine1')!.vyos?.boots.length ?? 0) > boots,
+    );
+    const after = t.lab.faults.status().find((s) => s.device === 'spine1')!.vyos!;
+    expect(after.boots.at(-1)?.reason).toBe('commit-confirm expired (action reboot)');
+    expect(after.confirmPending).toBe(false);
+    await until(
+      'the router back up',
+      async () => (await api.exists(['protocols', 'static']).catch(() => null)) === false,
     );
     expect(await routed('198.51.100.0/24')).toBe(false);
-    expect(await routed('203.0.113.0/24')).toBe(true);
-    expect(JSON.stringify(modelConfig())).not.toContain('198.51.100.0/24');
+    expect(await routed('203.0.113.0/24')).toBe(false);
+    expect(JSON.stringify(modelConfig())).not.toContain('203.0.113.0/24');
+  });
+
+  it('with action reload an unconfirmed commit-confirm reverts to the last archived config; plain commits made meanwhile are archived and kept', async () => {
+    await until('the router up', async () => (await api.exists(['system']).catch(() => null)) === true);
+    const action = ['system', 'config-management', 'commit-confirm', 'action'];
+    const route = (prefix: string) => ['protocols', 'static', 'route', prefix];
+    const blackhole = (prefix: string) => [{ op: 'set' as const, path: [...route(prefix), 'blackhole'] }];
+    await api.configure([{ op: 'set', path: action, value: 'reload' }, ...blackhole('203.0.113.0/24')]);
+    const armed = await api.configure(blackhole('198.51.100.0/24'), { confirmTime: 1 });
+    expect(armed.output).toBe('Initialized commit-confirm; 1 minutes to confirm before reload\n');
+    // A second commit-confirm meanwhile is committed, then refused.
+    const second = api.configure(blackhole('192.0.2.0/24'), { confirmTime: 1 });
+    await expect(second).rejects.toMatchObject({ status: 400 });
+    await expect(second).rejects.toThrow(/Another confirm is pending/);
+    expect(await api.exists(route('192.0.2.0/24'))).toBe(true);
+    await until('the reload', async () => !(await api.exists(route('192.0.2.0/24'))), 5000);
+    expect(await api.exists(route('198.51.100.0/24'))).toBe(false);
+    expect(await api.exists(route('203.0.113.0/24'))).toBe(true);
+
+    // A plain commit while a timer runs archives the whole running config, the unconfirmed part too.
+    await api.configure(blackhole('198.51.100.0/24'), { confirmTime: 1 });
+    await api.configure(blackhole('192.0.2.0/24'));
+    await until(
+      'the timer to end',
+      () => !t.lab.faults.status().find((s) => s.device === 'spine1')!.vyos!.confirmPending,
+      5000,
+    );
+    expect(await api.exists(route('198.51.100.0/24'))).toBe(true);
+    expect(await api.exists(route('192.0.2.0/24'))).toBe(true);
+    await api.configure([
+      { op: 'delete', path: action },
+      { op: 'delete', path: ['protocols', 'static'] },
+    ]);
   });
 
   it('keeps a confirmed commit-confirm', async () => {
@@ -139,7 +183,7 @@ describe('the lab router’s HTTPS API through VyosApiClient', () => {
       { op: 'set' as const, path: ['interfaces', 'ethernet', 'eth1', 'description'], value: 'kept' },
     ];
     await api.configure(set, { confirmTime: 1 });
-    await api.confirm();
+    expect(await api.confirm()).toBe('Reboot timer stopped\n');
     await new Promise((resolve) => setTimeout(resolve, MINUTE_MS * 2));
     expect(await description(api)).toBe('kept');
     expect(modelConfig()).toMatchObject({ interfaces: { ethernet: { eth1: { description: 'kept' } } } });

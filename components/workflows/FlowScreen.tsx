@@ -201,7 +201,9 @@ function ChoiceRow({
                 {selected ? `[${safeText(choice.value)}]` : ` ${safeText(choice.value)} `}
               </Text>
               {noteOf(choice) ? (
-                <Text color={badOf(choice) ? theme.error : theme.muted}>{` ${safeText(noteOf(choice) ?? '')}`}</Text>
+                <Text
+                  color={badOf(choice) ? theme.error : theme.muted}
+                >{` ${safeText(noteOf(choice) ?? '')}`}</Text>
               ) : null}
               <Text>{'  '}</Text>
             </Text>

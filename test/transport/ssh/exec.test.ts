@@ -64,30 +64,36 @@ describe('SshDeviceConnection exec', () => {
   });
 
   it('streams ~50 MB complete without holding it in memory', async () => {
+    // Retention is checked on the chunks themselves, not on process memory: the SSH test server
+    // runs in this process too, and its buffers (and the GC's timing on a busy machine) would make
+    // a byte figure speed-dependent. A stream that kept what it delivered keeps these objects alive.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const conn = lab.connect();
     await conn.exec('echo warm');
     const size = 50 * 1024 * 1024;
-    gc();
-    const baseline = process.memoryUsage().arrayBuffers;
     const hash = createHash('sha256');
     let bytes = 0;
-    let retainedMidway: number | undefined;
+    const delivered: WeakRef<Buffer>[] = [];
+    let alive: number | undefined;
+    let checked = 0;
     const result = await conn.execStream(`gen ${size}; stderr done`, (chunk) => {
       hash.update(chunk);
       bytes += chunk.length;
-      if (retainedMidway === undefined && bytes > 40 * 1024 * 1024) {
+      if (alive === undefined) delivered.push(new WeakRef(chunk));
+      if (alive === undefined && bytes > 40 * 1024 * 1024) {
         // After a full GC only what someone still references is left: it must not be the stream.
         gc();
-        retainedMidway = process.memoryUsage().arrayBuffers - baseline;
+        checked = delivered.length - 1; // the current chunk is still in use here
+        alive = delivered.slice(0, -1).filter((ref) => ref.deref() !== undefined).length;
       }
     });
     expect(result).toEqual({ code: 0, stderr: 'done\n' });
     expect(bytes).toBe(size);
     expect(hash.digest('hex')).toBe(genSha256(size));
-    expect(retainedMidway).toBeDefined();
-    expect(retainedMidway).toBeLessThan(16 * 1024 * 1024);
+    expect(checked).toBeGreaterThan(100);
+    // A chunk or two may still sit in a stream's read buffer; a stream holding its output keeps all.
+    expect(alive).toBeLessThanOrEqual(4);
   });
 
   it('pauses the stream while an async consumer is busy', async () => {

@@ -159,16 +159,15 @@ export function createWorkflowController(
       const run = store.getState().run;
       if (!run) return;
       const ended = error === null ? run : timelineError(run, message(error), now());
-      store.setState({
-        run: {
-          ...ended,
-          // A guard repair changes hosts only: the registry is its truth, not its subject.
-          after:
-            plan.kind === 'guard-repair'
-              ? null
-              : describeRecord(service.registry.workload(plan.workload), plan.workload),
-        },
-      });
+      let after: ReturnType<typeof describeRecord> | null = null;
+      try {
+        // A guard repair changes hosts only: the registry is its truth, not its subject.
+        if (plan.kind !== 'guard-repair')
+          after = describeRecord(service.registry.workload(plan.workload), plan.workload);
+      } catch {
+        // The console closed (registry closed) while the apply was finishing: nothing to show.
+      }
+      store.setState({ run: { ...ended, after } });
     };
     work().then(
       () => settle(null),

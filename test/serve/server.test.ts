@@ -97,11 +97,9 @@ describe('routedeck serve: the shared-session server', () => {
     await mirror.flushed();
     const changes: ViewerInfo[][] = [];
     const s = await start(mirror, changes);
-    const started = Date.now();
     const v = await connect(s.port, alice.private, 120, 40);
     viewers.push(v);
     await v.waitFor(/spine1 {2}hv2 {2}Established/);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(v.text()).toMatch(/read-only · watching carol on jump1 · driver 100×30, you 120×40 · q leaves/);
     // Colours survive: the title is red and bold on the viewer's terminal.
     const cell = v.term.buffer.active.getLine(0)!.getCell(0)!;

@@ -59,7 +59,7 @@ function watch(port: number, cols: number, rows: number) {
   );
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<number> {
+async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<number> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out: ${what}`);
@@ -150,7 +150,7 @@ describe('a shared walkthrough on the embedded lab', () => {
     await screen.waitForText(/target-tap/);
 
     const viewer = await watch(server.port, 120, 40);
-    await until('the viewer sees the timeline', () => /target-tap/.test(viewer.text()), 10_000);
+    await until('the viewer sees the timeline', () => /target-tap/.test(viewer.text()), 60_000);
     // At once: the very first frame it received already held the timeline.
     expect(viewer.firstFrame()).toContain('target-tap');
     await screen.waitForText('watched by 1: bob');

@@ -1,4 +1,5 @@
 /** `routedeck audit` and `routedeck plan list`: read from the registry alone, no device is contacted. */
+import { safeJson } from '../model/text.ts';
 import { findRunningSimLab } from '../lab/sim/lab.ts';
 import { loadInventoryFile } from '../inventory/load.ts';
 import { openRegistry, type AuditRecord } from '../registry/index.ts';
@@ -57,7 +58,7 @@ export async function runAudit(rest: string[], values: WorkflowValues, io: CliIo
     const all = registry.audit(values.plan ? { planId: values.plan } : {});
     const entries = all.slice(-limit);
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+      io.stdout.write(`${safeJson(entries)}\n`);
       return 0;
     }
     const rows = entries.flatMap((e) => auditRows(e));

@@ -1,3 +1,4 @@
+import { safeJson } from '../model/text.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { familyOf } from '../addr/cidr.ts';
@@ -133,7 +134,7 @@ export async function runGet(rest: string[], values: GetValues, io: CliIo): Prom
       color: useColor(tty),
       ...(tty.isTTY && tty.columns ? { width: tty.columns } : {}),
     });
-    io.stdout.write(values.json ? `${JSON.stringify(output.json, null, 2)}\n` : output.text);
+    io.stdout.write(values.json ? `${safeJson(output.json)}\n` : output.text);
     const failed = (polled ?? state.deviceOrder).some((name) => state.devices[name]?.health !== 'ok');
     return failed ? 1 : 0;
   } finally {

@@ -3,6 +3,7 @@
  * sets against the registry) and spoofed-source drops per TAP; `routedeck plan guard-repair
  * [--device HV]`: the plan that removes the drift, applied with `routedeck apply PLAN-ID`.
  */
+import { safeJson } from '../model/text.ts';
 import { guardReports, planGuardRepairFor, type GuardReport } from '../workflows/service/index.ts';
 import type { CliIo } from './run.ts';
 import { renderTable, useColor } from './table.ts';
@@ -107,7 +108,7 @@ export async function runGetGuard(rest: string[], values: GuardValues, io: CliIo
   try {
     return await guarded(io, async () => {
       const reports = guardReports(session.service, device);
-      if (values.json) io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+      if (values.json) io.stdout.write(`${safeJson(reports)}\n`);
       else io.stdout.write(renderReports(reports, useColor(io.stdout as NodeJS.WriteStream)));
       return 0;
     });

@@ -38,3 +38,18 @@ export function safeBlock(text: string): string {
 export function isSafeText(text: string): boolean {
   return !UNSAFE_TEST.test(text);
 }
+
+// What JSON.stringify leaves raw but a terminal may act on: DEL, C1, bidi controls.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON for a terminal: the same document as JSON.stringify (a parser reads back the exact device
+ * text), with DEL, C1 and bidi controls written as `\uXXXX` escapes instead of raw characters.
+ * JSON.stringify already escapes C0 controls and lone surrogates.
+ */
+export function safeJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(
+    JSON_UNSAFE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

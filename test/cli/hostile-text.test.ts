@@ -71,10 +71,11 @@ describe('routedeck get: device text is shown, never executed', () => {
     expect(stdout).toContain(`${HOSTILE_DEVICE}/${SHOWN.tap}`);
   });
 
-  it('--json keeps the exact device text and escapes C0 (ESC, BEL) as JSON does', async () => {
+  it('--json keeps the exact device text and writes every control (C0, C1, bidi) as a \\u escape', async () => {
     const { stdout } = await get('bgp', '--device', HOSTILE_DEVICE, '--json');
-    // JSON.stringify writes C0 controls as \u001b…: no ESC or BEL byte reaches the terminal.
-    expect(c0Controls(stdout)).toEqual([]);
+    // No ESC, BEL, 8-bit CSI or right-to-left override reaches the terminal, only \u001b, \u009b…
+    expect(unsafeLines(stdout)).toEqual([]);
+    expect(stdout).toContain('\\u009b31m');
     const parsed = JSON.parse(stdout) as { sessions: { hostname?: string; vrf: string }[] };
     expect(parsed.sessions.map((s) => s.hostname)).toContain(HOSTILE.hostname);
     expect(parsed.sessions.map((s) => s.vrf)).toContain(HOSTILE.vrf);
@@ -83,9 +84,4 @@ describe('routedeck get: device text is shown, never executed', () => {
 
 function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** C0 control characters but the newline JSON's indentation uses. */
-function c0Controls(text: string): string[] {
-  return [...text].filter((c) => c.charCodeAt(0) < 0x20 && c !== '\n');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSafeText, safeBlock, safeText } from '../../src/model/text.ts';
+import { isSafeText, safeBlock, safeJson, safeText } from '../../src/model/text.ts';
 
 describe('safeText: device text shown, never executed', () => {
   it('shows ESC, OSC and CSI sequences as visible escapes', () => {
@@ -31,5 +31,26 @@ describe('safeText: device text shown, never executed', () => {
     const name = 'spine1 (rr[hv1) — 198.51.100.1/32';
     expect(safeText(name)).toBe(name);
     expect(isSafeText(name)).toBe(true);
+  });
+});
+
+describe('safeJson: the same document, with nothing a terminal acts on', () => {
+  it('parses back to the exact text while no line holds DEL, C1, bidi or C0 controls', () => {
+    const value = {
+      hostname: 'spine1\u001b]0;x\u0007',
+      vrf: 'blue\u009b31m\u007f',
+      tap: 'tap\u202e1',
+      lone: '\ud800',
+    };
+    const json = safeJson(value);
+    expect(JSON.parse(json)).toEqual(value);
+    expect(json.split('\n').every(isSafeText)).toBe(true);
+    expect(json).toContain('blue\\u009b31m\\u007f');
+    expect(json).toContain('tap\\u202e1');
+  });
+
+  it('is JSON.stringify for ordinary values', () => {
+    const value = { device: 'hv1', routes: [1, 2], note: 'grüße ✓' };
+    expect(safeJson(value)).toBe(JSON.stringify(value, null, 2));
   });
 });

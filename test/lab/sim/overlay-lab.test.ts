@@ -149,9 +149,10 @@ describe('overlay on the embedded lab', () => {
     await screen.waitFor(
       (s) => s.colorOf('FAULT') === undefined && !/down|0 VTEPs/.test(s.text()),
       'the overlay to recover',
-      8_000,
+      60_000,
     );
-    await screen.waitForText(/spine1 +wg +wg0 spine2 +up +127\.0\.1\.2:51820 hs \d+s ago/);
+    // The POLL column (the row's age) sits between the state and the detail.
+    await screen.waitForText(/spine1 +wg +wg0 spine2 +up +\d+s +127\.0\.1\.2:51820 hs \d+s ago/);
 
     expect(await control({ cmd: 'overlay-fault', device: 'spine2', kind: 'vrrp-split-brain' })).toMatchObject(
       { ok: true },

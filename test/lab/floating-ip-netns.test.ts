@@ -232,7 +232,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     const after = await counters();
     expect(after['acme-2']! - before['acme-2']!).toBe(5);
     expect(after['acme-1']).toBe(before['acme-1']);
-  }, 120_000);
+  }, 180_000);
 
   it('moves it back to w-acme-1 the same way: 0 lost again', async () => {
     const run = await pingedMove('acme-1', 'hv1');
@@ -240,7 +240,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     expect(run.stats.transmitted).toBeGreaterThan(100);
     expect(run.stats.lost).toBe(0);
     expect(routersVia()).toEqual(['hv1', 'hv1']);
-  }, 120_000);
+  }, 180_000);
 
   it('detaches it: both routers lose the /32, hv1 no longer routes or allows it', async () => {
     const result = await service.apply(planFipDetach(service, { address: FIP }));

@@ -120,7 +120,7 @@ describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', 
     expect((await tryRunInNamespace(labNamespace('hv1'), ['ip', 'link', 'show', w.tap])).code).not.toBe(0);
     const r = await ping('w-acme-1', guestIpv6Address(w.ipv6Prefix));
     expect(r.stdout).toMatch(/3 received/);
-  }, 120_000);
+  }, 180_000);
 
   it('migrates hv2 → hv1 break-before-make under the same ping: the loss is measured', async () => {
     const run = await migrateGuest(env, w, 'hv1', { breakBeforeMake: true, pingFrom: 'w-acme-3' });
@@ -141,7 +141,7 @@ describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', 
     expect(run.convergence.filter((c) => c.verifiedMs !== null && c.fibMs !== null)).toHaveLength(4);
     const r = await ping('w-acme-2', w.ipv4);
     expect(r.stdout).toMatch(/3 received/);
-  }, 120_000);
+  }, 180_000);
 
   it('decommissions it: both routers lose the /32 and /64, the guest namespace is gone', async () => {
     const { result } = await decommissionGuest(env, w);

@@ -224,6 +224,30 @@ describe('plan reconcile on the embedded lab', () => {
     expect(traces(w).map((t) => t.host)).toEqual([a]);
   }, 180_000);
 
+  it('a decommission stopped after the withdraw finishes removing: retired, addresses released', async () => {
+    const host = env.hypervisors[1]!.name;
+    const w = await created('rc-gone', host);
+    const decommission = service.planDecommission({ name: w.name });
+    await expect(
+      service.apply(decommission, {
+        onEvent: (e) => {
+          if (e.type === 'step-start' && e.step === 'cleanup') throw new Error('killed');
+        },
+      }),
+    ).rejects.toThrow('killed');
+    registry.setWorkloadState(w.name, 'decommissioning');
+    await env.fabric.poller.pollNow();
+    const made = planReconcileFor(service, { name: w.name });
+    if (made.kind !== 'planned') throw new Error('expected a plan');
+    expect(made.plan.summary).toMatch(/finish removing rc-gone.*retired, its addresses released/);
+    expect(made.plan.steps.map((s) => s.id)).toEqual([`cleanup-${host}`]);
+    expect((await service.apply(made.plan)).status).toBe('applied');
+    expect(registry.workload(w.name)?.state).toBe('retired');
+    expect(registry.allocated({ vrf: w.vrf }).map((a) => a.address)).not.toContain(`${w.ipv4}/32`);
+    await env.fabric.poller.pollNow();
+    expect(traces(w)).toEqual([]);
+  }, 180_000);
+
   it('bad input: an unknown workload or --keep host is one sentence, nothing planned', () => {
     const plans = registry.plans().length;
     expect(() => planReconcileFor(service, { name: 'ghost' })).toThrow(

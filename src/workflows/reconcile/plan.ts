@@ -20,7 +20,7 @@ import { expectedElements, validatedElement } from '../plan/guard-repair.ts';
 import { ELEVATED_METRIC, GATEWAY4, GATEWAY6, opLines, type HostOp } from '../plan/host-ops.ts';
 import { PlanError } from '../plan/validate.ts';
 import { announcers, type RegistryOutcome } from './decide.ts';
-import type { HostFacts, RouteFact } from './facts.ts';
+import { hasTraces, type HostFacts, type RouteFact } from './facts.ts';
 
 export interface ReconcileIntent {
   workload: WorkloadRecord;
@@ -120,7 +120,9 @@ function cleanupOps(w: WorkloadRecord, f: HostFacts, manageTap: boolean): HostOp
   const ops: HostOp[] = nftOps('delete', w.tap, f.guard ?? []);
   if (f.tap.linkLocal4) ops.push({ kind: 'addr', op: 'del', tap: w.tap, cidr: `${GATEWAY4}/32` });
   if (f.tap.linkLocal6) ops.push({ kind: 'addr', op: 'del', tap: w.tap, cidr: `${GATEWAY6}/64` });
-  if (manageTap && f.tap.present) ops.push({ kind: 'tap', op: 'del', tap: w.tap, create: true, ...vrfOf(w) });
+  // A bare TAP (no gateway, route or element of ours) may be a compute layer's standby leg: left alone.
+  if (manageTap && f.tap.present && hasTraces(f))
+    ops.push({ kind: 'tap', op: 'del', tap: w.tap, create: true, ...vrfOf(w) });
   return ops;
 }
 

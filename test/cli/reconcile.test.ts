@@ -97,7 +97,7 @@ describe('routedeck plan reconcile', () => {
     expect(id).not.toBe('');
     expect(out.stdout).toMatch(/hv1 had withdrawn already; finish the migration forward to hv2/);
     // The exact commands depend on how far the killed process got into its last step; shown as sent.
-    expect(out.stdout).toMatch(/\$ sudo -n ip /);
+    expect(out.stdout).toContain('then the registry records rcli active on hv2');
     expect(out.stdout).toContain(`Apply with: routedeck apply ${id} --lab`);
 
     const applied = await run(['apply', id, '--yes']);

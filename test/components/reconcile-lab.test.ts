@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFabric, openWorkflows, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
+import type { CommandRunner } from '../../src/transport/types.ts';
 import type { WorkflowService } from '../../src/workflows/service/index.ts';
 
 // `F` on a Workloads row: a migration left half-done (its console died after the target announced)
@@ -16,6 +17,8 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
   let fabric: Fabric;
   let workflows: { service: WorkflowService; close(): void };
   let screen: Screen;
+  /** While set, hv2 answers a metric-512 announce and vmguard deletes with an error (exit 1). */
+  let inject = false;
 
   beforeAll(async () => {
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-rc-ui-'));
@@ -30,6 +33,18 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
       { kind: 'lab-sim', label: 'LAB (simulated)' },
       { poller: { intervalMs: { router: 300, hypervisor: 300 } } },
     );
+    const get = fabric.ssh.get.bind(fabric.ssh);
+    fabric.ssh.get = (spec) => {
+      const runner = get(spec);
+      const failing: CommandRunner = {
+        exec: (command, options) =>
+          inject && spec.name === 'hv2' && /metric 512$|nft delete element/.test(command)
+            ? Promise.resolve({ code: 1, stdout: '', stderr: 'injected failure\n' })
+            : runner.exec(command, options),
+        execStream: (command, onStdout, options) => runner.execStream(command, onStdout, options),
+      };
+      return failing as ReturnType<typeof get>;
+    };
     await fabric.poller.pollNow();
     workflows = await openWorkflows(inventory, fabric, {
       registryPath: path.join(parent, 'registry.sqlite'),
@@ -91,4 +106,29 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.waitForText('Registry: uf1: active on hv1');
     expect(workflows.service.registry.workload('uf1')).toMatchObject({ host: 'hv1', state: 'active' });
   });
+
+  it('F on the timeline of a failed migrate (its rollback failed too) opens the reconcile plan', async () => {
+    inject = true;
+    await screen.type(KEY.esc);
+    await screen.waitFor((s) => !s.text().includes('Status: APPLIED'), 'the timeline to close');
+    await screen.type(':', 'workloads', KEY.enter, '/', 'uf1', KEY.enter);
+    await screen.waitForText(/uf1 +acme +default .* +active/);
+    await screen.type('m');
+    await screen.waitForText('Migrate uf1 (tenant acme');
+    await screen.type('hv2', KEY.enter);
+    await screen.waitForText('[make-before-break]');
+    await screen.type(KEY.enter);
+    await screen.waitForText('Type uf1 to apply');
+    await screen.type('uf1', KEY.enter);
+    await screen.waitForText('Status: FAILED', 60_000);
+    expect(workflows.service.registry.workload('uf1')).toMatchObject({ host: 'hv1', state: 'migrating' });
+    inject = false;
+    await fabric.poller.pollNow();
+    await screen.type('F');
+    await screen.waitForText('Type uf1 to apply');
+    expect(screen.text()).toContain('plan reconcile uf1');
+    await screen.type('uf1', KEY.enter);
+    await screen.waitForText('Status: APPLIED');
+    await screen.waitForText('Registry: uf1: active on hv1');
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
  * the commands that choose a holder. Its own option table: `--keep` and `--all` are its alone.
  */
 import { parseArgs } from 'node:util';
-import { safeBlock, safeText } from '../model/text.ts';
+import { safeBlock, safeJson, safeText } from '../model/text.ts';
 import { planReconcileFor, reconcileCandidates } from '../workflows/reconcile/index.ts';
 import { WorkflowError } from '../workflows/service/index.ts';
 import { GET_OPTIONS, type CliIo } from './run.ts';
@@ -57,8 +57,15 @@ export async function runPlanReconcile(argv: readonly string[], io: CliIo): Prom
     return await guarded(io, async () => {
       const { service } = session;
       const subjects = values.all ? reconcileCandidates(service) : names;
+      const consistent = (workload: string, message: string) =>
+        io.stdout.write(
+          values.json
+            ? `${safeJson({ workload, status: 'consistent', message })}\n`
+            : `${safeText(message)}\n`,
+        );
       if (subjects.length === 0) {
-        io.stdout.write('nothing to reconcile: every workload agrees with the fabric\n');
+        const message = 'nothing to reconcile: every workload agrees with the fabric';
+        io.stdout.write(values.json ? `${safeJson({ status: 'consistent', message })}\n` : `${message}\n`);
         return 0;
       }
       // One name: a refusal is the command's one sentence (guarded). Several: each is reported, then exit 2.
@@ -68,7 +75,7 @@ export async function runPlanReconcile(argv: readonly string[], io: CliIo): Prom
           ...(values.keep !== undefined ? { keep: values.keep } : {}),
           via,
         });
-        if (result.kind === 'consistent') io.stdout.write(`${safeText(result.message)}\n`);
+        if (result.kind === 'consistent') consistent(subjects[0]!, result.message);
         else await printPlan(result.plan, values, io);
         return 0;
       }
@@ -76,7 +83,7 @@ export async function runPlanReconcile(argv: readonly string[], io: CliIo): Prom
       for (const name of subjects) {
         try {
           const result = planReconcileFor(service, { name, via });
-          if (result.kind === 'consistent') io.stdout.write(`${safeText(result.message)}\n`);
+          if (result.kind === 'consistent') consistent(name, result.message);
           else await printPlan(result.plan, values, io);
         } catch (error) {
           if (!(error instanceof WorkflowError)) throw error;

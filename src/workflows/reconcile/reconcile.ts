@@ -72,7 +72,23 @@ function requireWorkload(service: WorkflowService, name: string): WorkloadRecord
   return w;
 }
 
-function refusal(w: WorkloadRecord, d: Decision & { kind: 'ambiguous' }, facts: HostFacts[], via: string) {
+/** Which host each router uses for the workload's /32 now (the traffic's side of the dispute). */
+function routersUse(service: WorkflowService, w: WorkloadRecord): string {
+  const entry = service.deps.store
+    .getState()
+    .workloads.find((e) => e.vrf === w.vrf && e.prefix === `${w.ipv4}/32`);
+  const views = (entry?.seenBy ?? []).filter((v) => v.selected);
+  if (views.length === 0) return `routers: none has ${w.ipv4}/32`;
+  return `routers: ${views.map((v) => `${v.router} → ${v.nexthops[0]?.viaHost ?? '?'}`).join(', ')}`;
+}
+
+function refusal(
+  w: WorkloadRecord,
+  d: Decision & { kind: 'ambiguous' },
+  facts: HostFacts[],
+  via: string,
+  routers: string,
+) {
   const shown = facts.filter((f) => f.unknown !== null || hasTraces(f) || f.tap.present);
   const candidates = d.candidates.length > 0 ? d.candidates : shown.map((f) => f.host);
   return new ReconcileUndecidedError(
@@ -81,6 +97,7 @@ function refusal(w: WorkloadRecord, d: Decision & { kind: 'ambiguous' }, facts: 
       `registry: ${w.name} ${w.state} on ${w.host} (${w.ipv4}/32, ${w.ipv6Prefix}, ${w.tap})`,
       d.why,
       ...shown.map(describeFacts),
+      routers,
     ],
     candidates.map((h) => `routedeck plan reconcile ${w.name} --keep ${h}${via}`),
   );
@@ -109,6 +126,7 @@ export function planReconcileFor(service: WorkflowService, input: ReconcileInput
       decision,
       hosts.map((h) => h.facts),
       input.via ?? '',
+      routersUse(service, w),
     );
   if (decision.holder !== null && input.keep === undefined)
     service.requireHypervisor(decision.holder, `holder of ${w.name}`);

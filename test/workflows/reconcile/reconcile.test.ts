@@ -210,6 +210,7 @@ describe('plan reconcile on the embedded lab', () => {
     expect(refusal).toBeInstanceOf(ReconcileUndecidedError);
     const text = (refusal as Error).message;
     expect(text).toMatch(new RegExp(`${b}: announces ${w.ipv4}/32 on tap-rc-amb at metric 0`));
+    expect(text).toMatch(new RegExp(`routers: spine1 → (${a}|${b}), spine2 → (${a}|${b})`));
     expect(text).toContain(`routedeck plan reconcile rc-amb --keep ${a} --lab`);
     expect(text).toContain(`routedeck plan reconcile rc-amb --keep ${b} --lab`);
     expect(env.sentTo.length).toBe(sent);

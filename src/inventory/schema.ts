@@ -89,6 +89,13 @@ const workflows = z.strictObject({
   manageTap: z.boolean().optional(),
   /** Migrations withdraw before announcing (fabrics that cannot prefer the target by MED). */
   breakBeforeMake: z.boolean().optional(),
+  /** How long (ms) a failed undo is retried across SSH reconnects before the plan ends failed; max one hour. */
+  rollbackRetryMs: z
+    .number()
+    .int('must be a whole number of ms')
+    .min(0, 'must be a whole number of ms from 0 to 3600000')
+    .max(3_600_000, 'must be a whole number of ms from 0 to 3600000')
+    .optional(),
 });
 
 export const inventorySchema = z.strictObject({

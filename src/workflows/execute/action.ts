@@ -1,5 +1,6 @@
 import type { StepAction } from '../../model/plan.ts';
 import type { CommandRunner, ExecResult } from '../../transport/types.ts';
+import { sleep, type RetryClock } from './retry.ts';
 import { StepFailure } from './types.ts';
 
 export interface ActionContext {
@@ -9,28 +10,32 @@ export interface ActionContext {
   now: () => number;
   /** `code` null: a transport error (the command may or may not have run). */
   onCommand?(command: string, code: number | null): void;
-  /** Rollbacks: retry a command after a transport error (not after a non-zero exit). */
-  retry?: { attempts: number; delayMs: number };
+  /** Rollbacks: retry a command after a transport error (not after a non-zero exit) until the clock runs out. */
+  retry?: RetryClock;
+  /** A try failed and another follows after `delayMs` (the timeline says so). */
+  onRetry?(attempt: number, error: string, delayMs: number): void;
   /** Rollback of a step that may not have applied: a non-zero exit means "nothing to undo". */
   tolerateExit?: boolean;
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function execWithRetry(command: string, ctx: ActionContext, deadline: number): Promise<ExecResult> {
-  const attempts = Math.max(1, ctx.retry?.attempts ?? 1);
-  for (let attempt = 1; ; attempt += 1) {
+  for (;;) {
     const left = deadline - ctx.now();
     if (left <= 0) throw new StepFailure(`${ctx.device}: step timed out after ${ctx.timeoutMs} ms`, true);
     try {
-      return await ctx.runner.exec(command, { timeoutMs: left });
+      // Each try gets the step's own timeout; the retry bound only adds tries.
+      return await ctx.runner.exec(command, { timeoutMs: Math.min(left, ctx.timeoutMs) });
     } catch (error) {
       ctx.onCommand?.(command, null);
-      if (attempt >= attempts) {
-        throw new StepFailure(`${ctx.device}: \`${command}\` failed: ${reason(error)}`, true);
+      const why = `\`${command}\` failed: ${reason(error)}`;
+      const clock = ctx.retry;
+      const pause = clock?.next() ?? null;
+      if (!clock || pause === null) {
+        throw new StepFailure(`${ctx.device}: ${why}${clock ? ` (${clock.describe()})` : ''}`, true);
       }
-      await sleep(ctx.retry?.delayMs ?? 0);
+      ctx.onRetry?.(clock.attempt, why, pause);
+      await sleep(pause);
     }
   }
 }
@@ -44,7 +49,8 @@ export async function runAction(action: StepAction, ctx: ActionContext): Promise
     // vyos-configure steps go through applyVyos/rollbackVyos (vyos.ts), which hold the router's lock.
     throw new StepFailure(`${ctx.device}: ${action.type} actions are not run over SSH`, false);
   }
-  const deadline = ctx.now() + ctx.timeoutMs;
+  // A retried undo may run until its clock's bound, plus one last try of the step's own timeout.
+  const deadline = Math.max(ctx.now(), ctx.retry?.until ?? 0) + ctx.timeoutMs;
   for (const command of action.commands) {
     const result = await execWithRetry(command, ctx, deadline);
     ctx.onCommand?.(command, result.code);

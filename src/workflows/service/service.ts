@@ -380,7 +380,8 @@ export class WorkflowService {
       now: this.now,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(this.deps.verifyPollMs !== undefined ? { verifyPollMs: this.deps.verifyPollMs } : {}),
-      ...(this.deps.rollbackRetry ? { rollbackRetry: this.deps.rollbackRetry } : {}),
+      // The inventory's bound (workflows.rollbackRetryMs), unless the caller (a test) gives its own.
+      rollbackRetry: { forMs: this.deps.settings.rollbackRetryMs, ...this.deps.rollbackRetry },
     };
   }
 

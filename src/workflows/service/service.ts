@@ -30,6 +30,7 @@ import {
   type ExecEvent,
   type ExecOptions,
   type ExecResult,
+  type RollbackRetry,
   type VyosRouterApi,
 } from '../execute/index.ts';
 import { PlanError } from '../plan/index.ts';
@@ -65,7 +66,7 @@ export interface WorkflowDeps {
   newId?: () => string;
   /** Passed to the executor (tests shorten them). */
   verifyPollMs?: number;
-  rollbackRetry?: { attempts: number; delayMs: number };
+  rollbackRetry?: RollbackRetry;
 }
 
 /** How apply treats one kind of plan (see WorkflowService.registerKind). */

@@ -75,7 +75,7 @@ export class RetryClock {
   /** What the last failure message adds: how long it was tried. */
   describe(): string {
     const s = ((this.now() - this.startedAt) / 1000).toFixed(1);
-    return `${this.attempt} attempt${this.attempt === 1 ? '' : 's'} over ${s} s (bound ${this.policy.forMs / 1000} s)`;
+    return `${this.attempt} attempt${this.attempt === 1 ? '' : 's'} over ${s} s, retry bound ${this.policy.forMs / 1000} s`;
   }
 }
 

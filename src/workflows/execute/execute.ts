@@ -81,7 +81,7 @@ export async function executePlan(
     // Each retry of an undo is on record too: the audit tells why a rollback took a minute.
     if (event.type === 'rollback-retry')
       audit({
-        kind: 'rollback-retry',
+        kind: 'rollback',
         device: event.device,
         outcome: 'retry',
         message: `rollback of ${event.step} on ${event.device}: attempt ${event.attempt} in ${event.delayMs} ms after: ${event.error}`,

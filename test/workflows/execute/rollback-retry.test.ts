@@ -113,7 +113,7 @@ describe('rollback that really retries', () => {
     expect(result.reason).toMatch(/^step target-announce-preferred on /);
     expect(result.next).toBeUndefined();
     const audit = registry.audit({ planId: plan.id });
-    expect(audit.filter((a) => a.kind === 'rollback-retry').length).toBe(retries.length);
+    expect(audit.filter((a) => a.kind === 'rollback' && a.outcome === 'retry').length).toBe(retries.length);
     expect(audit.at(-1)).toMatchObject({ outcome: 'rolled-back' });
     await settle(env, 'source announcing alone', () =>
       viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === w.host),

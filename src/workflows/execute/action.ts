@@ -49,8 +49,9 @@ export async function runAction(action: StepAction, ctx: ActionContext): Promise
     // vyos-configure steps go through applyVyos/rollbackVyos (vyos.ts), which hold the router's lock.
     throw new StepFailure(`${ctx.device}: ${action.type} actions are not run over SSH`, false);
   }
-  // A retried undo may run until its clock's bound, plus one last try of the step's own timeout.
-  const deadline = Math.max(ctx.now(), ctx.retry?.until ?? 0) + ctx.timeoutMs;
+  // A retried undo: its first failure may come at the step's timeout, then the bound, then a last try.
+  const retrying = ctx.retry ? ctx.retry.policy.forMs + ctx.timeoutMs : 0;
+  const deadline = ctx.now() + ctx.timeoutMs + retrying;
   for (const command of action.commands) {
     const result = await execWithRetry(command, ctx, deadline);
     ctx.onCommand?.(command, result.code);

@@ -44,27 +44,25 @@ export function retryPolicy(given: RollbackRetry | undefined): RetryPolicy {
   return { forMs, delayMs, maxDelayMs, attempts };
 }
 
-/** One undo step's tries: `next()` after a failed one gives the pause before the next, or null when out of time. */
+/**
+ * One undo step's tries. The bound runs from the first failure (not from the start), so even a
+ * slow first try that fails is tried again; `next()` gives the pause before the next try, or null.
+ */
 export class RetryClock {
   /** The number of the try under way (1 = the first). */
   attempt = 1;
-  readonly startedAt: number;
+  private firstFailure: number | null = null;
   private delay: number;
   constructor(
     readonly policy: RetryPolicy,
     private readonly now: () => number,
   ) {
-    this.startedAt = now();
     this.delay = policy.delayMs;
   }
 
-  /** Until when (epoch ms) a failed try is retried. */
-  get until(): number {
-    return this.startedAt + this.policy.forMs;
-  }
-
   next(): number | null {
-    const left = this.until - this.now();
+    this.firstFailure ??= this.now();
+    const left = this.firstFailure + this.policy.forMs - this.now();
     if (left <= 0 || this.attempt >= this.policy.attempts) return null;
     const pause = Math.min(this.delay, left);
     this.delay = Math.min(this.delay * 2, this.policy.maxDelayMs);
@@ -74,8 +72,8 @@ export class RetryClock {
 
   /** What the last failure message adds: how long it was tried. */
   describe(): string {
-    const s = ((this.now() - this.startedAt) / 1000).toFixed(1);
-    return `${this.attempt} attempt${this.attempt === 1 ? '' : 's'} over ${s} s, retry bound ${this.policy.forMs / 1000} s`;
+    const s = ((this.now() - (this.firstFailure ?? this.now())) / 1000).toFixed(1);
+    return `${this.attempt} attempt${this.attempt === 1 ? '' : 's'}, retried for ${s} s after the first failure, retry bound ${this.policy.forMs / 1000} s`;
   }
 }
 

@@ -76,7 +76,7 @@ export interface ExecDeps {
 
 /**
  * An undo command that cannot reach its device (SSH dropped, API unreachable) is tried again with
- * backoff until `forMs` after that step's undo began; later undo steps wait, since they may depend on it.
+ * backoff for `forMs` after its first failure; later undo steps wait, since they may depend on it.
  */
 export interface RollbackRetry {
   /** Bound per undo step, in ms (default DEFAULT_ROLLBACK_RETRY_MS). */

@@ -56,9 +56,9 @@ export function completedSteps(plan: Plan, audit: readonly AuditEntry[]): string
 /**
  * Applies a plan step by step: lease on the workload, each step's commands on its device, then its
  * verifications on the live store (routers polled fast); on the first failure the executed steps'
- * rollbacks run in reverse (best effort). Every step, rollback and the outcome go to the audit log;
- * the lease is released in every case. A lease held by another console throws LeaseHeldError
- * before anything is sent.
+ * rollbacks run in reverse, an unreachable device retried up to a bound (undo.ts). Every step,
+ * rollback, retry and the outcome go to the audit log; the lease is released in every case. A lease
+ * held by another console, or a bad retry setting, throws before anything is sent.
  */
 export async function executePlan(
   plan: Plan,

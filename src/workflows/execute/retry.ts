@@ -16,7 +16,7 @@ export class RollbackRetryError extends Error {
 function wholeMs(what: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
     throw new RollbackRetryError(
-      `${what} must be a whole number of ms from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)}`,
+      `${what} must be a whole number of ms from ${min} to ${max}, got ${typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value))}`,
     );
   return value;
 }

@@ -83,6 +83,8 @@ const computeHook = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('command'), template: z.string().min(1) }),
 ]);
 
+const RETRY_MS = 'must be a whole number of ms from 0 to 3600000 (one hour), e.g. 90000';
+
 const workflows = z.strictObject({
   computeHook: computeHook.optional(),
   /** false when the compute layer (libvirt, QEMU, the lab) creates and deletes TAPs. */
@@ -91,10 +93,10 @@ const workflows = z.strictObject({
   breakBeforeMake: z.boolean().optional(),
   /** How long (ms) a failed undo is retried across SSH reconnects before the plan ends failed; max one hour. */
   rollbackRetryMs: z
-    .number()
-    .int('must be a whole number of ms')
-    .min(0, 'must be a whole number of ms from 0 to 3600000')
-    .max(3_600_000, 'must be a whole number of ms from 0 to 3600000')
+    .number({ error: RETRY_MS })
+    .int(RETRY_MS)
+    .min(0, RETRY_MS)
+    .max(3_600_000, RETRY_MS)
     .optional(),
 });
 

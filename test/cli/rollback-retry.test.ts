@@ -111,7 +111,9 @@ describe('routedeck apply --rollback when the undo cannot reach its device', () 
       await writeFile(file, text.replace('rollbackRetryMs: 500', `rollbackRetryMs: ${bad}`));
       const out = await cli(['plan', 'decommission', 'rr1', '--inventory', file, '--operator', 'alice'], env);
       expect(out.code, bad).toBe(2);
-      expect(out.stderr, bad).toMatch(/workflows\.rollbackRetryMs: /);
+      expect(out.stderr, bad).toMatch(
+        /workflows\.rollbackRetryMs: must be a whole number of ms from 0 to 3600000/,
+      );
     }
   }, 120_000);
 });

@@ -19,13 +19,21 @@ export interface ActionContext {
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-async function execWithRetry(command: string, ctx: ActionContext, deadline: number): Promise<ExecResult> {
-  for (;;) {
+/** `retried`: an earlier try hit a transport error, so that try may have run the command. */
+async function execWithRetry(
+  command: string,
+  ctx: ActionContext,
+  deadline: number,
+): Promise<{ result: ExecResult; retried: boolean }> {
+  for (let retried = false; ; retried = true) {
     const left = deadline - ctx.now();
     if (left <= 0) throw new StepFailure(`${ctx.device}: step timed out after ${ctx.timeoutMs} ms`, true);
     try {
       // Each try gets the step's own timeout; the retry bound only adds tries.
-      return await ctx.runner.exec(command, { timeoutMs: Math.min(left, ctx.timeoutMs) });
+      return {
+        result: await ctx.runner.exec(command, { timeoutMs: Math.min(left, ctx.timeoutMs) }),
+        retried,
+      };
     } catch (error) {
       ctx.onCommand?.(command, null);
       const why = `\`${command}\` failed: ${reason(error)}`;
@@ -53,12 +61,16 @@ export async function runAction(action: StepAction, ctx: ActionContext): Promise
   const retrying = ctx.retry ? ctx.retry.policy.forMs + ctx.timeoutMs : 0;
   const deadline = ctx.now() + ctx.timeoutMs + retrying;
   for (const command of action.commands) {
-    const result = await execWithRetry(command, ctx, deadline);
+    const { result, retried } = await execWithRetry(command, ctx, deadline);
     ctx.onCommand?.(command, result.code);
     if (result.code !== 0 && !ctx.tolerateExit) {
       const stderr = result.stderr.trim();
+      // Not guessed away: the exit may only mean the cut-off try already did it.
+      const cutOff = retried
+        ? ' (an earlier try was cut off by a transport error and may have run it already)'
+        : '';
       throw new StepFailure(
-        `${ctx.device}: \`${command}\` exited ${result.code ?? 'without status'}${stderr ? `: ${stderr}` : ''}`,
+        `${ctx.device}: \`${command}\` exited ${result.code ?? 'without status'}${stderr ? `: ${stderr}` : ''}${cutOff}`,
         false,
       );
     }

@@ -79,7 +79,8 @@ describe('routedeck apply --rollback when the undo cannot reach its device', () 
     const planned = await run(['plan', 'migrate', 'rr1', '--to', 'hv2']);
     const planId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
     expect(planId).not.toBe('');
-    await applyAndKill(planId, /step target-guard ok/);
+    // Its start line comes after target-guard is audited done: the interrupted step is known.
+    await applyAndKill(planId, /step target-announce-preferred on hv2/);
     lab.faults.dropSsh('hv2', MAX_FAULT_MS);
     try {
       const rolled = await run(['apply', '--rollback', planId, '--yes']);

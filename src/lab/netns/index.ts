@@ -4,7 +4,17 @@
  */
 export { netnsCanRun } from './can-run.ts';
 export { netnsDown } from './down.ts';
-export { acquireNetnsLock } from './lock.ts';
+export {
+  acquireNetnsLock,
+  claimNetnsLabForCli,
+  describeOwner,
+  netnsLockDir,
+  NetnsLockBusyError,
+  readLockOwner,
+  type CliLabClaim,
+  type LockOptions,
+  type NetnsLockOwner,
+} from './lock.ts';
 export { runInNamespace, tryRunInNamespace, type RunResult } from './exec.ts';
 export { FRR_DAEMONS, startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
 export {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   claimNetnsLabForCli,
+  currentHost,
   describeOwner,
   FRR_DAEMONS,
   labDir,
@@ -69,6 +70,11 @@ export async function runLab(rest: string[], io: CliIo): Promise<number> {
       { header: 'SSHD', value: (d) => (d.sshdRunning ? 'running' : 'stopped') },
     ]),
   );
+  // Where each workload runs now (its default route's leg): migrations move them.
+  const placed: string[] = [];
+  for (const w of status.workloads.filter((x) => x.present))
+    placed.push(`${w.name} on ${(await currentHost(w.name)) ?? '?'}`);
+  if (placed.length > 0) io.stdout.write(`workloads: ${placed.join(', ')}\n`);
   const owner = readLockOwner(lockDir);
   io.stdout.write(`lock: ${owner ? describeOwner(owner) : 'free'}\n`);
   return status.up ? 0 : 1;

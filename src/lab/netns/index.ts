@@ -27,6 +27,7 @@ export {
   removeGuest,
   type GuestLeg,
 } from './guest.ts';
+export { currentHost, hypervisorLegs } from './network.ts';
 export { type WorkloadInfo } from './outputs.ts';
 export { parsePing, startPing, type PingStats, type RunningPing } from './ping.ts';
 export {

@@ -173,6 +173,20 @@ export async function legsPresent(): Promise<boolean> {
   return true;
 }
 
+/** A lab workload's leg on each hypervisor: present (named like its TAP) and whether the host end is up. */
+export async function hypervisorLegs(name: string): Promise<{ host: string; tap: string; up: boolean }[]> {
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (!w) throw new Error(`no lab workload ${name}`);
+  const legs: { host: string; tap: string; up: boolean }[] = [];
+  for (const hv of hypervisors()) {
+    const r = await tryRun([BIN.ip, '-n', labNamespace(hv.name), '-j', 'link', 'show', w.tap]);
+    if (r.code !== 0) continue;
+    const [link] = JSON.parse(r.stdout) as { flags?: string[] }[];
+    legs.push({ host: hv.name, tap: w.tap, up: link?.flags?.includes('UP') ?? false });
+  }
+  return legs;
+}
+
 /** The hypervisor whose leg carries the guest's IPv4 default route now (after migrations), if any. */
 export async function currentHost(guestName: string): Promise<string | undefined> {
   const r = await tryRun([BIN.ip, '-n', labNamespace(guestName), '-j', 'route', 'show', 'default']);

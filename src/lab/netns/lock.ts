@@ -24,7 +24,8 @@ export interface LockOptions {
 export class NetnsLockBusyError extends Error {
   constructor(
     message: string,
-    readonly owner: NetnsLockOwner,
+    /** null: a holder between taking the lock and writing who it is. */
+    readonly owner: NetnsLockOwner | null,
   ) {
     super(message);
     this.name = 'NetnsLockBusyError';
@@ -151,9 +152,9 @@ export interface CliLabClaim {
 }
 
 /**
- * The CLI's claim for `lab netns up|down` on `dir`: never waits. Refused (NetnsLockBusyError, one
- * sentence naming the holder; `what` is what the lock records for others to read) while another live process holds the lock, or while a lab from
- * another dir is up; a lab hold on this same dir is this lab's own and is taken over.
+ * The CLI's claim for `lab netns up|down` on `dir` (`what` is recorded for others to read): never
+ * waits. Refused (NetnsLockBusyError, one sentence naming the holder) while another live process
+ * holds the lock, or while a lab from another dir is up; a lab hold on this dir is its own.
  */
 export function claimNetnsLabForCli(dir: string, what: string, opts: LockOptions = {}): CliLabClaim {
   const lockDir = netnsLockDir(opts);
@@ -177,7 +178,10 @@ export function claimNetnsLabForCli(dir: string, what: string, opts: LockOptions
   if (typeof got === 'function') return claim(false);
   const { owner } = got;
   if (owner === null)
-    throw new Error(`the netns lab lock ${lockDir} is being taken by another process; try again`);
+    throw new NetnsLockBusyError(
+      `the netns lab lock ${lockDir} is being taken by another process; try again`,
+      null,
+    );
   if (owner.kind === 'run') {
     if (owner.pid === process.pid) return claim(true);
     throw new NetnsLockBusyError(

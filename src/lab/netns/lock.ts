@@ -54,6 +54,18 @@ export function readLockOwner(lockDir: string): NetnsLockOwner | null {
     if (o.kind === 'lab' && typeof o.dir === 'string') return o as NetnsLockOwner;
     return null;
   } catch {
+    return legacyOwner(lockDir);
+  }
+}
+
+/** A checkout from before owner.json writes only `pid`: still a run to wait for, not a stale lock. */
+function legacyOwner(lockDir: string): NetnsLockOwner | null {
+  try {
+    const file = path.join(lockDir, 'pid');
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return null;
+    return { kind: 'run', pid, what: 'a netns run', since: statSync(file).mtime.toISOString() };
+  } catch {
     return null;
   }
 }
@@ -63,6 +75,9 @@ function writeOwner(lockDir: string, owner: NetnsLockOwner): void {
   const tmp = path.join(lockDir, `owner.json.${process.pid}`);
   writeFileSync(tmp, JSON.stringify(owner) + '\n');
   renameSync(tmp, path.join(lockDir, 'owner.json'));
+  // Older checkouts read only this: they wait for a live pid (a lab hold's is this CLI's, soon
+  // dead, after which they would take over; they predate lab holds).
+  writeFileSync(path.join(lockDir, 'pid'), `${owner.pid}\n`);
 }
 
 /** A holder that can never release: a dead process, or a lab hold whose lab is gone. */

@@ -116,5 +116,5 @@ describe('routedeck apply --rollback when the undo cannot reach its device', () 
         /workflows\.rollbackRetryMs: must be a whole number of ms from 0 to 3600000/,
       );
     }
-  }, 120_000);
+  }, 180_000);
 });

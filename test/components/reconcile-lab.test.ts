@@ -120,7 +120,7 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.type(KEY.enter);
     await screen.waitForText('Type uf1 to apply');
     await screen.type('uf1', KEY.enter);
-    await screen.waitForText('Status: FAILED', 60_000);
+    await screen.waitForText('Status: FAILED');
     expect(workflows.service.registry.workload('uf1')).toMatchObject({ host: 'hv1', state: 'migrating' });
     inject = false;
     await fabric.poller.pollNow();
@@ -130,5 +130,5 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.type('uf1', KEY.enter);
     await screen.waitForText('Status: APPLIED');
     await screen.waitForText('Registry: uf1: active on hv1');
-  }, 120_000);
+  }, 180_000);
 });

@@ -69,7 +69,7 @@ describe('console: a rollback whose undo cannot reach its device', () => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`never saw step-start ${step}:\n${out}`));
-      }, 120_000);
+      }, 180_000);
       const onData = (chunk: Buffer) => {
         out += chunk.toString();
         if (out.includes(`step-start ${step}\n`)) child.kill('SIGKILL');

@@ -132,9 +132,9 @@ describe('a shared walkthrough on the embedded lab', () => {
   });
 
   it('a viewer joining mid-migration sees the timeline in its first frame; its keys change nothing; the driver sees it watching', async () => {
-    await screen.waitForText(/ok 6/, 10_000);
+    await screen.waitForText(/ok 6/);
     await screen.type(':', 'workloads', KEY.enter);
-    await screen.waitForText(/acme-1 +acme +default/, 10_000);
+    await screen.waitForText(/acme-1 +acme +default/);
     const w = workflows.service.registry.workload('acme-1')!;
     // Select acme-1 with the filter, then migrate it to another host.
     await screen.type('/', 'acme-1', KEY.enter);
@@ -165,7 +165,7 @@ describe('a shared walkthrough on the embedded lab', () => {
     viewer.stream.write('c');
     viewer.stream.write('d');
     viewer.stream.write(':plan\r');
-    await screen.waitForText('Status: APPLIED', 30_000);
+    await screen.waitForText('Status: APPLIED');
     // The driver is still on the timeline (Esc or : from the viewer would have left it), no new plan.
     expect(screen.text()).toContain('Status: APPLIED');
     expect(driverBefore).toMatch(/target-tap/);

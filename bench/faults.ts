@@ -42,6 +42,8 @@ export interface FaultRow {
   /** Steps where this fault means nothing (no rollback, no verification). */
   notApplicable: string[];
   failing: { case: string; problem: string; trail: string[] }[];
+  /** The harness itself failed for some cases of this kind × fault (those were not counted). */
+  error?: string;
 }
 
 export interface FaultsBench {
@@ -100,12 +102,7 @@ async function runHere(sel: Selection): Promise<FaultRow[]> {
       const scene = scenario(flab, kind);
       const probe = await scene.next();
       await flab.run(['plan', 'discard', probe.planId]);
-      const byFault = new Map<Fault, FaultRow>(
-        sel.faults.map((fault) => [
-          fault,
-          { kind, fault, cases: 0, held: 0, notHeld: 0, notFired: 0, notApplicable: [], failing: [] },
-        ]),
-      );
+      const byFault = new Map<Fault, FaultRow>(sel.faults.map((fault) => [fault, emptyRow(kind, fault)]));
       for (const [index, step] of probe.plan.steps.entries()) {
         if (sel.steps && !sel.steps.includes(step.id)) continue;
         for (const fault of sel.faults) {
@@ -115,7 +112,17 @@ async function runHere(sel: Selection): Promise<FaultRow[]> {
             row.notApplicable.push(`${step.id} (${why})`);
             continue;
           }
-          const outcome = await runCase(flab, scene, index, fault, { timing: sel.timing });
+          let outcome;
+          try {
+            outcome = await runCase(flab, scene, index, fault, { timing: sel.timing });
+          } catch (error) {
+            // The harness could not set the case up (or run it): said as such, counted nowhere.
+            const message = `${kind}/${step.id}/${fault}: ${error instanceof Error ? error.message : String(error)}`;
+            row.error = row.error ? `${row.error}; ${message}` : message;
+            process.stderr.write(`ERROR    ${message}\n`);
+            scene.reset();
+            continue;
+          }
           record(row, outcome);
           const lines = [
             `${outcome.held ? 'held    ' : 'NOT HELD'} ${caseName(outcome)}${outcome.fired ? '' : ' (fault not fired)'} ` +
@@ -153,8 +160,13 @@ async function runPool(sel: Selection, jobs: number): Promise<FaultRow[]> {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       const [code] = (await once(child, 'exit')) as [number | null];
-      if (code !== 0) throw new Error(`fault worker ${unit.kind}/${unit.fault} exited ${code}`);
-      rows.push(...(JSON.parse(out.slice(out.lastIndexOf(MARK) + MARK.length)) as FaultRow[]));
+      const at = out.lastIndexOf(MARK);
+      if (code === 0 && at >= 0) rows.push(...(JSON.parse(out.slice(at + MARK.length)) as FaultRow[]));
+      else {
+        // A harness failure is reported as such, never counted as held or not held.
+        const error = `worker exited ${code} (see its stderr above)`;
+        rows.push({ ...emptyRow(unit.kind, unit.fault), error });
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
@@ -184,8 +196,12 @@ export async function faultsBench(argv: string[] = process.argv.slice(2)): Promi
     rows,
     cases,
     held,
-    ok: cases === held,
+    ok: cases === held && rows.every((r) => !r.error),
   };
+}
+
+function emptyRow(kind: FaultKind, fault: Fault): FaultRow {
+  return { kind, fault, cases: 0, held: 0, notHeld: 0, notFired: 0, notApplicable: [], failing: [] };
 }
 
 function record(row: FaultRow, outcome: CaseOutcome): void {
@@ -207,6 +223,7 @@ export function report(b: FaultsBench, examples = 3): string {
     pad(['kind', 'fault', 'cases', 'held', 'not', 'unfired']),
   ];
   for (const r of b.rows) {
+    if (r.error) lines.push(`${pad([r.kind, r.fault])}ERROR: ${r.error}`);
     if (r.cases === 0) continue;
     lines.push(pad([r.kind, r.fault, r.cases, r.held, r.notHeld, r.notFired]));
     for (const f of r.failing.slice(0, examples)) lines.push(`    ✗ ${f.case}: ${f.problem}`);

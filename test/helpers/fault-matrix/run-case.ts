@@ -81,6 +81,8 @@ export async function runCase(
     note(await r.run(flab, ctx));
     result = await settleInvariant(flab, planned.subject, waitMs);
   }
+  const final = flab.registry((reg) => reg.plan(planned.planId));
+  note(`plan ${final?.status ?? 'unknown'}${final?.detail ? `: ${final.detail}` : ''}`);
   note(result.held ? 'invariant held' : 'invariant not held');
   if (!result.held) scene.reset();
   return {

@@ -14,21 +14,28 @@ export interface Scenario {
 }
 
 const HOSTS = ['hv1', 'hv2', 'hv3'];
+/** Workload names per kind, so scenarios of several kinds can share one lab. */
+const PREFIX: Record<FaultKind, string> = {
+  create: 'c',
+  'migrate-mbb': 'mm',
+  'migrate-bbm': 'mb',
+  decommission: 'd',
+  'fip-move': 'f',
+};
 
-async function plan(flab: FaultLab, args: string[]): Promise<PlannedCase & { subject: Subject }> {
+async function plan(flab: FaultLab, args: string[]): Promise<PlannedCase> {
   const out = await flab.run(['plan', ...args]);
   const planId = planIdOf(out.stdout);
   if (out.code !== 0 || !planId)
     throw new Error(`routedeck plan ${args.join(' ')} exited ${out.code}: ${out.stderr || out.stdout}`);
   const stored = flab.registry((reg) => reg.plan(planId));
   if (!stored) throw new Error(`plan ${planId} is not in the registry`);
+  // A floating IP's plan names a pseudo-workload (`fip:ADDR`); its caller sets the subject.
   const w = flab.registry((reg) => reg.workload(stored.plan.workload));
-  if (!w) throw new Error(`no registry record for ${stored.plan.workload}`);
-  return {
-    planId,
-    plan: stored.plan,
-    subject: { type: 'workload', name: w.name, vrf: w.vrf, prefixes: [`${w.ipv4}/32`, w.ipv6Prefix] },
-  };
+  const subject: Subject = w
+    ? { type: 'workload', name: w.name, vrf: w.vrf, prefixes: [`${w.ipv4}/32`, w.ipv6Prefix] }
+    : { type: 'fip', prefix: '', vrf: 'default' };
+  return { planId, plan: stored.plan, subject };
 }
 
 async function applied(flab: FaultLab, planId: string): Promise<void> {
@@ -36,8 +43,11 @@ async function applied(flab: FaultLab, planId: string): Promise<void> {
   if (out.code !== 0) throw new Error(`setup apply ${planId} exited ${out.code}: ${out.stdout}${out.stderr}`);
 }
 
+/** Shared by every scenario in this process: two scenarios on one lab never pick the same name. */
+let serial = 0;
+let fipSerial = 0;
+
 export function scenario(flab: FaultLab, kind: FaultKind): Scenario {
-  let serial = 0;
   let current: string | undefined;
   let fip: string | undefined;
   const fresh = async (prefix: string): Promise<string> => {
@@ -69,15 +79,14 @@ export function scenario(flab: FaultLab, kind: FaultKind): Scenario {
     if (!acme[0] || !other) throw new Error('the lab has no two acme workloads on different hosts');
     return [acme[0].name, other.name];
   };
-  let fipSerial = 0;
 
   const next = async (): Promise<PlannedCase> => {
     switch (kind) {
       case 'create':
-        return plan(flab, ['create', `c${++serial}`, '--tenant', 'acme', '--host', 'hv1']);
+        return plan(flab, ['create', `${PREFIX[kind]}${++serial}`, '--tenant', 'acme', '--host', 'hv1']);
       case 'migrate-mbb':
       case 'migrate-bbm': {
-        const name = await active('m');
+        const name = await active(PREFIX[kind]);
         const host = flab.registry((reg) => reg.workload(name))!.host;
         const to = HOSTS[(HOSTS.indexOf(host) + 1) % HOSTS.length]!;
         return plan(flab, [
@@ -89,7 +98,7 @@ export function scenario(flab: FaultLab, kind: FaultKind): Scenario {
         ]);
       }
       case 'decommission':
-        return plan(flab, ['decommission', await active('d')]);
+        return plan(flab, ['decommission', await active(PREFIX[kind])]);
       case 'fip-move': {
         if (fipEnds.length === 0) fipEnds = await pickFipEnds();
         if (!fip) {

@@ -1,0 +1,87 @@
+/**
+ * Representative cases of the fault matrix (bench/faults.ts, issue 15 item 3) for migrations on the
+ * embedded lab: a fault at one step, then the tool's own recovery path (auto rollback, `apply
+ * --resume`, `apply --rollback`, and `plan reconcile` once the build has it), after which the
+ * workload must be announced from exactly one host, the registry must agree, vmguard elements must
+ * exist only on that host and no lease may be left.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultLab, type FaultLab } from '../../helpers/fault-matrix/lab.ts';
+import { runCase } from '../../helpers/fault-matrix/run-case.ts';
+import { scenario, type Scenario } from '../../helpers/fault-matrix/scenario.ts';
+
+let flab: FaultLab;
+let mbb: Scenario;
+let bbm: Scenario;
+
+beforeAll(async () => {
+  flab = await startFaultLab();
+  mbb = scenario(flab, 'migrate-mbb');
+  bbm = scenario(flab, 'migrate-bbm');
+});
+afterAll(async () => {
+  await flab?.stop();
+});
+
+describe('fault matrix, migrations: after recovery the workload has one holder everywhere', () => {
+  it('kill -9 mid-migrate (make-before-break, announce step) + apply --rollback: back on the source', async () => {
+    const out = await runCase(flab, mbb, 'target-announce-preferred', 'kill9-rollback');
+    expect(out.fired).toBe(true);
+    expect(out.trail.join('\n')).toMatch(/apply --rollback: exit 0, Result: rolled-back/);
+    expect(out.problems).toEqual([]);
+    expect(out.held).toBe(true);
+  });
+
+  it('kill -9 mid-migrate (make-before-break, source withdraw) + apply --resume: on the target', async () => {
+    const out = await runCase(flab, mbb, 'source-withdraw', 'kill9-resume');
+    expect(out.fired).toBe(true);
+    // On a loaded machine a verification may time out and the resume roll back: still one holder.
+    expect(out.trail.join('\n')).toMatch(/apply --resume: exit [01], Result: (applied|rolled-back)/);
+    expect(out.problems).toEqual([]);
+  });
+
+  it('a BGP session flap while the announce step verifies: the migration completes', async () => {
+    const out = await runCase(flab, mbb, 'target-announce-preferred', 'bgp-flap');
+    expect(out.fired).toBe(true);
+    expect(out.problems).toEqual([]);
+  });
+
+  it('kill -9 mid-migrate (break-before-make, withdraw) + apply --rollback: back on the source', async () => {
+    const out = await runCase(flab, bbm, 'source-withdraw', 'kill9-rollback');
+    expect(out.fired).toBe(true);
+    expect(out.problems).toEqual([]);
+  });
+
+  // Does not hold today: the rollback of the announce step retries 5 × 1 s, the 8 s drop outlasts it,
+  // and the plan ends `failed` with the workload `migrating` and the target's vmguard elements left.
+  // Issue 15 item 2 (rollback that really retries) or item 1 (plan reconcile) makes it hold: then
+  // drop `.fails`.
+  it.fails(
+    'SSH to the target drops for 8 s during the announce step (make-before-break): auto rollback',
+    async () => {
+      const out = await runCase(flab, mbb, 'target-announce-preferred', 'ssh-drop-step');
+      expect(out.fired).toBe(true);
+      expect(out.problems).toEqual([]);
+    },
+  );
+
+  // Does not hold today: the resumed step re-adds the normal-metric route the killed apply had added
+  // (`RTNETLINK answers: File exists`) and a rollback fails too; `--rollback` fails the same way,
+  // leaving the workload `migrating`. Issue 15 item 1 (plan reconcile) is the way out: then drop `.fails`.
+  it.fails('kill -9 while the target goes back to the normal metric + apply --resume', async () => {
+    const out = await runCase(flab, mbb, 'target-normal-metric', 'kill9-resume');
+    expect(out.fired).toBe(true);
+    expect(out.problems).toEqual([]);
+  });
+
+  // Issue 15's first report: the step failed, its rollback met an 8 s drop and was never retried
+  // past it. Same items as above make it hold.
+  it.fails(
+    'SSH drops for 8 s during the rollback of the announce step: the rollback outlasts it',
+    async () => {
+      const out = await runCase(flab, mbb, 'target-announce-preferred', 'ssh-drop-rollback');
+      expect(out.fired).toBe(true);
+      expect(out.problems).toEqual([]);
+    },
+  );
+});

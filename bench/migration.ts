@@ -21,7 +21,7 @@ import {
 
 const RESULTS = fileURLToPath(new URL('./out/results.json', import.meta.url));
 const RUNS = Number(process.env['ROUTEDECK_BENCH_MIGRATIONS'] ?? 5);
-const PING_FROM = 'w-acme-3';
+const PING_FROM = 'acme-3';
 
 interface Spread {
   min: number;

@@ -92,6 +92,15 @@ export const DEFAULT_KEYS: KeyTable = [
     footer: true,
   },
   {
+    id: 'workload.reconcile',
+    keys: ['F'],
+    label: 'fix',
+    description:
+      'reconcile the selected workload (half-done migrate/decommission, or announced where the registry disagrees): plan → type its name → apply',
+    views: ['workloads'],
+    dangerous: true,
+  },
+  {
     id: 'guard.repair',
     keys: ['R'],
     label: 'repair',
@@ -166,6 +175,7 @@ export const VIEW_ACTIONS: ReadonlySet<string> = new Set(['drill', 'routes-of'])
 export const ROW_ACTIONS: ReadonlySet<string> = new Set([
   'workload.migrate',
   'workload.decommission',
+  'workload.reconcile',
   'guard.repair',
 ]);
 

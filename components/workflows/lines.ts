@@ -80,6 +80,7 @@ const STATE_MARK: Record<StepLine['state'], string> = {
   'rolling back': '↺',
   'rolled back': '↺',
   'rollback failed': '✗',
+  'not undone': '!',
 };
 
 const STATE_COLOR: Partial<Record<StepLine['state'], ThemeColor>> = {
@@ -89,6 +90,7 @@ const STATE_COLOR: Partial<Record<StepLine['state'], ThemeColor>> = {
   'rolling back': 'warn',
   'rolled back': 'warn',
   'rollback failed': 'error',
+  'not undone': 'error',
   pending: 'muted',
 };
 
@@ -118,6 +120,10 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
     { text: `Status: ${status.text}`, color: status.color, bold: true },
   ];
   if (run.error) out.push({ text: `Error: ${run.error}`, color: 'error' });
+  // A plan that did not apply always says why and, when it failed, the way out.
+  if (run.reason && run.status !== 'running' && run.status !== 'applied')
+    out.push({ text: `Reason: ${run.reason}`, color: run.status === 'failed' ? 'error' : 'warn' });
+  if (run.next && run.status === 'failed') out.push({ text: `Next: ${run.next}`, color: 'key', bold: true });
   if (run.convergence.length > 0) {
     const step = run.convergence[0]!;
     out.push({
@@ -162,6 +168,13 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
           text: `      $ ${c.command}  → ${c.code ?? 'no exit code'}`,
           color: c.code === 0 ? 'muted' : 'error',
         });
+    if (s.retry && s.state === 'rolling back')
+      out.push({
+        text: `      ↻ undo on ${s.device} failed, attempt ${s.retry.attempt} in ${formatMs(s.retry.delayMs)}: ${s.retry.error}`,
+        color: 'warn',
+      });
+    else if (s.retry && s.state === 'rolled back')
+      out.push({ text: `      undone on attempt ${s.retry.attempt}`, color: 'muted' });
     if (s.error) out.push({ text: `      ${s.error}`, color: 'error' });
   });
   for (const note of run.notes)

@@ -2,7 +2,15 @@ import type { Plan } from '../../src/model/plan.ts';
 import type { ExecEvent, ExecStatus } from '../../src/workflows/execute/index.ts';
 
 export type StepState =
-  'pending' | 'running' | 'ok' | 'failed' | 'rolling back' | 'rolled back' | 'rollback failed';
+  | 'pending'
+  | 'running'
+  | 'ok'
+  | 'failed'
+  | 'rolling back'
+  | 'rolled back'
+  | 'rollback failed'
+  /** Its undo was not run: an earlier undo failed, or the compute hook already moved the workload. */
+  | 'not undone';
 
 export interface CommandRecord {
   command: string;
@@ -18,6 +26,8 @@ export interface StepLine {
   endedAt: number | null;
   commands: CommandRecord[];
   error: string | null;
+  /** While its undo is retried: the next attempt and why the last one failed. */
+  retry: { attempt: number; error: string; delayMs: number } | null;
 }
 
 /** One router's view of one verification: when it first saw every prefix of the step as expected. */
@@ -46,6 +56,10 @@ export interface TimelineState {
   endedAt: number | null;
   /** The service refused or threw (nothing or part sent: see the steps). */
   error: string | null;
+  /** Why the plan did not apply, as the executor recorded it. */
+  reason: string | null;
+  /** For a failed plan: the exact command that gets out of it. */
+  next: string | null;
   /** The registry's record of the workload once the run ended. */
   after: string | null;
   /** `:note` markers typed while it ran. */
@@ -81,6 +95,7 @@ export function initialTimeline(
       endedAt: null,
       commands: [],
       error: null,
+      retry: null,
     })),
     convergence: routers.map((router) => ({
       step: step!.id,
@@ -94,6 +109,8 @@ export function initialTimeline(
     status: 'running',
     endedAt: null,
     error: null,
+    reason: null,
+    next: null,
     after: null,
     notes: [],
   };
@@ -143,14 +160,31 @@ export function timelineReducer(state: TimelineState, event: ExecEvent): Timelin
       }));
     case 'rollback-start':
       return withStep(state, event.step, (s) => ({ ...s, state: 'rolling back' }));
+    case 'rollback-retry':
+      return withStep(state, event.step, (s) => ({
+        ...s,
+        state: 'rolling back',
+        retry: { attempt: event.attempt, error: event.error, delayMs: event.delayMs },
+      }));
     case 'rollback-done':
       return withStep(state, event.step, (s) => ({
         ...s,
-        state: event.outcome === 'failed' ? 'rollback failed' : 'rolled back',
+        state:
+          event.outcome === 'failed'
+            ? 'rollback failed'
+            : event.outcome === 'skipped' && event.error !== undefined
+              ? 'not undone'
+              : 'rolled back',
         error: event.error ?? s.error,
       }));
     case 'done':
-      return { ...state, status: event.status, endedAt: event.at };
+      return {
+        ...state,
+        status: event.status,
+        endedAt: event.at,
+        reason: event.reason ?? null,
+        next: event.next ?? null,
+      };
   }
 }
 

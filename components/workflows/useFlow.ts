@@ -10,6 +10,7 @@ import {
   type Flow,
 } from './flow.ts';
 import { formReducer, submits } from './form.ts';
+import { reconcileFlow } from './reconcile.ts';
 import { planLines, timelineLines, wrapLines } from './lines.ts';
 import { scrollBy } from './ScrollLines.tsx';
 import { useWorkflowState } from './useWorkflowState.ts';
@@ -28,7 +29,7 @@ export interface FlowApi {
   flow: Flow | null;
   /** Handles a key while a flow screen is up; false when there is none. */
   onKey(name: string, size: { width: number; height: number }): boolean;
-  /** `c`, `m`, `d` from the Workloads view (`subject`: the selected row's workload, if any); `R` from :guard (its host). */
+  /** `c`, `m`, `d`, `F` from the Workloads view (`subject`: the selected row's workload, if any); `R` from :guard (its host). */
   start(action: string, subject: string | null): void;
   openTimeline(): void;
   /** Before the console exits: a plan still at its preview is discarded (its reservations released). */
@@ -99,11 +100,19 @@ export function useFlow(flash: FlashFn): FlowApi {
       return;
     }
     if (action === 'workload.migrate') return setFlow(migrateWizard(workflows, record));
+    if (action === 'workload.reconcile') return startReconcile(subject);
     try {
       setFlow(planScreen(workflows.service.planDecommission({ name: subject })));
     } catch (error) {
       flash(message(error), 'error');
     }
+  };
+
+  const startReconcile = (name: string) => {
+    if (!workflows) return;
+    const started = reconcileFlow(workflows, name);
+    if ('flow' in started) setFlow(started.flow);
+    else flash(started.message, started.level);
   };
 
   const openTimeline = () => {
@@ -133,6 +142,11 @@ export function useFlow(flash: FlashFn): FlowApi {
         }
         if (name === 'v') return (setFlow({ ...current, verbose: !current.verbose }), true);
         if (!run) return true;
+        // A failed apply's way out: the reconcile plan of its workload.
+        if (name === 'F' && run.status === 'failed' && run.plan.workload !== run.plan.kind) {
+          startReconcile(run.plan.workload);
+          return true;
+        }
         const total = wrapLines(timelineLines(run, now(), current.verbose), size.width).length;
         const scroll = scrollBy(name, current.scroll, total, size.height);
         if (scroll !== null) setFlow({ ...current, scroll });

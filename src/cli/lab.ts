@@ -1,20 +1,28 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
+  claimNetnsLabForCli,
+  currentHost,
+  describeOwner,
   FRR_DAEMONS,
   labDir,
   labFiles,
   netnsCanRun,
   netnsDown,
+  netnsLockDir,
+  NetnsLockBusyError,
   netnsStatus,
   netnsUp,
+  readLockOwner,
+  type CliLabClaim,
   type NetnsDeviceStatus,
 } from '../lab/netns/index.ts';
 import type { CliIo } from './run.ts';
 import { renderTable } from './table.ts';
 import { UsageError } from './usage.ts';
 
-export function netnsInventoryPath(_env: NodeJS.ProcessEnv): string {
-  return labFiles(labDir()).inventory;
+export function netnsInventoryPath(env: NodeJS.ProcessEnv): string {
+  return labFiles(netnsDirFor(env)).inventory;
 }
 
 export async function runLab(rest: string[], io: CliIo): Promise<number> {
@@ -29,22 +37,28 @@ export async function runLab(rest: string[], io: CliIo): Promise<number> {
       return 2;
     }
   }
-  if (action === 'up') {
-    io.stderr.write('starting FRR and sshd in network namespaces, waiting for BGP to converge…\n');
-    const info = await netnsUp();
-    io.stdout.write(
-      `${info.reused ? 'lab already up' : 'lab up'}: ${info.devices.length} devices, ${info.workloads.length} workloads\n` +
-        `inventory:   ${info.inventoryPath}\nknown_hosts: ${info.knownHostsPath}\n` +
-        `try:         routedeck get bgp --lab-netns\n`,
-    );
-    return 0;
+  const dir = netnsDirFor(io.env);
+  const lockDir = netnsLockDir(
+    io.env['ROUTEDECK_NETNS_LOCK'] ? { lockDir: io.env['ROUTEDECK_NETNS_LOCK'] } : {},
+  );
+  if (action === 'up' || action === 'down') {
+    let claim: CliLabClaim;
+    try {
+      claim = claimNetnsLabForCli(dir, `routedeck lab netns ${action}`, { lockDir });
+    } catch (error) {
+      if (!(error instanceof NetnsLockBusyError)) throw error;
+      io.stderr.write(`routedeck: ${error.message}\n`);
+      return 2;
+    }
+    // Whatever happens, a lab that exists on disk keeps the lock until `down` removes it.
+    const settle = () => (existsSync(labFiles(dir).record) ? claim.keepForLab() : claim.release());
+    try {
+      return action === 'up' ? await labUp(dir, io) : await labDown(dir, io);
+    } finally {
+      settle();
+    }
   }
-  if (action === 'down') {
-    await netnsDown();
-    io.stdout.write('lab down: namespaces, processes and files removed\n');
-    return 0;
-  }
-  const status = await netnsStatus({ dir: netnsDirFromEnv(io.env) });
+  const status = await netnsStatus({ dir });
   io.stdout.write(`netns lab: ${status.up ? 'up' : 'down'} (${status.dir})\n`);
   for (const problem of status.problems) io.stdout.write(`  ${problem}\n`);
   io.stdout.write(
@@ -56,7 +70,36 @@ export async function runLab(rest: string[], io: CliIo): Promise<number> {
       { header: 'SSHD', value: (d) => (d.sshdRunning ? 'running' : 'stopped') },
     ]),
   );
+  // Where each workload runs now (its default route's leg): migrations move them.
+  const placed: string[] = [];
+  for (const w of status.workloads.filter((x) => x.present))
+    placed.push(`${w.name} on ${(await currentHost(w.name)) ?? '?'}`);
+  if (placed.length > 0) io.stdout.write(`workloads: ${placed.join(', ')}\n`);
+  const owner = readLockOwner(lockDir);
+  io.stdout.write(`lock: ${owner ? describeOwner(owner) : 'free'}\n`);
   return status.up ? 0 : 1;
+}
+
+async function labUp(dir: string, io: CliIo): Promise<number> {
+  io.stderr.write('starting FRR and sshd in network namespaces, waiting for BGP to converge…\n');
+  const info = await netnsUp({ dir });
+  const example = info.workloads.find((w) => w.host === 'hv1') ?? info.workloads[0];
+  io.stdout.write(
+    `${info.reused ? 'lab already up' : 'lab up'}: ${info.devices.length} devices, ${info.workloads.length} workloads\n` +
+      `workloads:   ${info.workloads.map((w) => `${w.name} on ${w.host}`).join(', ')}\n` +
+      `inventory:   ${info.inventoryPath}\nknown_hosts: ${info.knownHostsPath}\n` +
+      `try:         routedeck get bgp --lab-netns\n` +
+      (example
+        ? `migrate:     routedeck plan migrate ${example.name} --to ${example.host === 'hv2' ? 'hv3' : 'hv2'} --lab-netns\n`
+        : ''),
+  );
+  return 0;
+}
+
+async function labDown(dir: string, io: CliIo): Promise<number> {
+  await netnsDown({ dir });
+  io.stdout.write('lab down: namespaces, processes and files (the lab registry too) removed\n');
+  return 0;
 }
 
 /** "running", or which of zebra/staticd/bgpd stopped: one dead daemon is not "FRR stopped". */
@@ -67,7 +110,7 @@ function frrColumn(d: NetnsDeviceStatus): string {
 }
 
 /** The CLI's own environment (not only process.env) picks the lab, as for every other command. */
-function netnsDirFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+function netnsDirFor(env: NodeJS.ProcessEnv): string {
   const root = env['ROUTEDECK_LAB_DIR'];
-  return root ? path.resolve(root, 'netns') : undefined;
+  return root ? path.resolve(root, 'netns') : labDir();
 }

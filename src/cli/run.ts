@@ -8,6 +8,7 @@ import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
 import { runServe } from './serve.ts';
 import { isSharedServicePlan, runPlanSharedService } from './shared-service.ts';
 import { isTenantPlan, runPlanTenant } from './tenant.ts';
+import { isReconcilePlan, runPlanReconcile } from './reconcile.ts';
 import { runTrustHost } from './trust-host.ts';
 import { runAudit } from './audit.ts';
 import { runApply, runPlan } from './workflow.ts';
@@ -70,6 +71,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // Its own option table (a repeated --tenant): dispatched before the shared one parses strictly.
     if (isSharedServicePlan(argv)) return await runPlanSharedService(argv, io);
     if (isTenantPlan(argv)) return await runPlanTenant(argv, io);
+    if (isReconcilePlan(argv)) return await runPlanReconcile(argv, io);
     const { values, positionals } = parseArgs({
       args: argv,
       options: GET_OPTIONS,

@@ -45,6 +45,11 @@ export class TimelinePrinter {
       case 'rollback-start':
         w(`${this.at(e.at)} rollback ${e.step} on ${e.device}`);
         break;
+      case 'rollback-retry':
+        w(
+          `${this.at(e.at)} rollback ${e.step} on ${e.device} retrying (attempt ${e.attempt} in ${e.delayMs} ms): ${e.error}`,
+        );
+        break;
       case 'rollback-done':
         w(`${this.at(e.at)} rollback ${e.step} ${e.outcome}${e.error ? `: ${e.error}` : ''}`);
         break;
@@ -61,8 +66,12 @@ export class TimelinePrinter {
       byRouter.set(c.router, Math.max(byRouter.get(c.router) ?? 0, since));
     }
     const routers = safeText([...byRouter].map(([r, ms]) => `${r} +${ms} ms`).join(', '));
+    // A plan that did not apply always says why, and a failed one the command that gets out of it.
+    const reason = result.status !== 'applied' && result.reason ? `\nReason: ${safeText(result.reason)}` : '';
+    const next = result.status === 'failed' && result.next ? `\nNext: ${safeText(result.next)}` : '';
     this.out.write(
       `\nResult: ${result.status}.${state !== null ? ` Workload is now ${state} in the registry.` : ''}` +
+        `${reason}${next}` +
         `${routers ? `\nLast router convergence since plan start: ${routers}` : ''}\n`,
     );
   }

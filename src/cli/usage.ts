@@ -18,6 +18,8 @@ Usage:
   routedeck plan guard-repair [--device hvN]   re-align the hypervisors' vmguard sets with the registry
   routedeck plan shared-service NAME --service ADDR --local ADDR --tenant T@EDGE,via=ADDR … --provider EDGE
                                             double NAT through unique transit slices (overlapping tenants)
+  routedeck plan reconcile NAME… | --all [--keep HOST] [-o plan.json]
+                                            make fabric and registry agree on one holder (a way out of any failure)
   routedeck apply plan.json|PLAN-ID [--yes]   show the plan, confirm, apply, verify (rollback on failure)
   routedeck apply --resume PLAN-ID | --rollback PLAN-ID   finish a plan a dead console left mid-apply
   routedeck audit [--plan ID] [--limit N] [--json]

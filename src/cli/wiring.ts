@@ -7,6 +7,7 @@ import {
   registerSharedService,
   WorkflowService,
 } from '../workflows/service/index.ts';
+import { registerReconcile } from '../workflows/reconcile/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -115,6 +116,7 @@ export async function openWorkflows(
     registerGuardRepair(service);
     registerTenantKind(service);
     registerSharedService(service);
+    registerReconcile(service);
     // Tenants provisioned by routedeck live in the registry, not the inventory: the live views need
     // their pools too (or a new console would flag their workloads as in no tenant's pool).
     const known = new Set(fabric.store.getState().tenants.map((t) => t.name));

@@ -106,7 +106,7 @@ export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<num
 }
 
 const KINDS = ['create', 'migrate', 'decommission', 'discard', 'list'] as const;
-const WORKLOAD_KINDS: readonly string[] = ['create', 'migrate', 'decommission'];
+const WORKLOAD_KINDS: readonly string[] = ['create', 'migrate', 'decommission', 'reconcile'];
 
 export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {
   const [kind, name, ...extra] = rest;

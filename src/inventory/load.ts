@@ -33,6 +33,8 @@ export interface WorkflowSettings {
   computeHook: ComputeHook;
   manageTap: boolean;
   breakBeforeMake: boolean;
+  /** Bound of the retries of a failed undo (absent: the executor's default, 90 s). */
+  rollbackRetryMs?: number;
 }
 
 /**
@@ -271,6 +273,9 @@ function build(input: InventoryInput, source: string, canonical: Map<string, str
       computeHook: input.workflows?.computeHook ?? { type: 'none' },
       manageTap: input.workflows?.manageTap ?? true,
       breakBeforeMake: input.workflows?.breakBeforeMake ?? false,
+      ...(input.workflows?.rollbackRetryMs !== undefined
+        ? { rollbackRetryMs: input.workflows.rollbackRetryMs }
+        : {}),
     },
     tenants: input.tenants.map((tenant) => ({
       name: tenant.name,

@@ -83,12 +83,21 @@ const computeHook = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('command'), template: z.string().min(1) }),
 ]);
 
+const RETRY_MS = 'must be a whole number of ms from 0 to 3600000 (one hour), e.g. 90000';
+
 const workflows = z.strictObject({
   computeHook: computeHook.optional(),
   /** false when the compute layer (libvirt, QEMU, the lab) creates and deletes TAPs. */
   manageTap: z.boolean().optional(),
   /** Migrations withdraw before announcing (fabrics that cannot prefer the target by MED). */
   breakBeforeMake: z.boolean().optional(),
+  /** How long (ms) a failed undo is retried across SSH reconnects before the plan ends failed; max one hour. */
+  rollbackRetryMs: z
+    .number({ error: RETRY_MS })
+    .int(RETRY_MS)
+    .min(0, RETRY_MS)
+    .max(3_600_000, RETRY_MS)
+    .optional(),
 });
 
 export const inventorySchema = z.strictObject({

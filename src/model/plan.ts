@@ -1,6 +1,6 @@
 import type { Family } from './route.ts';
 
-/** Workload kinds here; tenant provisioning, floating IPs, anti-spoof repair and shared-service NAT (issue 8). */
+/** Workload kinds here; tenant provisioning, floating IPs, anti-spoof repair and shared-service NAT (issue 8); reconcile (issue 15). */
 export const PLAN_KINDS = [
   'create',
   'migrate',
@@ -9,6 +9,7 @@ export const PLAN_KINDS = [
   'floating-ip',
   'guard-repair',
   'shared-service',
+  'reconcile',
 ] as const;
 export type PlanKind = (typeof PLAN_KINDS)[number];
 /** `discarded`: planned but never applied (its reservations were released). */

@@ -41,5 +41,5 @@ describe('findOverlaps', () => {
     pools.push({ cidr: parseCidr('10.39.15.0/24'), space: 'default' });
     expect(findOverlaps(pools)).toEqual([{ earlier: 2 * (39 * 256 + 15), later: 20_000 }]);
     // ip-num's parsing dominates (seconds on a busy machine); the sweep itself is milliseconds.
-  }, 120_000);
+  }, 180_000);
 });

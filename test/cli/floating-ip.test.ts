@@ -69,7 +69,7 @@ describe('routedeck plan fip', () => {
     expect((await run(['apply', planIdOf(detach.stdout), '--yes'])).code).toBe(0);
     expect(await routersVia('198.51.100.240/32')).toEqual([]);
     expect((await run(['plan', 'fip', 'list'])).stdout).toContain('(no floating IPs)');
-  }, 120_000);
+  }, 180_000);
 
   it('bad input exits 2 and plans nothing', async () => {
     const before = (await run(['plan', 'list'])).stdout;

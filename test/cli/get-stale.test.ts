@@ -156,7 +156,7 @@ describe('get workloads on the embedded lab with a hypervisor’s SSH dropped', 
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-stale-cli-'));
     lab = await startSimLab({ dir: path.join(parent, 'sim') });
     env = { ROUTEDECK_LAB_DIR: parent, HOME: parent };
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await lab?.stop();
     if (parent) await rm(parent, { recursive: true, force: true });
@@ -196,5 +196,5 @@ describe('get workloads on the embedded lab with a hypervisor’s SSH dropped', 
     }
     const text = await cli(['get', 'workloads', '--lab'], env);
     expect(text.stdout).toContain('hv3/? (host unreachable)');
-  }, 60_000);
+  }, 180_000);
 });

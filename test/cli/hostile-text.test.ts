@@ -23,7 +23,7 @@ describe('routedeck get: device text is shown, never executed', () => {
     parent = await mkdtemp(path.join(tmpdir(), 'routedeck-hostile-'));
     hostile = await startHostileLab(path.join(parent, 'sim'));
     inventory = hostile.lab.inventoryPath;
-  }, 30_000);
+  }, 180_000);
 
   afterAll(async () => {
     await hostile?.close();

@@ -27,7 +27,7 @@ describe('routedeck from a directory other than the checkout', () => {
     expect(result.stdout).toMatch(/^routedeck — NOC console/);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-  }, 120_000);
+  }, 180_000);
 
   it('reads an inventory named relative to that directory, and refuses a bad one with exit 2', () => {
     writeFileSync(join(away, 'bad.yaml'), 'devices: []\n');
@@ -36,7 +36,7 @@ describe('routedeck from a directory other than the checkout', () => {
       `${join(away, 'bad.yaml')}: invalid inventory\n  devices: must list at least one device\n`,
     );
     expect(result.status).toBe(2);
-  }, 120_000);
+  }, 180_000);
 
   it('starts the console on the embedded lab, shows its devices, and quits on q', async () => {
     const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -85,5 +85,5 @@ describe('routedeck from a directory other than the checkout', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       term.dispose();
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -114,7 +114,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect(JSON.parse(await readFile(planFile, 'utf8')).plan.workload).toBe('cli1');
     expect(await routersVia(`${v4}/32`, 'default')).toEqual([]);
     expect(registryWorkload('cli1')?.state).toBe('planned');
-  }, 120_000);
+  }, 180_000);
 
   it('apply without a terminal and without --yes refuses; a modified plan file is refused; nothing sent', async () => {
     const noYes = await run(['apply', planFile]);
@@ -127,7 +127,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect(bad.stderr).toMatch(/modified after it was planned/);
     expect(bad.stderr).toMatch(/Nothing was sent/);
     expect(await routersVia(`${v4}/32`, 'default')).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 
   it('apply --yes runs the plan with a timeline and the routers converge on the host', async () => {
     const out = await run(['apply', planFile, '--yes']);
@@ -207,7 +207,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     expect((await run(['plan', 'list'])).stdout).toMatch(
       new RegExp(`${planId} +decommission +cli1 +alice +discarded`),
     );
-  }, 120_000);
+  }, 180_000);
 
   it('audit lists each plan with its diff lines and outcomes', async () => {
     const out = await run(['audit', '--limit', '500']);
@@ -220,7 +220,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
       operator: string;
     }[];
     expect(new Set(json.map((e) => e.operator))).toEqual(new Set(['alice']));
-  }, 120_000);
+  }, 180_000);
 });
 
 /** Every command the lab's hypervisors receive while fn runs (reads included). */
@@ -295,7 +295,7 @@ describe('issue 13: plans whose preconditions no longer hold, edited plan files,
     expect(registrySnapshot()).toEqual(before);
     expect(await routersVia(`${w.ipv4}/32`, w.vrf)).toEqual(routers);
     expect(await announcers(`${w.ipv4}/32`, w.vrf)).toEqual(['hv1']);
-  }, 90_000);
+  }, 180_000);
 
   it('a plan file edited and re-hashed is refused: the registry holds the original under that id', async () => {
     const w = await adopted('hv4');
@@ -322,7 +322,7 @@ describe('issue 13: plans whose preconditions no longer hold, edited plan files,
     expect(registrySnapshot()).toEqual(before);
     expect(await announcers(`${victim.ipv4}/32`, victim.vrf)).toEqual(['hv4']);
     expect((await run(['plan', 'discard', original.id])).code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('an existing registry that is empty is refused in one sentence, exit 2, and left as it is', async () => {
     const empty = path.join(parent, 'empty.sqlite');
@@ -339,5 +339,5 @@ describe('issue 13: plans whose preconditions no longer hold, edited plan files,
       );
       expect((await readFile(empty)).length).toBe(0);
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -46,7 +46,7 @@ describe('the shell pane on the embedded lab', () => {
       cols: 100,
       rows: 30,
     });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await screen?.close();

@@ -31,7 +31,7 @@ describe('SPOOF column on the embedded lab', () => {
     );
     fabric.poller.start();
     screen = renderConsole({ store: fabric.store, poller: fabric.poller, cols: 120, rows: 30 });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await screen?.close();

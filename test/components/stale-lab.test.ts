@@ -46,7 +46,7 @@ describe('a hypervisor whose SSH drops: stale, never live', () => {
       cols: 120,
       rows: 30,
     });
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await screen?.close();
@@ -59,22 +59,23 @@ describe('a hypervisor whose SSH drops: stale, never live', () => {
   const hv3Rows = () => screen.lines().filter((line) => /^hv3 /.test(line));
 
   it('before: hv3’s sessions are green Established with a fresh age', async () => {
-    await screen.waitForText(/ok 6/, 10_000);
+    await screen.waitForText(/ok 6/);
     await screen.type(':', 'bgp hv3', KEY.enter);
-    await screen.waitForText(/hv3 +default +ipv4 +\S+ \(spine1\) .*Established +\d+s/, 10_000);
+    await screen.waitForText(/hv3 +default +ipv4 +\S+ \(spine1\) .*Established +\d+s/);
     expect(screen.colorOf('Established')).toBe(GREEN);
     expect(screen.text()).not.toContain('stale');
   });
 
   it('the create wizard’s host health follows the store while it is open', async () => {
     await screen.type(':', 'workloads', KEY.enter);
-    await screen.waitForText(/acme +default/, 10_000);
+    await screen.waitForText(/acme +default/);
     await screen.type('c');
     await screen.waitForText("Create a workload: a /32 and a /64 from the tenant's pools");
     await screen.waitForText(/hv3 +ok/);
-    lab.faults.dropSsh('hv3', 120_000);
-    await screen.waitForText(/down 1/, 10_000);
-    await screen.waitForText(/hv3 +unreachable/, 5_000);
+    // Down for longer than any loaded machine takes to run this file; the lab's stop clears it.
+    lab.faults.dropSsh('hv3', 3_600_000);
+    await screen.waitForText(/down 1/);
+    await screen.waitForText(/hv3 +unreachable/);
     expect(screen.text()).not.toMatch(/hv3 +ok/);
     await screen.type(KEY.esc);
   });
@@ -84,20 +85,19 @@ describe('a hypervisor whose SSH drops: stale, never live', () => {
     await screen.waitFor(
       () => hv3Rows().length > 0 && hv3Rows().every((row) => /Established +stale \d+s/.test(row)),
       'every hv3 session to read stale',
-      10_000,
     );
     expect(screen.colorOf('Established')).not.toBe(GREEN);
   });
 
   it(':devices — hv3’s BGP count sits next to its stale age', async () => {
     await screen.type(':', 'devices', KEY.enter);
-    await screen.waitForText(/hv3 .*unreachable +stale \d+s +\d+\/\d+/, 5_000);
+    await screen.waitForText(/hv3 .*unreachable +stale \d+s +\d+\/\d+/);
     expect(screen.lines().find((line) => line.startsWith('hv1 '))).not.toContain('stale');
   });
 
   it(':workloads — hv3’s workloads stay, stale and flagged while the routers still route them', async () => {
     await screen.type(':', 'workloads', KEY.enter);
-    await screen.waitForText(/hv3\/tap-\S+ .*stale \d+s +host hv3 unreachable/, 5_000);
+    await screen.waitForText(/hv3\/tap-\S+ .*stale \d+s +host hv3 unreachable/);
     const fresh = screen.lines().filter((line) => /hv[124]\/tap-/.test(line));
     expect(fresh.length).toBeGreaterThan(0);
     expect(fresh.filter((line) => line.includes('stale'))).toEqual([]);

@@ -29,7 +29,7 @@ describe('the console on the embedded lab', () => {
     );
     fabric.poller.start();
     screen = renderConsole({ store: fabric.store, poller: fabric.poller, cols: 100, rows: 30 });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await screen?.close();

@@ -121,12 +121,12 @@ describe('routedeck get devices --inventory FILE refuses a hostile file with exi
     );
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-  }, 120_000);
+  }, 180_000);
 
   it('a file over the size cap, refused before it is parsed', () => {
     const path = file('big.yaml', `# ${'x'.repeat(MAX_INVENTORY_BYTES)}\ndevices: []\n`);
     const result = run(path);
     expect(result.stderr).toBe(`${path}: the file is 4.0 MiB, more than the 4 MiB an inventory may be\n`);
     expect(result.status).toBe(2);
-  }, 120_000);
+  }, 180_000);
 });

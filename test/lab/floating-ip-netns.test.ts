@@ -1,6 +1,6 @@
 /**
  * Issue 8, floating IPs on real FRR: a failover address moves between the lab's workloads on hv1
- * and hv2 (w-acme-1, w-acme-2) while w-acme-3 on hv3 pings it every 5 ms, through the workflow
+ * and hv2 (acme-1, acme-2) while acme-3 on hv3 pings it every 5 ms, through the workflow
  * service (plans over real SSH, verified on the routers' tables). Both guests hold the address on
  * lo, as a VRRP pair or a Hetzner floating IP requires, so the network alone decides who answers;
  * an nft counter on the address in each guest shows who did.
@@ -44,8 +44,8 @@ if (!can.ok && process.env['ROUTEDECK_REQUIRE_LAB'] === '1') {
 
 const FIP = '198.51.100.200';
 const FIP32 = `${FIP}/32`;
-// The lab's workloads, as the registry adopts them (the TAP name without `tap-`), and their guests.
-const GUESTS = { 'acme-1': 'w-acme-1', 'acme-2': 'w-acme-2' } as const;
+// The lab's workloads: the registry adopts them under the same names as their guests' (rd-<name>).
+const GUESTS = { 'acme-1': 'acme-1', 'acme-2': 'acme-2' } as const;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let releaseLock: (() => void) | undefined;
@@ -123,7 +123,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
   async function pingedMove(to: keyof typeof GUESTS, target: string) {
     const plan = planFipMove(service, { address: FIP, to });
     const monitors = env.routers.map((router) => ({ router, monitor: startRouteMonitor(router) }));
-    const ping = startPing(labNamespace('w-acme-3'), FIP, { intervalMs: 5 });
+    const ping = startPing(labNamespace('acme-3'), FIP, { intervalMs: 5 });
     let result: ExecResult;
     try {
       await sleep(300);
@@ -156,7 +156,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     return { plan, result, stats, fibMs, verifiedMs };
   }
 
-  it('attaches the address to w-acme-1 on hv1: both routers use hv1, w-acme-3 reaches acme-1', async () => {
+  it('attaches the address to acme-1 on hv1: both routers use hv1, acme-3 reaches it', async () => {
     const plan = planFipAttach(service, { address: FIP, to: 'acme-1' });
     const result = await service.apply(plan);
     expect(result.status, JSON.stringify(result.steps)).toBe('applied');
@@ -176,7 +176,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     ]);
     expect(hv1).toMatch(new RegExp(`"tap-acme-1" \\. ${FIP.replaceAll('.', '\\.')}`));
     const before = await counters();
-    const r = await tryRunInNamespace(labNamespace('w-acme-3'), [
+    const r = await tryRunInNamespace(labNamespace('acme-3'), [
       'ping',
       '-c',
       '5',
@@ -192,7 +192,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     expect(after['acme-2']).toBe(before['acme-2']);
   }, 180_000);
 
-  it('moves it to w-acme-2 on hv2 under a 5 ms ping from hv3: 0 lost, and acme-2 answers afterwards', async () => {
+  it('moves it to acme-2 on hv2 under a 5 ms ping from hv3: 0 lost, and acme-2 answers afterwards', async () => {
     const run = await pingedMove('acme-2', 'hv2');
     expect(run.result.status, JSON.stringify(run.result.steps)).toBe('applied');
     expect(run.stats.transmitted).toBeGreaterThan(100);
@@ -218,7 +218,7 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     expect(hv1).not.toContain(FIP);
     // Now acme-2 answers, not acme-1.
     const before = await counters();
-    const r = await tryRunInNamespace(labNamespace('w-acme-3'), [
+    const r = await tryRunInNamespace(labNamespace('acme-3'), [
       'ping',
       '-c',
       '5',
@@ -232,15 +232,15 @@ describe.skipIf(!can.ok)('floating IPs on the netns lab (real FRR over real SSH)
     const after = await counters();
     expect(after['acme-2']! - before['acme-2']!).toBe(5);
     expect(after['acme-1']).toBe(before['acme-1']);
-  }, 120_000);
+  }, 180_000);
 
-  it('moves it back to w-acme-1 the same way: 0 lost again', async () => {
+  it('moves it back to acme-1 the same way: 0 lost again', async () => {
     const run = await pingedMove('acme-1', 'hv1');
     expect(run.result.status, JSON.stringify(run.result.steps)).toBe('applied');
     expect(run.stats.transmitted).toBeGreaterThan(100);
     expect(run.stats.lost).toBe(0);
     expect(routersVia()).toEqual(['hv1', 'hv1']);
-  }, 120_000);
+  }, 180_000);
 
   it('detaches it: both routers lose the /32, hv1 no longer routes or allows it', async () => {
     const result = await service.apply(planFipDetach(service, { address: FIP }));

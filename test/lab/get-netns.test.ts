@@ -164,11 +164,11 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
         () => Object.values(fabric.store.getState().devices).every((d) => d.health === 'ok'),
         60_000,
       );
-    }, 120_000);
+    }, 180_000);
     afterAll(async () => {
       await fabric.close();
       await netnsUp({ dir: path.join(parent, 'lab') }); // repairs whatever a test broke
-    }, 120_000);
+    }, 180_000);
 
     // Waits are for content, sized for a loaded 2-core machine: how soon is bench/'s to measure.
     const SEEN_MS = 60_000;
@@ -187,7 +187,7 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
       await until('hv3 degraded', () => fabric.store.getState().devices.hv3!.health === 'degraded', SEEN_MS);
       expect(fabric.store.getState().devices.hv3!.lastError).toMatch(/bgp/i);
       expect(fabric.store.getState().devices.rtr1!.health).toBe('ok');
-    }, 150_000);
+    }, 180_000);
 
     it('stopping sshd marks the device unreachable while the others stay ok', async () => {
       // Kill the listener and the per-connection sshd children, as when the daemon dies; none may be left.
@@ -212,6 +212,6 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
       const state = fabric.store.getState();
       expect(state.devices.hv2!.lastError).toMatch(/198\.18\.0\.22/);
       for (const name of ['rtr1', 'rtr2', 'hv1']) expect(state.devices[name]!.health, name).toBe('ok');
-    }, 150_000);
+    }, 180_000);
   });
 });

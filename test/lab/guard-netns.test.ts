@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acquireNetnsLock,
+  guestIface,
   netnsCanRun,
   netnsDown,
   netnsUp,
@@ -76,7 +77,14 @@ describe.skipIf(!can.ok)('anti-spoofing on the netns lab (real nftables, real FR
     const ok = await tryRunInNamespace(from.namespace, ['ping', '-c', '2', '-i', '0.2', '-W', '2', to.ipv4]);
     expect(ok.stdout).toMatch(/2 received/);
     const foreign = '198.51.100.222';
-    await runInNamespace(from.namespace, ['ip', 'addr', 'add', `${foreign}/32`, 'dev', 'eth0']);
+    await runInNamespace(from.namespace, [
+      'ip',
+      'addr',
+      'add',
+      `${foreign}/32`,
+      'dev',
+      guestIface(from.host),
+    ]);
     try {
       const r = await tryRunInNamespace(from.namespace, [
         'ping',
@@ -92,7 +100,14 @@ describe.skipIf(!can.ok)('anti-spoofing on the netns lab (real nftables, real FR
       ]);
       expect(r.stdout).toMatch(/4 packets transmitted, 0 received/);
     } finally {
-      await runInNamespace(from.namespace, ['ip', 'addr', 'del', `${foreign}/32`, 'dev', 'eth0']);
+      await runInNamespace(from.namespace, [
+        'ip',
+        'addr',
+        'del',
+        `${foreign}/32`,
+        'dev',
+        guestIface(from.host),
+      ]);
     }
 
     const after = await guard();

@@ -11,6 +11,7 @@ import {
   labNamespace,
   netnsCanRun,
   acquireNetnsLock,
+  guestIface,
   netnsDown,
   netnsStatus,
   netnsUp,
@@ -139,7 +140,14 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
     // An address of the tenant's pool that is not this workload's. The raw prerouting hook runs
     // before rp_filter's route lookup, so the drop counter shows that vmguard stopped it.
     const spoofed = '198.51.100.99';
-    await runInNamespace(from.namespace, ['ip', 'addr', 'add', `${spoofed}/32`, 'dev', 'eth0']);
+    await runInNamespace(from.namespace, [
+      'ip',
+      'addr',
+      'add',
+      `${spoofed}/32`,
+      'dev',
+      guestIface(from.host),
+    ]);
     try {
       const r = await tryRunInNamespace(from.namespace, [
         'ping',
@@ -168,7 +176,14 @@ describe.skipIf(!can.ok)('netns lab (real FRR and OpenSSH)', () => {
       // Counted per TAP: the spoofing workload's TAP has drops, and only TAPs that spoofed are listed.
       expect(table).toMatch(new RegExp(`"${from.tap}" counter packets [1-9]\\d* bytes`));
     } finally {
-      await runInNamespace(from.namespace, ['ip', 'addr', 'del', `${spoofed}/32`, 'dev', 'eth0']);
+      await runInNamespace(from.namespace, [
+        'ip',
+        'addr',
+        'del',
+        `${spoofed}/32`,
+        'dev',
+        guestIface(from.host),
+      ]);
     }
   });
 

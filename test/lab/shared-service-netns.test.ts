@@ -100,7 +100,7 @@ describe.skipIf(!can.ok)(
     it('without the plan, neither tenant reaches the local service address', async () => {
       expect((await ping(SS_NAMESPACES.clientA, 1)).code).not.toBe(0);
       expect((await ping(SS_NAMESPACES.clientB, 1)).code).not.toBe(0);
-    }, 120_000);
+    }, 180_000);
 
     it('applied over SSH, both tenants at 10.0.0.5 reach the service, which sees two distinct transit addresses', async () => {
       const plan = await planSharedService(service, input);

@@ -86,14 +86,14 @@ describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', 
       expect(table[`${w.ipv4}/32`], router).toBeDefined();
     }
     for (const to of [w.ipv4, guestIpv6Address(w.ipv6Prefix)]) {
-      const r = await ping('w-acme-2', to);
+      const r = await ping('acme-2', to);
       expect(r.stdout, `${to}: ${r.stderr}`).toMatch(/3 received/);
     }
     w = { ...w, state: 'active' };
   }, 180_000);
 
   it('migrates hv1 → hv2 make-before-break under a 5 ms ping from hv3: 0 packets lost', async () => {
-    const run = await migrateGuest(env, w, 'hv2', { breakBeforeMake: false, pingFrom: 'w-acme-3' });
+    const run = await migrateGuest(env, w, 'hv2', { breakBeforeMake: false, pingFrom: 'acme-3' });
     expect(run.result.status, JSON.stringify(run.result.steps)).toBe('applied');
     w = { ...w, host: 'hv2' };
     console.log(
@@ -118,12 +118,12 @@ describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', 
     const routes = await runInNamespace(guestNamespace(w.name), ['ip', 'route', 'show', 'default']);
     expect(routes).toContain(`dev ${guestIface('hv2')}`);
     expect((await tryRunInNamespace(labNamespace('hv1'), ['ip', 'link', 'show', w.tap])).code).not.toBe(0);
-    const r = await ping('w-acme-1', guestIpv6Address(w.ipv6Prefix));
+    const r = await ping('acme-1', guestIpv6Address(w.ipv6Prefix));
     expect(r.stdout).toMatch(/3 received/);
-  }, 120_000);
+  }, 180_000);
 
   it('migrates hv2 → hv1 break-before-make under the same ping: the loss is measured', async () => {
-    const run = await migrateGuest(env, w, 'hv1', { breakBeforeMake: true, pingFrom: 'w-acme-3' });
+    const run = await migrateGuest(env, w, 'hv1', { breakBeforeMake: true, pingFrom: 'acme-3' });
     expect(run.result.status, JSON.stringify(run.result.steps)).toBe('applied');
     w = { ...w, host: 'hv1' };
     console.log(
@@ -139,9 +139,9 @@ describe.skipIf(!can.ok)('workflows on the netns lab (real FRR over real SSH)', 
     expect(run.ping.maxGapMs).toBeGreaterThan(0);
     expect(routersVia()).toEqual(['hv1', 'hv1', 'hv1', 'hv1']);
     expect(run.convergence.filter((c) => c.verifiedMs !== null && c.fibMs !== null)).toHaveLength(4);
-    const r = await ping('w-acme-2', w.ipv4);
+    const r = await ping('acme-2', w.ipv4);
     expect(r.stdout).toMatch(/3 received/);
-  }, 120_000);
+  }, 180_000);
 
   it('decommissions it: both routers lose the /32 and /64, the guest namespace is gone', async () => {
     const { result } = await decommissionGuest(env, w);

@@ -60,7 +60,7 @@ export function viewer(port: number, o: ViewerOptions = {}): Promise<Viewer> {
           client,
           stream,
           text,
-          waitFor: async (re, timeoutMs = 10_000) => {
+          waitFor: async (re, timeoutMs = 60_000) => {
             const start = Date.now();
             for (;;) {
               await new Promise<void>((r) => term.write('', r));

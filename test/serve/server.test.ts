@@ -46,7 +46,7 @@ function connect(port: number, key: string, cols = 80, rows = 24): Promise<Viewe
           stream,
           term,
           text,
-          waitFor: async (re, timeoutMs = 3000) => {
+          waitFor: async (re, timeoutMs = 60_000) => {
             const start = Date.now();
             for (;;) {
               await new Promise<void>((r) => term.write('', r));

@@ -22,9 +22,9 @@ function workload(name: string) {
   return w;
 }
 /** Remote for rtr1 and hv1, local (a kernel route) for hv2. */
-const PROBE = workload('w-acme-2');
+const PROBE = workload('acme-2');
 /** The workload whose "migration overlap" (elevated route on a second host) is captured. */
-const MOVING = workload('w-acme-1');
+const MOVING = workload('acme-1');
 
 const COMMANDS: DeviceCommand[] = [
   { vtysh: 'show bgp vrf all summary json' },
@@ -51,7 +51,7 @@ const STATES: Record<string, string> = {
   'hv3-bgpd-stopped': "hv3's bgpd stopped (SIGTERM); rtr1's and rtr2's sessions to hv3 not Established",
   'bgpd-not-running': 'bgpd not running on this device (zebra and staticd are)',
   'elevated-overlap':
-    'migration overlap: w-acme-1 still on hv1 (MED 100) and also routed on hv2 at kernel metric 512 (MED 0)',
+    'migration overlap: acme-1 still on hv1 (MED 100) and also routed on hv2 at kernel metric 512 (MED 0)',
 };
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -73,7 +73,7 @@ async function pathCount(device: string, prefix: string): Promise<number> {
 /** Make-before-break as a migration would: the target announces an elevated route before the source withdraws. */
 async function captureElevatedOverlap(): Promise<Capture[]> {
   const hvNs = labNamespace('hv2');
-  const tap = workload('w-acme-2').tap;
+  const tap = workload('acme-2').tap;
   const routes = [`${MOVING.ipv4}/32`, MOVING.ipv6Prefix];
   for (const r of routes)
     await runInNamespace(hvNs, [BIN.ip, 'route', 'add', r, 'dev', tap, 'metric', '512']);

@@ -106,10 +106,12 @@ failed may not be JSON); exit codes and stderr are in \`manifest.json\`.
   \`fe80::1/64\`, kernel routes \`<ip>/32 dev tap-x\` and \`<net>/64 dev tap-x\`, redistributed by the
   hypervisors through route-maps on prefix-lists built from the tenant pools (MED 100, or MED 0 for a
   kernel metric of 512).
-  - acme (198.51.100.0/24, 2001:db8:a::/48): w-acme-1 on hv1 198.51.100.10 + 2001:db8:a:10::/64,
-    w-acme-2 on hv2 .11 + 2001:db8:a:11::/64, w-acme-3 on hv3 .12 + 2001:db8:a:12::/64
-  - globex (203.0.113.0/24, 2001:db8:b::/48): w-globex-1 on hv2 203.0.113.10 + 2001:db8:b:10::/64,
-    w-globex-2 on hv3 .11 + 2001:db8:b:11::/64, w-globex-3 on hv1 .12 + 2001:db8:b:12::/64
+  - acme (198.51.100.0/24, 2001:db8:a::/48): acme-1 on hv1 198.51.100.10 + 2001:db8:a:10::/64,
+    acme-2 on hv2 .11 + 2001:db8:a:11::/64, acme-3 on hv3 .12 + 2001:db8:a:12::/64
+  - globex (203.0.113.0/24, 2001:db8:b::/48): globex-1 on hv2 203.0.113.10 + 2001:db8:b:10::/64,
+    globex-2 on hv3 .11 + 2001:db8:b:11::/64, globex-3 on hv1 .12 + 2001:db8:b:12::/64
+  - Each workload also has a leg on the other hypervisors (a veth with the same TAP name, down and
+    without addresses) that a migration plan sets up.
 - Management: 198.18.0.0/24 on \`mgmt0\` in each device namespace (rtr1 .11, rtr2 .12, hv1 .21, hv2 .22,
   hv3 .23), connected only to a bridge in the root namespace.
 

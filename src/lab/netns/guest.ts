@@ -1,15 +1,19 @@
 /**
  * The lab's compute layer ("the VM"): a guest is a namespace rd-<name> behind one veth per
- * hypervisor it is attached to. The hypervisor end is named like the TAP (the plans run with
- * `manageTap: false`: this layer makes the link, plans bring it up and add addresses, vmguard
- * elements and routes); the guest end is `to-<host>`. During a live migration the guest has a leg on
- * both hosts, and the compute hook (GUEST_HOOK_TEMPLATE) moves its default routes to the target's.
+ * hypervisor it is attached to (the lab's own workloads get one on every hypervisor at `up`, see
+ * network.ts; guests made here get the legs their caller asks for). The hypervisor end is named
+ * like the TAP (the plans run with `manageTap: false`: this layer makes the link, plans bring it up
+ * and add addresses, vmguard elements and routes); the guest end is `to-<host>`. During a live
+ * migration the guest has a leg on both hosts, and the compute hook (GUEST_HOOK_TEMPLATE) moves its
+ * default routes to the target's.
  */
 import { BIN, ipBatch, run, runInNamespace, tryRun } from './exec.ts';
-import { linkExists, listNamespaces } from './network.ts';
+import { GUEST_SYSCTLS, linkExists, listNamespaces } from './network.ts';
 import { labDir, type DirOptions } from './paths.ts';
 import { addUnique, readRecord, writeRecord } from './record.ts';
-import { DEVICES, LINK_LOCAL4, LINK_LOCAL6, WORKLOADS, labNamespace } from './topology.ts';
+import { DEVICES, LINK_LOCAL4, LINK_LOCAL6, WORKLOADS, guestIface, labNamespace } from './topology.ts';
+
+export { guestIface };
 
 export interface GuestLeg {
   /** Workload name: the guest namespace is rd-<name>. */
@@ -34,10 +38,6 @@ export const GUEST_HOOK_TEMPLATE =
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 const GUEST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,11}[a-z0-9])?$/;
-
-export function guestIface(host: string): string {
-  return `to-${host}`;
-}
 
 export function guestNamespace(name: string): string {
   return labNamespace(name);
@@ -85,16 +85,7 @@ export async function attachGuest(leg: GuestLeg, opts: DirOptions = {}): Promise
     addUnique(rec.namespaces, ns);
     await writeRecord(rec);
     await run([BIN.ip, 'netns', 'add', ns]);
-    // Off, so the guest accepts on either leg while its default route still points at the other.
-    await runInNamespace(ns, [
-      BIN.sysctl,
-      '-q',
-      '-w',
-      'net.ipv4.conf.all.rp_filter=0',
-      'net.ipv4.conf.default.rp_filter=0',
-      'net.ipv6.conf.all.accept_ra=0',
-      'net.ipv6.conf.default.accept_ra=0',
-    ]);
+    await runInNamespace(ns, [BIN.sysctl, '-q', '-w', ...GUEST_SYSCTLS]);
     await ipBatch(['link set lo up'], ns);
   }
   const first = !(await hasDefaultRoute(ns));

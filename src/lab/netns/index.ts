@@ -4,7 +4,17 @@
  */
 export { netnsCanRun } from './can-run.ts';
 export { netnsDown } from './down.ts';
-export { acquireNetnsLock } from './lock.ts';
+export {
+  acquireNetnsLock,
+  claimNetnsLabForCli,
+  describeOwner,
+  netnsLockDir,
+  NetnsLockBusyError,
+  readLockOwner,
+  type CliLabClaim,
+  type LockOptions,
+  type NetnsLockOwner,
+} from './lock.ts';
 export { runInNamespace, tryRunInNamespace, type RunResult } from './exec.ts';
 export { FRR_DAEMONS, startFrrDaemon, stopFrrDaemon, vtysh, type FrrDaemon } from './frr.ts';
 export {
@@ -17,6 +27,7 @@ export {
   removeGuest,
   type GuestLeg,
 } from './guest.ts';
+export { currentHost, hypervisorLegs } from './network.ts';
 export { type WorkloadInfo } from './outputs.ts';
 export { parsePing, startPing, type PingStats, type RunningPing } from './ping.ts';
 export {

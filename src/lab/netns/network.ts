@@ -11,10 +11,23 @@ import {
   MGMT_IFNAME,
   MGMT_PREFIX_LEN,
   WORKLOADS,
+  guestIface,
+  hypervisors,
   labNamespace,
   mgmtHostIf,
   type LabWorkload,
 } from './topology.ts';
+
+/**
+ * A guest accepts on any leg (its default route may still point at the other one during a move)
+ * and never autoconfigures from a router advertisement.
+ */
+export const GUEST_SYSCTLS = [
+  'net.ipv4.conf.all.rp_filter=0',
+  'net.ipv4.conf.default.rp_filter=0',
+  'net.ipv6.conf.all.accept_ra=0',
+  'net.ipv6.conf.default.accept_ra=0',
+] as const;
 
 /**
  * Management is a control plane only: a device namespace never routes between its management
@@ -71,9 +84,13 @@ export async function buildNetwork(rec: LabRecord): Promise<void> {
         `link add ${l.hypervisorIf} netns ${labNamespace(l.hypervisor)} type veth ` +
         `peer name ${l.routerIf} netns ${labNamespace(l.router)}`,
     ),
-    ...WORKLOADS.map(
-      (w) =>
-        `link add ${w.tap} netns ${labNamespace(w.host)} type veth peer name eth0 netns ${labNamespace(w.name)}`,
+    // Every workload has a leg on every hypervisor, so a plan can migrate it anywhere.
+    ...WORKLOADS.flatMap((w) =>
+      hypervisors().map(
+        (hv) =>
+          `link add ${w.tap} netns ${labNamespace(hv.name)} type veth ` +
+          `peer name ${guestIface(hv.name)} netns ${labNamespace(w.name)}`,
+      ),
     ),
   ]);
 
@@ -108,20 +125,26 @@ async function configureDevice(device: string, mgmtAddress: string): Promise<voi
 }
 
 /**
- * The reference's per-workload host setup (§3): the same link-local gateway on every TAP, and
- * routes (not addresses) for the workload's /32 and /64. Kernel routes are in place before zebra
- * starts, so the first BGP update already carries them.
+ * The reference's per-workload host setup (§3) on the workload's home host: the same link-local
+ * gateway on every TAP, and routes (not addresses) for the workload's /32 and /64. Kernel routes
+ * are in place before zebra starts, so the first BGP update already carries them. The legs on the
+ * other hosts are left down and bare, as the compute layer hands a TAP to a migration plan (the
+ * inventory's `manageTap: false`); the guest's addresses are on every leg, its default routes on
+ * the home one.
  */
 async function configureWorkload(w: LabWorkload): Promise<void> {
   const guest = labNamespace(w.name);
-  const host = labNamespace(w.host);
+  const home = guestIface(w.host);
+  await runInNamespace(guest, [BIN.sysctl, '-q', '-w', ...GUEST_SYSCTLS]);
   await ipBatch(
     [
-      `addr add ${w.ipv4}/32 dev eth0`,
-      `addr add ${w.ipv6Address}/64 dev eth0 nodad`,
-      'link set eth0 up',
-      `route add default via ${LINK_LOCAL4} dev eth0 onlink`,
-      `route add ::/0 via ${LINK_LOCAL6} dev eth0`,
+      ...hypervisors().flatMap((hv) => [
+        `addr add ${w.ipv4}/32 dev ${guestIface(hv.name)}`,
+        `addr add ${w.ipv6Address}/64 dev ${guestIface(hv.name)} nodad`,
+        `link set ${guestIface(hv.name)} up`,
+      ]),
+      `route add default via ${LINK_LOCAL4} dev ${home} onlink`,
+      `route add ::/0 via ${LINK_LOCAL6} dev ${home}`,
     ],
     guest,
   );
@@ -133,10 +156,44 @@ async function configureWorkload(w: LabWorkload): Promise<void> {
       `route add ${w.ipv4}/32 dev ${w.tap}`,
       `route add ${w.ipv6Prefix} dev ${w.tap}`,
     ],
-    host,
+    labNamespace(w.host),
   );
-  // Strict reverse-path filtering: a guest may only source what is routed to its own TAP.
-  await runInNamespace(host, [BIN.sysctl, '-q', '-w', `net.ipv4.conf.${w.tap}.rp_filter=1`]);
+  // Strict reverse-path filtering on every leg: a guest may only source what is routed to its TAP.
+  await Promise.all(
+    hypervisors().map((hv) =>
+      runInNamespace(labNamespace(hv.name), [BIN.sysctl, '-q', '-w', `net.ipv4.conf.${w.tap}.rp_filter=1`]),
+    ),
+  );
+}
+
+/** Whether every workload has its leg on every hypervisor (a lab built before the legs existed has not). */
+export async function legsPresent(): Promise<boolean> {
+  for (const w of WORKLOADS)
+    for (const hv of hypervisors()) if (!(await linkExists(w.tap, labNamespace(hv.name)))) return false;
+  return true;
+}
+
+/** A lab workload's leg on each hypervisor: present (named like its TAP) and whether the host end is up. */
+export async function hypervisorLegs(name: string): Promise<{ host: string; tap: string; up: boolean }[]> {
+  const w = WORKLOADS.find((x) => x.name === name);
+  if (!w) throw new Error(`no lab workload ${name}`);
+  const legs: { host: string; tap: string; up: boolean }[] = [];
+  for (const hv of hypervisors()) {
+    const r = await tryRun([BIN.ip, '-n', labNamespace(hv.name), '-j', 'link', 'show', w.tap]);
+    if (r.code !== 0) continue;
+    const [link] = JSON.parse(r.stdout) as { flags?: string[] }[];
+    legs.push({ host: hv.name, tap: w.tap, up: link?.flags?.includes('UP') ?? false });
+  }
+  return legs;
+}
+
+/** The hypervisor whose leg carries the guest's IPv4 default route now (after migrations), if any. */
+export async function currentHost(guestName: string): Promise<string | undefined> {
+  const r = await tryRun([BIN.ip, '-n', labNamespace(guestName), '-j', 'route', 'show', 'default']);
+  if (r.code !== 0 || !r.stdout.trim()) return undefined;
+  const routes = JSON.parse(r.stdout) as { dev?: string }[];
+  const dev = routes[0]?.dev;
+  return hypervisors().find((hv) => guestIface(hv.name) === dev)?.name;
 }
 
 /** Deletes the namespaces (taking their veths with them) and the root-namespace links. */

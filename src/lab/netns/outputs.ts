@@ -13,8 +13,10 @@ import {
 
 /** One entry of workloads.json. */
 export interface WorkloadInfo {
+  /** Also its registry name (adopted from the TAP) and, with `rd-`, its namespace. */
   name: string;
   tenant: string;
+  /** Where it runs: its home at `up`, or where a migration moved it (its default route's leg). */
   host: string;
   tap: string;
   ipv4: string;
@@ -23,11 +25,11 @@ export interface WorkloadInfo {
   namespace: string;
 }
 
-export function workloadInfos(): WorkloadInfo[] {
+export function workloadInfos(hosts: ReadonlyMap<string, string> = new Map()): WorkloadInfo[] {
   return WORKLOADS.map((w) => ({
     name: w.name,
     tenant: w.tenant,
-    host: w.host,
+    host: hosts.get(w.name) ?? w.host,
     tap: w.tap,
     ipv4: w.ipv4,
     ipv6Prefix: w.ipv6Prefix,
@@ -76,9 +78,13 @@ export function renderInventory(dir: string): string {
   return lines.join('\n');
 }
 
-export async function writeOutputs(dir: string, knownHostsLines: readonly string[]): Promise<void> {
+export async function writeOutputs(
+  dir: string,
+  knownHostsLines: readonly string[],
+  hosts: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
   const f = labFiles(dir);
   await writeFile(f.knownHosts, knownHostsLines.join('\n') + '\n', { mode: 0o644 });
   await writeFile(f.inventory, renderInventory(dir), { mode: 0o644 });
-  await writeFile(f.workloads, JSON.stringify(workloadInfos(), null, 2) + '\n', { mode: 0o644 });
+  await writeFile(f.workloads, JSON.stringify(workloadInfos(hosts), null, 2) + '\n', { mode: 0o644 });
 }

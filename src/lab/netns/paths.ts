@@ -29,6 +29,11 @@ export function labFiles(dir: string) {
     clientKey: path.join(dir, 'id_ed25519'),
     clientPub: path.join(dir, 'id_ed25519.pub'),
     authorizedKeys: path.join(dir, 'authorized_keys'),
+    // The CLI and console keep a lab's registry next to its inventory (registryPathFor); it
+    // describes this lab's workloads and plans, so it goes with the lab (SQLite WAL companions too).
+    registry: path.join(dir, 'registry.sqlite'),
+    registryWal: path.join(dir, 'registry.sqlite-wal'),
+    registryShm: path.join(dir, 'registry.sqlite-shm'),
   };
 }
 

@@ -23,7 +23,7 @@ export interface LabTenant {
 export interface LabWorkload {
   name: string;
   tenant: string;
-  /** Hypervisor the workload runs on. */
+  /** Hypervisor the workload runs on when the lab comes up (it has a leg on every hypervisor). */
   host: string;
   /** Host-side interface name (a veth standing in for a TAP). */
   tap: string;
@@ -56,14 +56,18 @@ export const TENANTS: readonly LabTenant[] = [
   { name: 'globex', pools4: ['203.0.113.0/24'], pools6: ['2001:db8:b::/48'] },
 ];
 
-/** Two per hypervisor; each tenant spans several hypervisors so cross-host traffic crosses the fabric. */
+/**
+ * Two per hypervisor; each tenant spans several hypervisors so cross-host traffic crosses the fabric.
+ * The name is the one the registry adopts from the TAP (`tap-acme-1` → `acme-1`) and the guest
+ * namespace's (`rd-acme-1`, which the compute hook addresses), so one name works everywhere.
+ */
 export const WORKLOADS: readonly LabWorkload[] = [
-  wl('w-acme-1', 'acme', 'hv1', '198.51.100.10', '2001:db8:a:10'),
-  wl('w-acme-2', 'acme', 'hv2', '198.51.100.11', '2001:db8:a:11'),
-  wl('w-acme-3', 'acme', 'hv3', '198.51.100.12', '2001:db8:a:12'),
-  wl('w-globex-1', 'globex', 'hv2', '203.0.113.10', '2001:db8:b:10'),
-  wl('w-globex-2', 'globex', 'hv3', '203.0.113.11', '2001:db8:b:11'),
-  wl('w-globex-3', 'globex', 'hv1', '203.0.113.12', '2001:db8:b:12'),
+  wl('acme-1', 'acme', 'hv1', '198.51.100.10', '2001:db8:a:10'),
+  wl('acme-2', 'acme', 'hv2', '198.51.100.11', '2001:db8:a:11'),
+  wl('acme-3', 'acme', 'hv3', '198.51.100.12', '2001:db8:a:12'),
+  wl('globex-1', 'globex', 'hv2', '203.0.113.10', '2001:db8:b:10'),
+  wl('globex-2', 'globex', 'hv3', '203.0.113.11', '2001:db8:b:11'),
+  wl('globex-3', 'globex', 'hv1', '203.0.113.12', '2001:db8:b:12'),
 ];
 
 function wl(name: string, tenant: string, host: string, ipv4: string, net6: string): LabWorkload {
@@ -71,7 +75,7 @@ function wl(name: string, tenant: string, host: string, ipv4: string, net6: stri
     name,
     tenant,
     host,
-    tap: `tap-${name.slice(2)}`,
+    tap: `tap-${name}`,
     ipv4,
     ipv6Prefix: `${net6}::/64`,
     ipv6Address: `${net6}::1`,
@@ -98,9 +102,17 @@ export const FABRIC_LINKS: readonly FabricLink[] = DEVICES.filter((d) => d.role 
     })),
 );
 
-/** Namespace of a device or workload: `rd-hv1`, `rd-w-acme-1`. */
+/** Namespace of a device or workload: `rd-hv1`, `rd-acme-1`. */
 export function labNamespace(name: string): string {
   return `${NS_PREFIX}${name}`;
+}
+
+/**
+ * A guest's end of its leg on `host` (`to-hv2`): one veth per hypervisor, the host end named like
+ * the TAP. The compute hook moves the guest's default routes to `to-<target>`.
+ */
+export function guestIface(host: string): string {
+  return `to-${host}`;
 }
 
 /** Root-namespace end of a device's management veth (`rd-mg-hv1`), enslaved to the bridge. */
@@ -124,6 +136,10 @@ export function findTenant(name: string): LabTenant {
   const t = TENANTS.find((x) => x.name === name);
   if (!t) throw new Error(`unknown lab tenant ${name}`);
   return t;
+}
+
+export function hypervisors(): LabDevice[] {
+  return DEVICES.filter((d) => d.role === 'hypervisor');
 }
 
 /** All namespaces the lab creates, devices first (workloads are attached to hypervisors). */

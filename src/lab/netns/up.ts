@@ -1,16 +1,16 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { netnsCanRun } from './can-run.ts';
 import { waitForConvergence } from './converge.ts';
 import { teardown } from './down.ts';
 import { renderFrrConf, renderVtyshConf } from './frr-config.ts';
 import { prepareFrr, startFrr } from './frr.ts';
-import { buildNetwork } from './network.ts';
+import { buildNetwork, currentHost, legsPresent } from './network.ts';
 import { workloadInfos, writeOutputs, type WorkloadInfo } from './outputs.ts';
 import { deviceFiles, labDir, labFiles, type DirOptions } from './paths.ts';
 import { emptyRecord, readRecord, writeRecord } from './record.ts';
 import { ensureClientKey, ensurePrivsepDir, prepareSshd, startSshd } from './sshd.ts';
 import { netnsStatus } from './status.ts';
-import { DEVICES, labNamespace, type LabRole } from './topology.ts';
+import { DEVICES, labNamespace, WORKLOADS, type LabRole } from './topology.ts';
 import { vmguardPresent } from './vmguard.ts';
 
 export interface NetnsDeviceInfo {
@@ -38,7 +38,7 @@ export interface NetnsLabInfo {
 /** Paths end up in frr.conf and sshd_config, whose parsers split on whitespace and know no quoting. */
 const SAFE_DIR = /^\/[A-Za-z0-9._/+-]+$/;
 
-function info(dir: string, reused: boolean): NetnsLabInfo {
+function info(dir: string, reused: boolean, hosts: ReadonlyMap<string, string> = new Map()): NetnsLabInfo {
   const f = labFiles(dir);
   return {
     dir,
@@ -55,7 +55,7 @@ function info(dir: string, reused: boolean): NetnsLabInfo {
       mgmtAddress: d.mgmtAddress,
       vtysh: `vtysh -N ${d.name}`,
     })),
-    workloads: workloadInfos(),
+    workloads: workloadInfos(hosts),
     reused,
   };
 }
@@ -79,6 +79,7 @@ async function healthy(dir: string): Promise<boolean> {
   const rec = await readRecord(dir);
   if (!rec?.readyAt) return false;
   if (!(await configsCurrent(dir)) || !(await netnsStatus({ dir })).up) return false;
+  if (!(await legsPresent())) return false;
   for (const d of DEVICES) if (d.role === 'hypervisor' && !(await vmguardPresent(d.name))) return false;
   try {
     // It converged before; a working lab passes on the first poll, a damaged one gets a short grace.
@@ -103,11 +104,16 @@ export async function netnsUp(opts: DirOptions = {}): Promise<NetnsLabInfo> {
   await mkdir(dir, { recursive: true, mode: 0o755 });
 
   if (await healthy(dir)) {
-    await writeOutputsFor(dir);
-    return info(dir, true);
+    const hosts = await currentHosts();
+    await writeOutputsFor(dir, hosts);
+    return info(dir, true, hosts);
   }
 
   await teardown(dir, await readRecord(dir));
+  // The rebuilt lab has every workload at home and no guests: a registry describing the old one
+  // (migrations, created guests, their plans) would be a lie, so the next command starts afresh.
+  const f = labFiles(dir);
+  for (const file of [f.registry, f.registryWal, f.registryShm]) await rm(file, { force: true });
   const rec = emptyRecord(dir);
   rec.files = [...Object.values(labFiles(dir)), ...DEVICES.map((d) => deviceFiles(dir, d.name).base)];
   await writeRecord(rec);
@@ -137,8 +143,18 @@ export async function netnsUp(opts: DirOptions = {}): Promise<NetnsLabInfo> {
 }
 
 /** Re-writes known_hosts, inventory and workloads.json from the keys on disk (cheap, keeps them current). */
-async function writeOutputsFor(dir: string): Promise<void> {
+async function writeOutputsFor(dir: string, hosts: ReadonlyMap<string, string>): Promise<void> {
   const rec = emptyRecord(dir);
   const lines = await Promise.all(DEVICES.map((d) => prepareSshd(rec, d)));
-  await writeOutputs(dir, lines);
+  await writeOutputs(dir, lines, hosts);
+}
+
+/** Where each lab workload runs now: a kept lab may have had some migrated. */
+async function currentHosts(): Promise<Map<string, string>> {
+  const hosts = new Map<string, string>();
+  for (const w of WORKLOADS) {
+    const host = await currentHost(w.name);
+    if (host) hosts.set(w.name, host);
+  }
+  return hosts;
 }

@@ -1,6 +1,7 @@
 import type { Plan, Step } from '../../model/plan.ts';
 import type { AuditEntry } from '../../registry/index.ts';
 import { runAction } from './action.ts';
+import { retryPolicy } from './retry.ts';
 import {
   StepFailure,
   type Convergence,
@@ -13,15 +14,16 @@ import {
   type StepRecord,
   type VyosConfigApi,
 } from './types.ts';
+import {
+  nextCommand,
+  rollbackStep,
+  undoFailure,
+  undoInOrder,
+  type Executed,
+  type UndoContext,
+} from './undo.ts';
 import { verifyStep } from './verify.ts';
-import { applyVyos, rollbackVyos, type VyosPending } from './vyos.ts';
-
-/** A step that was started: how many of its commands surely ran, and whether one may have. */
-interface Executed {
-  step: Step;
-  confirmed: number;
-  uncertain: boolean;
-}
+import { applyVyos, type VyosPending } from './vyos.ts';
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -54,9 +56,9 @@ export function completedSteps(plan: Plan, audit: readonly AuditEntry[]): string
 /**
  * Applies a plan step by step: lease on the workload, each step's commands on its device, then its
  * verifications on the live store (routers polled fast); on the first failure the executed steps'
- * rollbacks run in reverse (best effort). Every step, rollback and the outcome go to the audit log;
- * the lease is released in every case. A lease held by another console throws LeaseHeldError
- * before anything is sent.
+ * rollbacks run in reverse, an unreachable device retried up to a bound (undo.ts). Every step,
+ * rollback, retry and the outcome go to the audit log; the lease is released in every case. A lease
+ * held by another console, or a bad retry setting, throws before anything is sent.
  */
 export async function executePlan(
   plan: Plan,
@@ -65,7 +67,8 @@ export async function executePlan(
 ): Promise<ExecResult> {
   const now = deps.now ?? Date.now;
   const { registry } = deps;
-  const emit = (event: ExecEvent): void => deps.onEvent?.(event);
+  // A bad retry setting is refused here, before the lease and before anything is sent.
+  const policy = retryPolicy(deps.rollbackRetry);
   const audit = (entry: Omit<AuditEntry, 'at' | 'operator' | 'planId'>): void => {
     registry.appendAudit({
       at: new Date(now()).toISOString(),
@@ -74,6 +77,18 @@ export async function executePlan(
       ...entry,
     });
   };
+  const emit = (event: ExecEvent): void => {
+    // Each retry of an undo is on record too: the audit tells why a rollback took a minute.
+    if (event.type === 'rollback-retry')
+      audit({
+        kind: 'rollback',
+        device: event.device,
+        outcome: 'retry',
+        message: `rollback of ${event.step} on ${event.device}: attempt ${event.attempt} in ${event.delayMs} ms after: ${event.error}`,
+      });
+    deps.onEvent?.(event);
+  };
+  const undo: UndoContext = { deps, policy, now, emit, api: (device) => apiOf(deps, device) };
 
   registry.acquireLease(plan.workload, plan.id, {
     console: deps.console.id,
@@ -85,6 +100,7 @@ export async function executePlan(
   const rollbacks: RollbackRecord[] = [];
   const convergence: Convergence[] = [];
   let status: ExecStatus = 'failed';
+  let detail: string | undefined;
   try {
     registry.savePlan(plan, 'applying');
     const mode = options.mode ?? 'apply';
@@ -111,6 +127,7 @@ export async function executePlan(
 
     const executed: Executed[] = [];
     let failure: string | null = null;
+    let blockedBy: RollbackRecord | null = null;
     // Steps a crashed console finished: not sent again, but undone if the plan is rolled back.
     const remaining = plan.steps.filter((step) => {
       if (!done.has(step.id)) return true;
@@ -124,12 +141,7 @@ export async function executePlan(
         executed.push({ step: interrupted, confirmed: 0, uncertain: true });
         failure = `rollback of interrupted plan requested by ${deps.operator}`;
       } else {
-        const record = await rollbackStep(
-          { step: interrupted, confirmed: 0, uncertain: true },
-          deps,
-          now,
-          emit,
-        );
+        const record = await rollbackStep({ step: interrupted, confirmed: 0, uncertain: true }, undo);
         audit({
           kind: 'rollback',
           device: interrupted.device,
@@ -139,7 +151,9 @@ export async function executePlan(
             record.error ?? `undo any partial effect of interrupted step ${interrupted.id} before resuming`,
         });
         if (record.outcome === 'failed') {
-          executed.push({ step: interrupted, confirmed: 0, uncertain: true });
+          // Already retried to the bound: the finished steps before it are not undone either.
+          rollbacks.push(record);
+          blockedBy = record;
           failure = record.error ?? `could not undo interrupted step ${interrupted.id}`;
         }
       }
@@ -230,85 +244,48 @@ export async function executePlan(
       );
       if (barrier >= 0) {
         const hook = executed[barrier]!.step;
+        const why = `not rolled back: ${hook.id} on ${hook.device} already moved ${plan.workload}`;
         for (const { step } of [...executed].reverse()) {
-          emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', at: now() });
-          rollbacks.push({ id: step.id, device: step.device, outcome: 'skipped' });
+          emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', error: why, at: now() });
+          rollbacks.push({ id: step.id, device: step.device, outcome: 'skipped', error: why });
         }
         status = 'failed';
-        const detail =
-          `${failure}; not rolled back: ${hook.id} on ${hook.device} already moved ${plan.workload}, so ` +
-          'undoing the network would strand it. The network was left as it is; finish the remaining steps by hand or plan again';
-        registry.setPlanStatus(plan.id, status, detail);
-        audit({ kind: 'plan', outcome: status, message: detail });
+        detail = `${failure}; ${why}, so undoing the network would strand it. The network was left as it is`;
       } else {
-        let rollbackFailed = false;
-        for (const entry of [...executed].reverse()) {
-          const { step } = entry;
-          const record = await rollbackStep(entry, deps, now, emit);
-          rollbacks.push(record);
-          if (record.outcome === 'failed') rollbackFailed = true;
-          audit({
-            kind: 'rollback',
-            device: step.device,
-            diff: { device: step.device, before: [], after: commandsOf(step, 'rollback') },
-            outcome: record.outcome,
-            message: record.error ?? `rollback of ${step.id}: ${record.outcome}`,
-          });
-        }
-        status = rollbackFailed ? 'failed' : 'rolled-back';
-        const detail = rollbackFailed ? `${failure}; a rollback failed too` : failure;
-        registry.setPlanStatus(plan.id, status, detail);
-        audit({ kind: 'plan', outcome: status, message: detail });
+        rollbacks.push(
+          ...(await undoInOrder(executed, undo, blockedBy, ({ step }, record) =>
+            audit({
+              kind: 'rollback',
+              device: step.device,
+              diff: { device: step.device, before: [], after: commandsOf(step, 'rollback') },
+              outcome: record.outcome,
+              message: record.error ?? `rollback of ${step.id}: ${record.outcome}`,
+            }),
+          )),
+        );
+        status = rollbacks.some((r) => r.outcome === 'failed') ? 'failed' : 'rolled-back';
+        detail = undoFailure(failure, rollbacks);
       }
+      registry.setPlanStatus(plan.id, status, detail);
+      audit({ kind: 'plan', outcome: status, message: detail });
     }
-    emit({ type: 'done', status, at: now() });
-    return { status, steps, rollbacks, convergence };
+    const next = status === 'failed' ? nextCommand(plan) : undefined;
+    emit({
+      type: 'done',
+      status,
+      ...(detail !== undefined ? { reason: detail } : {}),
+      ...(next ? { next } : {}),
+      at: now(),
+    });
+    return {
+      status,
+      ...(detail !== undefined ? { reason: detail } : {}),
+      ...(next ? { next } : {}),
+      steps,
+      rollbacks,
+      convergence,
+    };
   } finally {
     registry.releaseLeasesOf(plan.id);
-  }
-}
-
-async function rollbackStep(
-  { step, confirmed, uncertain }: Executed,
-  deps: ExecDeps,
-  now: () => number,
-  emit: (event: ExecEvent) => void,
-): Promise<RollbackRecord> {
-  const base = { id: step.id, device: step.device };
-  // Nothing to undo: no rollback defined, or the step's first command reported failure (not applied).
-  if (!step.rollback || (confirmed === 0 && !uncertain)) {
-    emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', at: now() });
-    return { ...base, outcome: 'skipped' };
-  }
-  emit({ type: 'rollback-start', step: step.id, device: step.device, at: now() });
-  try {
-    if (step.rollback.type === 'vyos-configure') {
-      // Reads the router's config first: only what is still there (or missing) is sent, so a step that
-      // may not have applied is undone tolerantly too.
-      await rollbackVyos(step.rollback, {
-        device: step.device,
-        api: apiOf(deps, step.device),
-        // An uncertain commit-confirmed step (a console died mid-step, no reply) may still have a timer running.
-        armed: uncertain && step.action.type === 'vyos-configure' && step.action.confirmMinutes !== undefined,
-        retry: deps.rollbackRetry ?? { attempts: 5, delayMs: 1000 },
-      });
-      emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });
-      return { ...base, outcome: 'ok' };
-    }
-    await runAction(step.rollback, {
-      device: step.device,
-      runner: deps.runnerFor(step.device),
-      timeoutMs: step.timeoutMs,
-      now,
-      retry: deps.rollbackRetry ?? { attempts: 5, delayMs: 1000 },
-      // Only a transport error happened: the step may not have applied, so "nothing to delete" is fine.
-      tolerateExit: confirmed === 0,
-    });
-    emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });
-    return { ...base, outcome: 'ok' };
-  } catch (error) {
-    const message = `rollback of ${step.id} on ${step.device}: ${reason(error)}`;
-    emit({ type: 'rollback-done', step: step.id, outcome: 'failed', error: message, at: now() });
-    return { ...base, outcome: 'failed', error: message };
   }
 }

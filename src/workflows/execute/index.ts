@@ -1,6 +1,10 @@
 export { completedSteps, executePlan } from './execute.ts';
+export { RollbackRetryError, retryPolicy } from './retry.ts';
+export { nextCommand } from './undo.ts';
 export { routerSatisfies } from './verify.ts';
 export {
+  DEFAULT_ROLLBACK_RETRY_MS,
+  MAX_ROLLBACK_RETRY_MS,
   StepFailure,
   type Convergence,
   type ExecDeps,
@@ -10,6 +14,7 @@ export {
   type ExecStatus,
   type RollbackOutcome,
   type RollbackRecord,
+  type RollbackRetry,
   type StepOutcome,
   type StepRecord,
   type VyosConfigApi,

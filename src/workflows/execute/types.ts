@@ -19,8 +19,20 @@ export type ExecEvent =
     }
   | { type: 'step-done'; step: string; outcome: StepOutcome; error?: string; at: number }
   | { type: 'rollback-start'; step: string; device: string; at: number }
+  /** An undo failed and will be tried again after `delayMs`: `attempt` is the number of that next try. */
+  | {
+      type: 'rollback-retry';
+      step: string;
+      device: string;
+      attempt: number;
+      error: string;
+      delayMs: number;
+      at: number;
+    }
+  /** `skipped` with an `error`: not undone for that reason (not merely "nothing to undo"). */
   | { type: 'rollback-done'; step: string; outcome: RollbackOutcome; error?: string; at: number }
-  | { type: 'done'; status: ExecStatus; at: number };
+  /** `reason`: why the plan did not apply (absent when applied); `next`: the command that gets out of it. */
+  | { type: 'done'; status: ExecStatus; reason?: string; next?: string; at: number };
 
 export type StepOutcome = 'ok' | 'failed';
 /** `skipped`: the step has no rollback, or its first command failed so nothing was applied. */
@@ -56,11 +68,30 @@ export interface ExecDeps {
   console: { id: string; pid: number; host: string };
   onEvent?(event: ExecEvent): void;
   now?: () => number;
-  /** Rollback commands hit by a transport error are retried (default 5 attempts, 1 s apart). */
-  rollbackRetry?: { attempts: number; delayMs: number };
+  /** How an undo that fails to reach its device is retried (default: for 90 s, see RollbackRetry). */
+  rollbackRetry?: RollbackRetry;
   /** Fast-poll interval of the routers while a step is verified (default 50 ms). */
   verifyPollMs?: number;
 }
+
+/**
+ * An undo command that cannot reach its device (SSH dropped, API unreachable) is tried again with
+ * backoff for `forMs` after its first failure; later undo steps wait, since they may depend on it.
+ */
+export interface RollbackRetry {
+  /** Bound per undo step, in ms (default DEFAULT_ROLLBACK_RETRY_MS). */
+  forMs?: number;
+  /** First pause between tries (default 500 ms), doubled up to `maxDelayMs` (default 5 s). */
+  delayMs?: number;
+  maxDelayMs?: number;
+  /** Optional cap on tries as well. */
+  attempts?: number;
+}
+
+/** Longer than a 30 s SSH drop plus the SSH client's own reconnect backoff. */
+export const DEFAULT_ROLLBACK_RETRY_MS = 90_000;
+/** One hour: a bound past that is a typo, not a policy. */
+export const MAX_ROLLBACK_RETRY_MS = 3_600_000;
 
 /**
  * `resume` / `rollback`: continue or undo a plan a console was applying when it died. `completed`
@@ -99,6 +130,10 @@ export interface Convergence {
 
 export interface ExecResult {
   status: ExecStatus;
+  /** Why it did not apply (the failed step, and any undo that failed or was not run). */
+  reason?: string;
+  /** For `failed`: the command that brings the fabric and the registry back into agreement. */
+  next?: string;
   steps: StepRecord[];
   rollbacks: RollbackRecord[];
   convergence: Convergence[];

@@ -8,6 +8,7 @@
  * way) before anything is undone. One batch at a time per router in this process.
  */
 import type { StepAction } from '../../model/plan.ts';
+import { sleep, type RetryClock } from './retry.ts';
 import { StepFailure, type VyosConfigApi } from './types.ts';
 import { notReadBack, vyosLine } from './vyos-readback.ts';
 
@@ -19,7 +20,9 @@ export interface VyosContext {
   device: string;
   api: () => Promise<VyosConfigApi>;
   onCommand?(command: string, code: number | null): void;
-  retry?: { attempts: number; delayMs: number };
+  /** Rollback: an unreachable router is tried again until the clock runs out. */
+  retry?: RetryClock;
+  onRetry?(attempt: number, error: string, delayMs: number): void;
   /** Rollback: the step's action was commit-confirmed, so a timer of ours may still run (stop it first). */
   armed?: boolean;
 }
@@ -246,18 +249,16 @@ async function confirmOurs(api: VyosConfigApi, ctx: VyosContext): Promise<void> 
   ctx.onCommand?.(`confirm: ${reply.trim()}`, 0);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Undoes a batch: stops our commit-confirm timer if one may still run, then sends only the commands
  * the router's config still needs (a `delete` of what is there, a `set` of what is not), committed as
  * one, read back and saved. Nothing left to do is a success (and saves nothing).
  */
 export async function rollbackVyos(action: VyosAction, ctx: VyosContext): Promise<void> {
-  const attempts = Math.max(1, ctx.retry?.attempts ?? 1);
   const foreign = foreignTimer.delete(ctx.device);
   let timerStopped = !ctx.armed || foreign;
-  for (let attempt = 1; ; attempt += 1) {
+  for (;;) {
+    let pause: number;
     const release = await acquireDeviceLock(ctx.device);
     try {
       const api = await apiOf(ctx);
@@ -293,12 +294,19 @@ export async function rollbackVyos(action: VyosAction, ctx: VyosContext): Promis
       await save(api, ctx);
       return;
     } catch (error) {
-      if (error instanceof StepFailure || attempt >= attempts) {
-        throw error instanceof StepFailure ? error : new StepFailure(`${ctx.device}: ${reason(error)}`, true);
-      }
+      if (error instanceof StepFailure) throw error;
+      const clock = ctx.retry;
+      const next = clock?.next() ?? null;
+      if (!clock || next === null)
+        throw new StepFailure(
+          `${ctx.device}: ${reason(error)}${clock ? ` (${clock.describe()})` : ''}`,
+          true,
+        );
+      ctx.onRetry?.(clock.attempt, reason(error), next);
+      pause = next;
     } finally {
       release();
     }
-    await sleep(ctx.retry?.delayMs ?? 0);
+    await sleep(pause);
   }
 }

@@ -30,6 +30,7 @@ import {
   type ExecEvent,
   type ExecOptions,
   type ExecResult,
+  type RollbackRetry,
   type VyosRouterApi,
 } from '../execute/index.ts';
 import { PlanError } from '../plan/index.ts';
@@ -65,7 +66,7 @@ export interface WorkflowDeps {
   newId?: () => string;
   /** Passed to the executor (tests shorten them). */
   verifyPollMs?: number;
-  rollbackRetry?: { attempts: number; delayMs: number };
+  rollbackRetry?: RollbackRetry;
 }
 
 /** How apply treats one kind of plan (see WorkflowService.registerKind). */
@@ -380,7 +381,8 @@ export class WorkflowService {
       now: this.now,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(this.deps.verifyPollMs !== undefined ? { verifyPollMs: this.deps.verifyPollMs } : {}),
-      ...(this.deps.rollbackRetry ? { rollbackRetry: this.deps.rollbackRetry } : {}),
+      // The inventory's bound (workflows.rollbackRetryMs), unless the caller (a test) gives its own.
+      rollbackRetry: { forMs: this.deps.settings.rollbackRetryMs, ...this.deps.rollbackRetry },
     };
   }
 

@@ -25,7 +25,7 @@ describe('many commands at once on one SSH connection to a lab device in another
       if (Date.now() > deadline) throw new Error('lab sim did not start');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     child.kill('SIGTERM');

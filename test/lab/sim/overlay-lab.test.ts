@@ -63,7 +63,7 @@ describe('overlay on the embedded lab', () => {
     );
     fabric.poller.start();
     screen = renderConsole({ store: fabric.store, poller: fabric.poller, cols: 80, rows: 24 });
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await screen?.close();

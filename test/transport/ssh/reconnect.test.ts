@@ -149,7 +149,7 @@ describe('connection loss, reconnect and close', () => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`child still running after 90 s (a handle was left open): ${out}`));
-      }, 90_000);
+      }, 180_000);
       child.once('exit', (c) => {
         clearTimeout(timer);
         resolve(c);
@@ -157,5 +157,5 @@ describe('connection loss, reconnect and close', () => {
     });
     expect(out).toContain('closed: closed');
     expect(code).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });

@@ -237,6 +237,10 @@ describe('executePlan on the embedded lab', () => {
     const stored = env.registry.plan('p-hook')!;
     expect(stored.status).toBe('failed');
     expect(stored.detail).toMatch(/not rolled back: compute-hook .* already moved/);
+    // The way out is printed with it (issue 15): the plan's reason and the reconcile command.
+    expect(result.reason).toBe(stored.detail);
+    expect(result.next).toBe(`routedeck plan reconcile ${w.name}`);
+    expect(result.rollbacks.every((r) => r.error?.startsWith('not rolled back: compute-hook'))).toBe(true);
     // The routers stay on the target, where the workload now is.
     await settle(env, 'routers on the target', () =>
       viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === target),

@@ -231,7 +231,7 @@ describe('workflow service on the embedded lab', () => {
       );
       env.lab.faults.clear(down);
       await env.fabric.poller.pollNow([down]);
-    }, 120_000);
+    }, 180_000);
     it('a compute hook that embeds the API key: the plan is refused, the key never stored', () => {
       expect(apiKey.length).toBeGreaterThan(8);
       const w = registry.workloads({ state: 'active' })[0]!;

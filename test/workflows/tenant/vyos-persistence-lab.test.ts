@@ -89,7 +89,7 @@ beforeAll(async () => {
   registerTenantKind(service);
   service.adoptLive();
   api = await env.fabric.apiFor(env.spec('spine1'))!;
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await env?.close();
 });
@@ -108,7 +108,7 @@ describe('VyOS changes survive a reboot', () => {
       ok: true,
     });
     expect(router().boots.at(-1)?.reason).toBe('reboot fault (lab control)');
-    await vi.waitFor(() => expect(router().rebooting).toBe(false), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(router().rebooting).toBe(false), { timeout: 60_000, interval: 20 });
 
     expect(await has(['vrf', 'name', 'keep', 'table'])).toBe(true);
     expect(await has(['system', 'domain-name'])).toBe(false);
@@ -116,7 +116,7 @@ describe('VyOS changes survive a reboot', () => {
     expect(JSON.stringify(env.lab.fabric.device('spine1')!.vyosConfig!())).toContain('"keep"');
     const events = await sendControl(env.lab.controlSocket, { cmd: 'events', limit: 50 });
     expect(JSON.stringify(events)).toContain('rebooted: reboot fault (lab control)');
-  }, 60_000);
+  }, 180_000);
 
   it('a VRF name VyOS refuses exits 2 with the reason; nothing is sent', async () => {
     const before = await api.showConfig([]);
@@ -133,7 +133,7 @@ describe('VyOS changes survive a reboot', () => {
     );
     expect(out.stderr).toContain('Nothing was sent.');
     expect(await api.showConfig([])).toEqual(before);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('no commit-confirm timer is left running, whatever fails', () => {
@@ -271,7 +271,7 @@ describe('a timer that expires reboots the router, and routedeck says so', () =>
       { ...action, confirmMinutes: 1 },
       { device: 'r1', api: async () => client, onCommand: (c, code) => log.push(`${c} [${code}]`) },
     );
-    await vi.waitFor(() => expect(r1.state().boots).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(r1.state().boots).toHaveLength(1), { timeout: 60_000, interval: 20 });
     await r1.whenUp();
     await expect(pending.finish()).rejects.toThrow(
       /r1: the commit-confirm timer expired before the step was verified: the router rebooted into its saved config/,

@@ -31,5 +31,5 @@ describe('a stopped lab', () => {
       timeout: 90_000,
     });
     expect(stdout.trim()).toBe('stopped');
-  }, 120_000);
+  }, 180_000);
 });

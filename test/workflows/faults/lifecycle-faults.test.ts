@@ -56,10 +56,9 @@ describe('fault matrix, create / decommission / floating IP: one holder (or none
     expect(out.problems).toEqual([]);
   });
 
-  // Does not hold today: the withdraw's rollback retries 5 × 1 s, the 8 s drop outlasts it, and the
-  // workload stays `decommissioning` with nothing announcing it. Issue 15 item 2 (rollback that
-  // really retries) or item 1 (plan reconcile) makes it hold: then drop `.fails`.
-  it.fails('SSH to the host drops for 8 s during the withdraw of a decommission: auto rollback', async () => {
+  // Held since issue 15 item 2 (before, the withdraw's undo retried 5 × 1 s, the 8 s drop outlasted
+  // it and the workload stayed `decommissioning` with nothing announcing it).
+  it('SSH to the host drops for 8 s during the withdraw of a decommission: auto rollback', async () => {
     const out = await runCase(flab, scenario(flab, 'decommission'), 'withdraw', 'ssh-drop-step');
     expect(out.fired).toBe(true);
     expect(out.problems).toEqual([]);

@@ -52,36 +52,28 @@ describe('fault matrix, migrations: after recovery the workload has one holder e
     expect(out.problems).toEqual([]);
   });
 
-  // Does not hold today: the rollback of the announce step retries 5 × 1 s, the 8 s drop outlasts it,
-  // and the plan ends `failed` with the workload `migrating` and the target's vmguard elements left.
-  // Issue 15 item 2 (rollback that really retries) or item 1 (plan reconcile) makes it hold: then
-  // drop `.fails`.
-  it.fails(
-    'SSH to the target drops for 8 s during the announce step (make-before-break): auto rollback',
-    async () => {
-      const out = await runCase(flab, mbb, 'target-announce-preferred', 'ssh-drop-step');
-      expect(out.fired).toBe(true);
-      expect(out.problems).toEqual([]);
-    },
-  );
-
-  // Does not hold today: the resumed step re-adds the normal-metric route the killed apply had added
-  // (`RTNETLINK answers: File exists`) and a rollback fails too; `--rollback` fails the same way,
-  // leaving the workload `migrating`. Issue 15 item 1 (plan reconcile) is the way out: then drop `.fails`.
-  it.fails('kill -9 while the target goes back to the normal metric + apply --resume', async () => {
-    const out = await runCase(flab, mbb, 'target-normal-metric', 'kill9-resume');
+  // Held since issue 15 item 2: the undo is retried across the drop instead of 5 × 1 s (before, the
+  // plan ended `failed` with the workload `migrating` and the target's vmguard elements left).
+  it('SSH to the target drops for 8 s during the announce step (make-before-break): auto rollback', async () => {
+    const out = await runCase(flab, mbb, 'target-announce-preferred', 'ssh-drop-step');
     expect(out.fired).toBe(true);
     expect(out.problems).toEqual([]);
   });
 
+  // The resumed step re-adds the normal-metric route the killed apply had added (`RTNETLINK answers:
+  // File exists`) and fails; `plan reconcile` (issue 15 item 1), the last recovery step, settles it.
+  it('kill -9 while the target goes back to the normal metric + apply --resume', async () => {
+    const out = await runCase(flab, mbb, 'target-normal-metric', 'kill9-resume');
+    expect(out.fired).toBe(true);
+    expect(out.problems).toEqual([]);
+    expect(out.trail.join('\n')).toMatch(/plan reconcile/);
+  });
+
   // Issue 15's first report: the step failed, its rollback met an 8 s drop and was never retried
-  // past it. Same items as above make it hold.
-  it.fails(
-    'SSH drops for 8 s during the rollback of the announce step: the rollback outlasts it',
-    async () => {
-      const out = await runCase(flab, mbb, 'target-announce-preferred', 'ssh-drop-rollback');
-      expect(out.fired).toBe(true);
-      expect(out.problems).toEqual([]);
-    },
-  );
+  // past it. Held since the undo is retried for as long as `rollbackRetryMs`.
+  it('SSH drops for 8 s during the rollback of the announce step: the rollback outlasts it', async () => {
+    const out = await runCase(flab, mbb, 'target-announce-preferred', 'ssh-drop-rollback');
+    expect(out.fired).toBe(true);
+    expect(out.problems).toEqual([]);
+  });
 });

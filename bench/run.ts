@@ -11,6 +11,8 @@
  *      `migration`.
  *   5. The driver's keystroke → frame latency with ten `routedeck serve` viewers attached (viewers.ts),
  *      merged under `viewers`.
+ *   6. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
+ *      `--kinds=… --faults=… --steps=…`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -162,7 +164,7 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile'] as const;
+const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile', 'faults'] as const;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
@@ -195,6 +197,13 @@ async function main(): Promise<void> {
     if (!watched.ok) process.exitCode = 1;
   }
   if (want('serve-hostile')) await (await import('./serve-hostile.ts')).runServeHostile();
+  if (want('faults')) {
+    const faults = await import('./faults.ts');
+    const matrix = await faults.faultsBench(process.argv.slice(2));
+    faults.mergeResults(matrix);
+    console.log(`\n${faults.report(matrix)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!matrix.ok) process.exitCode = 1;
+  }
 }
 
 function routes(started: number): void {

@@ -71,7 +71,9 @@ export async function runCase(
   } finally {
     armed?.disarm();
   }
-  const waitMs = fault === 'bgp-flap' ? timing.flapMs + 1500 : 1500;
+  // How long the routers' view may take to converge: a passing case returns as soon as it holds, so
+  // this is sized for a loaded machine (where one `get workloads` takes seconds), not for speed.
+  const waitMs = (fault === 'bgp-flap' ? timing.flapMs : 0) + 30_000;
   const ctx = { planId: planned.planId, workload: planned.plan.workload };
   const steps = options.recovery ?? recoveryFor(fault);
   for (const r of steps.filter((s) => !s.onlyIfBroken)) note(await r.run(flab, ctx));

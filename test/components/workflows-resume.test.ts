@@ -1,17 +1,15 @@
 import { DURATION } from '../helpers/duration.ts';
 import { KEY, renderConsole, type Screen } from './harness.ts';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { applyAndKill as killedApply } from './helpers/apply-and-kill.ts';
 import { openFabric, openWorkflows, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile, type Inventory } from '../../src/inventory/load.ts';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import { openRegistry } from '../../src/registry/index.ts';
 import type { WorkflowService } from '../../src/workflows/service/index.ts';
-
-const CHILD = path.join(import.meta.dirname, 'helpers', 'apply-child.ts');
 
 // A console killed mid-apply (SIGKILL, as a dropped SSH session or a crash would): the next console
 // on the same registry offers the plan, and both resume and roll back finish it from the dialog.
@@ -60,32 +58,8 @@ describe('a console killed mid-apply: the next start offers resume / roll back',
     await rm(parent, { recursive: true, force: true });
   });
 
-  /** Runs the migration in a child process and SIGKILLs it as `step` starts (the one before is audited done). */
-  function applyAndKill(workload: string, target: string, step: string): Promise<string> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CHILD, lab.inventoryPath, registryPath, workload, target],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`never saw step-start ${step}:\n${out}`));
-      }, 120_000);
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes(`step-start ${step}\n`)) child.kill('SIGKILL');
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (_code, signal) => {
-        clearTimeout(timer);
-        if (signal === 'SIGKILL') resolve(/planned (\S+)/.exec(out)?.[1] ?? '');
-        else reject(new Error(`the apply ended by itself before the kill:\n${out}`));
-      });
-    });
-  }
+  const applyAndKill = (workload: string, target: string, step: string) =>
+    killedApply({ inventoryPath: lab.inventoryPath, registryPath }, workload, target, step);
 
   /** A console started after the crash, on the same registry and the live fabric. */
   async function startConsole(): Promise<Screen> {

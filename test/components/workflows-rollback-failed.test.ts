@@ -3,19 +3,17 @@
  * retries the undo up to the inventory's bound, then the timeline ends FAILED with the reason, the
  * steps left not undone, and the exact next command.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyAndKill as killedApply } from './helpers/apply-and-kill.ts';
 import { openFabric, openWorkflows, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile, type Inventory } from '../../src/inventory/load.ts';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import { MAX_FAULT_MS } from '../../src/lab/sim/server/faults.ts';
 import type { WorkflowService } from '../../src/workflows/service/index.ts';
 import { renderConsole, type Screen } from './harness.ts';
-
-const CHILD = path.join(import.meta.dirname, 'helpers', 'apply-child.ts');
 
 describe('console: a rollback whose undo cannot reach its device', () => {
   let parent = '';
@@ -57,32 +55,8 @@ describe('console: a rollback whose undo cannot reach its device', () => {
     await rm(parent, { recursive: true, force: true });
   });
 
-  /** Runs the migration in a child process and SIGKILLs it as `step` starts. */
-  function applyAndKill(workload: string, target: string, step: string): Promise<string> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CHILD, lab.inventoryPath, registryPath, workload, target],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`never saw step-start ${step}:\n${out}`));
-      }, 180_000);
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes(`step-start ${step}\n`)) child.kill('SIGKILL');
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (_code, signal) => {
-        clearTimeout(timer);
-        if (signal === 'SIGKILL') resolve(/planned (\S+)/.exec(out)?.[1] ?? '');
-        else reject(new Error(`the apply ended by itself before the kill:\n${out}`));
-      });
-    });
-  }
+  const applyAndKill = (workload: string, target: string, step: string) =>
+    killedApply({ inventoryPath: lab.inventoryPath, registryPath }, workload, target, step);
 
   it('b on the resume dialog: retried, then FAILED with Reason, the steps not undone and Next: plan reconcile', async () => {
     open = await openWorkflows(inventory, fabric, { registryPath, operator: 'alice' });

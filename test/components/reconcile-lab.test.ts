@@ -120,7 +120,8 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.type(KEY.enter);
     await screen.waitForText('Type uf1 to apply');
     await screen.type('uf1', KEY.enter);
-    await screen.waitForText('Status: FAILED');
+    // The failing undo is retried for the default rollbackRetryMs (90 s) before the plan ends failed.
+    await screen.waitForText('Status: FAILED', 150_000);
     expect(workflows.service.registry.workload('uf1')).toMatchObject({ host: 'hv1', state: 'migrating' });
     inject = false;
     await fabric.poller.pollNow();
@@ -130,5 +131,5 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.type('uf1', KEY.enter);
     await screen.waitForText('Status: APPLIED');
     await screen.waitForText('Registry: uf1: active on hv1');
-  }, 180_000);
+  }, 300_000);
 });

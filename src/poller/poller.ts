@@ -32,6 +32,8 @@ class PollTimeoutError extends Error {
 interface DeviceTimer {
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
+  /** The one poll queued behind the running one for callers that need a poll started after they asked. */
+  queued: Promise<void> | null;
   failures: number;
 }
 
@@ -69,7 +71,7 @@ export class Poller {
   start(): void {
     this.stopped = false;
     for (const spec of this.specs()) {
-      this.devices.set(spec.name, { timer: null, running: null, failures: 0 });
+      this.devices.set(spec.name, { timer: null, running: null, queued: null, failures: 0 });
       void this.tick(spec);
     }
   }
@@ -79,10 +81,14 @@ export class Poller {
     for (const entry of this.devices.values()) if (entry.timer) clearTimeout(entry.timer);
   }
 
-  /** Polls now (all devices or the named ones) and resolves when those polls are done. */
+  /**
+   * Polls now (all devices or the named ones) and resolves when a poll of each that started after
+   * this call is done: a poll already running may have read the device before a change the caller
+   * just made, so it is followed by one more (shared by every caller that asked meanwhile).
+   */
   async pollNow(names?: string[]): Promise<void> {
     const specs = this.specs().filter((spec) => !names || names.includes(spec.name));
-    await Promise.all(specs.map((spec) => this.runOnce(spec)));
+    await Promise.all(specs.map((spec) => this.runFresh(spec)));
   }
 
   /** Poll some devices faster for a while (during a migration the routers are watched closely). */
@@ -116,12 +122,30 @@ export class Poller {
     entry.timer.unref?.();
   }
 
-  private runOnce(spec: DeviceSpec): Promise<void> {
+  private entryFor(spec: DeviceSpec): DeviceTimer {
     let entry = this.devices.get(spec.name);
     if (!entry) {
-      entry = { timer: null, running: null, failures: 0 };
+      entry = { timer: null, running: null, queued: null, failures: 0 };
       this.devices.set(spec.name, entry);
     }
+    return entry;
+  }
+
+  private runFresh(spec: DeviceSpec): Promise<void> {
+    const entry = this.entryFor(spec);
+    if (!entry.running) return this.runOnce(spec);
+    if (!entry.queued) {
+      const queued = entry.running.then(() => {
+        if (entry.queued === queued) entry.queued = null;
+        return this.runOnce(spec);
+      });
+      entry.queued = queued;
+    }
+    return entry.queued;
+  }
+
+  private runOnce(spec: DeviceSpec): Promise<void> {
+    const entry = this.entryFor(spec);
     if (entry.running) return entry.running;
     const current = entry;
     current.running = this.semaphore

@@ -61,24 +61,26 @@ describe('routedeck from a directory other than the checkout', () => {
         lines.push(term.buffer.active.getLine(y)?.translateToString(true) ?? '');
       return lines.join('\n');
     };
-    try {
-      // Content, not time: wait until every hypervisor of the lab is on screen (or the process ends).
-      const shown = await new Promise<boolean>((resolve) => {
+    // Content, not time: wait for the screen (or the end of the process); the limits only turn a
+    // hang into a failure that shows the screen, well inside the test's own timeout.
+    const until = (check: () => boolean, limitMs: number) =>
+      new Promise<boolean>((resolve) => {
+        const started = Date.now();
         const timer = setInterval(() => {
-          if (/hv4\s/.test(screen()) || child.exitCode !== null) {
+          if (check() || child.exitCode !== null || Date.now() - started > limitMs) {
             clearInterval(timer);
-            resolve(/hv4\s/.test(screen()));
+            resolve(check());
           }
         }, 50);
-        void exited.then(() => {
-          clearInterval(timer);
-          resolve(/hv4\s/.test(screen()));
-        });
       });
+    try {
+      const shown = await until(() => /hv4\s/.test(screen()), 120_000);
       expect(output).not.toMatch(STACK);
       expect(shown, `the console's screen:\n${screen()}`).toBe(true);
       expect(screen()).toMatch(/spine1\s+router\s+vyos \(sim\)/);
       child.stdin.write('q');
+      const ended = await until(() => child.exitCode !== null, 45_000);
+      expect(ended, `still running 45 s after q; the console's screen:\n${screen()}`).toBe(true);
       expect(await exited).toBe(0);
       expect(output).not.toMatch(STACK);
     } finally {

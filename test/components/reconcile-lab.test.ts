@@ -27,7 +27,9 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
       writeState: false,
       fabricOptions: { hopDelayMs: 20, jitterMs: 5 },
     });
-    const inventory = loadInventoryFile(lab.inventoryPath);
+    const loaded = loadInventoryFile(lab.inventoryPath);
+    // A short rollback-retry window: the failing undo below ends FAILED after 3 s, not the default 90 s.
+    const inventory = { ...loaded, workflows: { ...loaded.workflows, rollbackRetryMs: 3_000 } };
     fabric = openFabric(
       inventory,
       { kind: 'lab-sim', label: 'LAB (simulated)' },
@@ -120,8 +122,8 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.type(KEY.enter);
     await screen.waitForText('Type uf1 to apply');
     await screen.type('uf1', KEY.enter);
-    // The failing undo is retried for the default rollbackRetryMs (90 s) before the plan ends failed.
-    await screen.waitForText('Status: FAILED', 150_000);
+    // The failing undo is retried for rollbackRetryMs (3 s here) before the plan ends failed.
+    await screen.waitForText('Status: FAILED');
     expect(workflows.service.registry.workload('uf1')).toMatchObject({ host: 'hv1', state: 'migrating' });
     inject = false;
     await fabric.poller.pollNow();
@@ -131,5 +133,5 @@ describe('F (fix) on the Workloads view on the embedded lab', () => {
     await screen.type('uf1', KEY.enter);
     await screen.waitForText('Status: APPLIED');
     await screen.waitForText('Registry: uf1: active on hv1');
-  }, 300_000);
+  }, 180_000);
 });

@@ -75,17 +75,50 @@ describe('poller', () => {
 
   it('does not start a second poll of a device while the first is still running', async () => {
     let calls = 0;
-    let release!: () => void;
+    let active = 0;
+    let peak = 0;
+    const releases: (() => void)[] = [];
     const { poller } = setup(['slow'], async (device) => {
       calls++;
-      await new Promise<void>((resolve) => (release = resolve));
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      active--;
       return snapshot(device.name, {});
     });
     const first = poller.pollNow();
     const second = poller.pollNow();
+    const third = poller.pollNow();
+    await until(() => releases.length === 1);
+    releases[0]!();
+    await first;
+    // The callers that asked while a poll ran share one more poll, started after the first ended.
+    await until(() => releases.length === 2);
+    releases[1]!();
+    await Promise.all([second, third]);
+    expect(calls).toBe(2);
+    expect(peak).toBe(1);
+  });
+
+  it('pollNow while a poll is running resolves only after a poll that started after the call', async () => {
+    let state = 1;
+    let release!: () => void;
+    const seen: number[] = [];
+    const { store, poller } = setup(['hv'], async (device) => {
+      const read = state;
+      seen.push(read);
+      if (seen.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return snapshot(device.name, { at: read });
+    });
+    const running = poller.pollNow();
+    await until(() => seen.length === 1);
+    // A change is made on the device while the first poll (which read it before) is still out.
+    state = 2;
+    const fresh = poller.pollNow();
     release();
-    await Promise.all([first, second]);
-    expect(calls).toBe(1);
+    await Promise.all([running, fresh]);
+    expect(seen).toEqual([1, 2]);
+    expect(store.getState().devices.hv?.snapshot?.collectedAt).toBe(2);
   });
 
   it('keeps the other devices on schedule while one hangs, and marks the hung one unreachable', async () => {

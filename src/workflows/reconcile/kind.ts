@@ -38,6 +38,27 @@ function safeJsonParse(text: string): unknown {
 const replan = (plan: Plan) => `routedeck plan reconcile ${plan.workload}`;
 const commandsOf = (plan: Plan | null) => JSON.stringify(plan?.steps.map((s) => [s.device, s.action]) ?? []);
 
+/** Each step as `device: command; command` (what the operator compares by eye). */
+function commandLines(plan: Plan | null): string[] {
+  return (plan?.steps ?? []).map((s) => {
+    const sent =
+      s.action.type === 'ssh'
+        ? s.action.commands
+        : s.action.commands.map((c) => `${c.op} ${c.path.join(' ')}${c.value === undefined ? '' : ` ${c.value}`}`);
+    return `${s.device}: ${sent.join('; ')}`;
+  });
+}
+
+/** The first few lines only one of the two plans has: what changed on the hosts, for the error. */
+function changedCommands(before: Plan, after: Plan | null): string {
+  const was = commandLines(before);
+  const now = commandLines(after);
+  const gone = was.filter((l) => !now.includes(l));
+  const added = now.filter((l) => !was.includes(l));
+  const show = (lines: string[]) => (lines.length === 0 ? 'nothing' : lines.slice(0, 3).join(' | '));
+  return `planned ${show(gone)}; would now send ${show(added)}`;
+}
+
 /** The same plan made again from what the hosts show now must send the same commands. */
 function recheck(service: WorkflowService, plan: Plan): void {
   const w = service.registry.workload(plan.workload);
@@ -63,7 +84,7 @@ function recheck(service: WorkflowService, plan: Plan): void {
   );
   if (commandsOf(again) !== commandsOf(plan))
     throw new WorkflowError(
-      `the hosts changed since plan ${plan.id} was made (it would now send other commands): plan again (${replan(plan)}); nothing was sent`,
+      `the hosts changed since plan ${plan.id} was made (${changedCommands(plan, again)}): plan again (${replan(plan)}); nothing was sent`,
     );
 }
 

@@ -225,6 +225,35 @@ describe('plan reconcile on the embedded lab', () => {
     expect(traces(w).map((t) => t.host)).toEqual([a]);
   }, 180_000);
 
+  it('the hosts changed between plan and apply: refused, naming what it would now send, nothing sent', async () => {
+    const [a, b] = [env.hypervisors[3]!.name, env.hypervisors[0]!.name];
+    const w = await created('rc-drift', a);
+    const runner = env.fabric.ssh.get(env.spec(b));
+    const byHand = async (ops: ReturnType<typeof tapOps>) => {
+      for (const op of ops)
+        for (const cmd of renderOp(op, env.spec(b).privilege)) expect((await runner.exec(cmd)).code).toBe(0);
+    };
+    // A leftover TAP with its gateways on a second host (no routes: the fabric's view is unchanged).
+    await byHand(tapOps(w, 'add', true));
+    await env.fabric.poller.pollNow();
+    const made = planReconcileFor(service, { name: w.name, keep: a });
+    if (made.kind !== 'planned') throw new Error('expected a plan');
+    expect(made.plan.steps.map((s) => s.id)).toEqual([`cleanup-${b}`]);
+    // Someone removes it by hand before the plan is applied.
+    await byHand(tapOps(w, 'del', true));
+    await env.fabric.poller.pollNow();
+    const sent = env.sentTo.length;
+    await expect(service.apply(made.plan)).rejects.toThrow(
+      new RegExp(
+        `^the hosts changed since plan ${made.plan.id} was made \\(planned ${b}: [^|]*tap-rc-drift[^|]*; would now send nothing\\): plan again \\(routedeck plan reconcile rc-drift\\); nothing was sent$`,
+      ),
+    );
+    expect(env.sentTo.length).toBe(sent);
+    expect(registry.plan(made.plan.id)?.status).toBe('planned');
+    // Planned again from what the hosts show now: nothing left to do.
+    expect(planReconcileFor(service, { name: w.name }).kind).toBe('consistent');
+  }, 180_000);
+
   it('a decommission stopped after the withdraw finishes removing: retired, addresses released', async () => {
     const host = env.hypervisors[1]!.name;
     const w = await created('rc-gone', host);

@@ -175,6 +175,7 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
       });
     else if (s.retry && s.state === 'rolled back')
       out.push({ text: `      undone on attempt ${s.retry.attempt}`, color: 'muted' });
+    if (s.already) out.push({ text: `      ${s.already}`, color: 'muted' });
     if (s.error) out.push({ text: `      ${s.error}`, color: 'error' });
   });
   for (const note of run.notes)

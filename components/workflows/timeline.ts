@@ -28,6 +28,8 @@ export interface StepLine {
   error: string | null;
   /** While its undo is retried: the next attempt and why the last one failed. */
   retry: { attempt: number; error: string; delayMs: number } | null;
+  /** Commands whose effect was already in place (an undo, or a resumed step re-run): said, not an error. */
+  already?: string;
 }
 
 /** One router's view of one verification: when it first saw every prefix of the step as expected. */
@@ -157,6 +159,7 @@ export function timelineReducer(state: TimelineState, event: ExecEvent): Timelin
         state: event.outcome,
         endedAt: event.at,
         error: event.error ?? null,
+        ...(event.already ? { already: event.already } : {}),
       }));
     case 'rollback-start':
       return withStep(state, event.step, (s) => ({ ...s, state: 'rolling back' }));
@@ -176,6 +179,7 @@ export function timelineReducer(state: TimelineState, event: ExecEvent): Timelin
               ? 'not undone'
               : 'rolled back',
         error: event.error ?? s.error,
+        ...(event.already ? { already: event.already } : {}),
       }));
     case 'done':
       return {

@@ -39,7 +39,10 @@ export class TimelinePrinter {
       }
       case 'step-done': {
         const took = e.at - (this.steps.get(e.step) ?? e.at);
-        w(`${this.at(e.at)} step ${e.step} ${e.outcome} (${took} ms)${e.error ? `: ${e.error}` : ''}`);
+        w(
+          `${this.at(e.at)} step ${e.step} ${e.outcome} (${took} ms)${e.error ? `: ${e.error}` : ''}` +
+            `${e.already ? ` (${e.already})` : ''}`,
+        );
         break;
       }
       case 'rollback-start':
@@ -51,7 +54,10 @@ export class TimelinePrinter {
         );
         break;
       case 'rollback-done':
-        w(`${this.at(e.at)} rollback ${e.step} ${e.outcome}${e.error ? `: ${e.error}` : ''}`);
+        w(
+          `${this.at(e.at)} rollback ${e.step} ${e.outcome}${e.error ? `: ${e.error}` : ''}` +
+            `${e.already ? ` (${e.already})` : ''}`,
+        );
         break;
       case 'done':
         w(`${this.at(e.at)} ${e.status}`);

@@ -1,5 +1,6 @@
 import type { StepAction } from '../../model/plan.ts';
 import type { CommandRunner, ExecResult } from '../../transport/types.ts';
+import { alreadyInPlace } from './already.ts';
 import { sleep, type RetryClock } from './retry.ts';
 import { StepFailure } from './types.ts';
 
@@ -16,6 +17,11 @@ export interface ActionContext {
   onRetry?(attempt: number, error: string, delayMs: number): void;
   /** Rollback of a step that may not have applied: a non-zero exit means "nothing to undo". */
   tolerateExit?: boolean;
+  /**
+   * An undo: a command that failed only because its effect is already in place (already.ts) is
+   * reported here and the undo goes on.
+   */
+  onAlready?(command: string, state: string): void;
 }
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -63,7 +69,9 @@ export async function runAction(action: StepAction, ctx: ActionContext): Promise
   for (const command of action.commands) {
     const { result, retried } = await execWithRetry(command, ctx, deadline);
     ctx.onCommand?.(command, result.code);
-    if (result.code !== 0 && !ctx.tolerateExit) {
+    const already = result.code !== 0 && ctx.onAlready ? alreadyInPlace(command, result.stderr) : null;
+    if (already !== null) ctx.onAlready?.(command, already);
+    else if (result.code !== 0 && !ctx.tolerateExit) {
       const stderr = result.stderr.trim();
       // Not guessed away: the exit may only mean the cut-off try already did it.
       const cutOff = retried

@@ -134,9 +134,20 @@ export async function executePlan(
       executed.push({ step, confirmed: commandsOf(step, 'action').length, uncertain: false });
       return false;
     });
-    // The step the crash interrupted may have run in part: undo what it may have done first.
+    // The step the crash interrupted may have run in part: undo what it may have done first — except
+    // on a resume of an SSH step, which is re-run instead (make-before-break: an announce is not
+    // withdrawn only to be made again; what is already in place is said, not failed).
     const interrupted = remaining[0];
-    if (interrupted && mode !== 'apply') {
+    const replay = mode === 'resume' && interrupted?.action.type === 'ssh' ? interrupted.id : null;
+    if (interrupted && replay !== null) {
+      audit({
+        kind: 'rollback',
+        device: interrupted.device,
+        diff: { device: interrupted.device, before: [], after: [] },
+        outcome: 'skipped',
+        message: `interrupted step ${interrupted.id} is re-run, not undone first: its commands already in place are accepted`,
+      });
+    } else if (interrupted && mode !== 'apply') {
       if (mode === 'rollback') {
         executed.push({ step: interrupted, confirmed: 0, uncertain: true });
         failure = `rollback of interrupted plan requested by ${deps.operator}`;
@@ -163,6 +174,7 @@ export async function executePlan(
       emit({ type: 'step-start', step: step.id, device: step.device, at: startedAt });
       const entry: Executed = { step, confirmed: 0, uncertain: false };
       executed.push(entry);
+      const already: string[] = [];
       let pending: VyosPending | null = null;
       try {
         const onCommand = (command: string, code: number | null): void => {
@@ -184,6 +196,9 @@ export async function executePlan(
             timeoutMs: step.timeoutMs,
             now,
             onCommand,
+            ...(step.id === replay
+              ? { onAlready: (command: string, state: string) => already.push(`${state}: \`${command}\``) }
+              : {}),
           });
         }
         await verifyStep(step.verify, {
@@ -217,6 +232,7 @@ export async function executePlan(
         step: step.id,
         outcome,
         ...(failure !== null ? { error: failure } : {}),
+        ...(already.length > 0 ? { already: already.join('; ') } : {}),
         at: endedAt,
       });
       audit({

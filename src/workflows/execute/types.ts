@@ -17,7 +17,8 @@ export type ExecEvent =
       satisfied: boolean;
       at: number;
     }
-  | { type: 'step-done'; step: string; outcome: StepOutcome; error?: string; at: number }
+  /** `already`: on a resumed step, commands whose effect the interrupted run had put in place already. */
+  | { type: 'step-done'; step: string; outcome: StepOutcome; error?: string; already?: string; at: number }
   | { type: 'rollback-start'; step: string; device: string; at: number }
   /** An undo failed and will be tried again after `delayMs`: `attempt` is the number of that next try. */
   | {
@@ -30,7 +31,15 @@ export type ExecEvent =
       at: number;
     }
   /** `skipped` with an `error`: not undone for that reason (not merely "nothing to undo"). */
-  | { type: 'rollback-done'; step: string; outcome: RollbackOutcome; error?: string; at: number }
+  /** `already`: undo commands whose effect was in place already (a route already absent…), said as such. */
+  | {
+      type: 'rollback-done';
+      step: string;
+      outcome: RollbackOutcome;
+      error?: string;
+      already?: string;
+      at: number;
+    }
   /** `reason`: why the plan did not apply (absent when applied); `next`: the command that gets out of it. */
   | { type: 'done'; status: ExecStatus; reason?: string; next?: string; at: number };
 

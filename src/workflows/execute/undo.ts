@@ -49,6 +49,8 @@ export async function rollbackStep(
   const retry = new RetryClock(ctx.policy, now);
   const onRetry = (attempt: number, error: string, delayMs: number): void =>
     emit({ type: 'rollback-retry', step: step.id, device: step.device, attempt, error, delayMs, at: now() });
+  // Undo commands whose effect was already in place (e.g. a retried try had run them): said, not failed.
+  const already: string[] = [];
   try {
     if (step.rollback.type === 'vyos-configure') {
       // Reads the router's config first: only what is still there (or missing) is sent, so a step that
@@ -71,9 +73,16 @@ export async function rollbackStep(
         onRetry,
         // Only a transport error happened: the step may not have applied, so "nothing to delete" is fine.
         tolerateExit: confirmed === 0,
+        onAlready: (command, state) => already.push(`${state}: \`${command}\``),
       });
     }
-    emit({ type: 'rollback-done', step: step.id, outcome: 'ok', at: now() });
+    emit({
+      type: 'rollback-done',
+      step: step.id,
+      outcome: 'ok',
+      ...(already.length > 0 ? { already: already.join('; ') } : {}),
+      at: now(),
+    });
     return { ...base, outcome: 'ok' };
   } catch (error) {
     const message = `rollback of ${step.id} on ${step.device}: ${reason(error)}`;

@@ -61,7 +61,11 @@ export function renderOp(op: HostOp, privilege: string): string[] {
     }
     case 'route': {
       const ip = op.family === 6 ? ['ip', '-6'] : ['ip'];
-      const metric = op.metric !== undefined ? ['metric', String(op.metric)] : [];
+      // The kernel deletes the lowest-metric match when no metric is given: beside a metric-512
+      // route the IPv6 normal route (1024) is not the lowest, so its delete names its metric. (IPv4's
+      // normal metric 0 means "any" to the kernel, and 0 is the lowest: the normal route goes first.)
+      const chosen = op.metric ?? (op.op === 'del' && op.family === 6 ? 1024 : undefined);
+      const metric = chosen !== undefined ? ['metric', String(chosen)] : [];
       return [run([...ip, 'route', op.op, op.prefix, 'dev', op.tap, ...vrfArgs(op.vrf), ...metric])];
     }
     case 'nft': {

@@ -181,6 +181,55 @@ describe('rollback that really retries', () => {
     }
   }, 300_000);
 
+  it('an undo whose effect is already in place (the route was removed by hand) says so and goes on: rolled back', async () => {
+    const { w, target } = await created('rr-web4');
+    // The test before left the target's SSH cut: wait until the poller reads it again.
+    for (;;) {
+      await env.fabric.poller.pollNow([target]);
+      if (env.fabric.store.getState().devices[target]!.health === 'ok') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    let inject = true;
+    const byHand = `sudo -n ip route del ${w.ipv4}/32 dev ${w.tap} vrf ${w.vrf} metric 512`;
+    const service = makeService({
+      runnerFor: (spec) => {
+        env.sentTo.push(spec.name);
+        const runner = env.fabric.ssh.get(spec);
+        return {
+          ...runner,
+          // The source's withdraw fails; meanwhile someone deleted the target's elevated IPv4 route by hand.
+          exec: async (command, options) => {
+            if (!(inject && spec.name === w.host && / route del /.test(command)))
+              return runner.exec(command, options);
+            expect((await env.lab.fabric.device(target)!.exec(byHand)).code).toBe(0);
+            return { code: 1, stdout: '', stderr: 'injected failure\n' };
+          },
+        } as typeof runner;
+      },
+    });
+    const plan = service.planMigrate({ name: w.name, target });
+    const events: ExecEvent[] = [];
+    const result = await service.apply(plan, { onEvent: (e) => events.push(e) });
+    inject = false;
+    expect(result.status, result.reason).toBe('rolled-back');
+    expect(result.rollbacks.every((r) => r.outcome === 'ok' || r.outcome === 'skipped')).toBe(true);
+    const done = events.find(
+      (e) => e.type === 'rollback-done' && e.step === 'target-announce-preferred',
+    ) as Extract<ExecEvent, { type: 'rollback-done' }>;
+    expect(done.outcome).toBe('ok');
+    expect(done.already).toMatch(new RegExp(`^route already absent: \`sudo -n ip route del ${w.ipv4.replace(/\./g, '\\.')}/32 dev ${w.tap}.* metric 512\`$`));
+    expect(registry.workload(w.name)).toMatchObject({ host: w.host, state: 'active' });
+    expect(printed(events, result, 'active')).toMatch(
+      /rollback target-announce-preferred ok \(route already absent: `sudo -n ip route del /,
+    );
+    expect(consoleText(plan, events).some((l) => l.includes('route already absent: `sudo -n ip route del'))).toBe(
+      true,
+    );
+    await settle(env, 'source announcing alone', () =>
+      viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === w.host),
+    );
+  }, 300_000);
+
   it('a bad retry bound is refused before anything is sent', async () => {
     const service = makeService();
     const plan = service.planCreate({ name: 'rr-web3', tenant: 'blue', host: env.hypervisors[0]!.name });

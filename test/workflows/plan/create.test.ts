@@ -56,7 +56,7 @@ describe('planCreate', () => {
     expect(plan.steps[2]?.rollback).toEqual({
       type: 'ssh',
       commands: [
-        'sudo -n ip -6 route del 2001:db8:10:20::/64 dev tap-web1',
+        'sudo -n ip -6 route del 2001:db8:10:20::/64 dev tap-web1 metric 1024',
         'sudo -n ip route del 203.0.113.10/32 dev tap-web1',
       ],
     });

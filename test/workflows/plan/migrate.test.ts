@@ -48,7 +48,7 @@ describe('planMigrate', () => {
         'source-withdraw',
         'hv1',
         'sudo -n ip route del 203.0.113.10/32 dev tap-web1',
-        'sudo -n ip -6 route del 2001:db8:10:20::/64 dev tap-web1',
+        'sudo -n ip -6 route del 2001:db8:10:20::/64 dev tap-web1 metric 1024',
       ],
       [
         'source-cleanup',
@@ -157,7 +157,7 @@ describe('planDecommission', () => {
         'withdraw',
         'hv1',
         'sudo -n ip route del 203.0.113.10/32 dev tap-web1',
-        'sudo -n ip -6 route del 2001:db8:10:20::/64 dev tap-web1',
+        'sudo -n ip -6 route del 2001:db8:10:20::/64 dev tap-web1 metric 1024',
       ],
       [
         'cleanup',

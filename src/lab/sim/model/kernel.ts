@@ -133,8 +133,12 @@ export class Kernel {
 
   addAddress(name: string, addr: LinkAddress): void {
     const link = this.link(name);
+    // As Linux 6.x answers (extended ack); older kernels print only "RTNETLINK answers: File exists".
     if (link.addrs.some((a) => a.local === addr.local && a.family === addr.family))
-      throw rtnetlink('File exists');
+      throw new ToolError(
+        addr.family === 4 ? 'Error: ipv4: Address already assigned.\n' : 'Error: ipv6: address already assigned.\n',
+        2,
+      );
     link.addrs.push(addr);
     this.version++;
   }
@@ -146,7 +150,7 @@ export class Kernel {
     );
     if (i < 0)
       throw new ToolError(
-        'Error: ipv4: Address not found.\n'.replace('ipv4', family === 4 ? 'ipv4' : 'ipv6'),
+        family === 4 ? 'Error: ipv4: Address not found.\n' : 'Error: ipv6: address not found.\n',
         2,
       );
     link.addrs.splice(i, 1);
@@ -181,15 +185,20 @@ export class Kernel {
     this.version++;
   }
 
-  /** `ip route del`: unspecified metric or device match any; no match is ESRCH. */
+  /**
+   * `ip route del`: an unspecified metric or device matches any (IPv4's metric 0 too, as in
+   * fib_table_delete); of several matches the kernel deletes the lowest metric, whatever was added
+   * first (checked on Linux 6.x: v4 0 before 512, v6 512 before 1024). No match is ESRCH.
+   */
   deleteRoute(prefix: Prefix, table: number, dev?: string, metric?: number): void {
-    const i = this.routes.findIndex(
-      (r) =>
-        r.table === table &&
-        r.prefix.text === prefix.text &&
-        (dev === undefined || r.dev === dev) &&
-        (metric === undefined || r.metric === metric),
-    );
+    const any = metric === undefined || (prefix.family === 4 && metric === 0);
+    let i = -1;
+    this.routes.forEach((r, at) => {
+      if (r.table !== table || r.prefix.text !== prefix.text) return;
+      if (dev !== undefined && r.dev !== dev) return;
+      if (!any && r.metric !== metric) return;
+      if (i < 0 || r.metric < this.routes[i]!.metric) i = at;
+    });
     if (i < 0) throw rtnetlink('No such process');
     this.routes.splice(i, 1);
     this.version++;

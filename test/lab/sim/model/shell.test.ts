@@ -166,6 +166,48 @@ describe('device shell', () => {
   });
 });
 
+describe('ip route del of two routes to one prefix deletes the lowest metric, as the kernel does', () => {
+  const fabric = createSimFabric({ hopDelayMs: 5, jitterMs: 1 });
+  afterAll(() => fabric.close());
+
+  // Checked in a network namespace on Linux 6.x: added 512 first, then the normal route; a delete
+  // without a metric removed the IPv4 metric-0 route and the IPv6 metric-512 route (the lowest each).
+  it('whichever was added first', async () => {
+    const w = fabric.workloads().find((x) => x.vrf === 'default')!;
+    const hv = fabric.device(w.host)!;
+    const v4 = `${w.ipv4}/32`;
+    const v6 = w.ipv6Prefix;
+    const metrics = async (family: 4 | 6, prefix: string) => {
+      const doc = JSON.parse((await hv.exec(`ip -${family} -j route show`)).stdout) as {
+        dst: string;
+        metric?: number;
+      }[];
+      return doc
+        .filter((r) => r.dst === prefix || `${r.dst}/32` === prefix)
+        .map((r) => r.metric ?? 0)
+        .sort((a, b) => a - b);
+    };
+    for (const cmd of [
+      `sudo -n ip route del ${v4} dev ${w.tap}`,
+      `sudo -n ip -6 route del ${v6} dev ${w.tap} metric 1024`,
+      `sudo -n ip route add ${v4} dev ${w.tap} metric 512`,
+      `sudo -n ip route add ${v4} dev ${w.tap}`,
+      `sudo -n ip -6 route add ${v6} dev ${w.tap} metric 512`,
+      `sudo -n ip -6 route add ${v6} dev ${w.tap}`,
+    ])
+      expect((await hv.exec(cmd)).code, cmd).toBe(0);
+    expect(await metrics(4, v4)).toEqual([0, 512]);
+    expect(await metrics(6, v6)).toEqual([512, 1024]);
+    expect((await hv.exec(`sudo -n ip route del ${v4} dev ${w.tap}`)).code).toBe(0);
+    expect((await hv.exec(`sudo -n ip -6 route del ${v6} dev ${w.tap}`)).code).toBe(0);
+    expect(await metrics(4, v4)).toEqual([512]);
+    expect(await metrics(6, v6)).toEqual([1024]);
+    // IPv4's metric 0 means "any": with only the 512 route left, it is the one deleted.
+    expect((await hv.exec(`sudo -n ip route del ${v4} dev ${w.tap} metric 0`)).code).toBe(0);
+    expect(await metrics(4, v4)).toEqual([]);
+  });
+});
+
 describe('VRF routes need their table, as in the kernel', () => {
   const fabric = createSimFabric({ hopDelayMs: 5, jitterMs: 1 });
   afterAll(() => fabric.close());

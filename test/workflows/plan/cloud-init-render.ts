@@ -196,14 +196,22 @@ function networkManager(files: Map<string, string>, mac: string): Verdict {
   const family = (section: 'ipv4' | 'ipv6', gw: string): FamilyVerdict => {
     const keys = get(section);
     const ok = keys.get('method') === 'manual' || section === 'ipv6';
-    const defaultVia = keys.get('gateway') === gw && ok ? gw : null;
+    // A default route may also come as `routeN=0.0.0.0/0,GW` (+ `routeN_options=onlink=true`).
+    const dflt = section === 'ipv4' ? '0.0.0.0/0' : '::/0';
+    const route = [...keys.entries()].find(([k, v]) => /^route\d+$/.test(k) && v === `${dflt},${gw}`);
+    const routeOnLink = route && /onlink=true/.test(keys.get(`${route[0]}_options`) ?? '');
+    const defaultVia = ok && (keys.get('gateway') === gw || route) ? gw : null;
     return {
       defaultVia,
       onLink: !defaultVia
         ? null
         : section === 'ipv6'
           ? `${LINK_LOCAL6}; method=${keys.get('method')}`
-          : '`gateway=` of a manual connection: NetworkManager adds a device route to an off-subnet gateway',
+          : routeOnLink
+            ? `${route[0]}_options=onlink=true`
+            : keys.get('gateway') === gw
+              ? '`gateway=` of a manual connection: NetworkManager adds a device route to an off-subnet gateway'
+              : null,
     };
   };
   return {

@@ -40,6 +40,7 @@ export const GET_OPTIONS = {
   peer: { type: 'string' },
   mac: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  'cloud-init-dir': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   resume: { type: 'string' },
   rollback: { type: 'string' },

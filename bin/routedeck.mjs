@@ -21,6 +21,7 @@ function staleBecause() {
   } catch {
     return 'no build in dist/';
   }
+  if (typeof stamp?.inputs !== 'object' || stamp.inputs === null) return 'no build in dist/';
   // Same mtime and size as when built, not merely older: a checkout can bring back an older file.
   // Plain paths: a URL per file costs ~5 MB of RSS over 300 files.
   for (const [file, [mtimeMs, size]] of Object.entries(stamp.inputs)) {

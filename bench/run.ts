@@ -13,6 +13,7 @@
  *      merged under `viewers`.
  *   6. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
  *      `--kinds=… --faults=… --steps=…`.
+ *   7. CLI start: `--help` and `get devices --lab` from dist/ and from source (cli-start.ts), under `cliStart`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -164,7 +165,7 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile', 'faults'] as const;
+const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile', 'faults', 'cli-start'] as const;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
@@ -203,6 +204,13 @@ async function main(): Promise<void> {
     faults.mergeResults(matrix);
     console.log(`\n${faults.report(matrix)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!matrix.ok) process.exitCode = 1;
+  }
+  if (want('cli-start')) {
+    const cli = await import('./cli-start.ts');
+    const start = await cli.cliStartBench();
+    cli.mergeResults(start);
+    console.log(`\n${cli.report(start)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!Object.values(start.targets).every((t) => t.ok)) process.exitCode = 1;
   }
 }
 

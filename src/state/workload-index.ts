@@ -1,9 +1,9 @@
-import { cidrContains, parseCidr, type Cidr } from '../addr/cidr.ts';
 import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
 import type { Family } from '../model/route.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { nextHopOwners, type NextHopOwners } from './next-hop-owners.ts';
+import { poolMatcher, type PoolMatcher } from './pool-match.ts';
 
 export interface Announcer {
   host: string;
@@ -35,20 +35,6 @@ export interface WorkloadEntry {
   conflicts: string[];
 }
 
-interface TenantPools {
-  name: string;
-  vrf: string;
-  pools: Cidr[];
-}
-
-function tenantPools(tenants: TenantSpec[]): TenantPools[] {
-  return tenants.map((tenant) => ({
-    name: tenant.name,
-    vrf: tenant.vrf ?? 'default',
-    pools: [...tenant.pools4, ...tenant.pools6].map((pool) => parseCidr(pool)),
-  }));
-}
-
 /** What the index reads of a device: its spec, last snapshot, and whether its last poll failed. */
 export interface IndexedDevice {
   spec: DeviceSpec;
@@ -65,14 +51,6 @@ function hostProblem(device: IndexedDevice): string | null {
   return 'host not polled yet';
 }
 
-function ownerOf(pools: TenantPools[], vrf: string, prefix: string): string | null {
-  const owner = pools.find(
-    (tenant) =>
-      (vrf === 'default' || tenant.vrf === vrf) && tenant.pools.some((pool) => cidrContains(pool, prefix)),
-  );
-  return owner?.name ?? null;
-}
-
 /**
  * Derives, for every workload prefix, who announces it and which routers see it with which next hop.
  * A host's own table (TAP routes) is the source; for a host that cannot be read now (unreachable, failed,
@@ -82,7 +60,7 @@ function ownerOf(pools: TenantPools[], vrf: string, prefix: string): string | nu
  * is down one pass over the routers' tenant-VRF routes.
  */
 export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec[]): WorkloadEntry[] {
-  const pools = tenantPools(tenants);
+  const pools = poolMatcher(tenants);
   const entries = new Map<string, WorkloadEntry>();
   const entryFor = (vrf: string, prefix: string, family: Family): WorkloadEntry => {
     const key = `${vrf}|${prefix}`;
@@ -92,7 +70,7 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
         vrf,
         prefix,
         family,
-        tenant: ownerOf(pools, vrf, prefix),
+        tenant: pools.ownerOf(vrf, prefix),
         announcers: [],
         seenBy: [],
         conflicts: [],
@@ -124,7 +102,7 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
       owners: nextHopOwners(device.snapshot!),
     }));
   if (down.size > 0) {
-    const vrfs = new Set(pools.map((tenant) => tenant.vrf));
+    const vrfs = new Set(tenants.map((tenant) => tenant.vrf ?? 'default'));
     for (const router of routers) inferFromRouter(router, vrfs, down, pools, entryFor);
   }
   for (const { name, snapshot, owners } of routers) {
@@ -174,7 +152,7 @@ function inferFromRouter(
   router: { snapshot: DeviceSnapshot; owners: NextHopOwners },
   vrfs: Set<string>,
   down: Map<string, string>,
-  pools: TenantPools[],
+  pools: PoolMatcher,
   entryFor: (vrf: string, prefix: string, family: Family) => WorkloadEntry,
 ): void {
   const table = router.snapshot.routes;
@@ -187,7 +165,7 @@ function inferFromRouter(
         const host = router.owners.resolve(hop);
         const problem = host === undefined ? undefined : down.get(host);
         if (host === undefined || problem === undefined) continue;
-        if (ownerOf(pools, route.vrf, route.prefix) === null) break;
+        if (pools.ownerOf(route.vrf, route.prefix) === null) break;
         const entry = entryFor(route.vrf, route.prefix, route.family);
         if (!entry.announcers.some((a) => a.host === host))
           entry.announcers.push({

@@ -201,6 +201,8 @@ describe('rollback that really retries', () => {
           exec: async (command, options) => {
             if (!(inject && spec.name === w.host && / route del /.test(command)))
               return runner.exec(command, options);
+            // Once: the make-before-break undo deletes the source's normal route (for the elevated one) too.
+            inject = false;
             expect((await env.lab.fabric.device(target)!.exec(byHand)).code).toBe(0);
             return { code: 1, stdout: '', stderr: 'injected failure\n' };
           },
@@ -217,14 +219,18 @@ describe('rollback that really retries', () => {
       (e) => e.type === 'rollback-done' && e.step === 'target-announce-preferred',
     ) as Extract<ExecEvent, { type: 'rollback-done' }>;
     expect(done.outcome).toBe('ok');
-    expect(done.already).toMatch(new RegExp(`^route already absent: \`sudo -n ip route del ${w.ipv4.replace(/\./g, '\\.')}/32 dev ${w.tap}.* metric 512\`$`));
+    expect(done.already).toMatch(
+      new RegExp(
+        `^route already absent: \`sudo -n ip route del ${w.ipv4.replace(/\./g, '\\.')}/32 dev ${w.tap}.* metric 512\`$`,
+      ),
+    );
     expect(registry.workload(w.name)).toMatchObject({ host: w.host, state: 'active' });
     expect(printed(events, result, 'active')).toMatch(
       /rollback target-announce-preferred ok \(route already absent: `sudo -n ip route del /,
     );
-    expect(consoleText(plan, events).some((l) => l.includes('route already absent: `sudo -n ip route del'))).toBe(
-      true,
-    );
+    expect(
+      consoleText(plan, events).some((l) => l.includes('route already absent: `sudo -n ip route del')),
+    ).toBe(true);
     await settle(env, 'source announcing alone', () =>
       viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === w.host),
     );

@@ -4,7 +4,8 @@
  * first `ip route add … metric 512` returned (the executor never hears back, as after kill -9); once
  * every router uses the target, a workload on hv3 pings the migrating one every 5 ms while the plan is
  * recovered: `resume` (the interrupted step re-run), `resume-undo-first` (the old resume: the step's
- * undo, then the step again) or `rollback`. Lost packets and the largest gap between replies per way.
+ * undo, then the step again), `rollback` (make-before-break undo: Step.undoPhases) or
+ * `rollback-withdraw-first` (the old undo: the step's plain rollback, withdrawing first). Lost packets and the largest gap between replies per way.
  * Alone: `node --expose-gc --import tsx bench/run.ts resume-loss`; runs a way: ROUTEDECK_BENCH_RECOVERIES.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ const RUNS = Number(process.env['ROUTEDECK_BENCH_RECOVERIES'] ?? 3);
 const PING_FROM = 'acme-3';
 const PING_MS = 5;
 const KILLED_STEP = 'target-announce-preferred';
-const WAYS = ['resume', 'resume-undo-first', 'rollback'] as const;
+const WAYS = ['resume', 'resume-undo-first', 'rollback', 'rollback-withdraw-first'] as const;
 type Way = (typeof WAYS)[number];
 
 export interface RecoveryRun {
@@ -105,8 +106,10 @@ async function recover(env: NetnsEnv, plan: Plan, way: Way): Promise<string> {
   const deps = env.deps();
   if (way === 'resume-undo-first') {
     // What resume did before 456eb0a: undo whatever the interrupted step may have done, then re-run it.
-    const interrupted = plan.steps.find((s) => !completed.includes(s.id));
-    if (!interrupted) throw new Error('no interrupted step');
+    const found = plan.steps.find((s) => !completed.includes(s.id));
+    if (!found) throw new Error('no interrupted step');
+    // Its plain rollback, as then (the make-before-break undo came after).
+    const { undoPhases: _, ...interrupted } = found;
     const undone = await rollbackStep(
       { step: interrupted, confirmed: 0, uncertain: true },
       {
@@ -119,8 +122,13 @@ async function recover(env: NetnsEnv, plan: Plan, way: Way): Promise<string> {
     );
     if (undone.outcome !== 'ok') throw new Error(`undo first: ${undone.error ?? undone.outcome}`);
   }
-  const mode = way === 'rollback' ? 'rollback' : 'resume';
-  const result = await executePlan(plan, deps, { mode, completed });
+  const mode = way.startsWith('rollback') ? 'rollback' : 'resume';
+  // The undo before the make-before-break one: the step's own rollback commands alone.
+  const run =
+    way === 'rollback-withdraw-first'
+      ? { ...plan, steps: plan.steps.map(({ undoPhases: _, ...step }) => step) }
+      : plan;
+  const result = await executePlan(run, deps, { mode, completed });
   return result.status;
 }
 
@@ -145,10 +153,11 @@ async function oneRun(
   const recoveryMs = performance.now() - t;
   await sleep(300);
   const stats = await ping.stop();
-  const expected = way === 'rollback' ? 'rolled-back' : 'applied';
+  const rolledBack = way.startsWith('rollback');
+  const expected = rolledBack ? 'rolled-back' : 'applied';
   if (status !== expected) throw new Error(`${way}: ${status}, expected ${expected}`);
   // The compute layer removes the leg the workload no longer uses.
-  const holder = way === 'rollback' ? w.host : to;
+  const holder = rolledBack ? w.host : to;
   await detachGuest({ host: holder === to ? w.host : to, tap: w.tap });
   return [
     { status, lost: stats.lost, transmitted: stats.transmitted, maxGapMs: stats.maxGapMs, recoveryMs },
@@ -170,7 +179,12 @@ export async function resumeLossBench(): Promise<ResumeLossBench | { skipped: st
       if (created.result.status !== 'applied')
         throw new Error(`create: ${JSON.stringify(created.result.steps)}`);
       w = { ...w, state: 'active' };
-      const raw: Record<Way, RecoveryRun[]> = { resume: [], 'resume-undo-first': [], rollback: [] };
+      const raw: Record<Way, RecoveryRun[]> = {
+        resume: [],
+        'resume-undo-first': [],
+        rollback: [],
+        'rollback-withdraw-first': [],
+      };
       for (let i = 0; i < RUNS; i++) {
         for (const way of WAYS) {
           const to = w.host === 'hv1' ? 'hv2' : 'hv1';
@@ -199,6 +213,7 @@ export async function resumeLossBench(): Promise<ResumeLossBench | { skipped: st
           resume: figures(raw.resume),
           'resume-undo-first': figures(raw['resume-undo-first']),
           rollback: figures(raw.rollback),
+          'rollback-withdraw-first': figures(raw['rollback-withdraw-first']),
         },
       };
     } finally {
@@ -228,9 +243,9 @@ export function report(b: ResumeLossBench | { skipped: string }): string {
   return lines.join('\n');
 }
 
-/** Exit code: a resume must lose nothing (the interrupted announce is re-run, never withdrawn). */
+/** Exit code: resume and rollback must lose nothing (make-before-break both ways). */
 export function resumeLossOk(b: ResumeLossBench | { skipped: string }): boolean {
-  return 'skipped' in b || b.ways.resume.lost.max === 0;
+  return 'skipped' in b || (b.ways.resume.lost.max === 0 && b.ways.rollback.lost.max === 0);
 }
 
 export function mergeResults(b: ResumeLossBench | { skipped: string }): void {

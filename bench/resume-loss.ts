@@ -120,7 +120,7 @@ export function report(b: ResumeLossBench | { skipped: string }): string {
   ];
   for (const [way, f] of Object.entries(b.ways))
     lines.push(
-      `${way.padEnd(18)} lost ${fmt(f.lost)} packets, largest gap ${fmt(f.maxGapMs)} ms, recovery ${fmt(f.recoveryMs)} ms`,
+      `${way.padEnd(24)} lost ${fmt(f.lost)} packets, largest gap ${fmt(f.maxGapMs)} ms, recovery ${fmt(f.recoveryMs)} ms`,
     );
   return lines.join('\n');
 }

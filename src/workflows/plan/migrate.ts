@@ -83,7 +83,8 @@ function handBack(w: WorkloadRecord, source: DeviceSpec, target: DeviceSpec, rou
   return [
     on(source, [...routeOps(w, 'add', ELEVATED_METRIC), ...routeOps(w, 'del')]),
     on(target, toNormal, onSource),
-    on(target, routeOps(w, 'del')),
+    // Verified too, though the routers already use the source: the target is polled after its delete.
+    on(target, routeOps(w, 'del'), onSource),
     { ...on(source, toNormal, onSource), always: true },
   ];
 }

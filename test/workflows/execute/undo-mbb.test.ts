@@ -153,6 +153,11 @@ describe('rollback of a half-done make-before-break announce', () => {
     expect(result.status, JSON.stringify(result.rollbacks)).toBe('rolled-back');
     expect(holes).toEqual([]);
     expect(viaHosts(env, `${w.ipv4}/32`, w.vrf)).toEqual(env.routers.map(() => w.host));
+    // The store saw the target's delete (no poll since the rollback): the source alone announces.
+    const live = env.fabric.store
+      .getState()
+      .workloads.find((x) => x.vrf === w.vrf && x.prefix === `${w.ipv4}/32`);
+    expect(live?.announcers.map((a) => a.host)).toEqual([w.host]);
     expect(viaHosts(env, w.ipv6Prefix, w.vrf)).toEqual(env.routers.map(() => w.host));
     // The interrupted step never sent its IPv6 route: that delete is said, not failed.
     const undone = events.find((e) => e.type === 'rollback-done' && e.step === 'target-announce-preferred');

@@ -15,6 +15,7 @@
  *      merged under `resumeLoss`.
  *   7. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
  *      `--kinds=… --faults=… --steps=…`.
+ *   8. CLI start: `--help` and `get devices --lab` from dist/ and from source (cli-start.ts), under `cliStart`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -175,6 +176,7 @@ const PARTS = [
   'viewers',
   'serve-hostile',
   'faults',
+  'cli-start',
 ] as const;
 
 async function main(): Promise<void> {
@@ -222,6 +224,13 @@ async function main(): Promise<void> {
     faults.mergeResults(matrix);
     console.log(`\n${faults.report(matrix)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!matrix.ok) process.exitCode = 1;
+  }
+  if (want('cli-start')) {
+    const cli = await import('./cli-start.ts');
+    const start = await cli.cliStartBench();
+    cli.mergeResults(start);
+    console.log(`\n${cli.report(start)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!Object.values(start.targets).every((t) => t.ok)) process.exitCode = 1;
   }
 }
 

@@ -1,7 +1,8 @@
-import { createInterface } from 'node:readline/promises';
 import { runCli } from './run.ts';
 
 async function confirm(question: string): Promise<boolean> {
+  // Loaded when a question is asked: most commands never ask one.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());

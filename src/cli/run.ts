@@ -1,21 +1,9 @@
 import { parseArgs } from 'node:util';
-import { InventoryError } from '../inventory/load.ts';
-import { RegistryError } from '../registry/index.ts';
-import { runGet } from './get.ts';
-import { runConsole } from './console.ts';
-import { runLab } from './lab.ts';
-import { parseSimOptions, runSimControl, runSimForeground } from './lab-sim.ts';
-import { runServe } from './serve.ts';
-import { isSharedServicePlan, runPlanSharedService } from './shared-service.ts';
-import { isTenantPlan, runPlanTenant } from './tenant.ts';
-import { isReconcilePlan, runPlanReconcile } from './reconcile.ts';
-import { runTrustHost } from './trust-host.ts';
-import { runAudit } from './audit.ts';
-import { runApply, runPlan } from './workflow.ts';
-import { runPlanFip } from './floating-ip.ts';
-import { runGetGuard, runPlanGuardRepair } from './guard.ts';
+import { RegistryError } from '../registry/errors.ts';
 import { USAGE, UsageError } from './usage.ts';
 
+// Each command's module is imported when that command runs (dynamic import: a chunk of its own in
+// dist/), so `--help` or `get devices` never load the TUI (ink, React), the lab, or better-sqlite3.
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
@@ -40,6 +28,7 @@ export const GET_OPTIONS = {
   peer: { type: 'string' },
   mac: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  'cloud-init-dir': { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   resume: { type: 'string' },
   rollback: { type: 'string' },
@@ -69,9 +58,15 @@ export const GET_OPTIONS = {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     // Its own option table (a repeated --tenant): dispatched before the shared one parses strictly.
-    if (isSharedServicePlan(argv)) return await runPlanSharedService(argv, io);
-    if (isTenantPlan(argv)) return await runPlanTenant(argv, io);
-    if (isReconcilePlan(argv)) return await runPlanReconcile(argv, io);
+    // Each of these needs a positional `plan`; without one their modules stay unloaded.
+    if (argv.includes('plan')) {
+      const shared = await import('./shared-service.ts');
+      if (shared.isSharedServicePlan(argv)) return await shared.runPlanSharedService(argv, io);
+      const tenant = await import('./tenant.ts');
+      if (tenant.isTenantPlan(argv)) return await tenant.runPlanTenant(argv, io);
+      const reconcile = await import('./reconcile.ts');
+      if (reconcile.isReconcilePlan(argv)) return await reconcile.runPlanReconcile(argv, io);
+    }
     const { values, positionals } = parseArgs({
       args: argv,
       options: GET_OPTIONS,
@@ -85,35 +80,40 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     switch (command) {
       case 'get':
-        if (rest[0] === 'guard') return await runGetGuard(rest.slice(1), values, io);
-        return await runGet(rest, values, io);
+        if (rest[0] === 'guard')
+          return await (await import('./guard.ts')).runGetGuard(rest.slice(1), values, io);
+        return await (await import('./get.ts')).runGet(rest, values, io);
       case 'lab':
-        if (rest[0] === 'ctl') return await runSimControl(rest.slice(1), io);
+        if (rest[0] === 'ctl') return await (await import('./lab-sim.ts')).runSimControl(rest.slice(1), io);
         if (rest[0] === 'sim') {
           if (rest.length > 1) throw new UsageError('lab sim takes options, not arguments');
-          return await runSimForeground(parseSimOptions(values), io);
+          const sim = await import('./lab-sim.ts');
+          return await sim.runSimForeground(sim.parseSimOptions(values), io);
         }
-        return await runLab(rest, io);
+        return await (await import('./lab.ts')).runLab(rest, io);
       case 'plan':
-        if (rest[0] === 'fip') return await runPlanFip(rest.slice(1), values, io);
-        if (rest[0] === 'guard-repair') return await runPlanGuardRepair(rest.slice(1), values, io);
-        return await runPlan(rest, values, io);
+        if (rest[0] === 'fip')
+          return await (await import('./floating-ip.ts')).runPlanFip(rest.slice(1), values, io);
+        if (rest[0] === 'guard-repair')
+          return await (await import('./guard.ts')).runPlanGuardRepair(rest.slice(1), values, io);
+        return await (await import('./workflow.ts')).runPlan(rest, values, io);
       case 'apply':
-        return await runApply(rest, values, io);
+        return await (await import('./workflow.ts')).runApply(rest, values, io);
       case 'audit':
-        return await runAudit(rest, values, io);
+        return await (await import('./audit.ts')).runAudit(rest, values, io);
       case 'serve':
-        return await runServe(rest, values, io);
+        return await (await import('./serve.ts')).runServe(rest, values, io);
       case 'trust-host':
-        return await runTrustHost(rest, values, io);
+        return await (await import('./trust-host.ts')).runTrustHost(rest, values, io);
       case undefined:
         // Without a terminal there is no TUI: keep the lab running with its text screen instead.
         if (!io.interactive) {
           if (values.inventory !== undefined || values['lab-netns'])
             throw new UsageError('the console needs a terminal; use `routedeck get …`');
-          return await runSimForeground(parseSimOptions(values), io);
+          const sim = await import('./lab-sim.ts');
+          return await sim.runSimForeground(sim.parseSimOptions(values), io);
         }
-        return await runConsole(values, io);
+        return await (await import('./console.ts')).runConsole(values, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -123,12 +123,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`routedeck: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof InventoryError) {
-      io.stderr.write(`${error.message}\n`);
-      return 2;
-    }
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`routedeck: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    // Only a command that loaded the inventory module can have thrown one of its errors.
+    const { InventoryError } = await import('../inventory/load.ts');
+    if (error instanceof InventoryError) {
+      io.stderr.write(`${error.message}\n`);
       return 2;
     }
     throw error;

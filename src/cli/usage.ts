@@ -8,7 +8,8 @@ Usage:
   routedeck lab sim [--hosts N --routers M --workloads K --tenants T --seed S]   lab only, fault keys
   routedeck lab ctl '{"cmd":"flap","device":"spine1","peer":"eth1"}'   (faults: see README)
   routedeck get devices|bgp|routes|workloads|overlay|guard [options]   (guard: vmguard drift + spoof drops)
-  routedeck plan create NAME --tenant T --host H [-o plan.json]    plan a new workload (nothing sent)
+  routedeck plan create NAME --tenant T --host H [-o plan.json] [--cloud-init-dir DIR]
+                                            plan a new workload (nothing sent); DIR: its NoCloud seed
   routedeck plan migrate NAME --to H [--break-before-make] [-o plan.json]
   routedeck plan decommission NAME [-o plan.json]  |  plan discard PLAN-ID  |  plan list
   routedeck plan fip attach ADDR --to W [--peer W2] | move ADDR --to W | detach ADDR | list

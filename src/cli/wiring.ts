@@ -51,7 +51,14 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
   };
   const collect = async (spec: DeviceSpec): Promise<DeviceSnapshot> => {
     const api = await apiFor(spec);
-    return driverFor(spec.kind).collect({ device: spec, runner: ssh.get(spec), ...(api ? { api } : {}) });
+    // The last snapshot goes along: what did not change since (a router's route tables) is not read again.
+    const previous = store.getState().devices[spec.name]?.snapshot ?? null;
+    return driverFor(spec.kind).collect({
+      device: spec,
+      runner: ssh.get(spec),
+      previous,
+      ...(api ? { api } : {}),
+    });
   };
   const poller = new Poller({ store, collect, ...options.poller });
   return {

@@ -18,6 +18,7 @@ import type { CliIo } from './run.ts';
 import { runPlanList } from './audit.ts';
 import { useColor } from './table.ts';
 import { TimelinePrinter } from './timeline-printer.ts';
+import { seedDirProblem, writeSeed } from './cloud-init-seed.ts';
 import { UsageError } from './usage.ts';
 import { openFabric, openWorkflows, registryPathFor } from './wiring.ts';
 
@@ -32,6 +33,7 @@ export interface WorkflowValues {
   to?: string;
   mac?: string;
   output?: string;
+  'cloud-init-dir'?: string;
   yes?: boolean;
   resume?: string;
   rollback?: string;
@@ -119,6 +121,15 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
   if (kind === 'create' && (!values.tenant || !values.host))
     throw new UsageError('plan create needs --tenant and --host');
   if (kind === 'migrate' && !values.to) throw new UsageError('plan migrate needs --to HOST');
+  const seedDir = values['cloud-init-dir'];
+  if (seedDir !== undefined && kind !== 'create')
+    throw new UsageError('--cloud-init-dir goes with plan create (the guest seed of a new workload)');
+  // Checked before planning: a create reserves addresses, so a seed that cannot be written must refuse first.
+  const seedProblem = seedDir === undefined ? null : seedDirProblem(seedDir);
+  if (seedProblem) {
+    io.stderr.write(`routedeck: ${seedProblem}\nNothing was planned or written.\n`);
+    return 2;
+  }
   const session = await openSession(values, io);
   try {
     return await guarded(io, async () => {
@@ -144,6 +155,15 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
               })
             : service.planDecommission({ name });
       await printPlan(plan, values, io);
+      if (seedDir !== undefined) {
+        const seed = writeSeed(seedDir, plan.artifacts);
+        io.stdout.write(
+          `Cloud-init NoCloud seed: ${seed.files.map((f) => safeText(f)).join(', ')}` +
+            (seed.iso
+              ? `; ISO (volume cidata): ${safeText(seed.iso)}\n`
+              : `\n  (no cidata ISO: ${seed.isoError ? safeText(seed.isoError) : 'install genisoimage or xorriso for one'})\n`),
+        );
+      }
       return 0;
     });
   } finally {

@@ -4,6 +4,7 @@ import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResult } from './collect.ts';
 import { parseBgpSummary } from './frr/bgp-summary.ts';
+import { bgpTableVersions, canReuseRoutes, interfaceDigest, nextRouteCheck } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { workloadRoutesFrom } from './linux/workload-routes.ts';
@@ -53,8 +54,9 @@ function value<T>(r: PartResult<T> | undefined, fallback: T): T {
 }
 
 /**
- * One poll of a device's FRR and kernel state. Parts run in parallel (one SSH exec channel each)
- * except the two route streams, which share a builder and run one after the other. Each part
+ * One poll of a device's FRR and kernel state. Parts run in parallel (one SSH exec channel each);
+ * then the two route streams, which share a builder, one after the other — or not at all when the
+ * BGP table versions and interfaces say the last poll's tables still hold (route-check.ts). Each part
  * fails on its own into `partialErrors`; when all fail the device is unreachable and this throws.
  */
 export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions): Promise<DeviceSnapshot> {
@@ -73,10 +75,13 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
           return parseOutput(command, () => parseIpJsonRoutes(text, family), device.name);
         });
 
-  const [bgp, addresses, kernel4, kernel6, routes, apiVrfs] = await Promise.all([
+  const [bgp, addresses, kernel4, kernel6, apiVrfs] = await Promise.all([
     part('bgp', async () => {
       const text = await runText(runner, c.bgp);
-      return parseOutput(c.bgp, () => parseBgpSummary(text, device.name), device.name);
+      return {
+        sessions: parseOutput(c.bgp, () => parseBgpSummary(text, device.name), device.name),
+        versions: bgpTableVersions(text),
+      };
     }),
     part('interfaces', async () => {
       const text = await runText(runner, c.addresses);
@@ -88,12 +93,22 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     }),
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
-    (async () => [
-      await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
-      await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
-    ])(),
     opts.vrfs ? part('vrfs', opts.vrfs) : undefined,
   ]);
+  // The full tables only when the cheap signature says they may have changed (route-check.ts).
+  const now = (ctx.now ?? Date.now)();
+  const versions = bgp.ok ? bgp.value.versions : null;
+  const signature =
+    versions !== null && addresses.ok ? `${versions} ${interfaceDigest(addresses.value.interfaces)}` : null;
+  const previous = ctx.previous;
+  const reuse = canReuseRoutes(previous, signature, now);
+  const routes = reuse
+    ? []
+    : [
+        await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
+        await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
+      ];
+  const routeCheck = routes.every((r) => r.ok) ? nextRouteCheck(previous, signature, now, reuse) : undefined;
 
   const results: PartResult<unknown>[] = [];
   for (const r of [bgp, addresses, kernel4, kernel6, ...routes, apiVrfs]) if (r) results.push(r);
@@ -105,14 +120,15 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
 
   return {
     device: device.name,
-    collectedAt: (ctx.now ?? Date.now)(),
-    bgp: value(bgp, []),
-    routes: routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty(),
+    collectedAt: now,
+    bgp: bgp.ok ? bgp.value.sessions : [],
+    routes: reuse ? previous.routes : routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty(),
     interfaces,
     vrfs,
     workloadRoutes: hasKernelRoutes
       ? workloadRoutesFrom(ipRoutes, interfaces, { host: device.name, vrfs })
       : [],
     partialErrors: errors,
+    ...(routeCheck ? { routeCheck } : {}),
   };
 }

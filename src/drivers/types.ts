@@ -8,9 +8,11 @@ export interface DriverContext {
   /** Present for VyOS devices with an API configured. */
   api?: VyosConfigReader;
   now?: () => number;
+  /** The device's last snapshot: what did not change since (route tables) is not read again. */
+  previous?: DeviceSnapshot | null;
 }
 
-/** One per device kind; stateless between calls. */
+/** One per device kind; stateless between calls (what it needs of the last poll comes in `previous`). */
 export interface Driver {
   kind: DeviceKind;
   /** The exact commands `collect` sends, for display and tests. */

@@ -282,6 +282,14 @@ function build(input: InventoryInput, source: string, canonical: Map<string, str
       ...(tenant.vrf ? { vrf: tenant.vrf } : {}),
       pools4: tenant.pools4.map((pool) => canonical.get(pool) ?? cidrText(parseCidr(pool))),
       pools6: tenant.pools6.map((pool) => canonical.get(pool) ?? cidrText(parseCidr(pool))),
+      ...(tenant.guest?.dnsServers || tenant.guest?.mtu !== undefined
+        ? {
+            guest: {
+              ...(tenant.guest.dnsServers ? { dnsServers: tenant.guest.dnsServers } : {}),
+              ...(tenant.guest.mtu !== undefined ? { mtu: tenant.guest.mtu } : {}),
+            },
+          }
+        : {}),
     })),
   };
 }

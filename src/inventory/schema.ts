@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { familyOf } from '../addr/cidr.ts';
 import {
   commandPrefix,
   deviceName,
@@ -67,11 +68,34 @@ const device = z.strictObject({
   simulated: z.boolean().optional(),
 });
 
+const MTU = 'must be a whole number from 1280 (the IPv6 minimum) to 9216';
+const ipAddress = z
+  .string()
+  .refine((value) => familyOf(value) !== null && !value.includes('/'), 'must be an IP address');
+
+/** The tenant's guests' network-config (issue 17): written into every create's cloud-init seed. */
+const guestNetwork = z.strictObject({
+  dnsServers: z
+    .array(ipAddress)
+    .min(1, 'must list at least one address (omit it for none)')
+    .max(3, 'lists more than 3 servers (resolv.conf uses the first 3)')
+    .optional(),
+  mtu: z.number({ error: MTU }).int(MTU).min(1280, MTU).max(9216, MTU).optional(),
+  // Named so the refusal says why instead of "unrecognized key".
+  routes: z
+    .never({
+      error:
+        'extra guest routes are not supported: every guest route would use the same link-local gateway as the default route, and cloud-init writes them for ifupdown as masked `post-up route add … || true`',
+    })
+    .optional(),
+});
+
 const tenant = z.strictObject({
   name: tenantName,
   vrf: vrfName.optional(),
   pools4: z.array(z.string()).default([]),
   pools6: z.array(z.string()).default([]),
+  guest: guestNetwork.optional(),
 });
 
 /**

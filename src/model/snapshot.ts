@@ -5,6 +5,16 @@ import type { OverlayState } from './overlay.ts';
 import type { RouteTable } from './route-table.ts';
 import type { WorkloadRoute } from './workload.ts';
 
+/**
+ * When the route tables were last read, and the cheap signature that says whether they changed since
+ * (src/drivers/route-check.ts). `settled`: read at a poll whose signature the one before had too.
+ */
+export interface RouteCheck {
+  signature: string;
+  readAt: number;
+  settled: boolean;
+}
+
 /** One device's live state, as its driver collected it in one poll. */
 export interface DeviceSnapshot {
   device: string;
@@ -20,4 +30,6 @@ export interface DeviceSnapshot {
   guard?: GuardState;
   /** Parts that failed while others succeeded (e.g. `bgp: …`); non-empty means the device is degraded. */
   partialErrors: string[];
+  /** Routers: the route tables' change check; absent when the tables are read at every poll. */
+  routeCheck?: RouteCheck;
 }

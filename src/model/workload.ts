@@ -16,4 +16,11 @@ export interface TenantSpec {
   vrf?: string;
   pools4: string[];
   pools6: string[];
+  /** Inventory `guest:` of the tenant: what its guests' cloud-init network-config carries. */
+  guest?: GuestNetwork;
+}
+
+export interface GuestNetwork {
+  dnsServers?: string[];
+  mtu?: number;
 }

@@ -3,6 +3,7 @@ import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { DEFAULT_POLL_INTERVAL_MS } from './freshness.ts';
+import { sameIndexInputs } from './index-inputs.ts';
 import { buildWorkloadIndex, type WorkloadEntry } from './workload-index.ts';
 
 export interface DeviceEntry {
@@ -137,7 +138,10 @@ export function createAppStore(init: {
         }),
       pollStarted: (name, at) => update(name, () => ({ polling: true, lastAttemptAt: at })),
       pollSucceeded: (name, snapshot) => {
-        const previous = get().devices[name]?.snapshot ?? null;
+        const before = get().devices[name];
+        const previous = before?.snapshot ?? null;
+        // Nothing the workload index reads changed: no rebuild (cost proportional to change).
+        const unchanged = before !== undefined && sameIndexInputs(before.spec.role, before, snapshot);
         const { events, flaps } = sessionChanges(name, previous, snapshot, get().sessionFlaps);
         const health: DeviceHealth = snapshot.partialErrors.length > 0 ? 'degraded' : 'ok';
         if (get().devices[name]?.health === 'unreachable')
@@ -155,7 +159,7 @@ export function createAppStore(init: {
           events,
           { sessionFlaps: flaps },
         );
-        reindex();
+        if (!unchanged) reindex();
       },
       pollFailed: (name, message, at, health) => {
         const entry = get().devices[name];

@@ -14,8 +14,16 @@ interface Rule {
 const IP = String.raw`\bip(?: -[46])?`;
 
 const RULES: readonly Rule[] = [
-  { command: new RegExp(`${IP} route del\\b`), answer: /RTNETLINK answers: No such process/, state: 'route already absent' },
-  { command: new RegExp(`${IP} route add\\b`), answer: /RTNETLINK answers: File exists/, state: 'route already present' },
+  {
+    command: new RegExp(`${IP} route del\\b`),
+    answer: /RTNETLINK answers: No such process/,
+    state: 'route already absent',
+  },
+  {
+    command: new RegExp(`${IP} route add\\b`),
+    answer: /RTNETLINK answers: File exists/,
+    state: 'route already present',
+  },
   {
     command: new RegExp(`${IP} addr(?:ess)? del\\b`),
     answer: /Error: ipv[46]: address not found|RTNETLINK answers: Cannot assign requested address/i,

@@ -34,6 +34,8 @@ export interface CreateIntent extends PlanTarget {
   /** The guest NIC's MAC, written into network-config so cloud-init matches the right interface. */
   mac: string;
   dnsServers?: string[];
+  /** The guest NIC's MTU (inventory `guest.mtu`); IPv6 needs at least 1280. */
+  mtu?: number;
 }
 
 export function planCreate(intent: CreateIntent, meta: PlanMeta): Plan {
@@ -46,6 +48,8 @@ export function planCreate(intent: CreateIntent, meta: PlanMeta): Plan {
   for (const dns of intent.dnsServers ?? []) {
     if (!isValidIp(dns)) throw new PlanError(`DNS server ${JSON.stringify(dns)} is not an IP address`);
   }
+  if (intent.mtu !== undefined && !(Number.isInteger(intent.mtu) && intent.mtu >= 1280 && intent.mtu <= 9216))
+    throw new PlanError(`guest MTU ${intent.mtu} is not a whole number from 1280 (IPv6's minimum) to 9216`);
   if (w.host !== host.name)
     throw new PlanError(`workload ${w.name} is recorded on ${w.host}, not ${host.name}`);
   for (const { prefix } of prefixesOf(w)) checkAnnouncers(prefix, live.announcedBy(prefix, w.vrf), []);
@@ -80,6 +84,7 @@ export function planCreate(intent: CreateIntent, meta: PlanMeta): Plan {
     artifacts: cloudInitArtifacts(w, {
       mac: intent.mac,
       ...(intent.dnsServers ? { dnsServers: intent.dnsServers } : {}),
+      ...(intent.mtu !== undefined ? { mtu: intent.mtu } : {}),
     }),
   };
 }

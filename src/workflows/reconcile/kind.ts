@@ -44,7 +44,9 @@ function commandLines(plan: Plan | null): string[] {
     const sent =
       s.action.type === 'ssh'
         ? s.action.commands
-        : s.action.commands.map((c) => `${c.op} ${c.path.join(' ')}${c.value === undefined ? '' : ` ${c.value}`}`);
+        : s.action.commands.map(
+            (c) => `${c.op} ${c.path.join(' ')}${c.value === undefined ? '' : ` ${c.value}`}`,
+          );
     return `${s.device}: ${sent.join('; ')}`;
   });
 }

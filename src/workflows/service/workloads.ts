@@ -54,6 +54,9 @@ export function planWorkloadCreate(svc: WorkflowService, input: CreateInput): Pl
     throw new WorkflowError(`workload ${input.name} already exists (on ${existing.host}, ${existing.state})`);
   }
   const vrf = tenant.vrf;
+  // The inventory's per-tenant guest network (DNS, MTU); the registry keeps pools, not this.
+  const guest = svc.deps.store.getState().tenants.find((t) => t.name === tenant.name)?.guest;
+  const dnsServers = input.dnsServers ?? guest?.dnsServers;
   const spec: TenantSpec = { name: tenant.name, vrf, pools4: tenant.pools4, pools6: tenant.pools6 };
   return svc.inTransaction(() => {
     const used = new Set(svc.registry.allocated({ vrf }).map((a) => a.address));
@@ -89,7 +92,8 @@ export function planWorkloadCreate(svc: WorkflowService, input: CreateInput): Pl
         live: svc.liveView(),
         manageTap: svc.deps.settings.manageTap,
         mac: input.mac ?? macFor(input.name),
-        ...(input.dnsServers ? { dnsServers: input.dnsServers } : {}),
+        ...(dnsServers ? { dnsServers } : {}),
+        ...(guest?.mtu !== undefined ? { mtu: guest.mtu } : {}),
       },
       svc.planMeta(),
     );

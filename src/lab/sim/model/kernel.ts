@@ -136,7 +136,9 @@ export class Kernel {
     // As Linux 6.x answers (extended ack); older kernels print only "RTNETLINK answers: File exists".
     if (link.addrs.some((a) => a.local === addr.local && a.family === addr.family))
       throw new ToolError(
-        addr.family === 4 ? 'Error: ipv4: Address already assigned.\n' : 'Error: ipv6: address already assigned.\n',
+        addr.family === 4
+          ? 'Error: ipv4: Address already assigned.\n'
+          : 'Error: ipv6: address already assigned.\n',
         2,
       );
     link.addrs.push(addr);

@@ -23,7 +23,7 @@ const RESULTS = fileURLToPath(new URL('./out/results.json', import.meta.url));
 const RUNS = Number(process.env['ROUTEDECK_BENCH_MIGRATIONS'] ?? 5);
 const PING_FROM = 'acme-3';
 
-interface Spread {
+export interface Spread {
   min: number;
   median: number;
   max: number;
@@ -52,7 +52,7 @@ export interface MigrationBench {
   modes: Record<MigrationRun['mode'], ModeFigures>;
 }
 
-function spread(values: readonly (number | null)[]): Spread {
+export function spread(values: readonly (number | null)[]): Spread {
   const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
   if (v.length === 0) return { min: NaN, median: NaN, max: NaN };
   const mid = Math.floor(v.length / 2);

@@ -11,9 +11,11 @@
  *      `migration`.
  *   5. The driver's keystroke → frame latency with ten `routedeck serve` viewers attached (viewers.ts),
  *      merged under `viewers`.
- *   6. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
+ *   6. Recovery of a migration killed in its announce step on the netns lab (resume-loss.ts; root only),
+ *      merged under `resumeLoss`.
+ *   7. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
  *      `--kinds=… --faults=… --steps=…`.
- *   7. CLI start: `--help` and `get devices --lab` from dist/ and from source (cli-start.ts), under `cliStart`.
+ *   8. CLI start: `--help` and `get devices --lab` from dist/ and from source (cli-start.ts), under `cliStart`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,6 +27,7 @@ import { RouteStreamParser } from '../src/drivers/frr/route-stream.ts';
 import { CompactRouteTableBuilder, type CompactRouteTable } from '../src/model/compact-route-table.ts';
 import { consoleLatency, mergeResults, report } from './console-latency.ts';
 import * as migration from './migration.ts';
+import * as resumeLoss from './resume-loss.ts';
 import * as viewers from './viewers.ts';
 import { routeDocument, routePrefix, writeRouteDocument } from './routes.ts';
 
@@ -165,7 +168,16 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile', 'faults', 'cli-start'] as const;
+const PARTS = [
+  'routes',
+  'console',
+  'migration',
+  'resume-loss',
+  'viewers',
+  'serve-hostile',
+  'faults',
+  'cli-start',
+] as const;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
@@ -190,6 +202,14 @@ async function main(): Promise<void> {
     migration.mergeResults(moved);
     console.log(`\n${migration.report(moved)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!migration.migrationOk(moved)) process.exitCode = 1;
+  }
+  if (want('resume-loss')) {
+    const recovered = await resumeLoss.resumeLossBench();
+    resumeLoss.mergeResults(recovered);
+    console.log(
+      `\n${resumeLoss.report(recovered)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    );
+    if (!resumeLoss.resumeLossOk(recovered)) process.exitCode = 1;
   }
   if (want('viewers')) {
     const watched = viewers.viewersBench();

@@ -37,6 +37,16 @@ export interface Verification {
   timeoutMs: number;
 }
 
+/** One phase of a make-before-break undo (Step.undoPhases): SSH commands on a device, then routers checked. */
+export interface UndoPhase {
+  device: string;
+  commands: string[];
+  /** Waited for before the next phase; not holding in time is said, and the undo goes on. */
+  verify: Verification[];
+  /** Also tried when an earlier phase failed for good: it puts back what the first phase changed. */
+  always?: boolean;
+}
+
 export interface Step {
   id: string;
   device: string;
@@ -44,6 +54,12 @@ export interface Step {
   action: StepAction;
   /** What undoes this step if a later one fails (run in reverse order). */
   rollback: StepAction | null;
+  /**
+   * Present on an announcing step whose plain undo would withdraw a route the routers still use: run
+   * instead of `rollback` (whose net effect on this device it has), the previous holder is preferred
+   * again and the routers are seen using it before this step's routes go (make-before-break).
+   */
+  undoPhases?: UndoPhase[];
   verify: Verification[];
   timeoutMs: number;
   /**

@@ -50,6 +50,16 @@ export const planSchema = z.object({
       description: z.string(),
       action,
       rollback: action.nullable(),
+      undoPhases: z
+        .array(
+          z.object({
+            device: z.string(),
+            commands: z.array(z.string()),
+            verify: z.array(verification),
+            always: z.boolean().optional(),
+          }),
+        )
+        .optional(),
       verify: z.array(verification),
       timeoutMs: z.number(),
       irreversible: z.boolean().optional(),

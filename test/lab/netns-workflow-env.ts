@@ -176,6 +176,28 @@ export interface MigrationRun {
   totalMs: number;
 }
 
+/** The guest gets a leg on the target (the compute layer's part), then the migration is planned. */
+export async function prepareMigration(
+  env: NetnsEnv,
+  w: WorkloadRecord,
+  to: string,
+  breakBeforeMake: boolean,
+): Promise<Plan> {
+  const leg = { name: w.name, host: to, tap: w.tap, ipv4: w.ipv4, ipv6Prefix: w.ipv6Prefix };
+  await attachGuest(leg, { dir: env.lab.dir });
+  await env.fabric.poller.pollNow();
+  return planMigrate(
+    {
+      ...target(env, w),
+      source: env.spec(w.host),
+      target: env.spec(to),
+      breakBeforeMake,
+      computeHook: env.inventory.workflows.computeHook,
+    },
+    meta(planId('migrate')),
+  );
+}
+
 /**
  * A live migration as the lab's compute layer does it: the guest gets a leg on the target, a
  * ping runs every `pingIntervalMs` from `pingFrom` (a lab workload namespace) to the guest's IPv4,
@@ -187,19 +209,7 @@ export async function migrateGuest(
   to: string,
   opts: { breakBeforeMake: boolean; pingFrom: string; pingIntervalMs?: number; settleMs?: number },
 ): Promise<MigrationRun> {
-  const leg = { name: w.name, host: to, tap: w.tap, ipv4: w.ipv4, ipv6Prefix: w.ipv6Prefix };
-  await attachGuest(leg, { dir: env.lab.dir });
-  await env.fabric.poller.pollNow();
-  const plan = planMigrate(
-    {
-      ...target(env, w),
-      source: env.spec(w.host),
-      target: env.spec(to),
-      breakBeforeMake: opts.breakBeforeMake,
-      computeHook: env.inventory.workflows.computeHook,
-    },
-    meta(planId('migrate')),
-  );
+  const plan = await prepareMigration(env, w, to, opts.breakBeforeMake);
   const settle = opts.settleMs ?? 300;
   const monitors = env.routers.map((router) => ({ router, monitor: startRouteMonitor(router) }));
   const ping = startPing(labNamespace(opts.pingFrom), w.ipv4, { intervalMs: opts.pingIntervalMs ?? 5 });

@@ -7,6 +7,7 @@ import type { Plan, Step } from '../../model/plan.ts';
 import { runAction } from './action.ts';
 import { RetryClock, type RetryPolicy } from './retry.ts';
 import type { ExecDeps, ExecEvent, RollbackRecord, VyosConfigApi } from './types.ts';
+import { runUndoPhases } from './undo-phases.ts';
 import { rollbackVyos } from './vyos.ts';
 
 /** A step that was started: how many of its commands surely ran, and whether one may have. */
@@ -62,6 +63,16 @@ export async function rollbackStep(
         armed: uncertain && step.action.type === 'vyos-configure' && step.action.confirmMinutes !== undefined,
         retry,
         onRetry,
+      });
+    } else if (step.undoPhases) {
+      await runUndoPhases(step.undoPhases, {
+        step: step.id,
+        timeoutMs: step.timeoutMs,
+        deps,
+        now,
+        retry,
+        onRetry,
+        onNote: (note) => already.push(note),
       });
     } else {
       await runAction(step.rollback, {

@@ -50,6 +50,16 @@ const step = z.strictObject({
   description: z.string(),
   action,
   rollback: action.nullable(),
+  undoPhases: z
+    .array(
+      z.strictObject({
+        device: name,
+        commands: z.array(z.string()),
+        verify: z.array(verification),
+        always: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   verify: z.array(verification),
   timeoutMs: z.number().int().positive(),
   irreversible: z.boolean().optional(),

@@ -11,7 +11,7 @@
  * the source, then announce at the target with the normal metric; ~125 ms lost in the lab.
  */
 import type { DeviceSpec } from '../../model/device.ts';
-import type { Plan, WorkloadRecord } from '../../model/plan.ts';
+import type { Plan, UndoPhase, WorkloadRecord } from '../../model/plan.ts';
 import {
   diffsOf,
   guardOps,
@@ -27,7 +27,7 @@ import {
   type PlanTarget,
 } from './build.ts';
 import { renderHook, type ComputeHook } from './compute-hook.ts';
-import { ELEVATED_METRIC } from './host-ops.ts';
+import { ELEVATED_METRIC, renderOp, type HostOp } from './host-ops.ts';
 import { checkAnnouncers, checkDevice, checkRouters, checkWorkload, PlanError } from './validate.ts';
 
 export interface MigrateIntent extends PlanTarget {
@@ -62,6 +62,31 @@ function hookStep(intent: MigrateIntent, w: WorkloadRecord): OpStep | null {
       timeoutMs: 30 * 60_000,
     },
   };
+}
+
+/**
+ * The make-before-break undo of the elevated announce: withdrawing it while the routers use it loses
+ * what is in flight until they fall back (13 packets at 5 ms on the netns lab). Instead the source
+ * takes the elevated metric (a tie: routers stay), the target drops to the normal one (MED 100: the
+ * routers move to the source while the target still delivers), and only then do the target's routes
+ * go and the source returns to the normal metric (tried even when the target cannot be reached, so
+ * a failed undo leaves the source as it was).
+ */
+function handBack(w: WorkloadRecord, source: DeviceSpec, target: DeviceSpec, routers: string[]): UndoPhase[] {
+  const on = (host: DeviceSpec, ops: HostOp[], verify: UndoPhase['verify'] = []): UndoPhase => ({
+    device: host.name,
+    commands: ops.flatMap((op) => renderOp(op, host.privilege)),
+    verify,
+  });
+  const toNormal = [...routeOps(w, 'add'), ...routeOps(w, 'del', ELEVATED_METRIC)];
+  const onSource = verifyAll(w, routers, 'announced-by', source.name);
+  return [
+    on(source, [...routeOps(w, 'add', ELEVATED_METRIC), ...routeOps(w, 'del')]),
+    on(target, toNormal, onSource),
+    // Verified too, though the routers already use the source: the target is polled after its delete.
+    on(target, routeOps(w, 'del'), onSource),
+    { ...on(source, toNormal, onSource), always: true },
+  ];
 }
 
 export function planMigrate(intent: MigrateIntent, meta: PlanMeta): Plan {
@@ -119,6 +144,7 @@ export function planMigrate(intent: MigrateIntent, meta: PlanMeta): Plan {
       routeOps(w, 'add', ELEVATED_METRIC),
       verifyAll(w, routers, 'announced-by', target.name),
     );
+    preferred.step.undoPhases = handBack(w, source, target, routers);
     const normal = opStep(
       'target-normal-metric',
       target,

@@ -49,7 +49,11 @@ export function renderPreview(plan: Plan): string {
         `    ✓ ${v.prefix} (${v.vrf}) ${who} on ${v.routers.join(', ')} within ${v.timeoutMs / 1000}s`,
       );
     }
-    if (step.rollback) out.push(`    ↺ rollback: ${actionLines(step.rollback).length} command(s)`);
+    if (step.undoPhases) {
+      const devices = [...new Set(step.undoPhases.map((p) => p.device))].join(', ');
+      const count = step.undoPhases.reduce((n, p) => n + p.commands.length, 0);
+      out.push(`    ↺ rollback: ${count} command(s) on ${devices}, make-before-break`);
+    } else if (step.rollback) out.push(`    ↺ rollback: ${actionLines(step.rollback).length} command(s)`);
   });
   out.push('', 'Config per device:');
   for (const diff of plan.diffs) out.push(...diffLines(diff));

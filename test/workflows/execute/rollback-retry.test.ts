@@ -201,6 +201,8 @@ describe('rollback that really retries', () => {
           exec: async (command, options) => {
             if (!(inject && spec.name === w.host && / route del /.test(command)))
               return runner.exec(command, options);
+            // Once: the make-before-break undo deletes the source's normal route (for the elevated one) too.
+            inject = false;
             expect((await env.lab.fabric.device(target)!.exec(byHand)).code).toBe(0);
             return { code: 1, stdout: '', stderr: 'injected failure\n' };
           },

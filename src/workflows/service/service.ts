@@ -324,7 +324,10 @@ export class WorkflowService {
     return completedSteps(plan, this.registry.audit({ planId: plan.id }));
   }
 
-  /** Continues an interrupted plan from the step that was running (undone first, then re-run). */
+  /**
+   * Continues an interrupted plan from the step that was running: an SSH step is re-run as it is
+   * (what is already in place is accepted); a VyOS step is undone from a read of the router first.
+   */
   resume(planId: string, options: ApplyOptions = {}): Promise<ExecResult> {
     return this.finishInterrupted(planId, 'resume', options);
   }

@@ -84,6 +84,35 @@ function addWorkload(node: SimNode, w: SimWorkload, prng: Prng): void {
   node.nft.allow6.add(`${w.tap} . fe80::/64`);
 }
 
+/** Hypervisor i's router id: 10.255.1.1 … 10.255.1.254, then 10.255.2.1 … (one /24 holds 254). */
+export function hostRouterId(i: number): string {
+  return `10.255.${1 + Math.floor(i / 254)}.${(i % 254) + 1}`;
+}
+
+/** Hypervisor i's management address: 198.18.0.101 … 198.18.0.254, then 198.18.1.1 … */
+export function hostMgmtAddress(i: number): string {
+  if (i < 154) return `198.18.0.${101 + i}`;
+  const j = i - 154;
+  return `198.18.${1 + Math.floor(j / 254)}.${(j % 254) + 1}`;
+}
+
+/** Full tables on every hypervisor grow as hosts × routes: only within these. */
+export const FULL_TABLES_MAX = { hosts: 50, workloads: 500 };
+
+/**
+ * Whether routers send hypervisors their whole tables (as a small lab always has) or only a default
+ * route: every hypervisor holding every route is hosts × routes paths, which past the old limits
+ * (50 hosts, 500 workloads) no longer fits one process.
+ */
+export function fullTablesToHosts(options: SimFabricOptions): boolean {
+  return (
+    (options.hostRoutes ??
+      (options.hosts <= FULL_TABLES_MAX.hosts && options.workloads <= FULL_TABLES_MAX.workloads
+        ? 'full'
+        : 'default')) === 'full'
+  );
+}
+
 export function buildFabric(options: SimFabricOptions): BuiltFabric {
   const prng = new Prng(options.seed);
   const bootedAt = Date.now() - prng.int(3, 9) * 3600_000;
@@ -93,7 +122,8 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
     new Prng(options.seed ^ 0x5eed),
     bootedAt,
   );
-  const tenants = planTenants(options.tenants);
+  const tenants = planTenants(options.tenants, options.workloads);
+  const defaultToHosts = !fullTablesToHosts(options);
   const vrfs = vrfTenants(tenants);
   const routers = Array.from({ length: options.routers }, (_, i) => `spine${i + 1}`);
   const hosts = Array.from({ length: options.hosts }, (_, i) => `hv${i + 1}`);
@@ -111,6 +141,7 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
       asn: ROUTER_AS,
       routerId: `10.255.0.${j + 1}`,
       alwaysCompareMed: true,
+      ...(defaultToHosts ? { defaultToHosts } : {}),
       pools: new Map(),
     }),
   );
@@ -120,7 +151,7 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
       role: 'hypervisor',
       kind: 'frr-linux',
       asn: FIRST_HV_AS + i,
-      routerId: `10.255.1.${i + 1}`,
+      routerId: hostRouterId(i),
       alwaysCompareMed: false,
       pools,
     }),
@@ -128,9 +159,7 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
   rtrNodes.forEach((n, j) =>
     baseInterfaces(n, prng, { name: 'eth0', address: `198.18.0.${10 + j + 1}` }, vrfs),
   );
-  hvNodes.forEach((n, i) =>
-    baseInterfaces(n, prng, { name: 'mgmt0', address: `198.18.0.${100 + i + 1}` }, vrfs),
-  );
+  hvNodes.forEach((n, i) => baseInterfaces(n, prng, { name: 'mgmt0', address: hostMgmtAddress(i) }, vrfs));
   for (const n of [...rtrNodes, ...hvNodes]) {
     for (const vrf of ['default', ...vrfs.map((v) => v.vrf)]) {
       n.bgp.instance(vrf);

@@ -86,9 +86,16 @@ export class SimNetwork {
     b: Omit<SessionEnd, 'remote' | SessionCounters>,
     since: number,
   ): void {
-    const fresh = (x: typeof a): SessionEnd =>
-      ({
-        ...x,
+    // One literal with every field, so all session ends share one hidden class (spreading made one each).
+    const fresh = (x: typeof a, defaultOnly: boolean): SessionEnd => {
+      const end: SessionEnd = {
+        device: x.device,
+        vrf: x.vrf,
+        iface: x.iface,
+        linkLocal: x.linkLocal,
+        localAs: x.localAs,
+        routerId: x.routerId,
+        remote: undefined as unknown as SessionEnd,
         state: 'Established',
         since,
         connectionsEstablished: 1,
@@ -99,9 +106,17 @@ export class SimNetwork {
         lastArrival: 0,
         adjOut: new Map(),
         accepted: new Set(),
-      }) as SessionEnd;
-    const ea = fresh(a);
-    const eb = fresh(b);
+        orphaned: x.orphaned ?? false,
+        exportDefaultOnly: (x.exportDefaultOnly ?? false) || defaultOnly,
+      };
+      return end;
+    };
+    // Routers of a large lab send hypervisors only a default route.
+    const defaultOnly = (near: typeof a, far: typeof a): boolean =>
+      this.nodes.get(near.device)?.spec.defaultToHosts === true &&
+      this.nodes.get(far.device)?.spec.role === 'hypervisor';
+    const ea = fresh(a, defaultOnly(a, b));
+    const eb = fresh(b, defaultOnly(b, a));
     ea.remote = eb;
     eb.remote = ea;
     for (const end of [ea, eb]) this.nodes.get(end.device)?.bgp.instance(end.vrf).sessions.push(end);

@@ -31,18 +31,25 @@ function neighbors(ifaces: string[]): Tree {
 export function renderVyosConfig(node: SimNode): Tree {
   const k = node.kernel;
   const ethernet: Tree = {};
+  // Indexed once: a large lab's router has a thousand uplinks and twenty thousand VLANs.
+  const peers = new Map<string, string>();
+  for (const s of node.bgp.instances.get('default')?.sessions ?? [])
+    if (!peers.has(s.iface)) peers.set(s.iface, s.remote.device);
+  const vlansOf = new Map<string, Tree>();
+  for (const sub of k.links.values()) {
+    if (sub.parent === undefined || sub.vlanId === undefined) continue;
+    const vifs = vlansOf.get(sub.parent) ?? {};
+    vifs[String(sub.vlanId)] = { vrf: sub.master ?? '' };
+    vlansOf.set(sub.parent, vifs);
+  }
   for (const l of [...k.links.values()].sort((a, b) => a.index - b.index)) {
     if (l.kind !== 'ether') continue;
     const e: Tree = {};
     const v4 = l.addrs.find((a) => a.family === 4);
     if (v4) e['address'] = `${v4.local}/${v4.prefixlen}`;
-    const peer = [...(node.bgp.instances.get('default')?.sessions ?? [])].find((s) => s.iface === l.name)
-      ?.remote.device;
+    const peer = peers.get(l.name);
     e['description'] = peer ? `to ${peer}` : 'management';
-    const vifs: Tree = {};
-    for (const sub of k.links.values())
-      if (sub.parent === l.name && sub.vlanId !== undefined)
-        vifs[String(sub.vlanId)] = { vrf: sub.master ?? '' };
+    const vifs: Tree = vlansOf.get(l.name) ?? {};
     if (Object.keys(vifs).length) e['vif'] = vifs;
     ethernet[l.name] = e;
   }

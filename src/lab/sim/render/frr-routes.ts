@@ -67,7 +67,10 @@ export function entryJson(node: SimNode, e: RibEntry, now: number): Json {
 }
 
 /** Entries for one query: all, an exact prefix (`A/M`), or the longest match of an address. */
-export function selectEntries(entries: RibEntry[], query: string | undefined): RibEntry[] | null {
+export function selectEntries(
+  entries: readonly RibEntry[],
+  query: string | undefined,
+): readonly RibEntry[] | null {
   if (query === undefined) return entries;
   if (query.includes('/')) {
     const p = parseCidr(query);

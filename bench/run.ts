@@ -13,6 +13,8 @@
  *      merged under `viewers`.
  *   6. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
  *      `--kinds=… --faults=… --steps=…`.
+ *   7. The embedded lab's scaling curve, 100 to 1,000 hosts (lab-scale.ts), merged under `labScale`;
+ *      `--sizes=100,250` picks sizes.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -164,7 +166,7 @@ function row(cells: (string | number)[]): string {
     .join('');
 }
 
-const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile', 'faults'] as const;
+const PARTS = ['routes', 'console', 'migration', 'viewers', 'serve-hostile', 'faults', 'lab-scale'] as const;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--phase=1m')) {
@@ -203,6 +205,13 @@ async function main(): Promise<void> {
     faults.mergeResults(matrix);
     console.log(`\n${faults.report(matrix)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!matrix.ok) process.exitCode = 1;
+  }
+  if (want('lab-scale')) {
+    const scale = await import('./lab-scale.ts');
+    const curve = scale.labScaleBench(scale.sizesFrom(process.argv.slice(2)));
+    scale.mergeResults(curve);
+    console.log(`\n${scale.report(curve)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!Object.values(curve.targets).every((x) => x.ok)) process.exitCode = 1;
   }
 }
 

@@ -9,7 +9,7 @@ import { defaultMetric, MAIN_TABLE } from './kernel.ts';
 import { SimNetwork } from './network.ts';
 import type { SimNode } from './node.ts';
 import { Prng } from './prng.ts';
-import { planTenants, planWorkloads, type TenantPlan } from './tenants.ts';
+import { planTenants, planWorkloads, type PlannedWorkload, type TenantPlan } from './tenants.ts';
 
 export const ROUTER_AS = 65000;
 export const FIRST_HV_AS = 65101;
@@ -67,7 +67,8 @@ function uplink(node: SimNode, name: string, prng: Prng, vrfs: { vrf: string; ta
   return eui64LinkLocal(mac);
 }
 
-function addWorkload(node: SimNode, w: SimWorkload, prng: Prng): void {
+function addWorkload(node: SimNode, planned: PlannedWorkload, prng: Prng): void {
+  const { record: w, v4, v6 } = planned;
   const k = node.kernel;
   k.addLink(w.tap, 'tun', prng.mac());
   if (w.vrf !== 'default') k.setMaster(w.tap, w.vrf);
@@ -75,8 +76,6 @@ function addWorkload(node: SimNode, w: SimWorkload, prng: Prng): void {
   k.addAddress(w.tap, { family: 4, local: '169.254.0.1', prefixlen: 32, scope: 'global' });
   k.addAddress(w.tap, { family: 6, local: 'fe80::1', prefixlen: 64, scope: 'link', nodad: true });
   const table = k.tableOf(w.tap);
-  const v4 = must(parseCidr(`${w.ipv4}/32`));
-  const v6 = must(parseCidr(w.ipv6Prefix));
   k.addRoute({ prefix: v4, table, dev: w.tap, metric: defaultMetric(4), protocol: 'boot' });
   k.addRoute({ prefix: v6, table, dev: w.tap, metric: defaultMetric(6), protocol: 'boot' });
   node.nft.allow4.add(`${w.tap} . ${v4.text}`);
@@ -167,11 +166,12 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
         n.redistribute.add(`${vrf}|${family}|${n.spec.role === 'router' ? 'static' : 'kernel'}`);
     }
   }
-  const workloads = planWorkloads(options.workloads, tenants, hosts, prng);
-  for (const w of workloads) {
-    const node = network.node(w.host);
-    if (node) addWorkload(node, w, prng);
+  const planned = planWorkloads(options.workloads, tenants, hosts, prng);
+  for (const p of planned) {
+    const node = network.node(p.record.host);
+    if (node) addWorkload(node, p, prng);
   }
+  const workloads = planned.map((p) => p.record);
   hvNodes.forEach((hv, i) => {
     rtrNodes.forEach((rtr, j) => {
       const rIf = `eth${i + 1}`;

@@ -61,14 +61,27 @@ export function tableOfVrf(kernel: Kernel, vrf: string): number | undefined {
   return link?.kind === 'vrf' ? link.table : undefined;
 }
 
-/** Each address's connected prefix, parsed once (addresses are immutable once on a link). */
-const connectedPrefix = new WeakMap<LinkAddress, Prefix | null>();
+/**
+ * Each address's connected prefix, parsed once per distinct address text. EUI-64 link-locals
+ * (`fe80::` and four groups: one per interface, a hundred thousand in a large lab) all make
+ * fe80::/64 and skip the parse.
+ */
+const connectedPrefix = new Map<string, Prefix | null>();
+const LINK_LOCAL_64 = parseCidr('fe80::/64');
 
 function prefixOfAddress(a: LinkAddress): Prefix | null {
-  let p = connectedPrefix.get(a);
+  if (
+    a.family === 6 &&
+    a.prefixlen === 64 &&
+    a.local.startsWith('fe80::') &&
+    /^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,3}$/.test(a.local.slice(6))
+  )
+    return LINK_LOCAL_64;
+  const key = `${a.local}/${a.prefixlen}`;
+  let p = connectedPrefix.get(key);
   if (p === undefined) {
-    p = parseCidr(`${a.local}/${a.prefixlen}`);
-    connectedPrefix.set(a, p);
+    p = parseCidr(key);
+    connectedPrefix.set(key, p);
   }
   return p;
 }

@@ -66,14 +66,21 @@ function hostAddress(pools: readonly string[], n: number): Prefix {
  * pool address .10+n and IPv6 subnet :10+n, so blue's and red's first workloads share 10.0.0.10.
  * Hosts are drawn from the seeded PRNG.
  */
+/** A planned workload with its two prefixes already parsed (the build installs them as they are). */
+export interface PlannedWorkload {
+  record: SimWorkload;
+  v4: Prefix;
+  v6: Prefix;
+}
+
 export function planWorkloads(
   count: number,
   tenants: readonly TenantPlan[],
   hosts: readonly string[],
   prng: Prng,
-): SimWorkload[] {
+): PlannedWorkload[] {
   const perTenant = new Map<string, number>();
-  const out: SimWorkload[] = [];
+  const out: PlannedWorkload[] = [];
   if (tenants.length === 0 || hosts.length === 0) return out;
   for (let k = 0; k < count; k++) {
     const tenant = tenants[k % tenants.length] as TenantPlan;
@@ -82,14 +89,18 @@ export function planWorkloads(
     const v4 = hostAddress(tenant.pools4, n);
     const v6 = addOffset(pool(tenant.pools6[0]), BigInt(0x10 + n) << 64n, 64);
     out.push({
-      name: `${tenant.name}-vm${n + 1}`,
-      tenant: tenant.name,
-      vrf: tenant.vrf ?? 'default',
-      host: prng.pick(hosts),
-      // IFNAMSIZ: 'tap-' + at most 6 + '-' + the index stays within 15 characters.
-      tap: `tap-${tenant.name.slice(0, 6)}-${n + 1}`,
-      ipv4: v4.text.split('/')[0] ?? '',
-      ipv6Prefix: v6.text,
+      record: {
+        name: `${tenant.name}-vm${n + 1}`,
+        tenant: tenant.name,
+        vrf: tenant.vrf ?? 'default',
+        host: prng.pick(hosts),
+        // IFNAMSIZ: 'tap-' + at most 6 + '-' + the index stays within 15 characters.
+        tap: `tap-${tenant.name.slice(0, 6)}-${n + 1}`,
+        ipv4: v4.text.split('/')[0] ?? '',
+        ipv6Prefix: v6.text,
+      },
+      v4,
+      v6,
     });
   }
   return out;

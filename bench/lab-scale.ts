@@ -26,6 +26,9 @@ export interface LabScaleRow {
   routerRoutes: number;
   buildMs: number;
   startMs: number;
+  /** CPU time of this process for the same spans: what a busy machine's wall clock hides. */
+  buildCpuMs: number;
+  startCpuMs: number;
   peakRssMB: number;
   renderMs: number;
   renderAgainMs: number;
@@ -46,11 +49,18 @@ async function measure(hosts: number): Promise<LabScaleRow> {
   const dir = path.join(OUT, `lab-scale-${hosts}`);
   rmSync(dir, { recursive: true, force: true });
   const workloads = hosts * 50;
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const cpu0 = cpu();
   const started = performance.now();
   const fabric = createSimFabric({ hosts, routers: 4, workloads, tenants: 20 });
   const buildMs = performance.now() - started;
+  const buildCpuMs = cpu() - cpu0;
   const lab = await startSimLab({ fabric, dir, writeState: false });
   const startMs = performance.now() - started;
+  const startCpuMs = cpu() - cpu0;
   const spine = fabric.device('spine1');
   if (!spine) throw new Error('no spine1');
   let t = performance.now();
@@ -68,6 +78,8 @@ async function measure(hosts: number): Promise<LabScaleRow> {
     routerRoutes,
     buildMs,
     startMs,
+    buildCpuMs,
+    startCpuMs,
     peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
     renderMs,
     renderAgainMs,
@@ -107,9 +119,10 @@ export function labScaleBench(sizes: readonly number[] = SIZES): LabScaleBench {
     };
   }
   if (big && small) {
-    const ratio = big.buildMs / small.buildMs;
+    // CPU time, not wall: on a shared machine the wall clock measures the neighbours too.
+    const ratio = big.buildCpuMs / small.buildCpuMs;
     targets['labBuildLinear'] = {
-      want: '1,000-host build < 12× 100-host',
+      want: '1,000-host build < 12× 100-host (CPU)',
       got: `${ratio.toFixed(1)}×`,
       ok: ratio < 12,
     };
@@ -133,8 +146,8 @@ export function report(b: LabScaleBench): string {
     'workloads',
     'devices',
     'spine1 v4 routes',
-    'build s',
-    'start s',
+    'build s (cpu)',
+    'start s (cpu)',
     'peak RSS MB',
     'render ms (again)',
   ];
@@ -143,8 +156,8 @@ export function report(b: LabScaleBench): string {
     String(r.workloads),
     String(r.devices),
     String(r.routerRoutes),
-    (r.buildMs / 1000).toFixed(1),
-    (r.startMs / 1000).toFixed(1),
+    `${(r.buildMs / 1000).toFixed(1)} (${(r.buildCpuMs / 1000).toFixed(1)})`,
+    `${(r.startMs / 1000).toFixed(1)} (${(r.startCpuMs / 1000).toFixed(1)})`,
     r.peakRssMB.toFixed(0),
     `${r.renderMs.toFixed(0)} (${r.renderAgainMs.toFixed(0)}) ${r.renderMB.toFixed(0)} MB`,
   ]);

@@ -7,7 +7,7 @@
 import type { Family } from '../../../model/route.ts';
 import type { Prefix } from './addr.ts';
 import { selectBest } from './best-path.ts';
-import { destKey, type Dest, type PathAttrs, type SessionEnd } from './bgp-types.ts';
+import { destKey, type Dest, type Path, type PathAttrs, type SessionEnd } from './bgp-types.ts';
 
 export interface BgpInstance {
   vrf: string;
@@ -44,6 +44,7 @@ export class BgpSpeaker {
   readonly instances = new Map<string, BgpInstance>();
   /** Per instance, its sessions that get the whole table; sessions are only ever appended, so the length says when to refresh. */
   private readonly feeds = new WeakMap<BgpInstance, { seen: number; ends: SessionEnd[] }>();
+  private readonly exports = new WeakMap<Path, PathAttrs>();
 
   constructor(
     readonly asn: number,
@@ -202,17 +203,29 @@ export class BgpSpeaker {
     if (d.paths.length === 0) inst.dests.delete(destKey(d.family, d.prefix.text));
   }
 
+  /** What a best path is advertised as; made once per path and shared by every peer's adj-RIB-out. */
+  private exported(best: Path): PathAttrs {
+    let attrs = this.exports.get(best);
+    if (!attrs) {
+      attrs = {
+        asPath: [this.asn, ...best.asPath],
+        med: best.from === null ? best.med : null,
+        origin: best.origin,
+      };
+      this.exports.set(best, attrs);
+    }
+    return attrs;
+  }
+
   private advertiseTo(end: SessionEnd, d: Dest): void {
     if (end.state !== 'Established') return;
     const key = destKey(d.family, d.prefix.text);
     const best = d.best;
     // eBGP: prepend our AS; MED is passed on only for routes we originate (RFC 4271 §5.1.4).
-    const attrs: PathAttrs | null = best
-      ? { asPath: [this.asn, ...best.asPath], med: best.from === null ? best.med : null, origin: best.origin }
-      : null;
+    const attrs = best ? this.exported(best) : null;
     const prev = end.adjOut.get(key);
     if (!attrs && !prev) return;
-    if (attrs && prev && sameAttrs(attrs, prev)) return;
+    if (attrs && prev && (attrs === prev || sameAttrs(attrs, prev))) return;
     if (attrs) end.adjOut.set(key, attrs);
     else end.adjOut.delete(key);
     this.host.send(end, d, attrs);

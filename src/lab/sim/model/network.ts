@@ -5,7 +5,7 @@
  */
 import type { SimEvent } from '../types.ts';
 import type { PathAttrs, SessionEnd, SessionState } from './bgp-types.ts';
-import type { BgpHost } from './bgp.ts';
+import type { BgpHost, BgpInstance } from './bgp.ts';
 import type { Dest } from './bgp-types.ts';
 import { SimNode, type NodeSpec } from './node.ts';
 import type { Prng } from './prng.ts';
@@ -129,6 +129,19 @@ export class SimNetwork {
    * neighbor configured on it too.
    */
   pairConfiguredNeighbors(): void {
+    // A router of a large lab has thousands of configured neighbors: sessions are looked up by
+    // interface through indexes made once per call (and kept up to date as sessions are added).
+    this.vlanIndex = { live: new Map(), bases: new Map() };
+    try {
+      this.pairAll();
+    } finally {
+      this.vlanIndex = undefined;
+    }
+  }
+
+  private vlanIndex?: { live: Map<BgpInstance, Set<string>>; bases: Map<SimNode, Map<string, SessionEnd>> };
+
+  private pairAll(): void {
     for (const node of this.nodes.values()) {
       for (const inst of node.bgp.instances.values()) {
         for (const iface of inst.configured ?? []) {
@@ -153,6 +166,8 @@ export class SimNetwork {
             end(peer, farInst.vrf, farIface, here.base.remote.linkLocal),
             this.now(),
           );
+          this.liveIfaces(inst).add(iface);
+          this.liveIfaces(farInst).add(farIface);
           this.emit(
             node.name,
             `BGP neighbor ${iface} (${peer.name}) vrf ${inst.vrf}: configured -> Established`,
@@ -165,12 +180,34 @@ export class SimNetwork {
   /** A configured VRF neighbor without a live session yet, on a VLAN sub-interface of an uplink. */
   private vlanEnd(node: SimNode, vrf: string, iface: string) {
     const inst = node.bgp.instances.get(vrf);
-    if (!inst || inst.sessions.some((s) => s.iface === iface && !s.orphaned)) return undefined;
+    if (!inst || this.liveIfaces(inst).has(iface)) return undefined;
     const link = node.kernel.links.get(iface);
     if (!link || link.master !== vrf || link.parent === undefined || link.vlanId === undefined)
       return undefined;
-    const base = node.bgp.instances.get('default')?.sessions.find((s) => s.iface === link.parent);
+    const base = this.baseSessions(node).get(link.parent);
     return base ? { base, vlanId: link.vlanId } : undefined;
+  }
+
+  /** Interfaces with a live (not orphaned) session in an instance. */
+  private liveIfaces(inst: BgpInstance): Set<string> {
+    let set = this.vlanIndex?.live.get(inst);
+    if (!set) {
+      set = new Set(inst.sessions.filter((s) => !s.orphaned).map((s) => s.iface));
+      this.vlanIndex?.live.set(inst, set);
+    }
+    return set;
+  }
+
+  /** A node's default-VRF sessions by interface (the first of each, as a search would find). */
+  private baseSessions(node: SimNode): Map<string, SessionEnd> {
+    let map = this.vlanIndex?.bases.get(node);
+    if (!map) {
+      map = new Map();
+      for (const s of node.bgp.instances.get('default')?.sessions ?? [])
+        if (!map.has(s.iface)) map.set(s.iface, s);
+      this.vlanIndex?.bases.set(node, map);
+    }
+    return map;
   }
 
   /** Starts real-time propagation and events (after the boot-time convergence). */

@@ -11,6 +11,7 @@ import type { SimNode } from './node.ts';
 import { vniOf } from './overlay.ts';
 import type { Prng } from './prng.ts';
 import type { StaticRoute } from './rib.ts';
+import type { SessionEnd } from './bgp-types.ts';
 
 type Tree = VyosConfigJson;
 
@@ -18,15 +19,30 @@ function tree(v: unknown): Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Tree) : {};
 }
 
-function neighbors(ifaces: string[]): Tree {
+/** Large labs: what routers send hypervisors is `default-originate` and nothing else (fullTablesToHosts). */
+const HOSTS_DEFAULT_ONLY = 'HOSTS-DEFAULT-ONLY';
+
+function neighbors(sessions: readonly SessionEnd[]): Tree {
   const out: Tree = {};
-  for (const i of ifaces)
-    out[i] = {
+  const only = (list: string): Tree => ({ 'default-originate': {}, 'prefix-list': { export: list } });
+  for (const s of sessions)
+    out[s.iface] = {
       interface: { 'remote-as': 'external' },
-      'address-family': { 'ipv4-unicast': {}, 'ipv6-unicast': {} },
+      'address-family': s.exportDefaultOnly
+        ? { 'ipv4-unicast': only(HOSTS_DEFAULT_ONLY), 'ipv6-unicast': only(`${HOSTS_DEFAULT_ONLY}6`) }
+        : { 'ipv4-unicast': {}, 'ipv6-unicast': {} },
     };
   return out;
 }
+
+const DEFAULT_ONLY_POLICY: Tree = {
+  'prefix-list': {
+    [HOSTS_DEFAULT_ONLY]: { rule: { '10': { action: 'deny', prefix: '0.0.0.0/0', le: '32' } } },
+  },
+  'prefix-list6': {
+    [`${HOSTS_DEFAULT_ONLY}6`]: { rule: { '10': { action: 'deny', prefix: '::/0', le: '128' } } },
+  },
+};
 
 export function renderVyosConfig(node: SimNode): Tree {
   const k = node.kernel;
@@ -73,7 +89,7 @@ export function renderVyosConfig(node: SimNode): Tree {
         'router-id': inst.routerId,
         ...(node.spec.alwaysCompareMed ? { 'always-compare-med': {} } : {}),
       },
-      neighbor: neighbors(inst.sessions.map((s) => s.iface)),
+      neighbor: neighbors(inst.sessions),
       'address-family': { 'ipv4-unicast': af(4), 'ipv6-unicast': af(6) },
     };
   };
@@ -88,6 +104,9 @@ export function renderVyosConfig(node: SimNode): Tree {
       loopback: { lo: { address: `${node.spec.routerId}/32` } },
       ...tree(overlay?.['interfaces']),
     },
+    ...([...node.bgp.instances.values()].some((i) => i.sessions.some((s) => s.exportDefaultOnly))
+      ? { policy: DEFAULT_ONLY_POLICY }
+      : {}),
     protocols: { bgp: bgp('default') },
     system: { 'host-name': node.name },
     ...(Object.keys(vrfs).length ? { vrf: { name: vrfs } } : {}),

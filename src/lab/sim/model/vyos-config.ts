@@ -19,21 +19,32 @@ function tree(v: unknown): Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Tree) : {};
 }
 
-/** Large labs: what routers send hypervisors is `default-originate` and nothing else (fullTablesToHosts). */
+/**
+ * Large labs: routers send hypervisors `default-originate` and nothing else (fullTablesToHosts), set
+ * once on a peer group its thousand neighbors join (one leaf each, not a subtree each).
+ */
 const HOSTS_DEFAULT_ONLY = 'HOSTS-DEFAULT-ONLY';
+const HOSTS_GROUP = 'HOSTS';
 
 function neighbors(sessions: readonly SessionEnd[]): Tree {
   const out: Tree = {};
-  const only = (list: string): Tree => ({ 'default-originate': {}, 'prefix-list': { export: list } });
   for (const s of sessions)
     out[s.iface] = {
       interface: { 'remote-as': 'external' },
-      'address-family': s.exportDefaultOnly
-        ? { 'ipv4-unicast': only(HOSTS_DEFAULT_ONLY), 'ipv6-unicast': only(`${HOSTS_DEFAULT_ONLY}6`) }
-        : { 'ipv4-unicast': {}, 'ipv6-unicast': {} },
+      'address-family': { 'ipv4-unicast': {}, 'ipv6-unicast': {} },
+      ...(s.exportDefaultOnly ? { 'peer-group': HOSTS_GROUP } : {}),
     };
   return out;
 }
+
+const HOSTS_PEER_GROUP: Tree = {
+  [HOSTS_GROUP]: {
+    'address-family': {
+      'ipv4-unicast': { 'default-originate': {}, 'prefix-list': { export: HOSTS_DEFAULT_ONLY } },
+      'ipv6-unicast': { 'default-originate': {}, 'prefix-list': { export: `${HOSTS_DEFAULT_ONLY}6` } },
+    },
+  },
+};
 
 const DEFAULT_ONLY_POLICY: Tree = {
   'prefix-list': {
@@ -90,6 +101,7 @@ export function renderVyosConfig(node: SimNode): Tree {
         ...(node.spec.alwaysCompareMed ? { 'always-compare-med': {} } : {}),
       },
       neighbor: neighbors(inst.sessions),
+      ...(inst.sessions.some((s) => s.exportDefaultOnly) ? { 'peer-group': HOSTS_PEER_GROUP } : {}),
       'address-family': { 'ipv4-unicast': af(4), 'ipv6-unicast': af(6) },
     };
   };

@@ -60,6 +60,18 @@ describe('a lab larger than the old limit', () => {
     const summary = await spine.exec("vtysh -c 'show bgp summary json'");
     const toHv7 = parseBgpSummary(summary.stdout, 'spine1').filter((s) => s.peer === 'eth7');
     expect(toHv7.map((s) => s.prefixesSent)).toEqual([1, 1]);
+    // …and its config says so: the neighbor is in a peer group that only originates a default.
+    const bgp = (spine.vyosConfig!() as { protocols: { bgp: Record<string, Record<string, unknown>> } })
+      .protocols.bgp;
+    expect(bgp['neighbor']?.['eth7']).toMatchObject({ 'peer-group': 'HOSTS' });
+    expect(bgp['peer-group']?.['HOSTS']).toMatchObject({
+      'address-family': {
+        'ipv4-unicast': { 'default-originate': {} },
+        'ipv6-unicast': { 'default-originate': {} },
+      },
+    });
+    const running = (await spine.exec("vtysh -c 'show running-config'")).stdout;
+    expect(running).toContain('  neighbor eth7 default-originate\n');
   });
 
   it('a workload moved to another host is followed by the routers', async () => {

@@ -16,6 +16,8 @@
  *   7. The fault matrix on the embedded lab (faults.ts), merged under `faults`; subsets with
  *      `--kinds=… --faults=… --steps=…`.
  *   8. CLI start: `--help` and `get devices --lab` from dist/ and from source (cli-start.ts), under `cliStart`.
+ *   9. The embedded lab's scaling curve, 100 to 1,000 hosts (lab-scale.ts), merged under `labScale`;
+ *      `--sizes=100,250` picks sizes.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -177,6 +179,7 @@ const PARTS = [
   'serve-hostile',
   'faults',
   'cli-start',
+  'lab-scale',
 ] as const;
 
 async function main(): Promise<void> {
@@ -231,6 +234,13 @@ async function main(): Promise<void> {
     cli.mergeResults(start);
     console.log(`\n${cli.report(start)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!Object.values(start.targets).every((t) => t.ok)) process.exitCode = 1;
+  }
+  if (want('lab-scale')) {
+    const scale = await import('./lab-scale.ts');
+    const curve = scale.labScaleBench(scale.sizesFrom(process.argv.slice(2)));
+    scale.mergeResults(curve);
+    console.log(`\n${scale.report(curve)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    if (!Object.values(curve.targets).every((x) => x.ok)) process.exitCode = 1;
   }
 }
 

@@ -139,9 +139,10 @@ devices: [{ name: hv1, role: hypervisor, kind: frr-linux, host: 127.0.0.1, port:
 
 describe('routedeck lab sim: bad sizes are refused before anything starts', () => {
   it.each([
-    [['--hosts', '0'], '--hosts "0": must be a whole number from 1 to 50'],
-    [['--hosts', '5x'], '--hosts "5x": must be a whole number from 1 to 50'],
-    [['--workloads', '100000'], '--workloads "100000": must be a whole number from 0 to 500'],
+    [['--hosts', '0'], '--hosts "0": must be a whole number from 1 to 1000'],
+    [['--hosts', '5x'], '--hosts "5x": must be a whole number from 1 to 1000'],
+    [['--hosts', '1001'], '--hosts "1001": must be a whole number from 1 to 1000'],
+    [['--workloads', '50001'], '--workloads "50001": must be a whole number from 0 to 50000'],
   ])('%j', async (args, message) => {
     const result = await cli(['lab', 'sim', ...args], { ROUTEDECK_LAB_DIR: dir });
     expect(result.code).toBe(2);

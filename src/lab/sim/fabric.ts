@@ -5,7 +5,7 @@
  */
 import type { TenantSpec } from '../../model/workload.ts';
 import { editGuardSet, spoofFrom } from './guard.ts';
-import { buildFabric } from './model/build.ts';
+import { buildFabric, FULL_TABLES_MAX, fullTablesToHosts } from './model/build.ts';
 import type { SimNode } from './model/node.ts';
 import { OVERLAY_FAULTS, SimOverlay, type OverlayFaultKind } from './model/overlay.ts';
 import { Prng } from './model/prng.ts';
@@ -24,17 +24,23 @@ export const DEFAULT_SIM_OPTIONS: SimFabricOptions = {
 };
 
 const KERNEL_RELEASE = '6.1.0-28-amd64';
-const MAX = { hosts: 250, routers: 16, workloads: 5000, tenants: 12 };
+export const SIM_MAX = { hosts: 1000, routers: 16, workloads: 50_000, tenants: 20 };
 
 function checkOptions(o: SimFabricOptions): void {
   for (const key of ['hosts', 'routers', 'workloads', 'tenants'] as const) {
     const v = o[key];
-    if (!Number.isInteger(v) || v < (key === 'workloads' ? 0 : 1) || v > MAX[key]) {
+    if (!Number.isInteger(v) || v < (key === 'workloads' ? 0 : 1) || v > SIM_MAX[key]) {
       throw new Error(
-        `sim fabric: ${key} must be an integer from ${key === 'workloads' ? 0 : 1} to ${MAX[key]} (got ${v})`,
+        `sim fabric: ${key} must be an integer from ${key === 'workloads' ? 0 : 1} to ${SIM_MAX[key]} (got ${v})`,
       );
     }
   }
+  if (o.hostRoutes !== undefined && o.hostRoutes !== 'full' && o.hostRoutes !== 'default')
+    throw new Error(`sim fabric: hostRoutes must be full or default (got ${String(o.hostRoutes)})`);
+  if (o.hostRoutes === 'full' && (o.hosts > FULL_TABLES_MAX.hosts || o.workloads > FULL_TABLES_MAX.workloads))
+    throw new Error(
+      `sim fabric: full tables on hypervisors only up to ${FULL_TABLES_MAX.hosts} hosts and ${FULL_TABLES_MAX.workloads} workloads`,
+    );
   if (!(o.hopDelayMs >= 0) || !(o.jitterMs >= 0) || o.jitterMs > o.hopDelayMs) {
     throw new Error('sim fabric: hopDelayMs and jitterMs must be ≥ 0, with jitterMs ≤ hopDelayMs');
   }
@@ -43,6 +49,7 @@ function checkOptions(o: SimFabricOptions): void {
 export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFabric {
   const opts: SimFabricOptions = { ...DEFAULT_SIM_OPTIONS, ...options };
   checkOptions(opts);
+  opts.hostRoutes ??= fullTablesToHosts(opts) ? 'full' : 'default';
   const built = buildFabric(opts);
   const { network } = built;
   // Runtime randomness (MACs of new links) has its own stream so it never shifts the build.
@@ -85,6 +92,7 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
     const node = network.node(name);
     return node ? [wrap(node)] : [];
   });
+  const byName = new Map(devices.map((d) => [d.name, d]));
   const tenants: TenantSpec[] = built.tenants.map((t) => ({
     name: t.name,
     ...(t.vrf !== undefined ? { vrf: t.vrf } : {}),
@@ -96,7 +104,7 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
     options: opts,
     tenants,
     devices: () => [...devices],
-    device: (name) => devices.find((d) => d.name === name),
+    device: (name) => byName.get(name),
     workloads: () => built.workloads.map((w) => ({ ...w })),
     flapSession: (device, peer, downMs = 3000) => network.flap(device, peer, downMs),
     overlayFault: (device, kind, agoMs) => {

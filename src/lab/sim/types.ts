@@ -34,6 +34,11 @@ export interface SimFabricOptions {
   /** Per-hop BGP propagation delay and its jitter (ms). */
   hopDelayMs: number;
   jitterMs: number;
+  /**
+   * What routers send hypervisors: their 'full' tables, or a 'default' route only. Unset: full up
+   * to 50 hosts and 500 workloads, default beyond (full is refused there: it grows as hosts × routes).
+   */
+  hostRoutes?: 'full' | 'default';
 }
 
 export interface SimEvent {

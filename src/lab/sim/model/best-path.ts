@@ -14,9 +14,16 @@ function neighbourAs(p: Path): number | undefined {
   return p.asPath[0];
 }
 
+const routerIds = new Map<string, number>();
+
 function routerIdValue(p: Path): number {
   const id = p.from?.remote.routerId ?? '0.0.0.0';
-  return id.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
+  let value = routerIds.get(id);
+  if (value === undefined) {
+    value = id.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
+    routerIds.set(id, value);
+  }
+  return value;
 }
 
 /** Negative when `a` is better; with the reason that decided it. */

@@ -53,14 +53,26 @@ export interface SessionEnd {
   generation: number;
   /** Time the last message in flight on this direction arrives (TCP keeps them in order). */
   lastArrival: number;
-  /** What this side last advertised to the peer, per `family|prefix`. */
+  /** What this side last advertised to the peer, per destKey. */
   adjOut: Map<string, PathAttrs>;
-  /** Prefixes accepted from the peer (after AS-path loop prevention), per `family|prefix`. */
+  /** Prefixes accepted from the peer (after AS-path loop prevention), per destKey. */
   accepted: Set<string>;
   /** Set when the other end no longer exists (its VRF was removed): stays down. */
   orphaned?: boolean;
+  /** This side sends the peer only a default route (`default-originate`, everything else filtered). */
+  exportDefaultOnly?: boolean;
 }
 
+/**
+ * A prefix's key in the tables, adj-RIB-out and accepted sets: its canonical text, which already
+ * tells the families apart (`:` only in IPv6) — the same string the prefix carries, so keys cost nothing.
+ */
 export function destKey(family: Family, prefixText: string): string {
-  return `${family}|${prefixText}`;
+  void family;
+  return prefixText;
+}
+
+/** The family of a destKey. */
+export function keyFamily(key: string): Family {
+  return key.includes(':') ? 6 : 4;
 }

@@ -7,7 +7,7 @@
 import type { Family } from '../../../model/route.ts';
 import type { Prefix } from './addr.ts';
 import { selectBest } from './best-path.ts';
-import { destKey, type Dest, type PathAttrs, type SessionEnd } from './bgp-types.ts';
+import { destKey, type Dest, type Path, type PathAttrs, type SessionEnd } from './bgp-types.ts';
 
 export interface BgpInstance {
   vrf: string;
@@ -30,12 +30,21 @@ export interface BgpHost {
   neighborConfigured?(): void;
 }
 
+/** What `default-originate` sends: the default route of each family, originated here. */
+const DEFAULTS: Prefix[] = [
+  { family: 4, value: 0n, length: 0, text: '0.0.0.0/0' },
+  { family: 6, value: 0n, length: 0, text: '::/0' },
+];
+
 function sameAttrs(a: PathAttrs, b: PathAttrs): boolean {
   return a.med === b.med && a.origin === b.origin && a.asPath.join(' ') === b.asPath.join(' ');
 }
 
 export class BgpSpeaker {
   readonly instances = new Map<string, BgpInstance>();
+  /** Per instance, its sessions that get the whole table; sessions are only ever appended, so the length says when to refresh. */
+  private readonly feeds = new WeakMap<BgpInstance, { seen: number; ends: SessionEnd[] }>();
+  private readonly exports = new WeakMap<Path, PathAttrs>();
 
   constructor(
     readonly asn: number,
@@ -67,7 +76,8 @@ export class BgpSpeaker {
     this.instances.delete(vrf);
   }
 
-  private dest(inst: BgpInstance, family: Family, prefix: Prefix): Dest {
+  /** The table entry for a prefix; `keep` false makes a detached one (what default-originate sends). */
+  private dest(inst: BgpInstance, family: Family, prefix: Prefix, keep = true): Dest {
     const key = destKey(family, prefix.text);
     let d = inst.dests.get(key);
     if (!d) {
@@ -82,7 +92,7 @@ export class BgpSpeaker {
         version: 0,
         changedAt: this.host.now(),
       };
-      inst.dests.set(key, d);
+      if (keep) inst.dests.set(key, d);
     }
     return d;
   }
@@ -95,7 +105,15 @@ export class BgpSpeaker {
     if (attrs && old && sameAttrs(old, attrs)) return;
     if (!attrs && !old) return;
     d.paths = d.paths.filter((p) => p.from !== null);
-    if (attrs) d.paths.push({ ...attrs, from: null, local, receivedAt: this.host.now() });
+    if (attrs)
+      d.paths.push({
+        asPath: attrs.asPath,
+        med: attrs.med,
+        origin: attrs.origin,
+        from: null,
+        local,
+        receivedAt: this.host.now(),
+      });
     this.recompute(inst, d);
   }
 
@@ -103,13 +121,25 @@ export class BgpSpeaker {
   receive(end: SessionEnd, family: Family, prefix: Prefix, attrs: PathAttrs | null): void {
     const inst = this.instances.get(end.vrf);
     if (!inst) return;
-    const d = this.dest(inst, family, prefix);
     const key = destKey(family, prefix.text);
+    const accept = attrs !== null && !attrs.asPath.includes(this.asn);
+    // A dropped or withdrawn prefix we hold no path for leaves no empty entry behind.
+    if (!accept && !inst.dests.has(key)) {
+      end.accepted.delete(key);
+      return;
+    }
+    const d = this.dest(inst, family, prefix);
     const had = d.paths.some((p) => p.from === end);
     d.paths = d.paths.filter((p) => p.from !== end);
     // eBGP loop prevention: a path that already crossed our AS is dropped (treat-as-withdraw).
-    if (attrs && !attrs.asPath.includes(this.asn)) {
-      d.paths.push({ ...attrs, from: end, receivedAt: this.host.now() });
+    if (accept && attrs) {
+      d.paths.push({
+        asPath: attrs.asPath,
+        med: attrs.med,
+        origin: attrs.origin,
+        from: end,
+        receivedAt: this.host.now(),
+      });
       end.accepted.add(key);
     } else {
       end.accepted.delete(key);
@@ -130,11 +160,30 @@ export class BgpSpeaker {
     }
   }
 
-  /** A session came up: send it the whole table, as after an OPEN. */
+  /** A session came up: send it the whole table (or only the default route), as after an OPEN. */
   sessionUp(end: SessionEnd): void {
     const inst = this.instances.get(end.vrf);
     if (!inst) return;
+    if (end.exportDefaultOnly) {
+      if (end.state !== 'Established') return;
+      const attrs: PathAttrs = { asPath: [this.asn], med: null, origin: 'IGP' };
+      for (const prefix of DEFAULTS) {
+        end.adjOut.set(destKey(prefix.family, prefix.text), attrs);
+        this.host.send(end, this.dest(inst, prefix.family, prefix, false), attrs);
+      }
+      return;
+    }
     for (const d of inst.dests.values()) this.advertiseTo(end, d);
+  }
+
+  /** The sessions a best-path change goes to (not those that only get a default route). */
+  private fed(inst: BgpInstance): SessionEnd[] {
+    let feed = this.feeds.get(inst);
+    if (!feed || feed.seen !== inst.sessions.length) {
+      feed = { seen: inst.sessions.length, ends: inst.sessions.filter((s) => !s.exportDefaultOnly) };
+      this.feeds.set(inst, feed);
+    }
+    return feed.ends;
   }
 
   private recompute(inst: BgpInstance, d: Dest): void {
@@ -150,8 +199,22 @@ export class BgpSpeaker {
     d.version = inst.tableVersion;
     d.changedAt = this.host.now();
     this.host.bestChanged(d);
-    for (const end of inst.sessions) this.advertiseTo(end, d);
+    for (const end of this.fed(inst)) this.advertiseTo(end, d);
     if (d.paths.length === 0) inst.dests.delete(destKey(d.family, d.prefix.text));
+  }
+
+  /** What a best path is advertised as; made once per path and shared by every peer's adj-RIB-out. */
+  private exported(best: Path): PathAttrs {
+    let attrs = this.exports.get(best);
+    if (!attrs) {
+      attrs = {
+        asPath: [this.asn, ...best.asPath],
+        med: best.from === null ? best.med : null,
+        origin: best.origin,
+      };
+      this.exports.set(best, attrs);
+    }
+    return attrs;
   }
 
   private advertiseTo(end: SessionEnd, d: Dest): void {
@@ -159,12 +222,10 @@ export class BgpSpeaker {
     const key = destKey(d.family, d.prefix.text);
     const best = d.best;
     // eBGP: prepend our AS; MED is passed on only for routes we originate (RFC 4271 §5.1.4).
-    const attrs: PathAttrs | null = best
-      ? { asPath: [this.asn, ...best.asPath], med: best.from === null ? best.med : null, origin: best.origin }
-      : null;
+    const attrs = best ? this.exported(best) : null;
     const prev = end.adjOut.get(key);
     if (!attrs && !prev) return;
-    if (attrs && prev && sameAttrs(attrs, prev)) return;
+    if (attrs && prev && (attrs === prev || sameAttrs(attrs, prev))) return;
     if (attrs) end.adjOut.set(key, attrs);
     else end.adjOut.delete(key);
     this.host.send(end, d, attrs);

@@ -9,7 +9,7 @@ import { defaultMetric, MAIN_TABLE } from './kernel.ts';
 import { SimNetwork } from './network.ts';
 import type { SimNode } from './node.ts';
 import { Prng } from './prng.ts';
-import { planTenants, planWorkloads, type TenantPlan } from './tenants.ts';
+import { planTenants, planWorkloads, type PlannedWorkload, type TenantPlan } from './tenants.ts';
 
 export const ROUTER_AS = 65000;
 export const FIRST_HV_AS = 65101;
@@ -67,7 +67,8 @@ function uplink(node: SimNode, name: string, prng: Prng, vrfs: { vrf: string; ta
   return eui64LinkLocal(mac);
 }
 
-function addWorkload(node: SimNode, w: SimWorkload, prng: Prng): void {
+function addWorkload(node: SimNode, planned: PlannedWorkload, prng: Prng): void {
+  const { record: w, v4, v6 } = planned;
   const k = node.kernel;
   k.addLink(w.tap, 'tun', prng.mac());
   if (w.vrf !== 'default') k.setMaster(w.tap, w.vrf);
@@ -75,13 +76,40 @@ function addWorkload(node: SimNode, w: SimWorkload, prng: Prng): void {
   k.addAddress(w.tap, { family: 4, local: '169.254.0.1', prefixlen: 32, scope: 'global' });
   k.addAddress(w.tap, { family: 6, local: 'fe80::1', prefixlen: 64, scope: 'link', nodad: true });
   const table = k.tableOf(w.tap);
-  const v4 = must(parseCidr(`${w.ipv4}/32`));
-  const v6 = must(parseCidr(w.ipv6Prefix));
   k.addRoute({ prefix: v4, table, dev: w.tap, metric: defaultMetric(4), protocol: 'boot' });
   k.addRoute({ prefix: v6, table, dev: w.tap, metric: defaultMetric(6), protocol: 'boot' });
   node.nft.allow4.add(`${w.tap} . ${v4.text}`);
   node.nft.allow6.add(`${w.tap} . ${v6.text}`);
   node.nft.allow6.add(`${w.tap} . fe80::/64`);
+}
+
+/** Hypervisor i's router id: 10.255.1.1 … 10.255.1.254, then 10.255.2.1 … (one /24 holds 254). */
+export function hostRouterId(i: number): string {
+  return `10.255.${1 + Math.floor(i / 254)}.${(i % 254) + 1}`;
+}
+
+/** Hypervisor i's management address: 198.18.0.101 … 198.18.0.254, then 198.18.1.1 … */
+export function hostMgmtAddress(i: number): string {
+  if (i < 154) return `198.18.0.${101 + i}`;
+  const j = i - 154;
+  return `198.18.${1 + Math.floor(j / 254)}.${(j % 254) + 1}`;
+}
+
+/** Full tables on every hypervisor grow as hosts × routes: only within these. */
+export const FULL_TABLES_MAX = { hosts: 50, workloads: 500 };
+
+/**
+ * Whether routers send hypervisors their whole tables (as a small lab always has) or only a default
+ * route: every hypervisor holding every route is hosts × routes paths, which past the old limits
+ * (50 hosts, 500 workloads) no longer fits one process.
+ */
+export function fullTablesToHosts(options: SimFabricOptions): boolean {
+  return (
+    (options.hostRoutes ??
+      (options.hosts <= FULL_TABLES_MAX.hosts && options.workloads <= FULL_TABLES_MAX.workloads
+        ? 'full'
+        : 'default')) === 'full'
+  );
 }
 
 export function buildFabric(options: SimFabricOptions): BuiltFabric {
@@ -93,7 +121,8 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
     new Prng(options.seed ^ 0x5eed),
     bootedAt,
   );
-  const tenants = planTenants(options.tenants);
+  const tenants = planTenants(options.tenants, options.workloads);
+  const defaultToHosts = !fullTablesToHosts(options);
   const vrfs = vrfTenants(tenants);
   const routers = Array.from({ length: options.routers }, (_, i) => `spine${i + 1}`);
   const hosts = Array.from({ length: options.hosts }, (_, i) => `hv${i + 1}`);
@@ -111,6 +140,7 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
       asn: ROUTER_AS,
       routerId: `10.255.0.${j + 1}`,
       alwaysCompareMed: true,
+      ...(defaultToHosts ? { defaultToHosts } : {}),
       pools: new Map(),
     }),
   );
@@ -120,7 +150,7 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
       role: 'hypervisor',
       kind: 'frr-linux',
       asn: FIRST_HV_AS + i,
-      routerId: `10.255.1.${i + 1}`,
+      routerId: hostRouterId(i),
       alwaysCompareMed: false,
       pools,
     }),
@@ -128,9 +158,7 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
   rtrNodes.forEach((n, j) =>
     baseInterfaces(n, prng, { name: 'eth0', address: `198.18.0.${10 + j + 1}` }, vrfs),
   );
-  hvNodes.forEach((n, i) =>
-    baseInterfaces(n, prng, { name: 'mgmt0', address: `198.18.0.${100 + i + 1}` }, vrfs),
-  );
+  hvNodes.forEach((n, i) => baseInterfaces(n, prng, { name: 'mgmt0', address: hostMgmtAddress(i) }, vrfs));
   for (const n of [...rtrNodes, ...hvNodes]) {
     for (const vrf of ['default', ...vrfs.map((v) => v.vrf)]) {
       n.bgp.instance(vrf);
@@ -138,11 +166,12 @@ export function buildFabric(options: SimFabricOptions): BuiltFabric {
         n.redistribute.add(`${vrf}|${family}|${n.spec.role === 'router' ? 'static' : 'kernel'}`);
     }
   }
-  const workloads = planWorkloads(options.workloads, tenants, hosts, prng);
-  for (const w of workloads) {
-    const node = network.node(w.host);
-    if (node) addWorkload(node, w, prng);
+  const planned = planWorkloads(options.workloads, tenants, hosts, prng);
+  for (const p of planned) {
+    const node = network.node(p.record.host);
+    if (node) addWorkload(node, p, prng);
   }
+  const workloads = planned.map((p) => p.record);
   hvNodes.forEach((hv, i) => {
     rtrNodes.forEach((rtr, j) => {
       const rIf = `eth${i + 1}`;

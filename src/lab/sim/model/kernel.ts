@@ -53,10 +53,18 @@ export function defaultMetric(family: Family): number {
   return family === 4 ? 0 : 1024;
 }
 
+function routeKey(r: Pick<KernelRoute, 'table' | 'prefix' | 'metric'>): string {
+  return `${r.table}|${r.prefix.text}|${r.metric}`;
+}
+
 export class Kernel {
   readonly links = new Map<string, Link>();
   readonly routes: KernelRoute[] = [];
+  /** Routes per `table|prefix|metric` and per device, so adding one or flushing a link scans nothing. */
+  private readonly routeKeys = new Map<string, KernelRoute>();
+  private readonly routesPerDev = new Map<string, number>();
   private nextIndex = 1;
+  private byVrf?: { version: number; map: Map<string, Link[]> };
   /** Bumped on every change, so the device can re-run redistribution only when needed. */
   version = 0;
 
@@ -100,7 +108,7 @@ export class Kernel {
         link.addrs.push({ family: 6, local: ll, prefixlen: 64, scope: 'link' });
     }
     // IPv4 routes through a link that goes down are flushed by the kernel (fib_sync_down_dev).
-    if (!up) this.removeRoutes((r) => r.dev === name && r.prefix.family === 4);
+    if (!up && this.routesPerDev.has(name)) this.removeRoutes((r) => r.dev === name && r.prefix.family === 4);
     this.version++;
   }
 
@@ -113,7 +121,7 @@ export class Kernel {
     }
     if (link.master === master) return;
     // Enslaving moves the link's routes out of its old table, as the kernel flushes them.
-    this.removeRoutes((r) => r.dev === name);
+    if (this.routesPerDev.has(name)) this.removeRoutes((r) => r.dev === name);
     if (master === undefined) delete link.master;
     else link.master = master;
     this.version++;
@@ -170,6 +178,23 @@ export class Kernel {
     return undefined;
   }
 
+  /** Non-VRF links per VRF name ('default' for unenslaved ones), in link order; rebuilt after a change. */
+  linksByVrf(): ReadonlyMap<string, readonly Link[]> {
+    if (this.byVrf?.version !== this.version) {
+      const map = new Map<string, Link[]>();
+      for (const link of this.links.values()) {
+        if (link.kind === 'vrf') continue;
+        const master = link.master !== undefined ? this.links.get(link.master) : undefined;
+        const vrf = master?.kind === 'vrf' ? master.name : 'default';
+        const list = map.get(vrf);
+        if (list) list.push(link);
+        else map.set(vrf, [link]);
+      }
+      this.byVrf = { version: this.version, map };
+    }
+    return this.byVrf.map;
+  }
+
   vrfs(): Link[] {
     return [...this.links.values()].filter((l) => l.kind === 'vrf');
   }
@@ -178,12 +203,13 @@ export class Kernel {
   addRoute(route: Omit<KernelRoute, 'addedAt'>, replace = false): void {
     const link = this.link(route.dev);
     if (route.prefix.family === 4 && !link.up) throw new ToolError('Error: Nexthop device is not up.\n', 2);
-    const same = (r: KernelRoute): boolean =>
-      r.table === route.table && r.prefix.text === route.prefix.text && r.metric === route.metric;
-    const existing = this.routes.findIndex(same);
-    if (existing >= 0 && !replace) throw rtnetlink('File exists');
-    if (existing >= 0) this.routes.splice(existing, 1);
-    this.routes.push({ ...route, addedAt: this.now() });
+    const existing = this.routeKeys.get(routeKey(route));
+    if (existing && !replace) throw rtnetlink('File exists');
+    if (existing) this.removeRoutes((r) => r === existing);
+    const added = { ...route, addedAt: this.now() };
+    this.routes.push(added);
+    this.routeKeys.set(routeKey(added), added);
+    this.routesPerDev.set(added.dev, (this.routesPerDev.get(added.dev) ?? 0) + 1);
     this.version++;
   }
 
@@ -202,6 +228,7 @@ export class Kernel {
       if (i < 0 || r.metric < this.routes[i]!.metric) i = at;
     });
     if (i < 0) throw rtnetlink('No such process');
+    this.forget(this.routes[i]!);
     this.routes.splice(i, 1);
     this.version++;
   }
@@ -209,8 +236,18 @@ export class Kernel {
   private removeRoutes(match: (r: KernelRoute) => boolean): void {
     for (let i = this.routes.length - 1; i >= 0; i--) {
       const r = this.routes[i];
-      if (r && match(r)) this.routes.splice(i, 1);
+      if (r && match(r)) {
+        this.forget(r);
+        this.routes.splice(i, 1);
+      }
     }
+  }
+
+  private forget(r: KernelRoute): void {
+    this.routeKeys.delete(routeKey(r));
+    const left = (this.routesPerDev.get(r.dev) ?? 0) - 1;
+    if (left > 0) this.routesPerDev.set(r.dev, left);
+    else this.routesPerDev.delete(r.dev);
   }
 
   /** A link carries traffic: admin up (simulated TAPs have their guest attached, so carrier too). */

@@ -5,7 +5,7 @@
  */
 import type { SimEvent } from '../types.ts';
 import type { PathAttrs, SessionEnd, SessionState } from './bgp-types.ts';
-import type { BgpHost } from './bgp.ts';
+import type { BgpHost, BgpInstance } from './bgp.ts';
 import type { Dest } from './bgp-types.ts';
 import { SimNode, type NodeSpec } from './node.ts';
 import type { Prng } from './prng.ts';
@@ -86,9 +86,16 @@ export class SimNetwork {
     b: Omit<SessionEnd, 'remote' | SessionCounters>,
     since: number,
   ): void {
-    const fresh = (x: typeof a): SessionEnd =>
-      ({
-        ...x,
+    // One literal with every field, so all session ends share one hidden class (spreading made one each).
+    const fresh = (x: typeof a, defaultOnly: boolean): SessionEnd => {
+      const end: SessionEnd = {
+        device: x.device,
+        vrf: x.vrf,
+        iface: x.iface,
+        linkLocal: x.linkLocal,
+        localAs: x.localAs,
+        routerId: x.routerId,
+        remote: undefined as unknown as SessionEnd,
         state: 'Established',
         since,
         connectionsEstablished: 1,
@@ -99,9 +106,17 @@ export class SimNetwork {
         lastArrival: 0,
         adjOut: new Map(),
         accepted: new Set(),
-      }) as SessionEnd;
-    const ea = fresh(a);
-    const eb = fresh(b);
+        orphaned: x.orphaned ?? false,
+        exportDefaultOnly: (x.exportDefaultOnly ?? false) || defaultOnly,
+      };
+      return end;
+    };
+    // Routers of a large lab send hypervisors only a default route.
+    const defaultOnly = (near: typeof a, far: typeof a): boolean =>
+      this.nodes.get(near.device)?.spec.defaultToHosts === true &&
+      this.nodes.get(far.device)?.spec.role === 'hypervisor';
+    const ea = fresh(a, defaultOnly(a, b));
+    const eb = fresh(b, defaultOnly(b, a));
     ea.remote = eb;
     eb.remote = ea;
     for (const end of [ea, eb]) this.nodes.get(end.device)?.bgp.instance(end.vrf).sessions.push(end);
@@ -114,6 +129,19 @@ export class SimNetwork {
    * neighbor configured on it too.
    */
   pairConfiguredNeighbors(): void {
+    // A router of a large lab has thousands of configured neighbors: sessions are looked up by
+    // interface through indexes made once per call (and kept up to date as sessions are added).
+    this.vlanIndex = { live: new Map(), bases: new Map() };
+    try {
+      this.pairAll();
+    } finally {
+      this.vlanIndex = undefined;
+    }
+  }
+
+  private vlanIndex?: { live: Map<BgpInstance, Set<string>>; bases: Map<SimNode, Map<string, SessionEnd>> };
+
+  private pairAll(): void {
     for (const node of this.nodes.values()) {
       for (const inst of node.bgp.instances.values()) {
         for (const iface of inst.configured ?? []) {
@@ -138,6 +166,8 @@ export class SimNetwork {
             end(peer, farInst.vrf, farIface, here.base.remote.linkLocal),
             this.now(),
           );
+          this.liveIfaces(inst).add(iface);
+          this.liveIfaces(farInst).add(farIface);
           this.emit(
             node.name,
             `BGP neighbor ${iface} (${peer.name}) vrf ${inst.vrf}: configured -> Established`,
@@ -150,12 +180,34 @@ export class SimNetwork {
   /** A configured VRF neighbor without a live session yet, on a VLAN sub-interface of an uplink. */
   private vlanEnd(node: SimNode, vrf: string, iface: string) {
     const inst = node.bgp.instances.get(vrf);
-    if (!inst || inst.sessions.some((s) => s.iface === iface && !s.orphaned)) return undefined;
+    if (!inst || this.liveIfaces(inst).has(iface)) return undefined;
     const link = node.kernel.links.get(iface);
     if (!link || link.master !== vrf || link.parent === undefined || link.vlanId === undefined)
       return undefined;
-    const base = node.bgp.instances.get('default')?.sessions.find((s) => s.iface === link.parent);
+    const base = this.baseSessions(node).get(link.parent);
     return base ? { base, vlanId: link.vlanId } : undefined;
+  }
+
+  /** Interfaces with a live (not orphaned) session in an instance. */
+  private liveIfaces(inst: BgpInstance): Set<string> {
+    let set = this.vlanIndex?.live.get(inst);
+    if (!set) {
+      set = new Set(inst.sessions.filter((s) => !s.orphaned).map((s) => s.iface));
+      this.vlanIndex?.live.set(inst, set);
+    }
+    return set;
+  }
+
+  /** A node's default-VRF sessions by interface (the first of each, as a search would find). */
+  private baseSessions(node: SimNode): Map<string, SessionEnd> {
+    let map = this.vlanIndex?.bases.get(node);
+    if (!map) {
+      map = new Map();
+      for (const s of node.bgp.instances.get('default')?.sessions ?? [])
+        if (!map.has(s.iface)) map.set(s.iface, s);
+      this.vlanIndex?.bases.set(node, map);
+    }
+    return map;
   }
 
   /** Starts real-time propagation and events (after the boot-time convergence). */

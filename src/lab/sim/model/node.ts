@@ -6,10 +6,11 @@
 import type { DeviceKind, DeviceRole } from '../../../model/device.ts';
 import type { Family } from '../../../model/route.ts';
 import { prefixContains, type Prefix } from './addr.ts';
-import { BgpSpeaker, type BgpHost } from './bgp.ts';
+import { BgpSpeaker, type BgpHost, type BgpInstance } from './bgp.ts';
+import { destKey, keyFamily } from './bgp-types.ts';
 import { Kernel } from './kernel.ts';
 import type { SimOverlay } from './overlay.ts';
-import { ribEntries, type RibEntry, type StaticRoute } from './rib.ts';
+import { ribEntries, type RibEntry, type RibSources, type StaticRoute } from './rib.ts';
 
 /** The elevated kernel metric of a migration target (Calico's 512): announced with MED 0. */
 export const ELEVATED_METRIC = 512;
@@ -22,6 +23,8 @@ export interface NodeSpec {
   asn: number;
   routerId: string;
   alwaysCompareMed: boolean;
+  /** Routers: send hypervisors only a default route instead of the whole table (large labs). */
+  defaultToHosts?: boolean;
   /** Tenant pools per VRF: the hypervisor's redistribution prefix-lists. Empty on routers. */
   pools: Map<string, Prefix[]>;
 }
@@ -49,6 +52,10 @@ export class SimNode {
   /** Bumped by config changes (statics, redistribution); with the kernel's version, says when to re-sync. */
   private changes = 0;
   private syncedAt = '';
+  private readonly ribs = new Map<
+    string,
+    { stamp: string; inst: BgpInstance | undefined; entries: readonly RibEntry[] }
+  >();
 
   constructor(
     readonly spec: NodeSpec,
@@ -70,12 +77,19 @@ export class SimNode {
     return ['default', ...this.kernel.vrfs().map((l) => l.name)].sort();
   }
 
-  rib(vrf: string, family: Family): RibEntry[] {
-    return ribEntries(
-      { kernel: this.kernel, bgp: this.bgp, statics: this.statics, bootedAt: this.bootedAt },
-      vrf,
-      family,
-    );
+  /**
+   * zebra's table for one VRF and family, rebuilt only when one of its sources changed (a router's
+   * 100k routes are polled far more often than they change). Callers must not modify the entries.
+   */
+  rib(vrf: string, family: Family): readonly RibEntry[] {
+    const inst = this.bgp.instances.get(vrf);
+    const stamp = `${this.kernel.version}|${this.changes}|${this.statics.length}|${inst?.tableVersion ?? -1}`;
+    const key = `${vrf}|${family}`;
+    const cached = this.ribs.get(key);
+    if (cached && cached.stamp === stamp && cached.inst === inst) return cached.entries;
+    const entries = ribEntries(this.ribSources(), vrf, family);
+    this.ribs.set(key, { stamp, inst, entries });
+    return entries;
   }
 
   /**
@@ -86,6 +100,10 @@ export class SimNode {
     if (this.spec.role !== 'hypervisor') return true;
     if (p.family === 4 ? p.length !== 32 : p.length < 64) return false;
     return (this.spec.pools.get(vrf) ?? []).some((pool) => prefixContains(pool, p));
+  }
+
+  private ribSources(): RibSources {
+    return { kernel: this.kernel, bgp: this.bgp, statics: this.statics, bootedAt: this.bootedAt };
   }
 
   /** Statics or redistribution changed: the next sync() must look again. */
@@ -100,9 +118,16 @@ export class SimNode {
     this.syncedAt = stamp;
     const next = new Map<string, string>();
     const wanted: { vrf: string; prefix: Prefix; med: number; local: 'kernel' | 'static' }[] = [];
+    // Only tables holding kernel or static routes can have something to redistribute.
+    const sources = new Set(this.statics.map((s) => `${s.vrf}|${s.prefix.family}`));
+    const vrfOfTable = new Map(this.kernel.vrfs().map((l) => [l.table, l.name]));
+    for (const r of this.kernel.routes)
+      sources.add(`${vrfOfTable.get(r.table) ?? 'default'}|${r.prefix.family}`);
     for (const vrf of this.bgp.instances.keys()) {
       for (const family of [4, 6] as const) {
-        for (const e of this.rib(vrf, family)) {
+        if (!sources.has(`${vrf}|${family}`)) continue;
+        // Uncached: sync runs once per change, and caching every hypervisor's tables costs memory.
+        for (const e of ribEntries(this.ribSources(), vrf, family)) {
           if (!e.selected || (e.protocol !== 'kernel' && e.protocol !== 'static')) continue;
           if (!this.redistribute.has(`${vrf}|${family}|${e.protocol}`) || !this.accepts(vrf, e.prefix))
             continue;
@@ -117,7 +142,7 @@ export class SimNode {
     for (const [key] of this.announced) {
       if (next.has(key)) continue;
       const [vrf = 'default', text = ''] = key.split('|');
-      const dest = this.bgp.instances.get(vrf)?.dests.get(`${text.includes(':') ? 6 : 4}|${text}`);
+      const dest = this.bgp.instances.get(vrf)?.dests.get(destKey(keyFamily(text), text));
       if (dest) this.bgp.originate(vrf, dest.prefix, null, 'kernel');
     }
     this.announced = next;

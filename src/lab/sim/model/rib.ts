@@ -6,7 +6,7 @@
 import type { Family } from '../../../model/route.ts';
 import { comparePrefix, parseCidr, type Prefix } from './addr.ts';
 import type { BgpSpeaker } from './bgp.ts';
-import type { Kernel, Link } from './kernel.ts';
+import type { Kernel, Link, LinkAddress } from './kernel.ts';
 import { MAIN_TABLE } from './kernel.ts';
 
 export interface RibNexthop {
@@ -61,16 +61,40 @@ export function tableOfVrf(kernel: Kernel, vrf: string): number | undefined {
   return link?.kind === 'vrf' ? link.table : undefined;
 }
 
+/**
+ * Each address's connected prefix, parsed once per distinct address text. EUI-64 link-locals
+ * (`fe80::` and four groups: one per interface, a hundred thousand in a large lab) all make
+ * fe80::/64 and skip the parse.
+ */
+const connectedPrefix = new Map<string, Prefix | null>();
+const LINK_LOCAL_64 = parseCidr('fe80::/64');
+
+function prefixOfAddress(a: LinkAddress): Prefix | null {
+  if (
+    a.family === 6 &&
+    a.prefixlen === 64 &&
+    a.local.startsWith('fe80::') &&
+    /^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){0,3}$/.test(a.local.slice(6))
+  )
+    return LINK_LOCAL_64;
+  const key = `${a.local}/${a.prefixlen}`;
+  let p = connectedPrefix.get(key);
+  if (p === undefined) {
+    p = parseCidr(key);
+    connectedPrefix.set(key, p);
+  }
+  return p;
+}
+
 /** zebra ignores loopback's 127/8 and ::1; every other address makes a connected route. */
 function connected(src: RibSources, vrf: string, family: Family, table: number): RibEntry[] {
   const out: RibEntry[] = [];
-  for (const link of src.kernel.links.values()) {
-    if (link.kind === 'vrf' || vrfOfLink(src.kernel, link) !== vrf || !src.kernel.operational(link.name))
-      continue;
+  for (const link of src.kernel.linksByVrf().get(vrf) ?? []) {
+    if (!src.kernel.operational(link.name)) continue;
     const seen = new Set<string>();
     for (const a of link.addrs) {
       if (a.family !== family || a.local === '127.0.0.1' || a.local === '::1') continue;
-      const p = parseCidr(`${a.local}/${a.prefixlen}`);
+      const p = prefixOfAddress(a);
       if (!p || seen.has(p.text)) continue;
       seen.add(p.text);
       out.push({

@@ -11,6 +11,7 @@ import type { SimNode } from './node.ts';
 import { vniOf } from './overlay.ts';
 import type { Prng } from './prng.ts';
 import type { StaticRoute } from './rib.ts';
+import type { SessionEnd } from './bgp-types.ts';
 
 type Tree = VyosConfigJson;
 
@@ -18,31 +19,64 @@ function tree(v: unknown): Tree {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Tree) : {};
 }
 
-function neighbors(ifaces: string[]): Tree {
+/**
+ * Large labs: routers send hypervisors `default-originate` and nothing else (fullTablesToHosts), set
+ * once on a peer group its thousand neighbors join (one leaf each, not a subtree each).
+ */
+const HOSTS_DEFAULT_ONLY = 'HOSTS-DEFAULT-ONLY';
+const HOSTS_GROUP = 'HOSTS';
+
+function neighbors(sessions: readonly SessionEnd[]): Tree {
   const out: Tree = {};
-  for (const i of ifaces)
-    out[i] = {
+  for (const s of sessions)
+    out[s.iface] = {
       interface: { 'remote-as': 'external' },
       'address-family': { 'ipv4-unicast': {}, 'ipv6-unicast': {} },
+      ...(s.exportDefaultOnly ? { 'peer-group': HOSTS_GROUP } : {}),
     };
   return out;
 }
 
+const HOSTS_PEER_GROUP: Tree = {
+  [HOSTS_GROUP]: {
+    'address-family': {
+      'ipv4-unicast': { 'default-originate': {}, 'prefix-list': { export: HOSTS_DEFAULT_ONLY } },
+      'ipv6-unicast': { 'default-originate': {}, 'prefix-list': { export: `${HOSTS_DEFAULT_ONLY}6` } },
+    },
+  },
+};
+
+const DEFAULT_ONLY_POLICY: Tree = {
+  'prefix-list': {
+    [HOSTS_DEFAULT_ONLY]: { rule: { '10': { action: 'deny', prefix: '0.0.0.0/0', le: '32' } } },
+  },
+  'prefix-list6': {
+    [`${HOSTS_DEFAULT_ONLY}6`]: { rule: { '10': { action: 'deny', prefix: '::/0', le: '128' } } },
+  },
+};
+
 export function renderVyosConfig(node: SimNode): Tree {
   const k = node.kernel;
   const ethernet: Tree = {};
+  // Indexed once: a large lab's router has a thousand uplinks and twenty thousand VLANs.
+  const peers = new Map<string, string>();
+  for (const s of node.bgp.instances.get('default')?.sessions ?? [])
+    if (!peers.has(s.iface)) peers.set(s.iface, s.remote.device);
+  const vlansOf = new Map<string, Tree>();
+  for (const sub of k.links.values()) {
+    if (sub.parent === undefined || sub.vlanId === undefined) continue;
+    const vifs = vlansOf.get(sub.parent) ?? {};
+    vifs[String(sub.vlanId)] = { vrf: sub.master ?? '' };
+    vlansOf.set(sub.parent, vifs);
+  }
   for (const l of [...k.links.values()].sort((a, b) => a.index - b.index)) {
     if (l.kind !== 'ether') continue;
     const e: Tree = {};
     const v4 = l.addrs.find((a) => a.family === 4);
     if (v4) e['address'] = `${v4.local}/${v4.prefixlen}`;
-    const peer = [...(node.bgp.instances.get('default')?.sessions ?? [])].find((s) => s.iface === l.name)
-      ?.remote.device;
+    const peer = peers.get(l.name);
     e['description'] = peer ? `to ${peer}` : 'management';
-    const vifs: Tree = {};
-    for (const sub of k.links.values())
-      if (sub.parent === l.name && sub.vlanId !== undefined)
-        vifs[String(sub.vlanId)] = { vrf: sub.master ?? '' };
+    const vifs: Tree = vlansOf.get(l.name) ?? {};
     if (Object.keys(vifs).length) e['vif'] = vifs;
     ethernet[l.name] = e;
   }
@@ -66,7 +100,8 @@ export function renderVyosConfig(node: SimNode): Tree {
         'router-id': inst.routerId,
         ...(node.spec.alwaysCompareMed ? { 'always-compare-med': {} } : {}),
       },
-      neighbor: neighbors(inst.sessions.map((s) => s.iface)),
+      neighbor: neighbors(inst.sessions),
+      ...(inst.sessions.some((s) => s.exportDefaultOnly) ? { 'peer-group': HOSTS_PEER_GROUP } : {}),
       'address-family': { 'ipv4-unicast': af(4), 'ipv6-unicast': af(6) },
     };
   };
@@ -81,6 +116,9 @@ export function renderVyosConfig(node: SimNode): Tree {
       loopback: { lo: { address: `${node.spec.routerId}/32` } },
       ...tree(overlay?.['interfaces']),
     },
+    ...([...node.bgp.instances.values()].some((i) => i.sessions.some((s) => s.exportDefaultOnly))
+      ? { policy: DEFAULT_ONLY_POLICY }
+      : {}),
     protocols: { bgp: bgp('default') },
     system: { 'host-name': node.name },
     ...(Object.keys(vrfs).length ? { vrf: { name: vrfs } } : {}),

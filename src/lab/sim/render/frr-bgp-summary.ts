@@ -5,7 +5,7 @@
  */
 import type { Family } from '../../../model/route.ts';
 import type { BgpInstance } from '../model/bgp.ts';
-import type { SessionEnd } from '../model/bgp-types.ts';
+import { keyFamily, type SessionEnd } from '../model/bgp-types.ts';
 import type { SimNode } from '../model/node.ts';
 import { vrfId } from './frr-routes.ts';
 import { jsonC, type Json } from './json.ts';
@@ -25,8 +25,11 @@ export function messageCounts(end: SessionEnd, now: number): { sent: number; rcv
 }
 
 export function prefixCounts(end: SessionEnd, family: Family): { rcvd: number; sent: number } {
-  const mine = (k: string): boolean => k.startsWith(`${family}|`);
-  return { rcvd: [...end.accepted].filter(mine).length, sent: [...end.adjOut.keys()].filter(mine).length };
+  let rcvd = 0;
+  let sent = 0;
+  for (const k of end.accepted) if (keyFamily(k) === family) rcvd++;
+  for (const k of end.adjOut.keys()) if (keyFamily(k) === family) sent++;
+  return { rcvd, sent };
 }
 
 function peerJson(end: SessionEnd, family: Family, now: number): Json {

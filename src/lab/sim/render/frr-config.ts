@@ -45,6 +45,17 @@ function provisioned(node: SimNode): string[] {
       }
     }
   }
+  // Large labs: hypervisors get `default-originate` and nothing else (see fullTablesToHosts).
+  const defaultOnly = [...node.bgp.instances.values()].some((i) =>
+    i.sessions.some((s) => s.exportDefaultOnly),
+  );
+  if (defaultOnly)
+    out.push(
+      `ip prefix-list ${HOSTS_DEFAULT_ONLY} seq 5 deny any`,
+      '!',
+      `ipv6 prefix-list ${HOSTS_DEFAULT_ONLY} seq 5 deny any`,
+      '!',
+    );
   for (const [vrf, inst] of node.bgp.instances) {
     out.push(
       `router bgp ${inst.as}${vrf === 'default' ? '' : ` vrf ${vrf}`}`,
@@ -62,12 +73,21 @@ function provisioned(node: SimNode): string[] {
         if (node.redistribute.has(`${vrf}|${family}|${proto}`))
           out.push(`  redistribute ${proto}${hv ? ` route-map TENANT-OUT${family}-${tag}` : ''}`);
       if (family === 6) for (const s of inst.sessions) out.push(`  neighbor ${s.iface} activate`);
+      for (const s of inst.sessions)
+        if (s.exportDefaultOnly)
+          out.push(
+            `  neighbor ${s.iface} default-originate`,
+            `  neighbor ${s.iface} prefix-list ${HOSTS_DEFAULT_ONLY} out`,
+          );
       out.push(' exit-address-family');
     }
     out.push('exit', '!');
   }
   return out;
 }
+
+/** The routers' outbound filter towards hypervisors in a large lab: everything but the default. */
+export const HOSTS_DEFAULT_ONLY = 'HOSTS-DEFAULT-ONLY';
 
 export function runningConfig(node: SimNode): string {
   const head = [

@@ -67,7 +67,10 @@ export function entryJson(node: SimNode, e: RibEntry, now: number): Json {
 }
 
 /** Entries for one query: all, an exact prefix (`A/M`), or the longest match of an address. */
-export function selectEntries(entries: RibEntry[], query: string | undefined): RibEntry[] | null {
+export function selectEntries(
+  entries: readonly RibEntry[],
+  query: string | undefined,
+): readonly RibEntry[] | null {
   if (query === undefined) return entries;
   if (query.includes('/')) {
     const p = parseCidr(query);
@@ -83,15 +86,45 @@ export function selectEntries(entries: RibEntry[], query: string | undefined): R
   return matching.filter((e) => e.prefix.length === longest);
 }
 
+/** Stands in for the uptime while an entry's text is cached; the only part that changes with time. */
+const UPTIME_SLOT = 'uptime-slot-e1b7';
+const entryTexts = new WeakMap<RibEntry, [string, string]>();
+
+/**
+ * One entry as json-c prints it inside a `vrf … json` document (indent level 2). Entries are
+ * immutable (the node rebuilds them when a source changes), so the text is made once and only the
+ * uptime is filled in per call: a router's 100k routes render without re-serialising each poll.
+ */
+function entryText(node: SimNode, e: RibEntry, now: number): string {
+  let parts = entryTexts.get(e);
+  if (!parts) {
+    const text = jsonC({ ...(entryJson(node, e, now) as Record<string, Json>), uptime: UPTIME_SLOT }, 2);
+    const at = text.indexOf(JSON.stringify(UPTIME_SLOT));
+    parts = [text.slice(0, at), text.slice(at + UPTIME_SLOT.length + 2)];
+    entryTexts.set(e, parts);
+  }
+  return `${parts[0]}${JSON.stringify(frrUptime(now - e.since))}${parts[1]}`;
+}
+
 export function routesJson(node: SimNode, vrf: string, family: Family, query?: string): string {
   const entries = selectEntries(node.rib(vrf, family), query) ?? [];
   const now = Date.now();
-  const doc: Record<string, Json> = {};
+  // The document json-c prints for {prefix: [entry, …], …}, written piece by piece.
+  const groups = new Map<string, string[]>();
   for (const e of entries) {
-    const list = (doc[e.prefix.text] ??= []) as Json[];
-    list.push(entryJson(node, e, now));
+    const list = groups.get(e.prefix.text);
+    if (list) list.push(entryText(node, e, now));
+    else groups.set(e.prefix.text, [entryText(node, e, now)]);
   }
-  return `${jsonC(doc)}\n`;
+  if (groups.size === 0) return '{\n}\n';
+  const out: string[] = ['{\n'];
+  let first = true;
+  for (const [prefix, list] of groups) {
+    out.push(first ? '  ' : ',\n  ', `${JSON.stringify(prefix)}:[\n    `, list.join(',\n    '), '\n  ]');
+    first = false;
+  }
+  out.push('\n}\n');
+  return out.join('');
 }
 
 export function routesVrfAllJson(node: SimNode, family: Family): string {

@@ -2,9 +2,9 @@
  * Cost proportional to change (issue 16): a router's full route tables (`show ip[v6] route vrf all
  * json`, ~75 MB and seconds of FRR CPU at 100k routes) are read again only when a cheap signature
  * changed — BGP's per-VRF, per-AFI table versions (bumped by every best-path change) and route counts
- * from the summary the poll reads anyway, plus the interfaces (connected routes follow them). A
- * table read in the poll where the signature changed may race zebra's install, so it is read once
- * more at the next poll; a full read every FULL_REFRESH_MS catches what no signature shows.
+ * from the summary the poll reads anyway, plus the interfaces (connected routes follow them). Reads
+ * may race zebra's install of what BGP just chose, so they go on at every poll until the signature has
+ * held SETTLE_MS; a full read every FULL_REFRESH_MS catches what no signature shows.
  */
 import type { NetInterface } from '../model/interface.ts';
 import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
@@ -55,6 +55,12 @@ export function interfaceDigest(interfaces: readonly NetInterface[]): string {
     .join(';');
 }
 
+/**
+ * How long a signature must have held before a table read counts as settled: zebra installs what BGP
+ * chose a little later (more on a loaded router), so reads keep coming while a change is that fresh.
+ */
+export const SETTLE_MS = 5_000;
+
 /** True when the previous poll's tables can stand for this one. */
 export function canReuseRoutes(
   previous: DeviceSnapshot | null | undefined,
@@ -67,7 +73,10 @@ export function canReuseRoutes(
   return check.signature === signature && check.settled && now - check.readAt < FULL_REFRESH_MS;
 }
 
-/** The check this poll records: reused tables keep their read time; a fresh read is settled when the signature held one poll already. */
+/**
+ * The check this poll records. `since`: when this signature was first seen. Reused tables keep their
+ * read time; a fresh read is settled once the signature had held SETTLE_MS when it started.
+ */
 export function nextRouteCheck(
   previous: DeviceSnapshot | null | undefined,
   signature: string | null,
@@ -75,6 +84,8 @@ export function nextRouteCheck(
   reused: boolean,
 ): RouteCheck | undefined {
   if (signature === null) return undefined;
-  if (reused && previous?.routeCheck) return { ...previous.routeCheck, signature };
-  return { signature, readAt: now, settled: previous?.routeCheck?.signature === signature };
+  const last = previous?.routeCheck;
+  const since = last?.signature === signature ? last.since : now;
+  if (reused && last) return { ...last, signature, since };
+  return { signature, since, readAt: now, settled: now - since >= SETTLE_MS };
 }

@@ -7,10 +7,12 @@ import type { WorkloadRoute } from './workload.ts';
 
 /**
  * When the route tables were last read, and the cheap signature that says whether they changed since
- * (src/drivers/route-check.ts). `settled`: read at a poll whose signature the one before had too.
+ * (src/drivers/route-check.ts). `since`: when the signature was first seen; `settled`: read once it
+ * had held long enough for zebra to have installed what BGP chose.
  */
 export interface RouteCheck {
   signature: string;
+  since: number;
   readAt: number;
   settled: boolean;
 }

@@ -1,12 +1,12 @@
 /**
  * Cost proportional to change (issue 16): a router's full route tables are read again only when BGP's
- * table versions or the interfaces changed (plus one settling read), on the real FRR 8.4 captures and
+ * table versions or the interfaces changed (and until that change is SETTLE_MS old), on the real FRR 8.4 captures and
  * the summaries of other FRR versions (fixtures/frr-corpus).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { frrLinuxDriver } from '../../src/drivers/index.ts';
-import { bgpTableVersions, FULL_REFRESH_MS } from '../../src/drivers/route-check.ts';
+import { bgpTableVersions, FULL_REFRESH_MS, SETTLE_MS } from '../../src/drivers/route-check.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import { ReplayRunner } from './fixtures.ts';
@@ -39,58 +39,67 @@ async function poll(
 }
 
 describe('route tables are read when they may have changed, not at every poll', () => {
-  it('reads twice (the change, then settled), then not while nothing changes; the held table stays in the snapshot', async () => {
+  it('reads while the signature is fresh, once more after it held SETTLE_MS, then not while nothing changes', async () => {
     const first = await poll(null, 1_000);
     expect(first.tables).toBe(2);
-    const second = await poll(first.snap, 6_000);
-    expect(second.tables).toBe(2);
-    const third = await poll(second.snap, 11_000);
+    // Polled fast (verification): the signature is younger than SETTLE_MS, so every poll reads.
+    const fast = await poll(first.snap, 1_050);
+    expect(fast.tables).toBe(2);
+    const settled = await poll(fast.snap, 1_000 + SETTLE_MS);
+    expect(settled.tables).toBe(2);
+    expect(settled.snap.routeCheck).toMatchObject({ since: 1_000, settled: true });
+    const third = await poll(settled.snap, 2_000 + SETTLE_MS);
     expect(third.tables).toBe(0);
-    expect(third.snap.routes).toBe(second.snap.routes);
+    expect(third.snap.routes).toBe(settled.snap.routes);
     expect(third.snap.routes.size).toBeGreaterThan(0);
-    expect(third.snap.collectedAt).toBe(11_000);
-    expect(third.snap.routeCheck).toMatchObject({ readAt: 6_000, settled: true });
-    expect((await poll(third.snap, 16_000)).tables).toBe(0);
+    expect(third.snap.collectedAt).toBe(2_000 + SETTLE_MS);
+    expect(third.snap.routeCheck).toMatchObject({ readAt: 1_000 + SETTLE_MS, settled: true });
+    expect((await poll(third.snap, 3_000 + SETTLE_MS)).tables).toBe(0);
   });
 
   it('a BGP best-path change (table version) or an interface change reads them again', async () => {
     const a = await poll(null, 1_000);
-    const b = await poll(a.snap, 2_000);
+    const b = await poll(a.snap, 1_000 + SETTLE_MS);
+    expect((await poll(b.snap, 2_000 + SETTLE_MS)).tables).toBe(0);
     const bumped = summary.replace('"tableVersion":12', '"tableVersion":13');
     expect(bumped).not.toBe(summary);
-    const c = await poll(b.snap, 3_000, { [SUMMARY]: { stdout: bumped } });
+    const t = 10_000 + SETTLE_MS;
+    const c = await poll(b.snap, t, { [SUMMARY]: { stdout: bumped } });
     expect(c.tables).toBe(2);
     expect(c.snap.routes).not.toBe(b.snap.routes);
-    // The read where the signature changed may have raced zebra: read once more, then hold.
-    const d = await poll(c.snap, 4_000, { [SUMMARY]: { stdout: bumped } });
+    // Reads go on until the new signature has held SETTLE_MS (zebra may still be installing), then hold.
+    const d = await poll(c.snap, t + SETTLE_MS - 1, { [SUMMARY]: { stdout: bumped } });
     expect(d.tables).toBe(2);
-    const e = await poll(d.snap, 5_000, { [SUMMARY]: { stdout: bumped } });
-    expect(e.tables).toBe(0);
+    const e = await poll(d.snap, t + SETTLE_MS, { [SUMMARY]: { stdout: bumped } });
+    expect(e.tables).toBe(2);
+    const f = await poll(e.snap, t + SETTLE_MS + 1, { [SUMMARY]: { stdout: bumped } });
+    expect(f.tables).toBe(0);
     // An interface going down (its connected route goes) reads them again.
     const runner = ReplayRunner.forDevice('rtr1');
     const addr = (await runner.exec('ip -j -d addr show')).stdout;
     const down = addr.replace('"operstate":"UP"', '"operstate":"DOWN"').replace('"LOWER_UP",', '');
-    const f = await poll(e.snap, 6_000, {
+    const g = await poll(f.snap, t + SETTLE_MS + 2, {
       [SUMMARY]: { stdout: bumped },
       'ip -j -d addr show': { stdout: down },
     });
-    expect(f.tables).toBe(2);
+    expect(g.tables).toBe(2);
   });
 
   it('without table versions (an FRR that prints none), after a failed read, and past the full refresh: read', async () => {
     const a = await poll(null, 1_000);
-    const b = await poll(a.snap, 2_000);
+    const b = await poll(a.snap, 1_000 + SETTLE_MS);
     const noVersions = summary.replace(/"tableVersion":\d+,/g, '');
-    const c = await poll(b.snap, 3_000, { [SUMMARY]: { stdout: noVersions } });
+    const c = await poll(b.snap, 2_000 + SETTLE_MS, { [SUMMARY]: { stdout: noVersions } });
     expect(c.tables).toBe(2);
     expect(c.snap.routeCheck).toBeUndefined();
-    const d = await poll(c.snap, 4_000, { [SUMMARY]: { stdout: noVersions } });
+    const d = await poll(c.snap, 3_000 + SETTLE_MS, { [SUMMARY]: { stdout: noVersions } });
     expect(d.tables).toBe(2);
-    const e = await poll(b.snap, 2_000 + FULL_REFRESH_MS);
+    expect((await poll(b.snap, 2_000 + SETTLE_MS)).tables).toBe(0);
+    const e = await poll(b.snap, 1_000 + SETTLE_MS + FULL_REFRESH_MS);
     expect(e.tables).toBe(2);
     // A poll whose table read failed is never held over.
     const failed = { ...b.snap, partialErrors: ['routes: rtr1: `show ip route vrf all json` exited 1'] };
-    expect((await poll(failed, 3_000)).tables).toBe(2);
+    expect((await poll(failed, 2_000 + SETTLE_MS)).tables).toBe(2);
   });
 });
 

@@ -99,6 +99,8 @@ export interface TestServerOptions {
   hostKey?: KeyPair;
   /** Refuse session channels beyond this many open at once on one connection. */
   maxSessions?: number;
+  /** Refuse this many session opens first, whatever is open (sshd still closing old sessions). */
+  refuseFirstSessions?: number;
   /** Listen on this port (to come back on the same port after stop()). */
   port?: number;
 }
@@ -110,6 +112,8 @@ export class SshTestServer {
   connections = 0;
   /** Highest number of sessions open at once on a single connection. */
   maxConcurrentSessions = 0;
+  /** Session opens refused because of `refuseFirstSessions`. */
+  refusedSessions = 0;
   readonly commands: string[] = [];
   private readonly opts: TestServerOptions;
   private readonly allowed: ParsedKey[];
@@ -189,6 +193,10 @@ export class SshTestServer {
       ctx.accept();
     });
     client.on('session', (accept, reject) => {
+      if (this.refusedSessions < (this.opts.refuseFirstSessions ?? 0)) {
+        this.refusedSessions++;
+        return reject();
+      }
       if (this.opts.maxSessions !== undefined && open >= this.opts.maxSessions) return reject();
       open++;
       this.maxConcurrentSessions = Math.max(this.maxConcurrentSessions, open);

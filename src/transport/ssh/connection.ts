@@ -16,6 +16,9 @@ import type { Dialed, HostKeyInfo } from './dial.ts';
 import { ConnectionClosedError, shortCommand, SshChannelError, SshConnectError } from './errors.ts';
 import type { SshTarget } from './errors.ts';
 import { collectOutput, CommandRun, openExec, streamOutput, toError } from './run.ts';
+
+/** Retries of a channel the server refused while none of ours was open (50 ms doubling: 1.55 s in all). */
+const REFUSAL_RETRIES = 5;
 import type { Collected, Streamed } from './run.ts';
 import { openPtyShell, PtyShell } from './shell.ts';
 import type { RemoteShell, ShellRequest } from './shell.ts';
@@ -186,7 +189,7 @@ export class SshDeviceConnection implements CommandRunner {
     const live = await this.ensureConnected();
     if (run.settled) return;
     run.owner = live;
-    for (;;) {
+    for (let refusals = 0; ;) {
       run.phase = 'waiting for a free channel to run';
       const slot = live.slots.acquire();
       run.onSettle(slot.cancel);
@@ -202,7 +205,16 @@ export class SshDeviceConnection implements CommandRunner {
       // Refused while we hold other channels: the server's session limit. Wait for a slot.
       const limited = opened.refused && live.slots.refusedAt();
       live.slots.release();
-      if (!limited) return run.fail(new SshChannelError(this.target, run.command, opened.error.message));
+      if (limited) continue;
+      // Refused with none of ours open: sshd still counts sessions whose close it has not finished
+      // (seen on OpenSSH 9.2 right after 10 channels ended). Briefly, then it is a real refusal.
+      if (opened.refused && refusals < REFUSAL_RETRIES) {
+        run.phase = 'waiting for the server to free a session';
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** refusals++));
+        if (run.settled) return;
+        continue;
+      }
+      return run.fail(new SshChannelError(this.target, run.command, opened.error.message));
     }
   }
 

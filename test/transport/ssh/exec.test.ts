@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OutputLimitError, TransportTimeoutError } from '../../../src/transport/ssh/errors.ts';
+import {
+  OutputLimitError,
+  SshChannelError,
+  TransportTimeoutError,
+} from '../../../src/transport/ssh/errors.ts';
 import { genSha256 } from '../../helpers/ssh-test-server.ts';
 import { startLab } from './fixture.ts';
 import type { Lab } from './fixture.ts';
@@ -42,6 +46,28 @@ describe('SshDeviceConnection exec', () => {
     expect(results.every((r, i) => r.stdout === `${i}\n` && r.code === 0)).toBe(true);
     expect(lab.server.maxConcurrentSessions).toBe(3);
     expect(lab.server.connections).toBe(1);
+  });
+
+  it('a session refused while none of ours is open is retried briefly (sshd still closing old ones); a server that keeps refusing is a clear error', async () => {
+    await lab.server.stop();
+    await lab.cleanup();
+    lab = await startLab({ server: { refuseFirstSessions: 3 } });
+    const conn = lab.connect();
+    expect(await conn.exec('echo after three refusals')).toMatchObject({
+      stdout: 'after three refusals\n',
+      code: 0,
+    });
+    expect(lab.server.refusedSessions).toBe(3);
+    await lab.server.stop();
+    await lab.cleanup();
+    lab = await startLab({ server: { maxSessions: 0 } });
+    const err = await lab
+      .connect()
+      .exec('echo never')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SshChannelError);
+    expect((err as Error).message).toMatch(/^hv-test \(.*\) refused to run `echo never`: /);
+    expect(lab.server.commands).not.toContain('echo never');
   });
 
   it('times out with TransportTimeoutError and keeps the connection usable', async () => {

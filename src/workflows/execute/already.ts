@@ -41,6 +41,12 @@ const RULES: readonly Rule[] = [
     state: 'vmguard element already absent',
   },
   {
+    // A persistent TAP of that name exists already (the name is the workload's own).
+    command: /\bip tuntap add\b/,
+    answer: /ioctl\(TUNSETIFF\): Device or resource busy/,
+    state: 'TAP already present',
+  },
+  {
     command: /\bip (?:link|tuntap) del\b/,
     answer: /Cannot find device|does not exist/,
     state: 'TAP already absent',

@@ -172,7 +172,8 @@ export async function executePlan(
     for (const step of failure === null ? remaining : []) {
       const startedAt = now();
       emit({ type: 'step-start', step: step.id, device: step.device, at: startedAt });
-      const entry: Executed = { step, confirmed: 0, uncertain: false };
+      // A re-run interrupted step may have run before the crash: if it fails now, undo it tolerantly.
+      const entry: Executed = { step, confirmed: 0, uncertain: step.id === replay };
       executed.push(entry);
       const already: string[] = [];
       let pending: VyosPending | null = null;

@@ -1,7 +1,7 @@
 /**
  * The invariant after recovery: the subject is announced from exactly one host (none after a
  * decommission or an undone create) as the routers see it, the registry agrees (host, state),
- * vmguard elements exist only on that host, and no lease is left.
+ * vmguard elements exist only on that host, its TAP only there, and no lease is left.
  */
 import type { FaultLab } from './lab.ts';
 import type { Subject } from './types.ts';
@@ -38,6 +38,13 @@ async function guardElements(flab: FaultLab, host: string): Promise<string[]> {
     }
   }
   return found;
+}
+
+/** Whether a hypervisor has a link of that name, read from the simulated host itself. */
+async function hasLink(flab: FaultLab, host: string, name: string): Promise<boolean> {
+  const out = await flab.lab.fabric.device(host)!.exec('ip -j link show');
+  if (out.code !== 0) throw new Error(`${host}: ip link failed: ${out.stderr.trim()}`);
+  return (JSON.parse(out.stdout) as { ifname: string }[]).some((l) => l.ifname === name);
 }
 
 /** Who the registry says holds the subject: a host, null (nobody), or a problem text. */
@@ -110,6 +117,15 @@ export async function checkInvariant(flab: FaultLab, subject: Subject): Promise<
     if (host === holder && elements.length < prefixes.length)
       problems.push(`vmguard on ${host} lacks ${prefixes.join(' or ')}`);
   }
+  // The lab's routedeck owns the TAPs: a workload's TAP exists on its holder and nowhere else.
+  if (subject.type === 'workload') {
+    const tap = flab.registry((reg) => reg.workload(subject.name)?.tap) ?? `tap-${subject.name}`;
+    for (const host of hosts) {
+      const present = await hasLink(flab, host, tap);
+      if (host !== holder && present) problems.push(`TAP ${tap} left on ${host}`);
+      if (host === holder && !present) problems.push(`TAP ${tap} missing on ${host}`);
+    }
+  }
   return { held: problems.length === 0, holder, problems };
 }
 
@@ -123,7 +139,7 @@ export async function settleInvariant(
   for (;;) {
     const result = await checkInvariant(flab, subject);
     // Only the routers' view converges by itself; a registry state, a lease or a vmguard element does not.
-    const settled = result.problems.some((p) => /^(registry|lease|vmguard)/.test(p));
+    const settled = result.problems.some((p) => /^(registry|lease|vmguard|TAP)/.test(p));
     if (result.held || settled || Date.now() >= deadline) return result;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -46,6 +46,11 @@ describe('alreadyInPlace', () => {
         'vmguard element already absent',
       ],
       ['sudo -n ip link del tap-a', 'Cannot find device "tap-a"\n', 'TAP already absent'],
+      [
+        'sudo -n ip tuntap add dev tap-a mode tap',
+        'ioctl(TUNSETIFF): Device or resource busy\n',
+        'TAP already present',
+      ],
     ];
     for (const [command, stderr, state] of cases)
       expect(alreadyInPlace(command, stderr), command).toBe(state);

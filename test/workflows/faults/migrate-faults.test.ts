@@ -2,8 +2,8 @@
  * Representative cases of the fault matrix (bench/faults.ts, issue 15 item 3) for migrations on the
  * embedded lab: a fault at one step, then the tool's own recovery path (auto rollback, `apply
  * --resume`, `apply --rollback`, and `plan reconcile` once the build has it), after which the
- * workload must be announced from exactly one host, the registry must agree, vmguard elements must
- * exist only on that host and no lease may be left.
+ * workload must be announced from exactly one host, the registry must agree, vmguard elements and
+ * its TAP must exist only on that host and no lease may be left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultLab, type FaultLab } from '../../helpers/fault-matrix/lab.ts';
@@ -37,6 +37,16 @@ describe('fault matrix, migrations: after recovery the workload has one holder e
     expect(out.fired).toBe(true);
     // On a loaded machine a verification may time out and the resume roll back: still one holder.
     expect(out.trail.join('\n')).toMatch(/apply --resume: exit [01], Result: (applied|rolled-back)/);
+    expect(out.problems).toEqual([]);
+  });
+
+  // The resumed TAP step is re-run: the TAP the killed apply had made is already there (`ioctl(TUNSETIFF):
+  // Device or resource busy`) and accepted. (Re-running without that left the resume rolled back and the
+  // TAP behind, and every later migration to that host failing at its first step.)
+  it('kill -9 while the target TAP is made + apply --resume: the resume alone finishes; no TAP left behind', async () => {
+    const out = await runCase(flab, mbb, 'target-tap', 'kill9-resume');
+    expect(out.fired).toBe(true);
+    expect(out.trail.join('\n')).toMatch(/apply --resume: exit 0, Result: applied/);
     expect(out.problems).toEqual([]);
   });
 

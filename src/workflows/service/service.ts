@@ -39,6 +39,16 @@ import type { WorkflowSettings } from '../../inventory/load.ts';
 import type { LiveView } from '../plan/build.ts';
 import { adoptLiveWorkloads } from './adopt.ts';
 import { WorkflowError } from './errors.ts';
+import { interruptedPlans, markInterrupted } from './interrupted.ts';
+import {
+  hypervisorsOf,
+  liveViewOf,
+  recheckDevices,
+  requireHypervisor,
+  requireRouters,
+  requireTenant,
+  specsOf,
+} from './fabric-lookups.ts';
 import { checkPreconditions } from './preconditions.ts';
 import {
   planWorkloadCreate,
@@ -135,11 +145,7 @@ export class WorkflowService {
   }
 
   hypervisors(): { name: string; health: string }[] {
-    const state = this.deps.store.getState();
-    return state.deviceOrder
-      .map((name) => state.devices[name]!)
-      .filter((d) => d.spec.role === 'hypervisor')
-      .map((d) => ({ name: d.spec.name, health: d.health }));
+    return hypervisorsOf(this.deps.store);
   }
 
   audit(filter: AuditFilter = {}): AuditRecord[] {
@@ -233,7 +239,7 @@ export class WorkflowService {
       handler.adoptFile(plan);
     }
     await this.deps.poller.pollNow();
-    this.recheckDevices(plan);
+    recheckDevices(this.deps.store, plan);
     checkPreconditions(
       plan,
       plan.preconditions ?? handler.derivePreconditions?.(plan) ?? [],
@@ -287,36 +293,12 @@ export class WorkflowService {
 
   /** Plans a console was applying when it died (its lease holder is gone). */
   interrupted(): StoredPlan[] {
-    const ids = new Set([
-      ...this.registry.interruptedPlans().map((p) => p.plan.id),
-      // Marked by an earlier start (markInterrupted) and not finished since: still to resume or roll
-      // back. The registry's snapshot at open only sees plans still `applying`.
-      ...this.registry.plans({ status: 'interrupted' }).map((p) => p.plan.id),
-    ]);
-    return [...ids]
-      .map((id) => this.registry.plan(id))
-      .filter(
-        (p): p is StoredPlan => p !== undefined && (p.status === 'applying' || p.status === 'interrupted'),
-      );
+    return interruptedPlans(this.registry);
   }
 
   /** Marks the interrupted plans as such (a status an engineer sees in lists), returning them. */
   markInterrupted(): StoredPlan[] {
-    const found = this.interrupted();
-    for (const p of found) {
-      if (p.status === 'applying') {
-        this.registry.setPlanStatus(p.plan.id, 'interrupted', 'the console applying it stopped mid-plan');
-        this.registry.appendAudit({
-          at: new Date(this.now()).toISOString(),
-          operator: this.operator,
-          planId: p.plan.id,
-          kind: 'plan',
-          outcome: 'interrupted',
-          message: `found interrupted after step(s): ${this.completed(p.plan).join(', ') || 'none'}`,
-        });
-      }
-    }
-    return this.interrupted();
+    return markInterrupted(this.registry, new Date(this.now()), this.operator);
   }
 
   /** Steps of a plan the audit log records as done. */
@@ -401,25 +383,9 @@ export class WorkflowService {
     });
   }
 
-  private recheckDevices(plan: Plan): void {
-    const state = this.deps.store.getState();
-    for (const device of new Set(plan.steps.map((s) => s.device))) {
-      const entry = state.devices[device];
-      if (!entry) throw new WorkflowError(`plan ${plan.id}: device ${device} is not in the inventory`);
-      if (entry.health === 'unreachable')
-        throw new WorkflowError(
-          `${device} is unreachable (${entry.lastError ?? 'no answer'}); nothing was sent`,
-        );
-    }
-  }
-
   /** Who announces what right now, from the polled hypervisors. */
   liveView(): LiveView {
-    const workloads = this.deps.store.getState().workloads;
-    return {
-      announcedBy: (prefix, vrf) =>
-        workloads.find((w) => w.vrf === vrf && w.prefix === prefix)?.announcers.map((a) => a.host) ?? [],
-    };
+    return liveViewOf(this.deps.store);
   }
 
   /** Id, operator and time for a new plan. */
@@ -427,52 +393,20 @@ export class WorkflowService {
     return { id: this.newId(), operator: this.operator, now: new Date(this.now()) };
   }
 
-  /** Device specs by name, from the inventory. */
   specs(): Map<string, DeviceSpec> {
-    const state = this.deps.store.getState();
-    return new Map(state.deviceOrder.map((name) => [name, state.devices[name]!.spec]));
+    return specsOf(this.deps.store);
   }
 
-  /** A tenant of the registry by name, or a WorkflowError listing the known ones. */
   requireTenant(name: string): TenantRecord {
-    const tenant = this.registry.tenant(name);
-    if (!tenant) {
-      const known = this.registry.tenants().map((t) => t.name);
-      throw new WorkflowError(`unknown tenant "${name}" (known: ${known.join(', ') || 'none'})`);
-    }
-    return tenant;
+    return requireTenant(this.registry, name);
   }
 
-  /** A reachable hypervisor by name, or a WorkflowError saying why not. */
   requireHypervisor(name: string, what: string): DeviceSpec {
-    const state = this.deps.store.getState();
-    const entry = state.devices[name];
-    if (!entry || entry.spec.role !== 'hypervisor') {
-      const known = this.hypervisors().map((h) => h.name);
-      throw new WorkflowError(`${what} "${name}" is not a hypervisor in the inventory (${known.join(', ')})`);
-    }
-    if (entry.health !== 'ok') {
-      throw new WorkflowError(
-        `${what} ${name} is ${entry.health === 'unknown' ? 'not polled yet' : entry.health}` +
-          `${entry.lastError ? ` (${entry.lastError})` : ''}; refusing to plan`,
-      );
-    }
-    return entry.spec;
+    return requireHypervisor(this.deps.store, name, what);
   }
 
-  /** Every router must be up: each one verifies the change. */
-  /** Every router (each must be up: each verifies a change), or a WorkflowError. */
   requireRouters(): string[] {
-    const state = this.deps.store.getState();
-    const routers = state.deviceOrder.map((n) => state.devices[n]!).filter((d) => d.spec.role === 'router');
-    if (routers.length === 0) throw new WorkflowError('the inventory has no routers to verify a change on');
-    const down = routers.filter((r) => r.health !== 'ok');
-    if (down.length > 0) {
-      throw new WorkflowError(
-        `router(s) ${down.map((r) => `${r.spec.name} (${r.health})`).join(', ')} cannot verify the change; refusing to plan`,
-      );
-    }
-    return routers.map((r) => r.spec.name);
+    return requireRouters(this.deps.store);
   }
 
   /** Runs fn as one registry transaction; planner and registry refusals become WorkflowErrors. */

@@ -5,8 +5,8 @@
  * returned: the executor never hears back, as after kill -9, and the lease stays with its console.
  */
 import { detachGuest, labNamespace, startPing } from '../../src/lab/netns/index.ts';
+import { dyingDeps as dyingWith } from '../helpers/dying-runner.ts';
 import type { Plan, WorkloadRecord } from '../../src/model/plan.ts';
-import type { CommandRunner } from '../../src/transport/types.ts';
 import {
   completedSteps,
   executePlan,
@@ -39,29 +39,8 @@ const PING_MS = 5;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * The console dies mid-step: on `device`, the first command matching `dies` runs on the device, then
- * its reply never comes back (the executor waits forever, as a killed process does nothing more).
- */
 function dyingDeps(env: NetnsEnv, device: string, dies: RegExp, died: () => void): ExecDeps {
-  const base = env.deps();
-  return {
-    ...base,
-    runnerFor: (name) => {
-      const real = base.runnerFor(name);
-      if (name !== device) return real;
-      const runner: CommandRunner = {
-        exec: async (command, options) => {
-          const result = await real.exec(command, options);
-          if (!dies.test(command)) return result;
-          died();
-          return new Promise<never>(() => undefined);
-        },
-        execStream: (command, onStdout, options) => real.execStream(command, onStdout, options),
-      };
-      return runner;
-    },
-  };
+  return dyingWith(env.deps(), device, dies, died);
 }
 
 /** Polls the routers until each one's route for `prefix` goes via `host` (the kill left it announced). */

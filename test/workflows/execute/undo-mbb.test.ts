@@ -6,8 +6,8 @@
  * withdraw travels). The plain undo (the step's `rollback` alone, the order before) is the control.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dyingDeps } from '../../helpers/dying-runner.ts';
 import type { Plan, WorkloadRecord } from '../../../src/model/plan.ts';
-import type { CommandRunner } from '../../../src/transport/types.ts';
 import {
   completedSteps,
   executePlan,
@@ -59,24 +59,7 @@ function watchBlackholes(prefixes: string[], routers: string[], start: { via: st
 
 /** Deps whose runner for `device` runs the first command matching `dies`, then never answers (kill -9). */
 function dying(device: string, dies: RegExp, died: () => void, consoleId: string): ExecDeps {
-  const deps = env.deps(consoleId);
-  return {
-    ...deps,
-    runnerFor: (name) => {
-      const real = deps.runnerFor(name);
-      if (name !== device) return real;
-      const runner: CommandRunner = {
-        exec: async (command, options) => {
-          const result = await real.exec(command, options);
-          if (!dies.test(command)) return result;
-          died();
-          return new Promise<never>(() => undefined);
-        },
-        execStream: (command, onStdout, options) => real.execStream(command, onStdout, options),
-      };
-      return runner;
-    },
-  };
+  return dyingDeps(env.deps(consoleId), device, dies, died);
 }
 
 async function killInAnnounceThenRollBack(

@@ -10,6 +10,10 @@ import { fileURLToPath, URL } from 'node:url';
 
 // React's development build renders ~1.5× slower; a console is never a React dev session.
 process.env.NODE_ENV ??= 'production';
+// ink (through is-in-ci) draws only the last frame, at exit, when CI or CONTINUOUS_INTEGRATION is
+// set: a console started on a build agent, or by a tool that exports CI, showed a blank screen until
+// it quit. Read once when ink loads, so hidden before anything imports it; nothing of ours reads it.
+for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
 const ROOT = new URL('../', import.meta.url);
 const ROOT_DIR = fileURLToPath(ROOT);
 

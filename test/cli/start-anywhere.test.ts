@@ -14,7 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../bin/routedeck.mjs', import.meta.url));
 const away = mkdtempSync(join(tmpdir(), 'routedeck-elsewhere-'));
-const env = { ...process.env, HOME: away, XDG_STATE_HOME: join(away, 'state'), NO_COLOR: '1' };
+// CI set, as on a build agent (and in our CI): ink then draws nothing until exit unless the CLI
+// hides it, and the console showed a blank screen there (issue 12's red CI runs).
+const env = { ...process.env, HOME: away, XDG_STATE_HOME: join(away, 'state'), NO_COLOR: '1', CI: 'true' };
 afterAll(() => rmSync(away, { recursive: true, force: true }));
 
 const run = (args: string[]) =>

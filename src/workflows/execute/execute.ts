@@ -286,6 +286,10 @@ export async function executePlan(
       registry.setPlanStatus(plan.id, status, detail);
       audit({ kind: 'plan', outcome: status, message: detail });
     }
+    // Verification read the routers prefix by prefix; the views, and whoever reads the store once the
+    // result is out, get the full picture from one poll of every device the plan touched, first.
+    const touched = plan.steps.flatMap((s) => [s.device, ...s.verify.flatMap((v) => v.routers)]);
+    await deps.poller.pollNow([...new Set(touched)]).catch(() => undefined);
     const next = status === 'failed' ? nextCommand(plan) : undefined;
     emit({
       type: 'done',

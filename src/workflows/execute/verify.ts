@@ -1,4 +1,7 @@
+import { readPrefixRoutes, type PrefixRoute } from '../../drivers/prefix-route.ts';
 import type { Verification } from '../../model/plan.ts';
+import type { DeviceSnapshot } from '../../model/snapshot.ts';
+import { nextHopOwners, type NextHopOwners } from '../../state/next-hop-owners.ts';
 import type { AppStore } from '../../state/store.ts';
 import type { RouterView } from '../../state/workload-index.ts';
 import { StepFailure, type ExecDeps } from './types.ts';
@@ -22,7 +25,7 @@ export function routerSatisfies(store: AppStore, v: Verification, router: string
 
 export interface VerifyContext {
   step: string;
-  /** The step's device: polled with the routers (the store only knows prefixes a hypervisor announces). */
+  /** The step's device: fast-polled with the hosts so the views catch up (verification does not wait for it). */
   device: string;
   deps: ExecDeps;
   now: () => number;
@@ -33,29 +36,56 @@ export interface VerifyContext {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Polls the verifications' routers (and the hosts involved) fast until every verification holds on the store, or fails
- * with a StepFailure naming what is still missing once the longest verification timeout is over.
+ * Whether a router's own answer for the prefix satisfies a verification: absent for `withdrawn`; for
+ * `announced-by`, its selected entry's first next hop leads to the host (the owners come from the
+ * router's last snapshot: its BGP peers, which a migration does not change).
+ */
+export function answerSatisfies(
+  v: Verification,
+  routes: readonly PrefixRoute[],
+  owners: NextHopOwners | null,
+): boolean {
+  if (v.expect === 'withdrawn') return routes.length === 0;
+  const route = routes.find((r) => r.selected) ?? routes[0];
+  const hop = route?.nexthops[0];
+  return hop !== undefined && owners !== null && owners.resolve(hop) === v.host;
+}
+
+/**
+ * Targeted verification: each (verification, router) asks that router for that prefix alone
+ * (`show ip route vrf V P json`, drivers/prefix-route.ts) every `verifyPollMs` until it holds, on its
+ * own loop, so the time recorded is within one round-trip plus one interval of the router's switch and a
+ * slow router never delays another's. Full tables are never fetched for it: at 100k routes one is
+ * ~75 MB and seconds of router CPU. Fails with a StepFailure naming what is still missing (and the
+ * last error a router gave) once the longest verification timeout is over.
  */
 export async function verifyStep(verifications: readonly Verification[], ctx: VerifyContext): Promise<void> {
   if (verifications.length === 0) return;
   const { deps, now } = ctx;
   const intervalMs = deps.verifyPollMs ?? 50;
-  const routers = [...new Set(verifications.flatMap((v) => v.routers))];
   const hosts = verifications.flatMap((v) => (v.host !== undefined ? [v.host] : []));
-  const polled = [...new Set([...routers, ctx.device, ...hosts])];
   const start = now();
   const timeoutMs = Math.max(...verifications.map((v) => v.timeoutMs));
-  const seen = new Set<string>();
-  const key = (i: number, router: string): string => `${i}|${router}`;
-  deps.poller.pollFast(polled, intervalMs, timeoutMs);
-  for (;;) {
-    await deps.poller.pollNow(polled);
-    const at = now();
-    const missing: string[] = [];
-    let overdue = false;
-    verifications.forEach((v, i) => {
-      for (const router of v.routers) {
-        const satisfied = routerSatisfies(deps.store, v, router);
+  // The hosts' views follow at the fast rate (small tables); a router is polled once, when it switched:
+  // a full poll of a router every 50 ms would cost what targeted verification saves.
+  deps.poller.pollFast([...new Set([ctx.device, ...hosts])], intervalMs, timeoutMs);
+  const ownersOf = ownersCache(deps.store);
+  const checks = verifications.flatMap((v) => v.routers.map((router) => ({ v, router })));
+  const missing = await Promise.all(
+    checks.map(async ({ v, router }): Promise<string | null> => {
+      let lastError: string | null = null;
+      for (;;) {
+        let satisfied = false;
+        try {
+          const spec = deps.store.getState().devices[router]?.spec;
+          if (!spec) throw new Error(`${router} is not in the inventory`);
+          const routes = await readPrefixRoutes(deps.runnerFor(router), spec, v.vrf, v.prefix);
+          satisfied = answerSatisfies(v, routes, ownersOf(router));
+          lastError = null;
+        } catch (error) {
+          lastError = error instanceof Error ? error.message : String(error);
+        }
+        const at = now();
         deps.onEvent?.({
           type: 'verify-progress',
           step: ctx.step,
@@ -65,25 +95,36 @@ export async function verifyStep(verifications: readonly Verification[], ctx: Ve
           satisfied,
           at,
         });
-        if (satisfied && !seen.has(key(i, router))) {
-          seen.add(key(i, router));
+        if (satisfied) {
           ctx.onConverged(v, router, at);
+          void deps.poller.pollNow([router]).catch(() => undefined);
+          return null;
         }
-        if (!satisfied) {
-          missing.push(`${router} ${describe(v)}`);
-          if (at - start >= v.timeoutMs) overdue = true;
-        }
+        if (at - start >= v.timeoutMs) return `${router} ${describe(v)}${lastError ? ` (${lastError})` : ''}`;
+        await sleep(intervalMs);
       }
-    });
-    if (missing.length === 0) return;
-    if (overdue) {
-      throw new StepFailure(
-        `verification timed out after ${at - start} ms: not yet ${missing.join('; ')}`,
-        false,
-      );
-    }
-    await sleep(intervalMs);
-  }
+    }),
+  );
+  const failed = missing.filter((m): m is string => m !== null);
+  if (failed.length > 0)
+    throw new StepFailure(
+      `verification timed out after ${now() - start} ms: not yet ${failed.join('; ')}`,
+      false,
+    );
+}
+
+/** Next-hop owners per router, rebuilt only when its snapshot changes. */
+function ownersCache(store: AppStore): (router: string) => NextHopOwners | null {
+  const cache = new Map<string, { snapshot: DeviceSnapshot; owners: NextHopOwners }>();
+  return (router) => {
+    const snapshot = store.getState().devices[router]?.snapshot ?? null;
+    if (!snapshot) return null;
+    const hit = cache.get(router);
+    if (hit?.snapshot === snapshot) return hit.owners;
+    const owners = nextHopOwners(snapshot);
+    cache.set(router, { snapshot, owners });
+    return owners;
+  };
 }
 
 function describe(v: Verification): string {

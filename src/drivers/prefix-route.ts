@@ -5,6 +5,7 @@ import { CommandError, describeIssues, ParseError } from './errors.ts';
 import { FrrRouteEntriesSchema, isFrrRouteEntries, nexthopsOf } from './frr/route-entry.ts';
 import { isValidVrfName } from './names.ts';
 import { vtyshCommand } from './shell.ts';
+import type { VtyshSession } from './vtysh-session.ts';
 
 /** One of a router's entries for one prefix, as a verification needs it. */
 export interface PrefixRoute {
@@ -19,13 +20,18 @@ export interface PrefixRoute {
  * of router CPU; one prefix is under 1 kB and answers in milliseconds).
  */
 export function prefixRouteCommand(device: Pick<DeviceSpec, 'vtysh'>, vrf: string, prefix: string): string {
+  return vtyshCommand(device, prefixRouteQuery(vrf, prefix));
+}
+
+/** The vtysh command itself (for an open vtysh session, drivers/vtysh-session.ts). */
+export function prefixRouteQuery(vrf: string, prefix: string): string {
   // Both go inside the one vtysh argument vtyshCommand quotes: validated, never quoted again.
   if (!isValidVrfName(vrf)) throw new Error(`VRF name ${JSON.stringify(vrf)} is not valid`);
   if (!/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(prefix))
     throw new Error(`prefix ${JSON.stringify(prefix)} is not valid`);
   const family = prefix.includes(':') ? 'ipv6' : 'ip';
   const inVrf = vrf === 'default' ? '' : ` vrf ${vrf}`;
-  return vtyshCommand(device, `show ${family} route${inVrf} ${prefix} json`);
+  return `show ${family} route${inVrf} ${prefix} json`;
 }
 
 // FRR 8.4 answers a prefix it has no entry for (or only a shorter covering one) with `{}` under
@@ -33,7 +39,8 @@ export function prefixRouteCommand(device: Pick<DeviceSpec, 'vtysh'>, vrf: strin
 const NOT_IN_TABLE = /^%\s*Network not in table\s*$/;
 
 /**
- * The router's entries for exactly `prefix` in `vrf` ([] when it has none). Any other answer — an
+ * The router's entries for exactly `prefix` in `vrf` ([] when it has none), asked on `session` when
+ * one is open, else with one exec. Any other answer — an
  * unknown VRF, a daemon down, a shape we do not know — throws, naming device and command.
  */
 export async function readPrefixRoutes(
@@ -41,9 +48,13 @@ export async function readPrefixRoutes(
   device: Pick<DeviceSpec, 'name' | 'vtysh'>,
   vrf: string,
   prefix: string,
+  session?: VtyshSession | null,
 ): Promise<PrefixRoute[]> {
   const command = prefixRouteCommand(device, vrf, prefix);
-  const result = await runner.exec(command);
+  // Errors name the shell command either way: the one an engineer runs to see it for themselves.
+  const result = session
+    ? { code: 0, stdout: await session.ask(prefixRouteQuery(vrf, prefix)), stderr: '' }
+    : await runner.exec(command);
   const text = result.stdout.trim();
   if (NOT_IN_TABLE.test(text)) return [];
   if (result.code !== 0 || text.startsWith('%')) {

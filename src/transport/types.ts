@@ -12,8 +12,18 @@ export interface ExecResult {
   code: number | null;
 }
 
+/** A running command we talk to over stdin/stdout (transport/ssh/shell.ts's RemoteShell, by shape). */
+export interface CommandSession {
+  write(data: string): void;
+  onData(listener: (chunk: Buffer) => void): () => void;
+  onClose(listener: () => void): () => void;
+  close(reason?: string): void;
+}
+
 /** What drivers need from a device's shell: run a command, or stream a large output. */
 export interface CommandRunner {
+  /** A long-running command fed through stdin (absent: the runner cannot, callers fall back to exec). */
+  session?(command: string): Promise<CommandSession>;
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Streams stdout chunk by chunk (for full routing tables); resolves with exit code and stderr at the end. */
   execStream(

@@ -148,6 +148,34 @@ export class SshDeviceConnection implements CommandRunner {
     return shell;
   }
 
+  /**
+   * A long-running command whose stdin we keep writing to (an interactive vtysh without a pty, so a
+   * verification asks a router many questions without starting vtysh each time). Like a shell it
+   * holds one channel slot until it ends; a drop or close() of the connection ends it.
+   */
+  async session(command: string): Promise<RemoteShell> {
+    if (this.currentState === 'closed')
+      throw new ConnectionClosedError(this.target, 'the connection was closed by routedeck');
+    if (this.currentState === 'backoff' && this.error) throw this.error;
+    const live = await this.ensureConnected();
+    const slot = live.slots.acquire();
+    await slot.ready;
+    const opened =
+      this.live === live
+        ? await openExec(live.client, command)
+        : { error: new Error('connection lost before the session opened'), refused: false };
+    if (!('channel' in opened)) {
+      live.slots.release();
+      throw new SshChannelError(this.target, command, opened.error.message);
+    }
+    const session = new PtyShell(opened.channel, { cols: 0, rows: 0 });
+    this.shells.set(session, live);
+    session.onClose(() => {
+      if (this.shells.delete(session)) live.slots.release();
+    });
+    return session;
+  }
+
   /** Ends the connection; in-flight commands reject with ConnectionClosedError. Idempotent. */
   async close(): Promise<void> {
     if (this.currentState === 'closed') return;

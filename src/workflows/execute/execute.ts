@@ -23,6 +23,7 @@ import {
   type UndoContext,
 } from './undo.ts';
 import { verifyStep } from './verify.ts';
+import { VerifySessions } from './verify-sessions.ts';
 import { applyVyos, type VyosPending } from './vyos.ts';
 
 const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -101,6 +102,9 @@ export async function executePlan(
   const convergence: Convergence[] = [];
   let status: ExecStatus = 'failed';
   let detail: string | undefined;
+  // Opened now, while the first commands run: a step's first question then goes out at once.
+  const sessions = new VerifySessions(deps);
+  sessions.prewarm(plan.steps.flatMap((s) => s.verify.flatMap((v) => v.routers)));
   try {
     registry.savePlan(plan, 'applying');
     const mode = options.mode ?? 'apply';
@@ -206,6 +210,7 @@ export async function executePlan(
           step: step.id,
           device: step.device,
           deps,
+          sessions,
           now,
           onConverged: (v, router, at) =>
             convergence.push({ step: step.id, router, prefix: v.prefix, vrf: v.vrf, expect: v.expect, at }),
@@ -307,6 +312,7 @@ export async function executePlan(
       convergence,
     };
   } finally {
+    sessions.close();
     registry.releaseLeasesOf(plan.id);
   }
 }

@@ -1,10 +1,12 @@
 import { readPrefixRoutes, type PrefixRoute } from '../../drivers/prefix-route.ts';
+import type { VtyshSession } from '../../drivers/vtysh-session.ts';
 import type { Verification } from '../../model/plan.ts';
 import type { DeviceSnapshot } from '../../model/snapshot.ts';
 import { nextHopOwners, type NextHopOwners } from '../../state/next-hop-owners.ts';
 import type { AppStore } from '../../state/store.ts';
 import type { RouterView } from '../../state/workload-index.ts';
 import { StepFailure, type ExecDeps } from './types.ts';
+import { VerifySessions } from './verify-sessions.ts';
 
 /** Whether one router currently satisfies a verification, according to the store. */
 export function routerSatisfies(store: AppStore, v: Verification, router: string): boolean {
@@ -31,9 +33,14 @@ export interface VerifyContext {
   now: () => number;
   /** Called once per (verification, router) the first time it holds. */
   onConverged(v: Verification, router: string, at: number): void;
+  /** The plan's open vtysh sessions (absent: this step opens its own and closes them). */
+  sessions?: VerifySessions;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Between questions on an open vtysh session: each costs the router well under a millisecond. */
+const SESSION_POLL_MS = 10;
 
 /**
  * Whether a router's own answer for the prefix satisfies a verification: absent for `withdrawn`; for
@@ -53,11 +60,13 @@ export function answerSatisfies(
 
 /**
  * Targeted verification: each (verification, router) asks that router for that prefix alone
- * (`show ip route vrf V P json`, drivers/prefix-route.ts) every `verifyPollMs` until it holds, on its
- * own loop, so the time recorded is within one round-trip plus one interval of the router's switch and a
- * slow router never delays another's. Full tables are never fetched for it: at 100k routes one is
- * ~75 MB and seconds of router CPU. Fails with a StepFailure naming what is still missing (and the
- * last error a router gave) once the longest verification timeout is over.
+ * (`show ip route vrf V P json`, drivers/prefix-route.ts) until it holds, on its own loop, so a slow
+ * router never delays another's. The questions go to one vtysh per router kept open for the step
+ * (drivers/vtysh-session.ts), every SESSION_POLL_MS: the moment recorded is within a few ms of the
+ * router's switch; where no session opens, one exec per question every `verifyPollMs`. Full tables
+ * are never fetched for it: at 100k routes one is ~75 MB and seconds of router CPU. Fails with a
+ * StepFailure naming what is still missing (and the last error a router gave) once the longest
+ * verification timeout is over.
  */
 export async function verifyStep(verifications: readonly Verification[], ctx: VerifyContext): Promise<void> {
   if (verifications.length === 0) return;
@@ -70,47 +79,60 @@ export async function verifyStep(verifications: readonly Verification[], ctx: Ve
   // a full poll of a router every 50 ms would cost what targeted verification saves.
   deps.poller.pollFast([...new Set([ctx.device, ...hosts])], intervalMs, timeoutMs);
   const ownersOf = ownersCache(deps.store);
+  const sessions = ctx.sessions ?? new VerifySessions(deps);
+  sessions.prewarm(verifications.flatMap((v) => v.routers));
   const checks = verifications.flatMap((v) => v.routers.map((router) => ({ v, router })));
-  const missing = await Promise.all(
-    checks.map(async ({ v, router }): Promise<string | null> => {
-      let lastError: string | null = null;
-      for (;;) {
-        let satisfied = false;
-        try {
-          const spec = deps.store.getState().devices[router]?.spec;
-          if (!spec) throw new Error(`${router} is not in the inventory`);
-          const routes = await readPrefixRoutes(deps.runnerFor(router), spec, v.vrf, v.prefix);
-          satisfied = answerSatisfies(v, routes, ownersOf(router));
-          lastError = null;
-        } catch (error) {
-          lastError = error instanceof Error ? error.message : String(error);
+  try {
+    const missing = await Promise.all(
+      checks.map(async ({ v, router }): Promise<string | null> => {
+        let lastError: string | null = null;
+        for (let round = 0; ; round++) {
+          let satisfied = false;
+          let session: VtyshSession | null = null;
+          try {
+            const spec = deps.store.getState().devices[router]?.spec;
+            if (!spec) throw new Error(`${router} is not in the inventory`);
+            session = await sessions.of(router);
+            const routes = await readPrefixRoutes(deps.runnerFor(router), spec, v.vrf, v.prefix, session);
+            satisfied = answerSatisfies(v, routes, ownersOf(router));
+            lastError = null;
+          } catch (error) {
+            lastError = error instanceof Error ? error.message : String(error);
+            // A session that failed is not asked again: the next rounds use exec.
+            if (session) sessions.drop(router);
+          }
+          const at = now();
+          // The timeline needs the first answer and the switch, not every round in between.
+          if (round === 0 || satisfied)
+            deps.onEvent?.({
+              type: 'verify-progress',
+              step: ctx.step,
+              router,
+              prefix: v.prefix,
+              vrf: v.vrf,
+              satisfied,
+              at,
+            });
+          if (satisfied) {
+            ctx.onConverged(v, router, at);
+            void deps.poller.pollNow([router]).catch(() => undefined);
+            return null;
+          }
+          if (at - start >= v.timeoutMs)
+            return `${router} ${describe(v)}${lastError ? ` (${lastError})` : ''}`;
+          await sleep(session && lastError === null ? Math.min(intervalMs, SESSION_POLL_MS) : intervalMs);
         }
-        const at = now();
-        deps.onEvent?.({
-          type: 'verify-progress',
-          step: ctx.step,
-          router,
-          prefix: v.prefix,
-          vrf: v.vrf,
-          satisfied,
-          at,
-        });
-        if (satisfied) {
-          ctx.onConverged(v, router, at);
-          void deps.poller.pollNow([router]).catch(() => undefined);
-          return null;
-        }
-        if (at - start >= v.timeoutMs) return `${router} ${describe(v)}${lastError ? ` (${lastError})` : ''}`;
-        await sleep(intervalMs);
-      }
-    }),
-  );
-  const failed = missing.filter((m): m is string => m !== null);
-  if (failed.length > 0)
-    throw new StepFailure(
-      `verification timed out after ${now() - start} ms: not yet ${failed.join('; ')}`,
-      false,
+      }),
     );
+    const failed = missing.filter((m): m is string => m !== null);
+    if (failed.length > 0)
+      throw new StepFailure(
+        `verification timed out after ${now() - start} ms: not yet ${failed.join('; ')}`,
+        false,
+      );
+  } finally {
+    if (!ctx.sessions) sessions.close();
+  }
 }
 
 /** Next-hop owners per router, rebuilt only when its snapshot changes. */

@@ -11,6 +11,7 @@ import type { SimDevice, SimExecResult } from '../types.ts';
 import { isClosed, sendExecResult } from './channel-io.ts';
 import type { SshKeyPair } from './keys.ts';
 import { LineShell } from './shell.ts';
+import { isInteractiveVtysh, runVtyshSession } from './vtysh-session.ts';
 
 export interface SimSshServerOptions {
   device: SimDevice;
@@ -136,6 +137,10 @@ export class SimSshServer {
     session.on('exec', (accept, _reject, info) => {
       const channel = accept();
       channel.on('error', () => undefined);
+      if (isInteractiveVtysh(info.command)) {
+        void runVtyshSession(info.command, this.device.name, channel, (line) => this.#run(line, channel));
+        return;
+      }
       void this.#run(info.command, channel).then((result) => {
         if (result) return sendExecResult(channel, result);
       });

@@ -1,9 +1,18 @@
+import type { BgpSession } from '../model/bgp.ts';
 import { CompactRouteTable, CompactRouteTableBuilder } from '../model/compact-route-table.ts';
 import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResult } from './collect.ts';
 import { parseBgpSummary } from './frr/bgp-summary.ts';
+import {
+  advanceSessions,
+  BGP_FULL_MS,
+  bgpProbeCommands,
+  fullSignature,
+  probeSignature,
+} from './bgp-probe.ts';
+import { readIfChanged, type Held } from './digest.ts';
 import { bgpTableVersions, canReuseRoutes, interfaceDigest, nextRouteCheck } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
@@ -21,6 +30,13 @@ export interface FrrStateCommands {
   /** Kernel routes, for workload routes; only hypervisors carry workloads. */
   kernelRoutes4?: string;
   kernelRoutes6?: string;
+}
+
+/** What a poll keeps of a full BGP summary read, for the probes to confirm (bgp-probe.ts). */
+interface HeldBgp {
+  sessions: BgpSession[];
+  versions: string | null;
+  readAt: number;
 }
 
 export function frrStateCommands(device: DeviceSpec, withKernelRoutes: boolean): FrrStateCommands {
@@ -64,39 +80,65 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   const c = opts.commands;
   const builder = new CompactRouteTableBuilder();
 
+  // Listings held from the last poll are read again only when their digest moved (digest.ts).
+  const held = ctx.previous?.partialErrors.length === 0 ? (ctx.previous.held ?? {}) : {};
+  const kept: Record<string, Held<unknown>> = {};
+  const readHeld = async <T>(key: string, command: string, parse: (text: string) => T): Promise<T> => {
+    const read = await readIfChanged(runner, command, held[key] as Held<T> | undefined, (text) =>
+      parseOutput(command, () => parse(text), device.name),
+    );
+    kept[key] = { sha: read.sha, value: read.value };
+    return read.value;
+  };
   const kernelRoutes = (
     command: string | undefined,
     family: 4 | 6,
   ): Promise<PartResult<IpRoute[]>> | undefined =>
     command === undefined
       ? undefined
-      : part('workloads', async () => {
-          const text = await runText(runner, command);
-          return parseOutput(command, () => parseIpJsonRoutes(text, family), device.name);
-        });
+      : part('workloads', () =>
+          readHeld(`kernel${family}`, command, (text) => parseIpJsonRoutes(text, family)),
+        );
 
+  const now = (ctx.now ?? Date.now)();
   const [bgp, addresses, kernel4, kernel6, apiVrfs] = await Promise.all([
     part('bgp', async () => {
+      // Held sessions stand while the cheap probes' signature holds (bgp-probe.ts).
+      const last = held['bgp'] as Held<HeldBgp> | undefined;
+      if (last && now - last.value.readAt < BGP_FULL_MS) {
+        const probes = bgpProbeCommands(device);
+        const texts = await Promise.all([
+          runText(runner, probes.versions),
+          runText(runner, probes.failed),
+        ]).catch(() => null);
+        if (texts && probeSignature(texts[0], texts[1]) === last.sha) {
+          kept['bgp'] = last;
+          return {
+            sessions: advanceSessions(last.value.sessions, now - last.value.readAt),
+            versions: last.value.versions,
+          };
+        }
+      }
       const text = await runText(runner, c.bgp);
-      return {
+      const read = {
         sessions: parseOutput(c.bgp, () => parseBgpSummary(text, device.name), device.name),
         versions: bgpTableVersions(text),
       };
+      const sha = fullSignature(text);
+      if (sha !== null) kept['bgp'] = { sha, value: { ...read, readAt: now } };
+      return read;
     }),
-    part('interfaces', async () => {
-      const text = await runText(runner, c.addresses);
-      return parseOutput(
-        c.addresses,
-        () => ({ interfaces: parseIpJsonAddr(text), vrfs: vrfsFromIpLinks(text) }),
-        device.name,
-      );
-    }),
+    part('interfaces', () =>
+      readHeld('interfaces', c.addresses, (text) => ({
+        interfaces: parseIpJsonAddr(text),
+        vrfs: vrfsFromIpLinks(text),
+      })),
+    ),
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
     opts.vrfs ? part('vrfs', opts.vrfs) : undefined,
   ]);
   // The full tables only when the cheap signature says they may have changed (route-check.ts).
-  const now = (ctx.now ?? Date.now)();
   const versions = bgp.ok ? bgp.value.versions : null;
   const signature =
     versions !== null && addresses.ok ? `${versions} ${interfaceDigest(addresses.value.interfaces)}` : null;
@@ -130,5 +172,6 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       : [],
     partialErrors: errors,
     ...(routeCheck ? { routeCheck } : {}),
+    held: kept,
   };
 }

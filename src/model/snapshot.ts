@@ -34,4 +34,9 @@ export interface DeviceSnapshot {
   partialErrors: string[];
   /** Routers: the route tables' change check; absent when the tables are read at every poll. */
   routeCheck?: RouteCheck;
+  /**
+   * Listings this poll parsed, by part, with the SHA-256 of their text: the next poll asks the device
+   * for the digest only and keeps these while it matches (drivers/digest.ts). Opaque outside the driver.
+   */
+  held?: Readonly<Record<string, { sha: string; value: unknown }>>;
 }

@@ -2,7 +2,9 @@ import type { DeviceSpec } from '../../model/device.ts';
 import { part } from '../collect.ts';
 import { collectFrrState, commandList, frrStateCommands } from '../frr-state.ts';
 import type { Driver } from '../types.ts';
-import { collectGuard, guardCommand } from './guard.ts';
+import type { GuardState } from '../../model/guard.ts';
+import type { Held } from '../digest.ts';
+import { collectGuardHeld, guardCommand } from './guard.ts';
 
 const isHypervisor = (device: DeviceSpec): boolean => device.role === 'hypervisor';
 
@@ -24,12 +26,13 @@ export const frrLinuxDriver: Driver = {
   collect: async (ctx) => {
     const state = collectFrrState(ctx, { commands: commandsFor(ctx.device) });
     if (!isHypervisor(ctx.device)) return state;
+    const previous = ctx.previous?.partialErrors.length === 0 ? ctx.previous.held?.['guard'] : undefined;
     const [snapshot, guard] = await Promise.all([
       state,
-      part('guard', () => collectGuard(ctx.device, ctx.runner)),
+      part('guard', () => collectGuardHeld(ctx.device, ctx.runner, previous as Held<GuardState> | undefined)),
     ]);
     return guard.ok
-      ? { ...snapshot, guard: guard.value }
+      ? { ...snapshot, guard: guard.value.value, held: { ...snapshot.held, guard: guard.value } }
       : { ...snapshot, partialErrors: [...snapshot.partialErrors, guard.error] };
   },
 };

@@ -59,9 +59,32 @@ function peerJson(end: SessionEnd, family: Family, now: number): Json {
   };
 }
 
-function afiJson(node: SimNode, inst: BgpInstance, family: Family, now: number): Json {
+/**
+ * `summary failed`, `summary remote-as ASN`. As FRR 8.4's bgp_show_summary (fixtures/frr-8.4-prefix/):
+ * a filter hides peers but `totalPeers` counts them all, and `failedPeers` only the peers shown; `failed`
+ * with no failed peer prints only `failedPeersCount`, `dynamicPeers` and `totalPeers`.
+ */
+export type SummaryFilter = { failed: true } | { remoteAs: string };
+
+function afiJson(
+  node: SimNode,
+  inst: BgpInstance,
+  family: Family,
+  now: number,
+  filter?: SummaryFilter,
+): Json {
+  const failedCount = inst.sessions.filter((s) => s.state !== 'Established').length;
+  if (filter && 'failed' in filter && failedCount === 0)
+    return { failedPeersCount: 0, dynamicPeers: 0, totalPeers: inst.sessions.length };
+  const shown = inst.sessions.filter((end) =>
+    !filter
+      ? true
+      : 'failed' in filter
+        ? end.state !== 'Established'
+        : String(end.remote.localAs) === filter.remoteAs,
+  );
   const peers: Record<string, Json> = {};
-  for (const end of inst.sessions) peers[end.iface] = peerJson(end, family, now);
+  for (const end of shown) peers[end.iface] = peerJson(end, family, now);
   const ribCount = [...inst.dests.values()].filter((d) => d.family === family).length;
   return {
     routerId: inst.routerId,
@@ -74,8 +97,8 @@ function afiJson(node: SimNode, inst: BgpInstance, family: Family, now: number):
     peerCount: inst.sessions.length,
     peerMemory: inst.sessions.length * 741464,
     peers,
-    failedPeers: inst.sessions.filter((s) => s.state !== 'Established').length,
-    displayedPeers: inst.sessions.length,
+    failedPeers: shown.filter((s) => s.state !== 'Established').length,
+    displayedPeers: shown.length,
     totalPeers: inst.sessions.length,
     dynamicPeers: 0,
     bestPath: { multiPathRelax: 'false' },
@@ -83,28 +106,43 @@ function afiJson(node: SimNode, inst: BgpInstance, family: Family, now: number):
 }
 
 /** One instance's `{"ipv4Unicast":…,"ipv6Unicast":…}` block; `{}` when it has no peers. */
-function instanceBlock(node: SimNode, inst: BgpInstance, families: Family[], now: number): string {
+function instanceBlock(
+  node: SimNode,
+  inst: BgpInstance,
+  families: Family[],
+  now: number,
+  filter?: SummaryFilter,
+): string {
   if (inst.sessions.length === 0) return '{}\n';
   const parts = AFI_KEYS.filter(([f]) => families.includes(f)).map(
-    ([f, key]) => `"${key}":${jsonC(afiJson(node, inst, f, now))}\n`,
+    ([f, key]) => `"${key}":${jsonC(afiJson(node, inst, f, now, filter))}\n`,
   );
   return `{\n${parts.join(',\n')}}\n`;
 }
 
-export function bgpSummaryJson(node: SimNode, vrf: string, families: Family[] = [4, 6]): string {
+export function bgpSummaryJson(
+  node: SimNode,
+  vrf: string,
+  families: Family[] = [4, 6],
+  filter?: SummaryFilter,
+): string {
   const inst = node.bgp.instances.get(vrf);
   if (!inst) return '{}\n';
-  return instanceBlock(node, inst, families, Date.now());
+  return instanceBlock(node, inst, families, Date.now(), filter);
 }
 
-export function bgpSummaryVrfAllJson(node: SimNode, families: Family[] = [4, 6]): string {
+export function bgpSummaryVrfAllJson(
+  node: SimNode,
+  families: Family[] = [4, 6],
+  filter?: SummaryFilter,
+): string {
   const now = Date.now();
   const names = [...node.bgp.instances.keys()].sort((a, b) =>
     a === 'default' ? -1 : b === 'default' ? 1 : a < b ? -1 : 1,
   );
   const blocks = names.map((vrf) => {
     const inst = node.bgp.instances.get(vrf) as BgpInstance;
-    return `"${vrf}":${instanceBlock(node, inst, families, now)}`;
+    return `"${vrf}":${instanceBlock(node, inst, families, now, filter)}`;
   });
   return `{\n${blocks.join(',\n')}}\n`;
 }

@@ -32,6 +32,8 @@ export interface SimLab {
   devices: SimLabDevice[];
   faults: SimFaults;
   controlSocket: string;
+  /** Bytes a device's SSH server has sent (benchmarks: what watching the fabric costs per device). */
+  bytesSent(device: string): number;
   stop(): Promise<void>;
 }
 
@@ -196,6 +198,7 @@ export async function startLabServers(opts: LabServerOptions): Promise<SimLab> {
       devices,
       faults,
       controlSocket: controlPath,
+      bytesSent: (device) => ssh.get(device)?.bytesSent ?? 0,
       stop() {
         stopping ??= (async () => {
           if (writeState) await removeLabState(files.state, process.pid);

@@ -32,6 +32,7 @@ export class SimSshServer {
   readonly #ssh: Server;
   #tcp: NetServer | undefined;
   readonly #sockets = new Set<Socket>();
+  #closedBytes = 0;
   readonly #timers = new Set<NodeJS.Timeout>();
 
   private constructor(opts: SimSshServerOptions) {
@@ -61,6 +62,13 @@ export class SimSshServer {
   /** `ssh-ed25519 AAAA…`, for known_hosts. */
   get hostPublicKey(): string {
     return this.#opts.hostKey.public;
+  }
+
+  /** Bytes this server has sent its clients over TCP (SSH framing and all): what polling it costs. */
+  get bytesSent(): number {
+    let open = 0;
+    for (const socket of this.#sockets) open += socket.bytesWritten;
+    return this.#closedBytes + open;
   }
 
   /** Open TCP connections (for status and tests). */
@@ -102,7 +110,10 @@ export class SimSshServer {
       return;
     }
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#closedBytes += socket.bytesWritten;
+    });
     socket.on('error', () => undefined); // a client vanishing is normal here
     this.#ssh.injectSocket(socket);
   }

@@ -1,9 +1,10 @@
 /**
  * POSIX-ish word splitting for the command lines a client sends over `ssh host 'CMD'`: single
  * quotes (literal), double quotes (with \" \\ \$ escapes), backslash escapes, and the `;`, `&&`
- * and `||` separators. No expansion, redirection or pipes: the lab has no use for them.
+ * and `||` separators, and `|` (a pipe: the program reads the previous one's output). No expansion or
+ * redirection: the lab has no use for them.
  */
-export type Separator = ';' | '&&' | '||';
+export type Separator = ';' | '&&' | '||' | '|';
 
 export interface Pipeline {
   argv: string[];
@@ -59,7 +60,9 @@ export function tokenize(line: string): Pipeline[] {
     } else if ((c === '&' || c === '|') && line[i + 1] === c) {
       endCommand(c === '&' ? '&&' : '||');
       i++;
-    } else if (c === '|' || c === '&' || c === '>' || c === '<') {
+    } else if (c === '|') {
+      endCommand('|');
+    } else if (c === '&' || c === '>' || c === '<') {
       throw new SyntaxError(`Syntax error: "${c}" is not supported in the lab shell`);
     } else {
       word += c;

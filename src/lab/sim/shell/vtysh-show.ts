@@ -6,6 +6,7 @@ import { bgpTableJson } from '../render/frr-bgp-table.ts';
 import { neighborsJson, neighborsVrfAllJson } from '../render/frr-neighbors.ts';
 import { routesJson, routesText, routesVrfAllJson, selectEntries } from '../render/frr-routes.ts';
 import { runningConfig } from '../render/frr-config.ts';
+import type { SummaryFilter } from '../render/frr-bgp-summary.ts';
 import { NoMatch, V4_ADDR, V4_PREFIX, V6_ADDR, V6_PREFIX, type Words } from './keywords.ts';
 
 export const FRR_VERSION =
@@ -58,6 +59,13 @@ function showBgp(node: SimNode, w: Words): string {
   if (afi) w.opt('unicast');
   const families: Family[] = afi === 'ipv4' ? [4] : afi === 'ipv6' ? [6] : [4, 6];
   const what = w.opt('summary', 'neighbors');
+  // `summary failed` / `summary remote-as ASN`: the filters a poll's cheap probes use (drivers/bgp-probe.ts).
+  let filter: SummaryFilter | undefined;
+  if (what === 'summary') {
+    const by = w.opt('failed', 'remote-as');
+    if (by === 'failed') filter = { failed: true };
+    else if (by === 'remote-as') filter = { remoteAs: w.arg() };
+  }
   const json = w.opt('json') !== undefined;
   w.end();
   const missing = noVrf(node, vrf, what === 'summary' && json ? '{}\n' : `% Specified VRF does not exist\n`);
@@ -70,7 +78,9 @@ function showBgp(node: SimNode, w: Words): string {
   }
   if (what === 'neighbors') return vrf === 'all' ? neighborsVrfAllJson(node) : neighborsJson(node, vrf);
   if (!json) return vrfs.map((v) => bgpSummaryText(node, v)).join('');
-  return vrf === 'all' ? bgpSummaryVrfAllJson(node, families) : bgpSummaryJson(node, vrf, families);
+  return vrf === 'all'
+    ? bgpSummaryVrfAllJson(node, families, filter)
+    : bgpSummaryJson(node, vrf, families, filter);
 }
 
 /** Output of a show command, or throws NoMatch for `% Unknown command`. */

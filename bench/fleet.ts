@@ -1,0 +1,207 @@
+/**
+ * The console watching a large fabric (issue 16): the embedded lab at `ROUTEDECK_FLEET_HOSTS` hosts
+ * (default 1,000; 50 workloads a host, 4 routers, 20 tenants) in this process, the console — poller,
+ * store, workload index and the ink UI on the Workloads view in a 120×40 fake terminal — in a child
+ * process (bench/fleet/console.ts) so its CPU and RSS are its own. Measured:
+ *   - first complete picture: every device polled once and every workload prefix in the index;
+ *   - steady state with nothing changing: the console's CPU (% of one core) and peak RSS, keystroke →
+ *     frame latency (p50/p99) meanwhile, and the bytes each router's and host's SSH server sent per
+ *     minute, against one full table dump of a router;
+ *   - a workload moved between hosts here (as the executor would: announce on the target, withdraw
+ *     on the source): routers switched (read from the model) → the console's store shows the target;
+ *   - one host made slow (2 s a command): the other devices' poll cadence during it.
+ * Alone: `node --expose-gc --import tsx bench/fleet.ts`; in `npm run bench` as `fleet`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimLab } from '../src/lab/sim/lab.ts';
+import type { FleetChildReport, FleetCommand } from './fleet/protocol.ts';
+
+const RESULTS = fileURLToPath(new URL('./out/results.json', import.meta.url));
+const CHILD = fileURLToPath(new URL('./fleet/console.ts', import.meta.url));
+const HOSTS = Number(process.env['ROUTEDECK_FLEET_HOSTS'] ?? 1000);
+const STEADY_MS = Number(process.env['ROUTEDECK_FLEET_STEADY_MS'] ?? 60_000);
+
+export interface FleetBench {
+  date: string;
+  machine: { cpu: string; cores: number; node: string; load1: number };
+  hosts: number;
+  devices: number;
+  workloads: number;
+  labStartMs: number;
+  console: FleetChildReport;
+  bytesPerMinute: { router: number; hostMedian: number; routerFullDump: number; routerShareOfDump: number };
+  switch: { routersSwitchedToStoreMs: number | null };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The selected entry's first next hop (address and interface) in a one-prefix `show ip route` answer. */
+function firstHop(json: string): string | null {
+  const doc = JSON.parse(json) as Record<
+    string,
+    { selected?: boolean; nexthops?: { ip?: string; interfaceName?: string }[] }[]
+  >;
+  for (const entries of Object.values(doc)) {
+    const hop = (entries.find((e) => e.selected) ?? entries[0])?.nexthops?.[0];
+    if (hop) return `${hop.ip ?? ''}%${hop.interfaceName ?? ''}`;
+  }
+  return null;
+}
+
+export async function runFleet(): Promise<FleetBench> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'routedeck-fleet-'));
+  const t = performance.now();
+  const lab = await startSimLab({
+    dir: path.join(dir, 'sim'),
+    writeState: false,
+    fabricOptions: { hosts: HOSTS, routers: 4, workloads: HOSTS * 50, tenants: 20 },
+  });
+  const labStartMs = performance.now() - t;
+  const routers = lab.devices.filter((d) => d.role === 'router').map((d) => d.name);
+  const hosts = lab.devices.filter((d) => d.role === 'hypervisor').map((d) => d.name);
+  const router = routers[0]!;
+  const dump = await lab.fabric.device(router)!.exec("vtysh -c 'show ip route vrf all json'");
+  const dump6 = await lab.fabric.device(router)!.exec("vtysh -c 'show ipv6 route vrf all json'");
+  const routerFullDump = dump.stdout.length + dump6.stdout.length;
+
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    partial += chunk.toString();
+    for (let i = partial.indexOf('\n'); i >= 0; i = partial.indexOf('\n')) {
+      const line = partial.slice(0, i);
+      partial = partial.slice(i + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const ready = lines.shift();
+      if (ready !== undefined) return resolve(ready);
+      waiters.push(resolve);
+      child.once('exit', (code) => reject(new Error(`fleet console exited ${code}`)));
+    });
+  const send = (command: FleetCommand) => child.stdin.write(`${JSON.stringify(command)}\n`);
+  const expectLine = async (tag: string) => {
+    for (;;) {
+      const line = await nextLine();
+      if (line.startsWith(`${tag} `)) return JSON.parse(line.slice(tag.length + 1)) as unknown;
+      process.stdout.write(`  ${line}\n`);
+    }
+  };
+
+  const w = lab.fabric.workloads().find((x) => x.vrf === 'default') ?? lab.fabric.workloads()[0]!;
+  send({
+    type: 'start',
+    inventoryPath: lab.inventoryPath,
+    expectedPrefixes: lab.fabric.workloads().length * 2,
+    steadyMs: STEADY_MS,
+    watch: { prefix: `${w.ipv4}/32`, vrf: w.vrf },
+  });
+  await expectLine('first-picture');
+  // Steady state: the bytes each SSH server sends while the console watches and nothing changes.
+  const before = new Map(lab.devices.map((d) => [d.name, lab.bytesSent(d.name)]));
+  const steadyStart = performance.now();
+  send({ type: 'steady' });
+  await expectLine('steady-done');
+  const minutes = (performance.now() - steadyStart) / 60_000;
+  const perMinute = (name: string) => (lab.bytesSent(name) - (before.get(name) ?? 0)) / minutes;
+  const hostRates = hosts.map(perMinute).sort((a, b) => a - b);
+
+  // A migration as the executor does it, on the model directly: announce on the target, then the
+  // routers switch (polled on the model every 2 ms), then the console's store follows.
+  const target = hosts.find((h) => h !== w.host)!;
+  const tap = `tapfleet${Date.now() % 1000}`;
+  const hostExec = (name: string, command: string) => lab.fabric.device(name)!.exec(command);
+  await hostExec(target, `ip tuntap add ${tap} mode tap`);
+  await hostExec(target, `ip link set ${tap} up`);
+  send({ type: 'watch-switch', host: target });
+  await expectLine('watching');
+  const hopOf = async () =>
+    firstHop((await lab.fabric.device(router)!.exec(`vtysh -c 'show ip route ${w.ipv4}/32 json'`)).stdout);
+  const sourceHop = await hopOf();
+  await hostExec(target, `ip route add ${w.ipv4}/32 dev ${tap} metric 512`);
+  let switchedAt: number | null = null;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    // The target announces at a better MED: the router's next hop leaves the source's.
+    const hop = await hopOf();
+    if (hop !== null && hop !== sourceHop) {
+      switchedAt = Date.now();
+      break;
+    }
+    await sleep(2);
+  }
+  const seen = (await expectLine('switch-seen')) as { at: number | null };
+  const routersSwitchedToStoreMs = switchedAt !== null && seen.at !== null ? seen.at - switchedAt : null;
+
+  // One host slow: the others keep their cadence.
+  lab.faults.setSlow(hosts[1]!, 2_000);
+  send({ type: 'slow-window', slowHost: hosts[1]! });
+  await expectLine('slow-done');
+  send({ type: 'report' });
+  const report = (await expectLine('report')) as FleetChildReport;
+  child.stdin.end();
+  await new Promise((resolve) => child.once('exit', resolve));
+  await lab.stop();
+  rmSync(dir, { recursive: true, force: true });
+
+  const routerRate = perMinute(router);
+  return {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: os.cpus()[0]?.model ?? '?',
+      cores: os.cpus().length,
+      node: process.version,
+      load1: os.loadavg()[0]!,
+    },
+    hosts: HOSTS,
+    devices: lab.devices.length,
+    workloads: lab.fabric.workloads().length,
+    labStartMs,
+    console: report,
+    bytesPerMinute: {
+      router: routerRate,
+      hostMedian: hostRates[Math.floor(hostRates.length / 2)] ?? 0,
+      routerFullDump,
+      routerShareOfDump: routerRate / routerFullDump,
+    },
+    switch: { routersSwitchedToStoreMs },
+  };
+}
+
+export function printFleet(b: FleetBench): void {
+  const c = b.console;
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  console.log(
+    [
+      `fleet: ${b.hosts} hosts, ${b.devices} devices, ${b.workloads} workloads (lab start ${(b.labStartMs / 1000).toFixed(1)} s, load ${b.machine.load1.toFixed(1)})`,
+      `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed)`,
+      `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB`,
+      `  keystroke → frame meanwhile: p50 ${c.keys.p50.toFixed(0)} ms, p99 ${c.keys.p99.toFixed(0)} ms (${c.keys.count} keys)`,
+      `  bytes a minute: router ${mb(b.bytesPerMinute.router)} MB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(1)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,
+      `  routers switched → store shows the target: ${b.switch.routersSwitchedToStoreMs ?? 'not seen'} ms`,
+      `  one host slow (2 s a command): other devices' poll interval p50 ${c.slow.otherIntervalP50Ms.toFixed(0)} ms, max ${c.slow.otherIntervalMaxMs.toFixed(0)} ms; the slow host ${c.slow.slowHostPolls} polls in ${(c.slow.windowMs / 1000).toFixed(0)} s`,
+    ].join('\n'),
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const bench = await runFleet();
+  printFleet(bench);
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  const all = existsSync(RESULTS)
+    ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>)
+    : {};
+  writeFileSync(RESULTS, `${JSON.stringify({ ...all, fleet: bench }, null, 2)}\n`);
+}

@@ -1,0 +1,159 @@
+/**
+ * The console measured by bench/fleet.ts, in its own process: the production wiring (openFabric: SSH
+ * pool, poller, store, workload index) and the ink UI on the Workloads view in a 120×40 fake terminal,
+ * with the console's poll intervals (routers 2 s, hosts 3 s). Commands arrive as JSON lines on stdin;
+ * results leave as `<tag> <json>` lines on stdout.
+ */
+import '../console/tty-env.ts';
+import { createInterface } from 'node:readline';
+import { startConsole } from '../../components/index.ts';
+import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
+import { loadInventoryFile } from '../../src/inventory/load.ts';
+import { FakeTerminal } from '../console/terminal.ts';
+import type { FleetChildReport, FleetCommand } from './protocol.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const say = (tag: string, value: unknown = {}) => process.stdout.write(`${tag} ${JSON.stringify(value)}\n`);
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+};
+
+let fabric: Fabric | null = null;
+let term: FakeTerminal | null = null;
+let watch: { prefix: string; vrf: string } | null = null;
+let steadyMs = 60_000;
+const report: Partial<FleetChildReport> = {};
+
+function prefixesIndexed(): number {
+  return fabric?.store.getState().workloads.length ?? 0;
+}
+
+async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise<void> {
+  const inventory = loadInventoryFile(command.inventoryPath);
+  watch = command.watch;
+  steadyMs = command.steadyMs;
+  const t = performance.now();
+  fabric = openFabric(
+    inventory,
+    { kind: 'lab-sim', label: 'LAB (simulated)' },
+    {
+      poller: { intervalMs: { router: 2_000, hypervisor: 3_000 } },
+    },
+  );
+  term = new FakeTerminal(120, 40);
+  startConsole({
+    store: fabric.store,
+    poller: fabric.poller,
+    stdin: term.stdin as unknown as NodeJS.ReadStream,
+    stdout: term.stdout as unknown as NodeJS.WriteStream,
+    initialView: 'workloads',
+  });
+  fabric.poller.start();
+  for (;;) {
+    const state = fabric.store.getState();
+    const all = state.deviceOrder.every((n) => state.devices[n]?.snapshot !== null);
+    if (all && prefixesIndexed() >= command.expectedPrefixes) break;
+    await sleep(100);
+  }
+  report.firstPictureMs = performance.now() - t;
+  report.prefixes = prefixesIndexed();
+  say('first-picture', { ms: report.firstPictureMs });
+}
+
+/** Nothing changes: CPU and peak RSS over the window, and `j` pressed every 250 ms, key → frame. */
+async function steady(): Promise<void> {
+  const t = term!;
+  while (!t.listening()) await sleep(5);
+  (globalThis as { gc?: () => void }).gc?.();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let peak = process.memoryUsage().rss;
+  const samples: number[] = [];
+  let cursor = 0;
+  while (performance.now() - started < steadyMs) {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    cursor++;
+    const shown = new RegExp(`\\[${cursor + 1}/`);
+    const frame = t.next((plain) => shown.test(plain), `cursor ${cursor + 1}`, 30_000);
+    const sent = t.press('j');
+    samples.push((await frame) - sent);
+    await sleep(250);
+  }
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  report.steadyMs = wall;
+  report.cpuPercent = ((used.user + used.system) / 1000 / wall) * 100;
+  report.peakRssMB = peak / 1024 / 1024;
+  report.keys = { count: samples.length, p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
+  say('steady-done');
+}
+
+/** Resolves with the wall-clock time the store first shows `host` announcing the watched prefix to the routers. */
+async function watchSwitch(host: string): Promise<void> {
+  const store = fabric!.store;
+  const shows = () => {
+    const entry = store.getState().workloads.find((w) => w.prefix === watch!.prefix && w.vrf === watch!.vrf);
+    const routers = store
+      .getState()
+      .deviceOrder.filter((n) => store.getState().devices[n]?.spec.role === 'router');
+    return (
+      entry !== undefined &&
+      routers.every((r) =>
+        entry.seenBy.some((v) => v.router === r && v.selected && v.nexthops[0]?.viaHost === host),
+      )
+    );
+  };
+  say('watching');
+  const deadline = Date.now() + 60_000;
+  await new Promise<void>((resolve) => {
+    const stop = store.subscribe(() => {
+      if (shows() || Date.now() > deadline) {
+        stop();
+        resolve();
+      }
+    });
+  });
+  say('switch-seen', { at: shows() ? Date.now() : null });
+}
+
+/** One host answers every command 2 s late: how often the others are polled meanwhile. */
+async function slowWindow(slowHost: string): Promise<void> {
+  const store = fabric!.store;
+  const last = new Map<string, number>();
+  const intervals: number[] = [];
+  let slowPolls = 0;
+  const started = performance.now();
+  const stop = store.subscribe((state) => {
+    for (const name of state.deviceOrder) {
+      const at = state.devices[name]?.snapshot?.collectedAt;
+      if (at === undefined || last.get(name) === at) continue;
+      const before = last.get(name);
+      last.set(name, at);
+      if (before === undefined) continue;
+      if (name === slowHost) slowPolls++;
+      else intervals.push(at - before);
+    }
+  });
+  await sleep(20_000);
+  stop();
+  report.slow = {
+    windowMs: performance.now() - started,
+    otherIntervalP50Ms: quantile(intervals, 0.5),
+    otherIntervalMaxMs: Math.max(...intervals),
+    slowHostPolls: slowPolls,
+  };
+  say('slow-done');
+}
+
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) {
+  const command = JSON.parse(line) as FleetCommand;
+  if (command.type === 'start') await start(command);
+  else if (command.type === 'steady') await steady();
+  else if (command.type === 'watch-switch') void watchSwitch(command.host);
+  else if (command.type === 'slow-window') await slowWindow(command.slowHost);
+  else if (command.type === 'report') say('report', report);
+}
+await (fabric as Fabric | null)?.close();
+process.exit(0);

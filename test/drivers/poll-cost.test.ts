@@ -1,0 +1,83 @@
+/**
+ * Cost proportional to change (issue 16), on the embedded lab over SSH: once a poll holds a device's
+ * interfaces, kernel routes, anti-spoofing table and BGP sessions, the next poll asks for digests and
+ * two small BGP probes instead — and a real change (a session down, a TAP added) is read in full again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { driverFor } from '../../src/drivers/index.ts';
+import type { DeviceSpec } from '../../src/model/device.ts';
+import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
+import type { CommandRunner } from '../../src/transport/types.ts';
+import { startTestLab, type TestLab } from '../lab/sim/server/helpers.ts';
+
+let t: TestLab;
+beforeAll(async () => {
+  t = await startTestLab({ writeState: false });
+});
+afterAll(async () => t?.close());
+
+/** One poll of `device` over SSH; returns the snapshot and every command it sent. */
+async function poll(device: DeviceSpec, previous: DeviceSnapshot | null) {
+  const ssh = t.ssh(device.name);
+  const sent: string[] = [];
+  const runner: CommandRunner = {
+    exec: (command, options) => (sent.push(command), ssh.exec(command, options)),
+    execStream: (command, onStdout, options) => (
+      sent.push(command),
+      ssh.execStream(command, onStdout, options)
+    ),
+  };
+  const snap = await driverFor(device.kind).collect({ device, runner, previous });
+  return { snap, sent };
+}
+
+const full = (sent: string[], what: RegExp) => sent.filter((c) => what.test(c) && !c.includes('sha256sum'));
+const FULL_BGP = /show bgp vrf all summary json'$/;
+
+describe('a poll reads what changed, not everything', () => {
+  it('a router: BGP sessions and interfaces are confirmed by probes and digests while nothing changes; a session down is read in full', async () => {
+    const router = t.inventory.devices.find((d) => d.role === 'router')!;
+    const first = await poll(router, null);
+    expect(full(first.sent, FULL_BGP)).toHaveLength(1);
+    expect(full(first.sent, /ip -j -d addr show$/)).toHaveLength(1);
+    const second = await poll(router, first.snap);
+    expect(full(second.sent, FULL_BGP)).toEqual([]);
+    expect(full(second.sent, /ip -j -d addr show$/)).toEqual([]);
+    expect(second.sent.some((c) => c.includes('summary remote-as 4294967295 json'))).toBe(true);
+    expect(second.snap.interfaces).toEqual(first.snap.interfaces);
+    expect(second.snap.bgp.map((s) => [s.peer, s.state])).toEqual(
+      first.snap.bgp.map((s) => [s.peer, s.state]),
+    );
+    // Held sessions' time in state grows with the time since they were read.
+    const grown = second.snap.bgp.find((s) => s.uptimeMs !== null)!;
+    const before = first.snap.bgp.find(
+      (s) => s.peer === grown.peer && s.vrf === grown.vrf && s.afiSafi === grown.afiSafi,
+    )!;
+    expect(grown.uptimeMs!).toBe(before.uptimeMs! + (second.snap.collectedAt - first.snap.collectedAt));
+
+    const peer = first.snap.bgp.find((s) => s.established)!;
+    t.fabric.flapSession(router.name, peer.peer, 60_000);
+    const third = await poll(router, second.snap);
+    expect(full(third.sent, FULL_BGP)).toHaveLength(1);
+    expect(third.snap.bgp.filter((s) => s.peer === peer.peer).every((s) => !s.established)).toBe(true);
+  });
+
+  it('a hypervisor: a TAP added is read in full at once; then digests again', async () => {
+    const host = t.inventory.devices.find((d) => d.role === 'hypervisor')!;
+    const first = await poll(host, null);
+    const second = await poll(host, first.snap);
+    expect(full(second.sent, /ip -j -d addr show$/)).toEqual([]);
+    expect(full(second.sent, /ip -j route show table all$/)).toEqual([]);
+    expect(full(second.sent, /nft -j list table inet vmguard$/)).toEqual([]);
+    expect(second.snap.guard).toEqual(first.snap.guard);
+    expect(second.snap.workloadRoutes).toEqual(first.snap.workloadRoutes);
+
+    await t.ssh(host.name).exec('sudo -n ip tuntap add tapcost1 mode tap');
+    const third = await poll(host, second.snap);
+    expect(full(third.sent, /ip -j -d addr show$/)).toHaveLength(1);
+    expect(third.snap.interfaces.map((i) => i.name)).toContain('tapcost1');
+    const fourth = await poll(host, third.snap);
+    expect(full(fourth.sent, /ip -j -d addr show$/)).toEqual([]);
+    expect(fourth.snap.interfaces.map((i) => i.name)).toContain('tapcost1');
+  });
+});

@@ -66,10 +66,11 @@ export interface WorkflowController {
   apply(plan: Plan): void;
   finish(planId: string, mode: Exclude<RunMode, 'apply'>): void;
   /**
-   * `:note TEXT`: a walkthrough marker in the audit log, on the plan being applied when there is one
-   * (and then on its timeline too). Returns what was recorded and the plan it went to, if any.
+   * `:note TEXT`: a walkthrough marker in the audit log, on the plan being applied when there is one,
+   * or on the plan whose timeline is on screen (`onTimeline`), and then on that timeline too.
+   * Returns what was recorded and the plan it went to, if any.
    */
-  note(text: string): { message: string; planId: string | null };
+  note(text: string, options?: { onTimeline?: boolean }): { message: string; planId: string | null };
   dispose(): void;
 }
 
@@ -208,9 +209,9 @@ export function createWorkflowController(
         mode === 'resume' ? service.resume(planId, { onEvent }) : service.rollback(planId, { onEvent }),
       );
     },
-    note(text) {
+    note(text, options = {}) {
       const run = store.getState().run;
-      const planId = active && run ? run.plan.id : null;
+      const planId = run && (active || options.onTimeline) ? run.plan.id : null;
       const record = service.note(text, planId ?? undefined);
       const current = store.getState().run;
       if (planId && current?.plan.id === planId)

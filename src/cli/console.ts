@@ -40,7 +40,8 @@ export function logEventsTo(store: AppStore, file: string): () => void {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         fd = openSync(file, 'a', 0o600);
       }
-      writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+      // Every console on the machine shares this file: the pid tells whose line it is.
+      writeSync(fd, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
       if (failing) console.warn(`console log ${file}: writing again`);
       failing = false;
     } catch (error) {

@@ -110,6 +110,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!io.interactive) {
           if (values.inventory !== undefined || values['lab-netns'])
             throw new UsageError('the console needs a terminal; use `routedeck get …`');
+          // Say why: a piped `npm start` (| tee, | less) would otherwise silently show another screen.
+          io.stderr.write(
+            `routedeck: ${io.stdout.isTTY ? 'stdin' : 'stdout'} is not a terminal, so no console: running the embedded lab with its text screen instead.\n` +
+              `  For the console, run \`npm start\` (or \`routedeck\`) in a terminal without a pipe or redirect.\n`,
+          );
           const sim = await import('./lab-sim.ts');
           return await sim.runSimForeground(sim.parseSimOptions(values), io);
         }

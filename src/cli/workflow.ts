@@ -240,6 +240,10 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
         ? (service.interrupted().find((p) => p.plan.id === planId)?.plan ?? service.plan(planId)?.plan)
         : await loadPlanArg(rest[0]!, service);
       if (!plan) throw new WorkflowError(`no plan ${planId} in the registry`);
+      // Refuse before printing: a whole preview of a plan that will not run reads as if it might.
+      const stored = mode === 'apply' ? service.plan(plan.id) : undefined;
+      if (stored && stored.status !== 'planned')
+        throw new WorkflowError(`plan ${plan.id} is ${stored.status}; only a planned plan can be applied`);
       const color = useColor(io.stdout as NodeJS.WriteStream);
       if (mode === 'apply') io.stdout.write(colorPreview(renderPreview(plan), color));
       else io.stdout.write(`${mode} plan ${plan.id}: ${safeText(plan.summary)}\n`);

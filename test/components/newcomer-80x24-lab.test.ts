@@ -147,4 +147,11 @@ describe('the console at 80×24 on the embedded lab', () => {
     const notes = workflows.service.registry.audit({}).filter((a) => a.kind === 'note');
     expect(notes.map((a) => [a.planId, a.message])).toEqual([[plan.plan.id, 'checked the routers']]);
   });
+
+  it('Tab takes the single greyed suggestion the prompt shows', async () => {
+    await screen.type(':', 'bgp sp', KEY.tab);
+    await screen.waitFor(() => title().startsWith(':bgp spine 1'), 'the prompt :bgp spine with 1 greyed');
+    await screen.type(KEY.tab, KEY.enter);
+    await screen.waitFor(() => title().startsWith('bgp spine1 '), 'the BGP view of spine1');
+  });
 });

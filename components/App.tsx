@@ -39,6 +39,7 @@ import type { ViewKeyHandler, ViewMeta } from './views/types.ts';
 import { FlowScreen, flowFooter, flowTitle } from './workflows/FlowScreen.tsx';
 import { useFlow } from './workflows/useFlow.ts';
 import { useRunActivity } from './workflows/useRunActivity.ts';
+import { useWorkflowState } from './workflows/useWorkflowState.ts';
 
 const FLASH_MS = 4000;
 /** Header, title, table header, status and footer. */
@@ -67,6 +68,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
   );
   const flows = useFlow(flash);
   const activity = useRunActivity(flows.flow?.screen === 'timeline');
+  const paused = useWorkflowState((s) => s.run?.paused != null, false);
   const height = Math.max(1, rows - 1 - CHROME_LINES);
   const [helpOffset, setHelpOffset] = useState(0);
   useEffect(() => {
@@ -355,7 +357,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
           width={columns}
           view={frame.view}
           mode={nav.mode}
-          override={flow && nav.mode === 'normal' ? flowFooter(flow) : null}
+          override={flow && nav.mode === 'normal' ? flowFooter(flow, paused) : null}
         />
       </Box>
     </Box>

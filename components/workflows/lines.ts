@@ -121,6 +121,7 @@ export function timelineLines(run: TimelineState, clock: number, verbose: boolea
     { text: plan.summary },
     { text: `Status: ${status.text}`, color: status.color, bold: true },
   ];
+  if (run.paused) out.push({ text: `⏸ ${run.paused}`, color: 'warn', bold: true });
   if (run.error) out.push({ text: `Error: ${run.error}`, color: 'error' });
   // A plan that did not apply always says why and, when it failed, the way out.
   if (run.reason && run.status !== 'running' && run.status !== 'applied')
@@ -160,7 +161,8 @@ export function timelineLines(run: TimelineState, clock: number, verbose: boolea
           ? `${codes.length} cmd exit 0`
           : `exit ${codes.map((c) => c ?? '?').join(',')}`;
     out.push({
-      text: `${STATE_MARK[s.state]} ${String(i + 1).padStart(2)}. ${s.id.padEnd(idWidth)} ${s.device.padEnd(devWidth)} ${s.state.padEnd(12)} ${took.padStart(8)}  ${exits}`.trimEnd(),
+      // Paused for a manual VM move: the step has not sent anything yet, it waits.
+      text: `${STATE_MARK[s.state]} ${String(i + 1).padStart(2)}. ${s.id.padEnd(idWidth)} ${s.device.padEnd(devWidth)} ${(run.paused && s.state === 'running' ? 'waiting' : s.state).padEnd(12)} ${took.padStart(8)}  ${exits}`.trimEnd(),
       color: STATE_COLOR[s.state],
     });
     const showCommands = verbose || s.state === 'running' || s.state === 'failed' || !allZero;

@@ -66,6 +66,8 @@ export interface TimelineState {
   after: string | null;
   /** `:note` markers typed while it ran. */
   notes: { at: number; text: string }[];
+  /** Waiting for the engineer to move the VM by hand (no compute hook): what to do, or null. */
+  paused: string | null;
 }
 
 /**
@@ -115,6 +117,7 @@ export function initialTimeline(
     next: null,
     after: null,
     notes: [],
+    paused: null,
   };
 }
 

@@ -5,9 +5,10 @@
  * and prints the timeline as it happens.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { ExecEvent } from '../workflows/execute/index.ts';
+import { StepFailure, type ExecEvent } from '../workflows/execute/index.ts';
+import { manualMove } from '../workflows/plan/manual-move.ts';
 import { planFromJson, PlanFileError, planToJson, renderPreview } from '../workflows/plan/index.ts';
-import { WorkflowError, type WorkflowService } from '../workflows/service/index.ts';
+import { WorkflowError, type ApplyOptions, type WorkflowService } from '../workflows/service/index.ts';
 import type { Plan } from '../model/plan.ts';
 import { safeBlock, safeText } from '../model/text.ts';
 import { LeaseHeldError } from '../registry/index.ts';
@@ -266,7 +267,7 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
           ? await service.resume(plan.id, { onEvent })
           : mode === 'rollback'
             ? await service.rollback(plan.id, { onEvent })
-            : await service.apply(plan, { onEvent });
+            : await service.apply(plan, { onEvent, ...pauseForMove(plan, values, io) });
       // Only the workload kinds have a workload record; `plan list` shows the others' outcome.
       const state = WORKLOAD_KINDS.includes(plan.kind)
         ? (service.registry.workload(plan.workload)?.state ?? 'removed')
@@ -277,4 +278,26 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
   } finally {
     await session.close();
   }
+}
+
+/**
+ * A migrate with no compute hook: before the source withdraws, the engineer moves the VM and says so
+ * ("VM moved, continue?"); with --yes the apply does not stop (the VM is moved by other means).
+ */
+function pauseForMove(plan: Plan, values: WorkflowValues, io: CliIo): Pick<ApplyOptions, 'beforeStep'> {
+  const move = manualMove(plan);
+  if (!move) return {};
+  if (values.yes || !io.confirm) {
+    io.stdout.write(`${move.text} (--yes: not pausing)\n`);
+    return {};
+  }
+  const confirm = io.confirm;
+  return {
+    beforeStep: async (step) => {
+      if (step.id !== move.beforeStep) return;
+      io.stdout.write(`${move.text}: move ${plan.workload} now.\n`);
+      if (!(await confirm('VM moved, continue? [y/N] ')))
+        throw new StepFailure(`stopped before ${step.id}: the VM was not moved`, false);
+    },
+  };
 }

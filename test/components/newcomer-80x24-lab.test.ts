@@ -154,4 +154,15 @@ describe('the console at 80×24 on the embedded lab', () => {
     await screen.type(KEY.tab, KEY.enter);
     await screen.waitFor(() => title().startsWith('bgp spine1 '), 'the BGP view of spine1');
   });
+
+  it('the migrate wizard shows the selected mode whole at 80 columns', async () => {
+    await screen.type(':', 'workloads', KEY.enter, '/', '^acme-1 ', KEY.enter);
+    await screen.waitForText(/^acme-1 /m);
+    await screen.type('m');
+    await screen.waitForText('Migrate acme-1');
+    await screen.type(KEY.tab, '\u001b[C');
+    await screen.waitForText('[break-before-make]');
+    await screen.type(KEY.esc);
+    await screen.waitForText(/^acme-1 /m);
+  });
 });

@@ -163,8 +163,17 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.waitForText('[make-before-break]');
     await screen.type(KEY.enter);
     await screen.waitForText('Type ui1 to apply');
+    // The lab has no compute hook: the plan says where the VM is to be moved by hand…
+    await screen.waitForText('compute: none configured — move the VM yourself between steps 3 and 4');
     await screen.type('ui1', KEY.enter);
+    // …and the apply waits there, the source still announcing, until the engineer says it is moved.
+    await screen.waitForText('⏸ compute: none configured — move the VM yourself between steps 3 and 4');
+    expect(screen.text()).not.toContain('Status: APPLIED');
+    expect(screen.text()).toMatch(/source-withdraw +hv1 +waiting/);
+    await screen.waitForText('<c> VM moved, continue');
+    await screen.type('c');
     await screen.waitForText('Status: APPLIED');
+    expect(screen.text()).not.toContain('⏸');
     expect(screen.text()).toContain('Convergence (target-announce-preferred: routers use hv2)');
     expect(screen.lines().filter((l) => atDuration('→ hv2').test(l))).toHaveLength(2);
     expect(screen.text()).toMatch(/✓ +6\. target-normal-metric +hv2 ok/);

@@ -8,7 +8,7 @@ import { safeText } from '../model/text.ts';
 import { ageLabel } from '../../components/views/age.ts';
 import { announcerText } from '../../components/views/announcer.ts';
 import { freshness, workloadFreshness, type Freshness } from '../state/freshness.ts';
-import { renderTable, type Column, type RenderOptions } from './table.ts';
+import { renderTable, type Column, type RenderOptions } from './common/table.ts';
 
 export interface GetFilters {
   devices: string[];

@@ -1,8 +1,7 @@
 import { safeJson } from '../model/text.ts';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { familyOf } from '../addr/cidr.ts';
-import { loadInventoryFile, type Inventory } from '../inventory/load.ts';
+import type { Inventory } from '../inventory/load.ts';
 import type { SourceInfo } from '../state/store.ts';
 import {
   bgpView,
@@ -13,10 +12,9 @@ import {
   type ViewOutput,
 } from './get-views.ts';
 import { overlayView } from './get-overlay.ts';
-import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
-import { netnsInventoryPath } from './lab.ts';
-import type { CliIo } from './run.ts';
-import { useColor } from './table.ts';
+import { openInventory } from './common/inventory.ts';
+import type { CliIo } from './common/io.ts';
+import { useColor } from './common/table.ts';
 import { UsageError } from './usage.ts';
 import { openFabric, registryPathFor } from './wiring.ts';
 import { openRegistry } from '../registry/index.ts';
@@ -41,48 +39,6 @@ interface GetValues {
   prefix?: string;
   json?: boolean;
   registry?: string;
-}
-
-export interface OpenedInventory {
-  inventory: Inventory;
-  source: SourceInfo;
-  /** Stops what was started just for this command (an in-process lab). */
-  close(): Promise<void>;
-}
-
-const nothing = async () => {};
-
-export function simLabDirFor(env: NodeJS.ProcessEnv): string | undefined {
-  return env.ROUTEDECK_LAB_DIR ? join(env.ROUTEDECK_LAB_DIR, 'sim') : undefined;
-}
-
-/** `--lab`: the running embedded lab if there is one, else one started in-process for this command. */
-export async function openInventory(values: GetValues, env: NodeJS.ProcessEnv): Promise<OpenedInventory> {
-  if (!values.lab) return { ...resolveInventory(values, env), close: nothing };
-  const source: SourceInfo = { kind: 'lab-sim', label: 'LAB (simulated)' };
-  const dir = simLabDirFor(env);
-  const running = await findRunningSimLab(dir);
-  if (running) return { inventory: loadInventoryFile(running.inventoryPath), source, close: nothing };
-  const lab = await startSimLab({ writeState: false, ...(dir ? { dir } : {}) });
-  return { inventory: loadInventoryFile(lab.inventoryPath), source, close: () => lab.stop() };
-}
-
-export function resolveInventory(
-  values: GetValues,
-  env: NodeJS.ProcessEnv,
-): { inventory: Inventory; source: SourceInfo } {
-  if (values['lab-netns']) {
-    const file = netnsInventoryPath(env);
-    if (!existsSync(file))
-      throw new UsageError(`the netns lab is not up (no ${file}); run \`routedeck lab netns up\` as root`);
-    const inventory = loadInventoryFile(file);
-    return { inventory, source: { kind: 'lab-netns', label: `LAB netns (real FRR) ${inventory.name}` } };
-  }
-  const file = values.inventory ?? env.ROUTEDECK_INVENTORY;
-  if (!file)
-    throw new UsageError('no inventory: pass --inventory FILE, set ROUTEDECK_INVENTORY, or use --lab-netns');
-  const inventory = loadInventoryFile(file);
-  return { inventory, source: { kind: 'inventory', label: inventory.name } };
 }
 
 function isAddressOrPrefix(text: string): boolean {

@@ -8,9 +8,9 @@ import {
 } from '../lab/sim/lab.ts';
 import type { SimFabricOptions } from '../lab/sim/types.ts';
 import { parseBgpSummary } from '../drivers/frr/bgp-summary.ts';
-import { simLabDirFor } from './get.ts';
-import type { CliIo } from './run.ts';
-import { renderTable } from './table.ts';
+import { simLabDirFor } from './common/inventory.ts';
+import type { CliIo } from './common/io.ts';
+import { renderTable } from './common/table.ts';
 import { UsageError } from './usage.ts';
 
 const SIZE_FLAGS = ['hosts', 'routers', 'workloads', 'tenants', 'seed'] as const;

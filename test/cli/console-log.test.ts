@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { consoleLogPath, logEventsTo } from '../../src/cli/console.ts';
+import { consoleLogPath, logEventsTo } from '../../src/cli/common/console.ts';
 import { labStore } from '../components/fixtures.ts';
 
 // Issue 18: console.log is one file per user, shared by every console on the machine.

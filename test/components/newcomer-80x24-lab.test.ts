@@ -108,6 +108,8 @@ describe('the console at 80×24 on the embedded lab', () => {
       `the status line to give hv2's error (${error()})`,
     );
     if (error().length <= 80 - 7) expect(status().trimEnd()).toBe(`ERROR: ${error()}`);
+    lab.faults.clear('hv2');
+    await screen.waitForText(/ok 6/);
   });
 
   it('? help scrolls past the terminal height, down to its last key', async () => {
@@ -146,6 +148,8 @@ describe('the console at 80×24 on the embedded lab', () => {
     const plan = workflows.service.registry.plans().at(-1)!;
     const notes = workflows.service.registry.audit({}).filter((a) => a.kind === 'note');
     expect(notes.map((a) => [a.planId, a.message])).toEqual([[plan.plan.id, 'checked the routers']]);
+    await screen.type(KEY.esc);
+    await screen.waitFor((s) => !s.text().includes('Status: APPLIED'), 'the timeline to close');
   });
 
   it('Tab takes the single greyed suggestion the prompt shows', async () => {

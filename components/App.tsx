@@ -12,6 +12,7 @@ import {
   ROW_ACTIONS,
   TABLE_ACTIONS,
   VIEW_ACTIONS,
+  visibleBindings,
   type ViewId,
 } from './keys.ts';
 import {
@@ -26,8 +27,8 @@ import {
 } from './nav.ts';
 import { Header } from './shared/Header.tsx';
 import { HelpBar } from './shared/HelpBar.tsx';
-import { HelpScreen } from './shared/HelpScreen.tsx';
-import { StatusBar } from './shared/StatusBar.tsx';
+import { clampHelpOffset, helpLines, HelpScreen } from './shared/HelpScreen.tsx';
+import { STATUS_LINES, StatusBar } from './shared/StatusBar.tsx';
 import { clampTable } from './shared/table-state.ts';
 import { TitleLine } from './shared/TitleLine.tsx';
 import { SHELL_ESCAPE, ShellPane } from './shell/ShellPane.tsx';
@@ -38,6 +39,7 @@ import type { ViewKeyHandler, ViewMeta } from './views/types.ts';
 import { FlowScreen, flowFooter, flowTitle } from './workflows/FlowScreen.tsx';
 import { useFlow } from './workflows/useFlow.ts';
 import { useRunActivity } from './workflows/useRunActivity.ts';
+import { useWorkflowState } from './workflows/useWorkflowState.ts';
 
 const FLASH_MS = 4000;
 /** Header, title, table header, status and footer. */
@@ -66,7 +68,23 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
   );
   const flows = useFlow(flash);
   const activity = useRunActivity(flows.flow?.screen === 'timeline');
+  const paused = useWorkflowState((s) => s.run?.paused != null, false);
   const height = Math.max(1, rows - 1 - CHROME_LINES);
+  const [helpOffset, setHelpOffset] = useState(0);
+  useEffect(() => {
+    if (nav.mode === 'help') setHelpOffset(0);
+  }, [nav.mode]);
+  const helpTotal = () =>
+    helpLines(
+      visibleBindings(keys, {
+        view: frame.view,
+        readOnly,
+        hasPoller: poller !== null,
+        hasWorkflows: workflows !== null,
+        hasShells: shells !== null,
+      }),
+      columns,
+    ).lines.length;
 
   useEffect(() => {
     if (!nav.flash) return;
@@ -149,7 +167,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     } else if (command.kind === 'note') {
       dispatch({ type: 'cancel' });
       try {
-        const noted = workflows?.note(command.text);
+        const noted = workflows?.note(command.text, { onTimeline: flows.flow?.screen === 'timeline' });
         if (noted) flash(`noted${noted.planId ? ` on plan ${noted.planId}` : ''}: ${noted.message}`);
       } catch (error) {
         flash(`note refused: ${(error as Error).message}`, 'error');
@@ -161,7 +179,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     } else if (command.kind === 'error') {
       dispatch({ type: 'cancel' });
       flash(command.message, 'error');
-    } else dispatch({ type: 'open', view: command.view, args: command.args });
+    } else dispatch({ type: 'open', view: command.view, args: command.args, jump: true });
   };
 
   // The active view answers row actions (move, drill) through the handler it binds here: one input
@@ -211,6 +229,11 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
     if (nav.mode === 'help') {
       if (name === 'esc' || name === '?' || name === 'q') dispatch({ type: 'mode', mode: 'normal' });
       else if (name === 'ctrl+c') exit();
+      else {
+        const step = HELP_SCROLL[name];
+        const page = Math.max(1, height - 1);
+        if (step !== undefined) setHelpOffset((at) => helpScroll(at, step, page, helpTotal()));
+      }
       return;
     }
     const view = currentFrame(nav).view;
@@ -305,7 +328,7 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
         commands={commands}
       />
       {nav.mode === 'help' ? (
-        <HelpScreen width={columns} height={height} view={frame.view} />
+        <HelpScreen width={columns} height={height} view={frame.view} offset={helpOffset} />
       ) : flow ? (
         <FlowScreen flow={flow} width={columns} height={height + 1} />
       ) : (
@@ -320,22 +343,47 @@ export function App({ initialView = 'devices', initialArgs = {} }: AppProps) {
           onRowAction={onRowAction}
         />
       )}
-      <StatusBar
-        width={columns}
-        flash={nav.flash}
-        filterError={meta?.filterError ?? null}
-        note={flow ? null : (meta?.note ?? null)}
-        activity={activity}
-        now={clock}
-      />
-      <HelpBar
-        width={columns}
-        view={frame.view}
-        mode={nav.mode}
-        override={flow && nav.mode === 'normal' ? flowFooter(flow) : null}
-      />
+      <Box flexDirection="column" width={columns} height={STATUS_LINES} overflow="hidden" flexShrink={0}>
+        <StatusBar
+          width={columns}
+          flash={nav.flash}
+          filterError={meta?.filterError ?? null}
+          note={flow ? null : (meta?.note ?? null)}
+          detail={flow || nav.mode === 'help' ? null : (meta?.detail ?? null)}
+          activity={activity}
+          now={clock}
+        />
+        <HelpBar
+          width={columns}
+          view={frame.view}
+          mode={nav.mode}
+          override={flow && nav.mode === 'normal' ? flowFooter(flow, paused) : null}
+        />
+      </Box>
     </Box>
   );
+}
+
+/** Help-screen scrolling: lines per key (`page` stands for a page, `Infinity` for the end). */
+const HELP_SCROLL: Record<string, number | 'page' | '-page'> = {
+  down: 1,
+  j: 1,
+  up: -1,
+  k: -1,
+  pgdn: 'page',
+  'ctrl+f': 'page',
+  ' ': 'page',
+  pgup: '-page',
+  'ctrl+b': '-page',
+  g: -Infinity,
+  home: -Infinity,
+  G: Infinity,
+  end: Infinity,
+};
+
+function helpScroll(at: number, step: number | 'page' | '-page', page: number, total: number): number {
+  const by = step === 'page' ? page : step === '-page' ? -page : step;
+  return clampHelpOffset(Number.isFinite(by) ? at + by : by > 0 ? total : 0, total, page + 1);
 }
 
 function latest(dispatch: NavDispatch): NavState {

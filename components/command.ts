@@ -130,13 +130,19 @@ export function suggest(text: string, ctx: CommandContext): string[] {
   return pool.filter((candidate) => candidate.startsWith(current) && candidate !== current);
 }
 
-/** Tab: extend the last word to the candidates' common prefix (a single candidate also gets a space). */
+/**
+ * Tab: extend the last word to the candidates' common prefix (a single candidate also gets a space);
+ * when that adds nothing, take the greyed suggestion on screen (the first candidate) — Tab never
+ * ignores what the prompt shows.
+ */
 export function complete(text: string, ctx: CommandContext): string {
   const candidates = suggest(text, ctx);
   if (candidates.length === 0) return text;
-  const head = text.slice(0, text.length - (text.split(/\s+/).pop() ?? '').length);
+  const current = text.split(/\s+/).pop() ?? '';
+  const head = text.slice(0, text.length - current.length);
   if (candidates.length === 1) return `${head}${candidates[0]} `;
   let common = candidates[0]!;
   for (const candidate of candidates) while (!candidate.startsWith(common)) common = common.slice(0, -1);
+  if (common.length <= current.length) return `${head}${candidates[0]} `;
   return head + common;
 }

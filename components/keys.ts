@@ -1,7 +1,16 @@
 import type { Key } from 'ink';
 
 export type ViewId =
-  'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads' | 'overlay' | 'guard';
+  | 'devices'
+  | 'bgp'
+  | 'routes'
+  | 'route-vrfs'
+  | 'route-table'
+  | 'vrfs'
+  | 'workloads'
+  | 'workload'
+  | 'overlay'
+  | 'guard';
 
 /**
  * One key action as data (k9s `KeyAction`, gemini-cli's keybinding map): the handlers, the footer and
@@ -30,7 +39,7 @@ export interface KeyBinding {
 
 export type KeyTable = readonly KeyBinding[];
 
-const DRILL_VIEWS: readonly ViewId[] = ['devices', 'bgp', 'routes', 'route-vrfs', 'vrfs'];
+const DRILL_VIEWS: readonly ViewId[] = ['devices', 'bgp', 'routes', 'route-vrfs', 'vrfs', 'workloads'];
 
 export const DEFAULT_KEYS: KeyTable = [
   {
@@ -52,7 +61,7 @@ export const DEFAULT_KEYS: KeyTable = [
     id: 'drill',
     keys: ['enter'],
     label: 'open',
-    description: 'drill in: device → BGP sessions, session/VRF → routes',
+    description: 'drill in: device → BGP sessions, session/VRF → routes, workload → its prefixes per router',
     views: DRILL_VIEWS,
     footer: true,
   },
@@ -115,7 +124,7 @@ export const DEFAULT_KEYS: KeyTable = [
     keys: ['s'],
     label: 'shell',
     description: 'a shell on the selected device, in the console (Ctrl-] back; also :ssh DEVICE)',
-    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs', 'overlay', 'guard'],
+    views: ['devices', 'bgp', 'routes', 'route-vrfs', 'route-table', 'vrfs', 'overlay', 'guard', 'workload'],
     // Not a change by itself, but a shell can change anything: never on a read-only console.
     dangerous: true,
     needsShells: true,

@@ -5,6 +5,8 @@ export interface ViewArgs {
   device?: string;
   vrf?: string;
   tenant?: string;
+  /** A Workloads row's key (its registry name, or the TAP its prefixes are routed to). */
+  workload?: string;
 }
 
 /** One breadcrumb: a view, what it was opened on, its filter and where its cursor is. */
@@ -36,7 +38,8 @@ export interface NavState {
 }
 
 export type NavAction =
-  | { type: 'open'; view: ViewId; args: ViewArgs }
+  /** `jump`: a `:` command, which starts a new trail (k9s); otherwise a drill-in, which extends it. */
+  | { type: 'open'; view: ViewId; args: ViewArgs; jump?: boolean }
   | { type: 'back' }
   | { type: 'mode'; mode: Mode }
   | { type: 'input'; text: string }
@@ -81,7 +84,7 @@ export function navReducer(state: NavState, action: NavAction): NavState {
       };
       return {
         ...state,
-        stack: [...state.stack, frame],
+        stack: action.jump ? [frame] : [...state.stack, frame],
         mode: 'normal',
         input: '',
         nextId: state.nextId + 1,
@@ -132,6 +135,8 @@ export function frameTitle(frame: Frame): string {
       return `routes ${device ?? ''}`;
     case 'route-table':
       return `routes ${device ?? ''}/${vrf ?? ''}`;
+    case 'workload':
+      return `workload ${(frame.args.workload ?? '').replace(/^(name|tap|prefix):/, '')}`;
     default:
       return [frame.view, device, tenant].filter(Boolean).join(' ');
   }

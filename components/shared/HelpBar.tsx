@@ -29,7 +29,10 @@ export function HelpBar({
     : mode === 'command' || mode === 'filter'
       ? PROMPT_KEYS.filter(([key]) => mode === 'command' || key !== 'tab')
       : mode === 'help'
-        ? [['esc', 'close']]
+        ? [
+            ['esc', 'close'],
+            ['j/k pgdn', 'scroll'],
+          ]
         : visibleBindings(keys, {
             view,
             readOnly,

@@ -3,8 +3,9 @@ import { useMemo } from 'react';
 import { safeText } from '../../src/model/text.ts';
 import type { Theme } from '../theme.ts';
 import { pad } from '../format.ts';
-import { COLUMN_GAP, fitColumns, type Column, type RowSource } from './columns.ts';
-import { clampTable, type TableState } from './table-state.ts';
+import { COLUMN_GAP, type Column, type RowSource } from './columns.ts';
+import { escapedColumn, tableLayout } from './table-layout.ts';
+import type { TableState } from './table-state.ts';
 
 export interface TableProps<T> {
   data: RowSource<T>;
@@ -33,14 +34,8 @@ export function Table<T>({
   rowColor,
   empty,
 }: TableProps<T>) {
-  const columns = useMemo(() => given.map(escaped), [given]);
-  const { cursor, offset } = clampTable(state, data.length, height);
-  const visible: T[] = [];
-  for (let i = offset; i < Math.min(data.length, offset + height); i++) {
-    const row = data.at(i);
-    if (row !== undefined) visible.push(row);
-  }
-  const widths = fitColumns(columns, visible, width);
+  const columns = useMemo(() => given.map(escapedColumn), [given]);
+  const { cursor, offset, visible, widths } = tableLayout(data, given, state, height, width);
   const gap = ' '.repeat(COLUMN_GAP);
   const header = columns.map((column, i) => pad(column.header, widths[i]!, column.align)).join(gap);
   const lines = visible.map((row, index) => {
@@ -75,13 +70,4 @@ export function Table<T>({
       )}
     </Box>
   );
-}
-
-/**
- * Every cell is device text (peer hostnames, VRF and interface names, errors): shown as visible
- * escapes, never executed, and measured after escaping so widths and truncation stay right.
- */
-function escaped<T>(column: Column<T>): Column<T> {
-  const value = (row: T) => safeText(column.value(row));
-  return { ...column, header: safeText(column.header), value };
 }

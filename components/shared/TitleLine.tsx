@@ -16,6 +16,16 @@ export interface TitleLineProps {
   commands: CommandContext;
 }
 
+const SEPARATOR = ' › ';
+
+/** The last crumbs that fit in `room` cells, oldest dropped first: the current view always shows. */
+export function fitCrumbs(crumbs: readonly string[], room: number): { shown: string[]; dropped: boolean } {
+  const length = (list: readonly string[]) => list.join(SEPARATOR).length;
+  let first = 0;
+  while (first < crumbs.length - 1 && length(crumbs.slice(first)) + (first > 0 ? 4 : 0) > room) first++;
+  return { shown: crumbs.slice(first), dropped: first > 0 };
+}
+
 /**
  * Line 2: the breadcrumb and counts; while `:` or `/` is typed, the prompt (k9s puts it above the table).
  * Crumbs name devices and VRFs as the devices reported them: escaped.
@@ -41,12 +51,15 @@ export function TitleLine({ width, crumbs, filter, mode, input, meta, commands }
       </Text>
     );
   } else {
+    const room = width - counts.length - progress.length - 1 - (filter ? safeText(filter).length + 2 : 0);
+    const { shown, dropped } = fitCrumbs(crumbs.map(safeText), room);
     left = (
       <Text wrap="truncate-end">
-        {crumbs.map((crumb, i) => (
+        {dropped ? <Text color={theme.muted}>… › </Text> : null}
+        {shown.map((crumb, i) => (
           <Text key={i}>
             {i > 0 ? <Text color={theme.muted}> › </Text> : null}
-            <Text bold={i === crumbs.length - 1}>{safeText(crumb)}</Text>
+            <Text bold={i === shown.length - 1}>{crumb}</Text>
           </Text>
         ))}
         {filter ? <Text color={theme.key}> /{safeText(filter)}</Text> : null}

@@ -17,6 +17,8 @@ export interface Column<T> {
   color?(row: T): ThemeColor | undefined;
   /** Gives way first when the terminal is narrow (1 before 2; unset columns last): errors, peer names. */
   squeeze?: number;
+  /** Shown in full on the status line when cut in the selected row (errors, peers, hosts). */
+  detail?: boolean;
 }
 
 const GAP = 1;

@@ -19,7 +19,13 @@ const COLUMNS: Column<SessionRow>[] = [
   { header: 'DEVICE', value: (s) => s.device, min: 6 },
   { header: 'VRF', value: (s) => s.vrf, min: 3, squeeze: 2 },
   { header: 'AFI', value: (s) => shortAfi(s.afiSafi), min: 4 },
-  { header: 'PEER', value: (s) => (s.hostname ? `${s.peer} (${s.hostname})` : s.peer), min: 8, squeeze: 1 },
+  {
+    header: 'PEER',
+    value: (s) => (s.hostname ? `${s.peer} (${s.hostname})` : s.peer),
+    min: 8,
+    squeeze: 1,
+    detail: true,
+  },
   { header: 'AS', value: (s) => s.remoteAs, align: 'right', min: 5 },
   // The column read first: never squeezed below `Established`.
   { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? 'ok' : 'error'), min: 11 },

@@ -45,7 +45,15 @@ function columns(now: number): Column<DeviceEntry>[] {
       align: 'right',
       min: 3,
     },
-    { header: 'ERROR', value: (e) => e.lastError ?? '', color: () => 'error', min: 5, squeeze: 1, max: 200 },
+    {
+      header: 'ERROR',
+      value: (e) => e.lastError ?? '',
+      color: () => 'error',
+      min: 5,
+      squeeze: 1,
+      max: 200,
+      detail: true,
+    },
   ];
 }
 

@@ -11,10 +11,10 @@ import type { ViewModel, ViewProps } from './types.ts';
 
 const COLUMNS: Column<GuardRow>[] = [
   { header: 'HOST', value: (r) => r.host, min: 4 },
-  { header: 'TAP', value: (r) => r.tap, min: 8, squeeze: 3 },
+  { header: 'TAP', value: (r) => r.tap, min: 8, squeeze: 3, detail: true },
   { header: 'DRIFT', value: (r) => r.state, color: (r) => r.level, min: 7 },
   { header: 'SET', value: (r) => r.set, min: 6 },
-  { header: 'ELEMENT', value: (r) => r.element, min: 12, squeeze: 4 },
+  { header: 'ELEMENT', value: (r) => r.element, min: 12, squeeze: 4, detail: true },
   {
     header: 'SPOOF',
     value: (r) => (r.spoof === null ? '-' : String(r.spoof)),
@@ -23,7 +23,7 @@ const COLUMNS: Column<GuardRow>[] = [
     min: 5,
   },
   // The reason gives way first: what drifted, and where, must stay readable at 80 columns.
-  { header: 'WHY', value: (r) => r.why, min: 8, squeeze: 1 },
+  { header: 'WHY', value: (r) => r.why, min: 8, squeeze: 1, detail: true },
 ];
 
 /**

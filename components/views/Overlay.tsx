@@ -13,9 +13,16 @@ const COLUMNS: Column<OverlayRow>[] = [
   { header: 'TYPE', value: (r) => (r.type === 'wireguard' ? 'wg' : r.type), min: 4 },
   { header: 'NAME', value: (r) => r.name, min: 10, squeeze: 3 },
   { header: 'STATE', value: (r) => r.state, color: (r) => (r.problem ? 'error' : 'ok'), min: 6 },
-  { header: 'PROBLEM', value: (r) => r.problem ?? '', color: () => 'error', min: 7, squeeze: 2 },
+  {
+    header: 'PROBLEM',
+    value: (r) => r.problem ?? '',
+    color: () => 'error',
+    min: 7,
+    squeeze: 2,
+    detail: true,
+  },
   // Detail gives way first: what is broken, and where, must stay readable at 80 columns.
-  { header: 'DETAIL', value: (r) => r.detail, min: 6, squeeze: 1 },
+  { header: 'DETAIL', value: (r) => r.detail, min: 6, squeeze: 1, detail: true },
 ];
 
 /**

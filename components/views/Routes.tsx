@@ -19,8 +19,8 @@ const COLUMNS: Column<Route>[] = [
   // FRR's markers: `>` selected, `*` installed in the kernel.
   { header: 'S', value: (r) => `${r.selected ? '>' : ' '}${r.installed ? '*' : ' '}`, min: 2 },
   { header: 'PROTO', value: (r) => r.protocol, min: 5 },
-  { header: 'NEXT HOP', value: nexthops, min: 8, squeeze: 1 },
-  { header: 'INTERFACE', value: interfaces, min: 6, squeeze: 2 },
+  { header: 'NEXT HOP', value: nexthops, min: 8, squeeze: 1, detail: true },
+  { header: 'INTERFACE', value: interfaces, min: 6, squeeze: 2, detail: true },
   { header: 'AGE', value: (r) => r.uptime ?? '-', align: 'right', min: 8 },
 ];
 

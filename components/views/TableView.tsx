@@ -3,6 +3,7 @@ import { useConsole } from '../hooks/context.ts';
 import { DEVICE_ACTIONS, ROW_ACTIONS, TABLE_ACTIONS } from '../keys.ts';
 import { currentFrame } from '../nav.ts';
 import { Table } from '../shared/Table.tsx';
+import { clippedDetail, tableLayout } from '../shared/table-layout.ts';
 import { clampTable, type TableMove } from '../shared/table-state.ts';
 import type { ViewModel, ViewProps } from './types.ts';
 
@@ -47,11 +48,15 @@ export function TableView<T>({
   }, [bindKeys, dispatch, frame.id]);
   const { total, progress, filterError } = model;
   const note = model.note ?? null;
+  const detail = clippedDetail(
+    tableLayout(model.rows, model.columns, frame.table, height, width),
+    model.columns,
+  );
   // The cursor is not reported here: the shell derives it from the frame in the same render, so a
   // keystroke costs one frame, not two (measured: scroll p99 100 → 66 ms with this alone).
   useEffect(() => {
-    onMeta({ shown: rowCount, total, progress, filterError, note });
-  }, [onMeta, rowCount, total, progress, filterError, note]);
+    onMeta({ shown: rowCount, total, progress, filterError, note, detail });
+  }, [onMeta, rowCount, total, progress, filterError, note, detail]);
   return (
     <Table
       data={model.rows}
@@ -61,7 +66,11 @@ export function TableView<T>({
       width={width}
       theme={theme}
       rowColor={model.rowColor}
-      empty={model.empty}
+      empty={
+        rowCount === 0 && frame.filter !== '' && total > 0
+          ? `no row matches /${frame.filter}/ (${total} hidden)`
+          : model.empty
+      }
     />
   );
 }

@@ -24,8 +24,8 @@ const COLUMNS: Column<VrfRow>[] = [
   { header: 'TABLE', value: (r) => (r.table === null ? '-' : String(r.table)), align: 'right', min: 5 },
   { header: 'VNI', value: (r) => (r.vni === null ? '-' : String(r.vni)), align: 'right', min: 3 },
   { header: 'RD', value: (r) => r.rd, min: 4, squeeze: 2 },
-  { header: 'RT IMPORT', value: (r) => r.rtImport, min: 4, squeeze: 1 },
-  { header: 'RT EXPORT', value: (r) => r.rtExport, min: 4, squeeze: 1 },
+  { header: 'RT IMPORT', value: (r) => r.rtImport, min: 4, squeeze: 1, detail: true },
+  { header: 'RT EXPORT', value: (r) => r.rtExport, min: 4, squeeze: 1, detail: true },
   { header: 'ROUTES', value: (r) => String(r.routes), align: 'right', min: 6 },
 ];
 

@@ -7,6 +7,7 @@ import { OverlayView } from './Overlay.tsx';
 import { RouteTableView, RoutesView, RouteVrfsView } from './Routes.tsx';
 import type { ViewProps } from './types.ts';
 import { VrfsView } from './Vrfs.tsx';
+import { WorkloadDetailView } from './WorkloadDetail.tsx';
 import { WorkloadsView } from './Workloads.tsx';
 
 /** k9s's registry: a view id maps to its component, instead of a switch in the shell. */
@@ -18,6 +19,7 @@ export const VIEWS: Record<ViewId, ComponentType<ViewProps>> = {
   'route-table': RouteTableView,
   vrfs: VrfsView,
   workloads: WorkloadsView,
+  workload: WorkloadDetailView,
   overlay: OverlayView,
   guard: GuardView,
 };

@@ -24,6 +24,8 @@ export interface ViewMeta {
   progress: number | null;
   filterError: string | null;
   note: string | null;
+  /** The selected row's cells cut by a narrow terminal, in full (`ERROR: …`); null when none was cut. */
+  detail?: string | null;
 }
 
 export interface OpenTarget {

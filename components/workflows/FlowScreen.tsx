@@ -17,7 +17,7 @@ interface Size {
 }
 
 /** The footer keys of each flow screen (the shell's footer shows them instead of the view's). */
-export function flowFooter(flow: Flow): [string, string][] {
+export function flowFooter(flow: Flow, paused = false): [string, string][] {
   switch (flow.screen) {
     case 'wizard':
       return [
@@ -34,6 +34,12 @@ export function flowFooter(flow: Flow): [string, string][] {
         ['esc', 'discard'],
       ];
     case 'timeline':
+      if (paused)
+        return [
+          ['c', 'VM moved, continue'],
+          ['x', 'stop, roll back'],
+          ['esc', 'back'],
+        ];
       return [
         ['↑↓ pgup pgdn', 'scroll'],
         ['v', flow.verbose ? 'fewer commands' : 'every command'],
@@ -159,25 +165,33 @@ function FieldRow({
       </Text>
     );
   }
-  return <ChoiceRow field={field} focused={focused} label={label} width={width} />;
+  return (
+    <ChoiceRow field={field} focused={focused} label={label} labelCells={labelWidth + 3} width={width} />
+  );
 }
 
 function ChoiceRow({
   field,
   focused,
   label,
+  labelCells,
   width,
 }: {
   field: Field;
   focused: boolean;
   label: React.JSX.Element;
+  /** Cells the marker and label take. */
+  labelCells: number;
   width: number;
 }) {
   const { theme } = useConsole();
   const found = matches(field);
   const index = Math.min(field.index, found.length - 1);
-  // Start a little before the highlighted choice so it is always on screen, even among 1,000 hosts.
-  const from = Math.max(0, index - 2);
+  // Start a little before the highlighted choice so it is always on screen, even among 1,000 hosts,
+  // and late enough that it is whole at 80 columns (`[break-before-make]`, never `[break-be…`).
+  const room = width - labelCells - (field.text && !field.fixed ? safeText(field.text).length + 2 : 0);
+  let from = Math.max(0, index - 2);
+  while (from < index && choicesWidth(found.slice(from, index + 1)) + (from > 0 ? 2 : 0) > room) from++;
   const shown = found.slice(from, from + 12);
   const health = useHostHealth(shown.flatMap((choice) => (choice.device ? [choice.device] : [])));
   const noteOf = (choice: Choice) => (choice.device ? health[choice.device] : choice.note);
@@ -215,6 +229,14 @@ function ChoiceRow({
       </Text>
     </Box>
   );
+}
+
+/** Cells the choices take on the line (a device's health note at its longest, `unreachable`). */
+function choicesWidth(choices: readonly Choice[]): number {
+  return choices.reduce((n, c) => {
+    const note = c.device ? 'unreachable' : (c.note ?? '');
+    return n + safeText(c.value).length + 2 + (note ? note.length + 1 : 0) + 2;
+  }, 0);
 }
 
 function PlanPreview({ flow, width, height }: { flow: Flow & { screen: 'plan' } } & Size) {

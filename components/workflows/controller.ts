@@ -1,7 +1,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Plan, WorkloadRecord } from '../../src/model/plan.ts';
+import type { Plan, Step, WorkloadRecord } from '../../src/model/plan.ts';
+import { manualMove } from '../../src/workflows/plan/manual-move.ts';
 import type { StoredPlan, TenantRecord } from '../../src/registry/index.ts';
-import type { ExecEvent, ExecResult } from '../../src/workflows/execute/index.ts';
+import { StepFailure, type ExecEvent, type ExecResult } from '../../src/workflows/execute/index.ts';
 import {
   guardReports,
   planGuardRepairFor,
@@ -66,10 +67,13 @@ export interface WorkflowController {
   apply(plan: Plan): void;
   finish(planId: string, mode: Exclude<RunMode, 'apply'>): void;
   /**
-   * `:note TEXT`: a walkthrough marker in the audit log, on the plan being applied when there is one
-   * (and then on its timeline too). Returns what was recorded and the plan it went to, if any.
+   * `:note TEXT`: a walkthrough marker in the audit log, on the plan being applied when there is one,
+   * or on the plan whose timeline is on screen (`onTimeline`), and then on that timeline too.
+   * Returns what was recorded and the plan it went to, if any.
    */
-  note(text: string): { message: string; planId: string | null };
+  note(text: string, options?: { onTimeline?: boolean }): { message: string; planId: string | null };
+  /** The engineer's answer to a manual-move pause: moved (continue) or not (the step fails, rollback). */
+  answerMove(moved: boolean): boolean;
   dispose(): void;
 }
 
@@ -149,6 +153,22 @@ export function createWorkflowController(
     // The service marked the record migrating/decommissioning before the executor started.
     if (event.type === 'start') refresh();
   };
+  // A migrate with no compute hook waits before the source withdraws until the VM is moved by hand.
+  let waiting: ((moved: boolean) => void) | null = null;
+  const pauseForMove = (plan: Plan) => {
+    const move = manualMove(plan);
+    if (!move) return undefined;
+    const target = plan.steps.find((s) => s.id === 'target-tap')?.device ?? 'the target';
+    return async (step: Step) => {
+      if (step.id !== move.beforeStep) return;
+      const run = store.getState().run;
+      const text = `${move.text}: move ${plan.workload} to ${target} now, then c (VM moved, continue); x stops here and rolls back`;
+      if (run) store.setState({ run: { ...run, paused: text } });
+      const moved = await new Promise<boolean>((resolve) => (waiting = resolve));
+      // Nothing of the step was sent: a plain step failure, so its own undo is not tried.
+      if (!moved) throw new StepFailure(`stopped before ${step.id}: the VM was not moved`, false);
+    };
+  };
   const track = (plan: Plan, mode: RunMode, done: readonly string[], work: () => Promise<ExecResult>) => {
     if (active) throw new Error('an apply is already running in this console');
     active = true;
@@ -197,7 +217,16 @@ export function createWorkflowController(
     },
     running: () => active,
     apply(plan) {
-      track(plan, 'apply', [], () => service.apply(plan, { onEvent }));
+      track(plan, 'apply', [], () => service.apply(plan, { onEvent, beforeStep: pauseForMove(plan) }));
+    },
+    answerMove(moved) {
+      const answer = waiting;
+      if (!answer) return false;
+      waiting = null;
+      const run = store.getState().run;
+      if (run) store.setState({ run: { ...run, paused: null } });
+      answer(moved);
+      return true;
     },
     finish(planId, mode) {
       const stored = store.getState().interrupted.find((p) => p.plan.id === planId) ?? service.plan(planId);
@@ -208,9 +237,9 @@ export function createWorkflowController(
         mode === 'resume' ? service.resume(planId, { onEvent }) : service.rollback(planId, { onEvent }),
       );
     },
-    note(text) {
+    note(text, options = {}) {
       const run = store.getState().run;
-      const planId = active && run ? run.plan.id : null;
+      const planId = run && (active || options.onTimeline) ? run.plan.id : null;
       const record = service.note(text, planId ?? undefined);
       const current = store.getState().run;
       if (planId && current?.plan.id === planId)
@@ -221,6 +250,7 @@ export function createWorkflowController(
     },
     dispose() {
       clearInterval(timer);
+      waiting?.(false);
     },
   };
 }

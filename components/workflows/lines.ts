@@ -3,7 +3,7 @@ import type { StoredPlan } from '../../src/registry/index.ts';
 import { safeText } from '../../src/model/text.ts';
 import { COMMAND_PREFIX, renderPreview } from '../../src/workflows/plan/preview.ts';
 import type { ThemeColor } from '../theme.ts';
-import type { StepLine, TimelineState } from './timeline.ts';
+import { latestEventAt, type StepLine, type TimelineState } from './timeline.ts';
 
 /** One screen line with its meaning; the component maps the colour through the theme (NO_COLOR: none). */
 export interface Line {
@@ -108,8 +108,10 @@ function statusText(run: TimelineState, now: number): { text: string; color: The
  * The live timeline: status, one convergence line per router (when it switched, relative to the
  * start), then every step with its state, duration and the exit code of each command sent.
  */
-export function timelineLines(run: TimelineState, now: number, verbose: boolean): Line[] {
+export function timelineLines(run: TimelineState, clock: number, verbose: boolean): Line[] {
   const { plan } = run;
+  // One clock for the whole screen: never behind an event already drawn.
+  const now = Math.max(clock, latestEventAt(run));
   const status = statusText(run, now);
   const out: Line[] = [
     {
@@ -119,6 +121,7 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
     { text: plan.summary },
     { text: `Status: ${status.text}`, color: status.color, bold: true },
   ];
+  if (run.paused) out.push({ text: `⏸ ${run.paused}`, color: 'warn', bold: true });
   if (run.error) out.push({ text: `Error: ${run.error}`, color: 'error' });
   // A plan that did not apply always says why and, when it failed, the way out.
   if (run.reason && run.status !== 'running' && run.status !== 'applied')
@@ -158,7 +161,8 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
           ? `${codes.length} cmd exit 0`
           : `exit ${codes.map((c) => c ?? '?').join(',')}`;
     out.push({
-      text: `${STATE_MARK[s.state]} ${String(i + 1).padStart(2)}. ${s.id.padEnd(idWidth)} ${s.device.padEnd(devWidth)} ${s.state.padEnd(12)} ${took.padStart(8)}  ${exits}`.trimEnd(),
+      // Paused for a manual VM move: the step has not sent anything yet, it waits.
+      text: `${STATE_MARK[s.state]} ${String(i + 1).padStart(2)}. ${s.id.padEnd(idWidth)} ${s.device.padEnd(devWidth)} ${(run.paused && s.state === 'running' ? 'waiting' : s.state).padEnd(12)} ${took.padStart(8)}  ${exits}`.trimEnd(),
       color: STATE_COLOR[s.state],
     });
     const showCommands = verbose || s.state === 'running' || s.state === 'failed' || !allZero;
@@ -179,7 +183,10 @@ export function timelineLines(run: TimelineState, now: number, verbose: boolean)
     if (s.error) out.push({ text: `      ${s.error}`, color: 'error' });
   });
   for (const note of run.notes)
-    out.push({ text: `Note at +${formatMs(note.at - run.startedAt)}: ${note.text}`, color: 'accent' });
+    out.push({
+      text: `Note at +${formatMs(note.at - run.startedAt)}${run.endedAt !== null && note.at > run.endedAt ? ' (after the end)' : ''}: ${note.text}`,
+      color: 'accent',
+    });
   if (run.after) out.push({ text: `Registry: ${run.after}`, bold: true });
   return out;
 }

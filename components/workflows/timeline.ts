@@ -66,6 +66,8 @@ export interface TimelineState {
   after: string | null;
   /** `:note` markers typed while it ran. */
   notes: { at: number; text: string }[];
+  /** Waiting for the engineer to move the VM by hand (no compute hook): what to do, or null. */
+  paused: string | null;
 }
 
 /**
@@ -115,6 +117,7 @@ export function initialTimeline(
     next: null,
     after: null,
     notes: [],
+    paused: null,
   };
 }
 
@@ -194,4 +197,17 @@ export function timelineReducer(state: TimelineState, event: ExecEvent): Timelin
 
 export function timelineError(state: TimelineState, error: string, at: number): TimelineState {
   return { ...state, status: 'failed', error, endedAt: at };
+}
+
+/**
+ * The newest moment any event of the run carries. The screen's clock ticks on a timer and can lag an
+ * event it already shows; durations are measured to max(clock, this), so nothing reads negative and
+ * "running 546 ms" never sits above a switch "at +646 ms".
+ */
+export function latestEventAt(run: TimelineState): number {
+  let at = run.endedAt ?? run.startedAt;
+  for (const s of run.steps) at = Math.max(at, s.startedAt ?? at, s.endedAt ?? at);
+  for (const c of run.convergence) for (const t of Object.values(c.satisfied)) at = Math.max(at, t);
+  for (const n of run.notes) at = Math.max(at, n.at);
+  return at;
 }

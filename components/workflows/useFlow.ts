@@ -142,6 +142,8 @@ export function useFlow(flash: FlashFn): FlowApi {
         }
         if (name === 'v') return (setFlow({ ...current, verbose: !current.verbose }), true);
         if (!run) return true;
+        // A manual VM move: c once it runs on the target, x to stop (the withdraw fails, rollback).
+        if (run.paused && (name === 'c' || name === 'x')) return (workflows.answerMove(name === 'c'), true);
         // A failed apply's way out: the reconcile plan of its workload.
         if (name === 'F' && run.status === 'failed' && run.plan.workload !== run.plan.kind) {
           startReconcile(run.plan.workload);

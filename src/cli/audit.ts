@@ -3,12 +3,12 @@ import { safeJson } from '../model/text.ts';
 import { findRunningSimLab } from '../lab/sim/lab.ts';
 import { loadInventoryFile } from '../inventory/load.ts';
 import { openRegistry, type AuditRecord } from '../registry/index.ts';
-import { resolveInventory, simLabDirFor } from './get.ts';
-import type { CliIo } from './run.ts';
-import { renderTable, useColor } from './table.ts';
+import { resolveInventory, simLabDirFor } from './common/inventory.ts';
+import type { CliIo } from './common/io.ts';
+import { renderTable, useColor } from './common/table.ts';
 import { UsageError } from './usage.ts';
 import { registryPathFor } from './wiring.ts';
-import type { WorkflowValues } from './workflow.ts';
+import type { WorkflowValues } from './common/session.ts';
 
 /** Plans in the registry, newest last: what is planned and not applied (discard it) or interrupted. */
 export async function runPlanList(values: WorkflowValues, io: CliIo): Promise<number> {

@@ -4,10 +4,10 @@
  * `routedeck apply PLAN-ID`.
  */
 import { floatingIps, planFipAttach, planFipDetach, planFipMove } from '../workflows/service/index.ts';
-import type { CliIo } from './run.ts';
-import { renderTable, useColor } from './table.ts';
+import type { CliIo } from './common/io.ts';
+import { renderTable, useColor } from './common/table.ts';
 import { UsageError } from './usage.ts';
-import { guarded, openSession, printPlan, type WorkflowValues } from './workflow.ts';
+import { guarded, openSession, printPlan, type WorkflowValues } from './common/session.ts';
 
 export const FIP_USAGE =
   'plan fip needs: attach ADDR --to W [--peer W2] | move ADDR --to W | detach ADDR | list';

@@ -8,7 +8,7 @@ import {
 import type { AppState } from '../state/store.ts';
 import { safeText } from '../model/text.ts';
 import { deviceErrors, type GetFilters, type ViewOutput } from './get-views.ts';
-import { renderTable, type Column, type RenderOptions } from './table.ts';
+import { renderTable, type Column, type RenderOptions } from './common/table.ts';
 
 /**
  * `get overlay`: WireGuard peers, EVPN VNIs and VRRP groups of every router, problems first (red).

@@ -8,7 +8,7 @@ import { safeText } from '../model/text.ts';
 import { ageLabel } from '../../components/views/age.ts';
 import { announcerText } from '../../components/views/announcer.ts';
 import { freshness, workloadFreshness, type Freshness } from '../state/freshness.ts';
-import { renderTable, type Column, type RenderOptions } from './table.ts';
+import { renderTable, type Column, type RenderOptions } from './common/table.ts';
 
 export interface GetFilters {
   devices: string[];
@@ -19,7 +19,13 @@ export interface GetFilters {
 export interface ViewOutput {
   json: unknown;
   text: string;
+  /** Rows listed, and what they are (`BGP sessions`): an empty answer is said, not left as a bare header. */
+  rows?: number;
+  noun?: string;
 }
+
+/** The registry's name for a workload prefix (`get workloads`' NAME column); undefined when it has none. */
+export type WorkloadNames = (vrf: string, prefix: string) => string | undefined;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -134,9 +140,14 @@ export function bgpView(
       return (entry.snapshot?.bgp ?? []).map((session) => ({ session, age }));
     })
     .filter(({ session }) => !filters.vrf || session.vrf === filters.vrf)
+    // A one-shot read has no history of its own: its flaps are the device's count of drops (FRR's
+    // connectionsDropped since bgpd started), at least what this process saw drop between its polls.
     .map(({ session, age }) => ({
       ...session,
-      flaps: state.sessionFlaps[sessionKey(session.device, session.vrf, session.afiSafi, session.peer)] ?? 0,
+      flaps: Math.max(
+        session.connectionsDropped,
+        state.sessionFlaps[sessionKey(session.device, session.vrf, session.afiSafi, session.peer)] ?? 0,
+      ),
       age,
     }))
     // Sessions that are not Established come first: they are what the engineer is looking for.
@@ -167,6 +178,8 @@ export function bgpView(
   return {
     json: { source: state.source, sessions: json, errors: deviceErrors(entries) },
     text: renderTable(sessions, columns, render) + errorLines(entries),
+    rows: sessions.length,
+    noun: 'BGP sessions',
   };
 }
 
@@ -211,6 +224,8 @@ export function routesView(
   return {
     json: { source: state.source, routes: json, errors: deviceErrors(entries) },
     text: renderTable(rows, columns, render) + errorLines(entries),
+    rows: rows.length,
+    noun: filters.prefix ? `routes covering ${filters.prefix.split('/')[0]}` : 'routes',
   };
 }
 
@@ -219,6 +234,7 @@ export function workloadsView(
   filters: GetFilters,
   render: RenderOptions,
   now = Date.now(),
+  names: WorkloadNames = () => undefined,
 ): ViewOutput {
   const entries = selected(state, filters);
   const matches = (entry: WorkloadEntry) => {
@@ -233,11 +249,14 @@ export function workloadsView(
       return entry.prefix === filters.prefix || entry.prefix.split('/')[0] === filters.prefix;
     return true;
   };
-  const workloads = state.workloads
-    .filter(matches)
-    .map((w) => ({ ...w, age: workloadFreshness(w, state.devices, now) }));
+  const workloads = state.workloads.filter(matches).map((w) => ({
+    ...w,
+    name: names(w.vrf, w.prefix) ?? null,
+    age: workloadFreshness(w, state.devices, now),
+  }));
   const columns = dimmed<(typeof workloads)[number]>(
     [
+      { header: 'NAME', value: (w) => w.name ?? '-' },
       { header: 'TENANT', value: (w) => w.tenant ?? '?' },
       { header: 'VRF', value: (w) => w.vrf },
       { header: 'PREFIX', value: (w) => w.prefix },
@@ -263,5 +282,7 @@ export function workloadsView(
   return {
     json: { source: state.source, workloads: json, errors: deviceErrors(entries) },
     text: renderTable(workloads, columns, render) + errorLines(entries),
+    rows: workloads.length,
+    noun: 'workload prefixes',
   };
 }

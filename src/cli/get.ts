@@ -1,8 +1,7 @@
 import { safeJson } from '../model/text.ts';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { familyOf } from '../addr/cidr.ts';
-import { loadInventoryFile, type Inventory } from '../inventory/load.ts';
+import type { Inventory } from '../inventory/load.ts';
 import type { SourceInfo } from '../state/store.ts';
 import {
   bgpView,
@@ -13,12 +12,14 @@ import {
   type ViewOutput,
 } from './get-views.ts';
 import { overlayView } from './get-overlay.ts';
-import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
-import { netnsInventoryPath } from './lab.ts';
-import type { CliIo } from './run.ts';
-import { useColor } from './table.ts';
+import { openInventory } from './common/inventory.ts';
+import type { CliIo } from './common/io.ts';
+import { useColor } from './common/table.ts';
 import { UsageError } from './usage.ts';
-import { openFabric } from './wiring.ts';
+import { openFabric, registryPathFor } from './wiring.ts';
+import { openRegistry } from '../registry/index.ts';
+import type { AppState } from '../state/store.ts';
+import type { WorkloadNames } from './get-views.ts';
 
 const VIEWS = {
   devices: devicesView,
@@ -37,48 +38,7 @@ interface GetValues {
   vrf?: string;
   prefix?: string;
   json?: boolean;
-}
-
-export interface OpenedInventory {
-  inventory: Inventory;
-  source: SourceInfo;
-  /** Stops what was started just for this command (an in-process lab). */
-  close(): Promise<void>;
-}
-
-const nothing = async () => {};
-
-export function simLabDirFor(env: NodeJS.ProcessEnv): string | undefined {
-  return env.ROUTEDECK_LAB_DIR ? join(env.ROUTEDECK_LAB_DIR, 'sim') : undefined;
-}
-
-/** `--lab`: the running embedded lab if there is one, else one started in-process for this command. */
-export async function openInventory(values: GetValues, env: NodeJS.ProcessEnv): Promise<OpenedInventory> {
-  if (!values.lab) return { ...resolveInventory(values, env), close: nothing };
-  const source: SourceInfo = { kind: 'lab-sim', label: 'LAB (simulated)' };
-  const dir = simLabDirFor(env);
-  const running = await findRunningSimLab(dir);
-  if (running) return { inventory: loadInventoryFile(running.inventoryPath), source, close: nothing };
-  const lab = await startSimLab({ writeState: false, ...(dir ? { dir } : {}) });
-  return { inventory: loadInventoryFile(lab.inventoryPath), source, close: () => lab.stop() };
-}
-
-export function resolveInventory(
-  values: GetValues,
-  env: NodeJS.ProcessEnv,
-): { inventory: Inventory; source: SourceInfo } {
-  if (values['lab-netns']) {
-    const file = netnsInventoryPath(env);
-    if (!existsSync(file))
-      throw new UsageError(`the netns lab is not up (no ${file}); run \`routedeck lab netns up\` as root`);
-    const inventory = loadInventoryFile(file);
-    return { inventory, source: { kind: 'lab-netns', label: `LAB netns (real FRR) ${inventory.name}` } };
-  }
-  const file = values.inventory ?? env.ROUTEDECK_INVENTORY;
-  if (!file)
-    throw new UsageError('no inventory: pass --inventory FILE, set ROUTEDECK_INVENTORY, or use --lab-netns');
-  const inventory = loadInventoryFile(file);
-  return { inventory, source: { kind: 'inventory', label: inventory.name } };
+  registry?: string;
 }
 
 function isAddressOrPrefix(text: string): boolean {
@@ -129,16 +89,75 @@ export async function runGet(rest: string[], values: GetValues, io: CliIo): Prom
   try {
     await fabric.poller.pollNow(polled);
     const state = fabric.store.getState();
-    const tty = io.stdout as NodeJS.WriteStream;
-    const output: ViewOutput = view(state, filters, {
-      color: useColor(tty),
-      ...(tty.isTTY && tty.columns ? { width: tty.columns } : {}),
-    });
-    io.stdout.write(values.json ? `${safeJson(output.json)}\n` : output.text);
     const failed = (polled ?? state.deviceOrder).some((name) => state.devices[name]?.health !== 'ok');
+    // A VRF no device has is a typo, not an empty answer (when every device answered, so we know).
+    if (filters.vrf && !failed && !vrfsSeen(state).has(filters.vrf)) {
+      io.stderr.write(
+        `routedeck: no device has VRF ${filters.vrf} (VRFs seen: ${[...vrfsSeen(state)].sort().join(', ') || 'none'})\n`,
+      );
+      return 2;
+    }
+    const tty = io.stdout as NodeJS.WriteStream;
+    const render = { color: useColor(tty), ...(tty.isTTY && tty.columns ? { width: tty.columns } : {}) };
+    const output: ViewOutput =
+      what === 'workloads'
+        ? workloadsView(state, filters, render, Date.now(), registryNames(inventory, source, io.env, values))
+        : view(state, filters, render);
+    io.stdout.write(values.json ? `${safeJson(output.json)}\n` : output.text);
+    if (output.rows === 0 && !values.json) io.stderr.write(`routedeck: ${emptyAnswer(output, values)}\n`);
     return failed ? 1 : 0;
   } finally {
     await fabric.close();
     await close();
   }
+}
+
+/** `no BGP sessions match --vrf blue --device spine1`: what was asked, and that nothing matched. */
+function emptyAnswer(output: ViewOutput, values: GetValues): string {
+  const asked = [
+    ...(values.device ?? []).map((d) => `--device ${d}`),
+    ...(values.vrf ? [`--vrf ${values.vrf}`] : []),
+    ...(values.prefix ? [`--prefix ${values.prefix}`] : []),
+  ];
+  return `no ${output.noun ?? 'rows'}${asked.length > 0 ? ` match ${asked.join(' ')}` : ' yet'}`;
+}
+
+/** Every VRF a device reported, in its sessions or its route tables. */
+function vrfsSeen(state: AppState): Set<string> {
+  const vrfs = new Set<string>();
+  for (const name of state.deviceOrder) {
+    const snapshot = state.devices[name]?.snapshot;
+    for (const session of snapshot?.bgp ?? []) vrfs.add(session.vrf);
+    for (const vrf of snapshot?.routes.vrfs() ?? []) vrfs.add(vrf);
+  }
+  return vrfs;
+}
+
+/**
+ * The registry's workload names, read when a registry file is already there (a `get` never makes one);
+ * without one, or one that cannot be read, NAME says `-`.
+ */
+function registryNames(
+  inventory: Inventory,
+  source: SourceInfo,
+  env: NodeJS.ProcessEnv,
+  values: GetValues,
+): WorkloadNames {
+  const path = registryPathFor(inventory, source, env, values.registry);
+  if (!existsSync(path)) return () => undefined;
+  const names = new Map<string, string>();
+  try {
+    const registry = openRegistry({ path });
+    try {
+      for (const w of registry.workloads()) {
+        names.set(`${w.vrf}|${w.ipv4}/32`, w.name);
+        names.set(`${w.vrf}|${w.ipv6Prefix}`, w.name);
+      }
+    } finally {
+      registry.close();
+    }
+  } catch {
+    return () => undefined;
+  }
+  return (vrf, prefix) => names.get(`${vrf}|${prefix}`);
 }

@@ -5,10 +5,10 @@
  */
 import { safeJson } from '../model/text.ts';
 import { guardReports, planGuardRepairFor, type GuardReport } from '../workflows/service/index.ts';
-import type { CliIo } from './run.ts';
-import { renderTable, useColor } from './table.ts';
+import type { CliIo } from './common/io.ts';
+import { renderTable, useColor } from './common/table.ts';
 import { UsageError } from './usage.ts';
-import { guarded, openSession, printPlan, type WorkflowValues } from './workflow.ts';
+import { guarded, openSession, printPlan, type WorkflowValues } from './common/session.ts';
 
 type GuardValues = WorkflowValues & { device?: string[] };
 

@@ -8,9 +8,9 @@ import {
 } from '../lab/sim/lab.ts';
 import type { SimFabricOptions } from '../lab/sim/types.ts';
 import { parseBgpSummary } from '../drivers/frr/bgp-summary.ts';
-import { simLabDirFor } from './get.ts';
-import type { CliIo } from './run.ts';
-import { renderTable } from './table.ts';
+import { simLabDirFor } from './common/inventory.ts';
+import type { CliIo } from './common/io.ts';
+import { renderTable } from './common/table.ts';
 import { UsageError } from './usage.ts';
 
 const SIZE_FLAGS = ['hosts', 'routers', 'workloads', 'tenants', 'seed'] as const;
@@ -102,8 +102,19 @@ export function labKeys(lab: SimLab, random: <T>(items: readonly T[]) => T): Lab
 }
 
 /** The key help line the lab's screen prints. */
-export function labKeyHelp(keys: readonly LabKey[]): string {
-  return `keys: ${keys.map(({ key, text }) => `${key} ${text}`).join(' · ')}`;
+export function labKeyHelp(keys: readonly LabKey[], width = 80): string {
+  // Broken between keys, never inside a word: each line `keys: …` or indented under it.
+  const lines: string[] = [];
+  let line = 'keys:';
+  for (const { key, text } of keys) {
+    const item = `${key} ${text}`;
+    if (line.length + 3 + item.length > width && line.trim() !== 'keys:') {
+      lines.push(line);
+      line = `      ${item}`;
+    } else line += line.trim() === 'keys:' ? ` ${item}` : ` · ${item}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
 }
 
 /** Runs one key's fault; what the screen prints (a refusal changes nothing and says why). */
@@ -145,6 +156,17 @@ export async function runSimForeground(options: Partial<SimFabricOptions>, io: C
     return 2;
   }
   const lab = await startSimLab({ fabricOptions: options, ...(dir ? { dir } : {}) });
+  let signalled = false;
+  // Listening before the first line is printed: a SIGINT sent on seeing it must stop the lab, not
+  // kill the process with the lab's sockets and state files left behind.
+  let finish = () => {};
+  const stopped = new Promise<void>((resolve) => (finish = resolve));
+  const onSignal = () => {
+    signalled = true;
+    finish();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   io.stdout.write(describeLab(lab));
   const off = lab.fabric.onEvent((event) =>
     io.stdout.write(`${new Date(event.at).toISOString().slice(11, 23)} ${event.device}: ${event.message}\n`),
@@ -153,25 +175,24 @@ export async function runSimForeground(options: Partial<SimFabricOptions>, io: C
   const keys = labKeys(lab, random);
   const stdin = process.stdin;
   if (stdin.isTTY) {
-    io.stdout.write(`${labKeyHelp(keys)}\n`);
+    io.stdout.write(`${labKeyHelp(keys, (io.stdout as { columns?: number }).columns || 80)}\n`);
     emitKeypressEvents(stdin);
     stdin.setRawMode(true);
   }
-  await new Promise<void>((resolve) => {
-    const finish = () => resolve();
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
-    stdin.on('keypress', (_text: string, key: { name?: string; ctrl?: boolean }) => {
-      if (key.name === 'q' || (key.ctrl && key.name === 'c')) return finish();
-      const said = key.name ? pressLabKey(keys, key.name) : null;
-      if (said) io.stdout.write(`${said}\n`);
-    });
+  stdin.on('keypress', (_text: string, key: { name?: string; ctrl?: boolean }) => {
+    if (key.name === 'q' || (key.ctrl && key.name === 'c')) return finish();
+    const said = key.name ? pressLabKey(keys, key.name) : null;
+    if (said) io.stdout.write(`${said}\n`);
   });
+  await stopped;
   off();
   if (stdin.isTTY) stdin.setRawMode(false);
   stdin.pause();
   await lab.stop();
-  io.stdout.write('lab stopped\n');
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  // After a signal the terminal echoed `^C` on the current line: start ours on a fresh one.
+  io.stdout.write(`${signalled ? '\n' : ''}lab stopped\n`);
   return 0;
 }
 

@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import {
   claimNetnsLabForCli,
   currentHost,
   describeOwner,
   FRR_DAEMONS,
-  labDir,
   labFiles,
   netnsCanRun,
   netnsDown,
@@ -17,13 +15,10 @@ import {
   type CliLabClaim,
   type NetnsDeviceStatus,
 } from '../lab/netns/index.ts';
-import type { CliIo } from './run.ts';
-import { renderTable } from './table.ts';
+import type { CliIo } from './common/io.ts';
+import { netnsDirFor } from './common/inventory.ts';
+import { renderTable } from './common/table.ts';
 import { UsageError } from './usage.ts';
-
-export function netnsInventoryPath(env: NodeJS.ProcessEnv): string {
-  return labFiles(netnsDirFor(env)).inventory;
-}
 
 export async function runLab(rest: string[], io: CliIo): Promise<number> {
   const [kind, action, ...extra] = rest;
@@ -110,7 +105,3 @@ function frrColumn(d: NetnsDeviceStatus): string {
 }
 
 /** The CLI's own environment (not only process.env) picks the lab, as for every other command. */
-function netnsDirFor(env: NodeJS.ProcessEnv): string {
-  const root = env['ROUTEDECK_LAB_DIR'];
-  return root ? path.resolve(root, 'netns') : labDir();
-}

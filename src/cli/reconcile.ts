@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { safeBlock, safeJson, safeText } from '../model/text.ts';
 import { planReconcileFor, reconcileCandidates } from '../workflows/reconcile/index.ts';
 import { WorkflowError } from '../workflows/service/index.ts';
-import { GET_OPTIONS, type CliIo } from './run.ts';
+import { GET_OPTIONS, type CliIo } from './common/io.ts';
 import { UsageError } from './usage.ts';
-import { guarded, openSession, printPlan } from './workflow.ts';
+import { guarded, openSession, printPlan } from './common/session.ts';
 
 export const RECONCILE_USAGE =
   'plan reconcile NAME… | --all [--keep HOST] [--lab|--lab-netns|--inventory F] [-o FILE] [--json]';

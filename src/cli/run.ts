@@ -1,59 +1,13 @@
 import { parseArgs } from 'node:util';
 import { RegistryError } from '../registry/errors.ts';
+import { GET_OPTIONS, type CliIo } from './common/io.ts';
 import { USAGE, UsageError } from './usage.ts';
 
-// Each command's module is imported when that command runs (dynamic import: a chunk of its own in
-// dist/), so `--help` or `get devices` never load the TUI (ink, React), the lab, or better-sqlite3.
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  /** True when stdin and stdout are a terminal the interactive console can own. */
-  interactive?: boolean;
-  /** Answers a yes/no question; absent when there is no terminal to ask on. */
-  confirm?: (question: string) => Promise<boolean>;
-}
-
-export const GET_OPTIONS = {
-  inventory: { type: 'string' },
-  'lab-netns': { type: 'boolean' },
-  lab: { type: 'boolean' },
-  'read-only': { type: 'boolean' },
-  log: { type: 'string' },
-  registry: { type: 'string' },
-  operator: { type: 'string' },
-  tenant: { type: 'string' },
-  host: { type: 'string' },
-  to: { type: 'string' },
-  peer: { type: 'string' },
-  mac: { type: 'string' },
-  output: { type: 'string', short: 'o' },
-  'cloud-init-dir': { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  resume: { type: 'string' },
-  rollback: { type: 'string' },
-  'break-before-make': { type: 'boolean' },
-  plan: { type: 'string' },
-  limit: { type: 'string' },
-  listen: { type: 'string' },
-  'authorized-keys': { type: 'string' },
-  'host-key': { type: 'string' },
-  'auth-timeout': { type: 'string' },
-  'max-viewers': { type: 'string' },
-  'max-pending': { type: 'string' },
-  'max-pending-per-source': { type: 'string' },
-  hosts: { type: 'string' },
-  routers: { type: 'string' },
-  workloads: { type: 'string' },
-  tenants: { type: 'string' },
-  seed: { type: 'string' },
-  device: { type: 'string', multiple: true },
-  vrf: { type: 'string' },
-  prefix: { type: 'string' },
-  json: { type: 'boolean' },
-  fingerprint: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+// The command table. Each command's module is imported when that command runs (dynamic import: a
+// chunk of its own in dist/), so `--help` or `get devices` never load the TUI (ink, React), the lab,
+// or better-sqlite3. A command file imports only common/ (and usage.ts, wiring.ts): adding one is
+// that file and a line here.
+export type { CliIo } from './common/io.ts';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -96,6 +50,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           return await (await import('./floating-ip.ts')).runPlanFip(rest.slice(1), values, io);
         if (rest[0] === 'guard-repair')
           return await (await import('./guard.ts')).runPlanGuardRepair(rest.slice(1), values, io);
+        if (rest[0] === 'list' && rest.length === 1)
+          return await (await import('./audit.ts')).runPlanList(values, io);
         return await (await import('./workflow.ts')).runPlan(rest, values, io);
       case 'apply':
         return await (await import('./workflow.ts')).runApply(rest, values, io);
@@ -110,10 +66,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (!io.interactive) {
           if (values.inventory !== undefined || values['lab-netns'])
             throw new UsageError('the console needs a terminal; use `routedeck get …`');
+          // Say why: a piped `npm start` (| tee, | less) would otherwise silently show another screen.
+          io.stderr.write(
+            `routedeck: ${io.stdout.isTTY ? 'stdin' : 'stdout'} is not a terminal, so no console: running the embedded lab with its text screen instead.\n` +
+              `  For the console, run \`npm start\` (or \`routedeck\`) in a terminal without a pipe or redirect.\n`,
+          );
           const sim = await import('./lab-sim.ts');
           return await sim.runSimForeground(sim.parseSimOptions(values), io);
         }
-        return await (await import('./console.ts')).runConsole(values, io);
+        return await (await import('./common/console.ts')).runConsole(values, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -12,8 +12,8 @@ import { startShareServer } from '../serve/server.ts';
 import { teeStdout } from '../serve/tee.ts';
 import { ensurePrivateDir, loadOrCreateSshKey } from '../transport/ssh/keys.ts';
 import ssh2 from 'ssh2';
-import { runConsole, type ConsoleValues } from './console.ts';
-import type { CliIo } from './run.ts';
+import { runConsole, type ConsoleValues } from './common/console.ts';
+import type { CliIo } from './common/io.ts';
 import { UsageError } from './usage.ts';
 
 export interface ServeValues extends ConsoleValues {

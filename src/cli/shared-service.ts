@@ -9,9 +9,9 @@ import {
   type SharedServiceInput,
   type SharedServiceTenantInput,
 } from '../workflows/service/index.ts';
-import { GET_OPTIONS, type CliIo } from './run.ts';
+import { GET_OPTIONS, type CliIo } from './common/io.ts';
 import { UsageError } from './usage.ts';
-import { guarded, openSession, printPlan } from './workflow.ts';
+import { guarded, openSession, printPlan } from './common/session.ts';
 
 export const SHARED_SERVICE_USAGE =
   'plan shared-service NAME --service ADDR --tenant T@EDGE,via=ADDR[,prefix=P][,in=IF][,out=IF] (repeat per tenant) ' +

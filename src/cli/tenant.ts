@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { planTenant, type TenantInput } from '../workflows/service/index.ts';
-import { GET_OPTIONS, type CliIo } from './run.ts';
+import { GET_OPTIONS, type CliIo } from './common/io.ts';
 import { UsageError } from './usage.ts';
-import { guarded, openSession, printPlan } from './workflow.ts';
+import { guarded, openSession, printPlan } from './common/session.ts';
 
 export const TENANT_USAGE =
   'plan tenant NAME --vrf V --table N --rd RD --rt-import RT… --rt-export RT… [--vni N] ' +

@@ -1,6 +1,6 @@
 import { SshDeviceConnection } from '../transport/ssh/index.ts';
-import { resolveInventory } from './get.ts';
-import type { CliIo } from './run.ts';
+import { resolveInventory } from './common/inventory.ts';
+import type { CliIo } from './common/io.ts';
 import { UsageError } from './usage.ts';
 
 /**

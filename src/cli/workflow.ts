@@ -4,115 +4,25 @@
  * `-o`; `apply` takes that file or the plan id, shows the preview, asks (or `--yes`), applies,
  * and prints the timeline as it happens.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import type { ExecEvent } from '../workflows/execute/index.ts';
-import { planFromJson, PlanFileError, planToJson, renderPreview } from '../workflows/plan/index.ts';
-import { WorkflowError, type WorkflowService } from '../workflows/service/index.ts';
+import { readFile } from 'node:fs/promises';
+import { StepFailure, type ExecEvent } from '../workflows/execute/index.ts';
+import { manualMove } from '../workflows/plan/manual-move.ts';
+import { planFromJson, renderPreview } from '../workflows/plan/index.ts';
+import { WorkflowError, type ApplyOptions, type WorkflowService } from '../workflows/service/index.ts';
 import type { Plan } from '../model/plan.ts';
-import { safeBlock, safeText } from '../model/text.ts';
-import { LeaseHeldError } from '../registry/index.ts';
-import { findRunningSimLab } from '../lab/sim/lab.ts';
-import { loadInventoryFile } from '../inventory/load.ts';
-import { resolveInventory, simLabDirFor } from './get.ts';
-import type { CliIo } from './run.ts';
-import { runPlanList } from './audit.ts';
-import { useColor } from './table.ts';
-import { TimelinePrinter } from './timeline-printer.ts';
-import { seedDirProblem, writeSeed } from './cloud-init-seed.ts';
+import { safeText } from '../model/text.ts';
+import { seedDirProblem, writeSeed } from './common/cloud-init-seed.ts';
+import type { CliIo } from './common/io.ts';
+import { colorPreview, guarded, openSession, printPlan, type WorkflowValues } from './common/session.ts';
+import { useColor } from './common/table.ts';
+import { TimelinePrinter } from './common/timeline-printer.ts';
 import { UsageError } from './usage.ts';
-import { openFabric, openWorkflows, registryPathFor } from './wiring.ts';
-
-export interface WorkflowValues {
-  inventory?: string;
-  lab?: boolean;
-  'lab-netns'?: boolean;
-  registry?: string;
-  operator?: string;
-  tenant?: string;
-  host?: string;
-  to?: string;
-  mac?: string;
-  output?: string;
-  'cloud-init-dir'?: string;
-  yes?: boolean;
-  resume?: string;
-  rollback?: string;
-  'break-before-make'?: boolean;
-  plan?: string;
-  limit?: string;
-  json?: boolean;
-}
-
-interface Session {
-  service: WorkflowService;
-  close(): Promise<void>;
-}
-
-/** The fabric (polled once), the registry and the service; interrupted plans are announced on stderr. */
-export async function openSession(values: WorkflowValues, io: CliIo): Promise<Session> {
-  if ([values.lab, values['lab-netns'], values.inventory !== undefined].filter(Boolean).length > 1)
-    throw new UsageError('choose one of --inventory, --lab and --lab-netns');
-  let opened;
-  if (values.lab) {
-    // The lab must outlive this command: a plan made on a lab that then vanished cannot be applied.
-    const running = await findRunningSimLab(simLabDirFor(io.env));
-    if (!running)
-      throw new UsageError('no embedded lab is running: start one with `routedeck lab sim` (or `npm start`)');
-    opened = {
-      inventory: loadInventoryFile(running.inventoryPath),
-      source: { kind: 'lab-sim' as const, label: 'LAB (simulated)' },
-    };
-  } else opened = resolveInventory(values, io.env);
-  const fabric = openFabric(opened.inventory, opened.source);
-  try {
-    await fabric.poller.pollNow();
-    const wf = await openWorkflows(opened.inventory, fabric, {
-      registryPath: registryPathFor(opened.inventory, opened.source, io.env, values.registry),
-      ...(values.operator ? { operator: values.operator } : {}),
-    });
-    wf.service.adoptLive();
-    for (const p of wf.service.markInterrupted()) {
-      const done = wf.service.completed(p.plan);
-      io.stderr.write(
-        `routedeck: plan ${p.plan.id} (${safeText(p.plan.summary)}) was interrupted after ${done.length} of ` +
-          `${p.plan.steps.length} step(s) (${safeText(done.join(', ')) || 'none'}).\n` +
-          `  resume:    routedeck apply --resume ${p.plan.id}\n` +
-          `  roll back: routedeck apply --rollback ${p.plan.id}\n`,
-      );
-    }
-    return {
-      service: wf.service,
-      close: async () => {
-        wf.close();
-        await fabric.close();
-      },
-    };
-  } catch (error) {
-    await fabric.close();
-    throw error;
-  }
-}
-
-/** WorkflowError and friends are the engineer's input being refused: exit 2, nothing sent. */
-export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof WorkflowError || error instanceof PlanFileError || error instanceof LeaseHeldError) {
-      // The refusal may quote a device's reply (a VyOS API error): escaped, never executed.
-      io.stderr.write(`routedeck: ${safeBlock(error.message)}\nNothing was sent.\n`);
-      return 2;
-    }
-    throw error;
-  }
-}
 
 const KINDS = ['create', 'migrate', 'decommission', 'discard', 'list'] as const;
 const WORKLOAD_KINDS: readonly string[] = ['create', 'migrate', 'decommission', 'reconcile'];
 
 export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {
   const [kind, name, ...extra] = rest;
-  if (kind === 'list' && !name) return runPlanList(values, io);
   if (!kind || !(KINDS as readonly string[]).includes(kind) || !name || extra.length > 0) {
     throw new UsageError(
       'plan needs: create NAME --tenant T --host H | migrate NAME --to H | decommission NAME | discard PLAN-ID | list',
@@ -171,45 +81,6 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
   }
 }
 
-/** A made plan: to `-o FILE` (hashed JSON), then as JSON (`--json`) or the coloured preview with how to apply it. */
-export async function printPlan(
-  plan: Plan,
-  values: { output?: string | undefined; json?: boolean; lab?: boolean; 'lab-netns'?: boolean },
-  io: CliIo,
-): Promise<void> {
-  if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
-  if (values.json) {
-    io.stdout.write(planToJson(plan));
-    return;
-  }
-  io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
-  io.stdout.write(
-    `\nPlanned (nothing sent). Apply with: routedeck apply ${values.output ?? plan.id}` +
-      `${values.lab ? ' --lab' : values['lab-netns'] ? ' --lab-netns' : ''}\n`,
-  );
-}
-
-/**
- * The preview's diff lines in colour on a terminal: `+` green, `-` red, commands bold. Its lines
- * quote device config and names, escaped first so only our own colours reach the terminal.
- */
-export function colorPreview(preview: string, color: boolean): string {
-  const text = safeBlock(preview);
-  if (!color) return text;
-  return text
-    .split('\n')
-    .map((line) =>
-      line.startsWith('+ ') || line.startsWith('+++')
-        ? `\u001b[32m${line}\u001b[0m`
-        : line.startsWith('- ') || line.startsWith('---')
-          ? `\u001b[31m${line}\u001b[0m`
-          : line.startsWith('    $ ')
-            ? `\u001b[1m${line}\u001b[0m`
-            : line,
-    )
-    .join('\n');
-}
-
 /** A plan id, or a plan file whose plan the registry may hold: then the registry's copy (a differing file is refused). */
 async function loadPlanArg(arg: string, service: WorkflowService): Promise<Plan> {
   const stored = service.plan(arg);
@@ -240,6 +111,10 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
         ? (service.interrupted().find((p) => p.plan.id === planId)?.plan ?? service.plan(planId)?.plan)
         : await loadPlanArg(rest[0]!, service);
       if (!plan) throw new WorkflowError(`no plan ${planId} in the registry`);
+      // Refuse before printing: a whole preview of a plan that will not run reads as if it might.
+      const stored = mode === 'apply' ? service.plan(plan.id) : undefined;
+      if (stored && stored.status !== 'planned')
+        throw new WorkflowError(`plan ${plan.id} is ${stored.status}; only a planned plan can be applied`);
       const color = useColor(io.stdout as NodeJS.WriteStream);
       if (mode === 'apply') io.stdout.write(colorPreview(renderPreview(plan), color));
       else io.stdout.write(`${mode} plan ${plan.id}: ${safeText(plan.summary)}\n`);
@@ -262,7 +137,7 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
           ? await service.resume(plan.id, { onEvent })
           : mode === 'rollback'
             ? await service.rollback(plan.id, { onEvent })
-            : await service.apply(plan, { onEvent });
+            : await service.apply(plan, { onEvent, ...pauseForMove(plan, values, io) });
       // Only the workload kinds have a workload record; `plan list` shows the others' outcome.
       const state = WORKLOAD_KINDS.includes(plan.kind)
         ? (service.registry.workload(plan.workload)?.state ?? 'removed')
@@ -273,4 +148,26 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
   } finally {
     await session.close();
   }
+}
+
+/**
+ * A migrate with no compute hook: before the source withdraws, the engineer moves the VM and says so
+ * ("VM moved, continue?"); with --yes the apply does not stop (the VM is moved by other means).
+ */
+function pauseForMove(plan: Plan, values: WorkflowValues, io: CliIo): Pick<ApplyOptions, 'beforeStep'> {
+  const move = manualMove(plan);
+  if (!move) return {};
+  if (values.yes || !io.confirm) {
+    io.stdout.write(`${move.text} (--yes: not pausing)\n`);
+    return {};
+  }
+  const confirm = io.confirm;
+  return {
+    beforeStep: async (step) => {
+      if (step.id !== move.beforeStep) return;
+      io.stdout.write(`${move.text}: move ${plan.workload} now.\n`);
+      if (!(await confirm('VM moved, continue? [y/N] ')))
+        throw new StepFailure(`stopped before ${step.id}: the VM was not moved`, false);
+    },
+  };
 }

@@ -311,7 +311,10 @@ export async function startShareServer(opts: ShareServerOptions): Promise<ShareS
       if (timer) clearTimeout(timer);
       for (const v of viewers.values()) {
         v.sender.close();
-        v.channel.write(`\u001b[0m${SHOW_CURSOR}\r\nthe driver ended the shared session\r\n`);
+        // On a cleared screen, so the reason is the last thing the viewer reads, not a line under the frame.
+        v.channel.write(
+          `\u001b[0m${SHOW_CURSOR}\u001b[2J\u001b[Hthe session ended: ${driver} quit the console\r\n`,
+        );
         v.channel.exit(0);
         v.channel.end();
       }

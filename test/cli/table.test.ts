@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTable, type Column } from '../../src/cli/table.ts';
+import { renderTable, type Column } from '../../src/cli/common/table.ts';
 
 interface Row {
   peer: string;

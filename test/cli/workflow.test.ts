@@ -141,6 +141,8 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     const again = await run(['apply', planFile, '--yes']);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is applied; only a planned plan can be applied/);
+    // Refused first: no preview of a plan that will not run.
+    expect(again.stdout).toBe('');
   }, 180_000);
 
   it('bad input is refused with a clear message and exit 2', async () => {

@@ -25,7 +25,7 @@ async function workloads(readOnly: boolean, calls: string[]): Promise<Screen> {
   screen = renderConsole({ store: labStore(), now: () => NOW, readOnly, workflows: spyWorkflows(calls) });
   await screen.waitForText('spine1');
   await screen.type(':', 'workloads', KEY.enter);
-  await screen.waitForText('198.51.100.10/32');
+  await screen.waitForText('198.51.100.10 ');
   return screen;
 }
 

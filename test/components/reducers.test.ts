@@ -57,6 +57,13 @@ describe('command line', () => {
     expect(complete('routes spine1 vrf b', ctx)).toBe('routes spine1 vrf blue ');
     expect(complete('workloads a', ctx)).toBe('workloads acme ');
   });
+
+  it('Tab takes the greyed suggestion when the common prefix adds nothing', () => {
+    // `spine` is common to spine1 and spine2: the prompt greys `1`, and Tab takes it.
+    expect(suggest('routes spine', ctx)[0]).toBe('spine1');
+    expect(complete('routes spine', ctx)).toBe('routes spine1 ');
+    expect(complete('', ctx)).toBe(`${suggest('', ctx)[0]} `);
+  });
 });
 
 describe('filter', () => {

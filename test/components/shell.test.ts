@@ -46,7 +46,8 @@ describe('console shell', () => {
     await s.type(':', 'bg', KEY.tab, 'spi', KEY.tab);
     await s.waitForText(':bgp spine');
     await s.type('2', KEY.enter);
-    await s.waitForText('devices › bgp spine2');
+    // A `:` jump starts a new breadcrumb.
+    await s.waitFor((x) => x.lines()[1]!.startsWith('bgp spine2 '), 'the title bgp spine2');
     expect(tableRows(s, /Established|Active/)).toHaveLength(2);
   });
 
@@ -130,11 +131,12 @@ describe('console shell', () => {
   it('keys that arrive in one chunk (SSH, tmux, paste) act one by one and only where they belong', async () => {
     const s = await open();
     await s.burst(':bgp\r');
-    await s.waitForText('devices › bgp');
+    await s.waitFor((x) => x.lines()[1]!.startsWith('bgp '), 'the title bgp');
     await s.burst('/jk\r');
     await s.waitForText('[0/0 of 5]');
     // `j` and `k` were filter text, not cursor moves; `jj⏎` below are moves and a drill-in.
-    await s.type(KEY.esc, KEY.esc);
+    await s.type(KEY.esc);
+    await s.burst(':devices\r');
     await s.waitFor((x) => x.lines()[1]!.startsWith('devices '), 'back to devices');
     await s.burst('jj\r');
     await s.waitForText('devices › bgp hv1');

@@ -163,4 +163,14 @@ describe('timeline', () => {
     expect(text).toContain('      $ nft add element  → 1');
     expect(text).toContain('      exit 1: no such table');
   });
+
+  it('one clock: a screen clock behind the events never shows a negative time or a switch after "now"', () => {
+    // Mid-apply: announce running, spine1 switched at +120 ms; the screen's clock last ticked at +20 ms.
+    const midway = events.slice(0, 9).reduce(timelineReducer, initialTimeline(plan, 'apply', T0));
+    const text = timelineLines(midway, T0 + 20, false).map((l) => l.text);
+    expect(text.join('\n')).not.toMatch(/[ +]-\d+ ?ms/);
+    expect(text).toContain('  spine1 → hv1 at +120 ms');
+    const running = /^Status: running (\d+) ms$/.exec(text.find((t) => t.startsWith('Status:')) ?? '');
+    expect(Number(running?.[1])).toBeGreaterThanOrEqual(120);
+  });
 });

@@ -99,7 +99,9 @@ describe('create, migrate and decommission from the console on the embedded lab'
   it('lists the registry name and state next to the live routes', async () => {
     await screen.waitForText(/ok 6/);
     await screen.type(':', 'workloads', KEY.enter);
-    await screen.waitForText(/acme-1 +acme +default +198\.51\.100\.10\/32 +hv\d\/tap-acme-1 +active/);
+    await screen.waitForText(
+      /acme-1 +acme +default +198\.51\.100\.10 +2001:db8:a:10::\/64 +hv\d +active +2\/2/,
+    );
     expect(screen.lines().at(-2)).toMatch(/<c> create <m> migrate <d> decommission/);
   });
 
@@ -150,7 +152,7 @@ describe('create, migrate and decommission from the console on the embedded lab'
     ]);
 
     await screen.type(KEY.esc, '/', 'ui1', KEY.enter);
-    await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv1\/tap-ui1 +active +spine1,spine2/);
+    await screen.waitForText(/ui1 +acme +default +[\d.]+ +\S+ +hv1 +active +2\/2/);
   });
 
   it('m: migrate to another host; the timeline shows when each router switched', async () => {
@@ -161,15 +163,24 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.waitForText('[make-before-break]');
     await screen.type(KEY.enter);
     await screen.waitForText('Type ui1 to apply');
+    // The lab has no compute hook: the plan says where the VM is to be moved by hand…
+    await screen.waitForText('compute: none configured — move the VM yourself between steps 3 and 4');
     await screen.type('ui1', KEY.enter);
+    // …and the apply waits there, the source still announcing, until the engineer says it is moved.
+    await screen.waitForText('⏸ compute: none configured — move the VM yourself between steps 3 and 4');
+    expect(screen.text()).not.toContain('Status: APPLIED');
+    expect(screen.text()).toMatch(/source-withdraw +hv1 +waiting/);
+    await screen.waitForText('<c> VM moved, continue');
+    await screen.type('c');
     await screen.waitForText('Status: APPLIED');
+    expect(screen.text()).not.toContain('⏸');
     expect(screen.text()).toContain('Convergence (target-announce-preferred: routers use hv2)');
     expect(screen.lines().filter((l) => atDuration('→ hv2').test(l))).toHaveLength(2);
     expect(screen.text()).toMatch(/✓ +6\. target-normal-metric +hv2 ok/);
     await screen.waitForText('Registry: ui1: active on hv2');
     expect(registry().workload('ui1')).toMatchObject({ host: 'hv2', state: 'active' });
     await screen.type(KEY.esc);
-    await screen.waitForText(/ui1 +acme +default +[\d.]+\/32 +hv2\/tap-ui1 +active/);
+    await screen.waitForText(/ui1 +acme +default +[\d.]+ +\S+ +hv2 +active/);
   });
 
   it('Esc at the plan discards it: nothing sent, the record stays as it was', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { logEventsTo } from '../../src/cli/console.ts';
+import { logEventsTo } from '../../src/cli/common/console.ts';
 import { parseServeLimits } from '../../src/cli/serve.ts';
 import { parseAuthorizedKeys } from '../../src/serve/authorized-keys.ts';
 import type { ServeLimits } from '../../src/serve/limits.ts';

@@ -185,6 +185,22 @@ describe('routedeck serve: the shared-session server', () => {
     expect(changes.at(-1)).toEqual([]);
   });
 
+  it('when the driver quits, every viewer is told the session ended, with who ended it', async () => {
+    const mirror = new ScreenMirror(80, 24);
+    const s = await start(mirror);
+    const v = await connect(s.port, alice.private);
+    viewers.push(v);
+    await v.waitFor(/read-only/);
+    let raw = '';
+    v.stream.on('data', (d: Buffer) => (raw += d.toString()));
+    const closed = new Promise((r) => v.stream.on('close', r));
+    await s.close();
+    server = undefined;
+    await closed;
+    await v.waitFor(/the session ended: carol on jump1 quit the console/);
+    expect(raw).toContain('the session ended');
+  });
+
   it('authorized_keys lines with options or garbage are refused with their line numbers', () => {
     const text = `# team\n${alice.public} alice\nfrom="10.0.0.1" ${mallory.public} m\nssh-ed25519 AAAAnotakey x\n`;
     expect(() => parseAuthorizedKeys(text, 'keys')).toThrow(AuthorizedKeysError);

@@ -165,6 +165,9 @@ describe('a shared walkthrough on the embedded lab', () => {
     viewer.stream.write('c');
     viewer.stream.write('d');
     viewer.stream.write(':plan\r');
+    // No compute hook in the lab: the driver (not a viewer) says the VM is moved.
+    await screen.waitForText('move the VM yourself');
+    await screen.type('c');
     await screen.waitForText('Status: APPLIED');
     // The driver is still on the timeline (Esc or : from the viewer would have left it), no new plan.
     expect(screen.text()).toContain('Status: APPLIED');

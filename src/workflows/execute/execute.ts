@@ -182,6 +182,7 @@ export async function executePlan(
       const already: string[] = [];
       let pending: VyosPending | null = null;
       try {
+        if (deps.beforeStep) await deps.beforeStep(step);
         const onCommand = (command: string, code: number | null): void => {
           emit({ type: 'command', step: step.id, device: step.device, command, code, at: now() });
           if (code === 0) entry.confirmed += 1;

@@ -1,6 +1,7 @@
 import type { Registry } from '../../registry/index.ts';
 import type { Poller } from '../../poller/poller.ts';
 import type { AppStore } from '../../state/store.ts';
+import type { Step } from '../../model/plan.ts';
 import type { CommandRunner } from '../../transport/types.ts';
 
 /** Times are milliseconds since the epoch (from `deps.now`), so a timeline can subtract them. */
@@ -76,6 +77,8 @@ export interface ExecDeps {
   /** This console instance: names the lease holder. */
   console: { id: string; pid: number; host: string };
   onEvent?(event: ExecEvent): void;
+  /** Awaited before each step runs (a manual VM move); a throw fails that step, as a failed command would. */
+  beforeStep?(step: Step): Promise<void>;
   now?: () => number;
   /** How an undo that fails to reach its device is retried (default: for 90 s, see RollbackRetry). */
   rollbackRetry?: RollbackRetry;

@@ -4,6 +4,7 @@
  * route changes routers will see. Plain text; the UI colours lines by their first character.
  */
 import type { DeviceDiff, Plan, RouteChange, StepAction } from '../../model/plan.ts';
+import { manualMove } from './manual-move.ts';
 
 /** The lines a preview shows for an action, one per command as it goes on the wire. */
 export function actionLines(action: StepAction): string[] {
@@ -37,10 +38,13 @@ export function renderPreview(plan: Plan): string {
     `Plan ${plan.id} — ${plan.kind}${plan.workload !== plan.kind ? ` ${plan.workload}` : ''}` +
       `${plan.tenant ? ` (tenant ${plan.tenant})` : ''}, by ${plan.operator} at ${plan.createdAt}`,
     plan.summary,
-    '',
-    'Steps (sent in this order):',
   ];
+  const move = manualMove(plan);
+  if (move) out.push(move.text);
+  out.push('', 'Steps (sent in this order):');
   plan.steps.forEach((step, i) => {
+    if (move && i === move.after)
+      out.push(`  ⏸ move ${plan.workload} to its new host now (the apply waits for "VM moved, continue")`);
     out.push(`  ${i + 1}. [${step.device}] ${step.id}: ${step.description}`);
     for (const line of actionLines(step.action)) out.push(`${COMMAND_PREFIX}${line}`);
     for (const v of step.verify) {

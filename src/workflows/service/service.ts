@@ -99,6 +99,8 @@ export interface PlanKindHandler {
 
 export interface ApplyOptions {
   onEvent?(event: ExecEvent): void;
+  /** Awaited before each step (the console's and the CLI's pause for a manual VM move). */
+  beforeStep?: ExecDeps['beforeStep'];
 }
 
 export class WorkflowService {
@@ -365,6 +367,7 @@ export class WorkflowService {
       console: this.consoleId,
       now: this.now,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.beforeStep ? { beforeStep: options.beforeStep } : {}),
       ...(this.deps.verifyPollMs !== undefined ? { verifyPollMs: this.deps.verifyPollMs } : {}),
       // The inventory's bound (workflows.rollbackRetryMs), unless the caller (a test) gives its own.
       rollbackRetry: { forMs: this.deps.settings.rollbackRetryMs, ...this.deps.rollbackRetry },

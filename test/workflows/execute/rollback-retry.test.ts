@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timelineLines } from '../../../components/workflows/lines.ts';
 import { initialTimeline, timelineReducer } from '../../../components/workflows/timeline.ts';
-import { TimelinePrinter } from '../../../src/cli/timeline-printer.ts';
+import { TimelinePrinter } from '../../../src/cli/common/timeline-printer.ts';
 import { loadInventoryFile } from '../../../src/inventory/load.ts';
 import { MAX_FAULT_MS } from '../../../src/lab/sim/server/faults.ts';
 import type { Plan } from '../../../src/model/plan.ts';

@@ -1,15 +1,15 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { startConsole } from '../../components/index.ts';
-import type { OpenShell } from '../../components/shell/session.ts';
-import type { DeviceSpec } from '../model/device.ts';
-import type { AppStore, StoreEvent } from '../state/store.ts';
-import { openInventory, simLabDirFor } from './get.ts';
-import { findRunningSimLab, startSimLab } from '../lab/sim/lab.ts';
-import { loadInventoryFile } from '../inventory/load.ts';
-import type { CliIo } from './run.ts';
-import { openFabric, openWorkflows, registryPathFor, type Fabric } from './wiring.ts';
+import { startConsole } from '../../../components/index.ts';
+import type { OpenShell } from '../../../components/shell/session.ts';
+import type { DeviceSpec } from '../../model/device.ts';
+import type { AppStore, StoreEvent } from '../../state/store.ts';
+import { openInventory, simLabDirFor } from './inventory.ts';
+import { findRunningSimLab, startSimLab } from '../../lab/sim/lab.ts';
+import { loadInventoryFile } from '../../inventory/load.ts';
+import type { CliIo } from './io.ts';
+import { openFabric, openWorkflows, registryPathFor, type Fabric } from '../wiring.ts';
 
 export interface ConsoleValues {
   inventory?: string;
@@ -40,7 +40,8 @@ export function logEventsTo(store: AppStore, file: string): () => void {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         fd = openSync(file, 'a', 0o600);
       }
-      writeSync(fd, `${new Date().toISOString()} ${line}\n`);
+      // Every console on the machine shares this file: the pid tells whose line it is.
+      writeSync(fd, `${new Date().toISOString()} [${process.pid}] ${line}\n`);
       if (failing) console.warn(`console log ${file}: writing again`);
       failing = false;
     } catch (error) {

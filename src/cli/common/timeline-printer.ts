@@ -1,6 +1,6 @@
 /** `routedeck apply`'s running output: each step, its commands' exit codes, each router converging. */
-import { safeText } from '../model/text.ts';
-import type { ExecEvent, ExecResult } from '../workflows/execute/index.ts';
+import { safeText } from '../../model/text.ts';
+import type { ExecEvent, ExecResult } from '../../workflows/execute/index.ts';
 
 /** Lines as the plan runs: steps with their commands, verification per router, rollbacks. */
 export class TimelinePrinter {

@@ -1,5 +1,5 @@
 /** Plain aligned text tables for the non-interactive commands (the TUI has its own table component). */
-import { safeText } from '../model/text.ts';
+import { safeText } from '../../model/text.ts';
 
 export interface Column<T> {
   header: string;

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { safeText } from '../model/text.ts';
+import { safeText } from '../../model/text.ts';
 
 export const SEED_FILES = ['meta-data', 'user-data', 'network-config'] as const;
 export const SEED_ISO = 'seed.iso';

@@ -1,18 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { allocationsApi } from './allocations.ts';
-import { auditApi } from './audit.ts';
+import { assemble, type RegistryTables } from './assemble.ts';
 import type { Ctx } from './context.ts';
 import { RegistryDamagedError, RegistryError } from './errors.ts';
 import { checkDatabase, checkFile, createIfAbsent } from './integrity.ts';
-import { holderAlive, leasesApi } from './leases.ts';
-import { plansApi, type StoredPlan } from './plans.ts';
 import { migrate } from './schema.ts';
-import { SecretScrubber } from './secrets.ts';
-import { tenantsApi } from './tenants.ts';
-import { transitSlicesApi } from './transit-slices.ts';
-import { workloadsApi } from './workloads.ts';
+import { sqliteDb } from './sql.ts';
 
 export interface RegistryOptions {
   /** SQLite file; `:memory:` for a throwaway registry. Default: see defaultRegistryPath. */
@@ -23,26 +17,20 @@ export interface RegistryOptions {
   secrets?: readonly string[];
   /** How long a writer waits for another console's write lock before failing (ms). */
   busyTimeoutMs?: number;
+  /** A lease whose holder has not heartbeaten for this long is gone (default LEASE_TTL_MS). */
+  leaseTtlMs?: number;
 }
 
-export type Registry = ReturnType<typeof tenantsApi> &
-  ReturnType<typeof allocationsApi> &
-  ReturnType<typeof workloadsApi> &
-  ReturnType<typeof plansApi> &
-  ReturnType<typeof auditApi> &
-  ReturnType<typeof leasesApi> &
-  ReturnType<typeof transitSlicesApi> & {
-    readonly path: string;
-    /** Runs fn as one BEGIN IMMEDIATE transaction: all of it commits, or none of it (fn throwing rolls back). */
-    transaction<T>(fn: () => T): T;
-    /** Plans that were `applying` when this registry was opened and whose holder is gone: a console died mid-apply. */
-    interruptedPlans(): StoredPlan[];
-    /** Adds values to scrub from now on (a key resolved after the registry was opened). */
-    addSecrets(values: readonly string[]): void;
-    /** Folds the WAL into the main file (tests inspect the file; also done on close). */
-    checkpoint(): void;
-    close(): void;
-  };
+export type Registry = RegistryTables & {
+  /** The file, or the PostgreSQL URL without its password. */
+  readonly path: string;
+  readonly backend: 'sqlite' | 'postgres';
+  /** Runs fn as one transaction: all of it commits, or none of it (fn throwing rolls back). */
+  transaction<T>(fn: () => T): T;
+  /** Folds the WAL into the main file (tests inspect the file; also done on close). No-op on PostgreSQL. */
+  checkpoint(): void;
+  close(): void;
+};
 
 /** `$XDG_STATE_HOME/routedeck/registry.sqlite`, else `~/.local/state/routedeck/registry.sqlite`. */
 export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -85,31 +73,17 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write (pick a free address, then insert
   // it) cannot interleave with another console's; nested calls become savepoints.
   const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
-  const ctx: Ctx = { db, now, tx };
-  const secrets = new SecretScrubber(options.secrets ?? []);
-  const tenants = tenantsApi(ctx);
-  const plans = plansApi(ctx, secrets);
-  const leases = leasesApi(ctx);
-
-  // Snapshot at open: a plan still `applying` now was being applied by a console that is gone —
-  // unless its leases belong to a live console (a colleague applying right now).
-  const interrupted = plans
-    .plans({ status: 'applying' })
-    .filter((p) => !leases.leases({ planId: p.plan.id }).some((l) => holderAlive(l.holder)));
-
+  const ctx: Ctx = { db: sqliteDb(db), now, tx };
+  const { tables, stop } = assemble(ctx, options);
   return {
     path,
-    ...tenants,
-    ...allocationsApi(ctx, tenants.tenant),
-    ...workloadsApi(ctx),
-    ...plans,
-    ...auditApi(ctx, secrets),
-    ...leases,
-    ...transitSlicesApi(ctx),
+    backend: 'sqlite',
+    ...tables,
     transaction: tx,
-    interruptedPlans: () => [...interrupted],
-    addSecrets: (values) => secrets.add(values),
     checkpoint: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
-    close: () => db.close(),
+    close: () => {
+      stop();
+      db.close();
+    },
   };
 }

@@ -87,7 +87,7 @@ export function auditApi(ctx: Ctx, secrets: SecretScrubber) {
   function audit(filter: AuditFilter = {}): AuditRecord[] {
     const rows = db
       .prepare(
-        `SELECT * FROM audit WHERE (@plan IS NULL OR plan_id = @plan) AND (@op IS NULL OR operator = @op)
+        `SELECT * FROM audit WHERE (plan_id = @plan OR @plan IS NULL) AND (operator = @op OR @op IS NULL)
          AND seq > @after ORDER BY seq${filter.limit === undefined ? '' : ' LIMIT @limit'}`,
       )
       .all({

@@ -88,3 +88,31 @@ export class RegistryDamagedError extends RegistryError {
     );
   }
 }
+
+/** The shared registry (PostgreSQL) cannot be reached or did not answer: nothing may be planned or applied. */
+export class RegistryUnavailableError extends RegistryError {
+  override name = 'RegistryUnavailableError';
+  constructor(
+    /** The URL without its password. */
+    readonly location: string,
+    readonly reason: string,
+  ) {
+    super(`registry ${location} is unreachable (${reason})`);
+  }
+}
+
+/** A registry argument that is neither a usable file path nor a known URL; nothing was created. */
+export class RegistryLocationError extends RegistryError {
+  override name = 'RegistryLocationError';
+}
+
+/** An error PostgreSQL reported for one statement (its SQLSTATE in `code`). */
+export class RegistrySqlError extends RegistryError {
+  override name = 'RegistrySqlError';
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(`PostgreSQL: ${message}${code ? ` (SQLSTATE ${code})` : ''}`);
+  }
+}

@@ -142,7 +142,7 @@ export function leasesApi(ctx: Ctx, ttlMs: number = LEASE_TTL_MS) {
 
   function leases(filter: { planId?: string } = {}): Lease[] {
     const rows = db
-      .prepare('SELECT * FROM leases WHERE (@plan IS NULL OR plan_id = @plan) ORDER BY workload')
+      .prepare('SELECT * FROM leases WHERE (plan_id = @plan OR @plan IS NULL) ORDER BY workload')
       .all({ plan: filter.planId ?? null });
     return (rows as unknown[]).map(toLease);
   }

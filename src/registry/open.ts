@@ -1,16 +1,24 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { assemble, type RegistryTables } from './assemble.ts';
+import { assemble, type RegistryChange, type RegistryTables } from './assemble.ts';
 import type { Ctx } from './context.ts';
 import { RegistryDamagedError, RegistryError } from './errors.ts';
 import { checkDatabase, checkFile, createIfAbsent } from './integrity.ts';
+import { parseRegistryLocation } from './location.ts';
+import { openPgRegistry } from './pg/open.ts';
 import { migrate } from './schema.ts';
 import { sqliteDb } from './sql.ts';
 
 export interface RegistryOptions {
-  /** SQLite file; `:memory:` for a throwaway registry. Default: see defaultRegistryPath. */
+  /**
+   * SQLite file (`:memory:` for a throwaway registry), `sqlite:FILE`, or `postgres://USER@HOST[:PORT]/DB`.
+   * Default: see defaultRegistryPath.
+   */
   path?: string;
+  /** PostgreSQL only: the password (resolved from the inventory's reference), statement timeout (ms). */
+  password?: string;
+  timeoutMs?: number;
   /** Clock in ms since the epoch (tests pin it). */
   now?: () => number;
   /** Values that must never be stored (resolved API keys…): replaced by `[redacted]` in the audit log. */
@@ -25,8 +33,15 @@ export type Registry = RegistryTables & {
   /** The file, or the PostgreSQL URL without its password. */
   readonly path: string;
   readonly backend: 'sqlite' | 'postgres';
-  /** Runs fn as one transaction: all of it commits, or none of it (fn throwing rolls back). */
+  /**
+   * Runs fn as one transaction: all of it commits, or none of it (fn throwing rolls back). PostgreSQL
+   * runs it SERIALIZABLE and re-runs fn whole after a lost race, so fn must only touch the registry.
+   */
   transaction<T>(fn: () => T): T;
+  /** How many transactions were re-run after a serialization failure or deadlock (always 0 on SQLite). */
+  transactionRetries(): number;
+  /** Changes other consoles commit (PostgreSQL LISTEN/NOTIFY); SQLite never calls back. Returns unsubscribe. */
+  onChange(listener: (change: RegistryChange) => void): () => void;
   /** Folds the WAL into the main file (tests inspect the file; also done on close). No-op on PostgreSQL. */
   checkpoint(): void;
   close(): void;
@@ -43,8 +58,11 @@ export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): strin
  * not SQLite, damaged or not ours is refused with a RegistryDamagedError and left untouched.
  */
 export function openRegistry(options: RegistryOptions = {}): Registry {
-  const path = options.path ?? defaultRegistryPath();
   const now = options.now ?? Date.now;
+  // The default path's directories are made on demand; a path given explicitly was checked by the caller.
+  const location = parseRegistryLocation(options.path ?? defaultRegistryPath(), { createDirs: true });
+  if (location.kind === 'postgres') return openPgRegistry(location, { ...options, now });
+  const path = location.path;
   if (path !== ':memory:') {
     createIfAbsent(path, now);
     checkFile(path);
@@ -80,6 +98,8 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
     backend: 'sqlite',
     ...tables,
     transaction: tx,
+    transactionRetries: () => 0,
+    onChange: () => () => {},
     checkpoint: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     close: () => {
       stop();

@@ -1,5 +1,11 @@
 import { dirname, join } from 'node:path';
-import { defaultRegistryPath, openRegistry, type Registry } from '../registry/index.ts';
+import {
+  defaultRegistryPath,
+  openRegistry,
+  parseRegistryLocation,
+  type Registry,
+  type RegistryOptions,
+} from '../registry/index.ts';
 import {
   registerFloatingIps,
   registerGuardRepair,
@@ -74,8 +80,10 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
 }
 
 /**
- * Where this fabric's registry lives: `--registry`/`ROUTEDECK_REGISTRY`; a lab's next to its
- * inventory (a new lab starts with a new one); else the XDG state directory.
+ * Where this fabric's registry lives: `--registry`/`ROUTEDECK_REGISTRY`; the inventory's
+ * `registry.url` (a team's shared one); a lab's next to its inventory (a new lab starts with a new
+ * one); else the XDG state directory. A given location that is neither a file in an existing
+ * directory nor a known URL is refused (RegistryLocationError, exit 2) before anything is created.
  */
 export function registryPathFor(
   inventory: Inventory,
@@ -83,11 +91,32 @@ export function registryPathFor(
   env: NodeJS.ProcessEnv,
   explicit?: string,
 ): string {
-  if (explicit) return explicit;
-  if (env.ROUTEDECK_REGISTRY) return env.ROUTEDECK_REGISTRY;
+  const given = explicit ?? (env.ROUTEDECK_REGISTRY || undefined) ?? inventory.registry?.url;
+  if (given !== undefined) {
+    parseRegistryLocation(given);
+    return given;
+  }
   if (source.kind !== 'inventory' && inventory.source)
     return join(dirname(inventory.source), 'registry.sqlite');
   return defaultRegistryPath(env);
+}
+
+/**
+ * How to open the registry at `path`: the inventory's password reference (resolved now, never
+ * stored) and TLS settings apply when `path` is the inventory's own registry URL.
+ */
+export async function registryOptionsFor(
+  inventory: Inventory,
+  path: string,
+): Promise<Pick<RegistryOptions, 'password' | 'sslmode' | 'sslrootcert'> & { path: string }> {
+  const settings = inventory.registry;
+  if (!settings || settings.url !== path) return { path };
+  return {
+    path,
+    ...(settings.password ? { password: await resolveSecret(settings.password) } : {}),
+    ...(settings.sslmode ? { sslmode: settings.sslmode } : {}),
+    ...(settings.sslrootcert ? { sslrootcert: settings.sslrootcert } : {}),
+  };
 }
 
 export interface WorkflowsOptions {
@@ -106,7 +135,7 @@ export async function openWorkflows(
     inventory.devices.flatMap((d) => (d.api ? [resolveSecret(d.api.key).catch(() => null)] : [])),
   );
   const registry = openRegistry({
-    path: options.registryPath,
+    ...(await registryOptionsFor(inventory, options.registryPath)),
     secrets: secrets.filter((s): s is string => typeof s === 'string' && s.length > 0),
   });
   try {

@@ -12,3 +12,4 @@ export { SCHEMA_VERSION } from './schema.ts';
 export { parseRegistryLocation, type RegistryLocation, type PgLocation, type SslMode } from './location.ts';
 export type { RegistryChange } from './assemble.ts';
 export { LEASE_TTL_MS } from './leases.ts';
+export { copyRegistry, migrateRegistry, type CopyResult, type MigrateResult } from './admin.ts';

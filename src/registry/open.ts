@@ -5,7 +5,7 @@ import { assemble, type RegistryChange, type RegistryTables } from './assemble.t
 import type { Ctx } from './context.ts';
 import { RegistryDamagedError, RegistryError } from './errors.ts';
 import { checkDatabase, checkFile, createIfAbsent } from './integrity.ts';
-import { parseRegistryLocation } from './location.ts';
+import { parseRegistryLocation, type SslMode } from './location.ts';
 import { openPgRegistry } from './pg/open.ts';
 import { migrate } from './schema.ts';
 import { sqliteDb } from './sql.ts';
@@ -16,8 +16,12 @@ export interface RegistryOptions {
    * Default: see defaultRegistryPath.
    */
   path?: string;
-  /** PostgreSQL only: the password (resolved from the inventory's reference), statement timeout (ms). */
+  /** PostgreSQL only: the password (resolved from the inventory's reference; else PGPASSWORD, ~/.pgpass). */
   password?: string;
+  /** PostgreSQL only: TLS as libpq's sslmode/sslrootcert (a `?sslmode=` in the URL wins). */
+  sslmode?: SslMode;
+  sslrootcert?: string;
+  /** PostgreSQL only: one statement's limit and the connect limit (ms). */
   timeoutMs?: number;
   /** Clock in ms since the epoch (tests pin it). */
   now?: () => number;
@@ -60,7 +64,11 @@ export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): strin
 export function openRegistry(options: RegistryOptions = {}): Registry {
   const now = options.now ?? Date.now;
   // The default path's directories are made on demand; a path given explicitly was checked by the caller.
-  const location = parseRegistryLocation(options.path ?? defaultRegistryPath(), { createDirs: true });
+  const location = parseRegistryLocation(options.path ?? defaultRegistryPath(), {
+    createDirs: true,
+    ...(options.sslmode ? { sslmode: options.sslmode } : {}),
+    ...(options.sslrootcert ? { sslrootcert: options.sslrootcert } : {}),
+  });
   if (location.kind === 'postgres') return openPgRegistry(location, { ...options, now });
   const path = location.path;
   if (path !== ':memory:') {

@@ -1,0 +1,161 @@
+// The registry argument and `routedeck registry migrate|copy`, as an operator meets them: a location
+// that is not a registry is refused in one sentence with exit 2 and nothing created; a team's
+// PostgreSQL registry is migrated and filled from a laptop's SQLite history.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRegistry } from '../../src/registry/index.ts';
+import { cli } from '../helpers/cli.ts';
+import { useBackends } from '../registry/backends.ts';
+import { samplePlan, tenantA } from '../registry/helpers.ts';
+
+const INVENTORY = join(import.meta.dirname, '../../fixtures/inventory/example.yaml');
+const pgBackend = useBackends().find((b) => b.name === 'postgres')!;
+
+let dir: string;
+let cwd: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'routedeck-cli-registry-'));
+  cwd = process.cwd();
+  process.chdir(dir); // a location taken for a relative file path would appear here
+});
+afterAll(() => {
+  process.chdir(cwd);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a registry location that is not one', () => {
+  it.each([
+    [
+      'mysql://noc@127.0.0.1/routedeck',
+      /^routedeck: registry "mysql:\/\/…" is not a known kind of registry: give a file path, sqlite:FILE or postgres:\/\/USER@HOST\/DB\n$/,
+    ],
+    [
+      './no/such/dir/registry.sqlite',
+      /^routedeck: registry \.\/no\/such\/dir\/registry\.sqlite: directory .*\/no\/such\/dir does not exist/,
+    ],
+    [
+      'postgres://noc:hunter2@127.0.0.1/routedeck',
+      /^routedeck: a registry URL must not contain a password: use PGPASSWORD, ~\/\.pgpass, or the inventory's registry\.password \{env\|file\}\n$/,
+    ],
+    [
+      'postgres://noc@127.0.0.1/routedeck?sslmode=require',
+      /sslmode "require" is not supported: use verify-full \(or verify-ca\)/,
+    ],
+  ])('%s: exit 2, one sentence, nothing created', async (location, message) => {
+    const out = await cli(['audit', '--inventory', INVENTORY, '--registry', location]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toContain('hunter2');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an inventory registry.url with a password is refused without echoing it', async () => {
+    const inv = join(dir, '..', `inv-${process.pid}.yaml`);
+    writeFileSync(
+      inv,
+      `${readFileSync(INVENTORY, 'utf8')}registry: { url: "postgres://noc:hunter2@db.example/routedeck" }\n`,
+    );
+    try {
+      const out = await cli(['audit', '--inventory', inv]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(
+        'registry.url: must not contain a password; give it as password: {env: NAME} or {file: PATH}',
+      );
+      expect(out.stderr).not.toContain('hunter2');
+    } finally {
+      rmSync(inv, { force: true });
+    }
+  });
+});
+
+describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL', () => {
+  it('a database that is down: exit 2, one sentence naming the URL, nothing created', async () => {
+    const url = `postgres://noc@127.0.0.1:${pgBackend.cluster().port + 1}/routedeck`;
+    const out = await cli(['audit', '--inventory', INVENTORY, '--registry', url]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      new RegExp(
+        `^routedeck: registry ${url.replace(/[./]/g, '\\$&')} is unreachable \\(.*ECONNREFUSED.*\\)\\n$`,
+      ),
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('migrate, then copy a SQLite history over: same rows, same audit order, same registry id', async () => {
+    const url = await pgBackend.location();
+    expect((await cli(['registry', 'migrate', '--registry', url])).stdout).toBe(
+      `registry ${url} (postgres): applied v1; now at schema v1\n`,
+    );
+    expect((await cli(['registry', 'migrate', '--registry', url])).stdout).toBe(
+      `registry ${url} (postgres) is at schema v1; nothing to do\n`,
+    );
+
+    const file = join(dir, '..', `laptop-${process.pid}.sqlite`);
+    const laptop = openRegistry({ path: file });
+    laptop.upsertTenant(tenantA);
+    laptop.allocate('acme', 4, '10.0.0.5', 'web-1');
+    laptop.savePlan(samplePlan('p1'), 'applied');
+    for (const outcome of ['ok', 'failed', 'rolled-back'])
+      laptop.appendAudit({
+        at: '2025-01-01T00:00:00Z',
+        operator: 'alice',
+        planId: 'p1',
+        kind: 'step',
+        outcome,
+        message: outcome,
+      });
+    const id = laptop.registryId();
+    const expected = {
+      tenants: laptop.tenants(),
+      allocated: laptop.allocated({ vrf: 'acme' }),
+      plans: laptop.plans(),
+      audit: laptop.audit(),
+    };
+    laptop.close();
+    try {
+      const out = await cli(['registry', 'copy', '--from', `sqlite:${file}`, '--to', url]);
+      expect(out.stderr).toBe('');
+      expect(out.stdout).toContain(
+        `copied ${file} → ${url}: tenants 1, pools 2, allocations 1, workloads 0, plans 1, audit 3, transit_slices 0\n`,
+      );
+      const team = openRegistry({ path: url });
+      try {
+        expect({
+          tenants: team.tenants(),
+          allocated: team.allocated({ vrf: 'acme' }),
+          plans: team.plans(),
+          audit: team.audit(),
+        }).toEqual(expected);
+        expect(team.registryId()).toBe(id);
+        const next = team.appendAudit({
+          at: '2025-01-02T00:00:00Z',
+          operator: 'bob',
+          planId: 'p2',
+          kind: 'plan',
+          outcome: 'ok',
+          message: 'after the move',
+        });
+        expect(next.seq).toBe(4); // the log continues where the laptop's ended
+      } finally {
+        team.close();
+      }
+      const again = await cli(['registry', 'copy', '--from', `sqlite:${file}`, '--to', url]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toBe(
+        `routedeck: registry copy: ${url} already has 1 row(s) in tenants; copy only into a new, empty database\n`,
+      );
+      const audit = await cli(['audit', '--inventory', INVENTORY, '--registry', url, '--json']);
+      expect(audit.code).toBe(0);
+      expect((JSON.parse(audit.stdout) as { message: string }[]).map((e) => e.message)).toEqual([
+        'ok',
+        'failed',
+        'rolled-back',
+        'after the move',
+      ]);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});

@@ -6,7 +6,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { ExecEvent } from '../workflows/execute/index.ts';
-import { planFromJson, PlanFileError, planToJson, renderPreview } from '../workflows/plan/index.ts';
+import {
+  planFileRegistry,
+  planFromJson,
+  PlanFileError,
+  planToJson,
+  renderPreview,
+} from '../workflows/plan/index.ts';
 import { WorkflowError, type WorkflowService } from '../workflows/service/index.ts';
 import type { Plan } from '../model/plan.ts';
 import { safeBlock, safeText } from '../model/text.ts';
@@ -80,9 +86,11 @@ export async function openSession(values: WorkflowValues, io: CliIo): Promise<Se
           `  roll back: routedeck apply --rollback ${p.plan.id}\n`,
       );
     }
+    boundRegistry = wf.registry.registryId();
     return {
       service: wf.service,
       close: async () => {
+        boundRegistry = undefined;
         wf.close();
         await fabric.close();
       },
@@ -171,15 +179,19 @@ export async function runPlan(rest: string[], values: WorkflowValues, io: CliIo)
   }
 }
 
+// The open session's registry id, written into plan files: a file is applied only against the
+// registry it was planned in (one command, one session, so one value at a time).
+let boundRegistry: string | undefined;
+
 /** A made plan: to `-o FILE` (hashed JSON), then as JSON (`--json`) or the coloured preview with how to apply it. */
 export async function printPlan(
   plan: Plan,
   values: { output?: string | undefined; json?: boolean; lab?: boolean; 'lab-netns'?: boolean },
   io: CliIo,
 ): Promise<void> {
-  if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
+  if (values.output) await writeFile(values.output, planToJson(plan, boundRegistry), { mode: 0o600 });
   if (values.json) {
-    io.stdout.write(planToJson(plan));
+    io.stdout.write(planToJson(plan, boundRegistry));
     return;
   }
   io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));
@@ -222,7 +234,15 @@ async function loadPlanArg(arg: string, service: WorkflowService): Promise<Plan>
       `"${arg}" is neither a plan id in the registry nor a readable plan file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );
   }
-  return service.registryCopy(planFromJson(text));
+  const plan = planFromJson(text);
+  const bound = planFileRegistry(text);
+  const here = service.registry.registryId();
+  if (bound !== undefined && bound !== here)
+    throw new WorkflowError(
+      `plan file ${arg} was planned against another registry (id ${bound}); this console's registry ` +
+        `${service.registry.path} is ${here}: apply it with --registry pointing where it was planned, or plan it again here`,
+    );
+  return service.registryCopy(plan);
 }
 
 export async function runApply(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {

@@ -5,6 +5,7 @@ import {
   parseRegistryLocation,
   type Registry,
   type RegistryOptions,
+  type RegistryUnavailableError,
 } from '../registry/index.ts';
 import {
   registerFloatingIps,
@@ -171,4 +172,23 @@ export async function openWorkflows(
     registry.close();
     throw error;
   }
+}
+
+/**
+ * The shared registry is down at start: the console still shows the live fabric, read-only, and says
+ * why on its header line (every screen) and in the log — nothing can be planned or applied.
+ */
+export function announceRegistryDown(
+  store: AppStore,
+  error: RegistryUnavailableError,
+  at = Date.now(),
+): void {
+  const why = `registry ${error.location} unreachable: read-only, nothing can be planned or applied (fix the database, then restart the console; or --registry FILE for a local one)`;
+  store.setState((s) => ({
+    source: { ...s.source, label: `${s.source.label} │ ${why}` },
+    events: [
+      ...s.events,
+      { at, device: 'registry', level: 'error' as const, message: `${error.message}; ${why}` },
+    ],
+  }));
 }

@@ -6,6 +6,7 @@ import {
   type Registry,
   type RegistryOptions,
   type RegistryUnavailableError,
+  TeamFeed,
 } from '../registry/index.ts';
 import {
   registerFloatingIps,
@@ -130,7 +131,7 @@ export async function openWorkflows(
   inventory: Inventory,
   fabric: Fabric,
   options: WorkflowsOptions,
-): Promise<{ service: WorkflowService; registry: Registry; close(): void }> {
+): Promise<{ service: WorkflowService; registry: Registry; team: TeamFeed; close(): void }> {
   // Resolved here only so the audit log can scrub them; never stored.
   const secrets = await Promise.all(
     inventory.devices.flatMap((d) => (d.api ? [resolveSecret(d.api.key).catch(() => null)] : [])),
@@ -167,7 +168,20 @@ export async function openWorkflows(
         pools6: t.pools6,
       }));
     if (provisioned.length > 0) fabric.store.setState((s) => ({ tenants: [...s.tenants, ...provisioned] }));
-    return { service, registry, close: () => registry.close() };
+    // Other consoles' leases and active plans, live (the Workloads view marks what they are changing).
+    const team = new TeamFeed(registry, {
+      console: service.consoleId.id,
+      operator: service.operator,
+    }).start();
+    return {
+      service,
+      registry,
+      team,
+      close: () => {
+        team.stop();
+        registry.close();
+      },
+    };
   } catch (error) {
     registry.close();
     throw error;

@@ -13,3 +13,11 @@ export { parseRegistryLocation, type RegistryLocation, type PgLocation, type Ssl
 export type { RegistryChange } from './assemble.ts';
 export { LEASE_TTL_MS } from './leases.ts';
 export { copyRegistry, migrateRegistry, type CopyResult, type MigrateResult } from './admin.ts';
+export {
+  readTeamActivity,
+  TeamFeed,
+  type TeamActivity,
+  type TeamFeedOptions,
+  type TeamLease,
+  type TeamPlan,
+} from './team.ts';

@@ -16,6 +16,9 @@ export interface PgCluster {
   createDatabase(name?: string): Promise<string>;
   /** A raw client (superuser) on one database, for tests that poke behind the registry's back. */
   client(url: string): Promise<pg.Client>;
+  /** Stops the server, keeping its data (a database outage); `resume` starts it again on the same port. */
+  pause(): void;
+  resume(): void;
   stop(): void;
 }
 
@@ -97,6 +100,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     );
     started = start.status === 0;
   }
+  const ctl = (...args: string[]) => spawnSync(join(bins.dir, 'pg_ctl'), ['-D', data, ...args], as);
   const stop = () => {
     spawnSync(join(bins.dir, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], as);
     rmSync(dir, { recursive: true, force: true });
@@ -124,6 +128,12 @@ export async function startPgCluster(): Promise<PgCluster> {
       return urlOf(name);
     },
     client,
+    pause: () => void ctl('-m', 'fast', '-w', 'stop'),
+    resume: () => {
+      const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
+      const r = ctl('-l', join(dir, 'log'), '-o', opts, '-w', '-t', '120', 'start');
+      if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}`);
+    },
     stop,
   };
 }

@@ -163,6 +163,24 @@ describe.skipIf(pgBackend.skip)('registry on PostgreSQL', () => {
     );
   });
 
+  it('an outage mid-session: clear errors, nothing half-written, and the same handle works once it is back', () => {
+    reg.savePlan(samplePlan('p1'), 'planned');
+    const cluster = pgBackend.cluster();
+    cluster.pause();
+    try {
+      expect(() => reg.plans()).toThrow(RegistryUnavailableError);
+      expect(() => reg.allocate('acme', 4, '10.64.0.1', 'web-1')).toThrow(
+        new RegExp(`^registry ${url.replace(/[./]/g, '\\$&')} is unreachable \\(`),
+      );
+    } finally {
+      cluster.resume();
+    }
+    expect(reg.plans().map((p) => p.plan.id)).toEqual(['p1']);
+    expect(reg.allocated({ vrf: 'acme' })).toEqual([]);
+    reg.allocate('acme', 4, '10.64.0.1', 'web-1');
+    expect(reg.allocated({ vrf: 'acme' }).map((a) => a.workload)).toEqual(['web-1']);
+  });
+
   it('a database that is not there is a clear error naming the URL, not a hang', () => {
     const dead = `postgres://noc@127.0.0.1:${pgBackend.cluster().port + 1}/routedeck`;
     let error: unknown;

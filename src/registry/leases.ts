@@ -47,10 +47,18 @@ export function holderAlive(holder: LeaseHolder, thisHost: string = hostname()):
 
 /**
  * Whether a lease still binds: a holder on this host while its pid lives; one elsewhere while it
- * heartbeats (a lease written before heartbeats existed keeps the old rule: presumed alive).
+ * heartbeats (a lease written before heartbeats existed keeps the old rule: presumed alive). With
+ * `heartbeatOnly` (a shared PostgreSQL registry) the pid is never consulted: two machines may share a
+ * host name, and probing our pid table for a console on the other would break a live lease.
  */
-export function leaseLive(lease: Lease, now: number, ttlMs: number, thisHost: string = hostname()): boolean {
-  if (lease.holder.host === thisHost) return holderAlive(lease.holder, thisHost);
+export function leaseLive(
+  lease: Lease,
+  now: number,
+  ttlMs: number,
+  thisHost: string = hostname(),
+  heartbeatOnly = false,
+): boolean {
+  if (!heartbeatOnly && lease.holder.host === thisHost) return holderAlive(lease.holder, thisHost);
   if (lease.heartbeatAt === undefined) return true;
   return now - lease.heartbeatAt.getTime() <= ttlMs;
 }
@@ -60,6 +68,9 @@ export function leasesApi(ctx: Ctx, ttlMs: number = LEASE_TTL_MS) {
   // Consoles whose leases this handle keeps alive; the timer runs only while one holds a lease.
   const consoles = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  /** Whether a lease still binds, by this registry's clock and TTL (heartbeats alone on a shared registry). */
+  const isLive = (lease: Lease): boolean =>
+    leaseLive(lease, ctx.now(), ttlMs, hostname(), db.dialect === 'postgres');
   const toLease = (r: unknown): Lease => {
     const v = parseRow(row, r, 'leases', keyOf(r, 'workload'));
     const lease: Lease = {
@@ -101,14 +112,15 @@ export function leasesApi(ctx: Ctx, ttlMs: number = LEASE_TTL_MS) {
   /**
    * Takes the lease on a workload for a plan. Re-acquiring one's own lease (same plan and console)
    * is a no-op; a lease held by a live holder throws LeaseHeldError naming it; a lease whose holder
-   * is gone (dead pid on this host, or no heartbeat for a TTL) is taken over, and the result says from whom.
+   * is gone (no heartbeat for a TTL; on SQLite also a dead pid on this host) is taken over, and the
+   * result says from whom.
    */
   function acquireLease(workload: string, planId: string, holder: LeaseHolder): Lease {
     const lease = ctx.tx(() => {
       const r = db.prepare('SELECT * FROM leases WHERE workload = ?').get(workload);
       const current = r === undefined ? undefined : toLease(r);
       if (current && current.planId === planId && current.holder.console === holder.console) return current;
-      if (current && leaseLive(current, ctx.now(), ttlMs)) {
+      if (current && isLive(current)) {
         throw new LeaseHeldError(workload, current.planId, current.holder, current.acquiredAt);
       }
       const at = ctx.now();
@@ -147,8 +159,6 @@ export function leasesApi(ctx: Ctx, ttlMs: number = LEASE_TTL_MS) {
     return (rows as unknown[]).map(toLease);
   }
 
-  /** Whether a lease still binds, by this registry's clock and TTL. */
-  const isLive = (lease: Lease): boolean => leaseLive(lease, ctx.now(), ttlMs);
   const stopHeartbeat = (): void => clearInterval(timer);
 
   return {

@@ -1,6 +1,7 @@
 // The registry's behaviour, once per backend: what a console relies on must not depend on where the
 // registry lives. Backend-only concerns (file modes, WAL, damaged files; PostgreSQL's races and
 // triggers) have their own files.
+import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import {
@@ -184,6 +185,18 @@ describe.each(useBackends())('registry on $name', (backend) => {
     expect(reg.releaseLease('web-1', 'p-far')).toBe(false);
     expect(reg.releaseLeasesOf('p-me')).toBe(1);
     expect(reg.leases()).toEqual([]);
+  });
+
+  it('a holder with our host name whose pid is not running: SQLite (one machine) takes over at once; PostgreSQL waits for its heartbeat to lapse', () => {
+    const twin = { console: 'c-twin', operator: 'bob', pid: 999_999_999, host: hostname() };
+    const me = { console: 'c-me', operator: 'alice', pid: process.pid, host: hostname() };
+    reg.acquireLease('web-2', 'p-twin', twin);
+    if (backend.name === 'postgres') {
+      // Another machine may carry the same name: its console's pid is not in our process table.
+      expect(() => reg.acquireLease('web-2', 'p-me', me)).toThrow(LeaseHeldError);
+      clock = T0 + LEASE_TTL_MS + 1;
+    }
+    expect(reg.acquireLease('web-2', 'p-me', me).tookOverFrom?.planId).toBe('p-twin');
   });
 
   it('transit slices are unique per range', () => {

@@ -1,7 +1,16 @@
 import type { Key } from 'ink';
 
 export type ViewId =
-  'devices' | 'bgp' | 'routes' | 'route-vrfs' | 'route-table' | 'vrfs' | 'workloads' | 'overlay' | 'guard';
+  | 'devices'
+  | 'bgp'
+  | 'routes'
+  | 'route-vrfs'
+  | 'route-table'
+  | 'vrfs'
+  | 'workloads'
+  | 'overlay'
+  | 'guard'
+  | 'audit';
 
 /**
  * One key action as data (k9s `KeyAction`, gemini-cli's keybinding map): the handlers, the footer and
@@ -37,7 +46,7 @@ export const DEFAULT_KEYS: KeyTable = [
     id: 'command',
     keys: [':'],
     label: 'cmd',
-    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :guard :plan :q',
+    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :guard :audit :plan :q',
     footer: true,
   },
   {

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { ViewId } from '../keys.ts';
+import { AuditView } from './Audit.tsx';
 import { BgpView } from './Bgp.tsx';
 import { DevicesView } from './Devices.tsx';
 import { GuardView } from './Guard.tsx';
@@ -20,4 +21,5 @@ export const VIEWS: Record<ViewId, ComponentType<ViewProps>> = {
   workloads: WorkloadsView,
   overlay: OverlayView,
   guard: GuardView,
+  audit: AuditView,
 };

@@ -5,7 +5,6 @@
  */
 import { parseArgs } from 'node:util';
 import { copyRegistry, migrateRegistry } from '../registry/index.ts';
-import { resolveSecret } from '../transport/secrets.ts';
 import { resolveInventory } from './get.ts';
 import type { CliIo } from './run.ts';
 import { UsageError } from './usage.ts';
@@ -61,17 +60,10 @@ async function copy(values: { from?: string; to?: string; inventory?: string; js
   if (!values.from || !values.to)
     throw new UsageError('registry copy needs --from sqlite:FILE and --to postgres://USER@HOST/DB');
   // The destination's password and TLS come from the inventory when it names that registry.
-  let extra = {};
-  if (values.inventory !== undefined) {
-    const { inventory } = resolveInventory(values, io.env);
-    const settings = inventory.registry;
-    if (settings && settings.url === values.to)
-      extra = {
-        ...(settings.password ? { password: await resolveSecret(settings.password) } : {}),
-        ...(settings.sslmode ? { sslmode: settings.sslmode } : {}),
-        ...(settings.sslrootcert ? { sslrootcert: settings.sslrootcert } : {}),
-      };
-  }
+  const { path: _to, ...extra } =
+    values.inventory !== undefined
+      ? await registryOptionsFor(resolveInventory(values, io.env).inventory, values.to)
+      : { path: values.to };
   const result = copyRegistry(values.from, values.to, extra);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(result)}\n`);

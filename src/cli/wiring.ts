@@ -3,6 +3,7 @@ import {
   defaultRegistryPath,
   openRegistry,
   parseRegistryLocation,
+  RegistryError,
   type Registry,
   type RegistryOptions,
   type RegistryUnavailableError,
@@ -18,7 +19,7 @@ import {
 import { registerReconcile } from '../workflows/reconcile/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
-import type { DeviceSpec } from '../model/device.ts';
+import type { DeviceSpec, SecretRef } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { Poller, type PollerOptions } from '../poller/poller.ts';
 import { createAppStore, type AppStore, type SourceInfo } from '../state/store.ts';
@@ -115,7 +116,7 @@ export async function registryOptionsFor(
   if (!settings || settings.url !== path) return { path };
   return {
     path,
-    ...(settings.password ? { password: await resolveSecret(settings.password) } : {}),
+    ...(settings.password ? { password: await registryPassword(settings.password) } : {}),
     ...(settings.sslmode ? { sslmode: settings.sslmode } : {}),
     ...(settings.sslrootcert ? { sslrootcert: settings.sslrootcert } : {}),
   };
@@ -185,6 +186,15 @@ export async function openWorkflows(
   } catch (error) {
     registry.close();
     throw error;
+  }
+}
+
+/** The inventory's registry.password, resolved now; a missing one is the registry's refusal (exit 2). */
+async function registryPassword(ref: SecretRef): Promise<string> {
+  try {
+    return await resolveSecret(ref);
+  } catch (error) {
+    throw new RegistryError(`registry password: ${(error as Error).message}`);
   }
 }
 

@@ -70,6 +70,63 @@ describe('a registry location that is not one', () => {
   });
 });
 
+describe("the inventory's registry key", () => {
+  const withRegistry = (name: string, yaml: string) => {
+    const inv = join(dir, '..', `${name}-${process.pid}.yaml`);
+    writeFileSync(inv, `${readFileSync(INVENTORY, 'utf8')}${yaml}`);
+    return inv;
+  };
+
+  it('sqlite:FILE relative to the inventory: the registry lives next to it, whatever the current directory', async () => {
+    const inv = withRegistry('inv-sqlite', 'registry: { url: "sqlite:team-registry.sqlite" }\n');
+    const file = join(dir, '..', 'team-registry.sqlite');
+    try {
+      const out = await cli(['audit', '--inventory', inv]);
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(0);
+      const reg = openRegistry({ path: file });
+      expect(reg.backend).toBe('sqlite');
+      reg.close();
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(inv, { force: true });
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
+    }
+  });
+
+  it('a password reference that resolves to nothing: exit 2, one sentence naming the variable', async () => {
+    const inv = withRegistry(
+      'inv-pw',
+      'registry: { url: "postgres://noc@127.0.0.1:1/routedeck", password: { env: RD_TEST_NO_SUCH_PW } }\n',
+    );
+    try {
+      const out = await cli(['audit', '--inventory', inv]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toBe(
+        'routedeck: registry password: secret environment variable RD_TEST_NO_SUCH_PW is not set or empty\n',
+      );
+    } finally {
+      rmSync(inv, { force: true });
+    }
+  });
+
+  it('sslmode require is refused in the inventory too', async () => {
+    const inv = withRegistry(
+      'inv-ssl',
+      'registry: { url: "postgres://noc@db.example/routedeck", sslmode: require }\n',
+    );
+    try {
+      const out = await cli(['audit', '--inventory', inv]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(
+        'registry.sslmode: must be disable, verify-ca or verify-full (require does not check who answers)',
+      );
+    } finally {
+      rmSync(inv, { force: true });
+    }
+  });
+});
+
 describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL', () => {
   it('a database that is down: exit 2, one sentence naming the URL, nothing created', async () => {
     const url = `postgres://noc@127.0.0.1:${pgBackend.cluster().port + 1}/routedeck`;

@@ -4,6 +4,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../src/registry/index.ts';
 import { cli } from '../helpers/cli.ts';
@@ -123,6 +124,41 @@ describe("the inventory's registry key", () => {
       );
     } finally {
       rmSync(inv, { force: true });
+    }
+  });
+});
+
+describe('registry migrate on a SQLite file', () => {
+  it('brings a v2 file (before heartbeats and registry ids) to v3, keeping its leases; then has nothing to do', async () => {
+    const file = join(dir, '..', `v2-${process.pid}.sqlite`);
+    try {
+      const reg = openRegistry({ path: file });
+      reg.acquireLease('web-1', 'p1', { console: 'c', operator: 'bob', pid: 1, host: 'jump-host-b' });
+      reg.close();
+      // Back to what a routedeck of before issue 19 left on disk.
+      const db = new Database(file);
+      db.exec(
+        'DROP TABLE registry_meta; ALTER TABLE leases DROP COLUMN heartbeat_at; DELETE FROM schema_version WHERE version = 3',
+      );
+      db.close();
+      const out = await cli(['registry', 'migrate', '--registry', file]);
+      expect(out.stdout).toBe(`registry ${file} (sqlite): applied v3; now at schema v3\n`);
+      expect((await cli(['registry', 'migrate', '--registry', file])).stdout).toBe(
+        `registry ${file} (sqlite) is at schema v3; nothing to do\n`,
+      );
+      const after = openRegistry({ path: file });
+      try {
+        expect(after.registryId()).toMatch(/^[0-9a-f]{32}$/);
+        // A lease written before heartbeats: its holder elsewhere is presumed alive, as before.
+        expect(after.leases().map((l) => [l.planId, l.heartbeatAt])).toEqual([['p1', undefined]]);
+        expect(() =>
+          after.acquireLease('web-1', 'p2', { console: 'd', operator: 'alice', pid: 2, host: 'jump-host-a' }),
+        ).toThrow(/leased by plan p1/);
+      } finally {
+        after.close();
+      }
+    } finally {
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     }
   });
 });

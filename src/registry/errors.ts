@@ -64,10 +64,13 @@ export class LeaseHeldError extends RegistryError {
     readonly planId: string,
     readonly holder: LeaseHolder,
     readonly since: Date,
+    /** When it lapses if its console stops heartbeating (absent: it lapses when its pid dies). */
+    readonly lapsesAt?: Date,
   ) {
     super(
       `workload "${workload}" is leased by plan ${planId}: operator ${holder.operator} on console ${holder.console} ` +
-        `(pid ${holder.pid} on ${holder.host}) since ${since.toISOString()}`,
+        `(pid ${holder.pid} on ${holder.host}) since ${since.toISOString()}` +
+        (lapsesAt ? `; it lapses at ${lapsesAt.toISOString()} unless that console is still running` : ''),
     );
   }
 }

@@ -121,7 +121,12 @@ export function leasesApi(ctx: Ctx, ttlMs: number = LEASE_TTL_MS) {
       const current = r === undefined ? undefined : toLease(r);
       if (current && current.planId === planId && current.holder.console === holder.console) return current;
       if (current && isLive(current)) {
-        throw new LeaseHeldError(workload, current.planId, current.holder, current.acquiredAt);
+        const byHeartbeat = db.dialect === 'postgres' || current.holder.host !== hostname();
+        const lapsesAt =
+          byHeartbeat && current.heartbeatAt
+            ? new Date(current.heartbeatAt.getTime() + ttlMs + 1)
+            : undefined;
+        throw new LeaseHeldError(workload, current.planId, current.holder, current.acquiredAt, lapsesAt);
       }
       const at = ctx.now();
       db.prepare(

@@ -172,7 +172,7 @@ describe.each(useBackends())('registry on $name', (backend) => {
     clock = T0 + LEASE_TTL_MS; // still within its TTL
     expect(() => reg.acquireLease('web-1', 'p-me', me)).toThrow(LeaseHeldError);
     expect(() => reg.acquireLease('web-1', 'p-me', me)).toThrow(
-      /leased by plan p-far: operator bob on console c-far \(pid 4242 on jump-host-b\)/,
+      /leased by plan p-far: operator bob on console c-far \(pid 4242 on jump-host-b\) since .*; it lapses at 2023-11-14T22:13:50.001Z unless that console is still running$/,
     );
     clock = T0 + LEASE_TTL_MS + 1; // no heartbeat for longer than the TTL: bob's console is gone
     const taken = reg.acquireLease('web-1', 'p-me', me);

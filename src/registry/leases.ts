@@ -88,6 +88,8 @@ export function leasesApi(ctx: Ctx, ttlMs: number = LEASE_TTL_MS) {
     let n = 0;
     const at = ctx.now();
     for (const c of consoles) {
+      // A read first: a console that holds nothing must not queue for SQLite's write lock every tick.
+      if (db.prepare('SELECT 1 FROM leases WHERE console = ? LIMIT 1').get(c) === undefined) continue;
       n += db.prepare('UPDATE leases SET heartbeat_at = ? WHERE console = ?').run(at, c).changes;
     }
     return n;

@@ -6,13 +6,20 @@
  *      all applied, audit complete, its seq gap-free and each plan's entries in order;
  *   3. a console on another machine killed mid-apply: how long until its lease lapses (TTL 2 s) and
  *      another console takes it over, and whether a fresh console lists the plan as interrupted.
- * The registry's side of an apply only: devices are exercised by the migration and fault benches.
+ *   4. five `routedeck apply` processes at once on the embedded lab, one plan each on distinct
+ *      workloads, all through the PostgreSQL registry: exit codes, workloads active, audit complete.
+ * Parts 1–3 are the registry's side only; part 4 is the whole path (SSH, VyOS API emulator, verify).
  * Alone: `node --expose-gc --import tsx bench/run.ts registry-team`. Needs PostgreSQL's binaries.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCli } from '../src/cli/run.ts';
+import { startSimLab } from '../src/lab/sim/lab.ts';
 import { openRegistry } from '../src/registry/index.ts';
 import { pgBinaries, startPgCluster } from '../test/helpers/pg-cluster.ts';
 
@@ -44,6 +51,14 @@ export interface RegistryTeamBench {
     seconds: number;
   };
   killed: { ttlMs: number; takeoverAfterMs: number; interruptedListed: boolean };
+  labApplies: {
+    consoles: number;
+    exitedOk: number;
+    active: number;
+    applied: number;
+    auditComplete: boolean;
+    seconds: number;
+  };
   ok: boolean;
 }
 
@@ -144,6 +159,8 @@ export async function registryTeamBench(): Promise<RegistryTeamBench | null> {
     const interruptedListed = fresh.interruptedPlans().some((p) => p.plan.id === planId);
     fresh.close();
 
+    const labApplies = await labAppliesBench(await cluster.createDatabase('bench_lab'));
+
     const b: RegistryTeamBench = {
       date: new Date().toISOString(),
       allocations: {
@@ -157,6 +174,7 @@ export async function registryTeamBench(): Promise<RegistryTeamBench | null> {
       },
       applies,
       killed: { ttlMs: TTL_MS, takeoverAfterMs: Math.round(takeoverAfterMs), interruptedListed },
+      labApplies,
       ok: false,
     };
     b.ok =
@@ -166,7 +184,11 @@ export async function registryTeamBench(): Promise<RegistryTeamBench | null> {
       applies.auditRows === applies.expectedRows &&
       applies.seqGapFree &&
       applies.perPlanOrdered &&
-      interruptedListed;
+      interruptedListed &&
+      labApplies.exitedOk === CONSOLES &&
+      labApplies.active === CONSOLES &&
+      labApplies.applied === CONSOLES &&
+      labApplies.auditComplete;
     return b;
   } finally {
     cluster.stop();
@@ -174,6 +196,63 @@ export async function registryTeamBench(): Promise<RegistryTeamBench | null> {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+const BIN = fileURLToPath(new URL('../bin/routedeck.mjs', import.meta.url));
+
+/** Part 4: plans made one by one (in-process), then applied by five console processes at once. */
+async function labAppliesBench(url: string): Promise<RegistryTeamBench['labApplies']> {
+  const parent = await mkdtemp(path.join(tmpdir(), 'routedeck-bench-team-'));
+  const lab = await startSimLab({
+    dir: path.join(parent, 'sim'),
+    fabricOptions: { hopDelayMs: 20, jitterMs: 5 },
+  });
+  const env = { ROUTEDECK_LAB_DIR: parent, HOME: parent, USER: 'bench' };
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < CONSOLES; i++) {
+      let out = '';
+      const sink = { write: (c: string) => ((out += c), true) } as unknown as NodeJS.WritableStream;
+      const args = ['plan', 'create', `team${i}`, '--tenant', 'acme', '--host', `hv${1 + (i % 4)}`];
+      const code = await runCli([...args, '--lab', '--registry', url, '--json'], {
+        stdout: sink,
+        stderr: sink,
+        env,
+      });
+      if (code !== 0) throw new Error(`plan create team${i}: ${out}`);
+      ids.push((JSON.parse(out) as { plan: { id: string } }).plan.id);
+    }
+    const t = performance.now();
+    const codes = await Promise.all(
+      ids.map(
+        (id, i) =>
+          new Promise<number | null>((resolve) => {
+            const args = [BIN, 'apply', id, '--lab', '--yes', '--registry', url, '--operator', `op${i}`];
+            const proc = spawn(process.execPath, args, {
+              env: { ...process.env, ...env, ROUTEDECK_FROM_SOURCE: '1' },
+              stdio: ['ignore', 'ignore', 'inherit'],
+            });
+            proc.on('exit', (code) => resolve(code));
+          }),
+      ),
+    );
+    const seconds = round((performance.now() - t) / 1000);
+    const reg = openRegistry({ path: url });
+    try {
+      return {
+        consoles: CONSOLES,
+        exitedOk: codes.filter((c) => c === 0).length,
+        active: ids.filter((_, i) => reg.workload(`team${i}`)?.state === 'active').length,
+        applied: ids.filter((id) => reg.plan(id)?.status === 'applied').length,
+        auditComplete: ids.every((id) => reg.audit({ planId: id }).at(-1)?.outcome === 'applied'),
+        seconds,
+      };
+    } finally {
+      reg.close();
+    }
+  } finally {
+    await lab.stop();
+    await rm(parent, { recursive: true, force: true });
+  }
+}
 
 export function report(b: RegistryTeamBench): string {
   const a = b.allocations;
@@ -182,6 +261,7 @@ export function report(b: RegistryTeamBench): string {
     `  allocations  2 × ${a.each}: ${a.distinct} distinct, ${a.duplicates} duplicates, ${a.retries} retries, ${a.seconds} s (${a.perSecond}/s)`,
     `  applies      ${b.applies.applied}/${b.applies.consoles} applied, audit ${b.applies.auditRows}/${b.applies.expectedRows} rows, seq gap-free ${b.applies.seqGapFree}, per-plan order ${b.applies.perPlanOrdered}, ${b.applies.seconds} s`,
     `  killed       lease taken over ${b.killed.takeoverAfterMs} ms after the kill (TTL ${b.killed.ttlMs} ms); listed as interrupted: ${b.killed.interruptedListed}`,
+    `  lab applies  ${b.labApplies.exitedOk}/${b.labApplies.consoles} \`routedeck apply\` processes exit 0 at once, ${b.labApplies.active} workloads active, ${b.labApplies.applied} plans applied, audit complete ${b.labApplies.auditComplete}, ${b.labApplies.seconds} s`,
     `  ${b.ok ? 'ok' : 'FAILED'}`,
   ].join('\n');
 }

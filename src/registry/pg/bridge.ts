@@ -92,14 +92,21 @@ export class SyncPg {
     if (this.broken) throw new RegistryUnavailableError(this.label, this.broken);
     Atomics.store(this.signal, 0, 0);
     this.worker.postMessage(request);
-    if (Atomics.wait(this.signal, 0, 0, timeoutMs) === 'timed-out') {
-      // The worker is stuck in a call we can no longer trust: never reuse it.
-      this.broken = `no answer within ${Math.round(timeoutMs / 1000)} s`;
-      void this.worker.terminate();
-      throw new RegistryUnavailableError(this.label, this.broken);
+    const deadline = Date.now() + timeoutMs;
+    let message: Reply | undefined;
+    for (;;) {
+      const waited = Atomics.wait(this.signal, 0, 0, Math.max(0, deadline - Date.now()));
+      message = receiveMessageOnPort(this.replies)?.message as Reply | undefined;
+      if (message) break;
+      // Woken without an answer: the previous call's notify can land after that call already read
+      // its reply (the worker posts, stores, then notifies). Wait on, until the deadline.
+      if (waited === 'timed-out' || Date.now() >= deadline) {
+        // The worker is stuck in a call we can no longer trust: never reuse it.
+        this.broken = `no answer within ${Math.round(timeoutMs / 1000)} s`;
+        void this.worker.terminate();
+        throw new RegistryUnavailableError(this.label, this.broken);
+      }
     }
-    const message = receiveMessageOnPort(this.replies)?.message as Reply | undefined;
-    if (!message) throw new RegistryUnavailableError(this.label, 'the registry worker sent no answer');
     if (message.ok) return { rows: message.rows, rowCount: message.rowCount };
     const { code, message: text } = message.error;
     if ((code && UNAVAILABLE.test(code)) || /timeout|terminated|Connection terminated/i.test(text))

@@ -4,7 +4,7 @@
  * as root the cluster runs as the unprivileged `postgres` user (made by the package) or `routedeck-pg`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import pg from 'pg';
 
 export interface PgCluster {
   port: number;
+  /** With `tls`: the CA that signed the server's certificate (for 127.0.0.1), to pass as sslrootcert. */
+  caFile: string | null;
   /** A new, empty database; returns its URL (postgres://postgres@127.0.0.1:PORT/NAME). */
   createDatabase(name?: string): Promise<string>;
   /** A raw client (superuser) on one database, for tests that poke behind the registry's back. */
@@ -66,7 +68,50 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl), in `dir`. */
+function makeCertificates(dir: string, user: { uid: number; gid: number } | null) {
+  const ssl = (...args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-subj',
+    '/CN=routedeck test CA',
+    '-days',
+    '2',
+  );
+  ssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName = IP:127.0.0.1\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
+  // PostgreSQL refuses a key others can read, or one it does not own.
+  chmodSync(join(dir, 'server.key'), 0o600);
+  if (user) chownSync(join(dir, 'server.key'), user.uid, user.gid);
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+}
+
+export async function startPgCluster(options: { tls?: boolean } = {}): Promise<PgCluster> {
   const bins = pgBinaries();
   if ('missing' in bins) throw new Error(bins.missing);
   const dir = mkdtempSync(join(tmpdir(), 'routedeck-pg-'));
@@ -88,11 +133,15 @@ export async function startPgCluster(): Promise<PgCluster> {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`initdb failed: ${init.stderr || init.error?.message}`);
   }
+  const certs = options.tls ? makeCertificates(dir, user) : null;
+  const tls = certs ? ` -c ssl=on -c ssl_cert_file=${certs.cert} -c ssl_key_file=${certs.key}` : '';
   let port = 0;
   let started = false;
+  const optsFor = (p: number) =>
+    `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60${tls}`;
   for (let attempt = 0; attempt < 5 && !started; attempt++) {
     port = await freePort();
-    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
+    const opts = optsFor(port);
     const start = spawnSync(
       join(bins.dir, 'pg_ctl'),
       ['-D', data, '-l', join(dir, 'log'), '-o', opts, '-w', '-t', '120', 'start'],
@@ -118,6 +167,7 @@ export async function startPgCluster(): Promise<PgCluster> {
   };
   return {
     port,
+    caFile: certs?.ca ?? null,
     async createDatabase(name = `t${process.pid}_${++n}`) {
       const admin = await client(urlOf('postgres'));
       try {
@@ -130,8 +180,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     client,
     pause: () => void ctl('-m', 'fast', '-w', 'stop'),
     resume: () => {
-      const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
-      const r = ctl('-l', join(dir, 'log'), '-o', opts, '-w', '-t', '120', 'start');
+      const r = ctl('-l', join(dir, 'log'), '-o', optsFor(port), '-w', '-t', '120', 'start');
       if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}`);
     },
     stop,

@@ -31,6 +31,8 @@ const WORKER = new URL('./worker.mjs', import.meta.url);
 
 /** SQLSTATE classes that mean "the server is not there" (08: connection, 57P: shutdown) and Node socket errors. */
 const UNAVAILABLE = /^(08|57P0|E[A-Z]+$)/;
+/** Node's codes for a server certificate that does not verify (sslmode verify-ca/verify-full). */
+const TLS = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|[A-Z_]*CERT[A-Z_]*$)/;
 
 export class SyncPg {
   private readonly worker: Worker;
@@ -109,6 +111,8 @@ export class SyncPg {
     }
     if (message.ok) return { rows: message.rows, rowCount: message.rowCount };
     const { code, message: text } = message.error;
+    if ((code && TLS.test(code)) || /does not support SSL/i.test(text))
+      throw new RegistryUnavailableError(this.label, `TLS: ${text}`);
     if ((code && UNAVAILABLE.test(code)) || /timeout|terminated|Connection terminated/i.test(text))
       throw new RegistryUnavailableError(this.label, text);
     throw new RegistrySqlError(text, code);

@@ -125,6 +125,9 @@ export function copyRegistry(
   }
 }
 
+// PostgreSQL takes up to 65,535 parameters a statement; the widest table has 9 columns.
+const BATCH = 500;
+
 function hasTable(db: Database.Database, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
@@ -134,9 +137,13 @@ function copyTable(src: Database.Database, dest: ReturnType<typeof connectPg>['d
   const rows = src.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
   if (rows.length === 0) return 0;
   const columns = Object.keys(rows[0]!);
-  const insert = dest.prepare(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-  );
-  for (const row of rows) insert.run(...columns.map((c) => row[c]));
+  // Many rows a statement: a year of audit history is one round trip per BATCH rows, not per row.
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
+    dest
+      .prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${batch.map(() => tuple).join(', ')}`)
+      .run(...batch.flatMap((row) => columns.map((c) => row[c])));
+  }
   return rows.length;
 }

@@ -2,10 +2,13 @@
 // machines) racing for the same addresses and leases, history the database itself keeps append-only,
 // and a clear refusal — never a hang, never a file — when the database is not there.
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  copyRegistry,
   LEASE_TTL_MS,
   LeaseHeldError,
   openRegistry,
@@ -180,6 +183,43 @@ describe.skipIf(pgBackend.skip)('registry on PostgreSQL', () => {
     expect(reg.allocated({ vrf: 'acme' })).toEqual([]);
     reg.allocate('acme', 4, '10.64.0.1', 'web-1');
     expect(reg.allocated({ vrf: 'acme' }).map((a) => a.workload)).toEqual(['web-1']);
+  });
+
+  it('registry copy moves a long history whole (more rows than one insert batch), in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routedeck-copy-'));
+    try {
+      const file = join(dir, 'laptop.sqlite');
+      const laptop = openRegistry({ path: file });
+      laptop.upsertTenant({ ...tenantA, pools4: ['10.64.0.0/20'] });
+      laptop.transaction(() => {
+        for (let i = 0; i < 1234; i++) {
+          laptop.appendAudit({
+            at: `2025-01-01T00:00:00Z`,
+            operator: 'a',
+            planId: `p${i % 7}`,
+            kind: 'step',
+            outcome: 'ok',
+            message: `entry ${i}`,
+          });
+          if (i < 600) laptop.allocate('acme', 4, `10.64.${i >> 8}.${i & 255}`, `w${i}`);
+        }
+      });
+      const audit = laptop.audit();
+      const allocated = laptop.allocated({ vrf: 'acme' });
+      laptop.close();
+      const target = await pgBackend.location();
+      const result = copyRegistry(`sqlite:${file}`, target);
+      expect(result.counts).toMatchObject({ audit: 1234, allocations: 600, tenants: 1, pools: 2 });
+      const team = openRegistry({ path: target });
+      try {
+        expect(team.audit()).toEqual(audit);
+        expect(team.allocated({ vrf: 'acme' })).toEqual(allocated);
+      } finally {
+        team.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a database that is not there is a clear error naming the URL, not a hang', () => {

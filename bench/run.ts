@@ -18,6 +18,7 @@
  *   8. CLI start: `--help` and `get devices --lab` from dist/ and from source (cli-start.ts), under `cliStart`.
  *   9. The embedded lab's scaling curve, 100 to 1,000 hosts (lab-scale.ts), merged under `labScale`;
  *      `--sizes=100,250` picks sizes.
+ *  10. A team on one PostgreSQL registry (registry-team.ts), merged under `registryTeam`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -180,6 +181,7 @@ const PARTS = [
   'faults',
   'cli-start',
   'lab-scale',
+  'registry-team',
 ] as const;
 
 async function main(): Promise<void> {
@@ -241,6 +243,15 @@ async function main(): Promise<void> {
     scale.mergeResults(curve);
     console.log(`\n${scale.report(curve)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!Object.values(curve.targets).every((x) => x.ok)) process.exitCode = 1;
+  }
+  if (want('registry-team')) {
+    const team = await import('./registry-team.ts');
+    const b = await team.registryTeamBench();
+    if (b) {
+      team.mergeResults(b);
+      console.log(`\n${team.report(b)}`);
+      if (!b.ok) process.exitCode = 1;
+    }
   }
 }
 

@@ -36,6 +36,7 @@ const VERBS: Record<string, string> = {
   overlay: 'overlay',
   ov: 'overlay',
   guard: 'guard',
+  audit: 'audit',
   help: 'help',
   plan: 'plan',
   timeline: 'plan',
@@ -49,7 +50,18 @@ const VERBS: Record<string, string> = {
 };
 
 /** Verbs offered by completion (aliases still work when typed). */
-const COMPLETE_VERBS = ['devices', 'bgp', 'routes', 'vrfs', 'workloads', 'overlay', 'guard', 'help', 'quit'];
+const COMPLETE_VERBS = [
+  'devices',
+  'bgp',
+  'routes',
+  'vrfs',
+  'workloads',
+  'overlay',
+  'guard',
+  'audit',
+  'help',
+  'quit',
+];
 
 function verbsFor(ctx: CommandContext): string[] {
   return [...COMPLETE_VERBS, ...(ctx.shells ? ['ssh', 'shells'] : []), ...(ctx.notes ? ['note'] : [])];
@@ -90,6 +102,7 @@ export function parseCommand(text: string, ctx: CommandContext): Command {
   if (verb === 'help') return { kind: 'help' };
   if (verb === 'plan') return { kind: 'timeline' };
   if (verb === 'devices') return { kind: 'open', view: 'devices', args: {} };
+  if (verb === 'audit') return { kind: 'open', view: 'audit', args: {} };
   if (verb === 'workloads')
     return { kind: 'open', view: 'workloads', args: rest[0] ? { tenant: rest[0] } : {} };
   const device = rest[0];

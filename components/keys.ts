@@ -10,7 +10,8 @@ export type ViewId =
   | 'workloads'
   | 'workload'
   | 'overlay'
-  | 'guard';
+  | 'guard'
+  | 'audit';
 
 /**
  * One key action as data (k9s `KeyAction`, gemini-cli's keybinding map): the handlers, the footer and
@@ -46,7 +47,7 @@ export const DEFAULT_KEYS: KeyTable = [
     id: 'command',
     keys: [':'],
     label: 'cmd',
-    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :guard :plan :q',
+    description: 'command line: :devices :bgp :routes :vrfs :workloads :overlay :guard :audit :plan :q',
     footer: true,
   },
   {

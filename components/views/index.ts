@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { ViewId } from '../keys.ts';
+import { AuditView } from './Audit.tsx';
 import { BgpView } from './Bgp.tsx';
 import { DevicesView } from './Devices.tsx';
 import { GuardView } from './Guard.tsx';
@@ -22,4 +23,5 @@ export const VIEWS: Record<ViewId, ComponentType<ViewProps>> = {
   workload: WorkloadDetailView,
   overlay: OverlayView,
   guard: GuardView,
+  audit: AuditView,
 };

@@ -7,7 +7,7 @@ import { resolveInventory, simLabDirFor } from './common/inventory.ts';
 import type { CliIo } from './common/io.ts';
 import { renderTable, useColor } from './common/table.ts';
 import { UsageError } from './usage.ts';
-import { registryPathFor } from './wiring.ts';
+import { registryOptionsFor, registryPathFor } from './wiring.ts';
 import type { WorkflowValues } from './common/session.ts';
 
 /** Plans in the registry, newest last: what is planned and not applied (discard it) or interrupted. */
@@ -98,7 +98,9 @@ async function openRegistryOnly(values: WorkflowValues, io: CliIo) {
     inventory = loadInventoryFile(running.inventoryPath);
     source = { kind: 'lab-sim' as const, label: 'LAB (simulated)' };
   } else ({ inventory, source } = resolveInventory(values, io.env));
-  return openRegistry({ path: registryPathFor(inventory, source, io.env, values.registry) });
+  return openRegistry(
+    await registryOptionsFor(inventory, registryPathFor(inventory, source, io.env, values.registry)),
+  );
 }
 
 function auditRows(e: AuditRecord) {

@@ -21,6 +21,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const reconcile = await import('./reconcile.ts');
       if (reconcile.isReconcilePlan(argv)) return await reconcile.runPlanReconcile(argv, io);
     }
+    if (argv[0] === 'registry') return await (await import('./registry.ts')).runRegistry(argv.slice(1), io);
     const { values, positionals } = parseArgs({
       args: argv,
       options: GET_OPTIONS,

@@ -27,6 +27,8 @@ Usage:
   routedeck serve --listen 127.0.0.1:2222 --authorized-keys FILE [--host-key FILE] [--auth-timeout S]
                 [--max-viewers N] [--max-pending N] [--max-pending-per-source N]
                                             the console here, mirrored read-only to colleagues over SSH
+  routedeck registry migrate [--registry LOC | --inventory FILE]   apply the registry's schema migrations now
+  routedeck registry copy --from sqlite:FILE --to postgres://USER@HOST/DB   move a registry's history to PostgreSQL
   routedeck trust-host DEVICE --inventory FILE [--fingerprint SHA256:…]
   routedeck lab netns up|down|status        (root, Linux: real FRR in network namespaces)
 
@@ -40,7 +42,8 @@ Options for get:
   --json             stable JSON output (see README)
 
 Options for plan/apply/audit: --lab (the running embedded lab), --lab-netns or --inventory FILE;
-  --registry FILE (default: next to a lab's inventory, else $XDG_STATE_HOME/routedeck/registry.sqlite),
+  --registry FILE|sqlite:FILE|postgres://USER@HOST/DB (default: the inventory's registry.url, next to a lab's
+  inventory, else $XDG_STATE_HOME/routedeck/registry.sqlite; no password in the URL: PGPASSWORD, ~/.pgpass),
   --operator NAME (default: your login; recorded in the audit log).
 
 Exit codes: 0 ok, 1 some device failed (apply: rolled back / failed), 2 bad input (nothing was sent).

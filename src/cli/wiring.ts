@@ -1,5 +1,14 @@
 import { dirname, join } from 'node:path';
-import { defaultRegistryPath, openRegistry, type Registry } from '../registry/index.ts';
+import {
+  defaultRegistryPath,
+  openRegistry,
+  parseRegistryLocation,
+  RegistryError,
+  type Registry,
+  type RegistryOptions,
+  type RegistryUnavailableError,
+  TeamFeed,
+} from '../registry/index.ts';
 import {
   registerFloatingIps,
   registerGuardRepair,
@@ -10,7 +19,7 @@ import {
 import { registerReconcile } from '../workflows/reconcile/index.ts';
 import { driverFor } from '../drivers/index.ts';
 import type { Inventory } from '../inventory/load.ts';
-import type { DeviceSpec } from '../model/device.ts';
+import type { DeviceSpec, SecretRef } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { Poller, type PollerOptions } from '../poller/poller.ts';
 import { createAppStore, type AppStore, type SourceInfo } from '../state/store.ts';
@@ -74,8 +83,10 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
 }
 
 /**
- * Where this fabric's registry lives: `--registry`/`ROUTEDECK_REGISTRY`; a lab's next to its
- * inventory (a new lab starts with a new one); else the XDG state directory.
+ * Where this fabric's registry lives: `--registry`/`ROUTEDECK_REGISTRY`; the inventory's
+ * `registry.url` (a team's shared one); a lab's next to its inventory (a new lab starts with a new
+ * one); else the XDG state directory. A given location that is neither a file in an existing
+ * directory nor a known URL is refused (RegistryLocationError, exit 2) before anything is created.
  */
 export function registryPathFor(
   inventory: Inventory,
@@ -83,11 +94,32 @@ export function registryPathFor(
   env: NodeJS.ProcessEnv,
   explicit?: string,
 ): string {
-  if (explicit) return explicit;
-  if (env.ROUTEDECK_REGISTRY) return env.ROUTEDECK_REGISTRY;
+  const given = explicit ?? (env.ROUTEDECK_REGISTRY || undefined) ?? inventory.registry?.url;
+  if (given !== undefined) {
+    parseRegistryLocation(given);
+    return given;
+  }
   if (source.kind !== 'inventory' && inventory.source)
     return join(dirname(inventory.source), 'registry.sqlite');
   return defaultRegistryPath(env);
+}
+
+/**
+ * How to open the registry at `path`: the inventory's password reference (resolved now, never
+ * stored) and TLS settings apply when `path` is the inventory's own registry URL.
+ */
+export async function registryOptionsFor(
+  inventory: Inventory,
+  path: string,
+): Promise<Pick<RegistryOptions, 'password' | 'sslmode' | 'sslrootcert'> & { path: string }> {
+  const settings = inventory.registry;
+  if (!settings || settings.url !== path) return { path };
+  return {
+    path,
+    ...(settings.password ? { password: await registryPassword(settings.password) } : {}),
+    ...(settings.sslmode ? { sslmode: settings.sslmode } : {}),
+    ...(settings.sslrootcert ? { sslrootcert: settings.sslrootcert } : {}),
+  };
 }
 
 export interface WorkflowsOptions {
@@ -100,13 +132,13 @@ export async function openWorkflows(
   inventory: Inventory,
   fabric: Fabric,
   options: WorkflowsOptions,
-): Promise<{ service: WorkflowService; registry: Registry; close(): void }> {
+): Promise<{ service: WorkflowService; registry: Registry; team: TeamFeed; close(): void }> {
   // Resolved here only so the audit log can scrub them; never stored.
   const secrets = await Promise.all(
     inventory.devices.flatMap((d) => (d.api ? [resolveSecret(d.api.key).catch(() => null)] : [])),
   );
   const registry = openRegistry({
-    path: options.registryPath,
+    ...(await registryOptionsFor(inventory, options.registryPath)),
     secrets: secrets.filter((s): s is string => typeof s === 'string' && s.length > 0),
   });
   try {
@@ -137,9 +169,50 @@ export async function openWorkflows(
         pools6: t.pools6,
       }));
     if (provisioned.length > 0) fabric.store.setState((s) => ({ tenants: [...s.tenants, ...provisioned] }));
-    return { service, registry, close: () => registry.close() };
+    // Other consoles' leases and active plans, live (the Workloads view marks what they are changing).
+    const team = new TeamFeed(registry, {
+      console: service.consoleId.id,
+      operator: service.operator,
+    }).start();
+    return {
+      service,
+      registry,
+      team,
+      close: () => {
+        team.stop();
+        registry.close();
+      },
+    };
   } catch (error) {
     registry.close();
     throw error;
   }
+}
+
+/** The inventory's registry.password, resolved now; a missing one is the registry's refusal (exit 2). */
+async function registryPassword(ref: SecretRef): Promise<string> {
+  try {
+    return await resolveSecret(ref);
+  } catch (error) {
+    throw new RegistryError(`registry password: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The shared registry is down at start: the console still shows the live fabric, read-only, and says
+ * why on its header line (every screen) and in the log — nothing can be planned or applied.
+ */
+export function announceRegistryDown(
+  store: AppStore,
+  error: RegistryUnavailableError,
+  at = Date.now(),
+): void {
+  const why = `registry ${error.location} unreachable: read-only, nothing can be planned or applied (fix the database, then restart the console; or --registry FILE for a local one)`;
+  store.setState((s) => ({
+    source: { ...s.source, label: `${s.source.label} │ ${why}` },
+    events: [
+      ...s.events,
+      { at, device: 'registry', level: 'error' as const, message: `${error.message}; ${why}` },
+    ],
+  }));
 }

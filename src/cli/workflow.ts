@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { StepFailure, type ExecEvent } from '../workflows/execute/index.ts';
 import { manualMove } from '../workflows/plan/manual-move.ts';
-import { planFromJson, renderPreview } from '../workflows/plan/index.ts';
+import { planFileRegistry, planFromJson, renderPreview } from '../workflows/plan/index.ts';
 import { WorkflowError, type ApplyOptions, type WorkflowService } from '../workflows/service/index.ts';
 import type { Plan } from '../model/plan.ts';
 import { safeText } from '../model/text.ts';
@@ -93,7 +93,15 @@ async function loadPlanArg(arg: string, service: WorkflowService): Promise<Plan>
       `"${arg}" is neither a plan id in the registry nor a readable plan file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
     );
   }
-  return service.registryCopy(planFromJson(text));
+  const plan = planFromJson(text);
+  const bound = planFileRegistry(text);
+  const here = service.registry.registryId();
+  if (bound !== undefined && bound !== here)
+    throw new WorkflowError(
+      `plan file ${arg} was planned against another registry (id ${bound}); this console's registry ` +
+        `${service.registry.path} is ${here}: apply it with --registry pointing where it was planned, or plan it again here`,
+    );
+  return service.registryCopy(plan);
 }
 
 export async function runApply(rest: string[], values: WorkflowValues, io: CliIo): Promise<number> {

@@ -27,6 +27,17 @@ export interface Inventory {
   devices: DeviceSpec[];
   tenants: TenantSpec[];
   workflows: WorkflowSettings;
+  /** The team's shared registry, when the inventory names one (else each console keeps its own file). */
+  registry?: RegistrySettings;
+}
+
+export interface RegistrySettings {
+  /** postgres://USER@HOST[:PORT]/DB (no password) or sqlite:FILE. */
+  url: string;
+  password?: SecretRef;
+  sslmode?: 'disable' | 'verify-ca' | 'verify-full';
+  /** Absolute path of the CA certificate to trust (libpq's sslrootcert). */
+  sslrootcert?: string;
 }
 
 export interface WorkflowSettings {
@@ -277,6 +288,22 @@ function build(input: InventoryInput, source: string, canonical: Map<string, str
         ? { rollbackRetryMs: input.workflows.rollbackRetryMs }
         : {}),
     },
+    ...(input.registry
+      ? {
+          registry: {
+            // A relative sqlite:FILE is next to the inventory, like every other path in it.
+            url: input.registry.url.replace(
+              /^sqlite:(.+)$/i,
+              (_m, file: string) => `sqlite:${expandPath(file, base)}`,
+            ),
+            ...(input.registry.password ? { password: fileRef(input.registry.password) } : {}),
+            ...(input.registry.sslmode ? { sslmode: input.registry.sslmode } : {}),
+            ...(input.registry.sslrootcert
+              ? { sslrootcert: expandPath(input.registry.sslrootcert, base) }
+              : {}),
+          },
+        }
+      : {}),
     tenants: input.tenants.map((tenant) => ({
       name: tenant.name,
       ...(tenant.vrf ? { vrf: tenant.vrf } : {}),

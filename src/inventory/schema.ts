@@ -68,6 +68,29 @@ const device = z.strictObject({
   simulated: z.boolean().optional(),
 });
 
+/**
+ * The shared registry of a team (issue 19): a PostgreSQL URL, or `sqlite:FILE`. The password is only
+ * ever a reference ({env} or {file}); a URL carrying one is refused without being echoed.
+ */
+const registry = z.strictObject({
+  url: z
+    .string()
+    .refine((value) => !/^[^/]*\/\/[^/@]*:[^/@]*@/.test(value), {
+      message: 'must not contain a password; give it as password: {env: NAME} or {file: PATH}',
+      abort: true,
+    })
+    .refine((value) => /^(postgres(ql)?:\/\/[^/]+\/[^/?#]+(\?.*)?|sqlite:.+)$/i.test(value), {
+      message: 'must be postgres://USER@HOST[:PORT]/DB or sqlite:FILE',
+    }),
+  password: secretRef.optional(),
+  sslmode: z
+    .enum(['disable', 'verify-ca', 'verify-full'], {
+      error: 'must be disable, verify-ca or verify-full (require does not check who answers)',
+    })
+    .optional(),
+  sslrootcert: filePath.optional(),
+});
+
 const MTU = 'must be a whole number from 1280 (the IPv6 minimum) to 9216';
 const ipAddress = z
   .string()
@@ -143,6 +166,7 @@ export const inventorySchema = z.strictObject({
   devices: z.array(device).min(1, 'must list at least one device'),
   tenants: z.array(tenant).default([]),
   workflows: workflows.optional(),
+  registry: registry.optional(),
 });
 
 export type InventoryInput = z.infer<typeof inventorySchema>;

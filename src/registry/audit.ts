@@ -70,26 +70,31 @@ export function auditApi(ctx: Ctx, secrets: SecretScrubber) {
   function appendAudit(entry: AuditEntry): AuditRecord {
     const e = secrets.scrubDeep(entry);
     const diff = e.diff === undefined ? null : secrets.scrub(JSON.stringify(deviceDiffSchema.parse(e.diff)));
-    const info = db
-      .prepare(
-        `INSERT INTO audit (at, operator, plan_id, kind, device, diff, outcome, message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.at, e.operator, e.planId, e.kind, e.device ?? null, diff, e.outcome, e.message);
-    return toRecord(db.prepare('SELECT * FROM audit WHERE seq = ?').get(info.lastInsertRowid));
+    return ctx.tx(() => {
+      // PostgreSQL hands out identity values before commit: without this lock a follower reading
+      // `afterSeq` could see seq 7 committed before seq 6 and skip 6 for good. SQLite's tx is already exclusive.
+      if (db.dialect === 'postgres') db.prepare('SELECT pg_advisory_xact_lock(19190001)').get();
+      const inserted = db
+        .prepare(
+          `INSERT INTO audit (at, operator, plan_id, kind, device, diff, outcome, message)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+        )
+        .get(e.at, e.operator, e.planId, e.kind, e.device ?? null, diff, e.outcome, e.message);
+      return toRecord(inserted);
+    });
   }
 
   function audit(filter: AuditFilter = {}): AuditRecord[] {
     const rows = db
       .prepare(
-        `SELECT * FROM audit WHERE (@plan IS NULL OR plan_id = @plan) AND (@op IS NULL OR operator = @op)
-         AND seq > @after ORDER BY seq LIMIT @limit`,
+        `SELECT * FROM audit WHERE (plan_id = @plan OR @plan IS NULL) AND (operator = @op OR @op IS NULL)
+         AND seq > @after ORDER BY seq${filter.limit === undefined ? '' : ' LIMIT @limit'}`,
       )
       .all({
         plan: filter.planId ?? null,
         op: filter.operator ?? null,
         after: filter.afterSeq ?? 0,
-        limit: filter.limit ?? -1,
+        ...(filter.limit === undefined ? {} : { limit: filter.limit }),
       });
     return (rows as unknown[]).map(toRecord);
   }

@@ -1,12 +1,12 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { z } from 'zod';
 import { RegistryCorruptError } from './errors.ts';
+import type { SqlDb } from './sql.ts';
 
 /** What every table module needs: the connection, the clock, and the one transaction wrapper. */
 export interface Ctx {
-  db: BetterSqlite3.Database;
+  db: SqlDb;
   now: () => number;
-  /** Runs fn in a BEGIN IMMEDIATE transaction (a savepoint when nested). */
+  /** Runs fn in one transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE, retried); a savepoint when nested. */
   tx<T>(fn: () => T): T;
 }
 

@@ -64,10 +64,13 @@ export class LeaseHeldError extends RegistryError {
     readonly planId: string,
     readonly holder: LeaseHolder,
     readonly since: Date,
+    /** When it lapses if its console stops heartbeating (absent: it lapses when its pid dies). */
+    readonly lapsesAt?: Date,
   ) {
     super(
       `workload "${workload}" is leased by plan ${planId}: operator ${holder.operator} on console ${holder.console} ` +
-        `(pid ${holder.pid} on ${holder.host}) since ${since.toISOString()}`,
+        `(pid ${holder.pid} on ${holder.host}) since ${since.toISOString()}` +
+        (lapsesAt ? `; it lapses at ${lapsesAt.toISOString()} unless that console is still running` : ''),
     );
   }
 }
@@ -86,5 +89,33 @@ export class RegistryDamagedError extends RegistryError {
       `registry ${path} ${problem}; routedeck never re-creates or repairs an existing registry: ` +
         'restore it from a backup, or move it aside to start an empty one',
     );
+  }
+}
+
+/** The shared registry (PostgreSQL) cannot be reached or did not answer: nothing may be planned or applied. */
+export class RegistryUnavailableError extends RegistryError {
+  override name = 'RegistryUnavailableError';
+  constructor(
+    /** The URL without its password. */
+    readonly location: string,
+    readonly reason: string,
+  ) {
+    super(`registry ${location} is unreachable (${reason})`);
+  }
+}
+
+/** A registry argument that is neither a usable file path nor a known URL; nothing was created. */
+export class RegistryLocationError extends RegistryError {
+  override name = 'RegistryLocationError';
+}
+
+/** An error PostgreSQL reported for one statement (its SQLSTATE in `code`). */
+export class RegistrySqlError extends RegistryError {
+  override name = 'RegistrySqlError';
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(`PostgreSQL: ${message}${code ? ` (SQLSTATE ${code})` : ''}`);
   }
 }

@@ -9,3 +9,15 @@ export type { WorkloadFilter, WorkloadState } from './workloads.ts';
 export { REDACTED } from './secrets.ts';
 export * from './errors.ts';
 export { SCHEMA_VERSION } from './schema.ts';
+export { parseRegistryLocation, type RegistryLocation, type PgLocation, type SslMode } from './location.ts';
+export type { RegistryChange } from './assemble.ts';
+export { LEASE_TTL_MS } from './leases.ts';
+export { copyRegistry, migrateRegistry, type CopyResult, type MigrateResult } from './admin.ts';
+export {
+  readTeamActivity,
+  TeamFeed,
+  type TeamActivity,
+  type TeamFeedOptions,
+  type TeamLease,
+  type TeamPlan,
+} from './team.ts';

@@ -1,48 +1,55 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { allocationsApi } from './allocations.ts';
-import { auditApi } from './audit.ts';
+import { assemble, type RegistryChange, type RegistryTables } from './assemble.ts';
 import type { Ctx } from './context.ts';
 import { RegistryDamagedError, RegistryError } from './errors.ts';
 import { checkDatabase, checkFile, createIfAbsent } from './integrity.ts';
-import { holderAlive, leasesApi } from './leases.ts';
-import { plansApi, type StoredPlan } from './plans.ts';
+import { parseRegistryLocation, type SslMode } from './location.ts';
+import { openPgRegistry } from './pg/open.ts';
 import { migrate } from './schema.ts';
-import { SecretScrubber } from './secrets.ts';
-import { tenantsApi } from './tenants.ts';
-import { transitSlicesApi } from './transit-slices.ts';
-import { workloadsApi } from './workloads.ts';
+import { sqliteDb } from './sql.ts';
 
 export interface RegistryOptions {
-  /** SQLite file; `:memory:` for a throwaway registry. Default: see defaultRegistryPath. */
+  /**
+   * SQLite file (`:memory:` for a throwaway registry), `sqlite:FILE`, or `postgres://USER@HOST[:PORT]/DB`.
+   * Default: see defaultRegistryPath.
+   */
   path?: string;
+  /** PostgreSQL only: the password (resolved from the inventory's reference; else PGPASSWORD, ~/.pgpass). */
+  password?: string;
+  /** PostgreSQL only: TLS as libpq's sslmode/sslrootcert (a `?sslmode=` in the URL wins). */
+  sslmode?: SslMode;
+  sslrootcert?: string;
+  /** PostgreSQL only: one statement's limit and the connect limit (ms). */
+  timeoutMs?: number;
   /** Clock in ms since the epoch (tests pin it). */
   now?: () => number;
   /** Values that must never be stored (resolved API keys…): replaced by `[redacted]` in the audit log. */
   secrets?: readonly string[];
   /** How long a writer waits for another console's write lock before failing (ms). */
   busyTimeoutMs?: number;
+  /** A lease whose holder has not heartbeaten for this long is gone (default LEASE_TTL_MS). */
+  leaseTtlMs?: number;
 }
 
-export type Registry = ReturnType<typeof tenantsApi> &
-  ReturnType<typeof allocationsApi> &
-  ReturnType<typeof workloadsApi> &
-  ReturnType<typeof plansApi> &
-  ReturnType<typeof auditApi> &
-  ReturnType<typeof leasesApi> &
-  ReturnType<typeof transitSlicesApi> & {
-    readonly path: string;
-    /** Runs fn as one BEGIN IMMEDIATE transaction: all of it commits, or none of it (fn throwing rolls back). */
-    transaction<T>(fn: () => T): T;
-    /** Plans that were `applying` when this registry was opened and whose holder is gone: a console died mid-apply. */
-    interruptedPlans(): StoredPlan[];
-    /** Adds values to scrub from now on (a key resolved after the registry was opened). */
-    addSecrets(values: readonly string[]): void;
-    /** Folds the WAL into the main file (tests inspect the file; also done on close). */
-    checkpoint(): void;
-    close(): void;
-  };
+export type Registry = RegistryTables & {
+  /** The file, or the PostgreSQL URL without its password. */
+  readonly path: string;
+  readonly backend: 'sqlite' | 'postgres';
+  /**
+   * Runs fn as one transaction: all of it commits, or none of it (fn throwing rolls back). PostgreSQL
+   * runs it SERIALIZABLE and re-runs fn whole after a lost race, so fn must only touch the registry.
+   */
+  transaction<T>(fn: () => T): T;
+  /** How many transactions were re-run after a serialization failure or deadlock (always 0 on SQLite). */
+  transactionRetries(): number;
+  /** Changes other consoles commit (PostgreSQL LISTEN/NOTIFY); SQLite never calls back. Returns unsubscribe. */
+  onChange(listener: (change: RegistryChange) => void): () => void;
+  /** Folds the WAL into the main file (tests inspect the file; also done on close). No-op on PostgreSQL. */
+  checkpoint(): void;
+  close(): void;
+};
 
 /** `$XDG_STATE_HOME/routedeck/registry.sqlite`, else `~/.local/state/routedeck/registry.sqlite`. */
 export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -55,8 +62,15 @@ export function defaultRegistryPath(env: NodeJS.ProcessEnv = process.env): strin
  * not SQLite, damaged or not ours is refused with a RegistryDamagedError and left untouched.
  */
 export function openRegistry(options: RegistryOptions = {}): Registry {
-  const path = options.path ?? defaultRegistryPath();
   const now = options.now ?? Date.now;
+  // The default path's directories are made on demand; a path given explicitly was checked by the caller.
+  const location = parseRegistryLocation(options.path ?? defaultRegistryPath(), {
+    createDirs: true,
+    ...(options.sslmode ? { sslmode: options.sslmode } : {}),
+    ...(options.sslrootcert ? { sslrootcert: options.sslrootcert } : {}),
+  });
+  if (location.kind === 'postgres') return openPgRegistry(location, { ...options, now });
+  const path = location.path;
   if (path !== ':memory:') {
     createIfAbsent(path, now);
     checkFile(path);
@@ -85,31 +99,19 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write (pick a free address, then insert
   // it) cannot interleave with another console's; nested calls become savepoints.
   const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
-  const ctx: Ctx = { db, now, tx };
-  const secrets = new SecretScrubber(options.secrets ?? []);
-  const tenants = tenantsApi(ctx);
-  const plans = plansApi(ctx, secrets);
-  const leases = leasesApi(ctx);
-
-  // Snapshot at open: a plan still `applying` now was being applied by a console that is gone —
-  // unless its leases belong to a live console (a colleague applying right now).
-  const interrupted = plans
-    .plans({ status: 'applying' })
-    .filter((p) => !leases.leases({ planId: p.plan.id }).some((l) => holderAlive(l.holder)));
-
+  const ctx: Ctx = { db: sqliteDb(db), now, tx };
+  const { tables, stop } = assemble(ctx, options);
   return {
     path,
-    ...tenants,
-    ...allocationsApi(ctx, tenants.tenant),
-    ...workloadsApi(ctx),
-    ...plans,
-    ...auditApi(ctx, secrets),
-    ...leases,
-    ...transitSlicesApi(ctx),
+    backend: 'sqlite',
+    ...tables,
     transaction: tx,
-    interruptedPlans: () => [...interrupted],
-    addSecrets: (values) => secrets.add(values),
+    transactionRetries: () => 0,
+    onChange: () => () => {},
     checkpoint: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
-    close: () => db.close(),
+    close: () => {
+      stop();
+      db.close();
+    },
   };
 }

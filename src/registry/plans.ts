@@ -64,8 +64,8 @@ export function plansApi(ctx: Ctx, secrets: SecretScrubber) {
   function plans(filter: PlanFilter = {}): StoredPlan[] {
     const rows = db
       .prepare(
-        `SELECT * FROM plans WHERE (@status IS NULL OR status = @status)
-         AND (@workload IS NULL OR workload = @workload) ORDER BY updated_at, id`,
+        `SELECT * FROM plans WHERE (status = @status OR @status IS NULL)
+         AND (workload = @workload OR @workload IS NULL) ORDER BY updated_at, id`,
       )
       .all({ status: filter.status ?? null, workload: filter.workload ?? null });
     return (rows as unknown[]).map(toStored);

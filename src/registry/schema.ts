@@ -94,6 +94,12 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (transit, slice)
   );
   `,
+  /* v3: a team registry (issue 19): lease heartbeats (a holder on another machine cannot be probed),
+     and this registry's identity, which plan files carry so they are applied where they were planned. */ `
+  ALTER TABLE leases ADD COLUMN heartbeat_at INTEGER;
+  CREATE TABLE registry_meta (id TEXT NOT NULL);
+  INSERT INTO registry_meta (id) VALUES (lower(hex(randomblob(16))));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -102,6 +108,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const TABLES: readonly (readonly string[])[] = [
   ['tenants', 'pools', 'allocations', 'workloads', 'plans', 'audit', 'leases'],
   ['transit_slices'],
+  ['registry_meta'],
 ];
 
 /**

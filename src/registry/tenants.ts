@@ -89,7 +89,9 @@ export function tenantsApi(ctx: Ctx) {
         'INSERT INTO tenants (name, vrf) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET vrf = excluded.vrf',
       ).run(spec.name, vrf);
       db.prepare('DELETE FROM pools WHERE tenant = ?').run(spec.name);
-      const insert = db.prepare('INSERT OR IGNORE INTO pools (tenant, family, cidr) VALUES (?, ?, ?)');
+      const insert = db.prepare(
+        'INSERT INTO pools (tenant, family, cidr) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      );
       for (const cidr of parsed) insert.run(spec.name, cidrFamily(cidr), cidrText(cidr));
       return tenant(spec.name)!;
     });

@@ -85,8 +85,8 @@ export function workloadsApi(ctx: Ctx) {
   function workloads(filter: WorkloadFilter = {}): WorkloadRecord[] {
     const rows = db
       .prepare(
-        `SELECT * FROM workloads WHERE (@tenant IS NULL OR tenant = @tenant) AND (@host IS NULL OR host = @host)
-         AND (@state IS NULL OR state = @state) ORDER BY name`,
+        `SELECT * FROM workloads WHERE (tenant = @tenant OR @tenant IS NULL) AND (host = @host OR @host IS NULL)
+         AND (state = @state OR @state IS NULL) ORDER BY name`,
       )
       .all({ tenant: filter.tenant ?? null, host: filter.host ?? null, state: filter.state ?? null });
     return (rows as unknown[]).map(toRecord);

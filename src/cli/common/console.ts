@@ -9,7 +9,8 @@ import { openInventory, simLabDirFor } from './inventory.ts';
 import { findRunningSimLab, startSimLab } from '../../lab/sim/lab.ts';
 import { loadInventoryFile } from '../../inventory/load.ts';
 import type { CliIo } from './io.ts';
-import { openFabric, openWorkflows, registryPathFor, type Fabric } from '../wiring.ts';
+import { RegistryUnavailableError } from '../../registry/errors.ts';
+import { announceRegistryDown, openFabric, openWorkflows, registryPathFor, type Fabric } from '../wiring.ts';
 
 export interface ConsoleValues {
   inventory?: string;
@@ -98,15 +99,24 @@ export async function runConsole(
     poller: { intervalMs: lab ? { router: 2_000, hypervisor: 3_000 } : {} },
   });
   const stopLog = logEventsTo(fabric.store, consoleLogPath(io.env, values.log));
-  const readOnly = values['read-only'] ?? false;
+  let readOnly = values['read-only'] ?? false;
   // A read-only console never opens the registry: it cannot plan, apply or take a lease.
-  const workflows = readOnly
-    ? null
-    : await openWorkflows(opened.inventory, fabric, {
+  let workflows: Awaited<ReturnType<typeof openWorkflows>> | null = null;
+  if (!readOnly) {
+    try {
+      workflows = await openWorkflows(opened.inventory, fabric, {
         registryPath: registryPathFor(opened.inventory, opened.source, io.env, values.registry),
         ...(values.operator ? { operator: values.operator } : {}),
       });
-  const stopAdopt = workflows ? adoptAfterFirstPoll(fabric, () => workflows.service.adoptLive()) : () => {};
+    } catch (error) {
+      // A team's registry that is down must not take the fabric's live view with it.
+      if (!(error instanceof RegistryUnavailableError)) throw error;
+      readOnly = true;
+      announceRegistryDown(fabric.store, error);
+    }
+  }
+  const wf = workflows;
+  const stopAdopt = wf ? adoptAfterFirstPoll(fabric, () => wf.service.adoptLive()) : () => {};
   fabric.poller.start();
   let detach: (() => Promise<void>) | null = null;
   try {

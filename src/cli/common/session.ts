@@ -71,9 +71,11 @@ export async function openSession(values: WorkflowValues, io: CliIo): Promise<Se
           `  roll back: routedeck apply --rollback ${p.plan.id}\n`,
       );
     }
+    boundRegistry = wf.registry.registryId();
     return {
       service: wf.service,
       close: async () => {
+        boundRegistry = undefined;
         wf.close();
         await fabric.close();
       },
@@ -99,14 +101,18 @@ export async function guarded(io: CliIo, fn: () => Promise<number>): Promise<num
 }
 
 /** A made plan: to `-o FILE` (hashed JSON), then as JSON (`--json`) or the coloured preview with how to apply it. */
+// The open session's registry id, written into plan files: a file is applied only against the
+// registry it was planned in (one command, one session, so one value at a time).
+let boundRegistry: string | undefined;
+
 export async function printPlan(
   plan: Plan,
   values: { output?: string | undefined; json?: boolean; lab?: boolean; 'lab-netns'?: boolean },
   io: CliIo,
 ): Promise<void> {
-  if (values.output) await writeFile(values.output, planToJson(plan), { mode: 0o600 });
+  if (values.output) await writeFile(values.output, planToJson(plan, boundRegistry), { mode: 0o600 });
   if (values.json) {
-    io.stdout.write(planToJson(plan));
+    io.stdout.write(planToJson(plan, boundRegistry));
     return;
   }
   io.stdout.write(colorPreview(renderPreview(plan), useColor(io.stdout as NodeJS.WriteStream)));

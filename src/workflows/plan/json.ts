@@ -120,6 +120,11 @@ const fileSchema = z.strictObject({
   format: z.literal(FORMAT),
   version: z.literal(VERSION),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The id of the registry it was planned against (absent in files written before issue 19). */
+  registry: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   plan: z.unknown(),
 });
 
@@ -151,8 +156,21 @@ function digest(plan: unknown): string {
   return createHash('sha256').update(canonical(plan)).digest('hex');
 }
 
-export function planToJson(plan: Plan): string {
-  return `${JSON.stringify({ format: FORMAT, version: VERSION, sha256: digest(plan), plan }, null, 2)}\n`;
+export function planToJson(plan: Plan, registry?: string): string {
+  const file = {
+    format: FORMAT,
+    version: VERSION,
+    sha256: digest(plan),
+    ...(registry ? { registry } : {}),
+    plan,
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** The registry a plan file is bound to, if it names one (call after planFromJson accepted the text). */
+export function planFileRegistry(text: string): string | undefined {
+  const file = fileSchema.safeParse(JSON.parse(text));
+  return file.success ? file.data.registry : undefined;
 }
 
 export function planFromJson(text: string): Plan {

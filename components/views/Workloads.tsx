@@ -1,6 +1,8 @@
 import { useMemo } from 'react';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
+import type { TeamLease } from '../../src/registry/index.ts';
 import type { AppState } from '../../src/state/store.ts';
+import { useTeamActivity } from '../hooks/useTeam.ts';
 import { combineFreshness, workloadFreshness, type Freshness } from '../../src/state/freshness.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
@@ -25,7 +27,9 @@ const conflictColumn: Column<WorkloadRow> = {
 };
 
 /** NAME … ROUTERS: what an engineer reads first, kept whole at 80 columns; the rest gives way. */
-function baseColumns(registry: boolean): Column<WorkloadRow>[] {
+function baseColumns(registry: boolean, leases: ReadonlyMap<string, TeamLease>): Column<WorkloadRow>[] {
+  // Another engineer's plan on this workload: who and which plan, on the row itself.
+  const held = (w: WorkloadRow) => (w.name ? leases.get(w.name) : undefined);
   return [
     ...(registry
       ? [{ header: 'NAME', value: (w: WorkloadRow) => w.name ?? '-', min: 6, max: 24, squeeze: 4 }]
@@ -39,10 +43,15 @@ function baseColumns(registry: boolean): Column<WorkloadRow>[] {
       ? [
           {
             header: 'STATE',
-            value: (w: WorkloadRow) => w.record?.state ?? '-',
+            value: (w: WorkloadRow) => {
+              const lease = held(w);
+              const state = w.record?.state ?? '-';
+              return lease ? `${lease.kind ?? state} by ${lease.operator} (${lease.planId})` : state;
+            },
             color: (w: WorkloadRow) =>
-              w.record === null || w.record.state === 'active' ? undefined : 'warn',
+              held(w) || (w.record !== null && w.record.state !== 'active') ? 'warn' : undefined,
             min: 6,
+            squeeze: 2,
           } satisfies Column<WorkloadRow>,
         ]
       : []),
@@ -117,9 +126,11 @@ export function WorkloadsView(props: ViewProps) {
       return found;
     };
   }, [devices, now]);
+  const team = useTeamActivity();
+  const leases = useMemo(() => new Map(team.leases.map((l) => [l.workload, l])), [team]);
   const filterColumns = useMemo(
-    () => [...baseColumns(workflows !== null), spoofColumn(devices), conflictColumn],
-    [workflows, devices],
+    () => [...baseColumns(workflows !== null, leases), spoofColumn(devices), conflictColumn],
+    [workflows, devices, leases],
   );
   const columns = useMemo(
     () =>

@@ -196,12 +196,16 @@ export function printFleet(b: FleetBench): void {
   );
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const bench = await runFleet();
-  printFleet(bench);
+export function mergeFleet(bench: FleetBench): void {
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   const all = existsSync(RESULTS)
     ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>)
     : {};
   writeFileSync(RESULTS, `${JSON.stringify({ ...all, fleet: bench }, null, 2)}\n`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const bench = await runFleet();
+  printFleet(bench);
+  mergeFleet(bench);
 }

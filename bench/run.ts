@@ -19,6 +19,7 @@
  *   9. The embedded lab's scaling curve, 100 to 1,000 hosts (lab-scale.ts), merged under `labScale`;
  *      `--sizes=100,250` picks sizes.
  *  10. A team on one PostgreSQL registry (registry-team.ts), merged under `registryTeam`.
+ *  11. The console on a 1,000-host lab (fleet.ts), merged under `fleet`.
  * Arguments pick parts: `bench/run.ts migration`, `bench/run.ts routes console`; none runs all.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -182,6 +183,7 @@ const PARTS = [
   'cli-start',
   'lab-scale',
   'registry-team',
+  'fleet',
 ] as const;
 
 async function main(): Promise<void> {
@@ -243,6 +245,13 @@ async function main(): Promise<void> {
     scale.mergeResults(curve);
     console.log(`\n${scale.report(curve)}\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
     if (!Object.values(curve.targets).every((x) => x.ok)) process.exitCode = 1;
+  }
+  if (want('fleet')) {
+    const fleet = await import('./fleet.ts');
+    const b = await fleet.runFleet();
+    fleet.mergeFleet(b);
+    console.log('');
+    fleet.printFleet(b);
   }
   if (want('registry-team')) {
     const team = await import('./registry-team.ts');

@@ -24,6 +24,7 @@ const RESULTS = fileURLToPath(new URL('./out/results.json', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fleet/console.ts', import.meta.url));
 const HOSTS = Number(process.env['ROUTEDECK_FLEET_HOSTS'] ?? 1000);
 const STEADY_MS = Number(process.env['ROUTEDECK_FLEET_STEADY_MS'] ?? 60_000);
+const WARMUP_MS = 15_000;
 
 export interface FleetBench {
   date: string;
@@ -110,6 +111,8 @@ export async function runFleet(): Promise<FleetBench> {
     watch: { prefix: `${w.ipv4}/32`, vrf: w.vrf },
   });
   await expectLine('first-picture');
+  // Past the first reads' settling (route tables are re-read until their signature is 5 s old).
+  await sleep(WARMUP_MS);
   // Steady state: the bytes each SSH server sends while the console watches and nothing changes.
   const before = new Map(lab.devices.map((d) => [d.name, lab.bytesSent(d.name)]));
   const steadyStart = performance.now();
@@ -123,7 +126,10 @@ export async function runFleet(): Promise<FleetBench> {
   // routers switch (polled on the model every 2 ms), then the console's store follows.
   const target = hosts.find((h) => h !== w.host)!;
   const tap = `tapfleet${Date.now() % 1000}`;
-  const hostExec = (name: string, command: string) => lab.fabric.device(name)!.exec(command);
+  const hostExec = async (name: string, command: string) => {
+    const r = await lab.fabric.device(name)!.exec(`sudo -n ${command}`);
+    if (r.code !== 0) throw new Error(`${name}: ${command}: ${r.stderr.trim()}`);
+  };
   await hostExec(target, `ip tuntap add ${tap} mode tap`);
   await hostExec(target, `ip link set ${tap} up`);
   send({ type: 'watch-switch', host: target });
@@ -131,6 +137,7 @@ export async function runFleet(): Promise<FleetBench> {
   const hopOf = async () =>
     firstHop((await lab.fabric.device(router)!.exec(`vtysh -c 'show ip route ${w.ipv4}/32 json'`)).stdout);
   const sourceHop = await hopOf();
+  if (process.env['ROUTEDECK_FLEET_DEBUG']) console.error('source hop', sourceHop, 'target', target, w);
   await hostExec(target, `ip route add ${w.ipv4}/32 dev ${tap} metric 512`);
   let switchedAt: number | null = null;
   for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {

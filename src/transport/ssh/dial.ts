@@ -71,9 +71,17 @@ async function readKnownHosts(file: string, target: SshTarget): Promise<string> 
   }
 }
 
+/** The last known_hosts text parsed and its entries: the file is read at every dial, parsed when it changed. */
+let parsed: { text: string; entries: ReturnType<typeof parseKnownHosts> } | null = null;
+
+function knownHostEntries(text: string): ReturnType<typeof parseKnownHosts> {
+  if (parsed?.text !== text) parsed = { text, entries: parseKnownHosts(text) };
+  return parsed.entries;
+}
+
 export async function dial(opts: DialOptions): Promise<Dialed> {
   const { target, knownHostsFile } = opts;
-  const entries = parseKnownHosts(await readKnownHosts(knownHostsFile, target));
+  const entries = knownHostEntries(await readKnownHosts(knownHostsFile, target));
   const authConfig = await resolveAuth(opts.auth, target);
   if (opts.signal.aborted) throw new ConnectionClosedError(target, 'closed while connecting');
 

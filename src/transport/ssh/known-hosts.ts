@@ -85,6 +85,8 @@ function hashedMatches(pattern: string, name: string): boolean {
 }
 
 function globMatches(pattern: string, name: string): boolean {
+  // Most patterns are plain names: no regular expression for those (a 1,000-host file is matched per dial).
+  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name;
   const re = pattern
     .toLowerCase()
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')

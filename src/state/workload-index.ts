@@ -52,12 +52,86 @@ function hostProblem(device: IndexedDevice): string | null {
 }
 
 /**
+ * What the index derives from one router's state, kept while that state is the same object: its next-hop
+ * owners (by route table and BGP peer names), the view of each workload prefix (one longest-prefix
+ * lookup per prefix, then a map hit on every later build), and which tenant-VRF routes lead to which host
+ * (so a host that cannot be read costs a pass over its own routes, not over the router's table).
+ */
+interface RouterCache {
+  peers: string;
+  owners: NextHopOwners;
+  views: Map<string, RouterView | null>;
+  /** host → the router's selected tenant-pool routes via it, in table order (index, hop position). */
+  byHost: Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> | null;
+  byHostTenants: readonly TenantSpec[] | null;
+}
+
+// Keyed by the route table object (the driver reuses it while the table is unchanged), then by router
+// name: an empty table may be one object shared by several routers.
+const routerCaches = new WeakMap<object, Map<string, RouterCache>>();
+
+const peersOf = (snapshot: DeviceSnapshot): string =>
+  snapshot.bgp.map((s) => `${s.vrf}|${s.peer}|${s.peerType}|${s.hostname ?? ''}`).join('\n');
+
+function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache {
+  const peers = peersOf(snapshot);
+  let byName = routerCaches.get(snapshot.routes);
+  if (!byName) {
+    byName = new Map();
+    routerCaches.set(snapshot.routes, byName);
+  }
+  let cache = byName.get(name);
+  if (!cache || cache.peers !== peers) {
+    cache = {
+      peers,
+      owners: nextHopOwners(snapshot),
+      views: new Map(),
+      byHost: null,
+      byHostTenants: null,
+    };
+    byName.set(name, cache);
+  }
+  return cache;
+}
+
+function viewOf(name: string, snapshot: DeviceSnapshot, cache: RouterCache, entry: WorkloadEntry): RouterView | null {
+  const key = `${entry.vrf}|${entry.prefix}`;
+  let view = cache.views.get(key);
+  if (view !== undefined) return view;
+  const network = entry.prefix.split('/')[0] ?? '';
+  const route = snapshot.routes.lookup(network, entry.vrf);
+  view =
+    !route || route.prefix !== entry.prefix
+      ? null
+      : {
+          router: name,
+          protocol: route.protocol,
+          selected: route.selected,
+          nexthops: route.nexthops.map((hop) => {
+            const viaHost = cache.owners.resolve(hop);
+            return {
+              ...(hop.ip ? { ip: hop.ip } : {}),
+              ...(hop.interface ? { interface: hop.interface } : {}),
+              ...(viaHost ? { viaHost } : {}),
+            };
+          }),
+        };
+  cache.views.set(key, view);
+  return view;
+}
+
+// One collator for every build: `localeCompare` with options builds one per call (most of a 100k-entry
+// build's time went there).
+const collator = new Intl.Collator('en', { numeric: true });
+
+/**
  * Derives, for every workload prefix, who announces it and which routers see it with which next hop.
  * A host's own table (TAP routes) is the source; for a host that cannot be read now (unreachable, failed,
  * not polled yet) the prefixes of tenant pools that routers route via it are kept too, flagged, so an
- * unreachable host's workloads never vanish. Pure: recomputed from snapshots, never stored separately.
- * Cost: one map lookup per host route, one longest-prefix lookup per (prefix, router), and while a host
- * is down one pass over the routers' tenant-VRF routes.
+ * unreachable host's workloads never vanish. Pure in what it returns: recomputed from snapshots, never
+ * stored separately; what it derives from a router's unchanged state is remembered with that state.
+ * Cost: one map lookup per host route, one longest-prefix lookup per (prefix, router) the first time a
+ * router's table is seen (a map hit after), and per host that cannot be read a pass over its routes.
  */
 export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec[]): WorkloadEntry[] {
   const pools = poolMatcher(tenants);
@@ -99,30 +173,13 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
     .map((device) => ({
       name: device.spec.name,
       snapshot: device.snapshot!,
-      owners: nextHopOwners(device.snapshot!),
+      cache: routerCache(device.spec.name, device.snapshot!),
     }));
-  if (down.size > 0) {
-    const vrfs = new Set(tenants.map((tenant) => tenant.vrf ?? 'default'));
-    for (const router of routers) inferFromRouter(router, vrfs, down, pools, entryFor);
-  }
-  for (const { name, snapshot, owners } of routers) {
+  if (down.size > 0) for (const router of routers) inferFromRouter(router, tenants, down, pools, entryFor);
+  for (const { name, snapshot, cache } of routers) {
     for (const entry of entries.values()) {
-      const network = entry.prefix.split('/')[0] ?? '';
-      const route = snapshot.routes.lookup(network, entry.vrf);
-      if (!route || route.prefix !== entry.prefix) continue;
-      entry.seenBy.push({
-        router: name,
-        protocol: route.protocol,
-        selected: route.selected,
-        nexthops: route.nexthops.map((hop) => {
-          const viaHost = owners.resolve(hop);
-          return {
-            ...(hop.ip ? { ip: hop.ip } : {}),
-            ...(hop.interface ? { interface: hop.interface } : {}),
-            ...(viaHost ? { viaHost } : {}),
-          };
-        }),
-      });
+      const view = viewOf(name, snapshot, cache, entry);
+      if (view) entry.seenBy.push(view);
     }
   }
   for (const entry of entries.values()) {
@@ -137,45 +194,111 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
         );
     }
     if (entry.tenant === null) entry.conflicts.push('not in any tenant pool');
-    const blind = routers.filter(({ name }) => !entry.seenBy.some((view) => view.router === name));
-    if (blind.length > 0) entry.conflicts.push(`not seen by ${blind.map(({ name }) => name).join(', ')}`);
+    if (entry.seenBy.length < routers.length) {
+      const blind = routers.filter(({ name }) => !entry.seenBy.some((view) => view.router === name));
+      if (blind.length > 0) entry.conflicts.push(`not seen by ${blind.map(({ name }) => name).join(', ')}`);
+    }
   }
-  return [...entries.values()].sort(
-    (a, b) =>
-      (a.tenant ?? '~').localeCompare(b.tenant ?? '~') ||
-      a.prefix.localeCompare(b.prefix, 'en', { numeric: true }),
-  );
+  return sortEntries([...entries.values()], tenants);
+}
+
+const compareEntries = (a: WorkloadEntry, b: WorkloadEntry): number =>
+  collator.compare(a.tenant ?? '~', b.tenant ?? '~') ||
+  collator.compare(a.prefix, b.prefix) ||
+  collator.compare(a.vrf, b.vrf);
+
+/** Each entry's rank in the previous build's order, per tenant list (an entry's tenant follows from it). */
+const lastRanks = new WeakMap<readonly TenantSpec[], Map<string, number>>();
+
+/**
+ * By tenant, then prefix (numeric-aware). Entries the previous build had keep their relative order
+ * (a comparison of two numbers); only new ones go through the collator and a binary search: a build that
+ * adds or removes a few workloads costs no full sort of 100k entries.
+ */
+function sortEntries(list: WorkloadEntry[], tenants: readonly TenantSpec[]): WorkloadEntry[] {
+  const ranks = lastRanks.get(tenants);
+  const known: { entry: WorkloadEntry; rank: number }[] = [];
+  const fresh: WorkloadEntry[] = [];
+  for (const entry of list) {
+    const rank = ranks?.get(`${entry.vrf}|${entry.prefix}`);
+    if (rank === undefined) fresh.push(entry);
+    else known.push({ entry, rank });
+  }
+  known.sort((a, b) => a.rank - b.rank);
+  fresh.sort(compareEntries);
+  const sorted: WorkloadEntry[] = [];
+  let i = 0;
+  for (const entry of fresh) {
+    // Where it goes among the known ones: a binary search from the last insertion point.
+    let lo = i;
+    let hi = known.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareEntries(known[mid]!.entry, entry) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    while (i < lo) sorted.push(known[i++]!.entry);
+    sorted.push(entry);
+  }
+  while (i < known.length) sorted.push(known[i++]!.entry);
+  if (fresh.length > 0 || !ranks || ranks.size !== sorted.length) {
+    const next = new Map<string, number>();
+    sorted.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));
+    lastRanks.set(tenants, next);
+  }
+  return sorted;
 }
 
 /** Tenant-pool prefixes a router routes via a host that cannot be read: announcers known only from the routers. */
 function inferFromRouter(
-  router: { snapshot: DeviceSnapshot; owners: NextHopOwners },
-  vrfs: Set<string>,
+  router: { snapshot: DeviceSnapshot; cache: RouterCache },
+  tenants: readonly TenantSpec[],
   down: Map<string, string>,
   pools: PoolMatcher,
   entryFor: (vrf: string, prefix: string, family: Family) => WorkloadEntry,
 ): void {
-  const table = router.snapshot.routes;
-  for (const vrf of table.vrfs()) {
-    if (!vrfs.has(vrf) && vrf !== 'default') continue;
-    for (const index of table.indexesOf(vrf)) {
-      const route = table.at(index);
-      if (!route.selected) continue;
-      for (const hop of route.nexthops) {
-        const host = router.owners.resolve(hop);
-        const problem = host === undefined ? undefined : down.get(host);
-        if (host === undefined || problem === undefined) continue;
-        if (pools.ownerOf(route.vrf, route.prefix) === null) break;
-        const entry = entryFor(route.vrf, route.prefix, route.family);
-        if (!entry.announcers.some((a) => a.host === host))
-          entry.announcers.push({
-            host,
-            interface: null,
-            metric: null,
-            source: 'routers',
-            hostProblem: problem,
-          });
+  const { cache } = router;
+  if (!cache.byHost || cache.byHostTenants !== tenants) {
+    // One pass over the router's table per (table, peers, tenants): which selected tenant-pool routes
+    // lead to which host.
+    const vrfs = new Set(tenants.map((tenant) => tenant.vrf ?? 'default'));
+    const byHost = new Map<string, { order: number; vrf: string; prefix: string; family: Family }[]>();
+    const table = router.snapshot.routes;
+    let order = 0;
+    for (const vrf of table.vrfs()) {
+      if (!vrfs.has(vrf) && vrf !== 'default') continue;
+      for (const index of table.indexesOf(vrf)) {
+        const route = table.at(index);
+        order++;
+        if (!route.selected) continue;
+        let owned: boolean | null = null;
+        route.nexthops.forEach((hop, position) => {
+          const host = cache.owners.resolve(hop);
+          if (host === undefined) return;
+          owned ??= pools.ownerOf(route.vrf, route.prefix) !== null;
+          if (!owned) return;
+          const list = byHost.get(host) ?? [];
+          list.push({ order: order * 64 + position, vrf: route.vrf, prefix: route.prefix, family: route.family });
+          byHost.set(host, list);
+        });
       }
     }
+    cache.byHost = byHost;
+    cache.byHostTenants = tenants;
+  }
+  const found: { order: number; vrf: string; prefix: string; family: Family; host: string }[] = [];
+  for (const host of down.keys())
+    for (const route of cache.byHost.get(host) ?? []) found.push({ ...route, host });
+  found.sort((a, b) => a.order - b.order);
+  for (const { vrf, prefix, family, host } of found) {
+    const entry = entryFor(vrf, prefix, family);
+    if (!entry.announcers.some((a) => a.host === host))
+      entry.announcers.push({
+        host,
+        interface: null,
+        metric: null,
+        source: 'routers',
+        hostProblem: down.get(host)!,
+      });
   }
 }

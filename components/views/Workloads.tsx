@@ -116,6 +116,7 @@ export function WorkloadsView(props: ViewProps) {
   const rows = useWorkloadRows();
   const devices = useAppStore((s) => s.devices);
   const now = useNow();
+  const indexPending = useAppStore((s) => s.indexPending);
   // A row joins hosts and routers: as old as its oldest source (computed for the rows drawn only).
   const age = useMemo(() => {
     const cache = new WeakMap<WorkloadRow, Freshness>();
@@ -153,6 +154,8 @@ export function WorkloadsView(props: ViewProps) {
     subject: (w) => w.name,
     open: (w, action) => (action === 'drill' ? { view: 'workload', args: { workload: w.key } } : null),
     empty: tenant ? `no workloads of tenant ${tenant}` : 'no workload routes seen yet',
+    // Above INDEX_DEFER_ABOVE entries rebuilds are coalesced: say so while newer polls wait to be joined.
+    note: indexPending ? 'index catching up with the latest polls (rows show the previous build)' : null,
   };
   return <TableView model={model} {...props} />;
 }

@@ -89,6 +89,8 @@ export class Poller {
   async pollNow(names?: string[]): Promise<void> {
     const specs = this.specs().filter((spec) => !names || names.includes(spec.name));
     await Promise.all(specs.map((spec) => this.runFresh(spec)));
+    // What the caller reads next (the workload index included) reflects these polls.
+    this.options.store.getState().flushIndex();
   }
 
   /** Poll some devices faster for a while (during a migration the routers are watched closely). */

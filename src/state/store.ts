@@ -57,11 +57,25 @@ export interface AppState {
   pollStarted(device: string, at: number): void;
   pollSucceeded(device: string, snapshot: DeviceSnapshot): void;
   pollFailed(device: string, message: string, at: number, health: 'unreachable' | 'degraded'): void;
+  /** Builds the workload index now if a rebuild is waiting (a deferred one, see `indexDeferAbove`). */
+  flushIndex(): void;
+  /** Whether `workloads` waits for a rebuild that is due (the screen says the index is catching up). */
+  indexPending: boolean;
 }
 
 export type AppStore = StoreApi<AppState>;
 
 const MAX_EVENTS = 500;
+
+/**
+ * From this many entries on, index rebuilds are coalesced: one build at most every few times the last
+ * build's duration (so rebuilding takes at most a fraction of a core while a 1,000-host fabric reports
+ * in), and `flushIndex` (the poller's `pollNow` calls it) builds at once. Below it every change
+ * rebuilds at once, as small labs and the tests expect. Decided by size, never by how fast the machine is.
+ */
+export const INDEX_DEFER_ABOVE = 5_000;
+const INDEX_MIN_DELAY_MS = 200;
+const INDEX_DELAY_FACTOR = 4;
 
 export function sessionKey(device: string, vrf: string, afiSafi: string, peer: string): string {
   return `${device}|${vrf}|${afiSafi}|${peer}`;
@@ -71,7 +85,10 @@ export function createAppStore(init: {
   source: SourceInfo;
   devices: DeviceSpec[];
   tenants: TenantSpec[];
+  /** Defaults to INDEX_DEFER_ABOVE. */
+  indexDeferAbove?: number;
 }): AppStore {
+  const deferAbove = init.indexDeferAbove ?? INDEX_DEFER_ABOVE;
   const devices: Record<string, DeviceEntry> = {};
   for (const spec of init.devices) {
     devices[spec.name] = {
@@ -101,9 +118,22 @@ export function createAppStore(init: {
         events: events.length > 0 ? [...state.events, ...events].slice(-MAX_EVENTS) : state.events,
       }));
     };
-    const reindex = () => {
+    let timer: NodeJS.Timeout | null = null;
+    let lastBuildMs = 0;
+    const build = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const started = performance.now();
       const state = get();
-      set({ workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants) });
+      set({ workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants), indexPending: false });
+      lastBuildMs = performance.now() - started;
+    };
+    const reindex = () => {
+      if (get().workloads.length < deferAbove) return build();
+      if (timer) return;
+      set({ indexPending: true });
+      timer = setTimeout(build, Math.max(INDEX_MIN_DELAY_MS, INDEX_DELAY_FACTOR * lastBuildMs));
+      timer.unref?.();
     };
     return {
       source: init.source,
@@ -111,6 +141,10 @@ export function createAppStore(init: {
       deviceOrder: init.devices.map((spec) => spec.name),
       tenants: init.tenants,
       workloads: [],
+      indexPending: false,
+      flushIndex: () => {
+        if (timer) build();
+      },
       sessionFlaps: {},
       events: [],
       watchers: [],

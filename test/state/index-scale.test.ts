@@ -1,0 +1,144 @@
+/**
+ * The workload index at fleet size (issue 16): rebuilds above a size threshold are coalesced (the view
+ * says so while one waits, `pollNow` callers read a built index), and the incremental sort gives exactly
+ * the order a full sort gives, across builds that add and remove workloads.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DeviceSpec } from '../../src/model/device.ts';
+import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';
+import { buildWorkloadIndex, type IndexedDevice } from '../../src/state/workload-index.ts';
+import { createAppStore } from '../../src/state/store.ts';
+import { snapshot } from '../helpers/snapshots.ts';
+
+const spec = (name: string, role: DeviceSpec['role']): DeviceSpec => ({
+  name,
+  role,
+  kind: 'frr-linux',
+  host: '127.0.0.1',
+  port: 22,
+  user: 'noc',
+  auth: { type: 'agent' },
+  vtysh: 'vtysh',
+  privilege: '',
+});
+
+const TENANTS: TenantSpec[] = [
+  { name: 'acme', pools4: ['198.51.100.0/24'], pools6: ['2001:db8:a::/48'] },
+  { name: 'globex', pools4: ['203.0.113.0/24'], pools6: ['2001:db8:b::/48'] },
+];
+
+const route = (host: string, prefix: string): WorkloadRoute => ({
+  host,
+  vrf: 'default',
+  family: prefix.includes(':') ? 6 : 4,
+  prefix,
+  interface: `tap-${prefix.replace(/[^0-9a-f]/g, '')}`,
+  metric: 0,
+  protocol: 'kernel',
+});
+
+const v4 = (net: string, n: number) => `${net}.${n}/32`;
+
+describe('deferred index rebuilds above the threshold', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('below it every poll rebuilds at once; above it the rebuild waits, is marked pending, and flushIndex builds it', () => {
+    vi.useFakeTimers();
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [spec('hv1', 'hypervisor'), spec('hv2', 'hypervisor')],
+      tenants: TENANTS,
+      indexDeferAbove: 3,
+    });
+    const s = () => store.getState();
+    s().pollSucceeded('hv1', snapshot('hv1', { workloadRoutes: [route('hv1', v4('198.51.100', 1))], at: 1 }));
+    expect(s().workloads.map((w) => w.prefix)).toEqual(['198.51.100.1/32']);
+    expect(s().indexPending).toBe(false);
+    s().pollSucceeded(
+      'hv2',
+      snapshot('hv2', { workloadRoutes: [1, 2, 3].map((n) => route('hv2', v4('203.0.113', n))), at: 2 }),
+    );
+    // Built at once: the index had 1 entry (below 3) when the change came.
+    expect(s().workloads).toHaveLength(4);
+
+    // Now at 4 entries: the next change waits.
+    s().pollSucceeded(
+      'hv1',
+      snapshot('hv1', { workloadRoutes: [1, 2].map((n) => route('hv1', v4('198.51.100', n))), at: 3 }),
+    );
+    expect(s().workloads).toHaveLength(4);
+    expect(s().indexPending).toBe(true);
+    // A second change while one waits joins the same rebuild.
+    s().pollFailed('hv2', 'connect ECONNREFUSED', 4, 'unreachable');
+    expect(s().indexPending).toBe(true);
+    s().flushIndex();
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads).toHaveLength(5);
+    expect(s().workloads.find((w) => w.prefix === '203.0.113.2/32')?.announcers[0]?.hostProblem).toBe(
+      'host unreachable',
+    );
+    // Nothing waits: flushing again changes nothing, the timer built nothing twice.
+    const built = s().workloads;
+    s().flushIndex();
+    vi.runAllTimers();
+    expect(s().workloads).toBe(built);
+
+    // Without a flush the timer builds it.
+    s().pollSucceeded(
+      'hv1',
+      snapshot('hv1', { workloadRoutes: [1, 2, 3].map((n) => route('hv1', v4('198.51.100', n))), at: 5 }),
+    );
+    expect(s().workloads).toHaveLength(5);
+    vi.runAllTimers();
+    expect(s().workloads).toHaveLength(6);
+    expect(s().indexPending).toBe(false);
+  });
+});
+
+describe('incremental sort', () => {
+  // A deterministic pseudo-random sequence (no Math.random in tests).
+  function lcg(seed: number) {
+    let x = seed;
+    return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  }
+
+  const collator = new Intl.Collator('en', { numeric: true });
+  const fullSort = (entries: { tenant: string | null; prefix: string; vrf: string }[]) =>
+    [...entries]
+      .sort(
+        (a, b) =>
+          collator.compare(a.tenant ?? '~', b.tenant ?? '~') ||
+          collator.compare(a.prefix, b.prefix) ||
+          collator.compare(a.vrf, b.vrf),
+      )
+      .map((e) => `${e.vrf}|${e.prefix}`);
+
+  it('gives the order of a full sort by tenant, prefix (numeric-aware), vrf after every build', () => {
+    const next = lcg(7);
+    const pool = [
+      ...Array.from({ length: 60 }, (_, n) => v4('198.51.100', n + 1)),
+      ...Array.from({ length: 60 }, (_, n) => v4('203.0.113', n + 1)),
+      ...Array.from({ length: 40 }, (_, n) => `2001:db8:a:${n.toString(16)}::/64`),
+      ...Array.from({ length: 20 }, (_, n) => v4('192.0.2', n + 1)), // in no tenant pool
+    ];
+    const tenants = [...TENANTS];
+    let present = new Set(pool.filter(() => next() < 0.5));
+    for (let build = 0; build < 12; build++) {
+      const devices: IndexedDevice[] = ['hv1', 'hv2'].map((host, h) => ({
+        spec: spec(host, 'hypervisor'),
+        snapshot: snapshot(host, {
+          workloadRoutes: [...present].filter((_, i) => i % 2 === h).map((p) => route(host, p)),
+          at: build,
+        }),
+        health: 'ok',
+        consecutiveFailures: 0,
+      }));
+      const index = buildWorkloadIndex(devices, tenants);
+      expect(index.map((e) => `${e.vrf}|${e.prefix}`)).toEqual(fullSort(index));
+      expect(index).toHaveLength(present.size);
+      // Next build: drop some, add some (a few, or many on some builds).
+      const churn = build % 4 === 3 ? 0.5 : 0.05;
+      present = new Set(pool.filter((p) => (present.has(p) ? next() > churn : next() < churn)));
+    }
+  });
+});

@@ -22,6 +22,7 @@ import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec, SecretRef } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { Poller, type PollerOptions } from '../poller/poller.ts';
+import { watchedRunner, type PollContext } from '../poller/watched-runner.ts';
 import { createAppStore, type AppStore, type SourceInfo } from '../state/store.ts';
 import { resolveSecret } from '../transport/secrets.ts';
 import { SshPool, type SshPoolDefaults } from '../transport/ssh/index.ts';
@@ -58,13 +59,13 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
     }
     return client;
   };
-  const collect = async (spec: DeviceSpec): Promise<DeviceSnapshot> => {
+  const collect = async (spec: DeviceSpec, context: PollContext): Promise<DeviceSnapshot> => {
     const api = await apiFor(spec);
     // The last snapshot goes along: what did not change since (a router's route tables) is not read again.
     const previous = store.getState().devices[spec.name]?.snapshot ?? null;
     return driverFor(spec.kind).collect({
       device: spec,
-      runner: ssh.get(spec),
+      runner: watchedRunner(ssh.get(spec), context),
       previous,
       ...(api ? { api } : {}),
     });

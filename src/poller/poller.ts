@@ -4,16 +4,24 @@ import { DEFAULT_POLL_INTERVAL_MS } from '../state/freshness.ts';
 import type { AppStore } from '../state/store.ts';
 import { OutputLimitError, SshTransportError } from '../transport/ssh/errors.ts';
 import { Semaphore } from './semaphore.ts';
+import type { PollContext } from './watched-runner.ts';
 
 export interface PollerOptions {
   store: AppStore;
-  collect: (spec: DeviceSpec) => Promise<DeviceSnapshot>;
+  /** Reads one device; `context` stops it when the poll gives up and hears that answers still arrive. */
+  collect: (spec: DeviceSpec, context: PollContext) => Promise<DeviceSnapshot>;
   intervalMs?: Partial<Record<DeviceRole, number>>;
   concurrency?: number;
   /** Upper bound of the failure backoff. */
   maxBackoffMs?: number;
-  /** A poll that takes longer than this fails (the device is then slow, not silently stale). */
+  /**
+   * A poll during which the device answered nothing for this long fails (the device is then slow, not
+   * silently stale); one whose answers keep coming (a router's first 100k-route read on a busy link) goes
+   * on, up to `pollMaxMs`. Either way the poll's commands are stopped.
+   */
   pollTimeoutMs?: number;
+  /** The most a poll may take however much it is still receiving (default 10 × pollTimeoutMs, at least 5 min). */
+  pollMaxMs?: number;
   now?: () => number;
 }
 
@@ -161,15 +169,39 @@ export class Poller {
   private async collectOne(spec: DeviceSpec, entry: DeviceTimer): Promise<void> {
     const store = this.options.store.getState();
     store.pollStarted(spec.name, this.now());
-    const timeoutMs = this.options.pollTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
+    const idleMs = this.options.pollTimeoutMs ?? 30_000;
+    const maxMs = this.options.pollMaxMs ?? Math.max(10 * idleMs, 300_000);
+    const controller = new AbortController();
+    let lastAnswer = Date.now();
+    let idleTimer: NodeJS.Timeout | undefined;
+    let maxTimer: NodeJS.Timeout | undefined;
+    const context: PollContext = {
+      signal: controller.signal,
+      progress: () => {
+        lastAnswer = Date.now();
+      },
+    };
     try {
       const snapshot = await Promise.race([
-        this.options.collect(spec),
+        this.options.collect(spec, context),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new PollTimeoutError(`no answer within ${timeoutMs / 1000} s`)),
-            timeoutMs,
+          const giveUp = (message: string) => {
+            const error = new PollTimeoutError(message);
+            reject(error);
+            controller.abort(error);
+          };
+          // Re-armed for what is left of the window after the last answer (no timer per chunk).
+          const watchIdle = (ms: number) => {
+            idleTimer = setTimeout(() => {
+              const quiet = Date.now() - lastAnswer;
+              if (quiet >= idleMs) giveUp(`no answer within ${idleMs / 1000} s`);
+              else watchIdle(idleMs - quiet);
+            }, ms);
+          };
+          watchIdle(idleMs);
+          maxTimer = setTimeout(
+            () => giveUp(`still answering after ${maxMs / 1000} s: stopped (a poll may take at most that)`),
+            maxMs,
           );
         }),
       ]);
@@ -182,7 +214,8 @@ export class Poller {
         .getState()
         .pollFailed(spec.name, message, this.now(), isUnreachableError(error) ? 'unreachable' : 'degraded');
     } finally {
-      clearTimeout(timer);
+      clearTimeout(idleTimer);
+      clearTimeout(maxTimer);
     }
   }
 }

@@ -3,6 +3,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** Output cap in bytes; past it the channel is closed and the promise rejects with OutputLimitError. */
   maxBytes?: number;
+  /** Aborting it stops the command (the channel is closed) and rejects with CommandAbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface ExecResult {

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import { Poller } from '../../src/poller/poller.ts';
+import type { PollContext } from '../../src/poller/watched-runner.ts';
 import { freshness } from '../../src/state/freshness.ts';
 import { createAppStore } from '../../src/state/store.ts';
 import { SshConnectError } from '../../src/transport/ssh/errors.ts';
@@ -188,5 +189,76 @@ describe('poller', () => {
     const entry = store.getState().devices.r1!;
     expect(freshness(entry, 1_000 + 4_000).stale).toBe(false);
     expect(freshness(entry, 1_000 + 4_001)).toMatchObject({ stale: true, reason: 'poll late' });
+  });
+});
+
+describe('poll deadline: silence fails a poll, a slow answer does not (issue 16)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  /** A device that answers a chunk every `everyMs` for `forMs`, then stays silent (or finishes). */
+  function answering(everyMs: number, forMs: number, then: 'finish' | 'silence') {
+    const seen: { signal: AbortSignal | null } = { signal: null };
+    const collect = (device: DeviceSpec, context: PollContext) =>
+      new Promise<DeviceSnapshot>((resolve) => {
+        seen.signal = context.signal;
+        let elapsed = 0;
+        const tick = () => {
+          if (context.signal.aborted) return;
+          context.progress();
+          elapsed += everyMs;
+          if (elapsed < forMs) setTimeout(tick, everyMs);
+          else if (then === 'finish') resolve(snapshot(device.name, { at: 7 }));
+        };
+        setTimeout(tick, everyMs);
+      });
+    return { collect, seen };
+  }
+
+  function poller(collect: (d: DeviceSpec, c: PollContext) => Promise<DeviceSnapshot>, pollMaxMs?: number) {
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [spec('rtr', 'router')],
+      tenants: [],
+    });
+    const p = new Poller({ store, collect, pollTimeoutMs: 1_000, ...(pollMaxMs ? { pollMaxMs } : {}) });
+    pollers.push(p);
+    return { store, p };
+  }
+
+  it('a read that keeps answering for 10× the timeout succeeds', async () => {
+    vi.useFakeTimers();
+    const { collect, seen } = answering(400, 10_000, 'finish');
+    const { store, p } = poller(collect);
+    const done = p.pollNow();
+    await vi.advanceTimersByTimeAsync(10_500);
+    await done;
+    expect(store.getState().devices.rtr?.health).toBe('ok');
+    expect(store.getState().devices.rtr?.snapshot?.collectedAt).toBe(7);
+    expect(seen.signal?.aborted).toBe(false);
+  });
+
+  it('a read that goes silent fails after the timeout of silence, and its commands are stopped', async () => {
+    vi.useFakeTimers();
+    const { collect, seen } = answering(400, 3_000, 'silence');
+    const { store, p } = poller(collect);
+    const done = p.pollNow();
+    await vi.advanceTimersByTimeAsync(3_500);
+    expect(store.getState().devices.rtr?.lastError).toBeNull();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await done;
+    expect(store.getState().devices.rtr?.health).toBe('unreachable');
+    expect(store.getState().devices.rtr?.lastError).toBe('no answer within 1 s');
+    expect(seen.signal?.aborted).toBe(true);
+  });
+
+  it('a read still answering at the hard limit is stopped there, saying so', async () => {
+    vi.useFakeTimers();
+    const { collect, seen } = answering(100, 1_000_000, 'finish');
+    const { store, p } = poller(collect, 5_000);
+    const done = p.pollNow();
+    await vi.advanceTimersByTimeAsync(5_100);
+    await done;
+    expect(store.getState().devices.rtr?.lastError).toMatch(/^still answering after 5 s: stopped/);
+    expect(seen.signal?.aborted).toBe(true);
   });
 });

@@ -13,7 +13,7 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../types.ts';
 import { ChannelSlots } from './channel-slots.ts';
 import { dial, hangUp } from './dial.ts';
 import type { Dialed, HostKeyInfo } from './dial.ts';
-import { ConnectionClosedError, shortCommand, SshChannelError, SshConnectError } from './errors.ts';
+import { CommandAbortedError, ConnectionClosedError, shortCommand, SshChannelError, SshConnectError } from './errors.ts';
 import type { SshTarget } from './errors.ts';
 import { collectOutput, CommandRun, openExec, streamOutput, toError } from './run.ts';
 
@@ -103,8 +103,11 @@ export class SshDeviceConnection implements CommandRunner {
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const maxBytes = options.maxBytes ?? this.opts.execMaxBytes ?? 64 * 1024 * 1024;
-    return this.start<Collected>(command, options.timeoutMs ?? this.opts.execTimeoutMs ?? 60_000, (run, ch) =>
-      collectOutput(run, ch, this.target, maxBytes),
+    return this.start<Collected>(
+      command,
+      options.timeoutMs ?? this.opts.execTimeoutMs ?? 60_000,
+      (run, ch) => collectOutput(run, ch, this.target, maxBytes),
+      options.signal,
     );
   }
 
@@ -114,8 +117,11 @@ export class SshDeviceConnection implements CommandRunner {
     options: ExecOptions = {},
   ): Promise<{ code: number | null; stderr: string }> {
     const timeoutMs = options.timeoutMs ?? this.opts.streamTimeoutMs ?? 600_000;
-    return this.start<Streamed>(command, timeoutMs, (run, ch) =>
-      streamOutput(run, ch, this.target, onStdout, options.maxBytes),
+    return this.start<Streamed>(
+      command,
+      timeoutMs,
+      (run, ch) => streamOutput(run, ch, this.target, onStdout, options.maxBytes),
+      options.signal,
     );
   }
 
@@ -198,7 +204,11 @@ export class SshDeviceConnection implements CommandRunner {
     command: string,
     timeoutMs: number,
     handle: (run: CommandRun<T>, ch: ClientChannel) => void,
+    signal?: AbortSignal,
   ) {
+    const aborted = (why: unknown) =>
+      new CommandAbortedError(this.target, command, why instanceof Error ? why.message : 'cancelled');
+    if (signal?.aborted) return Promise.reject(aborted(signal.reason));
     if (this.currentState === 'closed') {
       return Promise.reject(new ConnectionClosedError(this.target, 'the connection was closed by routedeck'));
     }
@@ -209,6 +219,12 @@ export class SshDeviceConnection implements CommandRunner {
     const handleRun = run as unknown as CommandRun<never>;
     this.runs.add(handleRun);
     run.onSettle(() => this.runs.delete(handleRun));
+    if (signal) {
+      // The channel closes and the device stops working for a caller that gave up.
+      const onAbort = () => run.fail(aborted(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      run.onSettle(() => signal.removeEventListener('abort', onAbort));
+    }
     this.drive(run, handle).catch((err: unknown) => run.fail(toError(err)));
     return run.promise;
   }

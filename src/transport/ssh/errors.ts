@@ -153,3 +153,11 @@ export class ConnectionClosedError extends SshTransportError {
     super(target, `Connection to ${targetLabel(target)} closed: ${detail}`, options);
   }
 }
+
+/** The caller gave up on the command (its `signal` aborted: a poll past its deadline); the channel was closed. */
+export class CommandAbortedError extends SshTransportError {
+  readonly code = 'ABORTED';
+  constructor(target: SshTarget, command: string, reason: string) {
+    super(target, `${shortCommand(command)} on ${targetLabel(target)} stopped: ${reason}`);
+  }
+}

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  CommandAbortedError,
   OutputLimitError,
   SshChannelError,
   TransportTimeoutError,
@@ -146,5 +147,35 @@ describe('SshDeviceConnection exec', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransportTimeoutError);
     expect(await conn.exec('echo ok')).toMatchObject({ code: 0 });
+  });
+
+  it('a command whose signal aborts stops at once: the channel closes, the session is free again', async () => {
+    await lab.server.stop();
+    await lab.cleanup();
+    // One session at a time: the next command only runs if the aborted one's channel really closed.
+    lab = await startLab({ server: { maxSessions: 1 } });
+    const conn = lab.connect();
+    const controller = new AbortController();
+    let received = 0;
+    const err = await conn
+      .execStream(
+        'gen 200000000',
+        (chunk) => {
+          received += chunk.length;
+          if (!controller.signal.aborted) controller.abort(new Error('the poll gave up'));
+        },
+        { signal: controller.signal },
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandAbortedError);
+    expect((err as Error).message).toMatch(/`gen 200000000` on hv-test .* stopped: the poll gave up/);
+    expect(received).toBeLessThan(200_000_000);
+    expect(await conn.exec('echo next')).toMatchObject({ stdout: 'next\n', code: 0 });
+    // Already aborted: refused before anything is sent.
+    const before = lab.server.commands.length;
+    await expect(conn.exec('echo never', { signal: controller.signal })).rejects.toBeInstanceOf(
+      CommandAbortedError,
+    );
+    expect(lab.server.commands.length).toBe(before);
   });
 });

@@ -69,6 +69,11 @@ describe('a poll reads what changed, not everything', () => {
     expect(full(second.sent, /ip -j -d addr show$/)).toEqual([]);
     expect(full(second.sent, /ip -j route show table all$/)).toEqual([]);
     expect(full(second.sent, /nft -j list table inet vmguard$/)).toEqual([]);
+    // The digests go out together: one command (one SSH channel) for addresses, both kernel tables
+    // and the vmguard table.
+    const digests = second.sent.filter((c) => c.includes('sha256sum'));
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.match(/\| sha256sum/g)).toHaveLength(4);
     expect(second.snap.guard).toEqual(first.snap.guard);
     expect(second.snap.workloadRoutes).toEqual(first.snap.workloadRoutes);
 

@@ -143,23 +143,33 @@ export class Poller {
 
   private runFresh(spec: DeviceSpec): Promise<void> {
     const entry = this.entryFor(spec);
-    if (!entry.running) return this.runOnce(spec);
+    if (!entry.running) return this.runOnce(spec, true);
     if (!entry.queued) {
       const queued = entry.running.then(() => {
         if (entry.queued === queued) entry.queued = null;
-        return this.runOnce(spec);
+        return this.runOnce(spec, true);
       });
       entry.queued = queued;
     }
     return entry.queued;
   }
 
-  private runOnce(spec: DeviceSpec): Promise<void> {
+  /**
+   * Routers, devices watched closely (a migration) and polls a caller waits for go ahead of the
+   * routine host polls in the queue for a slot.
+   */
+  private priorityOf(spec: DeviceSpec, fresh: boolean): number {
+    if (fresh || spec.role === 'router') return 0;
+    const fast = this.fast.get(spec.name);
+    return fast && fast.until > this.now() ? 0 : 1;
+  }
+
+  private runOnce(spec: DeviceSpec, fresh = false): Promise<void> {
     const entry = this.entryFor(spec);
     if (entry.running) return entry.running;
     const current = entry;
     current.running = this.semaphore
-      .run(() => this.collectOne(spec, current))
+      .run(() => this.collectOne(spec, current), this.priorityOf(spec, fresh))
       .finally(() => {
         current.running = null;
       });

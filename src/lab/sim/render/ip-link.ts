@@ -113,9 +113,29 @@ export function listLinks(k: Kernel, opts: LinkListing): Link[] | null {
   );
 }
 
+/** Rendered listings per kernel state: a simulated router's 1,000-link `ip -j -d addr show` is megabytes. */
+const rendered = new WeakMap<Kernel, { version: number; byListing: Map<string, string> }>();
+
+/**
+ * The listing as iproute2 prints it, rendered once per kernel state (every change bumps the kernel's
+ * version): a console's digest of a router's interfaces every poll must not cost the lab, which
+ * stands in for a thousand devices on one core, seconds each time. A real kernel prints it in
+ * milliseconds.
+ */
 export function linksJson(k: Kernel, opts: LinkListing): string {
-  const links = listLinks(k, opts) ?? [];
-  return `${compact(links.map((l) => linkObject(k, l, opts)))}\n`;
+  let cache = rendered.get(k);
+  if (cache?.version !== k.version) {
+    cache = { version: k.version, byListing: new Map() };
+    rendered.set(k, cache);
+  }
+  const key = JSON.stringify(opts);
+  let text = cache.byListing.get(key);
+  if (text === undefined) {
+    const links = listLinks(k, opts) ?? [];
+    text = `${compact(links.map((l) => linkObject(k, l, opts)))}\n`;
+    cache.byListing.set(key, text);
+  }
+  return text;
 }
 
 /**

@@ -186,7 +186,10 @@ export function linkChange(node: SimNode, verb: string, args: string[], prng: Pr
     if (a === 'up' || a === 'down') k.setUp(name, a === 'up');
     else if (a === 'master') k.setMaster(name, need(args, ++i, a));
     else if (a === 'nomaster') k.setMaster(name, undefined);
-    else if (a === 'mtu') k.link(name).mtu = Number(need(args, ++i, a));
+    else if (a === 'mtu') {
+      k.link(name).mtu = Number(need(args, ++i, a));
+      k.version++;
+    }
     else throw new ToolError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
   }
 }

@@ -25,6 +25,15 @@ export interface PollerOptions {
   now?: () => number;
 }
 
+/**
+ * Polls at once when not configured: 16, or one per 16 devices up to 64. A poll mostly waits on the
+ * network and the device; at 1,000 hosts 16 slots made the first round take minutes with both CPUs
+ * partly idle (`npm run bench -- fleet`). Still bounded: a large fleet never means a thousand sessions.
+ */
+export function defaultConcurrency(devices: number): number {
+  return Math.min(64, Math.max(16, Math.ceil(devices / 16)));
+}
+
 export const DEFAULT_INTERVAL_MS: Record<DeviceRole, number> = DEFAULT_POLL_INTERVAL_MS;
 
 /** Errors that mean the device could not be reached at all, as opposed to a reachable device answering badly. */
@@ -56,7 +65,7 @@ export class Poller {
   private stopped = true;
 
   constructor(private readonly options: PollerOptions) {
-    this.semaphore = new Semaphore(options.concurrency ?? 16);
+    this.semaphore = new Semaphore(options.concurrency ?? defaultConcurrency(this.specs().length));
     // Views judge staleness by the interval this poller really uses, not a constant of their own.
     options.store
       .getState()

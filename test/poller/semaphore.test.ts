@@ -42,3 +42,12 @@ describe('poll slots', () => {
     expect(semaphore.queued).toBe(0);
   });
 });
+
+describe('how many polls run at once by default', () => {
+  it('16 for a lab, one per 16 devices for a fleet, never more than 64', async () => {
+    const { defaultConcurrency } = await import('../../src/poller/poller.ts');
+    expect(defaultConcurrency(4)).toBe(16);
+    expect(defaultConcurrency(1004)).toBe(63);
+    expect(defaultConcurrency(20_000)).toBe(64);
+  });
+});

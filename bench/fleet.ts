@@ -112,6 +112,8 @@ export async function runFleet(): Promise<FleetBench> {
   });
   await expectLine('first-picture');
   // Past the first reads' settling (route tables are re-read until their signature is 5 s old).
+  send({ type: 'settle' });
+  await expectLine('settled');
   await sleep(WARMUP_MS);
   // Steady state: the bytes each SSH server sends while the console watches and nothing changes.
   const before = new Map(lab.devices.map((d) => [d.name, lab.bytesSent(d.name)]));
@@ -193,7 +195,8 @@ export function printFleet(b: FleetBench): void {
   console.log(
     [
       `fleet: ${b.hosts} hosts, ${b.devices} devices, ${b.workloads} workloads (lab start ${(b.labStartMs / 1000).toFixed(1)} s, load ${b.machine.load1.toFixed(1)})`,
-      `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed)`,
+      `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed); routers' tables confirmed (settled) at ${(c.settledMs / 1000).toFixed(1)} s`,
+      `  host polls meanwhile: ${c.hostPollsPerSecond.toFixed(0)} a second, a host's last poll p50 ${(c.hostAgeP50Ms / 1000).toFixed(1)} s old`,
       `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB`,
       `  keystroke → frame meanwhile: p50 ${c.keys.p50.toFixed(0)} ms, p99 ${c.keys.p99.toFixed(0)} ms (${c.keys.count} keys)`,
       `  bytes a minute: router ${mb(b.bytesPerMinute.router)} MB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(1)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,

@@ -23,6 +23,7 @@ let fabric: Fabric | null = null;
 let term: FakeTerminal | null = null;
 let watch: { prefix: string; vrf: string } | null = null;
 let steadyMs = 60_000;
+let startedAt = 0;
 const report: Partial<FleetChildReport> = {};
 
 function prefixesIndexed(): number {
@@ -34,6 +35,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   watch = command.watch;
   steadyMs = command.steadyMs;
   const t = performance.now();
+  startedAt = t;
   fabric = openFabric(
     inventory,
     { kind: 'lab-sim', label: 'LAB (simulated)' },
@@ -61,6 +63,22 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   say('first-picture', { ms: report.firstPictureMs });
 }
 
+/**
+ * Until every router's tables are read settled: a router's first read is confirmed by a second once
+ * its signature is 5 s old (route-check.ts), and those reads are start-up cost, not steady state.
+ */
+async function settle(): Promise<void> {
+  const store = fabric!.store;
+  for (;;) {
+    const state = store.getState();
+    const routers = state.deviceOrder.filter((n) => state.devices[n]?.spec.role === 'router');
+    if (routers.every((n) => state.devices[n]?.snapshot?.routeCheck?.settled !== false)) break;
+    await sleep(100);
+  }
+  report.settledMs = performance.now() - startedAt;
+  say('settled', { ms: report.settledMs });
+}
+
 /** Nothing changes: CPU and peak RSS over the window, and `j` pressed every 250 ms, key → frame. */
 async function steady(): Promise<void> {
   const t = term!;
@@ -69,6 +87,16 @@ async function steady(): Promise<void> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   let peak = process.memoryUsage().rss;
+  const store = fabric!.store;
+  const hostNames = store
+    .getState()
+    .deviceOrder.filter((n) => store.getState().devices[n]?.spec.role === 'hypervisor');
+  let hostPolls = 0;
+  const stopCounting = store.subscribe((state, before) => {
+    if (state.devices === before.devices) return;
+    for (const n of hostNames)
+      if (state.devices[n]?.lastSuccessAt !== before.devices[n]?.lastSuccessAt) hostPolls++;
+  });
   const samples: number[] = [];
   let cursor = 0;
   while (performance.now() - started < steadyMs) {
@@ -82,6 +110,14 @@ async function steady(): Promise<void> {
   }
   const wall = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  stopCounting();
+  const now = Date.now();
+  const state = store.getState();
+  report.hostPollsPerSecond = hostPolls / (wall / 1000);
+  report.hostAgeP50Ms = quantile(
+    hostNames.map((n) => now - (state.devices[n]?.lastSuccessAt ?? 0)),
+    0.5,
+  );
   report.steadyMs = wall;
   report.cpuPercent = ((used.user + used.system) / 1000 / wall) * 100;
   report.peakRssMB = peak / 1024 / 1024;
@@ -150,6 +186,7 @@ const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
   const command = JSON.parse(line) as FleetCommand;
   if (command.type === 'start') await start(command);
+  else if (command.type === 'settle') await settle();
   else if (command.type === 'steady') await steady();
   else if (command.type === 'watch-switch') void watchSwitch(command.host);
   else if (command.type === 'slow-window') await slowWindow(command.slowHost);

@@ -7,6 +7,7 @@ export type FleetCommand =
       steadyMs: number;
       watch: { prefix: string; vrf: string };
     }
+  | { type: 'settle' }
   | { type: 'steady' }
   | { type: 'watch-switch'; host: string }
   | { type: 'slow-window'; slowHost: string }
@@ -15,6 +16,11 @@ export type FleetCommand =
 export interface FleetChildReport {
   firstPictureMs: number;
   prefixes: number;
+  /** From start until every router's route tables were read settled (the second, confirming read). */
+  settledMs: number;
+  /** Host polls done per second and the median time since each host's last poll, during the steady window. */
+  hostPollsPerSecond: number;
+  hostAgeP50Ms: number;
   steadyMs: number;
   cpuPercent: number;
   peakRssMB: number;

@@ -59,6 +59,31 @@ export function commandList(c: FrrStateCommands): string[] {
   );
 }
 
+/**
+ * VRFs from the device's config API (VyOS: megabytes of config at a thousand BGP neighbours, which at
+ * every 2 s poll was most of what watching a router cost): held while both the interface listing's
+ * digest and the BGP probe signature hold — a VRF added, removed or renumbered changes its device, a
+ * changed VNI/RD/route target moves BGP — and read again at least every BGP_FULL_MS.
+ */
+async function heldVrfs(
+  read: () => Promise<VrfInfo[]>,
+  held: Readonly<Record<string, Held<unknown>>>,
+  kept: Record<string, Held<unknown>>,
+  now: number,
+): Promise<PartResult<VrfInfo[]>> {
+  const interfaces = kept['interfaces']?.sha;
+  const bgp = kept['bgp']?.sha;
+  const key = interfaces !== undefined && bgp !== undefined ? `${interfaces}|${bgp}` : null;
+  const last = held['vrfs'] as Held<{ vrfs: VrfInfo[]; readAt: number }> | undefined;
+  if (key !== null && last && last.sha === key && now - last.value.readAt < BGP_FULL_MS) {
+    kept['vrfs'] = last;
+    return { ok: true, value: last.value.vrfs };
+  }
+  const result = await part('vrfs', read);
+  if (result.ok && key !== null) kept['vrfs'] = { sha: key, value: { vrfs: result.value, readAt: now } };
+  return result;
+}
+
 export interface FrrStateOptions {
   commands: FrrStateCommands;
   /** VRFs from somewhere better than the interface list (VyOS config); falls back to interfaces. */
@@ -101,7 +126,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
         );
 
   const now = (ctx.now ?? Date.now)();
-  const [bgp, addresses, kernel4, kernel6, apiVrfs] = await Promise.all([
+  const [bgp, addresses, kernel4, kernel6] = await Promise.all([
     part('bgp', async () => {
       // Held sessions stand while the cheap probes' signature holds (bgp-probe.ts).
       const last = held['bgp'] as Held<HeldBgp> | undefined;
@@ -136,8 +161,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     ),
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
-    opts.vrfs ? part('vrfs', opts.vrfs) : undefined,
   ]);
+  const apiVrfs = opts.vrfs ? await heldVrfs(opts.vrfs, held, kept, now) : undefined;
   // The full tables only when the cheap signature says they may have changed (route-check.ts).
   const versions = bgp.ok ? bgp.value.versions : null;
   const signature =

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverFor } from '../../src/drivers/index.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
-import type { CommandRunner } from '../../src/transport/types.ts';
+import type { CommandRunner, VyosConfigReader } from '../../src/transport/types.ts';
 import { startTestLab, type TestLab } from '../lab/sim/server/helpers.ts';
 
 let t: TestLab;
@@ -16,8 +16,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** One poll of `device` over SSH; returns the snapshot and every command it sent. */
-async function poll(device: DeviceSpec, previous: DeviceSnapshot | null) {
+/** One poll of `device` over SSH (and its VyOS API, counted in `sent` as `api showConfig …`). */
+async function poll(device: DeviceSpec, previous: DeviceSnapshot | null, withApi = false) {
   const ssh = t.ssh(device.name);
   const sent: string[] = [];
   const runner: CommandRunner = {
@@ -27,7 +27,14 @@ async function poll(device: DeviceSpec, previous: DeviceSnapshot | null) {
       ssh.execStream(command, onStdout, options)
     ),
   };
-  const snap = await driverFor(device.kind).collect({ device, runner, previous });
+  let api: VyosConfigReader | undefined;
+  if (withApi) {
+    const client = await t.api(device.name);
+    api = {
+      showConfig: (path) => (sent.push(`api showConfig ${path.join(' ')}`), client.showConfig(path)),
+    };
+  }
+  const snap = await driverFor(device.kind).collect({ device, runner, previous, ...(api ? { api } : {}) });
   return { snap, sent };
 }
 
@@ -60,6 +67,21 @@ describe('a poll reads what changed, not everything', () => {
     const third = await poll(router, second.snap);
     expect(full(third.sent, FULL_BGP)).toHaveLength(1);
     expect(third.snap.bgp.filter((s) => s.peer === peer.peer).every((s) => !s.established)).toBe(true);
+  });
+
+  it("a VyOS router's VRF config (megabytes at a fleet) is read once, then held while interfaces and BGP hold; a new VRF is read at once", async () => {
+    const router = t.inventory.devices.find((d) => d.role === 'router' && d.kind === 'vyos' && d.api)!;
+    const vrfReads = (sent: string[]) => sent.filter((c) => c === 'api showConfig vrf');
+    const first = await poll(router, null, true);
+    expect(vrfReads(first.sent)).toHaveLength(1);
+    expect(first.snap.vrfs.length).toBeGreaterThan(0);
+    const second = await poll(router, first.snap, true);
+    expect(vrfReads(second.sent)).toEqual([]);
+    expect(second.snap.vrfs).toEqual(first.snap.vrfs);
+
+    await t.ssh(router.name).exec('sudo -n ip link add vrf-cost type vrf table 4242');
+    const third = await poll(router, second.snap, true);
+    expect(vrfReads(third.sent)).toHaveLength(1);
   });
 
   it('a hypervisor: a TAP added is read in full at once; then digests again', async () => {

@@ -125,7 +125,10 @@ export function createAppStore(init: {
       timer = null;
       const started = performance.now();
       const state = get();
-      set({ workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants), indexPending: false });
+      set({
+        workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants),
+        indexPending: false,
+      });
       lastBuildMs = performance.now() - started;
     };
     const reindex = () => {

@@ -94,7 +94,12 @@ function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache {
   return cache;
 }
 
-function viewOf(name: string, snapshot: DeviceSnapshot, cache: RouterCache, entry: WorkloadEntry): RouterView | null {
+function viewOf(
+  name: string,
+  snapshot: DeviceSnapshot,
+  cache: RouterCache,
+  entry: WorkloadEntry,
+): RouterView | null {
   const key = `${entry.vrf}|${entry.prefix}`;
   let view = cache.views.get(key);
   if (view !== undefined) return view;
@@ -278,7 +283,12 @@ function inferFromRouter(
           owned ??= pools.ownerOf(route.vrf, route.prefix) !== null;
           if (!owned) return;
           const list = byHost.get(host) ?? [];
-          list.push({ order: order * 64 + position, vrf: route.vrf, prefix: route.prefix, family: route.family });
+          list.push({
+            order: order * 64 + position,
+            vrf: route.vrf,
+            prefix: route.prefix,
+            family: route.family,
+          });
           byHost.set(host, list);
         });
       }

@@ -13,7 +13,13 @@ import type { CommandRunner, ExecOptions, ExecResult } from '../types.ts';
 import { ChannelSlots } from './channel-slots.ts';
 import { dial, hangUp } from './dial.ts';
 import type { Dialed, HostKeyInfo } from './dial.ts';
-import { CommandAbortedError, ConnectionClosedError, shortCommand, SshChannelError, SshConnectError } from './errors.ts';
+import {
+  CommandAbortedError,
+  ConnectionClosedError,
+  shortCommand,
+  SshChannelError,
+  SshConnectError,
+} from './errors.ts';
 import type { SshTarget } from './errors.ts';
 import { collectOutput, CommandRun, openExec, streamOutput, toError } from './run.ts';
 

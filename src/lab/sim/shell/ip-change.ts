@@ -189,8 +189,7 @@ export function linkChange(node: SimNode, verb: string, args: string[], prng: Pr
     else if (a === 'mtu') {
       k.link(name).mtu = Number(need(args, ++i, a));
       k.version++;
-    }
-    else throw new ToolError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
+    } else throw new ToolError(`Error: either "dev" is duplicate, or "${a}" is a garbage.\n`, 255);
   }
 }
 

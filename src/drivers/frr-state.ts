@@ -106,7 +106,10 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   const builder = new CompactRouteTableBuilder();
 
   // Listings held from the last poll are read again only when their digest moved (digest.ts).
-  const held = ctx.previous?.partialErrors.length === 0 ? (ctx.previous.held ?? {}) : {};
+  // Each held listing was read whole in its own part (a failed part keeps nothing), so another part's
+  // failure (an API call that timed out on a loaded router) does not throw them away: that turned one
+  // timeout into a full re-read of megabytes of BGP summary and interfaces at the next poll.
+  const held = ctx.previous?.held ?? {};
   const kept: Record<string, Held<unknown>> = {};
   const readHeld = async <T>(key: string, command: string, parse: (text: string) => T): Promise<T> => {
     const read = await readIfChanged(runner, command, held[key] as Held<T> | undefined, (text) =>

@@ -200,6 +200,11 @@ export function printFleet(b: FleetBench): void {
       `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB`,
       `  keystroke → frame meanwhile: p50 ${c.keys.p50.toFixed(0)} ms, p99 ${c.keys.p99.toFixed(0)} ms (${c.keys.count} keys)`,
       `  bytes a minute: router ${mb(b.bytesPerMinute.router)} MB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(1)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,
+      ...c.routers.map(
+        (r) =>
+          `  ${r.name} in the window: ${r.tableReads} full table reads, settled ${String(r.settled)}, ` +
+          `error ${r.lastError ?? 'none'}, partial ${r.partialErrors.length ? r.partialErrors.join('; ') : 'none'}`,
+      ),
       `  routers switched → store shows the target: ${b.switch.routersSwitchedToStoreMs ?? 'not seen'} ms`,
       `  one host slow (2 s a command): other devices' poll interval p50 ${c.slow.otherIntervalP50Ms.toFixed(0)} ms, max ${c.slow.otherIntervalMaxMs.toFixed(0)} ms; the slow host ${c.slow.slowHostPolls} polls in ${(c.slow.windowMs / 1000).toFixed(0)} s`,
     ].join('\n'),

@@ -92,8 +92,18 @@ async function steady(): Promise<void> {
     .getState()
     .deviceOrder.filter((n) => store.getState().devices[n]?.spec.role === 'hypervisor');
   let hostPolls = 0;
+  // Full table reads per router during the window: a new route table object means one was read.
+  const routerNames = store
+    .getState()
+    .deviceOrder.filter((n) => store.getState().devices[n]?.spec.role === 'router');
+  const tableReads = new Map(routerNames.map((n) => [n, 0]));
   const stopCounting = store.subscribe((state, before) => {
     if (state.devices === before.devices) return;
+    for (const n of routerNames) {
+      const now = state.devices[n]?.snapshot?.routes;
+      if (now !== undefined && now !== before.devices[n]?.snapshot?.routes)
+        tableReads.set(n, (tableReads.get(n) ?? 0) + 1);
+    }
     for (const n of hostNames)
       if (state.devices[n]?.lastSuccessAt !== before.devices[n]?.lastSuccessAt) hostPolls++;
   });
@@ -114,6 +124,16 @@ async function steady(): Promise<void> {
   const now = Date.now();
   const state = store.getState();
   report.hostPollsPerSecond = hostPolls / (wall / 1000);
+  report.routers = routerNames.map((name) => {
+    const d = state.devices[name];
+    return {
+      name,
+      lastError: d?.lastError ?? null,
+      partialErrors: d?.snapshot?.partialErrors ?? [],
+      settled: d?.snapshot?.routeCheck?.settled ?? null,
+      tableReads: tableReads.get(name) ?? 0,
+    };
+  });
   report.hostAgeP50Ms = quantile(
     hostNames.map((n) => now - (state.devices[n]?.lastSuccessAt ?? 0)),
     0.5,

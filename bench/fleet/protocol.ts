@@ -21,6 +21,14 @@ export interface FleetChildReport {
   /** Host polls done per second and the median time since each host's last poll, during the steady window. */
   hostPollsPerSecond: number;
   hostAgeP50Ms: number;
+  /** Each router at the end of the steady window: poll error, partial errors, tables settled, full reads. */
+  routers: {
+    name: string;
+    lastError: string | null;
+    partialErrors: string[];
+    settled: boolean | null;
+    tableReads: number;
+  }[];
   steadyMs: number;
   cpuPercent: number;
   peakRssMB: number;

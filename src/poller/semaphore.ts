@@ -28,7 +28,7 @@ export class Semaphore {
     }
   }
 
-  /** Polls waiting for a slot, for the bench and the tests. */
+  /** Polls waiting for a slot (the tests read it). */
   get queued(): number {
     return this.waiting.reduce((n, queue) => n + (queue?.length ?? 0), 0);
   }

@@ -1,4 +1,5 @@
 import type { BgpSession } from '../../src/model/bgp.ts';
+import type { DeviceSpec } from '../../src/model/device.ts';
 import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
 import type { Route } from '../../src/model/route.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
@@ -67,5 +68,20 @@ export function bgpRoute(prefix: string, viaInterface: string, extra: Partial<Ro
     uptime: '00:01:00',
     nexthops: [{ ip: 'fe80::1', interface: viaInterface, active: true }],
     ...extra,
+  };
+}
+
+/** A device as the inventory would give it, for store and view tests that never connect to it. */
+export function deviceSpec(name: string, role: DeviceSpec['role']): DeviceSpec {
+  return {
+    name,
+    role,
+    kind: 'frr-linux',
+    host: '127.0.0.1',
+    port: 22,
+    user: 'noc',
+    auth: { type: 'agent' },
+    vtysh: 'vtysh',
+    privilege: '',
   };
 }

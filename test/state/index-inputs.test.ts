@@ -4,22 +4,11 @@
  * route, a failed poll and a recovered host rebuild it.
  */
 import { describe, expect, it } from 'vitest';
-import type { DeviceSpec } from '../../src/model/device.ts';
 import type { WorkloadRoute } from '../../src/model/workload.ts';
 import { createAppStore } from '../../src/state/store.ts';
-import { snapshot } from '../helpers/snapshots.ts';
+import { deviceSpec, snapshot } from '../helpers/snapshots.ts';
 
-const spec = (name: string, role: DeviceSpec['role']): DeviceSpec => ({
-  name,
-  role,
-  kind: 'frr-linux',
-  host: '127.0.0.1',
-  port: 22,
-  user: 'noc',
-  auth: { type: 'agent' },
-  vtysh: 'vtysh',
-  privilege: '',
-});
+const spec = deviceSpec;
 
 const route = (prefix: string, tap: string): WorkloadRoute => ({
   host: 'hv1',

@@ -4,23 +4,12 @@
  * the order a full sort gives, across builds that add and remove workloads.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DeviceSpec } from '../../src/model/device.ts';
 import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';
 import { buildWorkloadIndex, type IndexedDevice } from '../../src/state/workload-index.ts';
 import { createAppStore } from '../../src/state/store.ts';
-import { snapshot } from '../helpers/snapshots.ts';
+import { deviceSpec, snapshot } from '../helpers/snapshots.ts';
 
-const spec = (name: string, role: DeviceSpec['role']): DeviceSpec => ({
-  name,
-  role,
-  kind: 'frr-linux',
-  host: '127.0.0.1',
-  port: 22,
-  user: 'noc',
-  auth: { type: 'agent' },
-  vtysh: 'vtysh',
-  privilege: '',
-});
+const spec = deviceSpec;
 
 const TENANTS: TenantSpec[] = [
   { name: 'acme', pools4: ['198.51.100.0/24'], pools6: ['2001:db8:a::/48'] },

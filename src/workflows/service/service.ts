@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { PoolExhaustedError } from '../../addr/ipam.ts';
 import type { DeviceSpec } from '../../model/device.ts';
-import type { Plan, PlanKind, Precondition, WorkloadRecord } from '../../model/plan.ts';
+import type { Plan, PlanKind, WorkloadRecord } from '../../model/plan.ts';
 import type { Poller } from '../../poller/poller.ts';
 import {
   RegistryCorruptError,
@@ -50,6 +50,7 @@ import {
   specsOf,
 } from './fabric-lookups.ts';
 import { checkPreconditions } from './preconditions.ts';
+import type { KindContext, PlanKindHandler } from './kind.ts';
 import {
   planWorkloadCreate,
   planWorkloadDecommission,
@@ -60,6 +61,7 @@ import {
 } from './workloads.ts';
 
 export { WorkflowError };
+export type { KindContext, PlanKindHandler };
 
 export interface WorkflowDeps {
   store: AppStore;
@@ -79,31 +81,13 @@ export interface WorkflowDeps {
   rollbackRetry?: RollbackRetry;
 }
 
-/** How apply treats one kind of plan (see WorkflowService.registerKind). */
-export interface PlanKindHandler {
-  /** A plan file the registry does not know: check it against the registry and store it (absent: refused). */
-  adoptFile?(plan: Plan): void;
-  /** The command that makes a fresh plan of this kind for the same subject (shown when one is refused). */
-  replan?(plan: Plan): string;
-  /** Preconditions of a plan made before they were recorded in plans (derived from its steps). */
-  derivePreconditions?(plan: Plan): Precondition[];
-  /** The live fabric may have changed since planning: throw a WorkflowError to refuse (nothing sent). */
-  recheck?(plan: Plan): void;
-  /** In a registry transaction before anything is sent: take the subject or refuse; returns the undo. */
-  claim?(plan: Plan): (() => void) | undefined;
-  /** In a registry transaction after the executor: what the outcome means for the registry. */
-  record?(plan: Plan, result: ExecResult): void;
-  /** In a registry transaction when a planned plan is dropped: release what planning reserved. */
-  discard?(plan: Plan): void;
-}
-
 export interface ApplyOptions {
   onEvent?(event: ExecEvent): void;
   /** Awaited before each step (the console's and the CLI's pause for a manual VM move). */
   beforeStep?: ExecDeps['beforeStep'];
 }
 
-export class WorkflowService {
+export class WorkflowService implements KindContext {
   readonly registry: Registry;
   readonly operator: string;
   readonly consoleId: { id: string; pid: number; host: string };

@@ -12,7 +12,7 @@ import type { ExecResult } from '../execute/index.ts';
 import { planCreate, planDecommission, planMigrate } from '../plan/index.ts';
 import { WorkflowError } from './errors.ts';
 import { workloadPreconditions } from './preconditions.ts';
-import type { PlanKindHandler, WorkflowService } from './service.ts';
+import type { KindContext, PlanKindHandler } from './kind.ts';
 
 export interface CreateInput {
   name: string;
@@ -45,7 +45,7 @@ export function macFor(name: string): string {
   return ['52', '54', '00', ...[0, 1, 2].map((i) => h[i]!.toString(16).padStart(2, '0'))].join(':');
 }
 
-export function planWorkloadCreate(svc: WorkflowService, input: CreateInput): Plan {
+export function planWorkloadCreate(svc: KindContext, input: CreateInput): Plan {
   const tenant = svc.requireTenant(input.tenant);
   const host = svc.requireHypervisor(input.host, 'host');
   const routers = svc.requireRouters();
@@ -107,7 +107,7 @@ export function planWorkloadCreate(svc: WorkflowService, input: CreateInput): Pl
   });
 }
 
-export function planWorkloadMigrate(svc: WorkflowService, input: MigrateInput): Plan {
+export function planWorkloadMigrate(svc: KindContext, input: MigrateInput): Plan {
   const w = activeWorkload(svc, input.name);
   refuseWithFloatingIps(w, 'migrate');
   const tenant = svc.requireTenant(w.tenant);
@@ -137,7 +137,7 @@ export function planWorkloadMigrate(svc: WorkflowService, input: MigrateInput): 
   });
 }
 
-export function planWorkloadDecommission(svc: WorkflowService, input: { name: string }): Plan {
+export function planWorkloadDecommission(svc: KindContext, input: { name: string }): Plan {
   const w = activeWorkload(svc, input.name);
   refuseWithFloatingIps(w, 'decommission');
   const tenant = svc.requireTenant(w.tenant);
@@ -163,7 +163,7 @@ export function planWorkloadDecommission(svc: WorkflowService, input: { name: st
 }
 
 /** create / migrate / decommission: the workload record, its state and its addresses. */
-export function workloadKind(svc: WorkflowService): PlanKindHandler {
+export function workloadKind(svc: KindContext): PlanKindHandler {
   return {
     adoptFile: (plan) => adoptPlanFile(svc, plan),
     replan: (plan) =>
@@ -197,7 +197,7 @@ export function workloadKind(svc: WorkflowService): PlanKindHandler {
 }
 
 /** The registry after an execution: only an applied plan changes what the registry says exists. */
-function record(svc: WorkflowService, plan: Plan, result: ExecResult): void {
+function record(svc: KindContext, plan: Plan, result: ExecResult): void {
   const name = plan.workload;
   {
     const w = svc.registry.workload(name);
@@ -219,13 +219,13 @@ function record(svc: WorkflowService, plan: Plan, result: ExecResult): void {
   }
 }
 
-function forgetCreated(svc: WorkflowService, name: string): void {
+function forgetCreated(svc: KindContext, name: string): void {
   svc.registry.release(name);
   svc.registry.deleteWorkload(name);
 }
 
 /** A plan file made elsewhere (`routedeck plan … -o`): its workload must match the registry. */
-function adoptPlanFile(svc: WorkflowService, plan: Plan): void {
+function adoptPlanFile(svc: KindContext, plan: Plan): void {
   const w = svc.registry.workload(plan.workload);
   if (plan.kind === 'create') {
     if (w && w.state !== 'retired')
@@ -253,7 +253,7 @@ function derivedPreconditions(plan: Plan): Precondition[] {
 
 /** The live fabric may have changed since the plan was made: the same refusals as at planning. */
 
-function recheckWorkload(svc: WorkflowService, plan: Plan): void {
+function recheckWorkload(svc: KindContext, plan: Plan): void {
   const live = svc.liveView();
   const w = svc.registry.workload(plan.workload);
   if (!w) return;
@@ -277,7 +277,7 @@ function refuseWithFloatingIps(w: WorkloadRecord, what: string): void {
   );
 }
 
-function activeWorkload(svc: WorkflowService, name: string): WorkloadRecord {
+function activeWorkload(svc: KindContext, name: string): WorkloadRecord {
   const w = svc.registry.workload(name);
   if (!w || w.state === 'retired') {
     throw new WorkflowError(`no workload "${name}" in the registry`);

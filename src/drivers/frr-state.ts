@@ -12,7 +12,7 @@ import {
   fullSignature,
   probeSignature,
 } from './bgp-probe.ts';
-import { readIfChanged, type Held } from './digest.ts';
+import { deviceDigest, readIfChanged, sha256, type Held } from './digest.ts';
 import { bgpTableVersions, canReuseRoutes, interfaceDigest, nextRouteCheck } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
@@ -84,6 +84,40 @@ async function heldVrfs(
   return result;
 }
 
+/**
+ * The BGP probes' signature (bgp-probe.ts). Their texts are a few hundred bytes a VRF — at a 2 s
+ * cadence most of what an unchanged router still costs — so once read they are held too: the device
+ * is asked for the probes' digests (batched with the poll's other digests) and the held signature
+ * stands while both match the texts it was computed from. Null when the probes fail or are a shape
+ * we do not know (then: a full read).
+ */
+async function probedSignature(
+  runner: DriverContext['runner'],
+  probes: { versions: string; failed: string },
+  held: Readonly<Record<string, Held<unknown>>>,
+  kept: Record<string, Held<unknown>>,
+): Promise<string | null> {
+  const last = held['bgpProbes'] as Held<string> | undefined;
+  if (last) {
+    const [v, f] = await Promise.all([
+      deviceDigest(runner, probes.versions),
+      deviceDigest(runner, probes.failed),
+    ]);
+    if (v !== null && f !== null && `${v} ${f}` === last.sha) {
+      kept['bgpProbes'] = last;
+      return last.value;
+    }
+  }
+  const texts = await Promise.all([runText(runner, probes.versions), runText(runner, probes.failed)]).catch(
+    () => null,
+  );
+  if (!texts) return null;
+  const signature = probeSignature(texts[0], texts[1]);
+  if (signature !== null)
+    kept['bgpProbes'] = { sha: `${sha256(texts[0])} ${sha256(texts[1])}`, value: signature };
+  return signature;
+}
+
 export interface FrrStateOptions {
   commands: FrrStateCommands;
   /** VRFs from somewhere better than the interface list (VyOS config); falls back to interfaces. */
@@ -134,12 +168,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       // Held sessions stand while the cheap probes' signature holds (bgp-probe.ts).
       const last = held['bgp'] as Held<HeldBgp> | undefined;
       if (last && now - last.value.readAt < BGP_FULL_MS) {
-        const probes = bgpProbeCommands(device);
-        const texts = await Promise.all([
-          runText(runner, probes.versions),
-          runText(runner, probes.failed),
-        ]).catch(() => null);
-        if (texts && probeSignature(texts[0], texts[1]) === last.sha) {
+        const signature = await probedSignature(runner, bgpProbeCommands(device), held, kept);
+        if (signature === last.sha) {
           kept['bgp'] = last;
           return {
             sessions: advanceSessions(last.value.sessions, now - last.value.readAt),

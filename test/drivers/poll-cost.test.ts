@@ -62,9 +62,35 @@ describe('a poll reads what changed, not everything', () => {
     )!;
     expect(grown.uptimeMs!).toBe(before.uptimeMs! + (second.snap.collectedAt - first.snap.collectedAt));
 
+    // The probes themselves are held from the next poll on: with nothing changing, a router's poll
+    // is one digest command for interfaces, both probes and zebra's EVPN listings, plus the dumps whose
+    // counters move (WireGuard, keepalived).
+    const steady = await poll(router, second.snap);
+    expect(full(steady.sent, /summary remote-as 4294967295 json'$/)).toEqual([]);
+    expect(full(steady.sent, /summary failed json'$/)).toEqual([]);
+    expect(full(steady.sent, /show evpn/)).toEqual([]);
+    const digests = steady.sent.filter((c) => c.includes('sha256sum'));
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.match(/\| sha256sum/g)).toHaveLength(5);
+    expect(steady.snap.overlay?.vnis.length).toBeGreaterThan(0);
+    expect(steady.snap.overlay?.vnis).toEqual(first.snap.overlay?.vnis);
+    expect(steady.snap.bgp.map((s) => [s.peer, s.state])).toEqual(
+      first.snap.bgp.map((s) => [s.peer, s.state]),
+    );
+
+    // A remote VTEP lost changes zebra's listings: read in full at once, and shown.
+    const remote = t.inventory.devices.find((d) => d.role === 'router' && d.name !== router.name)!;
+    t.fabric.overlayFault(remote.name, 'vtep-down');
+    const vtepLost = await poll(router, steady.snap);
+    t.fabric.clearOverlay(remote.name);
+    expect(full(vtepLost.sent, /show evpn next-hops vni all json'$/)).toHaveLength(1);
+    expect(JSON.stringify(vtepLost.snap.overlay?.vnis)).not.toEqual(
+      JSON.stringify(steady.snap.overlay?.vnis),
+    );
+
     const peer = first.snap.bgp.find((s) => s.established)!;
     t.fabric.flapSession(router.name, peer.peer, 60_000);
-    const third = await poll(router, second.snap);
+    const third = await poll(router, steady.snap);
     expect(full(third.sent, FULL_BGP)).toHaveLength(1);
     expect(third.snap.bgp.filter((s) => s.peer === peer.peer).every((s) => !s.established)).toBe(true);
   });

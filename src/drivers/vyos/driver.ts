@@ -46,12 +46,13 @@ export const vyosDriver: Driver = {
         commands: frrStateCommands(ctx.device, false),
         ...(api ? { vrfs: () => vrfsFromApi(api) } : {}),
       }),
-      collectOverlay(ctx.device, ctx.runner, api),
+      collectOverlay(ctx.device, ctx.runner, api, ctx.previous?.held),
     ]);
     return {
       ...snapshot,
       overlay: overlay.overlay,
       partialErrors: [...snapshot.partialErrors, ...overlay.errors],
+      held: { ...snapshot.held, ...overlay.kept },
     };
   },
 };

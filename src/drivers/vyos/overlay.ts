@@ -16,6 +16,7 @@ import type { DeviceSpec } from '../../model/device.ts';
 import { emptyOverlay, type OverlayState, type VrrpGroup, type WireguardPeer } from '../../model/overlay.ts';
 import type { CommandRunner, VyosConfigReader } from '../../transport/types.ts';
 import { parseOutput, part, runText, type PartResult } from '../collect.ts';
+import { readIfChanged, type Held } from '../digest.ts';
 import { privileged, shellQuote, vtyshCommand } from '../shell.ts';
 import {
   vrrpGroupsFromConfig,
@@ -161,30 +162,61 @@ function ok<T>(r: PartResult<T> | undefined): T | null {
   return r?.ok ? r.value : null;
 }
 
-/** One poll of the overlay; each source fails on its own into `errors` (prefixed `overlay …:`). */
+/**
+ * One poll of the overlay; each source fails on its own into `errors` (prefixed `overlay …:`).
+ * zebra's EVPN listings change only when a VNI or VTEP does, so their texts are held between polls
+ * (`held`, from the last snapshot) and read again only when their digest moves (digest.ts); the
+ * WireGuard and keepalived dumps carry counters that move every poll and are read each time.
+ */
 export async function collectOverlay(
   device: DeviceSpec,
   runner: CommandRunner,
   api: VyosConfigReader | undefined,
-): Promise<{ overlay: OverlayState; errors: string[] }> {
+  held: Readonly<Record<string, Held<unknown>>> = {},
+): Promise<{ overlay: OverlayState; errors: string[]; kept: Record<string, Held<unknown>> }> {
   const c = overlayCommands(device);
+  const kept: Record<string, Held<unknown>> = {};
   const run = <T>(name: string, command: string, parse: (text: string) => T) =>
     part(`overlay ${name}`, async () => {
       const text = await runText(runner, command);
       return parseOutput(command, () => parse(text));
     });
+  const heldText = (key: string, command: string) =>
+    part(`overlay evpn`, async () => {
+      const read = await readIfChanged(runner, command, held[key] as Held<string> | undefined, (t) => t);
+      kept[key] = { sha: read.sha, value: read.value };
+      return read.value;
+    });
+  const parsed = <T>(
+    text: PartResult<string>,
+    command: string,
+    parse: (text: string) => T,
+  ): PartResult<T> => {
+    if (!text.ok) return text;
+    try {
+      return { ok: true, value: parseOutput(command, () => parse(text.value)) };
+    } catch (err) {
+      return {
+        ok: false,
+        error: `overlay evpn: ${err instanceof Error ? err.message : String(err)}`,
+        cause: err,
+      };
+    }
+  };
   const cfg = <T>(name: keyof typeof OVERLAY_CONFIG_PATHS, parse: (x: unknown) => T) =>
     api ? part(`overlay ${name} config`, () => configAt(api, OVERLAY_CONFIG_PATHS[name], parse)) : undefined;
-  const [wg, vrrp, nexthops, wgCfg, vxCfg, vrrpCfg] = await Promise.all([
+  const [nexthopsText, vnisText, wg, vrrp, wgCfg, vxCfg, vrrpCfg] = await Promise.all([
+    heldText('overlay evpnNexthops', c.evpnNexthops),
+    heldText('overlay evpnVnis', c.evpnVnis),
     run('wireguard', c.wireguard, parseWgShowFields),
     run('vrrp', c.vrrp, parseKeepalivedJson),
-    run('evpn', c.evpnNexthops, parseEvpnNexthops),
     cfg('wireguard', wireguardPeersFromConfig),
     cfg('vxlan', vxlanFromConfig),
     cfg('vrrp', vrrpGroupsFromConfig),
   ]);
+  const nexthops = parsed(nexthopsText, c.evpnNexthops, parseEvpnNexthops);
   // The VNIs need the L3 next-hops; a failed next-hop query still lets the VNIs through.
-  const vnis = await run('evpn', c.evpnVnis, (t) => parseEvpnVnis(t, device.name, ok(nexthops) ?? undefined));
+  const vnis = parsed(vnisText, c.evpnVnis, (t) => parseEvpnVnis(t, device.name, ok(nexthops) ?? undefined));
   const overlay = emptyOverlay();
   overlay.wireguard = mergeWireguard(device.name, ok(wg), ok(wgCfg));
   overlay.vrrp = mergeVrrp(device.name, ok(vrrp), ok(vrrpCfg));
@@ -193,5 +225,5 @@ export async function collectOverlay(
   const errors = [wg, vrrp, nexthops, vnis, wgCfg, vxCfg, vrrpCfg].flatMap((r) =>
     r && !r.ok ? [r.error] : [],
   );
-  return { overlay, errors: [...new Set(errors)] };
+  return { overlay, errors: [...new Set(errors)], kept };
 }

@@ -34,6 +34,7 @@ export type ConsoleWorkflows = Pick<
   | 'hypervisors'
   | 'plan'
   | 'note'
+  | 'operator'
 > & {
   registry: { workload(name: string): WorkloadRecord | undefined; workloads(): WorkloadRecord[] };
 };
@@ -167,6 +168,8 @@ export function createWorkflowController(
       const moved = await new Promise<boolean>((resolve) => (waiting = resolve));
       // Nothing of the step was sent: a plain step failure, so its own undo is not tried.
       if (!moved) throw new StepFailure(`stopped before ${step.id}: the VM was not moved`, false);
+      // From here the network follows the VM: a later failure is not rolled back (executor).
+      return { irreversible: `${service.operator} confirmed ${plan.workload} moved to ${target} by hand` };
     };
   };
   const track = (plan: Plan, mode: RunMode, done: readonly string[], work: () => Promise<ExecResult>) => {
@@ -234,7 +237,9 @@ export function createWorkflowController(
       const done = service.completed(stored.plan);
       this.dismissInterrupted(planId);
       track(stored.plan, mode, done, () =>
-        mode === 'resume' ? service.resume(planId, { onEvent }) : service.rollback(planId, { onEvent }),
+        mode === 'resume'
+          ? service.resume(planId, { onEvent, beforeStep: pauseForMove(stored.plan) })
+          : service.rollback(planId, { onEvent }),
       );
     },
     note(text, options = {}) {

@@ -142,10 +142,10 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
       const onEvent = (e: ExecEvent) => timeline.event(e);
       const result =
         mode === 'resume'
-          ? await service.resume(plan.id, { onEvent })
+          ? await service.resume(plan.id, { onEvent, ...pauseForMove(plan, values, io, service.operator) })
           : mode === 'rollback'
             ? await service.rollback(plan.id, { onEvent })
-            : await service.apply(plan, { onEvent, ...pauseForMove(plan, values, io) });
+            : await service.apply(plan, { onEvent, ...pauseForMove(plan, values, io, service.operator) });
       // Only the workload kinds have a workload record; `plan list` shows the others' outcome.
       const state = WORKLOAD_KINDS.includes(plan.kind)
         ? (service.registry.workload(plan.workload)?.state ?? 'removed')
@@ -162,7 +162,12 @@ export async function runApply(rest: string[], values: WorkflowValues, io: CliIo
  * A migrate with no compute hook: before the source withdraws, the engineer moves the VM and says so
  * ("VM moved, continue?"); with --yes the apply does not stop (the VM is moved by other means).
  */
-function pauseForMove(plan: Plan, values: WorkflowValues, io: CliIo): Pick<ApplyOptions, 'beforeStep'> {
+function pauseForMove(
+  plan: Plan,
+  values: WorkflowValues,
+  io: CliIo,
+  operator: string,
+): Pick<ApplyOptions, 'beforeStep'> {
   const move = manualMove(plan);
   if (!move) return {};
   if (values.yes || !io.confirm) {
@@ -176,6 +181,8 @@ function pauseForMove(plan: Plan, values: WorkflowValues, io: CliIo): Pick<Apply
       io.stdout.write(`${move.text}: move ${plan.workload} now.\n`);
       if (!(await confirm('VM moved, continue? [y/N] ')))
         throw new StepFailure(`stopped before ${step.id}: the VM was not moved`, false);
+      // From here the network follows the VM: a later failure is not rolled back (executor).
+      return { irreversible: `${operator} confirmed ${plan.workload} moved by hand` };
     },
   };
 }

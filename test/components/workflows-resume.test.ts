@@ -98,6 +98,10 @@ describe('a console killed mid-apply: the next start offers resume / roll back',
     expect(s.text()).toContain('source-withdraw on');
     expect(s.lines().at(-2)).toMatch(/<r> resume <b> roll back <l> later/);
     await s.type('r');
+    // No compute hook: the resume stops before the withdraw for the VM to be moved, as an apply does.
+    await s.waitForText('then c (VM moved, continue)');
+    expect(s.text()).toContain(`move acme-2 to ${to} now`);
+    await s.type('c');
     await s.waitForText('Status: resume · APPLIED');
     expect(s.text()).toMatch(/✓ +3\. target-announce-preferred +\S+ ok\s*$/m);
     expect(s.text()).toMatch(new RegExp(`✓ +6\\. target-normal-metric +\\S+ ok +(?:${DURATION})`, 'm'));

@@ -132,10 +132,25 @@ export async function executePlan(
     const executed: Executed[] = [];
     let failure: string | null = null;
     let blockedBy: RollbackRecord | null = null;
+    // A manual move a crashed console's engineer confirmed (audited as `moved <step>: why`).
+    const movedEarlier = new Map<string, string>();
+    if (mode !== 'apply')
+      for (const e of registry.audit({ planId: plan.id }))
+        if (e.kind === 'moved') {
+          const colon = e.message.indexOf(': ');
+          if (colon > 0) movedEarlier.set(e.message.slice(0, colon), e.message.slice(colon + 2));
+        }
+    const moved = (step: Step) => movedEarlier.get(step.id);
     // Steps a crashed console finished: not sent again, but undone if the plan is rolled back.
     const remaining = plan.steps.filter((step) => {
       if (!done.has(step.id)) return true;
-      executed.push({ step, confirmed: commandsOf(step, 'action').length, uncertain: false });
+      const why = moved(step);
+      executed.push({
+        step,
+        confirmed: commandsOf(step, 'action').length,
+        uncertain: false,
+        ...(why !== undefined ? { movedBefore: why } : {}),
+      });
       return false;
     });
     // The step the crash interrupted may have run in part: undo what it may have done first — except
@@ -153,7 +168,13 @@ export async function executePlan(
       });
     } else if (interrupted && mode !== 'apply') {
       if (mode === 'rollback') {
-        executed.push({ step: interrupted, confirmed: 0, uncertain: true });
+        const why = moved(interrupted);
+        executed.push({
+          step: interrupted,
+          confirmed: 0,
+          uncertain: true,
+          ...(why !== undefined ? { movedBefore: why } : {}),
+        });
         failure = `rollback of interrupted plan requested by ${deps.operator}`;
       } else {
         const record = await rollbackStep({ step: interrupted, confirmed: 0, uncertain: true }, undo);
@@ -182,7 +203,16 @@ export async function executePlan(
       const already: string[] = [];
       let pending: VyosPending | null = null;
       try {
-        if (deps.beforeStep) await deps.beforeStep(step);
+        const before = deps.beforeStep ? await deps.beforeStep(step) : undefined;
+        if (before?.irreversible) {
+          entry.movedBefore = before.irreversible;
+          audit({
+            kind: 'moved',
+            device: step.device,
+            outcome: 'ok',
+            message: `${step.id}: ${before.irreversible}`,
+          });
+        }
         const onCommand = (command: string, code: number | null): void => {
           emit({ type: 'command', step: step.id, device: step.device, command, code, at: now() });
           if (code === 0) entry.confirmed += 1;
@@ -259,15 +289,21 @@ export async function executePlan(
     } else {
       // Past an irreversible step (the compute hook moved the workload) the network must follow
       // the workload, not go back: nothing is undone, and the engineer is told where it stands.
+      // A move by hand confirmed before a step is such a point too, whatever that step did.
       const barrier = executed.findLastIndex(
         (e) =>
-          e.step.irreversible === true &&
-          (e.confirmed > 0 || e.uncertain) &&
-          e.step.id !== executed.at(-1)?.step.id,
+          e.movedBefore !== undefined ||
+          (e.step.irreversible === true &&
+            (e.confirmed > 0 || e.uncertain) &&
+            e.step.id !== executed.at(-1)?.step.id),
       );
       if (barrier >= 0) {
-        const hook = executed[barrier]!.step;
-        const why = `not rolled back: ${hook.id} on ${hook.device} already moved ${plan.workload}`;
+        const at = executed[barrier]!;
+        const hook = at.step;
+        const why =
+          at.movedBefore !== undefined
+            ? `not rolled back: ${at.movedBefore} (before ${hook.id})`
+            : `not rolled back: ${hook.id} on ${hook.device} already moved ${plan.workload}`;
         for (const { step } of [...executed].reverse()) {
           emit({ type: 'rollback-done', step: step.id, outcome: 'skipped', error: why, at: now() });
           rollbacks.push({ id: step.id, device: step.device, outcome: 'skipped', error: why });

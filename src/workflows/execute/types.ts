@@ -77,8 +77,13 @@ export interface ExecDeps {
   /** This console instance: names the lease holder. */
   console: { id: string; pid: number; host: string };
   onEvent?(event: ExecEvent): void;
-  /** Awaited before each step runs (a manual VM move); a throw fails that step, as a failed command would. */
-  beforeStep?(step: Step): Promise<void>;
+  /**
+   * Awaited before each step runs (a manual VM move); a throw fails that step, as a failed command
+   * would. Resolving with `{ irreversible }` says something outside the network changed just now that
+   * the network must follow (the engineer moved the VM by hand): it is audited (kind `moved`), and a
+   * failure from then on is not rolled back — undoing the network would strand the workload.
+   */
+  beforeStep?(step: Step): Promise<void | { irreversible: string }>;
   now?: () => number;
   /** How an undo that fails to reach its device is retried (default: for 90 s, see RollbackRetry). */
   rollbackRetry?: RollbackRetry;

@@ -15,6 +15,8 @@ export interface Executed {
   step: Step;
   confirmed: number;
   uncertain: boolean;
+  /** Right before this step, the workload was moved outside the network (ExecDeps.beforeStep): why. */
+  movedBefore?: string;
 }
 
 export interface UndoContext {

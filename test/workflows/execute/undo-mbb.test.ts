@@ -195,4 +195,34 @@ describe('rollback of a half-done make-before-break announce', () => {
     });
     expect(tidy.status).toBe('rolled-back');
   });
+  it('a console killed after the engineer said the VM moved: apply --rollback undoes nothing (it would strand the VM) and says so', async () => {
+    const w = workload();
+    const target = other(w.host);
+    const plan = migratePlan('p-moved-kill', w, target);
+    let died = (): void => undefined;
+    const dead = new Promise<void>((resolve) => (died = resolve));
+    const deps = dyingDeps(env.deps(plan.id), w.host, /ip route del/, () => died());
+    void executePlan(plan, {
+      ...deps,
+      beforeStep: async (step) =>
+        step.id === 'source-withdraw'
+          ? { irreversible: `alice confirmed ${w.name} moved by hand` }
+          : undefined,
+    });
+    await dead;
+    const completed = completedSteps(plan, env.registry.audit({ planId: plan.id }));
+    expect(completed).toEqual(['target-tap', 'target-guard', 'target-announce-preferred']);
+    const result = await executePlan(plan, env.deps(plan.id), { mode: 'rollback', completed });
+
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(
+      new RegExp(`not rolled back: alice confirmed ${w.name} moved by hand \\(before source-withdraw\\)`),
+    );
+    expect(result.rollbacks.every((r) => r.outcome === 'skipped')).toBe(true);
+    expect(result.next).toBe(`routedeck plan reconcile ${w.name}`);
+    // The target still announces: the routers reach the VM where it now is.
+    await settle(env, 'routers on the target', () =>
+      viaHosts(env, `${w.ipv4}/32`, w.vrf).every((h) => h === target),
+    );
+  });
 });

@@ -2,7 +2,7 @@
 // that is not a registry is refused in one sentence with exit 2 and nothing created; a team's
 // PostgreSQL registry is migrated and filled from a laptop's SQLite history.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -247,6 +247,42 @@ describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL', () => {
         'rolled-back',
         'after the move',
       ]);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+  it('a SQLite registry with a plan being applied (a live lease) is not copied: exit 2, the way out named, nothing created', async () => {
+    const url = await pgBackend.location();
+    const file = join(dir, '..', `busy-${process.pid}.sqlite`);
+    const laptop = openRegistry({ path: file });
+    laptop.upsertTenant(tenantA);
+    laptop.savePlan(samplePlan('p-busy'), 'applying');
+    laptop.acquireLease('web-1', 'p-busy', {
+      console: 'c1',
+      operator: 'alice',
+      pid: process.pid,
+      host: hostname(),
+    });
+    laptop.close();
+    try {
+      const out = await cli(['registry', 'copy', '--from', `sqlite:${file}`, '--to', url]);
+      expect(out.code).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr).toBe(
+        `routedeck: registry copy: ${file} has 1 lease(s) (plan p-busy is being applied): ` +
+          'finish it, or `routedeck apply --resume|--rollback` it, before copying\n',
+      );
+      // Nothing was created in the team database: it is still new (no schema), so migrate applies v1.
+      expect((await cli(['registry', 'migrate', '--registry', url])).stdout).toBe(
+        `registry ${url} (postgres): applied v1; now at schema v1\n`,
+      );
+      // The laptop's registry is as it was: the lease and the plan still there.
+      const again = openRegistry({ path: file });
+      try {
+        expect(again.leases().map((l) => l.planId)).toEqual(['p-busy']);
+      } finally {
+        again.close();
+      }
     } finally {
       rmSync(file, { force: true });
     }

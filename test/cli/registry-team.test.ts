@@ -3,16 +3,18 @@
  * files bound to the registry they were planned in: the same file against another registry is
  * refused before anything is sent.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
-import { openRegistry } from '../../src/registry/index.ts';
+import { LEASE_TTL_MS, openRegistry } from '../../src/registry/index.ts';
 import { cli } from '../helpers/cli.ts';
 import { useBackends } from '../registry/backends.ts';
 
 const pgBackend = useBackends().find((b) => b.name === 'postgres')!;
+const repoBin = path.resolve(import.meta.dirname, '../../bin/routedeck.mjs');
 
 describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL, on the embedded lab', () => {
   let parent = '';
@@ -85,4 +87,117 @@ describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL, on the embedded 
       after.close();
     }
   }, 180_000);
+  it('a console killed mid-migrate on PostgreSQL: apply --resume finishes it; killed again, apply --rollback puts it back', async () => {
+    const url = await pgBackend.location();
+    const run = (args: string[]) => cli([...args, '--lab', '--operator', 'alice', '--registry', url], env);
+    const created = await run(['plan', 'create', 'team2', '--tenant', 'acme', '--host', 'hv1']);
+    const createId = /Plan (\S+) — create/.exec(created.stdout)?.[1] ?? '';
+    expect((await run(['apply', createId, '--yes'])).code).toBe(0);
+    const team = () => openRegistry({ path: url });
+    const read = <T>(f: (r: ReturnType<typeof openRegistry>) => T): T => {
+      const r = team();
+      try {
+        return f(r);
+      } finally {
+        r.close();
+      }
+    };
+
+    /** Waits until the killed console's lease has gone a TTL without a heartbeat. */
+    const leaseLapsed = async (planId: string) => {
+      const lease = read((r) => r.leases({ planId })[0]);
+      const last = lease?.heartbeatAt?.getTime() ?? Date.now();
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, last + LEASE_TTL_MS + 1000 - Date.now())),
+      );
+    };
+
+    const planned = await run(['plan', 'migrate', 'team2', '--to', 'hv2']);
+    const moveId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
+    expect(moveId).not.toBe('');
+    await applyAndKill(moveId, url, /step target-guard ok/);
+    // The killed console's lease is in the team registry: the next console sees an interrupted plan.
+    expect(read((r) => r.workload('team2')?.state)).toBe('migrating');
+    expect(read((r) => r.leases().map((l) => l.planId))).toEqual([moveId]);
+    // A shared registry cannot probe a console's pid (it may be on another machine): until the lease
+    // lapses the plan is still being applied, and the refusal says by whom and when to retry.
+    // Here the killed console's heartbeat is kept going, as a live console elsewhere would.
+    const raw = await pgBackend.cluster().client(url);
+    const beat = () =>
+      raw.query('UPDATE leases SET heartbeat_at = $1 WHERE plan_id = $2', [Date.now(), moveId]);
+    await beat();
+    const beating = setInterval(() => void beat(), LEASE_TTL_MS / 6);
+    const early = await run(['apply', '--resume', moveId, '--yes']).finally(async () => {
+      clearInterval(beating);
+      await raw.end();
+    });
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(
+      new RegExp(
+        `plan ${moveId} is being applied by alice's console \\(pid \\d+ on .+\\), last heard from \\d+ s ago; ` +
+          `if that console is gone, its lease lapses in \\d+ s — then run \`routedeck apply --resume ${moveId}\` again`,
+      ),
+    );
+    expect(early.stderr).toMatch(/Nothing was sent/);
+    await leaseLapsed(moveId);
+    const resumed = await run(['apply', '--resume', moveId, '--yes']);
+    expect(resumed.stderr).toMatch(/was interrupted after \d of \d step\(s\)/);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/Result: applied/);
+    expect(read((r) => r.workload('team2'))).toMatchObject({ host: 'hv2', state: 'active' });
+    expect(read((r) => r.leases())).toEqual([]);
+
+    const back = await run(['plan', 'migrate', 'team2', '--to', 'hv3']);
+    const backId = /Plan (\S+) — migrate/.exec(back.stdout)?.[1] ?? '';
+    await applyAndKill(backId, url, /step target-guard ok/);
+    await leaseLapsed(backId);
+    const rolled = await run(['apply', '--rollback', backId, '--yes']);
+    expect(rolled.code, rolled.stdout + rolled.stderr).toBe(0);
+    expect(rolled.stdout).toMatch(/Result: rolled-back/);
+    expect(read((r) => r.workload('team2'))).toMatchObject({ host: 'hv2', state: 'active' });
+    expect(read((r) => r.plan(backId)?.status)).toBe('rolled-back');
+    expect(read((r) => r.leases())).toEqual([]);
+    // Both are in the team's audit, in order, each with who did it.
+    const outcomes = read((r) =>
+      r
+        .audit()
+        .filter((e) => e.kind === 'plan')
+        .map((e) => `${e.planId} ${e.outcome}`),
+    );
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        `${moveId} resume`,
+        `${moveId} applied`,
+        `${backId} rollback`,
+        `${backId} rolled-back`,
+      ]),
+    );
+  }, 300_000);
+
+  /** `routedeck apply ID --yes` on the team registry as its own process, SIGKILLed at `killAfter`. */
+  async function applyAndKill(planId: string, url: string, killAfter: RegExp): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [repoBin, 'apply', planId, '--lab', '--yes', '--operator', 'alice', '--registry', url],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`never saw ${killAfter}:\n${out}`));
+      }, 180_000);
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (killAfter.test(out)) child.kill('SIGKILL');
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (_code, signal) => {
+        clearTimeout(timer);
+        if (signal !== 'SIGKILL') reject(new Error(`apply ended by itself before the kill:\n${out}`));
+        else resolve();
+      });
+    });
+  }
 });

@@ -13,8 +13,10 @@ import type { DeviceSpec } from '../../model/device.ts';
 import type { Plan, PlanKind, WorkloadRecord } from '../../model/plan.ts';
 import type { Poller } from '../../poller/poller.ts';
 import {
+  LEASE_TTL_MS,
   RegistryCorruptError,
   RegistryError,
+  type Lease,
   type AuditFilter,
   type AuditRecord,
   type Registry,
@@ -313,6 +315,8 @@ export class WorkflowService implements KindContext {
     const stored = this.interrupted().find((p) => p.plan.id === planId);
     if (!stored) {
       const known = this.registry.plan(planId);
+      const lease = known?.status === 'applying' ? this.registry.leases({ planId })[0] : undefined;
+      if (lease) throw new WorkflowError(stillHeld(planId, mode, lease, this.now(), this.registry.backend));
       throw new WorkflowError(
         known
           ? `plan ${planId} is ${known.status}, not interrupted; nothing to ${mode}`
@@ -410,6 +414,34 @@ export class WorkflowService implements KindContext {
       throw error;
     }
   }
+}
+
+/**
+ * A plan still `applying` whose console holds its lease: on a shared registry a console elsewhere
+ * cannot be probed, so it counts as alive until it has not heartbeaten for LEASE_TTL_MS. Say who,
+ * since when, and when the lease lapses if that console is gone — then the same command works.
+ */
+function stillHeld(
+  planId: string,
+  mode: 'resume' | 'rollback',
+  lease: Lease,
+  now: number,
+  backend: Registry['backend'],
+): string {
+  const h = lease.holder;
+  const heard = lease.heartbeatAt?.getTime();
+  const who = `${h.operator}'s console (pid ${h.pid} on ${h.host})`;
+  // A SQLite registry is one machine's: its holder is judged by its pid, which still runs.
+  if (backend === 'sqlite' && h.host === hostname())
+    return `plan ${planId} is being applied by ${who}, which is still running: let it finish, or stop it, then \`routedeck apply --${mode} ${planId}\``;
+  if (heard === undefined)
+    return `plan ${planId} is being applied by ${who}; if it is gone, stop it for good, then \`routedeck apply --${mode} ${planId}\``;
+  const ago = Math.max(0, Math.round((now - heard) / 1000));
+  const lapses = Math.max(0, Math.ceil((heard + LEASE_TTL_MS - now) / 1000));
+  return (
+    `plan ${planId} is being applied by ${who}, last heard from ${ago} s ago; if that console is gone, ` +
+    `its lease lapses in ${lapses} s — then run \`routedeck apply --${mode} ${planId}\` again`
+  );
 }
 
 function safeUser(): string {

@@ -196,10 +196,28 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     kernelRoutes(c.kernelRoutes6, 6),
   ]);
   const apiVrfs = opts.vrfs ? await heldVrfs(opts.vrfs, held, kept, now) : undefined;
+  /**
+   * What is derived from held listings is held with them: when every input's digest is the last
+   * poll's, the last poll's value (the same object) stands. A thousand hosts polled every few seconds
+   * otherwise rebuild identical workload routes and digests, and the store compares them again.
+   */
+  const derived = <T>(key: string, inputs: readonly (string | undefined)[], make: () => T): T => {
+    const sha = inputs.every((x) => x !== undefined) ? inputs.join('|') : undefined;
+    const last = held[key] as Held<T> | undefined;
+    if (sha !== undefined && last?.sha === sha) {
+      kept[key] = last;
+      return last.value;
+    }
+    const made = make();
+    if (sha !== undefined) kept[key] = { sha, value: made };
+    return made;
+  };
   // The full tables only when the cheap signature says they may have changed (route-check.ts).
   const versions = bgp.ok ? bgp.value.versions : null;
   const signature =
-    versions !== null && addresses.ok ? `${versions} ${interfaceDigest(addresses.value.interfaces)}` : null;
+    versions !== null && addresses.ok
+      ? `${versions} ${derived('interfaceDigest', [kept['interfaces']?.sha], () => interfaceDigest(addresses.value.interfaces))}`
+      : null;
   const previous = ctx.previous;
   const reuse = canReuseRoutes(previous, signature, now);
   const routes = reuse
@@ -215,8 +233,25 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   const errors = partialErrors(device.name, results);
   const interfaces: NetInterface[] = value(addresses, undefined)?.interfaces ?? [];
   const vrfs = apiVrfs?.ok ? apiVrfs.value : (value(addresses, undefined)?.vrfs ?? []);
-  const ipRoutes = dedupeIpRoutes([...value(kernel4, []), ...value(kernel6, [])]);
   const hasKernelRoutes = (kernel4?.ok ?? false) || (kernel6?.ok ?? false);
+  const kernelSha = (command: string | undefined, key: string) =>
+    command === undefined ? '-' : kept[key]?.sha;
+  const workloadRoutes = hasKernelRoutes
+    ? derived(
+        'workloadRoutes',
+        [
+          kernelSha(c.kernelRoutes4, 'kernel4'),
+          kernelSha(c.kernelRoutes6, 'kernel6'),
+          kept['interfaces']?.sha,
+          apiVrfs?.ok ? kept['vrfs']?.sha : 'from-interfaces',
+        ],
+        () =>
+          workloadRoutesFrom(dedupeIpRoutes([...value(kernel4, []), ...value(kernel6, [])]), interfaces, {
+            host: device.name,
+            vrfs,
+          }),
+      )
+    : [];
 
   return {
     device: device.name,
@@ -225,9 +260,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     routes: reuse ? previous.routes : routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty(),
     interfaces,
     vrfs,
-    workloadRoutes: hasKernelRoutes
-      ? workloadRoutesFrom(ipRoutes, interfaces, { host: device.name, vrfs })
-      : [],
+    workloadRoutes,
     partialErrors: errors,
     ...(routeCheck ? { routeCheck } : {}),
     held: kept,

@@ -8,15 +8,27 @@
 import type { DeviceRole } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 
-const routeKey = (r: DeviceSnapshot['workloadRoutes'][number]): string =>
-  `${r.vrf}|${r.prefix}|${r.interface}|${r.metric ?? ''}|${r.protocol}`;
+type Route = DeviceSnapshot['workloadRoutes'][number];
+type Session = DeviceSnapshot['bgp'][number];
 
-const peerKey = (s: DeviceSnapshot['bgp'][number]): string =>
-  `${s.vrf}|${s.peer}|${s.peerType}|${s.hostname ?? ''}`;
+const sameRoute = (a: Route, b: Route): boolean =>
+  a.vrf === b.vrf &&
+  a.prefix === b.prefix &&
+  a.interface === b.interface &&
+  (a.metric ?? null) === (b.metric ?? null) &&
+  a.protocol === b.protocol;
 
-function sameList<T>(a: readonly T[], b: readonly T[], key: (x: T) => string): boolean {
+const samePeer = (a: Session, b: Session): boolean =>
+  a.vrf === b.vrf &&
+  a.peer === b.peer &&
+  a.peerType === b.peerType &&
+  (a.hostname ?? null) === (b.hostname ?? null);
+
+function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+  // The driver hands back the last poll's list itself when its inputs held (frr-state.ts).
+  if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (key(a[i]!) !== key(b[i]!)) return false;
+  for (let i = 0; i < a.length; i++) if (!same(a[i]!, b[i]!)) return false;
   return true;
 }
 
@@ -27,6 +39,6 @@ export function sameIndexInputs(
 ): boolean {
   const previous = before?.snapshot;
   if (!previous || before.consecutiveFailures > 0) return false;
-  if (role === 'hypervisor') return sameList(previous.workloadRoutes, next.workloadRoutes, routeKey);
-  return previous.routes === next.routes && sameList(previous.bgp, next.bgp, peerKey);
+  if (role === 'hypervisor') return sameList(previous.workloadRoutes, next.workloadRoutes, sameRoute);
+  return previous.routes === next.routes && sameList(previous.bgp, next.bgp, samePeer);
 }

@@ -230,6 +230,23 @@ function sessionChanges(
 ): { events: StoreEvent[]; flaps: Record<string, number> } {
   const events: StoreEvent[] = [];
   if (!previous) return { events, flaps };
+  // The usual poll: the same sessions in the same order, none changed state or dropped — no event,
+  // no flap. A router with thousands of sessions is polled every 2 s; no keyed map for that.
+  const was = previous.bgp;
+  if (
+    was.length === next.bgp.length &&
+    next.bgp.every((s, i) => {
+      const o = was[i]!;
+      return (
+        o.state === s.state &&
+        o.connectionsDropped === s.connectionsDropped &&
+        o.peer === s.peer &&
+        o.vrf === s.vrf &&
+        o.afiSafi === s.afiSafi
+      );
+    })
+  )
+    return { events, flaps };
   const before = new Map(
     previous.bgp.map((session) => [sessionKey(device, session.vrf, session.afiSafi, session.peer), session]),
   );

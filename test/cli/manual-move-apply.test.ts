@@ -5,19 +5,17 @@
  * said the VM moved, a failure after it is not rolled back (that would strand the VM) but said, with
  * the next command.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import { openRegistry } from '../../src/registry/index.ts';
-import { cli } from '../helpers/cli.ts';
+import { applyAndKill, cli } from '../helpers/cli.ts';
 
 let parent = '';
 let lab: SimLab;
 let env: NodeJS.ProcessEnv;
-const repo = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-move-cli-'));
@@ -123,8 +121,10 @@ describe('apply of a migrate with no compute hook, on a terminal', () => {
     const id = await planMove('mv3', 'hv2');
     // --yes does not pause. The source answers nothing from the step before the move on, so the
     // kill lands while the withdraw is under way, whatever the machine's speed.
-    await applyAndKill(id, /step target-announce-preferred ok/, (out) => {
-      if (/step target-guard ok/.test(out)) lab.faults.setSlow('hv1', 600_000);
+    await applyAndKill(id, env, /step target-announce-preferred ok/, {
+      onOutput: (out) => {
+        if (/step target-guard ok/.test(out)) lab.faults.setSlow('hv1', 600_000);
+      },
     });
     lab.faults.clear('hv1');
     const questions: string[] = [];
@@ -157,35 +157,3 @@ describe('apply of a migrate with no compute hook, on a terminal', () => {
     expect((await routersVia(`${v4}/32`)).every((r) => r.endsWith(':hv3'))).toBe(true);
   }, 240_000);
 });
-
-/** `routedeck apply ID --yes` as its own process, SIGKILLed once `killAfter` appears in its output. */
-async function applyAndKill(
-  planId: string,
-  killAfter: RegExp,
-  onOutput?: (out: string) => void,
-): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [path.join(repo, 'bin/routedeck.mjs'), 'apply', planId, '--lab', '--yes', '--operator', 'alice'],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`never saw ${killAfter}:\n${out}`));
-    }, 180_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      onOutput?.(out);
-      if (killAfter.test(out)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`apply ended by itself before the kill:\n${out}`));
-      else resolve(out);
-    });
-  });
-}

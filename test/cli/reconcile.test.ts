@@ -3,19 +3,17 @@
  * SIGKILLed after the source withdrew is finished forward by a reconcile plan applied like any
  * other; a consistent workload has nothing to reconcile; bad input is one sentence, exit 2.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import { openRegistry } from '../../src/registry/index.ts';
-import { cli } from '../helpers/cli.ts';
+import { applyAndKill, cli } from '../helpers/cli.ts';
 
 let parent = '';
 let lab: SimLab;
 let env: NodeJS.ProcessEnv;
-const repo = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-rc-cli-'));
@@ -46,30 +44,6 @@ async function announcers(prefix: string, vrf: string): Promise<string[]> {
   return (rows.find((r) => r.vrf === vrf && r.prefix === prefix)?.announcers ?? []).map((a) => a.host).sort();
 }
 
-/** `routedeck apply ID --yes` as its own process, SIGKILLed once `killAfter` appears in its output. */
-async function applyAndKill(planId: string, killAfter: RegExp): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    [path.join(repo, 'bin/routedeck.mjs'), 'apply', planId, '--lab', '--yes', '--operator', 'alice'],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`never saw ${killAfter}:\n${out}`));
-    }, 180_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (killAfter.test(out)) child.kill('SIGKILL');
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 describe('routedeck plan reconcile', () => {
   let v4 = '';
 
@@ -88,7 +62,7 @@ describe('routedeck plan reconcile', () => {
   it('a migrate killed after the source withdrew: reconcile finishes it forward', async () => {
     const planned = await run(['plan', 'migrate', 'rcli', '--to', 'hv2']);
     const migrateId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
-    await applyAndKill(migrateId, /step source-cleanup ok/);
+    await applyAndKill(migrateId, env, /step source-cleanup ok/);
     expect(registry((r) => r.workload('rcli'))).toMatchObject({ host: 'hv1', state: 'migrating' });
 
     const out = await run(['plan', 'reconcile', 'rcli']);

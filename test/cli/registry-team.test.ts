@@ -3,18 +3,16 @@
  * files bound to the registry they were planned in: the same file against another registry is
  * refused before anything is sent.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import { LEASE_TTL_MS, openRegistry } from '../../src/registry/index.ts';
-import { cli } from '../helpers/cli.ts';
+import { applyAndKill, cli } from '../helpers/cli.ts';
 import { useBackends } from '../registry/backends.ts';
 
 const pgBackend = useBackends().find((b) => b.name === 'postgres')!;
-const repoBin = path.resolve(import.meta.dirname, '../../bin/routedeck.mjs');
 
 describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL, on the embedded lab', () => {
   let parent = '';
@@ -115,7 +113,7 @@ describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL, on the embedded 
     const planned = await run(['plan', 'migrate', 'team2', '--to', 'hv2']);
     const moveId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
     expect(moveId).not.toBe('');
-    await applyAndKill(moveId, url, /step target-guard ok/);
+    await applyAndKill(moveId, env, /step target-guard ok/, { extraArgs: ['--registry', url] });
     // The killed console's lease is in the team registry: the next console sees an interrupted plan.
     expect(read((r) => r.workload('team2')?.state)).toBe('migrating');
     expect(read((r) => r.leases().map((l) => l.planId))).toEqual([moveId]);
@@ -149,7 +147,7 @@ describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL, on the embedded 
 
     const back = await run(['plan', 'migrate', 'team2', '--to', 'hv3']);
     const backId = /Plan (\S+) — migrate/.exec(back.stdout)?.[1] ?? '';
-    await applyAndKill(backId, url, /step target-guard ok/);
+    await applyAndKill(backId, env, /step target-guard ok/, { extraArgs: ['--registry', url] });
     await leaseLapsed(backId);
     const rolled = await run(['apply', '--rollback', backId, '--yes']);
     expect(rolled.code, rolled.stdout + rolled.stderr).toBe(0);
@@ -173,31 +171,4 @@ describe.skipIf(pgBackend.skip)('a team registry on PostgreSQL, on the embedded 
       ]),
     );
   }, 300_000);
-
-  /** `routedeck apply ID --yes` on the team registry as its own process, SIGKILLed at `killAfter`. */
-  async function applyAndKill(planId: string, url: string, killAfter: RegExp): Promise<void> {
-    const child = spawn(
-      process.execPath,
-      [repoBin, 'apply', planId, '--lab', '--yes', '--operator', 'alice', '--registry', url],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`never saw ${killAfter}:\n${out}`));
-      }, 180_000);
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        if (killAfter.test(out)) child.kill('SIGKILL');
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (_code, signal) => {
-        clearTimeout(timer);
-        if (signal !== 'SIGKILL') reject(new Error(`apply ended by itself before the kill:\n${out}`));
-        else resolve();
-      });
-    });
-  }
 });

@@ -3,7 +3,6 @@
  * down retries the undo (each retry a line), gives up at the inventory's `workflows.rollbackRetryMs`
  * and ends `failed` with its reason and the next command; a bad bound is refused with exit 2.
  */
-import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import { MAX_FAULT_MS } from '../../src/lab/sim/server/faults.ts';
 import { openRegistry } from '../../src/registry/index.ts';
-import { cli } from '../helpers/cli.ts';
+import { applyAndKill, cli } from '../helpers/cli.ts';
 
 let parent = '';
 let lab: SimLab;
 let env: NodeJS.ProcessEnv;
-const repo = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-rr-cli-'));
@@ -41,33 +39,6 @@ function registryWorkload(name: string) {
   }
 }
 
-/** `routedeck apply ID --yes` as its own process, SIGKILLed once `killAfter` appears in its output. */
-async function applyAndKill(planId: string, killAfter: RegExp): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [path.join(repo, 'bin/routedeck.mjs'), 'apply', planId, '--lab', '--yes', '--operator', 'alice'],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`never saw ${killAfter}:\n${out}`));
-    }, 180_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (killAfter.test(out)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`apply ended by itself before the kill:\n${out}`));
-      else resolve(out);
-    });
-  });
-}
-
 describe('routedeck apply --rollback when the undo cannot reach its device', () => {
   it('retries the undo, then ends failed with the reason and `routedeck plan reconcile W`; later undos are not sent', async () => {
     const created = await run(['plan', 'create', 'rr1', '--tenant', 'acme', '--host', 'hv1']);
@@ -80,7 +51,7 @@ describe('routedeck apply --rollback when the undo cannot reach its device', () 
     const planId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
     expect(planId).not.toBe('');
     // Its start line comes after target-guard is audited done: the interrupted step is known.
-    await applyAndKill(planId, /step target-announce-preferred on hv2/);
+    await applyAndKill(planId, env, /step target-announce-preferred on hv2/);
     lab.faults.dropSsh('hv2', MAX_FAULT_MS);
     try {
       const rolled = await run(['apply', '--rollback', planId, '--yes']);

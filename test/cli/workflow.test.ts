@@ -3,7 +3,6 @@
  * file, confirmation, the timeline, refusals that send nothing, and a console killed mid-apply
  * whose plan the next start offers to resume or roll back.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,12 +11,11 @@ import { startSimLab, type SimLab } from '../../src/lab/sim/lab.ts';
 import type { Plan } from '../../src/model/plan.ts';
 import { openRegistry } from '../../src/registry/index.ts';
 import { planFromJson, planToJson } from '../../src/workflows/plan/json.ts';
-import { cli } from '../helpers/cli.ts';
+import { applyAndKill, cli } from '../helpers/cli.ts';
 
 let parent = '';
 let lab: SimLab;
 let env: NodeJS.ProcessEnv;
-const repo = path.resolve(import.meta.dirname, '../..');
 
 beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'routedeck-wf-cli-'));
@@ -65,36 +63,6 @@ function registryWorkload(name: string) {
   } finally {
     reg.close();
   }
-}
-
-/** `routedeck apply ID --yes` as its own process, SIGKILLed once `killAfter` appears in its output. */
-async function applyAndKill(planId: string, killAfter: RegExp): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [path.join(repo, 'bin/routedeck.mjs'), 'apply', planId, '--lab', '--yes', '--operator', 'alice'],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`never saw ${killAfter}:\n${out}`));
-    }, 180_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (killAfter.test(out)) child.kill('SIGKILL');
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (_code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`apply ended by itself before the kill:\n${out}`));
-      else resolve(out);
-    });
-  });
 }
 
 describe('routedeck plan / apply / audit on the embedded lab', () => {
@@ -165,7 +133,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
     const planned = await run(['plan', 'migrate', 'cli1', '--to', 'hv2']);
     const planId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
     expect(planId).not.toBe('');
-    await applyAndKill(planId, /step target-guard ok/);
+    await applyAndKill(planId, env, /step target-guard ok/);
     expect(registryWorkload('cli1')?.state).toBe('migrating');
 
     const resumed = await run(['apply', '--resume', planId, '--yes']);
@@ -182,7 +150,7 @@ describe('routedeck plan / apply / audit on the embedded lab', () => {
   it('console killed mid-migrate again: rollback puts everything back on the source', async () => {
     const planned = await run(['plan', 'migrate', 'cli1', '--to', 'hv3']);
     const planId = /Plan (\S+) — migrate/.exec(planned.stdout)?.[1] ?? '';
-    await applyAndKill(planId, /step target-announce-preferred ok/);
+    await applyAndKill(planId, env, /step target-announce-preferred ok/);
 
     const rolled = await run(['apply', '--rollback', planId, '--yes']);
     expect(rolled.stderr).toMatch(/was interrupted/);

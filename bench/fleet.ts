@@ -192,6 +192,12 @@ export async function runFleet(): Promise<FleetBench> {
   };
 }
 
+/** SSH bytes the first router sent per successful poll in the steady window. */
+function perPoll(b: FleetBench): number {
+  const r = b.console.routers[0]!;
+  return (b.bytesPerMinute.router * (b.console.steadyMs / 60_000)) / r.polls;
+}
+
 export function printFleet(b: FleetBench): void {
   const c = b.console;
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
@@ -202,13 +208,20 @@ export function printFleet(b: FleetBench): void {
       `  host polls meanwhile: ${c.hostPollsPerSecond.toFixed(0)} a second, a host's last poll p50 ${(c.hostAgeP50Ms / 1000).toFixed(1)} s old`,
       `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB`,
       `  keystroke → frame meanwhile: p50 ${c.keys.p50.toFixed(0)} ms, p99 ${c.keys.p99.toFixed(0)} ms (${c.keys.count} keys)`,
-      `  bytes a minute: router ${mb(b.bytesPerMinute.router)} MB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(1)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,
+      `  bytes a minute: router ${(b.bytesPerMinute.router / 1024).toFixed(0)} kB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(2)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,
+      // The figure depends on how often the router was polled: say that, and what one poll costs.
+      ...(c.routers[0] && c.routers[0].polls > 0
+        ? [
+            `    ${c.routers[0].name} polled ${c.routers[0].polls} times in the window: ${(perPoll(b) / 1024).toFixed(1)} kB a poll, ` +
+              `${((perPoll(b) * 30 * 100) / b.bytesPerMinute.routerFullDump).toFixed(2)} % of a dump a minute at its 2 s interval`,
+          ]
+        : []),
       ...c.routers.map(
         (r) =>
           `  ${r.name} in the window: ${r.tableReads} full table reads, settled ${String(r.settled)}, ` +
           `error ${r.lastError ?? 'none'}, partial ${r.partialErrors.length ? r.partialErrors.join('; ') : 'none'}`,
       ),
-      `  routers switched → store shows the target: ${b.switch.routersSwitchedToStoreMs ?? 'not seen'} ms`,
+      `  routers switched → store shows the target: ${b.switch.routersSwitchedToStoreMs === null ? 'not seen' : `${b.switch.routersSwitchedToStoreMs} ms`}`,
       `  one host slow (2 s a command): other devices' poll interval p50 ${c.slow.otherIntervalP50Ms.toFixed(0)} ms, max ${c.slow.otherIntervalMaxMs.toFixed(0)} ms; the slow host ${c.slow.slowHostPolls} polls in ${(c.slow.windowMs / 1000).toFixed(0)} s`,
     ].join('\n'),
   );

@@ -97,12 +97,15 @@ async function steady(): Promise<void> {
     .getState()
     .deviceOrder.filter((n) => store.getState().devices[n]?.spec.role === 'router');
   const tableReads = new Map(routerNames.map((n) => [n, 0]));
+  const routerPolls = new Map(routerNames.map((n) => [n, 0]));
   const stopCounting = store.subscribe((state, before) => {
     if (state.devices === before.devices) return;
     for (const n of routerNames) {
       const now = state.devices[n]?.snapshot?.routes;
       if (now !== undefined && now !== before.devices[n]?.snapshot?.routes)
         tableReads.set(n, (tableReads.get(n) ?? 0) + 1);
+      if (state.devices[n]?.lastSuccessAt !== before.devices[n]?.lastSuccessAt)
+        routerPolls.set(n, (routerPolls.get(n) ?? 0) + 1);
     }
     for (const n of hostNames)
       if (state.devices[n]?.lastSuccessAt !== before.devices[n]?.lastSuccessAt) hostPolls++;
@@ -132,6 +135,7 @@ async function steady(): Promise<void> {
       partialErrors: d?.snapshot?.partialErrors ?? [],
       settled: d?.snapshot?.routeCheck?.settled ?? null,
       tableReads: tableReads.get(name) ?? 0,
+      polls: routerPolls.get(name) ?? 0,
     };
   });
   report.hostAgeP50Ms = quantile(

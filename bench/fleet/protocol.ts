@@ -28,6 +28,8 @@ export interface FleetChildReport {
     partialErrors: string[];
     settled: boolean | null;
     tableReads: number;
+    /** Polls of this router that succeeded in the window (its bytes a minute depend on how many). */
+    polls: number;
   }[];
   steadyMs: number;
   cpuPercent: number;

@@ -187,22 +187,9 @@ export async function collectOverlay(
       kept[key] = { sha: read.sha, value: read.value };
       return read.value;
     });
-  const parsed = <T>(
-    text: PartResult<string>,
-    command: string,
-    parse: (text: string) => T,
-  ): PartResult<T> => {
-    if (!text.ok) return text;
-    try {
-      return { ok: true, value: parseOutput(command, () => parse(text.value)) };
-    } catch (err) {
-      return {
-        ok: false,
-        error: `overlay evpn: ${err instanceof Error ? err.message : String(err)}`,
-        cause: err,
-      };
-    }
-  };
+  // A listing read (or held) is parsed each poll, its failure worded as any part's (collect.ts).
+  const parsed = async <T>(text: PartResult<string>, command: string, parse: (text: string) => T) =>
+    text.ok ? part('overlay evpn', async () => parseOutput(command, () => parse(text.value))) : text;
   const cfg = <T>(name: keyof typeof OVERLAY_CONFIG_PATHS, parse: (x: unknown) => T) =>
     api ? part(`overlay ${name} config`, () => configAt(api, OVERLAY_CONFIG_PATHS[name], parse)) : undefined;
   const [nexthopsText, vnisText, wg, vrrp, wgCfg, vxCfg, vrrpCfg] = await Promise.all([
@@ -214,9 +201,11 @@ export async function collectOverlay(
     cfg('vxlan', vxlanFromConfig),
     cfg('vrrp', vrrpGroupsFromConfig),
   ]);
-  const nexthops = parsed(nexthopsText, c.evpnNexthops, parseEvpnNexthops);
+  const nexthops = await parsed(nexthopsText, c.evpnNexthops, parseEvpnNexthops);
   // The VNIs need the L3 next-hops; a failed next-hop query still lets the VNIs through.
-  const vnis = parsed(vnisText, c.evpnVnis, (t) => parseEvpnVnis(t, device.name, ok(nexthops) ?? undefined));
+  const vnis = await parsed(vnisText, c.evpnVnis, (t) =>
+    parseEvpnVnis(t, device.name, ok(nexthops) ?? undefined),
+  );
   const overlay = emptyOverlay();
   overlay.wireguard = mergeWireguard(device.name, ok(wg), ok(wgCfg));
   overlay.vrrp = mergeVrrp(device.name, ok(vrrp), ok(vrrpCfg));

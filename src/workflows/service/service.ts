@@ -13,10 +13,8 @@ import type { DeviceSpec } from '../../model/device.ts';
 import type { Plan, PlanKind, WorkloadRecord } from '../../model/plan.ts';
 import type { Poller } from '../../poller/poller.ts';
 import {
-  LEASE_TTL_MS,
   RegistryCorruptError,
   RegistryError,
-  type Lease,
   type AuditFilter,
   type AuditRecord,
   type Registry,
@@ -41,7 +39,7 @@ import type { WorkflowSettings } from '../../inventory/load.ts';
 import type { LiveView } from '../plan/build.ts';
 import { adoptLiveWorkloads } from './adopt.ts';
 import { WorkflowError } from './errors.ts';
-import { interruptedPlans, markInterrupted } from './interrupted.ts';
+import { interruptedPlans, markInterrupted, stillHeld } from './interrupted.ts';
 import {
   hypervisorsOf,
   liveViewOf,
@@ -414,34 +412,6 @@ export class WorkflowService implements KindContext {
       throw error;
     }
   }
-}
-
-/**
- * A plan still `applying` whose console holds its lease: on a shared registry a console elsewhere
- * cannot be probed, so it counts as alive until it has not heartbeaten for LEASE_TTL_MS. Say who,
- * since when, and when the lease lapses if that console is gone — then the same command works.
- */
-function stillHeld(
-  planId: string,
-  mode: 'resume' | 'rollback',
-  lease: Lease,
-  now: number,
-  backend: Registry['backend'],
-): string {
-  const h = lease.holder;
-  const heard = lease.heartbeatAt?.getTime();
-  const who = `${h.operator}'s console (pid ${h.pid} on ${h.host})`;
-  // A SQLite registry is one machine's: its holder is judged by its pid, which still runs.
-  if (backend === 'sqlite' && h.host === hostname())
-    return `plan ${planId} is being applied by ${who}, which is still running: let it finish, or stop it, then \`routedeck apply --${mode} ${planId}\``;
-  if (heard === undefined)
-    return `plan ${planId} is being applied by ${who}; if it is gone, stop it for good, then \`routedeck apply --${mode} ${planId}\``;
-  const ago = Math.max(0, Math.round((now - heard) / 1000));
-  const lapses = Math.max(0, Math.ceil((heard + LEASE_TTL_MS - now) / 1000));
-  return (
-    `plan ${planId} is being applied by ${who}, last heard from ${ago} s ago; if that console is gone, ` +
-    `its lease lapses in ${lapses} s — then run \`routedeck apply --${mode} ${planId}\` again`
-  );
 }
 
 function safeUser(): string {

@@ -1,7 +1,7 @@
 import type { CompactRouteTableBuilder } from '../model/compact-route-table.ts';
 import type { CommandRunner } from '../transport/types.ts';
 import { CommandError, ParseError } from './errors.ts';
-import { RouteStreamParser } from './frr/route-stream.ts';
+import { RouteStreamParser, type RouteStreamOptions } from './frr/route-stream.ts';
 
 function firstLine(text: string): string {
   return (
@@ -56,9 +56,10 @@ export async function streamRoutes(
   command: string,
   builder: CompactRouteTableBuilder,
   device?: string,
+  options: RouteStreamOptions = {},
 ): Promise<number> {
   const start = builder.size;
-  const parser = new RouteStreamParser(builder);
+  const parser = new RouteStreamParser(builder, options);
   let parseError: unknown = null;
   let head = '';
   try {

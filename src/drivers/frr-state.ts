@@ -2,6 +2,7 @@ import type { BgpSession } from '../model/bgp.ts';
 import { CompactRouteTable, CompactRouteTableBuilder } from '../model/compact-route-table.ts';
 import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
+import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResult } from './collect.ts';
 import { parseBgpSummary } from './frr/bgp-summary.ts';
@@ -13,7 +14,7 @@ import {
   probeSignature,
 } from './bgp-probe.ts';
 import { deviceDigest, readIfChanged, sha256, type Held } from './digest.ts';
-import { bgpTableVersions, canReuseRoutes, interfaceDigest, nextRouteCheck } from './route-check.ts';
+import { bgpTableVersions, interfaceDigest, planRouteRead, type TableRef } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { workloadRoutesFrom } from './linux/workload-routes.ts';
@@ -51,6 +52,12 @@ export function frrStateCommands(device: DeviceSpec, withKernelRoutes: boolean):
     commands.kernelRoutes6 = 'ip -j -6 route show table all';
   }
   return commands;
+}
+
+/** One VRF's table of one family, for a poll that re-reads only what changed (route-check.ts). */
+export function tableCommand(device: DeviceSpec, t: TableRef): string {
+  const inVrf = t.vrf === 'default' ? '' : ` vrf ${t.vrf}`;
+  return vtyshCommand(device, `show ${t.family === 6 ? 'ipv6' : 'ip'} route${inVrf} json`);
 }
 
 export function commandList(c: FrrStateCommands): string[] {
@@ -212,21 +219,42 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     if (sha !== undefined) kept[key] = { sha, value: made };
     return made;
   };
-  // The full tables only when the cheap signature says they may have changed (route-check.ts).
+  // Tables only when the cheap signature says they may have changed, and only those (route-check.ts).
   const versions = bgp.ok ? bgp.value.versions : null;
-  const signature =
+  const plan = planRouteRead(
+    ctx.previous,
     versions !== null && addresses.ok
-      ? `${versions} ${derived('interfaceDigest', [kept['interfaces']?.sha], () => interfaceDigest(addresses.value.interfaces))}`
-      : null;
+      ? {
+          versions,
+          interfaces: derived('interfaceDigest', [kept['interfaces']?.sha], () =>
+            interfaceDigest(addresses.value.interfaces),
+          ),
+        }
+      : null,
+    now,
+  );
   const previous = ctx.previous;
-  const reuse = canReuseRoutes(previous, signature, now);
-  const routes = reuse
-    ? []
-    : [
-        await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
-        await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
-      ];
-  const routeCheck = routes.every((r) => r.ok) ? nextRouteCheck(previous, signature, now, reuse) : undefined;
+  let routes: PartResult<number>[] = [];
+  let table = (): RouteTable => previous!.routes;
+  if (plan.read === 'all') {
+    routes = [
+      await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
+      await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
+    ];
+    table = () => (routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty());
+  } else if (plan.read === 'some') {
+    const reading = new Set(plan.tables.map((t) => `${t.vrf}\u0000${t.family}`));
+    builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));
+    for (const t of plan.tables)
+      routes.push(
+        await part('routes', () =>
+          streamRoutes(runner, tableCommand(device, t), builder, device.name, { only: t }),
+        ),
+      );
+    // One VRF failing must not drop its rows while others' are fresh: the last tables stand, marked degraded.
+    if (routes.every((r) => r.ok)) table = () => builder.finish();
+  }
+  const routeCheck = routes.every((r) => r.ok) ? plan.check : undefined;
 
   const results: PartResult<unknown>[] = [];
   for (const r of [bgp, addresses, kernel4, kernel6, ...routes, apiVrfs]) if (r) results.push(r);
@@ -257,7 +285,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     device: device.name,
     collectedAt: now,
     bgp: bgp.ok ? bgp.value.sessions : [],
-    routes: reuse ? previous.routes : routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty(),
+    routes: table(),
     interfaces,
     vrfs,
     workloadRoutes,

@@ -1,13 +1,15 @@
 /**
- * Cost proportional to change (issue 16): a router's full route tables (`show ip[v6] route vrf all
- * json`, ~75 MB and seconds of FRR CPU at 100k routes) are read again only when a cheap signature
- * changed — BGP's per-VRF, per-AFI table versions (bumped by every best-path change) and route counts
- * from the summary the poll reads anyway, plus the interfaces (connected routes follow them). Reads
- * may race zebra's install of what BGP just chose, so they go on at every poll until the signature has
- * held SETTLE_MS; a full read every FULL_REFRESH_MS catches what no signature shows.
+ * Cost proportional to change (issue 16): a router's route tables (`show ip[v6] route vrf all json`,
+ * ~75 MB and seconds of FRR CPU at 100k routes) are read again only when a cheap signature changed —
+ * BGP's per-VRF, per-AFI table versions (bumped by every best-path change) and route counts from the
+ * summary the poll reads anyway, plus the interfaces (connected routes follow them) — and then only
+ * the VRF/AFI whose version moved, where one table stands for it. Reads may race zebra's install of
+ * what BGP just chose, so they go on at every poll until the change has held SETTLE_MS; a full read
+ * every FULL_REFRESH_MS catches what no signature shows.
  */
 import type { NetInterface } from '../model/interface.ts';
 import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
+import { isValidVrfName } from './names.ts';
 
 /** Longest a held table is trusted on an unchanged signature (2 h: < 1 % of a dump per minute). */
 export const FULL_REFRESH_MS = 2 * 60 * 60 * 1000;
@@ -56,36 +58,96 @@ export function interfaceDigest(interfaces: readonly NetInterface[]): string {
 }
 
 /**
- * How long a signature must have held before a table read counts as settled: zebra installs what BGP
- * chose a little later (more on a loaded router), so reads keep coming while a change is that fresh.
+ * How long a table's version must have held before a read of it counts as settled: zebra installs
+ * what BGP chose a little later (more on a loaded router), so reads keep coming while a change is that
+ * fresh.
  */
 export const SETTLE_MS = 5_000;
 
-/** True when the previous poll's tables can stand for this one. */
-export function canReuseRoutes(
-  previous: DeviceSnapshot | null | undefined,
-  signature: string | null,
-  now: number,
-): previous is DeviceSnapshot & { routeCheck: RouteCheck } {
-  const check = previous?.routeCheck;
-  if (!previous || !check || signature === null) return false;
-  if (previous.partialErrors.some((e) => e.startsWith('routes'))) return false;
-  return check.signature === signature && check.settled && now - check.readAt < FULL_REFRESH_MS;
+/** One table a poll can read alone: `show ip[v6] route [vrf V] json`. */
+export interface TableRef {
+  /** The summary's `vrf/afi` path whose table version stands for this table. */
+  path: string;
+  vrf: string;
+  family: 4 | 6;
+}
+
+/** What of the device's state says whether its tables changed: BGP's table versions, the interfaces. */
+export interface RouteSignature {
+  versions: string;
+  interfaces: string;
+}
+
+/** What a poll does about the route tables, and the check it records once its reads succeeded. */
+export type RoutePlan =
+  | { read: 'none'; check: RouteCheck }
+  | { read: 'all'; check: RouteCheck | undefined }
+  | { read: 'some'; tables: TableRef[]; check: RouteCheck };
+
+/** All tables: a change no single VRF/AFI version accounts for (interfaces, a VRF added, another AFI). */
+const ALL = '*';
+const FAMILY: Readonly<Record<string, 4 | 6>> = { ipv4Unicast: 4, ipv6Unicast: 6 };
+
+/** The table a summary path stands for, or null when no one table does (then: all are read). */
+export function tableOf(path: string): TableRef | null {
+  const slash = path.lastIndexOf('/');
+  const vrf = path.slice(0, slash);
+  const family = FAMILY[path.slice(slash + 1)];
+  if (slash <= 0 || family === undefined || !(vrf === 'default' || isValidVrfName(vrf))) return null;
+  return { path, vrf, family };
+}
+
+function versionMap(versions: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const token of versions.split(' ')) {
+    const colon = token.lastIndexOf(':');
+    out.set(token.slice(0, colon), token.slice(colon + 1));
+  }
+  return out;
 }
 
 /**
- * The check this poll records. `since`: when this signature was first seen. Reused tables keep their
- * read time; a fresh read is settled once the signature had held SETTLE_MS when it started.
+ * Which tables this poll reads. A VRF/AFI whose table version moved is read alone (`show ip route vrf
+ * acme json`: a twentieth of the dump when 20 tenants share a router), again at each poll until its
+ * version has held SETTLE_MS; the rest stand. Everything is read at the first poll, after a failed
+ * read, when the interfaces or the set of VRFs changed, or a version no one table stands for moved
+ * (EVPN, L3VPN: their imports land in several VRFs), and every FULL_REFRESH_MS.
  */
-export function nextRouteCheck(
+export function planRouteRead(
   previous: DeviceSnapshot | null | undefined,
-  signature: string | null,
+  current: RouteSignature | null,
   now: number,
-  reused: boolean,
-): RouteCheck | undefined {
-  if (signature === null) return undefined;
+): RoutePlan {
+  if (current === null) return { read: 'all', check: undefined };
   const last = previous?.routeCheck;
-  const since = last?.signature === signature ? last.since : now;
-  if (reused && last) return { ...last, signature, since };
-  return { signature, since, readAt: now, settled: now - since >= SETTLE_MS };
+  const usable = last !== undefined && !previous!.partialErrors.some((e) => e.startsWith('routes'));
+  const moved: Record<string, number> = usable ? { ...last.moved } : {};
+  if (!usable || last.interfaces !== current.interfaces) moved[ALL] = now;
+  else if (last.versions !== current.versions) {
+    const before = versionMap(last.versions);
+    const after = versionMap(current.versions);
+    if (before.size !== after.size || [...after.keys()].some((p) => !before.has(p))) moved[ALL] = now;
+    for (const [path, version] of after) {
+      if (before.get(path) === version) continue;
+      moved[tableOf(path) ? path : ALL] = now;
+    }
+  }
+  const all = ALL in moved || (usable && now - last.fullAt >= FULL_REFRESH_MS);
+  const reading = all ? Object.keys(moved) : Object.keys(moved).filter((k) => k !== ALL);
+  if (usable && !all && reading.length === 0) return { read: 'none', check: last };
+  // A read settles what it covers once that change had held SETTLE_MS when the read started.
+  for (const key of reading) if (now - moved[key]! >= SETTLE_MS) delete moved[key];
+  const check: RouteCheck = {
+    versions: current.versions,
+    interfaces: current.interfaces,
+    since:
+      usable && last.versions === current.versions && last.interfaces === current.interfaces
+        ? last.since
+        : now,
+    readAt: now,
+    fullAt: all ? now : last!.fullAt,
+    moved,
+    settled: Object.keys(moved).length === 0,
+  };
+  return all ? { read: 'all', check } : { read: 'some', tables: reading.map((p) => tableOf(p)!), check };
 }

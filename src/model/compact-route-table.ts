@@ -90,6 +90,18 @@ export class CompactRouteTableBuilder {
     if (!canonical) c.oddPrefixes.set(i, prefix);
   }
 
+  /** Adds rows of another table (what a poll keeps of the last one while re-reading some VRFs). */
+  addFrom(table: RouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    const whole = new Map<string, boolean>();
+    for (let i = 0; i < table.size; i++) {
+      const r = table.at(i);
+      const key = `${r.vrf}\u0000${r.family}`;
+      let kept = whole.get(key);
+      if (kept === undefined) whole.set(key, (kept = keep(r.vrf, r.family)));
+      if (kept) this.add(r);
+    }
+  }
+
   /** Drops rows added after `size` (a stream that failed half-way must not leave half a table). */
   truncate(size: number): void {
     if (size >= this.n) return;

@@ -7,13 +7,19 @@ import type { WorkloadRoute } from './workload.ts';
 
 /**
  * When the route tables were last read, and the cheap signature that says whether they changed since
- * (src/drivers/route-check.ts). `since`: when the signature was first seen; `settled`: read once it
- * had held long enough for zebra to have installed what BGP chose.
+ * (src/drivers/route-check.ts): BGP's per-VRF/AFI table versions and the interfaces' digest.
  */
 export interface RouteCheck {
-  signature: string;
+  versions: string;
+  interfaces: string;
+  /** When this signature was first seen. */
   since: number;
+  /** The last read of any table; `fullAt`: of all of them. */
   readAt: number;
+  fullAt: number;
+  /** Tables (`vrf/afi`, `*` for all) whose change was not yet read SETTLE_MS after it, with when it was seen. */
+  moved: Readonly<Record<string, number>>;
+  /** Nothing in `moved`: every table was read once its change had held long enough for zebra to install it. */
   settled: boolean;
 }
 

@@ -26,6 +26,8 @@ const SUMMARY = "vtysh -N rtr1 -c 'show bgp vrf all summary json'";
 const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const summary = fixture('frr-8.4/rtr1/show-bgp-vrf-all-summary-json.json');
 const isRouteTable = (command: string) => / route vrf all json'$/.test(command);
+/** `show ip[v6] route [vrf V] json`: one VRF's table of one family. */
+const isOneTable = (command: string) => / route (vrf \S+ )?json'$/.test(command) && !isRouteTable(command);
 
 /** One poll of rtr1 with these overrides; returns the snapshot and how many route tables it read. */
 async function poll(
@@ -35,7 +37,11 @@ async function poll(
 ) {
   const runner = ReplayRunner.forDevice('rtr1', overrides);
   const snap = await frrLinuxDriver.collect({ device: rtr1, runner, previous, now: () => at });
-  return { snap, tables: runner.calls.filter(isRouteTable).length };
+  return {
+    snap,
+    tables: runner.calls.filter(isRouteTable).length,
+    one: runner.calls.filter(isOneTable),
+  };
 }
 
 describe('route tables are read when they may have changed, not at every poll', () => {
@@ -57,24 +63,40 @@ describe('route tables are read when they may have changed, not at every poll', 
     expect((await poll(third.snap, 3_000 + SETTLE_MS)).tables).toBe(0);
   });
 
-  it('a BGP best-path change (table version) or an interface change reads them again', async () => {
+  it('a BGP best-path change reads that VRF/AFI alone until it settles; an interface change reads all', async () => {
     const a = await poll(null, 1_000);
     const b = await poll(a.snap, 1_000 + SETTLE_MS);
     expect((await poll(b.snap, 2_000 + SETTLE_MS)).tables).toBe(0);
+    // The default VRF's IPv4 table version moves (the first of the two AFIs in the capture).
     const bumped = summary.replace('"tableVersion":12', '"tableVersion":13');
     expect(bumped).not.toBe(summary);
     const t = 10_000 + SETTLE_MS;
     const c = await poll(b.snap, t, { [SUMMARY]: { stdout: bumped } });
-    expect(c.tables).toBe(2);
+    expect(c.tables).toBe(0);
+    expect(c.one).toEqual(["vtysh -N rtr1 -c 'show ip route json'"]);
     expect(c.snap.routes).not.toBe(b.snap.routes);
-    // Reads go on until the new signature has held SETTLE_MS (zebra may still be installing), then hold.
+    // The same rows: the IPv6 ones kept from the last read, the IPv4 ones read again.
+    const rows = (snap: DeviceSnapshot) =>
+      [...snap.routes].map((r) => `${r.vrf} ${r.prefix} ${r.protocol}`).sort();
+    expect(rows(c.snap)).toEqual(rows(b.snap));
+    expect(c.snap.routes.indexesOf('default', 6).length).toBeGreaterThan(0);
+    expect(c.snap.routeCheck).toMatchObject({ settled: false, fullAt: 1_000 + SETTLE_MS, readAt: t });
+    // Reads go on until the new version has held SETTLE_MS (zebra may still be installing), then hold.
     const d = await poll(c.snap, t + SETTLE_MS - 1, { [SUMMARY]: { stdout: bumped } });
-    expect(d.tables).toBe(2);
+    expect([d.tables, d.one.length]).toEqual([0, 1]);
     const e = await poll(d.snap, t + SETTLE_MS, { [SUMMARY]: { stdout: bumped } });
-    expect(e.tables).toBe(2);
+    expect([e.tables, e.one.length]).toEqual([0, 1]);
+    expect(e.snap.routeCheck?.settled).toBe(true);
     const f = await poll(e.snap, t + SETTLE_MS + 1, { [SUMMARY]: { stdout: bumped } });
-    expect(f.tables).toBe(0);
-    // An interface going down (its connected route goes) reads them again.
+    expect([f.tables, f.one.length]).toEqual([0, 0]);
+    // Both AFIs moved: both tables, still not the dumps.
+    const both = summary.replace(/"tableVersion":12/g, '"tableVersion":20');
+    const both1 = await poll(f.snap, t + SETTLE_MS + 2, { [SUMMARY]: { stdout: both } });
+    expect(both1.one.sort()).toEqual([
+      "vtysh -N rtr1 -c 'show ip route json'",
+      "vtysh -N rtr1 -c 'show ipv6 route json'",
+    ]);
+    // An interface going down (its connected route goes) reads them all again.
     const runner = ReplayRunner.forDevice('rtr1');
     const addr = (await runner.exec('ip -j -d addr show')).stdout;
     const down = addr.replace('"operstate":"UP"', '"operstate":"DOWN"').replace('"LOWER_UP",', '');
@@ -82,7 +104,46 @@ describe('route tables are read when they may have changed, not at every poll', 
       [SUMMARY]: { stdout: bumped },
       'ip -j -d addr show': { stdout: down },
     });
-    expect(g.tables).toBe(2);
+    expect([g.tables, g.one.length]).toEqual([2, 0]);
+  });
+
+  it('a version no single table stands for, or a VRF added, reads everything', async () => {
+    const a = await poll(null, 1_000);
+    const b = await poll(a.snap, 1_000 + SETTLE_MS);
+    const doc = JSON.parse(summary) as Record<string, Record<string, Record<string, unknown>>>;
+    const evpn = structuredClone(doc);
+    evpn['default']!['l2VpnEvpn'] = { ...doc['default']!['ipv4Unicast'], tableVersion: 1 };
+    const withEvpn = await poll(b.snap, 2_000 + SETTLE_MS, { [SUMMARY]: { stdout: JSON.stringify(evpn) } });
+    expect(withEvpn.tables).toBe(2);
+    const settledEvpn = await poll(withEvpn.snap, 2_000 + 2 * SETTLE_MS, {
+      [SUMMARY]: { stdout: JSON.stringify(evpn) },
+    });
+    evpn['default']!['l2VpnEvpn'] = { ...doc['default']!['ipv4Unicast'], tableVersion: 2 };
+    const moved = await poll(settledEvpn.snap, 3_000 + 2 * SETTLE_MS, {
+      [SUMMARY]: { stdout: JSON.stringify(evpn) },
+    });
+    expect([moved.tables, moved.one.length]).toEqual([2, 0]);
+  });
+
+  it('a one-VRF answer holding another VRF is refused: the last tables stand, the device is degraded', async () => {
+    const a = await poll(null, 1_000);
+    const b = await poll(a.snap, 1_000 + SETTLE_MS);
+    const bumped = summary.replace('"tableVersion":12', '"tableVersion":13');
+    const v4 = (await ReplayRunner.forDevice('rtr1').exec("vtysh -N rtr1 -c 'show ip route json'")).stdout;
+    const elsewhere = v4.replace(/"vrfName":"default"/g, '"vrfName":"acme"');
+    expect(elsewhere).not.toBe(v4);
+    const c = await poll(b.snap, 10_000, {
+      [SUMMARY]: { stdout: bumped },
+      "vtysh -N rtr1 -c 'show ip route json'": { stdout: elsewhere },
+    });
+    expect(c.snap.routes).toBe(b.snap.routes);
+    expect(c.snap.routeCheck).toBeUndefined();
+    expect(c.snap.partialErrors.join('\n')).toMatch(
+      /routes: .*rtr1.*show ip route json.*VRF "acme", not "default"/s,
+    );
+    // The next poll reads everything again.
+    const d = await poll(c.snap, 11_000, { [SUMMARY]: { stdout: bumped } });
+    expect(d.tables).toBe(2);
   });
 
   it('without table versions (an FRR that prints none), after a failed read, and past the full refresh: read', async () => {

@@ -105,7 +105,8 @@ export function nexthopsOf(raw: readonly FrrNexthop[] | undefined): Nexthop[] {
 /**
  * Validates one prefix's entry array and adds its routes. `prefix` is the object key FRR printed;
  * `vrf` is the VRF when the output was keyed by VRF, else each entry's own `vrfName` is used.
- * Returns an error text, or null.
+ * `only`: the one VRF and family the command asked for (a route of another is an error: it would
+ * stand in the table beside the same VRF's rows kept from an earlier read). Returns an error text, or null.
  */
 export function addRouteEntries(
   builder: CompactRouteTableBuilder,
@@ -113,15 +114,21 @@ export function addRouteEntries(
   entries: unknown,
   vrf: string | undefined,
   defaultVrf: string,
+  only?: { vrf: string; family: 4 | 6 },
 ): string | null {
   if (!isFrrRouteEntries(entries)) {
     const parsed = FrrRouteEntriesSchema.safeParse(entries);
     return `route entry for "${prefix}": ${parsed.success ? 'rejected' : describeIssues(parsed.error.issues)}`;
   }
+  if (only && prefix.includes(':') !== (only.family === 6))
+    return `route "${prefix}" is not IPv${only.family}, which the command asked for`;
   for (const e of entries) {
+    const entryVrf = vrf ?? e.vrfName ?? defaultVrf;
+    if (only && entryVrf !== only.vrf)
+      return `route entry for "${prefix}" is in VRF "${entryVrf}", not "${only.vrf}" the command asked for`;
     try {
       builder.addParsed(
-        vrf ?? e.vrfName ?? defaultVrf,
+        entryVrf,
         prefix,
         e.protocol,
         e.selected === true,

@@ -36,6 +36,8 @@ const GIVE_UP = -2;
 export interface RouteStreamOptions {
   /** VRF for entries that name none, in the single-VRF shapes. */
   defaultVrf?: string;
+  /** The one VRF and family the command asked for (`show ip route vrf acme json`): anything else is refused. */
+  only?: { vrf: string; family: 4 | 6 };
 }
 
 export class RouteStreamParser {
@@ -60,13 +62,15 @@ export class RouteStreamParser {
   private vrf: string | undefined;
   private failed: ParseError | null = null;
   private readonly defaultVrf: string;
+  private readonly only: RouteStreamOptions['only'];
   private added = 0;
 
   constructor(
     private readonly builder: CompactRouteTableBuilder,
     options: RouteStreamOptions = {},
   ) {
-    this.defaultVrf = options.defaultVrf ?? 'default';
+    this.defaultVrf = options.only?.vrf ?? options.defaultVrf ?? 'default';
+    this.only = options.only;
   }
 
   /** Routes added so far. */
@@ -312,7 +316,7 @@ export class RouteStreamParser {
 
   private entries(entries: unknown): void {
     const before = this.builder.size;
-    const problem = addRouteEntries(this.builder, this.key, entries, this.vrf, this.defaultVrf);
+    const problem = addRouteEntries(this.builder, this.key, entries, this.vrf, this.defaultVrf, this.only);
     if (problem !== null) throw this.error(problem, this.start);
     this.added += this.builder.size - before;
   }

@@ -15,7 +15,8 @@ export interface BgpInstance {
   routerId: string;
   dests: Map<string, Dest>;
   sessions: SessionEnd[];
-  tableVersion: number;
+  /** Per family, as FRR keeps one table (and its version) per AFI/SAFI. */
+  tableVersion: Record<Family, number>;
   /** Interfaces configured as neighbors after boot (`neighbor X interface …`): sessions come up once both ends have one. */
   configured?: Set<string>;
 }
@@ -56,7 +57,14 @@ export class BgpSpeaker {
   instance(vrf: string): BgpInstance {
     let inst = this.instances.get(vrf);
     if (!inst) {
-      inst = { vrf, as: this.asn, routerId: this.routerId, dests: new Map(), sessions: [], tableVersion: 0 };
+      inst = {
+        vrf,
+        as: this.asn,
+        routerId: this.routerId,
+        dests: new Map(),
+        sessions: [],
+        tableVersion: { 4: 0, 6: 0 },
+      };
       this.instances.set(vrf, inst);
     }
     return inst;
@@ -195,8 +203,7 @@ export class BgpSpeaker {
     d.selectionReason = reason;
     const multi = multipath.map((p) => p.from?.iface ?? '').join(',');
     if (before === best && beforeMulti === multi) return;
-    inst.tableVersion++;
-    d.version = inst.tableVersion;
+    d.version = ++inst.tableVersion[d.family];
     d.changedAt = this.host.now();
     this.host.bestChanged(d);
     for (const end of this.fed(inst)) this.advertiseTo(end, d);

@@ -83,7 +83,7 @@ export class SimNode {
    */
   rib(vrf: string, family: Family): readonly RibEntry[] {
     const inst = this.bgp.instances.get(vrf);
-    const stamp = `${this.kernel.version}|${this.changes}|${this.statics.length}|${inst?.tableVersion ?? -1}`;
+    const stamp = `${this.kernel.version}|${this.changes}|${this.statics.length}|${inst?.tableVersion[family] ?? -1}`;
     const key = `${vrf}|${family}`;
     const cached = this.ribs.get(key);
     if (cached && cached.stamp === stamp && cached.inst === inst) return cached.entries;

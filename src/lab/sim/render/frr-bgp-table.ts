@@ -60,7 +60,7 @@ export function bgpTableJson(node: SimNode, vrf: string, family: Family): string
           : a.prefix.length - b.prefix.length,
     );
   const head =
-    `{\n "vrfId": ${vrfId(node, vrf)},\n "vrfName": "${vrf}",\n "tableVersion": ${inst.tableVersion},\n` +
+    `{\n "vrfId": ${vrfId(node, vrf)},\n "vrfName": "${vrf}",\n "tableVersion": ${inst.tableVersion[family]},\n` +
     ` "routerId": "${inst.routerId}",\n "defaultLocPrf": 100,\n "localAS": ${inst.as},\n "routes": { `;
   // Best path last, as FRR lists paths newest-first with the selected one at the end here.
   const rows = dests.map(

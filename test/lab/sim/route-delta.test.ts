@@ -1,0 +1,144 @@
+/**
+ * Cost proportional to change (issue 16), through the production driver and SSH transport on the
+ * embedded lab: a workload moves between hypervisors, the router's BGP table version for that VRF and
+ * family moves, and the next poll reads that one table (`show ip route json`) instead of the dumps of
+ * every VRF — while the picture it gives is the router's new one and every other table is unchanged.
+ * The driver's clock is injected, so nothing here depends on how fast the machine is.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openFabric, type Fabric } from '../../../src/cli/wiring.ts';
+import { driverFor } from '../../../src/drivers/index.ts';
+import { SETTLE_MS } from '../../../src/drivers/route-check.ts';
+import { loadInventoryFile } from '../../../src/inventory/load.ts';
+import type { DeviceSpec } from '../../../src/model/device.ts';
+import type { RouteTable } from '../../../src/model/route-table.ts';
+import type { DeviceSnapshot } from '../../../src/model/snapshot.ts';
+import { startSimLab, type SimLab } from '../../../src/lab/sim/lab.ts';
+import type { CommandRunner } from '../../../src/transport/types.ts';
+
+describe('a router poll after a workload moved reads the one table whose version moved', () => {
+  let parent = '';
+  let lab: SimLab;
+  let fabric: Fabric;
+
+  beforeAll(async () => {
+    parent = await mkdtemp(path.join(tmpdir(), 'routedeck-delta-'));
+    lab = await startSimLab({
+      dir: path.join(parent, 'sim'),
+      fabricOptions: { hopDelayMs: 20, jitterMs: 5 },
+    });
+    fabric = openFabric(loadInventoryFile(lab.inventoryPath), { kind: 'lab-sim', label: 'LAB (simulated)' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await fabric?.close();
+    await lab?.stop();
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it('moves one /32: one `show ip route json` read, the new next hop in the table, other VRFs as they were', async () => {
+    const spec: DeviceSpec = fabric.store.getState().devices['spine1']!.spec;
+    const base = fabric.ssh.get(spec);
+    const calls: string[] = [];
+    const runner = new Proxy(base, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop === 'exec' || prop === 'execStream')
+          return (command: string, ...rest: unknown[]) => {
+            calls.push(command);
+            return (value as (...a: unknown[]) => unknown).call(target, command, ...rest);
+          };
+        return (value as (...a: unknown[]) => unknown).bind(target);
+      },
+    }) as CommandRunner;
+    const api = await fabric.apiFor(spec);
+    const driver = driverFor(spec.kind);
+    const poll = async (previous: DeviceSnapshot | null, at: number) => {
+      calls.length = 0;
+      const snap = await driver.collect({
+        device: spec,
+        runner,
+        previous,
+        now: () => at,
+        ...(api ? { api } : {}),
+      });
+      expect(snap.partialErrors).toEqual([]);
+      return { snap, tables: calls.filter((c) => / route (vrf \S+ )?json'?$/.test(c)) };
+    };
+    const first = await poll(null, 1_000);
+    expect(first.tables.filter((c) => c.includes('vrf all'))).toHaveLength(2);
+    const settled = await poll(first.snap, 1_000 + SETTLE_MS);
+    expect(settled.snap.routeCheck?.settled).toBe(true);
+    expect((await poll(settled.snap, 2_000 + SETTLE_MS)).tables).toEqual([]);
+
+    // The move, over SSH as the executor does it: the target announces the /32 as well, at a better
+    // metric; the routers switch to it.
+    const workload = lab.fabric.workloads().find((w) => w.vrf === 'default')!;
+    const target = lab.devices.find((d) => d.role === 'hypervisor' && d.name !== workload.host)!.name;
+    const destination = fabric.ssh.get(fabric.store.getState().devices[target]!.spec);
+    const tap = 'tap-delta';
+    for (const command of [
+      `sudo -n ip tuntap add dev ${tap} mode tap`,
+      `sudo -n ip link set ${tap} up`,
+      `sudo -n ip addr add 169.254.0.1/32 dev ${tap}`,
+      `sudo -n ip route add ${workload.ipv4}/32 dev ${tap} metric 512`,
+    ])
+      expect((await destination.exec(command)).code, command).toBe(0);
+    const hopOf = (table: RouteTable) =>
+      table
+        .lookup(workload.ipv4, 'default')
+        ?.nexthops.map((n) => n.ip ?? n.interface)
+        .join(',');
+    const modelHop = async () => {
+      const out = await lab.fabric
+        .device('spine1')!
+        .exec(`vtysh -c 'show ip route ${workload.ipv4}/32 json'`);
+      const entries = (
+        JSON.parse(out.stdout || '{}') as Record<
+          string,
+          { selected?: boolean; nexthops: { ip?: string; interfaceName?: string }[] }[]
+        >
+      )[`${workload.ipv4}/32`];
+      return entries
+        ?.find((e) => e.selected)
+        ?.nexthops.map((n) => n.ip ?? n.interfaceName)
+        .join(',');
+    };
+    const before = hopOf(settled.snap.routes);
+    expect(before).toBe(await modelHop());
+    for (let i = 0; (await modelHop()) === before; i++) {
+      expect(i, 'spine1 never switched to the target').toBeLessThan(6_000);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+
+    const moved = await poll(settled.snap, 10_000 + SETTLE_MS);
+    expect(moved.tables).toEqual([`${spec.vtysh ?? 'vtysh'} -c 'show ip route json'`]);
+    expect(hopOf(moved.snap.routes)).not.toBe(before);
+    expect(hopOf(moved.snap.routes)).toBe(await modelHop());
+    expect(moved.snap.routeCheck).toMatchObject({ settled: false, fullAt: 1_000 + SETTLE_MS });
+    // Everything the read did not cover is the last picture, row for row.
+    const rows = (table: RouteTable, keep: (vrf: string, family: number) => boolean) =>
+      [...table]
+        .filter((r) => keep(r.vrf, r.family))
+        .map(
+          (r) =>
+            `${r.vrf} ${r.prefix} ${r.protocol} ${r.selected} ${r.nexthops.map((n) => n.ip ?? n.interface).join(',')}`,
+        )
+        .sort();
+    const untouched = (vrf: string, family: number) => !(vrf === 'default' && family === 4);
+    expect(rows(moved.snap.routes, untouched).length).toBeGreaterThan(0);
+    expect(new Set(moved.snap.routes.vrfs()).size).toBeGreaterThan(1);
+    expect(rows(moved.snap.routes, untouched)).toEqual(rows(settled.snap.routes, untouched));
+    expect(moved.snap.routes.size).toBe(settled.snap.routes.size);
+
+    // The same table again until the change has held SETTLE_MS, then nothing.
+    const again = await poll(moved.snap, 10_000 + 2 * SETTLE_MS);
+    expect(again.tables).toHaveLength(1);
+    expect(again.snap.routeCheck?.settled).toBe(true);
+    expect((await poll(again.snap, 11_000 + 2 * SETTLE_MS)).tables).toEqual([]);
+  }, 120_000);
+});

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { BgpSession } from '../../src/model/bgp.ts';
+import { BGP_COUNTERS_MS } from '../../src/model/snapshot.ts';
 import type { Freshness } from '../../src/state/freshness.ts';
 import { sessionKey } from '../../src/state/store.ts';
 import { formatDuration, shortAfi } from '../format.ts';
@@ -70,8 +71,25 @@ export function BgpView(props: ViewProps) {
   const age = useMemo(() => deviceAge(devices, now), [devices, now]);
   const columns = useMemo(() => agedColumns(age), [age]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
+  const countersNote = useMemo(() => {
+    // Sessions confirmed by this poll but whose prefix counters predate a route change (bgp-probe.ts).
+    const older: string[] = [];
+    let oldest = now;
+    for (const name of order) {
+      if (device && name !== device) continue;
+      const at = devices[name]?.snapshot?.bgpCountersAt;
+      if (at === undefined) continue;
+      older.push(name);
+      oldest = Math.min(oldest, at);
+    }
+    if (older.length === 0) return null;
+    const names =
+      older.length > 3 ? `${older.slice(0, 3).join(', ')} +${older.length - 3}` : older.join(', ');
+    return `RCV/SNT on ${names} as of ${Math.max(0, Math.round((now - oldest) / 1000))} s ago: routes changed since (re-read within ${BGP_COUNTERS_MS / 1000} s)`;
+  }, [devices, order, device, now]);
   const model: ViewModel<SessionRow> = {
     ...table,
+    note: countersNote,
     columns,
     rowColor,
     device: (s) => s.device,

@@ -6,10 +6,13 @@
  *   - `summary remote-as 4294967295`: RFC 7300 reserves that AS, so no peer matches and FRR prints
  *     each VRF/AFI header alone: `tableVersion` (bumped by every best-path change) and `ribCount`;
  *   - `summary failed`: how many sessions are not Established (`failedPeersCount` when none).
- * A session that goes down or comes up moves the failed count; one that flaps and returns between
- * probes withdraws and re-learns its routes, which moves the table version. Held sessions' uptimes
- * advance by the time since they were read (they stayed in their state). Shapes:
- * fixtures/frr-8.4-prefix/.
+ * A session that goes down or comes up moves the failed count, one added or removed `totalPeers`;
+ * one that flaps and returns between probes withdraws and re-learns its routes, which moves the table
+ * version. Held sessions' uptimes advance by the time since they were read (they stayed in their state).
+ * When only table versions moved (routes changed, no session did), the sessions still stand — the
+ * route tables are what must be re-read at once (a migration's switch) — but their prefix counters no
+ * longer do: the snapshot says since when (`bgpCountersAt`), and the full summary is read again at
+ * the next poll once the last read is BGP_COUNTERS_MS old. Shapes: fixtures/frr-8.4-prefix/.
  */
 import type { BgpSession } from '../model/bgp.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -17,6 +20,7 @@ import { vtyshCommand } from './shell.ts';
 
 /** Longest held sessions stand in for a full read: their counters (received prefixes, connections) age at most this. */
 export const BGP_FULL_MS = 10 * 60_000;
+export { BGP_COUNTERS_MS } from '../model/snapshot.ts';
 const NO_PEER_AS = '4294967295';
 
 export function bgpProbeCommands(device: Pick<DeviceSpec, 'vtysh'>): { versions: string; failed: string } {
@@ -58,8 +62,10 @@ function signature(versions: Map<string, Doc>, failed: Map<string, Doc>): string
   for (const [path, v] of versions) {
     const f = failed.get(path);
     if (typeof v.tableVersion !== 'number' || !f) return null;
+    // `path:tableVersion/ribCount` (as route-check's versions) `|failed/total` (the sessions).
     parts.push(
-      `${path}:${num(v.tableVersion)}/${num(v.ribCount)}/${num(f.failedPeersCount ?? f.failedPeers)}`,
+      `${path}:${num(v.tableVersion)}/${num(v.ribCount)}|` +
+        `${num(f.failedPeersCount ?? f.failedPeers)}/${num(v.totalPeers ?? v.peerCount)}`,
     );
   }
   if (parts.length === 0 || failed.size !== versions.size) return null;
@@ -71,6 +77,24 @@ export function probeSignature(versionsText: string, failedText: string): string
   const v = afis(versionsText);
   const f = afis(failedText);
   return v && f ? signature(v, f) : null;
+}
+
+/** A signature's table versions, in route-check's `bgpTableVersions` form. */
+export function versionsOf(signature: string): string {
+  return signature
+    .split(' ')
+    .map((part) => part.slice(0, part.lastIndexOf('|')))
+    .sort()
+    .join(' ');
+}
+
+/** A signature's sessions part: per VRF/AFI, how many peers and how many of them are not Established. */
+export function sessionsOf(signature: string): string {
+  return signature
+    .split(' ')
+    .map((part) => `${part.slice(0, part.lastIndexOf(':'))}${part.slice(part.lastIndexOf('|'))}`)
+    .sort()
+    .join(' ');
 }
 
 /** The same signature from a full summary, to compare the next probes with. */

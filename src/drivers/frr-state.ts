@@ -8,10 +8,13 @@ import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResul
 import { parseBgpSummary } from './frr/bgp-summary.ts';
 import {
   advanceSessions,
+  BGP_COUNTERS_MS,
   BGP_FULL_MS,
   bgpProbeCommands,
   fullSignature,
   probeSignature,
+  sessionsOf,
+  versionsOf,
 } from './bgp-probe.ts';
 import { deviceDigest, readIfChanged, sha256, type Held } from './digest.ts';
 import { bgpTableVersions, interfaceDigest, planRouteRead, type TableRef } from './route-check.ts';
@@ -38,6 +41,8 @@ interface HeldBgp {
   sessions: BgpSession[];
   versions: string | null;
   readAt: number;
+  /** When the probes first showed table versions moved since this read (sessions unchanged). */
+  changedAt?: number;
 }
 
 export function frrStateCommands(device: DeviceSpec, withKernelRoutes: boolean): FrrStateCommands {
@@ -176,16 +181,26 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       const last = held['bgp'] as Held<HeldBgp> | undefined;
       if (last && now - last.value.readAt < BGP_FULL_MS) {
         const signature = await probedSignature(runner, bgpProbeCommands(device), held, kept);
-        if (signature === last.sha) {
-          kept['bgp'] = last;
+        // Only table versions moved: the sessions stand and the tables are read at once; the
+        // megabytes of counters wait for a later poll, at most one read per BGP_COUNTERS_MS.
+        const same = signature === last.sha;
+        const changedAt = same ? last.value.changedAt : (last.value.changedAt ?? now);
+        const countersDue =
+          changedAt !== undefined && changedAt < now && now - last.value.readAt >= BGP_COUNTERS_MS;
+        if (signature !== null && !countersDue && (same || sessionsOf(signature) === sessionsOf(last.sha))) {
+          kept['bgp'] =
+            changedAt === last.value.changedAt
+              ? last
+              : { sha: last.sha, value: { ...last.value, changedAt } };
           return {
             sessions: advanceSessions(last.value.sessions, now - last.value.readAt),
-            versions: last.value.versions,
+            versions: same ? last.value.versions : versionsOf(signature),
+            ...(changedAt !== undefined ? { countersAt: last.value.readAt } : {}),
           };
         }
       }
       const text = await runText(runner, c.bgp);
-      const read = {
+      const read: { sessions: BgpSession[]; versions: string | null; countersAt?: number } = {
         sessions: parseOutput(c.bgp, () => parseBgpSummary(text, device.name), device.name),
         versions: bgpTableVersions(text),
       };
@@ -285,6 +300,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     device: device.name,
     collectedAt: now,
     bgp: bgp.ok ? bgp.value.sessions : [],
+    ...(bgp.ok && bgp.value.countersAt !== undefined ? { bgpCountersAt: bgp.value.countersAt } : {}),
     routes: table(),
     interfaces,
     vrfs,

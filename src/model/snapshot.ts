@@ -23,11 +23,20 @@ export interface RouteCheck {
   settled: boolean;
 }
 
+/** After a route change, sessions' prefix counters held from an older read are re-read once it is this old. */
+export const BGP_COUNTERS_MS = 30_000;
+
 /** One device's live state, as its driver collected it in one poll. */
 export interface DeviceSnapshot {
   device: string;
   collectedAt: number;
   bgp: BgpSession[];
+  /**
+   * Set when BGP's tables changed since the sessions' prefix counters (received/sent) were read, to
+   * when they were read: the sessions' states are confirmed by this poll, those counters are older
+   * (drivers/bgp-probe.ts re-reads them within BGP_COUNTERS_MS).
+   */
+  bgpCountersAt?: number;
   routes: RouteTable;
   interfaces: NetInterface[];
   vrfs: VrfInfo[];

@@ -3,6 +3,8 @@
  * embedded lab: a workload moves between hypervisors, the router's BGP table version for that VRF and
  * family moves, and the next poll reads that one table (`show ip route json`) instead of the dumps of
  * every VRF — while the picture it gives is the router's new one and every other table is unchanged.
+ * No session changed, so the BGP summary (megabytes at a fleet) is not read for it: its prefix
+ * counters are marked as older and re-read once BGP_COUNTERS_MS old.
  * The driver's clock is injected, so nothing here depends on how fast the machine is.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +17,7 @@ import { SETTLE_MS } from '../../../src/drivers/route-check.ts';
 import { loadInventoryFile } from '../../../src/inventory/load.ts';
 import type { DeviceSpec } from '../../../src/model/device.ts';
 import type { RouteTable } from '../../../src/model/route-table.ts';
-import type { DeviceSnapshot } from '../../../src/model/snapshot.ts';
+import { BGP_COUNTERS_MS, type DeviceSnapshot } from '../../../src/model/snapshot.ts';
 import { startSimLab, type SimLab } from '../../../src/lab/sim/lab.ts';
 import type { CommandRunner } from '../../../src/transport/types.ts';
 
@@ -67,9 +69,14 @@ describe('a router poll after a workload moved reads the one table whose version
         ...(api ? { api } : {}),
       });
       expect(snap.partialErrors).toEqual([]);
-      return { snap, tables: calls.filter((c) => / route (vrf \S+ )?json'?$/.test(c)) };
+      return {
+        snap,
+        tables: calls.filter((c) => / route (vrf \S+ )?json'?$/.test(c)),
+        summaries: calls.filter((c) => c.endsWith("show bgp vrf all summary json'")),
+      };
     };
     const first = await poll(null, 1_000);
+    expect(first.summaries).toHaveLength(1);
     expect(first.tables.filter((c) => c.includes('vrf all'))).toHaveLength(2);
     const settled = await poll(first.snap, 1_000 + SETTLE_MS);
     expect(settled.snap.routeCheck?.settled).toBe(true);
@@ -120,6 +127,13 @@ describe('a router poll after a workload moved reads the one table whose version
     expect(hopOf(moved.snap.routes)).not.toBe(before);
     expect(hopOf(moved.snap.routes)).toBe(await modelHop());
     expect(moved.snap.routeCheck).toMatchObject({ settled: false, fullAt: 1_000 + SETTLE_MS });
+    // No session changed, so the megabytes of BGP summary wait: the sessions stand, and the snapshot
+    // says their prefix counters are from the read at 1 000 (the BGP view shows it).
+    expect(moved.summaries).toEqual([]);
+    expect(moved.snap.bgpCountersAt).toBe(1_000);
+    expect(moved.snap.bgp.map((b) => `${b.peer} ${b.state}`)).toEqual(
+      settled.snap.bgp.map((b) => `${b.peer} ${b.state}`),
+    );
     // Everything the read did not cover is the last picture, row for row.
     const rows = (table: RouteTable, keep: (vrf: string, family: number) => boolean) =>
       [...table]
@@ -139,6 +153,24 @@ describe('a router poll after a workload moved reads the one table whose version
     const again = await poll(moved.snap, 10_000 + 2 * SETTLE_MS);
     expect(again.tables).toHaveLength(1);
     expect(again.snap.routeCheck?.settled).toBe(true);
-    expect((await poll(again.snap, 11_000 + 2 * SETTLE_MS)).tables).toEqual([]);
+    const quiet = await poll(again.snap, 11_000 + 2 * SETTLE_MS);
+    expect(quiet.tables).toEqual([]);
+    expect(quiet.summaries).toEqual([]);
+    expect(quiet.snap.bgpCountersAt).toBe(1_000);
+
+    // Once the counters' read is BGP_COUNTERS_MS old, the summary is read again: the router now
+    // receives the /32 from the target too, and the mark is gone.
+    const received = (snap: DeviceSnapshot) =>
+      snap.bgp
+        .filter((b) => b.vrf === 'default' && b.afiSafi === 'ipv4Unicast')
+        .reduce((sum, b) => sum + (b.prefixesReceived ?? 0), 0);
+    const counters = await poll(quiet.snap, 1_000 + BGP_COUNTERS_MS);
+    expect(counters.summaries).toHaveLength(1);
+    expect(counters.tables).toEqual([]);
+    expect(counters.snap.bgpCountersAt).toBeUndefined();
+    expect(received(counters.snap)).toBe(received(settled.snap) + 1);
+    const after = await poll(counters.snap, 2_000 + BGP_COUNTERS_MS);
+    expect(after.summaries).toEqual([]);
+    expect(after.snap.bgpCountersAt).toBeUndefined();
   }, 120_000);
 });

@@ -1,0 +1,35 @@
+/**
+ * Sessions whose states a poll confirmed but whose prefix counters predate a route change (the
+ * driver defers the megabytes of BGP summary, bgp-probe.ts): the BGP view says whose counters are
+ * how old, instead of drawing them as current.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEY, renderConsole, type Screen } from './harness.ts';
+import { labStore, NOW } from './fixtures.ts';
+
+let screen: Screen | null = null;
+afterEach(async () => {
+  await screen?.close();
+  screen = null;
+});
+
+describe('BGP view: counters older than the sessions', () => {
+  it('names the router and the counters’ age, and drops the note once they are read again', async () => {
+    const store = labStore();
+    screen = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
+    await screen.waitForText('spine1');
+    await screen.type(':', 'bgp', KEY.enter);
+    await screen.waitForText('Established');
+    expect(screen.text()).not.toContain('RCV/SNT on');
+
+    const current = store.getState().devices['spine1']!.snapshot!;
+    store
+      .getState()
+      .pollSucceeded('spine1', { ...current, collectedAt: NOW - 1000, bgpCountersAt: NOW - 20_000 });
+    await screen.waitForText('RCV/SNT on spine1 as of 20 s ago: routes changed since (re-read within 30 s)');
+
+    const { bgpCountersAt: _, ...reread } = store.getState().devices['spine1']!.snapshot!;
+    store.getState().pollSucceeded('spine1', { ...reread, collectedAt: NOW - 500 });
+    await screen.waitFor((s) => !s.text().includes('RCV/SNT on'), 'the note gone');
+  });
+});

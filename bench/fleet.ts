@@ -35,7 +35,8 @@ export interface FleetBench {
   labStartMs: number;
   console: FleetChildReport;
   bytesPerMinute: { router: number; hostMedian: number; routerFullDump: number; routerShareOfDump: number };
-  switch: { routersSwitchedToStoreMs: number | null };
+  /** Routers switched → every router's view in the store shows the target: watched only, and as the executor (verification) sees it. */
+  switch: { routersSwitchedToStoreMs: number | null; executorSwitchedToStoreMs: number | null };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -127,35 +128,55 @@ export async function runFleet(): Promise<FleetBench> {
   const perMinute = (name: string) => ((after.get(name) ?? 0) - (before.get(name) ?? 0)) / minutes;
   const hostRates = hosts.map(perMinute).sort((a, b) => a - b);
 
-  // A migration as the executor does it, on the model directly: announce on the target, then the
-  // routers switch (polled on the model every 2 ms), then the console's store follows.
-  const target = hosts.find((h) => h !== w.host)!;
-  const tap = `tapfleet${Date.now() % 1000}`;
+  // Migrations on the model directly: the target announces the /32 at a better metric (MED), the
+  // routers switch (polled on the model every 2 ms), then the console's store follows. First watched
+  // only (another console, routers at their 2 s interval), then as the console running the migration
+  // sees it: the executor's targeted verification asks each router for the prefix and polls it once
+  // it switched (src/workflows/execute/verify.ts).
   const hostExec = async (name: string, command: string) => {
     const r = await lab.fabric.device(name)!.exec(`sudo -n ${command}`);
     if (r.code !== 0) throw new Error(`${name}: ${command}: ${r.stderr.trim()}`);
   };
-  await hostExec(target, `ip tuntap add ${tap} mode tap`);
-  await hostExec(target, `ip link set ${tap} up`);
-  send({ type: 'watch-switch', host: target });
-  await expectLine('watching');
   const hopOf = async () =>
     firstHop((await lab.fabric.device(router)!.exec(`vtysh -c 'show ip route ${w.ipv4}/32 json'`)).stdout);
-  const sourceHop = await hopOf();
-  if (process.env['ROUTEDECK_FLEET_DEBUG']) console.error('source hop', sourceHop, 'target', target, w);
-  await hostExec(target, `ip route add ${w.ipv4}/32 dev ${tap} metric 512`);
-  let switchedAt: number | null = null;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    // The target announces at a better MED: the router's next hop leaves the source's.
-    const hop = await hopOf();
-    if (hop !== null && hop !== sourceHop) {
-      switchedAt = Date.now();
-      break;
+  // The lab's hosts announce a TAP route of metric 512 at MED 0 (ELEVATED_METRIC, as the executor's
+  // make-before-break does); the source's ordinary route has a worse MED. A second move announces on a
+  // third host and withdraws from the first, so the routers switch once more.
+  const migrate = async (
+    target: string,
+    tap: string,
+    mode: 'watch' | 'execute',
+    from?: { host: string; tap: string },
+  ) => {
+    await hostExec(target, `ip tuntap add ${tap} mode tap`);
+    await hostExec(target, `ip link set ${tap} up`);
+    send({ type: 'watch-switch', host: target, mode });
+    await expectLine('watching');
+    const sourceHop = await hopOf();
+    if (process.env['ROUTEDECK_FLEET_DEBUG']) console.error('source hop', sourceHop, 'target', target, w);
+    await hostExec(target, `ip route add ${w.ipv4}/32 dev ${tap} metric 512`);
+    if (from) await hostExec(from.host, `ip route del ${w.ipv4}/32 dev ${from.tap} metric 512`);
+    let switchedAt: number | null = null;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      // The target announces at a better MED: the router's next hop leaves the source's.
+      const hop = await hopOf();
+      if (hop !== null && hop !== sourceHop) {
+        switchedAt = Date.now();
+        if (process.env['ROUTEDECK_FLEET_DEBUG'])
+          process.stderr.write(`+${switchedAt} routers switched (spine1 hop ${hop})\n`);
+        break;
+      }
+      await sleep(2);
     }
-    await sleep(2);
-  }
-  const seen = (await expectLine('switch-seen')) as { at: number | null };
-  const routersSwitchedToStoreMs = switchedAt !== null && seen.at !== null ? seen.at - switchedAt : null;
+    const seen = (await expectLine('switch-seen')) as { at: number | null };
+    return switchedAt !== null && seen.at !== null ? seen.at - switchedAt : null;
+  };
+  const others = hosts.filter((h) => h !== w.host);
+  const routersSwitchedToStoreMs = await migrate(others[0]!, 'tapfleet1', 'watch');
+  const executorSwitchedToStoreMs = await migrate(others[1]!, 'tapfleet2', 'execute', {
+    host: others[0]!,
+    tap: 'tapfleet1',
+  });
 
   // One host slow: the others keep their cadence.
   lab.faults.setSlow(hosts[1]!, 2_000);
@@ -188,7 +209,7 @@ export async function runFleet(): Promise<FleetBench> {
       routerFullDump,
       routerShareOfDump: routerRate / routerFullDump,
     },
-    switch: { routersSwitchedToStoreMs },
+    switch: { routersSwitchedToStoreMs, executorSwitchedToStoreMs },
   };
 }
 
@@ -201,6 +222,7 @@ function perPoll(b: FleetBench): number {
 export function printFleet(b: FleetBench): void {
   const c = b.console;
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  const ms = (n: number | null | undefined) => (n === null || n === undefined ? 'not seen' : `${n} ms`);
   console.log(
     [
       `fleet: ${b.hosts} hosts, ${b.devices} devices, ${b.workloads} workloads (lab start ${(b.labStartMs / 1000).toFixed(1)} s, load ${b.machine.load1.toFixed(1)})`,
@@ -221,7 +243,8 @@ export function printFleet(b: FleetBench): void {
           `  ${r.name} in the window: ${r.tableReads} full table reads, settled ${String(r.settled)}, ` +
           `error ${r.lastError ?? 'none'}, partial ${r.partialErrors.length ? r.partialErrors.join('; ') : 'none'}`,
       ),
-      `  routers switched → store shows the target: ${b.switch.routersSwitchedToStoreMs === null ? 'not seen' : `${b.switch.routersSwitchedToStoreMs} ms`}`,
+      `  routers switched → store shows the target: watching ${ms(b.switch.routersSwitchedToStoreMs)} (routers at their 2 s interval); ` +
+        `running the migration ${ms(b.switch.executorSwitchedToStoreMs)} (targeted verification, then that router polled)`,
       `  one host slow (2 s a command): other devices' poll interval p50 ${c.slow.otherIntervalP50Ms.toFixed(0)} ms, max ${c.slow.otherIntervalMaxMs.toFixed(0)} ms; the slow host ${c.slow.slowHostPolls} polls in ${(c.slow.windowMs / 1000).toFixed(0)} s`,
     ].join('\n'),
   );

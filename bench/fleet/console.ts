@@ -10,6 +10,8 @@ import { startConsole } from '../../components/index.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import { FakeTerminal } from '../console/terminal.ts';
+import type { ExecDeps } from '../../src/workflows/execute/types.ts';
+import { verifyStep } from '../../src/workflows/execute/verify.ts';
 import type { FleetChildReport, FleetCommand } from './protocol.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -150,8 +152,9 @@ async function steady(): Promise<void> {
 }
 
 /** Resolves with the wall-clock time the store first shows `host` announcing the watched prefix to the routers. */
-async function watchSwitch(host: string): Promise<void> {
+async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<void> {
   const store = fabric!.store;
+  if (mode === 'execute') void verifyLikeTheExecutor(host);
   const shows = () => {
     const entry = store.getState().workloads.find((w) => w.prefix === watch!.prefix && w.vrf === watch!.vrf);
     const routers = store
@@ -166,8 +169,23 @@ async function watchSwitch(host: string): Promise<void> {
   };
   say('watching');
   const deadline = Date.now() + 60_000;
+  // ROUTEDECK_FLEET_DEBUG: when each router's poll started/ended and its table showed the new hop.
+  const debug = process.env['ROUTEDECK_FLEET_DEBUG'] ? new Map<string, string>() : null;
+  const t0 = 0;
   await new Promise<void>((resolve) => {
-    const stop = store.subscribe(() => {
+    const stop = store.subscribe((state) => {
+      if (debug) {
+        for (const n of state.deviceOrder) {
+          const d = state.devices[n]!;
+          if (d.spec.role !== 'router' || !d.snapshot) continue;
+          const hop = d.snapshot.routes.lookup(watch!.prefix.split('/')[0]!, watch!.vrf)?.nexthops[0];
+          const line = `${d.polling ? 'polling' : 'idle'} ${d.lastSuccessAt! - t0} ${hop?.ip ?? hop?.interface}`;
+          if (debug.get(n) !== line)
+            process.stderr.write(`+${Date.now() - t0} ${n} ${line} index=${state.indexPending}\n`);
+          debug.set(n, line);
+        }
+      }
+      if (debug && shows()) process.stderr.write(`+${Date.now() - t0} index shows target\n`);
       if (shows() || Date.now() > deadline) {
         stop();
         resolve();
@@ -175,6 +193,26 @@ async function watchSwitch(host: string): Promise<void> {
     });
   });
   say('switch-seen', { at: shows() ? Date.now() : null });
+}
+
+/**
+ * What the console running the migration does once the target announces: the executor's targeted
+ * verification (the production verifyStep: each router asked for the prefix on its own vtysh session,
+ * polled once it switched). Only the parts of ExecDeps verification uses are given.
+ */
+async function verifyLikeTheExecutor(host: string): Promise<void> {
+  const f = fabric!;
+  const state = f.store.getState();
+  const routers = state.deviceOrder.filter((n) => state.devices[n]?.spec.role === 'router');
+  const deps = {
+    runnerFor: (name: string) => f.ssh.get(f.store.getState().devices[name]!.spec),
+    store: f.store,
+    poller: f.poller,
+  } as unknown as ExecDeps;
+  await verifyStep(
+    [{ prefix: watch!.prefix, vrf: watch!.vrf, expect: 'announced-by', host, routers, timeoutMs: 30_000 }],
+    { step: 'bench', device: host, deps, now: Date.now, onConverged: () => undefined },
+  ).catch((error: unknown) => process.stderr.write(`verification: ${String(error)}\n`));
 }
 
 /** One host answers every command 2 s late: how often the others are polled meanwhile. */
@@ -212,7 +250,7 @@ for await (const line of lines) {
   if (command.type === 'start') await start(command);
   else if (command.type === 'settle') await settle();
   else if (command.type === 'steady') await steady();
-  else if (command.type === 'watch-switch') void watchSwitch(command.host);
+  else if (command.type === 'watch-switch') void watchSwitch(command.host, command.mode);
   else if (command.type === 'slow-window') await slowWindow(command.slowHost);
   else if (command.type === 'report') say('report', report);
 }

@@ -9,7 +9,7 @@ export type FleetCommand =
     }
   | { type: 'settle' }
   | { type: 'steady' }
-  | { type: 'watch-switch'; host: string }
+  | { type: 'watch-switch'; host: string; mode: 'watch' | 'execute' }
   | { type: 'slow-window'; slowHost: string }
   | { type: 'report' };
 

@@ -15,7 +15,7 @@ import {
   V6,
 } from './route-columns.ts';
 import type { Family, Nexthop, Route } from './route.ts';
-import type { RouteTable } from './route-table.ts';
+import type { RouteTable, TableBasis } from './route-table.ts';
 
 export class CompactRouteTableBuilder {
   private n = 0;
@@ -25,6 +25,8 @@ export class CompactRouteTableBuilder {
   private readonly nexthopIds = new Map<string, number>();
   private readonly groupIds = new Map<string, number>([['', 0]]);
   private readonly c: Columns = emptyColumns();
+  private basis: TableBasis | undefined;
+  private fromCount = 0;
 
   get size(): number {
     return this.n;
@@ -92,6 +94,9 @@ export class CompactRouteTableBuilder {
 
   /** Adds rows of another table (what a poll keeps of the last one while re-reading some VRFs). */
   addFrom(table: RouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    // The finished table names its basis only when it is one table's kept rows plus fresh ones.
+    this.basis =
+      ++this.fromCount === 1 && this.n === 0 ? { table: new WeakRef(table), kept: keep } : undefined;
     const whole = new Map<string, boolean>();
     for (let i = 0; i < table.size; i++) {
       const r = table.at(i);
@@ -120,7 +125,7 @@ export class CompactRouteTableBuilder {
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
     this.nexthopIds.clear();
     this.groupIds.clear();
-    return new CompactRouteTable(n, trimmed);
+    return new CompactRouteTable(n, trimmed, this.basis);
   }
 
   private groupOf(nexthops: readonly Nexthop[]): number {
@@ -162,6 +167,7 @@ export class CompactRouteTable implements RouteTable {
   constructor(
     readonly size: number,
     private readonly c: Readonly<Columns>,
+    readonly basis?: TableBasis,
   ) {}
 
   static empty(): CompactRouteTable {

@@ -15,4 +15,15 @@ export interface RouteTable {
   indexesOf(vrf: string, family?: Family): Uint32Array;
   /** Approximate bytes held by the table's own storage. */
   bytesUsed(): number;
+  /**
+   * Set when this table is another one with some VRF/family tables re-read (a poll that read only
+   * what moved): what it was built from — held weakly, so tables never chain — and which of its
+   * tables it kept row for row. What was derived from those rows may be carried over.
+   */
+  readonly basis?: TableBasis;
+}
+
+export interface TableBasis {
+  readonly table: WeakRef<RouteTable>;
+  kept(vrf: string, family: Family): boolean;
 }

@@ -4,6 +4,8 @@ import type { DeviceSnapshot } from '../model/snapshot.ts';
 /** Which BGP peer (by its hostname) a router's next hop belongs to. */
 export interface NextHopOwners {
   resolve(hop: Nexthop): string | undefined;
+  /** Equal for two owners that resolve every hop the same way. */
+  readonly signature: string;
 }
 
 const isLinkLocal = (ip: string) => /^fe[89ab][0-9a-f]?:/i.test(ip);
@@ -52,7 +54,13 @@ export function nextHopOwners(snapshot: DeviceSnapshot): NextHopOwners {
     if (peers.size === 1 && only && !only.startsWith('?') && !unnumbered.has(iface))
       numberedOnly.set(iface, only);
   }
+  const listed = (map: Map<string, string>) =>
+    [...map]
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',');
   return {
+    signature: `${listed(unnumbered)}|${listed(byIp)}|${listed(numberedOnly)}`,
     resolve(hop) {
       if (hop.interface) {
         const peer = unnumbered.get(hop.interface);

@@ -1,5 +1,6 @@
 import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
 import type { Family } from '../model/route.ts';
+import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { nextHopOwners, type NextHopOwners } from './next-hop-owners.ts';
@@ -82,10 +83,11 @@ function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache {
   }
   let cache = byName.get(name);
   if (!cache || cache.peers !== peers) {
+    const owners = nextHopOwners(snapshot);
     cache = {
       peers,
-      owners: nextHopOwners(snapshot),
-      views: new Map(),
+      owners,
+      views: inheritedViews(name, snapshot.routes, peers, owners) ?? new Map(),
       byHost: null,
       byHostTenants: null,
     };
@@ -94,13 +96,42 @@ function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache {
   return cache;
 }
 
+/**
+ * A table that is the last one with a few VRF/family tables re-read (a router poll that read only
+ * what moved) keeps the views of every prefix in the tables it kept row for row — when the same peers
+ * own the same next hops. A 100k-route router whose one VRF changed then costs lookups in that VRF only.
+ */
+function inheritedViews(
+  name: string,
+  table: RouteTable,
+  peers: string,
+  owners: NextHopOwners,
+): Map<string, RouterView | null> | null {
+  const basis = table.basis;
+  const before = basis?.table.deref();
+  const last = before ? routerCaches.get(before)?.get(name) : undefined;
+  if (!basis || !last || last.peers !== peers || last.owners.signature !== owners.signature) return null;
+  const views = new Map<string, RouterView | null>();
+  const kept = new Map<string, boolean>();
+  for (const [key, view] of last.views) {
+    // `vrf|prefix`: a prefix holds no `|`; an IPv6 one holds a `:`.
+    const bar = key.lastIndexOf('|');
+    const family: Family = key.includes(':', bar) ? 6 : 4;
+    const table = `${key.slice(0, bar)}|${family}`;
+    let keep = kept.get(table);
+    if (keep === undefined) kept.set(table, (keep = basis.kept(key.slice(0, bar), family)));
+    if (keep) views.set(key, view);
+  }
+  return views;
+}
+
 function viewOf(
   name: string,
   snapshot: DeviceSnapshot,
   cache: RouterCache,
+  key: string,
   entry: WorkloadEntry,
 ): RouterView | null {
-  const key = `${entry.vrf}|${entry.prefix}`;
   let view = cache.views.get(key);
   if (view !== undefined) return view;
   const network = entry.prefix.split('/')[0] ?? '';
@@ -182,8 +213,8 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
     }));
   if (down.size > 0) for (const router of routers) inferFromRouter(router, tenants, down, pools, entryFor);
   for (const { name, snapshot, cache } of routers) {
-    for (const entry of entries.values()) {
-      const view = viewOf(name, snapshot, cache, entry);
+    for (const [key, entry] of entries) {
+      const view = viewOf(name, snapshot, cache, key, entry);
       if (view) entry.seenBy.push(view);
     }
   }
@@ -204,7 +235,7 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
       if (blind.length > 0) entry.conflicts.push(`not seen by ${blind.map(({ name }) => name).join(', ')}`);
     }
   }
-  return sortEntries([...entries.values()], tenants);
+  return sortEntries(entries, tenants);
 }
 
 const compareEntries = (a: WorkloadEntry, b: WorkloadEntry): number =>
@@ -220,16 +251,18 @@ const lastRanks = new WeakMap<readonly TenantSpec[], Map<string, number>>();
  * (a comparison of two numbers); only new ones go through the collator and a binary search: a build that
  * adds or removes a few workloads costs no full sort of 100k entries.
  */
-function sortEntries(list: WorkloadEntry[], tenants: readonly TenantSpec[]): WorkloadEntry[] {
+function sortEntries(entries: Map<string, WorkloadEntry>, tenants: readonly TenantSpec[]): WorkloadEntry[] {
   const ranks = lastRanks.get(tenants);
-  const known: { entry: WorkloadEntry; rank: number }[] = [];
+  // Known entries go to their last rank's slot (ranks are distinct), then close up: no comparison sort.
+  const slots: (WorkloadEntry | undefined)[] = new Array<WorkloadEntry | undefined>(ranks?.size ?? 0);
   const fresh: WorkloadEntry[] = [];
-  for (const entry of list) {
-    const rank = ranks?.get(`${entry.vrf}|${entry.prefix}`);
+  for (const [key, entry] of entries) {
+    const rank = ranks?.get(key);
     if (rank === undefined) fresh.push(entry);
-    else known.push({ entry, rank });
+    else slots[rank] = entry;
   }
-  known.sort((a, b) => a.rank - b.rank);
+  const known: WorkloadEntry[] = [];
+  for (const entry of slots) if (entry !== undefined) known.push(entry);
   fresh.sort(compareEntries);
   const sorted: WorkloadEntry[] = [];
   let i = 0;
@@ -239,13 +272,13 @@ function sortEntries(list: WorkloadEntry[], tenants: readonly TenantSpec[]): Wor
     let hi = known.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareEntries(known[mid]!.entry, entry) <= 0) lo = mid + 1;
+      if (compareEntries(known[mid]!, entry) <= 0) lo = mid + 1;
       else hi = mid;
     }
-    while (i < lo) sorted.push(known[i++]!.entry);
+    while (i < lo) sorted.push(known[i++]!);
     sorted.push(entry);
   }
-  while (i < known.length) sorted.push(known[i++]!.entry);
+  while (i < known.length) sorted.push(known[i++]!);
   if (fresh.length > 0 || !ranks || ranks.size !== sorted.length) {
     const next = new Map<string, number>();
     sorted.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));

@@ -1,0 +1,117 @@
+/**
+ * A router poll that re-read one VRF/family table (issue 16) gives a table built on the last one.
+ * The workload index keeps what it derived from the tables that were kept row for row and looks up
+ * again only in the table that was read — and what it shows is what a build from scratch shows.
+ */
+import { describe, expect, it } from 'vitest';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import type { Route } from '../../src/model/route.ts';
+import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
+import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';
+import { buildWorkloadIndex, type IndexedDevice } from '../../src/state/workload-index.ts';
+import { bgpRoute, deviceSpec, session, snapshot } from '../helpers/snapshots.ts';
+
+const TENANTS: TenantSpec[] = [
+  { name: 'acme', vrf: 'blue', pools4: ['198.51.100.0/24'], pools6: ['2001:db8:a::/48'] },
+  { name: 'globex', pools4: ['203.0.113.0/24'], pools6: ['2001:db8:b::/48'] },
+];
+const tap = (host: string, vrf: string, prefix: string): WorkloadRoute => ({
+  host,
+  vrf,
+  family: prefix.includes(':') ? 6 : 4,
+  prefix,
+  interface: `tap${prefix.length}`,
+  metric: 0,
+  protocol: 'kernel',
+});
+// Host workloads: blue v4/v6 and default v4, on hv1 and hv2.
+const workloads = {
+  hv1: [
+    tap('hv1', 'blue', '198.51.100.1/32'),
+    tap('hv1', 'blue', '2001:db8:a:1::/64'),
+    tap('hv1', 'default', '203.0.113.1/32'),
+  ],
+  hv2: [tap('hv2', 'blue', '198.51.100.2/32'), tap('hv2', 'default', '203.0.113.2/32')],
+};
+const via = (prefix: string, iface: string, vrf: string): Route => bgpRoute(prefix, iface, { vrf });
+const peers = [
+  session('rr', 'swp1', 'Established', { hostname: 'hv1' }),
+  session('rr', 'swp2', 'Established', { hostname: 'hv2' }),
+];
+const rows = (blueV4: Route[]): Route[] => [
+  ...blueV4,
+  via('2001:db8:a:1::/64', 'swp1', 'blue'),
+  via('203.0.113.1/32', 'swp1', 'default'),
+  via('203.0.113.2/32', 'swp2', 'default'),
+];
+const hosts = (): IndexedDevice[] =>
+  (['hv1', 'hv2'] as const).map((name) => ({
+    spec: deviceSpec(name, 'hypervisor'),
+    snapshot: snapshot(name, { workloadRoutes: workloads[name] }),
+    health: 'ok',
+    consecutiveFailures: 0,
+  }));
+const routerDevice = (snap: DeviceSnapshot): IndexedDevice => ({
+  spec: deviceSpec('rr', 'router'),
+  snapshot: snap,
+  health: 'ok',
+  consecutiveFailures: 0,
+});
+/** What the last poll kept plus the blue IPv4 table read again, as frr-state.ts builds it. */
+function reread(last: DeviceSnapshot, blueV4: Route[]): DeviceSnapshot {
+  const builder = new CompactRouteTableBuilder();
+  builder.addFrom(last.routes, (vrf, family) => !(vrf === 'blue' && family === 4));
+  for (const r of blueV4) builder.add(r);
+  const routes = builder.finish();
+  expect(routes.basis?.table.deref()).toBe(last.routes);
+  return { ...last, routes, collectedAt: last.collectedAt + 2000 };
+}
+const shown = (index: ReturnType<typeof buildWorkloadIndex>) =>
+  index.map(
+    (e) =>
+      `${e.vrf} ${e.prefix} ${e.seenBy.map((v) => `${v.router}→${v.nexthops[0]?.viaHost ?? '?'}`).join(',')}`,
+  );
+
+describe('workload index after a partial route read', () => {
+  it('a /32 moved in one VRF: its new host is shown; the other tables’ views are the same objects', () => {
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    const before = buildWorkloadIndex([routerDevice(first), ...hosts()], TENANTS);
+    expect(shown(before)).toContain('blue 198.51.100.1/32 rr→hv1');
+
+    // 198.51.100.1 now routed via hv2 (the workload moved); blue IPv4 alone is read again.
+    const moved = reread(first, [
+      via('198.51.100.1/32', 'swp2', 'blue'),
+      via('198.51.100.2/32', 'swp2', 'blue'),
+    ]);
+    const after = buildWorkloadIndex([routerDevice(moved), ...hosts()], TENANTS);
+    const scratch = buildWorkloadIndex(
+      [routerDevice({ ...moved, routes: snapshot('rr', { routes: [...moved.routes] }).routes }), ...hosts()],
+      TENANTS,
+    );
+    expect(shown(after)).toEqual(shown(scratch));
+    expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv2');
+    const view = (index: typeof before, prefix: string) => index.find((e) => e.prefix === prefix)!.seenBy[0];
+    // Kept tables: carried over, not looked up again. The re-read table: looked up again.
+    expect(view(after, '203.0.113.1/32')).toBe(view(before, '203.0.113.1/32'));
+    expect(view(after, '2001:db8:a:1::/64')).toBe(view(before, '2001:db8:a:1::/64'));
+    expect(view(after, '198.51.100.2/32')).not.toBe(view(before, '198.51.100.2/32'));
+  });
+
+  it('peers changed meanwhile (a hostname): nothing is carried over, every view names the new owner', () => {
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    buildWorkloadIndex([routerDevice(first), ...hosts()], TENANTS);
+    const renamed = {
+      ...reread(first, [via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+      bgp: [session('rr', 'swp1', 'Established', { hostname: 'hv1-new' }), peers[1]!],
+    };
+    const after = buildWorkloadIndex([routerDevice(renamed), ...hosts()], TENANTS);
+    expect(shown(after)).toContain('default 203.0.113.1/32 rr→hv1-new');
+    expect(shown(after)).toContain('blue 2001:db8:a:1::/64 rr→hv1-new');
+  });
+});

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { BgpSession } from '../../src/model/bgp.ts';
-import { BGP_COUNTERS_MS } from '../../src/model/snapshot.ts';
+import { BGP_COUNTERS_MAX_MS } from '../../src/model/snapshot.ts';
 import type { Freshness } from '../../src/state/freshness.ts';
 import { sessionKey } from '../../src/state/store.ts';
 import { formatDuration, shortAfi } from '../format.ts';
@@ -85,7 +85,7 @@ export function BgpView(props: ViewProps) {
     if (older.length === 0) return null;
     const names =
       older.length > 3 ? `${older.slice(0, 3).join(', ')} +${older.length - 3}` : older.join(', ');
-    return `RCV/SNT on ${names} as of ${Math.max(0, Math.round((now - oldest) / 1000))} s ago: routes changed since (re-read within ${BGP_COUNTERS_MS / 1000} s)`;
+    return `RCV/SNT on ${names} as of ${Math.max(0, Math.round((now - oldest) / 1000))} s ago: routes changed since (re-read once routes are quiet, within ${BGP_COUNTERS_MAX_MS / 60_000} min)`;
   }, [devices, order, device, now]);
   const model: ViewModel<SessionRow> = {
     ...table,

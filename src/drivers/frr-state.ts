@@ -8,6 +8,7 @@ import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResul
 import { parseBgpSummary } from './frr/bgp-summary.ts';
 import {
   advanceSessions,
+  BGP_COUNTERS_MAX_MS,
   BGP_COUNTERS_MS,
   BGP_FULL_MS,
   bgpProbeCommands,
@@ -43,6 +44,8 @@ interface HeldBgp {
   readAt: number;
   /** When the probes first showed table versions moved since this read (sessions unchanged). */
   changedAt?: number;
+  /** The table versions the last poll saw (to tell a quiet poll from one where routes still move). */
+  seen?: string | null;
 }
 
 export function frrStateCommands(device: DeviceSpec, withKernelRoutes: boolean): FrrStateCommands {
@@ -182,19 +185,27 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       if (last && now - last.value.readAt < BGP_FULL_MS) {
         const signature = await probedSignature(runner, bgpProbeCommands(device), held, kept);
         // Only table versions moved: the sessions stand and the tables are read at once; the
-        // megabytes of counters wait for a later poll, at most one read per BGP_COUNTERS_MS.
+        // megabytes of counters wait for a later poll. While routes keep moving (a migration, then
+        // the next), the tables come first up to BGP_COUNTERS_MAX_MS; the counters are read at the
+        // first quiet poll once their read is BGP_COUNTERS_MS old.
         const same = signature === last.sha;
         const changedAt = same ? last.value.changedAt : (last.value.changedAt ?? now);
+        const versions = same || signature === null ? last.value.versions : versionsOf(signature);
+        const seen = last.value.seen ?? last.value.versions;
+        const age = now - last.value.readAt;
         const countersDue =
-          changedAt !== undefined && changedAt < now && now - last.value.readAt >= BGP_COUNTERS_MS;
+          changedAt !== undefined &&
+          changedAt < now &&
+          age >= BGP_COUNTERS_MS &&
+          (versions === seen || age >= BGP_COUNTERS_MAX_MS);
         if (signature !== null && !countersDue && (same || sessionsOf(signature) === sessionsOf(last.sha))) {
           kept['bgp'] =
-            changedAt === last.value.changedAt
+            changedAt === last.value.changedAt && versions === seen
               ? last
-              : { sha: last.sha, value: { ...last.value, changedAt } };
+              : { sha: last.sha, value: { ...last.value, changedAt, seen: versions } };
           return {
-            sessions: advanceSessions(last.value.sessions, now - last.value.readAt),
-            versions: same ? last.value.versions : versionsOf(signature),
+            sessions: advanceSessions(last.value.sessions, age),
+            versions,
             ...(changedAt !== undefined ? { countersAt: last.value.readAt } : {}),
           };
         }

@@ -25,6 +25,8 @@ export interface RouteCheck {
 
 /** After a route change, sessions' prefix counters held from an older read are re-read once it is this old. */
 export const BGP_COUNTERS_MS = 30_000;
+/** …at the first poll where routes do not move, or once it is this old however much they move. */
+export const BGP_COUNTERS_MAX_MS = 120_000;
 
 /** One device's live state, as its driver collected it in one poll. */
 export interface DeviceSnapshot {
@@ -34,7 +36,7 @@ export interface DeviceSnapshot {
   /**
    * Set when BGP's tables changed since the sessions' prefix counters (received/sent) were read, to
    * when they were read: the sessions' states are confirmed by this poll, those counters are older
-   * (drivers/bgp-probe.ts re-reads them within BGP_COUNTERS_MS).
+   * (drivers/bgp-probe.ts re-reads them once routes are quiet, within BGP_COUNTERS_MAX_MS).
    */
   bgpCountersAt?: number;
   routes: RouteTable;

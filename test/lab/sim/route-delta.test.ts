@@ -158,18 +158,43 @@ describe('a router poll after a workload moved reads the one table whose version
     expect(quiet.summaries).toEqual([]);
     expect(quiet.snap.bgpCountersAt).toBe(1_000);
 
-    // Once the counters' read is BGP_COUNTERS_MS old, the summary is read again: the router now
-    // receives the /32 from the target too, and the mark is gone.
     const received = (snap: DeviceSnapshot) =>
       snap.bgp
         .filter((b) => b.vrf === 'default' && b.afiSafi === 'ipv4Unicast')
         .reduce((sum, b) => sum + (b.prefixesReceived ?? 0), 0);
-    const counters = await poll(quiet.snap, 1_000 + BGP_COUNTERS_MS);
+    // Routes move again just as the counters fall due (a second workload announced from the target):
+    // the table comes first, the counters wait for a quiet poll.
+    const second = lab.fabric
+      .workloads()
+      .find((w) => w.vrf === 'default' && w.host !== target && w.ipv4 !== workload.ipv4)!;
+    const versionsBefore = quiet.snap.routeCheck?.versions;
+    expect(
+      (await destination.exec(`sudo -n ip route add ${second.ipv4}/32 dev ${tap} metric 512`)).code,
+    ).toBe(0);
+    for (let i = 0; ; i++) {
+      const probe = await lab.fabric
+        .device('spine1')!
+        .exec(`vtysh -c 'show ip route ${second.ipv4}/32 json'`);
+      if (
+        probe.stdout.includes(`"selected":true`) &&
+        (await poll(quiet.snap, 1_000)).snap.routeCheck?.versions !== versionsBefore
+      )
+        break;
+      expect(i, 'spine1 never learned the second /32 from the target').toBeLessThan(6_000);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const busy = await poll(quiet.snap, 1_000 + BGP_COUNTERS_MS);
+    expect(busy.summaries).toEqual([]);
+    expect(busy.tables).toEqual([`${spec.vtysh ?? 'vtysh'} -c 'show ip route json'`]);
+    expect(busy.snap.bgpCountersAt).toBe(1_000);
+
+    // The next poll sees no move: the summary is read again, the router now receives both /32s from
+    // the target too, and the mark is gone.
+    const counters = await poll(busy.snap, 2_000 + BGP_COUNTERS_MS);
     expect(counters.summaries).toHaveLength(1);
-    expect(counters.tables).toEqual([]);
     expect(counters.snap.bgpCountersAt).toBeUndefined();
-    expect(received(counters.snap)).toBe(received(settled.snap) + 1);
-    const after = await poll(counters.snap, 2_000 + BGP_COUNTERS_MS);
+    expect(received(counters.snap)).toBe(received(settled.snap) + 2);
+    const after = await poll(counters.snap, 3_000 + BGP_COUNTERS_MS);
     expect(after.summaries).toEqual([]);
     expect(after.snap.bgpCountersAt).toBeUndefined();
   }, 120_000);

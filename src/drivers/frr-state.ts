@@ -18,7 +18,7 @@ import {
   versionsOf,
 } from './bgp-probe.ts';
 import { deviceDigest, readIfChanged, sha256, type Held } from './digest.ts';
-import { bgpTableVersions, interfaceDigest, planRouteRead, type TableRef } from './route-check.ts';
+import { bgpTableVersions, interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { workloadRoutesFrom } from './linux/workload-routes.ts';
@@ -278,7 +278,13 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
         ),
       );
     // One VRF failing must not drop its rows while others' are fresh: the last tables stand, marked degraded.
-    if (routes.every((r) => r.ok)) table = () => builder.finish();
+    if (routes.every((r) => r.ok)) {
+      // A re-read that found what the last poll had (the confirming read once a change settled) keeps
+      // the last table object: what is derived from it (the workload index) is not derived again.
+      const fresh = builder.finish();
+      const last = previous!.routes;
+      table = () => (sameRows(last, fresh, plan.tables) ? last : fresh);
+    }
   }
   const routeCheck = routes.every((r) => r.ok) ? plan.check : undefined;
 

@@ -8,6 +8,7 @@
  * every FULL_REFRESH_MS catches what no signature shows.
  */
 import type { NetInterface } from '../model/interface.ts';
+import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
 import { isValidVrfName } from './names.ts';
 
@@ -150,4 +151,37 @@ export function planRouteRead(
     settled: Object.keys(moved).length === 0,
   };
   return all ? { read: 'all', check } : { read: 'some', tables: reading.map((p) => tableOf(p)!), check };
+}
+
+/**
+ * Whether two tables hold the same routes in these VRF/family tables, in the same order — FRR's uptime
+ * text aside (it moves every second; a kept table shows it as of its read, as every held table does).
+ */
+export function sameRows(a: RouteTable, b: RouteTable, tables: readonly TableRef[]): boolean {
+  for (const t of tables) {
+    const ra = a.indexesOf(t.vrf, t.family);
+    const rb = b.indexesOf(t.vrf, t.family);
+    if (ra.length !== rb.length) return false;
+    for (let i = 0; i < ra.length; i++) {
+      const x = a.at(ra[i]!);
+      const y = b.at(rb[i]!);
+      if (
+        x.prefix !== y.prefix ||
+        x.protocol !== y.protocol ||
+        x.selected !== y.selected ||
+        x.installed !== y.installed ||
+        x.distance !== y.distance ||
+        x.metric !== y.metric ||
+        x.nexthops.length !== y.nexthops.length ||
+        x.nexthops.some((h, j) => {
+          const k = y.nexthops[j]!;
+          return (
+            h.ip !== k.ip || h.interface !== k.interface || h.active !== k.active || h.onLink !== k.onLink
+          );
+        })
+      )
+        return false;
+    }
+  }
+  return true;
 }

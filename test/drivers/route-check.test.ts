@@ -74,8 +74,9 @@ describe('route tables are read when they may have changed, not at every poll', 
     const c = await poll(b.snap, t, { [SUMMARY]: { stdout: bumped } });
     expect(c.tables).toBe(0);
     expect(c.one).toEqual(["vtysh -N rtr1 -c 'show ip route json'"]);
-    expect(c.snap.routes).not.toBe(b.snap.routes);
-    // The same rows: the IPv6 ones kept from the last read, the IPv4 ones read again.
+    // The replayed capture holds the same rows: the IPv4 table read again found what the last read had,
+    // so the last table object stands (nothing derived from it is derived again).
+    expect(c.snap.routes).toBe(b.snap.routes);
     const rows = (snap: DeviceSnapshot) =>
       [...snap.routes].map((r) => `${r.vrf} ${r.prefix} ${r.protocol}`).sort();
     expect(rows(c.snap)).toEqual(rows(b.snap));

@@ -153,6 +153,8 @@ describe('a router poll after a workload moved reads the one table whose version
     const again = await poll(moved.snap, 10_000 + 2 * SETTLE_MS);
     expect(again.tables).toHaveLength(1);
     expect(again.snap.routeCheck?.settled).toBe(true);
+    // It found what the last read had: the last table object stands (the workload index is not rebuilt).
+    expect(again.snap.routes).toBe(moved.snap.routes);
     const quiet = await poll(again.snap, 11_000 + 2 * SETTLE_MS);
     expect(quiet.tables).toEqual([]);
     expect(quiet.summaries).toEqual([]);

@@ -11,6 +11,8 @@ export interface PollerOptions {
   /** Reads one device; `context` stops it when the poll gives up and hears that answers still arrive. */
   collect: (spec: DeviceSpec, context: PollContext) => Promise<DeviceSnapshot>;
   intervalMs?: Partial<Record<DeviceRole, number>>;
+  /** Hypervisor polls a second at most (default HOST_POLLS_PER_SECOND): past it their interval stretches. */
+  hostPollsPerSecond?: number;
   concurrency?: number;
   /** Upper bound of the failure backoff. */
   maxBackoffMs?: number;
@@ -35,6 +37,16 @@ export function defaultConcurrency(devices: number): number {
 }
 
 export const DEFAULT_INTERVAL_MS: Record<DeviceRole, number> = DEFAULT_POLL_INTERVAL_MS;
+
+/**
+ * Hypervisor polls a second, at most. Watching a fleet costs the console in proportion to its polls:
+ * at 1,000 hosts every 3 s (the lab's interval) that is 333 a second, most of a core for digests that
+ * say nothing changed. Past this budget the hosts' interval stretches (1,000 hosts: 10 s, the production
+ * default); the routers keep theirs — their BGP sessions show a host going down within their interval —
+ * and a host a workflow touches is polled fast regardless (pollFast). Views judge staleness by the
+ * stretched interval (setPollIntervals), so a host is never drawn stale for it.
+ */
+export const HOST_POLLS_PER_SECOND = 100;
 
 /** Errors that mean the device could not be reached at all, as opposed to a reachable device answering badly. */
 export function isUnreachableError(error: unknown): boolean {
@@ -64,7 +76,11 @@ export class Poller {
   private readonly fast = new Map<string, { intervalMs: number; until: number }>();
   private stopped = true;
 
+  private readonly hostFloorMs: number;
+
   constructor(private readonly options: PollerOptions) {
+    const hosts = this.specs().filter((spec) => spec.role === 'hypervisor').length;
+    this.hostFloorMs = Math.ceil((hosts * 1000) / (options.hostPollsPerSecond ?? HOST_POLLS_PER_SECOND));
     this.semaphore = new Semaphore(options.concurrency ?? defaultConcurrency(this.specs().length));
     // Views judge staleness by the interval this poller really uses, not a constant of their own.
     options.store
@@ -73,7 +89,8 @@ export class Poller {
   }
 
   private baseInterval(spec: DeviceSpec): number {
-    return this.options.intervalMs?.[spec.role] ?? DEFAULT_INTERVAL_MS[spec.role];
+    const configured = this.options.intervalMs?.[spec.role] ?? DEFAULT_INTERVAL_MS[spec.role];
+    return spec.role === 'hypervisor' ? Math.max(configured, this.hostFloorMs) : configured;
   }
 
   private now(): number {

@@ -192,6 +192,47 @@ describe('poller', () => {
   });
 });
 
+describe('host poll budget (issue 16)', () => {
+  const fleet = (hosts: number) =>
+    createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [spec('r1', 'router'), ...Array.from({ length: hosts }, (_, i) => spec(`hv${i + 1}`))],
+      tenants: [],
+    });
+  const intervals = (hosts: number, hostPollsPerSecond?: number) => {
+    const store = fleet(hosts);
+    const poller = new Poller({
+      store,
+      collect: async (device) => snapshot(device.name, { at: 1_000 }),
+      intervalMs: { router: 2_000, hypervisor: 3_000 },
+      ...(hostPollsPerSecond ? { hostPollsPerSecond } : {}),
+    });
+    pollers.push(poller);
+    const { r1, hv1 } = store.getState().devices;
+    return [r1?.pollIntervalMs, hv1?.pollIntervalMs];
+  };
+
+  it('a small fleet keeps its interval; 1,000 hosts are polled every 10 s, the routers still every 2 s', () => {
+    expect(intervals(250)).toEqual([2_000, 3_000]);
+    expect(intervals(500)).toEqual([2_000, 5_000]);
+    expect(intervals(1_000)).toEqual([2_000, 10_000]);
+    expect(intervals(1_000, 1_000)).toEqual([2_000, 3_000]);
+  });
+
+  it('a host polled at the stretched interval is not drawn stale for it', async () => {
+    const store = fleet(1_000);
+    const poller = new Poller({
+      store,
+      collect: async (device) => snapshot(device.name, { at: 1_000 }),
+      intervalMs: { router: 2_000, hypervisor: 3_000 },
+    });
+    pollers.push(poller);
+    await poller.pollNow(['hv1']);
+    const entry = store.getState().devices.hv1!;
+    expect(freshness(entry, 1_000 + 9_000).stale).toBe(false);
+  });
+});
+
 describe('poll deadline: silence fails a poll, a slow answer does not (issue 16)', () => {
   afterEach(() => vi.useRealTimers());
 

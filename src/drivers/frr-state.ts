@@ -1,24 +1,13 @@
-import type { BgpSession } from '../model/bgp.ts';
 import { CompactRouteTable, CompactRouteTableBuilder } from '../model/compact-route-table.ts';
 import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
-import { parseOutput, part, partialErrors, runText, streamRoutes, type PartResult } from './collect.ts';
-import { parseBgpSummary } from './frr/bgp-summary.ts';
-import {
-  advanceSessions,
-  BGP_COUNTERS_MAX_MS,
-  BGP_COUNTERS_MS,
-  BGP_FULL_MS,
-  bgpProbeCommands,
-  fullSignature,
-  probeSignature,
-  sessionsOf,
-  versionsOf,
-} from './bgp-probe.ts';
-import { deviceDigest, readIfChanged, sha256, type Held } from './digest.ts';
-import { bgpTableVersions, interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
+import { readBgp } from './bgp-read.ts';
+import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
+import { BGP_FULL_MS } from './bgp-probe.ts';
+import { readIfChanged, type Held } from './digest.ts';
+import { interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { workloadRoutesFrom } from './linux/workload-routes.ts';
@@ -35,17 +24,6 @@ export interface FrrStateCommands {
   /** Kernel routes, for workload routes; only hypervisors carry workloads. */
   kernelRoutes4?: string;
   kernelRoutes6?: string;
-}
-
-/** What a poll keeps of a full BGP summary read, for the probes to confirm (bgp-probe.ts). */
-interface HeldBgp {
-  sessions: BgpSession[];
-  versions: string | null;
-  readAt: number;
-  /** When the probes first showed table versions moved since this read (sessions unchanged). */
-  changedAt?: number;
-  /** The table versions the last poll saw (to tell a quiet poll from one where routes still move). */
-  seen?: string | null;
 }
 
 export function frrStateCommands(device: DeviceSpec, withKernelRoutes: boolean): FrrStateCommands {
@@ -99,40 +77,6 @@ async function heldVrfs(
   return result;
 }
 
-/**
- * The BGP probes' signature (bgp-probe.ts). Their texts are a few hundred bytes a VRF — at a 2 s
- * cadence most of what an unchanged router still costs — so once read they are held too: the device
- * is asked for the probes' digests (batched with the poll's other digests) and the held signature
- * stands while both match the texts it was computed from. Null when the probes fail or are a shape
- * we do not know (then: a full read).
- */
-async function probedSignature(
-  runner: DriverContext['runner'],
-  probes: { versions: string; failed: string },
-  held: Readonly<Record<string, Held<unknown>>>,
-  kept: Record<string, Held<unknown>>,
-): Promise<string | null> {
-  const last = held['bgpProbes'] as Held<string> | undefined;
-  if (last) {
-    const [v, f] = await Promise.all([
-      deviceDigest(runner, probes.versions),
-      deviceDigest(runner, probes.failed),
-    ]);
-    if (v !== null && f !== null && `${v} ${f}` === last.sha) {
-      kept['bgpProbes'] = last;
-      return last.value;
-    }
-  }
-  const texts = await Promise.all([runText(runner, probes.versions), runText(runner, probes.failed)]).catch(
-    () => null,
-  );
-  if (!texts) return null;
-  const signature = probeSignature(texts[0], texts[1]);
-  if (signature !== null)
-    kept['bgpProbes'] = { sha: `${sha256(texts[0])} ${sha256(texts[1])}`, value: signature };
-  return signature;
-}
-
 export interface FrrStateOptions {
   commands: FrrStateCommands;
   /** VRFs from somewhere better than the interface list (VyOS config); falls back to interfaces. */
@@ -179,46 +123,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
 
   const now = (ctx.now ?? Date.now)();
   const [bgp, addresses, kernel4, kernel6] = await Promise.all([
-    part('bgp', async () => {
-      // Held sessions stand while the cheap probes' signature holds (bgp-probe.ts).
-      const last = held['bgp'] as Held<HeldBgp> | undefined;
-      if (last && now - last.value.readAt < BGP_FULL_MS) {
-        const signature = await probedSignature(runner, bgpProbeCommands(device), held, kept);
-        // Only table versions moved: the sessions stand and the tables are read at once; the
-        // megabytes of counters wait for a later poll. While routes keep moving (a migration, then
-        // the next), the tables come first up to BGP_COUNTERS_MAX_MS; the counters are read at the
-        // first quiet poll once their read is BGP_COUNTERS_MS old.
-        const same = signature === last.sha;
-        const changedAt = same ? last.value.changedAt : (last.value.changedAt ?? now);
-        const versions = same || signature === null ? last.value.versions : versionsOf(signature);
-        const seen = last.value.seen ?? last.value.versions;
-        const age = now - last.value.readAt;
-        const countersDue =
-          changedAt !== undefined &&
-          changedAt < now &&
-          age >= BGP_COUNTERS_MS &&
-          (versions === seen || age >= BGP_COUNTERS_MAX_MS);
-        if (signature !== null && !countersDue && (same || sessionsOf(signature) === sessionsOf(last.sha))) {
-          kept['bgp'] =
-            changedAt === last.value.changedAt && versions === seen
-              ? last
-              : { sha: last.sha, value: { ...last.value, changedAt, seen: versions } };
-          return {
-            sessions: advanceSessions(last.value.sessions, age),
-            versions,
-            ...(changedAt !== undefined ? { countersAt: last.value.readAt } : {}),
-          };
-        }
-      }
-      const text = await runText(runner, c.bgp);
-      const read: { sessions: BgpSession[]; versions: string | null; countersAt?: number } = {
-        sessions: parseOutput(c.bgp, () => parseBgpSummary(text, device.name), device.name),
-        versions: bgpTableVersions(text),
-      };
-      const sha = fullSignature(text);
-      if (sha !== null) kept['bgp'] = { sha, value: { ...read, readAt: now } };
-      return read;
-    }),
+    part('bgp', () => readBgp({ runner, device, command: c.bgp, held, kept, now })),
     part('interfaces', () =>
       readHeld('interfaces', c.addresses, (text) => ({
         interfaces: parseIpJsonAddr(text),

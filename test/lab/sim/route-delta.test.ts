@@ -4,7 +4,7 @@
  * family moves, and the next poll reads that one table (`show ip route json`) instead of the dumps of
  * every VRF — while the picture it gives is the router's new one and every other table is unchanged.
  * No session changed, so the BGP summary (megabytes at a fleet) is not read for it: its prefix
- * counters are marked as older and re-read once BGP_COUNTERS_MS old.
+ * counters are marked as older and re-read once BGP_COUNTERS_MS old — that one VRF's summary.
  * The driver's clock is injected, so nothing here depends on how fast the machine is.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -73,6 +73,7 @@ describe('a router poll after a workload moved reads the one table whose version
         snap,
         tables: calls.filter((c) => / route (vrf \S+ )?json'?$/.test(c)),
         summaries: calls.filter((c) => c.endsWith("show bgp vrf all summary json'")),
+        vrfSummaries: calls.filter((c) => /show bgp vrf (?!all )\S+ summary json'$/.test(c)),
       };
     };
     const first = await poll(null, 1_000);
@@ -190,14 +191,21 @@ describe('a router poll after a workload moved reads the one table whose version
     expect(busy.tables).toEqual([`${spec.vtysh ?? 'vtysh'} -c 'show ip route json'`]);
     expect(busy.snap.bgpCountersAt).toBe(1_000);
 
-    // The next poll sees no move: the summary is read again, the router now receives both /32s from
-    // the target too, and the mark is gone.
+    // The next poll sees no move: the summary of the one VRF whose versions moved is read (not every
+    // VRF's), the router now receives both /32s from the target too, and the mark is gone.
     const counters = await poll(busy.snap, 2_000 + BGP_COUNTERS_MS);
-    expect(counters.summaries).toHaveLength(1);
+    expect(counters.summaries).toEqual([]);
+    expect(counters.vrfSummaries).toEqual([
+      `${spec.vtysh ?? 'vtysh'} -c 'show bgp vrf default summary json'`,
+    ]);
+    expect(counters.snap.bgp.map((b) => `${b.vrf} ${b.afiSafi} ${b.peer}`)).toEqual(
+      settled.snap.bgp.map((b) => `${b.vrf} ${b.afiSafi} ${b.peer}`),
+    );
     expect(counters.snap.bgpCountersAt).toBeUndefined();
     expect(received(counters.snap)).toBe(received(settled.snap) + 2);
     const after = await poll(counters.snap, 3_000 + BGP_COUNTERS_MS);
     expect(after.summaries).toEqual([]);
+    expect(after.vrfSummaries).toEqual([]);
     expect(after.snap.bgpCountersAt).toBeUndefined();
   }, 120_000);
 });

@@ -77,7 +77,11 @@ async function poll(
 ) {
   const sent: string[] = [];
   const kept: Record<string, Held<unknown>> = {};
-  const outputs = { [FULL]: JSON.stringify(doc), [VERSIONS]: probe(doc), [FAILED]: failed(doc) };
+  const outputs: Record<string, string> = {
+    [FULL]: JSON.stringify(doc),
+    [VERSIONS]: probe(doc),
+    [FAILED]: failed(doc),
+  };
   if (blueAnswer !== undefined) outputs[BLUE] = blueAnswer;
   const read = await readBgp({ runner: runner(outputs, sent), device: rtr1, command: FULL, held, kept, now });
   return { read, kept, sent: sent.filter((c) => !c.includes('sha256sum')) };
@@ -101,7 +105,7 @@ describe('BGP sessions read in proportion to change', () => {
     expect(rcvd(second.read.sessions, 'blue')).toEqual([7, 7, 7, 7, 7, 7]);
 
     // Due and quiet: blue's summary only, merged in place; default's sessions untouched.
-    const blueOnly = JSON.stringify(summary(9, 8).blue);
+    const blueOnly = JSON.stringify(summary(9, 8)['blue']!);
     const third = await poll(second.kept, BGP_COUNTERS_MS, moved, blueOnly);
     expect(third.sent).toContain(BLUE);
     expect(third.sent).not.toContain(FULL);
@@ -126,7 +130,7 @@ describe('BGP sessions read in proportion to change', () => {
     const second = await poll(first.kept, 1_000, moved);
     const red = JSON.stringify(
       Object.fromEntries(
-        Object.entries(summary(9, 8).blue).map(([k, afi]) => [k, { ...afi, vrfName: 'red' }]),
+        Object.entries(summary(9, 8)['blue']!).map(([k, afi]) => [k, { ...afi, vrfName: 'red' }]),
       ),
     );
     const kept: Record<string, Held<unknown>> = {};

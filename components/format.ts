@@ -48,3 +48,37 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
   const cut = truncate(text, width);
   return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
 }
+
+/** FRR's uptime text (`hh:mm:ss`, `XdYYhZZm`, `XXwYdZZh`, `XyYYwZd`) in seconds; null for any other. */
+export function parseFrrUptime(text: string): number | null {
+  let m = /^(\d+):(\d\d):(\d\d)$/.exec(text);
+  if (m) return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  m = /^(\d+)d(\d\d)h(\d\d)m$/.exec(text);
+  if (m) return Number(m[1]) * 86_400 + Number(m[2]) * 3600 + Number(m[3]) * 60;
+  m = /^(\d+)w(\d)d(\d\d)h$/.exec(text);
+  if (m) return Number(m[1]) * 604_800 + Number(m[2]) * 86_400 + Number(m[3]) * 3600;
+  m = /^(\d+)y(\d\d)w(\d)d$/.exec(text);
+  if (m) return Number(m[1]) * 31_449_600 + Number(m[2]) * 604_800 + Number(m[3]) * 86_400;
+  return null;
+}
+
+/** Seconds in FRR's uptime style (the coarser units past a day and a week, as FRR prints them). */
+export function formatFrrUptime(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 86_400) return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+  if (s < 604_800)
+    return `${Math.floor(s / 86_400)}d${pad(Math.floor((s % 86_400) / 3600))}h${pad(Math.floor((s % 3600) / 60))}m`;
+  return `${pad(Math.floor(s / 604_800))}w${Math.floor((s % 604_800) / 86_400)}d${pad(Math.floor((s % 86_400) / 3600))}h`;
+}
+
+/**
+ * A route's uptime as FRR printed it `elapsedMs` ago, now: a held table's rows did not change since
+ * they were read, so each is older by that much. Text we cannot read is shown as a lower bound (`≥`).
+ */
+export function advanceUptime(text: string | null, elapsedMs: number): string {
+  if (text === null) return '-';
+  if (!(elapsedMs >= 1000)) return text;
+  const seconds = parseFrrUptime(text);
+  return seconds === null ? `≥${text}` : formatFrrUptime(seconds + elapsedMs / 1000);
+}

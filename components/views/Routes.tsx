@@ -2,6 +2,8 @@ import { useEffect, useMemo } from 'react';
 import type { Route } from '../../src/model/route.ts';
 import type { RouteTable } from '../../src/model/route-table.ts';
 import { lookupAddress } from '../filter.ts';
+import { advanceUptime } from '../format.ts';
+import { useNow } from '../hooks/useNow.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column, RowSource } from '../shared/columns.ts';
 import { useDeviceAge } from '../hooks/useDeviceAge.ts';
@@ -55,7 +57,23 @@ export function RouteTableView(props: ViewProps) {
   }, [table, vrf]);
   // One device's table: every row is as old as its last poll; a stale table is dimmed and says so.
   const age = useDeviceAge()(device);
-  const columns = useMemo(() => dimStale(COLUMNS, () => age, []), [age]);
+  // AGE: FRR's uptime as of when the table was read, advanced to now (a held table is re-read only
+  // when BGP's versions move, see route-check.ts; its rows stayed as they were meanwhile).
+  const now = useNow();
+  const columns = useMemo(() => {
+    const aged = COLUMNS.map((column) =>
+      column.header !== 'AGE'
+        ? column
+        : {
+            ...column,
+            value: (r: Route) => {
+              const readAt = table?.readAtOf?.(r.vrf, r.family);
+              return advanceUptime(r.uptime, readAt === undefined ? 0 : now - readAt);
+            },
+          },
+    );
+    return dimStale(aged, () => age, []);
+  }, [age, now, table]);
   const model: ViewModel<Route> = {
     ...filtered,
     columns,

@@ -172,7 +172,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
       await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
     ];
-    table = () => (routes.some((r) => r.ok) ? builder.finish() : CompactRouteTable.empty());
+    table = () => (routes.some((r) => r.ok) ? builder.finish(now) : CompactRouteTable.empty());
   } else if (plan.read === 'some') {
     const reading = new Set(plan.tables.map((t) => `${t.vrf}\u0000${t.family}`));
     builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));
@@ -186,7 +186,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     if (routes.every((r) => r.ok)) {
       // A re-read that found what the last poll had (the confirming read once a change settled) keeps
       // the last table object: what is derived from it (the workload index) is not derived again.
-      const fresh = builder.finish();
+      const fresh = builder.finish(now);
       const last = previous!.routes;
       table = () => (sameRows(last, fresh, plan.tables) ? last : fresh);
     }

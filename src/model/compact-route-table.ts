@@ -27,6 +27,8 @@ export class CompactRouteTableBuilder {
   private readonly c: Columns = emptyColumns();
   private basis: TableBasis | undefined;
   private fromCount = 0;
+  /** Read times of the tables taken over by addFrom, by `vrf\0family`. */
+  private readonly readTimes = new Map<string, number>();
 
   get size(): number {
     return this.n;
@@ -102,7 +104,11 @@ export class CompactRouteTableBuilder {
       const r = table.at(i);
       const key = `${r.vrf}\u0000${r.family}`;
       let kept = whole.get(key);
-      if (kept === undefined) whole.set(key, (kept = keep(r.vrf, r.family)));
+      if (kept === undefined) {
+        whole.set(key, (kept = keep(r.vrf, r.family)));
+        const at = kept ? table.readAtOf?.(r.vrf, r.family) : undefined;
+        if (at !== undefined) this.readTimes.set(key, at);
+      }
       if (kept) this.add(r);
     }
   }
@@ -117,7 +123,8 @@ export class CompactRouteTableBuilder {
     this.n6 = n6;
   }
 
-  finish(): CompactRouteTable {
+  /** `readAt`: when the rows added here (not those taken over by addFrom) were read from the device. */
+  finish(readAt?: number): CompactRouteTable {
     this.done = true;
     const c = this.c;
     const n = this.n;
@@ -125,7 +132,7 @@ export class CompactRouteTableBuilder {
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
     this.nexthopIds.clear();
     this.groupIds.clear();
-    return new CompactRouteTable(n, trimmed, this.basis);
+    return new CompactRouteTable(n, trimmed, this.basis, { tables: this.readTimes, rest: readAt });
   }
 
   private groupOf(nexthops: readonly Nexthop[]): number {
@@ -168,7 +175,12 @@ export class CompactRouteTable implements RouteTable {
     readonly size: number,
     private readonly c: Readonly<Columns>,
     readonly basis?: TableBasis,
+    private readonly readTimes?: { tables: ReadonlyMap<string, number>; rest: number | undefined },
   ) {}
+
+  readAtOf(vrf: string, family: Family): number | undefined {
+    return this.readTimes?.tables.get(`${vrf}\u0000${family}`) ?? this.readTimes?.rest;
+  }
 
   static empty(): CompactRouteTable {
     return new CompactRouteTableBuilder().finish();

@@ -21,6 +21,11 @@ export interface RouteTable {
    * tables it kept row for row. What was derived from those rows may be carried over.
    */
   readonly basis?: TableBasis;
+  /**
+   * When a VRF/family table's rows were read from the device (a held table is older than the poll that
+   * kept it): FRR's uptime text is as of then. Undefined when not known.
+   */
+  readAtOf?(vrf: string, family: Family): number | undefined;
 }
 
 export interface TableBasis {

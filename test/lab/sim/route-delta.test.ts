@@ -149,6 +149,9 @@ describe('a router poll after a workload moved reads the one table whose version
     expect(new Set(moved.snap.routes.vrfs()).size).toBeGreaterThan(1);
     expect(rows(moved.snap.routes, untouched)).toEqual(rows(settled.snap.routes, untouched));
     expect(moved.snap.routes.size).toBe(settled.snap.routes.size);
+    // FRR's uptime text is as of each table's read: the kept tables' read stays theirs (views advance it).
+    expect(moved.snap.routes.readAtOf?.('default', 4)).toBe(10_000 + SETTLE_MS);
+    expect(moved.snap.routes.readAtOf?.('default', 6)).toBe(1_000 + SETTLE_MS);
 
     // The same table again until the change has held SETTLE_MS, then nothing.
     const again = await poll(moved.snap, 10_000 + 2 * SETTLE_MS);

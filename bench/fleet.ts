@@ -33,6 +33,8 @@ export interface FleetBench {
   devices: number;
   workloads: number;
   labStartMs: number;
+  /** The lab process's CPU in the steady window, % of one core. */
+  labCpuPercent: number;
   console: FleetChildReport;
   bytesPerMinute: { router: number; hostMedian: number; routerFullDump: number; routerShareOfDump: number };
   /** Routers switched → every router's view in the store shows the target: watched only, and as the executor (verification) sees it. */
@@ -119,9 +121,14 @@ export async function runFleet(): Promise<FleetBench> {
   // Steady state: the bytes each SSH server sends while the console watches and nothing changes.
   const before = new Map(lab.devices.map((d) => [d.name, lab.bytesSent(d.name)]));
   const steadyStart = performance.now();
+  // The lab's own CPU in the window: one process stands in for every device, on the same 2 cores;
+  // near 100 % of a core it is the lab, not the console, that sets how often devices answer.
+  const labCpuStart = process.cpuUsage();
   send({ type: 'steady' });
   await expectLine('steady-done');
   const minutes = (performance.now() - steadyStart) / 60_000;
+  const labCpu = process.cpuUsage(labCpuStart);
+  const labCpuPercent = ((labCpu.user + labCpu.system) / 1000 / (minutes * 60_000)) * 100;
   // Read now: the migration and slow-host phases below make routers re-read their tables, and
   // their bytes are not steady state (counting them here once made a router look like 100 MB/min).
   const after = new Map(lab.devices.map((d) => [d.name, lab.bytesSent(d.name)]));
@@ -202,6 +209,7 @@ export async function runFleet(): Promise<FleetBench> {
     devices: lab.devices.length,
     workloads: lab.fabric.workloads().length,
     labStartMs,
+    labCpuPercent,
     console: report,
     bytesPerMinute: {
       router: routerRate,
@@ -228,7 +236,7 @@ export function printFleet(b: FleetBench): void {
       `fleet: ${b.hosts} hosts, ${b.devices} devices, ${b.workloads} workloads (lab start ${(b.labStartMs / 1000).toFixed(1)} s, load ${b.machine.load1.toFixed(1)})`,
       `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed); routers' tables confirmed (settled) at ${(c.settledMs / 1000).toFixed(1)} s`,
       `  host polls meanwhile: ${c.hostPollsPerSecond.toFixed(0)} a second, a host's last poll p50 ${(c.hostAgeP50Ms / 1000).toFixed(1)} s old`,
-      `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB`,
+      `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB; the lab (every device, one process) ${b.labCpuPercent.toFixed(0)} %`,
       `  keystroke → frame meanwhile: p50 ${c.keys.p50.toFixed(0)} ms, p99 ${c.keys.p99.toFixed(0)} ms (${c.keys.count} keys)`,
       `  bytes a minute: router ${(b.bytesPerMinute.router / 1024).toFixed(0)} kB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(2)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,
       // The figure depends on how often the router was polled: say that, and what one poll costs.

@@ -72,6 +72,42 @@ export class SimNode {
     return this.spec.name;
   }
 
+  private readonly memos = new Map<string, { stamp: string; value: string }>();
+
+  /**
+   * What the kernel's route tables hold depends on: the kernel's links, addresses and routes, the
+   * config, and zebra's tables (BGP's per-VRF/AFI versions, which `rib` is cached by).
+   */
+  routeStamp(): string {
+    let stamp = `${this.kernel.version}|${this.changes}|${this.statics.length}`;
+    for (const [vrf, inst] of this.bgp.instances)
+      stamp += `|${vrf}:${inst.tableVersion[4]}/${inst.tableVersion[6]}`;
+    return stamp;
+  }
+
+  /**
+   * A rendered listing, kept while `stamp` holds: a fleet's hosts are polled every few seconds and
+   * change rarely, and one process renders them all (most of the lab's CPU went to re-rendering).
+   */
+  memo(key: string, stamp: string, render: () => string): string {
+    const last = this.memos.get(key);
+    if (last && last.stamp === stamp) return last.value;
+    const value = render();
+    this.memos.set(key, { stamp, value });
+    return value;
+  }
+
+  private digests: { text: string; hex: string }[] = [];
+
+  /** `sha256sum` of a listing: the last few are kept (a poll's digests are of the same few listings). */
+  sha256(text: string, hash: (text: string) => string): string {
+    const hit = this.digests.find((d) => d.text === text);
+    if (hit) return hit.hex;
+    const hex = hash(text);
+    this.digests = [{ text, hex }, ...this.digests.slice(0, 7)];
+    return hex;
+  }
+
   /** VRFs zebra knows: default plus every VRF device, in zebra's (name) order. */
   vrfNames(): string[] {
     return ['default', ...this.kernel.vrfs().map((l) => l.name)].sort();

@@ -62,7 +62,10 @@ function showRoutes(ctx: IpContext, o: Opts, args: string[]): string {
   }
   // `table all` lists every family unless one was asked for; a plain listing defaults to IPv4.
   const families: Family[] = o.family ? [o.family] : table === 'all' ? [4, 6] : [4];
-  if (o.json) return ipRoutesJson(ctx.node, families, table);
+  if (o.json)
+    return ctx.node.memo(`ip-route-json|${families.join(',')}|${table}`, ctx.node.routeStamp(), () =>
+      ipRoutesJson(ctx.node, families, table),
+    );
   return families.map((f) => ipRoutesText(ctx.node, f, table === 'all' ? MAIN_TABLE : table)).join('');
 }
 
@@ -88,7 +91,10 @@ function showLinks(ctx: IpContext, o: Opts, args: string[], addresses: boolean):
   if (listLinks(ctx.node.kernel, listing) === null)
     throw new ToolError(`Device "${dev ?? ''}" does not exist.\n`, 1);
   if (o.brief) return briefLinks(ctx.node.kernel, listing);
-  if (o.json) return linksJson(ctx.node.kernel, listing);
+  if (o.json)
+    return ctx.node.memo(`ip-link-json|${JSON.stringify(listing)}`, String(ctx.node.kernel.version), () =>
+      linksJson(ctx.node.kernel, listing),
+    );
   throw new ToolError('the lab prints `ip addr`/`ip link` as JSON (-j) or brief (-br)\n', 1);
 }
 

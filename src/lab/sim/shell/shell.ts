@@ -37,7 +37,7 @@ function program(ctx: ShellContext, raw: string[], stdin: string): SimExecResult
     case 'sha256sum':
       // What a poll asks instead of a whole listing that has not changed (drivers/digest.ts).
       if (args.length > 0) return { stdout: '', stderr: 'sha256sum: only stdin in the lab\n', code: 1 };
-      return ok(`${createHash('sha256').update(stdin).digest('hex')}  -\n`);
+      return ok(`${node.sha256(stdin, (text) => createHash('sha256').update(text).digest('hex'))}  -\n`);
     case undefined:
       return { stdout: '', stderr: 'usage: sudo -h | -K | -k | -V\n', code: 1 };
     case 'vtysh':

@@ -170,6 +170,95 @@ const collator = new Intl.Collator('en', { numeric: true });
  * router's table is seen (a map hit after), and per host that cannot be read a pass over its routes.
  */
 export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec[]): WorkloadEntry[] {
+  const routers = devices
+    .filter((device) => device.spec.role === 'router' && device.snapshot)
+    .map((device) => ({
+      name: device.spec.name,
+      snapshot: device.snapshot!,
+      cache: routerCache(device.spec.name, device.snapshot!),
+    }));
+  const quick = routersOnlyChanged(devices, tenants, routers);
+  if (quick) return quick;
+  const built = fullBuild(devices, tenants, routers);
+  lastBuilds.set(tenants, {
+    hosts: hostInputs(devices),
+    routers: routers.map(({ name, cache }) => ({ name, cache })),
+    sorted: built,
+  });
+  return built;
+}
+
+type IndexRouter = { name: string; snapshot: DeviceSnapshot; cache: RouterCache };
+
+/**
+ * What the last build read, per tenant list: each hypervisor's workload routes (the driver's object,
+ * the same while unchanged) and each router's derived state. Null inputs: a host that cannot be read
+ * (then routers' routes via it are inferred — always a full build).
+ */
+interface LastBuild {
+  hosts: { name: string; routes: object | undefined }[] | null;
+  routers: { name: string; cache: RouterCache }[];
+  sorted: WorkloadEntry[];
+}
+const lastBuilds = new WeakMap<readonly TenantSpec[], LastBuild>();
+
+function hostInputs(devices: IndexedDevice[]): LastBuild['hosts'] {
+  const out: { name: string; routes: object | undefined }[] = [];
+  for (const device of devices) {
+    if (device.spec.role !== 'hypervisor') continue;
+    if (hostProblem(device) !== null) return null;
+    out.push({ name: device.spec.name, routes: device.snapshot?.workloadRoutes });
+  }
+  return out;
+}
+
+/**
+ * The common change at fleet size — a router's table moved (a migration), every host as it was: the
+ * same entries, so only those whose view from a changed router is not the one they hold are rebuilt
+ * (views a router's unchanged tables keep are the same objects, see inheritedViews), in their places.
+ * Null when anything else changed: then a full build.
+ */
+function routersOnlyChanged(
+  devices: IndexedDevice[],
+  tenants: readonly TenantSpec[],
+  routers: IndexRouter[],
+): WorkloadEntry[] | null {
+  const last = lastBuilds.get(tenants);
+  if (!last?.hosts || last.routers.length !== routers.length) return null;
+  const hosts = hostInputs(devices);
+  if (!hosts || hosts.length !== last.hosts.length) return null;
+  for (let i = 0; i < hosts.length; i++)
+    if (hosts[i]!.name !== last.hosts[i]!.name || hosts[i]!.routes !== last.hosts[i]!.routes) return null;
+  const changed: IndexRouter[] = [];
+  for (let i = 0; i < routers.length; i++) {
+    if (routers[i]!.name !== last.routers[i]!.name) return null;
+    if (routers[i]!.cache !== last.routers[i]!.cache) changed.push(routers[i]!);
+  }
+  if (changed.length === 0) return last.sorted;
+  const sorted = last.sorted.slice();
+  for (let i = 0; i < sorted.length; i++) {
+    const entry = sorted[i]!;
+    const key = `${entry.vrf}|${entry.prefix}`;
+    const moved = changed.some(
+      (r) =>
+        viewOf(r.name, r.snapshot, r.cache, key, entry) !==
+        (entry.seenBy.find((view) => view.router === r.name) ?? null),
+    );
+    if (!moved) continue;
+    const fresh: WorkloadEntry = { ...entry, seenBy: [], conflicts: [] };
+    for (const r of routers) {
+      const view = viewOf(r.name, r.snapshot, r.cache, key, fresh);
+      if (view) fresh.seenBy.push(view);
+    }
+    addConflicts(fresh, new Map(), routers);
+    sorted[i] = fresh;
+  }
+  last.routers = routers.map(({ name, cache }) => ({ name, cache }));
+  last.sorted = sorted;
+  return sorted;
+}
+
+function fullBuild(devices: IndexedDevice[], tenants: TenantSpec[], routers: IndexRouter[]): WorkloadEntry[] {
   const pools = poolMatcher(tenants);
   const entries = new Map<string, WorkloadEntry>();
   const entryFor = (vrf: string, prefix: string, family: Family): WorkloadEntry => {
@@ -204,13 +293,6 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
       });
     }
   }
-  const routers = devices
-    .filter((device) => device.spec.role === 'router' && device.snapshot)
-    .map((device) => ({
-      name: device.spec.name,
-      snapshot: device.snapshot!,
-      cache: routerCache(device.spec.name, device.snapshot!),
-    }));
   if (down.size > 0) for (const router of routers) inferFromRouter(router, tenants, down, pools, entryFor);
   for (const { name, snapshot, cache } of routers) {
     for (const [key, entry] of entries) {
@@ -218,7 +300,17 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
       if (view) entry.seenBy.push(view);
     }
   }
-  for (const entry of entries.values()) {
+  for (const entry of entries.values()) addConflicts(entry, down, routers);
+  return sortEntries(entries, tenants);
+}
+
+/** Problems an engineer should see on one entry (its announcers and views are complete). */
+function addConflicts(
+  entry: WorkloadEntry,
+  down: ReadonlyMap<string, string>,
+  routers: readonly { name: string }[],
+): void {
+  {
     const hosts = new Set(entry.announcers.map((announcer) => announcer.host));
     if (hosts.size > 1) entry.conflicts.push(`announced from ${hosts.size} hosts: ${[...hosts].join(', ')}`);
     for (const host of hosts) {
@@ -235,7 +327,6 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
       if (blind.length > 0) entry.conflicts.push(`not seen by ${blind.map(({ name }) => name).join(', ')}`);
     }
   }
-  return sortEntries(entries, tenants);
 }
 
 const compareEntries = (a: WorkloadEntry, b: WorkloadEntry): number =>

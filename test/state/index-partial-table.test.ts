@@ -115,3 +115,58 @@ describe('workload index after a partial route read', () => {
     expect(shown(after)).toContain('blue 2001:db8:a:1::/64 rr→hv1-new');
   });
 });
+
+describe('workload index when only a router changed', () => {
+  const full = (index: ReturnType<typeof buildWorkloadIndex>) =>
+    index.map(
+      (e) =>
+        `${e.tenant} ${e.vrf} ${e.prefix} [${e.announcers.map((a) => a.host).join(',')}] ` +
+        `${e.seenBy.map((v) => `${v.router}→${v.nexthops[0]?.viaHost ?? '?'}`).join(',')} {${e.conflicts.join('; ')}}`,
+    );
+
+  it('rebuilds the entries whose view moved, keeps the others (same objects), and equals a build from scratch', () => {
+    const fixed = hosts();
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    // 198.51.100.1 routed via hv2 and 198.51.100.2 gone from the router: two entries change.
+    const moved = reread(first, [via('198.51.100.1/32', 'swp2', 'blue')]);
+    const after = buildWorkloadIndex([routerDevice(moved), ...fixed], TENANTS);
+    const scratch = buildWorkloadIndex(
+      [routerDevice(moved), ...fixed],
+      TENANTS.map((t) => ({ ...t })),
+    );
+    expect(full(after)).toEqual(full(scratch));
+    const at = (index: typeof before, prefix: string) => index.find((e) => e.prefix === prefix)!;
+    expect(at(after, '198.51.100.1/32').seenBy[0]?.nexthops[0]?.viaHost).toBe('hv2');
+    expect(at(after, '198.51.100.2/32').conflicts).toContain('not seen by rr');
+    expect(at(after, '203.0.113.1/32')).toBe(at(before, '203.0.113.1/32'));
+    expect(at(after, '198.51.100.1/32')).not.toBe(at(before, '198.51.100.1/32'));
+    // Nothing changed since: the same list.
+    expect(buildWorkloadIndex([routerDevice(moved), ...fixed], TENANTS)).toBe(after);
+
+    // A host changed (a new workload): a full build, still right.
+    const grown = fixed.map((d) =>
+      d.spec.name === 'hv1'
+        ? {
+            ...d,
+            snapshot: snapshot('hv1', {
+              workloadRoutes: [...workloads.hv1, tap('hv1', 'default', '203.0.113.9/32')],
+            }),
+          }
+        : d,
+    );
+    const third = buildWorkloadIndex([routerDevice(moved), ...grown], TENANTS);
+    expect(full(third)).toEqual(
+      full(
+        buildWorkloadIndex(
+          [routerDevice(moved), ...grown],
+          TENANTS.map((t) => ({ ...t })),
+        ),
+      ),
+    );
+    expect(at(third, '203.0.113.9/32').conflicts).toContain('not seen by rr');
+  });
+});

@@ -7,8 +7,10 @@
  *   - steady state with nothing changing: the console's CPU (% of one core) and peak RSS, keystroke →
  *     frame latency (p50/p99) meanwhile, and the bytes each router's and host's SSH server sent per
  *     minute, against one full table dump of a router;
- *   - a workload moved between hosts here (as the executor would: announce on the target, withdraw
- *     on the source): routers switched (read from the model) → the console's store shows the target;
+ *     (and the lab's own CPU: one process stands in for every device);
+ *   - a workload moved twice between hosts here (announced on a target at MED 0; the second move also
+ *     withdraws from the first target): routers switched (read from the model) → the console's store
+ *     shows the target, first watched only, then with the executor's targeted verification running;
  *   - one host made slow (2 s a command): the other devices' poll cadence during it.
  * Alone: `node --expose-gc --import tsx bench/fleet.ts`; in `npm run bench` as `fleet`.
  */

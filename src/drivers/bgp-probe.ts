@@ -9,11 +9,8 @@
  * A session that goes down or comes up moves the failed count, one added or removed `totalPeers`;
  * one that flaps and returns between probes withdraws and re-learns its routes, which moves the table
  * version. Held sessions' uptimes advance by the time since they were read (they stayed in their state).
- * When only table versions moved (routes changed, no session did), the sessions still stand — the
- * route tables are what must be re-read at once (a migration's switch) — but their prefix counters no
- * longer do: the snapshot says since when (`bgpCountersAt`), and the full summary is read again at
- * the first poll where routes no longer move once the last read is BGP_COUNTERS_MS old (at the latest
- * once it is BGP_COUNTERS_MAX_MS old). Shapes: fixtures/frr-8.4-prefix/.
+ * What a poll reads when only table versions moved (the counters' age, per-VRF re-reads) is in
+ * bgp-read.ts. Shapes: fixtures/frr-8.4-prefix/.
  */
 import type { BgpSession } from '../model/bgp.ts';
 import type { DeviceSpec } from '../model/device.ts';
@@ -21,7 +18,6 @@ import { vtyshCommand } from './shell.ts';
 
 /** Longest held sessions stand in for a full read: their counters (received prefixes, connections) age at most this. */
 export const BGP_FULL_MS = 10 * 60_000;
-export { BGP_COUNTERS_MAX_MS, BGP_COUNTERS_MS } from '../model/snapshot.ts';
 const NO_PEER_AS = '4294967295';
 
 export function bgpProbeCommands(device: Pick<DeviceSpec, 'vtysh'>): { versions: string; failed: string } {

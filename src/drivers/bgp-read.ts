@@ -13,11 +13,10 @@
  */
 import type { BgpSession } from '../model/bgp.ts';
 import type { DeviceSpec } from '../model/device.ts';
+import { BGP_COUNTERS_MAX_MS, BGP_COUNTERS_MS } from '../model/snapshot.ts';
 import { parseOutput, runText } from './collect.ts';
 import {
   advanceSessions,
-  BGP_COUNTERS_MAX_MS,
-  BGP_COUNTERS_MS,
   BGP_FULL_MS,
   bgpProbeCommands,
   fullSignature,

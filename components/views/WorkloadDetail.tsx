@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import type { RouterView, WorkloadEntry } from '../../src/state/workload-index.ts';
+import type { RouterView } from '../../src/state/router-views.ts';
+import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 import { workloadFreshness } from '../../src/state/freshness.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import { useNow } from '../hooks/useNow.ts';

@@ -4,7 +4,7 @@ import type { Verification } from '../../model/plan.ts';
 import type { DeviceSnapshot } from '../../model/snapshot.ts';
 import { nextHopOwners, type NextHopOwners } from '../../state/next-hop-owners.ts';
 import type { AppStore } from '../../state/store.ts';
-import type { RouterView } from '../../state/workload-index.ts';
+import type { RouterView } from '../../state/router-views.ts';
 import { StepFailure, type ExecDeps } from './types.ts';
 import { VerifySessions } from './verify-sessions.ts';
 

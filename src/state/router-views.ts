@@ -1,0 +1,120 @@
+/**
+ * What the workload index derives from one router's state (issue 16: cost proportional to change),
+ * remembered with that state: next-hop owners, each workload prefix's view, routes by host.
+ */
+import type { Family } from '../model/route.ts';
+import type { RouteTable } from '../model/route-table.ts';
+import type { DeviceSnapshot } from '../model/snapshot.ts';
+import type { TenantSpec } from '../model/workload.ts';
+import { nextHopOwners, type NextHopOwners } from './next-hop-owners.ts';
+
+export interface RouterView {
+  router: string;
+  protocol: string;
+  selected: boolean;
+  nexthops: { ip?: string; interface?: string; viaHost?: string }[];
+}
+
+/**
+ * What the index derives from one router's state, kept while that state is the same object: its next-hop
+ * owners (by route table and BGP peer names), the view of each workload prefix (one longest-prefix
+ * lookup per prefix, then a map hit on every later build), and which tenant-VRF routes lead to which host
+ * (so a host that cannot be read costs a pass over its own routes, not over the router's table).
+ */
+export interface RouterCache {
+  peers: string;
+  owners: NextHopOwners;
+  views: Map<string, RouterView | null>;
+  /** host → the router's selected tenant-pool routes via it, in table order (index, hop position). */
+  byHost: Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> | null;
+  byHostTenants: readonly TenantSpec[] | null;
+}
+
+// Keyed by the route table object (the driver reuses it while the table is unchanged), then by router
+// name: an empty table may be one object shared by several routers.
+const routerCaches = new WeakMap<object, Map<string, RouterCache>>();
+
+const peersOf = (snapshot: DeviceSnapshot): string =>
+  snapshot.bgp.map((s) => `${s.vrf}|${s.peer}|${s.peerType}|${s.hostname ?? ''}`).join('\n');
+
+export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache {
+  const peers = peersOf(snapshot);
+  let byName = routerCaches.get(snapshot.routes);
+  if (!byName) {
+    byName = new Map();
+    routerCaches.set(snapshot.routes, byName);
+  }
+  let cache = byName.get(name);
+  if (!cache || cache.peers !== peers) {
+    const owners = nextHopOwners(snapshot);
+    cache = {
+      peers,
+      owners,
+      views: inheritedViews(name, snapshot.routes, peers, owners) ?? new Map(),
+      byHost: null,
+      byHostTenants: null,
+    };
+    byName.set(name, cache);
+  }
+  return cache;
+}
+
+/**
+ * A table that is the last one with a few VRF/family tables re-read (a router poll that read only
+ * what moved) keeps the views of every prefix in the tables it kept row for row — when the same peers
+ * own the same next hops. A 100k-route router whose one VRF changed then costs lookups in that VRF only.
+ */
+function inheritedViews(
+  name: string,
+  table: RouteTable,
+  peers: string,
+  owners: NextHopOwners,
+): Map<string, RouterView | null> | null {
+  const basis = table.basis;
+  const before = basis?.table.deref();
+  const last = before ? routerCaches.get(before)?.get(name) : undefined;
+  if (!basis || !last || last.peers !== peers || last.owners.signature !== owners.signature) return null;
+  const views = new Map<string, RouterView | null>();
+  const kept = new Map<string, boolean>();
+  for (const [key, view] of last.views) {
+    // `vrf|prefix`: a prefix holds no `|`; an IPv6 one holds a `:`.
+    const bar = key.lastIndexOf('|');
+    const family: Family = key.includes(':', bar) ? 6 : 4;
+    const table = `${key.slice(0, bar)}|${family}`;
+    let keep = kept.get(table);
+    if (keep === undefined) kept.set(table, (keep = basis.kept(key.slice(0, bar), family)));
+    if (keep) views.set(key, view);
+  }
+  return views;
+}
+
+export function viewOf(
+  name: string,
+  snapshot: DeviceSnapshot,
+  cache: RouterCache,
+  key: string,
+  entry: { vrf: string; prefix: string },
+): RouterView | null {
+  let view = cache.views.get(key);
+  if (view !== undefined) return view;
+  const network = entry.prefix.split('/')[0] ?? '';
+  const route = snapshot.routes.lookup(network, entry.vrf);
+  view =
+    !route || route.prefix !== entry.prefix
+      ? null
+      : {
+          router: name,
+          protocol: route.protocol,
+          selected: route.selected,
+          nexthops: route.nexthops.map((hop) => {
+            const viaHost = cache.owners.resolve(hop);
+            return {
+              ...(hop.ip ? { ip: hop.ip } : {}),
+              ...(hop.interface ? { interface: hop.interface } : {}),
+              ...(viaHost ? { viaHost } : {}),
+            };
+          }),
+        };
+  cache.views.set(key, view);
+  return view;
+}

@@ -28,6 +28,7 @@ export class CompactRouteTableBuilder {
   private basis: TableBasis | undefined;
   private fromCount = 0;
   /** Read times of the tables taken over by addFrom, by `vrf\0family`. */
+  /** Kept VRF/family tables → when they were read (NaN: kept from a table that did not say). */
   private readonly readTimes = new Map<string, number>();
 
   get size(): number {
@@ -107,7 +108,7 @@ export class CompactRouteTableBuilder {
       if (kept === undefined) {
         whole.set(key, (kept = keep(r.vrf, r.family)));
         const at = kept ? table.readAtOf?.(r.vrf, r.family) : undefined;
-        if (at !== undefined) this.readTimes.set(key, at);
+        if (kept) this.readTimes.set(key, at ?? NaN);
       }
       if (kept) this.add(r);
     }
@@ -179,7 +180,10 @@ export class CompactRouteTable implements RouteTable {
   ) {}
 
   readAtOf(vrf: string, family: Family): number | undefined {
-    return this.readTimes?.tables.get(`${vrf}\u0000${family}`) ?? this.readTimes?.rest;
+    // A kept table read at an unknown time is not the fresh rows' time.
+    const at = this.readTimes?.tables.get(`${vrf}\u0000${family}`);
+    if (at !== undefined) return Number.isNaN(at) ? undefined : at;
+    return this.readTimes?.rest;
   }
 
   static empty(): CompactRouteTable {

@@ -109,6 +109,32 @@ describe('CompactRouteTable rows', () => {
   });
 });
 
+describe('CompactRouteTable read times', () => {
+  it("keeps each kept VRF/family table's read time and stamps only the fresh rows with the new one", () => {
+    const first = new CompactRouteTableBuilder();
+    first.add(route('10.0.0.0/24'));
+    first.add(route('10.1.0.0/24', { vrf: 'blue' }));
+    const read1 = first.finish(1_000);
+    const next = new CompactRouteTableBuilder();
+    next.addFrom(read1, (vrf) => vrf === 'default');
+    next.add(route('10.1.0.0/24', { vrf: 'blue', uptime: '00:00:01' }));
+    const read2 = next.finish(5_000);
+    expect(read2.readAtOf('default', 4)).toBe(1_000);
+    expect(read2.readAtOf('blue', 4)).toBe(5_000);
+  });
+
+  it("does not give rows kept from a table without read times the fresh rows' time", () => {
+    const old = table([route('10.0.0.0/24')]);
+    const next = new CompactRouteTableBuilder();
+    next.addFrom(old, () => true);
+    next.add(route('10.1.0.0/24', { vrf: 'blue' }));
+    const read = next.finish(5_000);
+    expect(old.readAtOf('default', 4)).toBeUndefined();
+    expect(read.readAtOf('default', 4)).toBeUndefined();
+    expect(read.readAtOf('blue', 4)).toBe(5_000);
+  });
+});
+
 describe('CompactRouteTable.lookup', () => {
   it('matches the longest selected prefix, per VRF', () => {
     const t = table([

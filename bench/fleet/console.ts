@@ -8,6 +8,7 @@ import '../console/tty-env.ts';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { startConsole } from '../../components/index.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
@@ -88,6 +89,17 @@ async function steady(): Promise<void> {
   const t = term!;
   while (!t.listening()) await sleep(5);
   (globalThis as { gc?: () => void }).gc?.();
+  const mem = process.memoryUsage();
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  report.afterGc = {
+    rssMB: mb(mem.rss),
+    heapUsedMB: mb(mem.heapUsed),
+    heapTotalMB: mb(mem.heapTotal),
+    externalMB: mb(mem.external),
+    arrayBuffersMB: mb(mem.arrayBuffers),
+  };
+  // ROUTEDECK_FLEET_HEAP=file: a heap snapshot at that moment (what the live heap is made of).
+  if (process.env['ROUTEDECK_FLEET_HEAP']) writeHeapSnapshot(process.env['ROUTEDECK_FLEET_HEAP']);
   // ROUTEDECK_FLEET_PROFILE=file: a CPU profile of the console over the steady window alone.
   const profile = process.env['ROUTEDECK_FLEET_PROFILE'] ? new Session() : null;
   if (profile) {

@@ -10,7 +10,7 @@ import { readIfChanged, type Held } from './digest.ts';
 import { interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
-import { workloadRoutesFrom } from './linux/workload-routes.ts';
+import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
 import { vtyshCommand } from './shell.ts';
 import type { DriverContext } from './types.ts';
 
@@ -118,7 +118,11 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     command === undefined
       ? undefined
       : part('workloads', () =>
-          readHeld(`kernel${family}`, command, (text) => parseIpJsonRoutes(text, family)),
+          // Held until the listing's digest moves: only the routes that may be workloads' (a host
+          // lists ~20 a TAP; at 1,000 hosts the whole listings were ~200 MB of the console's heap).
+          readHeld(`kernel${family}`, command, (text) =>
+            parseIpJsonRoutes(text, family).filter(mayBeWorkloadRoute),
+          ),
         );
 
   const now = (ctx.now ?? Date.now)();

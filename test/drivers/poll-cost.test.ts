@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverFor } from '../../src/drivers/index.ts';
+import { parseIpJsonRoutes, type IpRoute } from '../../src/drivers/linux/ip-route.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { CommandRunner, VyosConfigReader } from '../../src/transport/types.ts';
@@ -158,5 +159,26 @@ describe('a poll reads what changed, not everything', () => {
     const fourth = await poll(host, third.snap);
     expect(full(fourth.sent, /ip -j -d addr show$/)).toEqual([]);
     expect(fourth.snap.interfaces.map((i) => i.name)).toContain('tapcost1');
+    await t.ssh(host.name).exec('sudo -n ip tuntap del tapcost1 mode tap');
+  });
+
+  it("a hypervisor holds only the kernel routes that may be workloads', and derives from them what a full read does", async () => {
+    const host = t.inventory.devices.find((d) => d.role === 'hypervisor')!;
+    const first = await poll(host, null);
+    const listing = parseIpJsonRoutes((await t.ssh(host.name).exec('ip -j route show table all')).stdout);
+    const held = first.snap.held?.['kernel4']?.value as IpRoute[];
+    // The listing has each TAP's local and link-local routes; what is held is the workloads' alone.
+    expect(listing.some((r) => r.type === 'local')).toBe(true);
+    expect(held.length).toBeGreaterThan(0);
+    expect(held.length).toBeLessThan(listing.length);
+    expect(held.every((r) => r.type === 'unicast' && r.gateway === undefined)).toBe(true);
+    // An interface change re-derives the workload routes from the held routes: the same as a full read.
+    await t.ssh(host.name).exec('sudo -n ip tuntap add tapcost2 mode tap');
+    const next = await poll(host, first.snap);
+    expect(full(next.sent, /ip -j route show table all$/)).toEqual([]);
+    expect(next.snap.workloadRoutes).not.toBe(first.snap.workloadRoutes);
+    const fresh = await poll(host, null);
+    expect(next.snap.workloadRoutes).toEqual(fresh.snap.workloadRoutes);
+    await t.ssh(host.name).exec('sudo -n ip tuntap del tapcost2 mode tap');
   });
 });

@@ -23,6 +23,22 @@ function hostRoute(r: IpRoute): boolean {
 }
 
 /**
+ * Whether a kernel route could be a workload's, whatever the host's interfaces: a unicast host route
+ * (/32, /128, a /64) straight to one device. A host lists ~20 kernel routes a TAP (local, multicast,
+ * link-local); only these are worth holding between polls (frr-state.ts keeps them, not the listing).
+ */
+export function mayBeWorkloadRoute(r: IpRoute): r is IpRoute & { dev: string } {
+  return (
+    r.type === 'unicast' &&
+    r.paths === 1 &&
+    r.dev !== undefined &&
+    r.gateway === undefined &&
+    hostRoute(r) &&
+    !NOT_WORKLOAD.some((re) => re.test(r.dst))
+  );
+}
+
+/**
  * Host routes (/32, /128, and the /64 of a workload's IPv6) that point at a workload's TAP or veth.
  * In the routed-host model every TAP carries 169.254.0.1/32, which identifies TAPs whatever their
  * naming; when no interface on the host has it, names matching `tapPattern` are used instead.
@@ -49,8 +65,7 @@ export function workloadRoutesFrom(
 
   const out: WorkloadRoute[] = [];
   for (const r of ipRoutes) {
-    if (r.type !== 'unicast' || r.paths !== 1 || r.dev === undefined || r.gateway !== undefined) continue;
-    if (!hostRoute(r) || !isTap(r.dev) || NOT_WORKLOAD.some((re) => re.test(r.dst))) continue;
+    if (!mayBeWorkloadRoute(r) || !isTap(r.dev)) continue;
     const master = byName.get(r.dev)?.master;
     const masterIsVrf = master !== undefined && byName.get(master)?.kind === 'vrf';
     out.push({

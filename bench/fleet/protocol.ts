@@ -35,7 +35,13 @@ export interface FleetChildReport {
   cpuPercent: number;
   peakRssMB: number;
   /** Right after a full GC at the start of the steady window: what is live, and what the process holds. */
-  afterGc: { rssMB: number; heapUsedMB: number; heapTotalMB: number; externalMB: number; arrayBuffersMB: number };
+  afterGc: {
+    rssMB: number;
+    heapUsedMB: number;
+    heapTotalMB: number;
+    externalMB: number;
+    arrayBuffersMB: number;
+  };
   keys: { count: number; p50: number; p99: number };
   slow: { windowMs: number; otherIntervalP50Ms: number; otherIntervalMaxMs: number; slowHostPolls: number };
 }

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { BgpSession } from '../../src/model/bgp.ts';
+import { uptimeAsOfPoll, type BgpSession } from '../../src/model/bgp.ts';
 import { BGP_COUNTERS_MAX_MS } from '../../src/model/snapshot.ts';
 import type { Freshness } from '../../src/state/freshness.ts';
 import { sessionKey } from '../../src/state/store.ts';
@@ -61,8 +61,13 @@ export function BgpView(props: ViewProps) {
     const rows: SessionRow[] = [];
     for (const name of order) {
       if (device && name !== device) continue;
-      for (const s of devices[name]?.snapshot?.bgp ?? [])
-        rows.push({ ...s, flaps: flaps[sessionKey(s.device, s.vrf, s.afiSafi, s.peer)] ?? 0 });
+      const snapshot = devices[name]?.snapshot;
+      for (const s of snapshot?.bgp ?? [])
+        rows.push({
+          ...s,
+          uptimeMs: uptimeAsOfPoll(s, snapshot!),
+          flaps: flaps[sessionKey(s.device, s.vrf, s.afiSafi, s.peer)] ?? 0,
+        });
     }
     // Sessions that are down are what the engineer is looking for: they go first (sort is stable).
     return rows.sort((a, b) => Number(a.established) - Number(b.established));

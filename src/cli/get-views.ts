@@ -1,4 +1,4 @@
-import type { BgpSession } from '../model/bgp.ts';
+import { uptimeAsOfPoll, type BgpSession } from '../model/bgp.ts';
 import type { Route } from '../model/route.ts';
 import type { AppState, DeviceEntry } from '../state/store.ts';
 import { sessionKey } from '../state/store.ts';
@@ -137,7 +137,11 @@ export function bgpView(
   const sessions: (BgpSession & { flaps: number } & Aged)[] = entries
     .flatMap((entry) => {
       const age = freshness(entry, now);
-      return (entry.snapshot?.bgp ?? []).map((session) => ({ session, age }));
+      const snapshot = entry.snapshot;
+      return (snapshot?.bgp ?? []).map((held) => ({
+        session: { ...held, uptimeMs: uptimeAsOfPoll(held, snapshot!) },
+        age,
+      }));
     })
     .filter(({ session }) => !filters.vrf || session.vrf === filters.vrf)
     // A one-shot read has no history of its own: its flaps are the device's count of drops (FRR's

@@ -51,6 +51,8 @@ export interface BgpRead {
   versions: string | null;
   /** Set when the sessions' prefix counters predate a route change: when they were read. */
   countersAt?: number;
+  /** Set when the sessions are the held ones (confirmed unchanged by the probes): when they were read. */
+  readAt?: number;
 }
 
 /** At most this many VRFs' summaries are read one by one for counters; more moved: the whole summary. */
@@ -80,17 +82,22 @@ export async function readBgp(args: {
         changedAt < now &&
         age >= BGP_COUNTERS_MS &&
         (versions === seen || age >= BGP_COUNTERS_MAX_MS);
-      const sessions = advanceSessions(last.value.sessions, age);
       if (!countersDue) {
         kept['bgp'] =
           changedAt === last.value.changedAt && versions === seen
             ? last
             : { sha: last.sha, value: { ...last.value, changedAt, seen: versions } };
-        return { sessions, versions, ...(changedAt !== undefined ? { countersAt: last.value.readAt } : {}) };
+        return {
+          sessions: last.value.sessions,
+          versions,
+          readAt: last.value.readAt,
+          ...(changedAt !== undefined ? { countersAt: last.value.readAt } : {}),
+        };
       }
       const vrfs = movedVrfs(last.value.versions, versions);
       if (vrfs !== null) {
-        const merged = await readVrfCounters(runner, device, sessions, vrfs);
+        // The other VRFs' sessions are carried to now beside the fresh ones (one read time for all).
+        const merged = await readVrfCounters(runner, device, advanceSessions(last.value.sessions, age), vrfs);
         const fullAt = last.value.fullAt ?? last.value.readAt;
         kept['bgp'] = { sha: signature, value: { sessions: merged, versions, readAt: now, fullAt } };
         return { sessions: merged, versions };

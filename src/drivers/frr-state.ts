@@ -227,6 +227,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     collectedAt: now,
     bgp: bgp.ok ? bgp.value.sessions : [],
     ...(bgp.ok && bgp.value.countersAt !== undefined ? { bgpCountersAt: bgp.value.countersAt } : {}),
+    ...(bgp.ok && bgp.value.readAt !== undefined ? { bgpReadAt: bgp.value.readAt } : {}),
     routes: table(),
     interfaces,
     vrfs,

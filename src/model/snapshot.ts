@@ -39,6 +39,11 @@ export interface DeviceSnapshot {
    * (drivers/bgp-probe.ts re-reads them once routes are quiet, within BGP_COUNTERS_MAX_MS).
    */
   bgpCountersAt?: number;
+  /**
+   * When the sessions in `bgp` were read, when before this poll (the probes confirmed them unchanged
+   * since): their `uptimeMs` is as of then — use `uptimeAsOfPoll` (model/bgp.ts).
+   */
+  bgpReadAt?: number;
   routes: RouteTable;
   interfaces: NetInterface[];
   vrfs: VrfInfo[];

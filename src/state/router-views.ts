@@ -34,8 +34,17 @@ export interface RouterCache {
 // name: an empty table may be one object shared by several routers.
 const routerCaches = new WeakMap<object, Map<string, RouterCache>>();
 
-const peersOf = (snapshot: DeviceSnapshot): string =>
-  snapshot.bgp.map((s) => `${s.vrf}|${s.peer}|${s.peerType}|${s.hostname ?? ''}`).join('\n');
+// Per sessions list: the driver hands back the held list itself while its probes confirm it.
+const peerKeys = new WeakMap<readonly object[], string>();
+
+function peersOf(snapshot: DeviceSnapshot): string {
+  let peers = peerKeys.get(snapshot.bgp);
+  if (peers === undefined) {
+    peers = snapshot.bgp.map((s) => `${s.vrf}|${s.peer}|${s.peerType}|${s.hostname ?? ''}`).join('\n');
+    peerKeys.set(snapshot.bgp, peers);
+  }
+  return peers;
+}
 
 export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache {
   const peers = peersOf(snapshot);

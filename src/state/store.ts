@@ -233,6 +233,8 @@ function sessionChanges(
   // The usual poll: the same sessions in the same order, none changed state or dropped — no event,
   // no flap. A router with thousands of sessions is polled every 2 s; no keyed map for that.
   const was = previous.bgp;
+  // The driver hands back the held sessions themselves while its probes confirm them (bgp-read.ts).
+  if (was === next.bgp) return { events, flaps };
   if (
     was.length === next.bgp.length &&
     next.bgp.every((s, i) => {

@@ -104,6 +104,24 @@ describe('get views: ages and stale rows', () => {
     ]);
   });
 
+  it('bgp: held sessions say their time in state as of the poll that confirmed them', () => {
+    const s = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [spec('rtr1', 'router')],
+      tenants: [],
+    });
+    const held = [{ ...session('rtr1', 'dn-hv1', 'Established'), uptimeMs: 3_600_000 }];
+    // Read at T0, confirmed unchanged by the probes of a poll 65 s later.
+    s.getState().pollSucceeded('rtr1', {
+      ...snapshot('rtr1', { at: T0 + 65_000, bgp: held }),
+      bgpReadAt: T0,
+    });
+    const out = bgpView(s.getState(), ALL, {}, T0 + 66_000);
+    const json = out.json as { sessions: { uptimeMs: number }[] };
+    expect(json.sessions.map((x) => x.uptimeMs)).toEqual([3_665_000]);
+    expect(out.text).toContain('01:01:05');
+  });
+
   it('devices: the BGP count of an unreachable device reads as stale', () => {
     const out = devicesView(store(), ALL, {}, T0 + 20_000);
     const row = out.text.split('\n').find((line) => line.startsWith('hv1'));

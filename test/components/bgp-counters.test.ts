@@ -34,4 +34,22 @@ describe('BGP view: counters older than the sessions', () => {
     store.getState().pollSucceeded('spine1', { ...reread, collectedAt: NOW - 500 });
     await screen.waitFor((s) => !s.text().includes('RCV/SNT on'), 'the note gone');
   });
+
+  it('shows held sessions’ time in state as of the poll that confirmed them, not as of their read', async () => {
+    const store = labStore();
+    screen = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
+    await screen.waitForText('spine1');
+    await screen.type(':', 'bgp spine1', KEY.enter);
+    await screen.waitForText('Established');
+    const current = store.getState().devices['spine1']!.snapshot!;
+    // Read an hour into the sessions, confirmed unchanged by a poll 65 s later.
+    const bgp = current.bgp.map((s) => ({ ...s, uptimeMs: 3_600_000 }));
+    store.getState().pollSucceeded('spine1', { ...current, bgp, collectedAt: NOW - 1000 });
+    await screen.waitForText('01:00:00');
+    store
+      .getState()
+      .pollSucceeded('spine1', { ...current, bgp, collectedAt: NOW - 500, bgpReadAt: NOW - 65_500 });
+    await screen.waitForText('01:01:05');
+    expect(screen.text()).not.toContain('01:00:00');
+  });
 });

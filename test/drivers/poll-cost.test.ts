@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverFor } from '../../src/drivers/index.ts';
 import { parseIpJsonRoutes, type IpRoute } from '../../src/drivers/linux/ip-route.ts';
+import { uptimeAsOfPoll } from '../../src/model/bgp.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { CommandRunner, VyosConfigReader } from '../../src/transport/types.ts';
@@ -56,12 +57,14 @@ describe('a poll reads what changed, not everything', () => {
     expect(second.snap.bgp.map((s) => [s.peer, s.state])).toEqual(
       first.snap.bgp.map((s) => [s.peer, s.state]),
     );
-    // Held sessions' time in state grows with the time since they were read.
-    const grown = second.snap.bgp.find((s) => s.uptimeMs !== null)!;
-    const before = first.snap.bgp.find(
-      (s) => s.peer === grown.peer && s.vrf === grown.vrf && s.afiSafi === grown.afiSafi,
-    )!;
-    expect(grown.uptimeMs!).toBe(before.uptimeMs! + (second.snap.collectedAt - first.snap.collectedAt));
+    // The held sessions stand as they were read (the same list: nothing copied, nothing compared again),
+    // and their time in state as of this poll has grown by the time since they were read.
+    expect(second.snap.bgp).toBe(first.snap.bgp);
+    expect(second.snap.bgpReadAt).toBe(first.snap.collectedAt);
+    const session = first.snap.bgp.find((s) => s.uptimeMs !== null)!;
+    expect(uptimeAsOfPoll(session, second.snap)).toBe(
+      session.uptimeMs! + (second.snap.collectedAt - first.snap.collectedAt),
+    );
 
     // The probes themselves are held from the next poll on: with nothing changing, a router's poll
     // is one digest command for interfaces, both probes and zebra's EVPN listings, plus the dumps whose

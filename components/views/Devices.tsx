@@ -11,9 +11,13 @@ import type { ViewModel, ViewProps } from './types.ts';
 
 const HEALTH_COLOR = { ok: 'ok', degraded: 'warn', unreachable: 'error', unknown: 'muted' } as const;
 
+// How the VyOS API's certificate is trusted, when not by the system's CAs: `pin` is the per-device
+// opt-out of chain checks (exactly one certificate accepted, transport/vyos-api/tls-trust.ts), said here.
+const API_TRUST = { system: '', ca: ' ca', pin: ' pin' } as const;
+
 function transport(entry: DeviceEntry): string {
   const ssh = `ssh ${entry.spec.host}:${entry.spec.port}`;
-  return entry.spec.api ? `${ssh}+api` : ssh;
+  return entry.spec.api ? `${ssh}+api${API_TRUST[entry.spec.api.tls.mode]}` : ssh;
 }
 
 function columns(now: number): Column<DeviceEntry>[] {

@@ -65,7 +65,7 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
       snapshot: device.snapshot!,
       cache: routerCache(device.spec.name, device.snapshot!),
     }));
-  const quick = routersOnlyChanged(devices, tenants, routers);
+  const quick = fewChanged(devices, tenants, routers);
   if (quick) return quick;
   const built = fullBuild(devices, tenants, routers);
   lastBuilds.set(tenants, {
@@ -100,13 +100,19 @@ function hostInputs(devices: IndexedDevice[]): LastBuild['hosts'] {
   return out;
 }
 
+/** Past this many hosts changed since the last build, a full build (their deltas would cost as much). */
+const HOST_DELTA_MAX = 32;
+
 /**
- * The common change at fleet size — a router's table moved (a migration), every host as it was: the
- * same entries, so only those whose view from a changed router is not the one they hold are rebuilt
- * (views a router's unchanged tables keep are the same objects, see inheritedViews), in their places.
- * Null when anything else changed: then a full build.
+ * The common changes at fleet size: a router's table moved (a migration), or a few hosts' workload
+ * routes did (a workload created, moved or removed), every other host as it was. Only the entries of
+ * the prefixes those hosts announced before or announce now are rebuilt, and the entries whose view
+ * from a changed router is not the one they hold (views a router's unchanged tables keep are the same
+ * objects, see inheritedViews) — in their places; a prefix no host announces any more goes, a new one is
+ * placed by the sort order. What it returns is what a full build returns. Null when anything else
+ * changed (a host that cannot be read, the device list, many hosts): then a full build.
  */
-function routersOnlyChanged(
+function fewChanged(
   devices: IndexedDevice[],
   tenants: readonly TenantSpec[],
   routers: IndexRouter[],
@@ -115,36 +121,146 @@ function routersOnlyChanged(
   if (!last?.hosts || last.routers.length !== routers.length) return null;
   const hosts = hostInputs(devices);
   if (!hosts || hosts.length !== last.hosts.length) return null;
-  for (let i = 0; i < hosts.length; i++)
-    if (hosts[i]!.name !== last.hosts[i]!.name || hosts[i]!.routes !== last.hosts[i]!.routes) return null;
+  const movedHosts: number[] = [];
+  for (let i = 0; i < hosts.length; i++) {
+    if (hosts[i]!.name !== last.hosts[i]!.name) return null;
+    if (hosts[i]!.routes !== last.hosts[i]!.routes && movedHosts.push(i) > HOST_DELTA_MAX) return null;
+  }
   const changed: IndexRouter[] = [];
   for (let i = 0; i < routers.length; i++) {
     if (routers[i]!.name !== last.routers[i]!.name) return null;
     if (routers[i]!.cache !== last.routers[i]!.cache) changed.push(routers[i]!);
   }
-  if (changed.length === 0) return last.sorted;
-  const sorted = last.sorted.slice();
-  for (let i = 0; i < sorted.length; i++) {
-    const entry = sorted[i]!;
-    const key = `${entry.vrf}|${entry.prefix}`;
-    const moved = changed.some(
-      (r) =>
-        viewOf(r.name, r.snapshot, r.cache, key, entry) !==
-        (entry.seenBy.find((view) => view.router === r.name) ?? null),
-    );
-    if (!moved) continue;
-    const fresh: WorkloadEntry = { ...entry, seenBy: [], conflicts: [] };
-    for (const r of routers) {
-      const view = viewOf(r.name, r.snapshot, r.cache, key, fresh);
-      if (view) fresh.seenBy.push(view);
+  if (changed.length === 0 && movedHosts.length === 0) return last.sorted;
+  let sorted = last.sorted;
+  const rebuilt = new Set<WorkloadEntry>();
+  if (movedHosts.length > 0) {
+    const delta = hostDelta(hosts, last, movedHosts, tenants, routers);
+    if (!delta) return null;
+    sorted = delta.sorted;
+    for (const entry of delta.rebuilt) rebuilt.add(entry);
+  } else if (changed.length > 0) sorted = sorted.slice();
+  if (changed.length > 0)
+    for (let i = 0; i < sorted.length; i++) {
+      const entry = sorted[i]!;
+      if (rebuilt.has(entry)) continue;
+      const key = `${entry.vrf}|${entry.prefix}`;
+      const moved = changed.some(
+        (r) =>
+          viewOf(r.name, r.snapshot, r.cache, key, entry) !==
+          (entry.seenBy.find((view) => view.router === r.name) ?? null),
+      );
+      if (moved) sorted[i] = withViews({ ...entry, seenBy: [], conflicts: [] }, key, routers);
     }
-    addConflicts(fresh, new Map(), routers);
-    sorted[i] = fresh;
-  }
+  last.hosts = hosts;
   last.routers = routers.map(({ name, cache }) => ({ name, cache }));
   last.sorted = sorted;
   return sorted;
 }
+
+/** An entry's views from every router and its conflicts (every host readable: the delta paths). */
+function withViews(entry: WorkloadEntry, key: string, routers: readonly IndexRouter[]): WorkloadEntry {
+  for (const r of routers) {
+    const view = viewOf(r.name, r.snapshot, r.cache, key, entry);
+    if (view) entry.seenBy.push(view);
+  }
+  addConflicts(entry, new Map(), routers);
+  return entry;
+}
+
+type WorkloadRoutes = readonly {
+  vrf: string;
+  prefix: string;
+  family: Family;
+  interface: string;
+  metric: number | null;
+}[];
+
+/**
+ * The last build with the workload routes of a few hosts replaced: every prefix those hosts announced or
+ * announce gets its entry again — announcers from the hosts that did not change as they were, then theirs,
+ * in device order as a full build has them. Null when the last order's ranks are not at hand.
+ */
+function hostDelta(
+  hosts: NonNullable<LastBuild['hosts']>,
+  last: LastBuild,
+  movedHosts: readonly number[],
+  tenants: readonly TenantSpec[],
+  routers: readonly IndexRouter[],
+): { sorted: WorkloadEntry[]; rebuilt: WorkloadEntry[] } | null {
+  const ranks = lastRanks.get(tenants);
+  if (!ranks || ranks.size !== last.sorted.length) return null;
+  const order = new Map<string, number>();
+  hosts.forEach(({ name }, i) => order.set(name, i));
+  const movedNames = new Set(movedHosts.map((i) => hosts[i]!.name));
+  // Every prefix the moved hosts announced or announce, and what they announce now.
+  const touched = new Map<string, { vrf: string; prefix: string; family: Family; announcers: Announcer[] }>();
+  const touch = (route: WorkloadRoutes[number]) => {
+    const key = `${route.vrf}|${route.prefix}`;
+    let t = touched.get(key);
+    if (!t)
+      touched.set(key, (t = { vrf: route.vrf, prefix: route.prefix, family: route.family, announcers: [] }));
+    return t;
+  };
+  for (const i of movedHosts) {
+    for (const route of (last.hosts![i]!.routes ?? []) as WorkloadRoutes) touch(route);
+    for (const route of (hosts[i]!.routes ?? []) as WorkloadRoutes)
+      touch(route).announcers.push({
+        host: hosts[i]!.name,
+        interface: route.interface,
+        metric: route.metric,
+        source: 'host',
+        hostProblem: null,
+      });
+  }
+  const pools = poolMatcher(tenants);
+  const sorted = last.sorted.slice();
+  const rebuilt: WorkloadEntry[] = [];
+  const fresh: WorkloadEntry[] = [];
+  let removed = 0;
+  for (const [key, t] of touched) {
+    const rank = ranks.get(key);
+    const before = rank === undefined ? undefined : sorted[rank];
+    const announcers = [
+      ...(before?.announcers.filter((a) => !movedNames.has(a.host)) ?? []),
+      ...t.announcers,
+    ];
+    announcers.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
+    if (announcers.length === 0) {
+      if (rank !== undefined) {
+        sorted[rank] = REMOVED;
+        removed++;
+      }
+      continue;
+    }
+    const entry = withViews(
+      {
+        vrf: t.vrf,
+        prefix: t.prefix,
+        family: before?.family ?? t.family,
+        tenant: before ? before.tenant : pools.ownerOf(t.vrf, t.prefix),
+        announcers,
+        seenBy: [],
+        conflicts: [],
+      },
+      key,
+      routers,
+    );
+    rebuilt.push(entry);
+    if (rank === undefined) fresh.push(entry);
+    else sorted[rank] = entry;
+  }
+  if (removed === 0 && fresh.length === 0) return { sorted, rebuilt };
+  const known = removed === 0 ? sorted : sorted.filter((entry) => entry !== REMOVED);
+  const merged = mergeFresh(known, fresh);
+  const next = new Map<string, number>();
+  merged.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));
+  lastRanks.set(tenants, next);
+  return { sorted: merged, rebuilt };
+}
+
+/** Marks an entry's slot whose prefix no host announces any more. */
+const REMOVED = {} as WorkloadEntry;
 
 function fullBuild(devices: IndexedDevice[], tenants: TenantSpec[], routers: IndexRouter[]): WorkloadEntry[] {
   const pools = poolMatcher(tenants);
@@ -242,6 +358,17 @@ function sortEntries(entries: Map<string, WorkloadEntry>, tenants: readonly Tena
   }
   const known: WorkloadEntry[] = [];
   for (const entry of slots) if (entry !== undefined) known.push(entry);
+  const sorted = mergeFresh(known, fresh);
+  if (fresh.length > 0 || !ranks || ranks.size !== sorted.length) {
+    const next = new Map<string, number>();
+    sorted.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));
+    lastRanks.set(tenants, next);
+  }
+  return sorted;
+}
+
+/** `known` (in order) with `fresh` (any order) sorted in: new entries go through the collator alone. */
+function mergeFresh(known: readonly WorkloadEntry[], fresh: WorkloadEntry[]): WorkloadEntry[] {
   fresh.sort(compareEntries);
   const sorted: WorkloadEntry[] = [];
   let i = 0;
@@ -258,11 +385,6 @@ function sortEntries(entries: Map<string, WorkloadEntry>, tenants: readonly Tena
     sorted.push(entry);
   }
   while (i < known.length) sorted.push(known[i++]!);
-  if (fresh.length > 0 || !ranks || ranks.size !== sorted.length) {
-    const next = new Map<string, number>();
-    sorted.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));
-    lastRanks.set(tenants, next);
-  }
   return sorted;
 }
 

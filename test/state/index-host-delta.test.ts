@@ -1,0 +1,182 @@
+/**
+ * The workload index when a few hosts' workload routes changed (issue 16: a migration or a new workload
+ * at 1,000 hosts must not rebuild 100k entries): only the entries of the prefixes those hosts announced
+ * or announce are rebuilt, the others are the same objects, and what it returns is exactly what a build
+ * from scratch returns — through moves, additions, removals, a prefix announced by two hosts at once,
+ * and router tables changing at the same time.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Route } from '../../src/model/route.ts';
+import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
+import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';
+import {
+  buildWorkloadIndex,
+  type IndexedDevice,
+  type WorkloadEntry,
+} from '../../src/state/workload-index.ts';
+import { bgpRoute, deviceSpec, session, snapshot } from '../helpers/snapshots.ts';
+
+const TENANTS: TenantSpec[] = [
+  { name: 'acme', vrf: 'blue', pools4: ['198.51.100.0/24'], pools6: ['2001:db8:a::/48'] },
+  { name: 'globex', pools4: ['203.0.113.0/24'], pools6: ['2001:db8:b::/48'] },
+];
+const HOSTS = ['hv1', 'hv2', 'hv3', 'hv4', 'hv5', 'hv6'];
+// Workload prefixes: blue (acme) v4/v6, default (globex) v4, and some in no pool.
+const POOL: { vrf: string; prefix: string }[] = [
+  ...Array.from({ length: 30 }, (_, n) => ({ vrf: 'blue', prefix: `198.51.100.${n + 1}/32` })),
+  ...Array.from({ length: 20 }, (_, n) => ({ vrf: 'blue', prefix: `2001:db8:a:${n.toString(16)}::/64` })),
+  ...Array.from({ length: 30 }, (_, n) => ({ vrf: 'default', prefix: `203.0.113.${n + 1}/32` })),
+  ...Array.from({ length: 6 }, (_, n) => ({ vrf: 'default', prefix: `192.0.2.${n + 1}/32` })),
+];
+const key = (p: { vrf: string; prefix: string }) => `${p.vrf}|${p.prefix}`;
+
+function lcg(seed: number) {
+  let x = seed;
+  return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+const tap = (host: string, p: { vrf: string; prefix: string }): WorkloadRoute => ({
+  host,
+  vrf: p.vrf,
+  family: p.prefix.includes(':') ? 6 : 4,
+  prefix: p.prefix,
+  interface: `tap-${p.prefix.replace(/[^0-9a-f]/g, '')}`,
+  metric: 0,
+  protocol: 'kernel',
+});
+const peers = HOSTS.map((host, i) => session('rr', `swp${i + 1}`, 'Established', { hostname: host }));
+
+/** Everything an engineer sees of an entry. */
+const shown = (index: readonly WorkloadEntry[]) =>
+  index.map(
+    (e) =>
+      `${e.tenant} ${e.vrf} ${e.prefix} [${e.announcers.map((a) => `${a.host}:${a.interface}`).join(',')}] ` +
+      `${e.seenBy.map((v) => `${v.router}→${v.nexthops[0]?.viaHost ?? '?'}${v.selected ? '' : '(not selected)'}`).join(',')} ` +
+      `{${e.conflicts.join('; ')}}`,
+  );
+
+describe('workload index when a few hosts changed', () => {
+  it('equals a build from scratch after every change, and keeps the entries no change touched', () => {
+    const next = lcg(11);
+    // Which hosts announce each prefix (usually one; sometimes two, as in the middle of a move).
+    const owners = new Map<string, string[]>();
+    for (const p of POOL) if (next() < 0.6) owners.set(key(p), [HOSTS[Math.floor(next() * HOSTS.length)]!]);
+    let hostRoutes = new Map<string, WorkloadRoute[]>();
+    const renderHosts = (changed: Set<string> | null) => {
+      const fresh = new Map<string, WorkloadRoute[]>();
+      for (const host of HOSTS) {
+        if (changed && !changed.has(host)) {
+          fresh.set(host, hostRoutes.get(host)!);
+          continue;
+        }
+        fresh.set(
+          host,
+          POOL.filter((p) => owners.get(key(p))?.includes(host)).map((p) => tap(host, p)),
+        );
+      }
+      hostRoutes = fresh;
+    };
+    renderHosts(null);
+    const routerTable = (lagging: Set<string>): Route[] =>
+      POOL.flatMap((p) => {
+        const first = owners.get(key(p))?.[0];
+        if (!first || lagging.has(key(p))) return [];
+        return [bgpRoute(p.prefix, `swp${HOSTS.indexOf(first) + 1}`, { vrf: p.vrf })];
+      });
+    let router: DeviceSnapshot = snapshot('rr', { bgp: peers, routes: routerTable(new Set()) });
+    const devices = (): IndexedDevice[] => [
+      { spec: deviceSpec('rr', 'router'), snapshot: router, health: 'ok', consecutiveFailures: 0 },
+      ...HOSTS.map((host): IndexedDevice => ({
+        spec: deviceSpec(host, 'hypervisor'),
+        snapshot: { ...snapshot(host, { at: 1 }), workloadRoutes: hostRoutes.get(host)! },
+        health: 'ok',
+        consecutiveFailures: 0,
+      })),
+    ];
+    const tenants = [...TENANTS];
+    let before = buildWorkloadIndex(devices(), tenants);
+    let unchangedRouterSteps = 0;
+    for (let step = 0; step < 40; step++) {
+      // One to three hosts change: a move (withdrawn on one, announced on another), a new or removed
+      // workload, or a prefix announced from two hosts at once.
+      const changed = new Set<string>();
+      const changes = 1 + Math.floor(next() * 3);
+      const touched = new Set<string>();
+      for (let c = 0; c < changes; c++) {
+        const p = POOL[Math.floor(next() * POOL.length)]!;
+        const host = HOSTS[Math.floor(next() * HOSTS.length)]!;
+        const now = owners.get(key(p)) ?? [];
+        const kind = next();
+        let after: string[];
+        if (now.length === 0) after = [host];
+        else if (kind < 0.4)
+          after = [host]; // moved
+        else if (kind < 0.7)
+          after = now.includes(host) ? now : [...now, host]; // announced twice
+        else after = []; // removed
+        for (const h of new Set([...now, ...after])) changed.add(h);
+        if (after.length === 0) owners.delete(key(p));
+        else owners.set(key(p), after);
+        touched.add(key(p));
+      }
+      renderHosts(changed);
+      // Routers follow on some steps (sometimes still lacking a changed prefix), not on others.
+      const lagging = new Set([...touched].filter(() => next() < 0.3));
+      const routerChanged = next() < 0.5;
+      if (routerChanged) router = snapshot('rr', { bgp: peers, routes: routerTable(lagging) });
+      const after = buildWorkloadIndex(devices(), tenants);
+      const scratch = buildWorkloadIndex(
+        devices(),
+        TENANTS.map((t) => ({ ...t })),
+      );
+      expect(shown(after), `step ${step}`).toEqual(shown(scratch));
+      // Router unchanged: the entries of untouched prefixes are the last build's objects (a full build
+      // would have made every entry again).
+      if (!routerChanged) {
+        const last = new Map(before.map((e) => [key(e), e]));
+        // Rebuilt: at most the prefixes of the hosts that changed (a host's few dozen workloads).
+        const ofChanged = (e: WorkloadEntry | undefined) =>
+          e?.announcers.some((a) => changed.has(a.host)) ?? false;
+        const kept = after.filter(
+          (e) => !touched.has(key(e)) && !ofChanged(e) && !ofChanged(last.get(key(e))),
+        );
+        expect(kept.length).toBeGreaterThan(0);
+        expect(
+          kept.every((e) => last.get(key(e)) === e),
+          `step ${step}`,
+        ).toBe(true);
+        unchangedRouterSteps++;
+      }
+      before = after;
+    }
+    expect(unchangedRouterSteps).toBeGreaterThan(10);
+  });
+
+  it('a host whose last poll failed meanwhile: a full build, its workloads flagged', () => {
+    const hv1 = [tap('hv1', { vrf: 'default', prefix: '203.0.113.1/32' })];
+    const hv2 = [tap('hv2', { vrf: 'default', prefix: '203.0.113.2/32' })];
+    const router = snapshot('rr', {
+      bgp: peers,
+      routes: [bgpRoute('203.0.113.1/32', 'swp1'), bgpRoute('203.0.113.2/32', 'swp2')],
+    });
+    const device = (host: string, routes: WorkloadRoute[], failures = 0): IndexedDevice => ({
+      spec: deviceSpec(host, 'hypervisor'),
+      snapshot: { ...snapshot(host, { at: 1 }), workloadRoutes: routes },
+      health: failures > 0 ? 'unreachable' : 'ok',
+      consecutiveFailures: failures,
+    });
+    const r: IndexedDevice = {
+      spec: deviceSpec('rr', 'router'),
+      snapshot: router,
+      health: 'ok',
+      consecutiveFailures: 0,
+    };
+    const tenants = [...TENANTS];
+    buildWorkloadIndex([r, device('hv1', hv1), device('hv2', hv2)], tenants);
+    const after = buildWorkloadIndex([r, device('hv1', []), device('hv2', hv2, 1)], tenants);
+    // hv1 withdrew its workload (readable: nothing inferred for it); hv2's is kept, flagged.
+    expect(after.map((e) => e.prefix)).toEqual(['203.0.113.2/32']);
+    expect(after[0]!.announcers[0]!.hostProblem).toBe('host unreachable');
+    expect(after[0]!.conflicts).toContain('host hv2 unreachable — routers still route it via hv2');
+  });
+});

@@ -1,6 +1,6 @@
 import { formatV4, formatV6, parseIpWords } from './ip-words.ts';
 import { PrefixIndex } from './prefix-index.ts';
-import type { Columns } from './route-columns.ts';
+import type { Columns, Interner } from './route-columns.ts';
 import {
   emptyColumns,
   grown,
@@ -100,6 +100,10 @@ export class CompactRouteTableBuilder {
     // The finished table names its basis only when it is one table's kept rows plus fresh ones.
     this.basis =
       ++this.fromCount === 1 && this.n === 0 ? { table: new WeakRef(table), kept: keep } : undefined;
+    if (table instanceof CompactRouteTable) {
+      this.copyRows(table, keep);
+      return;
+    }
     const whole = new Map<string, boolean>();
     for (let i = 0; i < table.size; i++) {
       const r = table.at(i);
@@ -111,6 +115,71 @@ export class CompactRouteTableBuilder {
         if (kept) this.readTimes.set(key, at ?? NaN);
       }
       if (kept) this.add(r);
+    }
+  }
+
+  /**
+   * addFrom for a compact table: rows are copied column by column with their interned ids mapped, never
+   * materialised as Route objects and parsed again (a poll that re-read one VRF of a 100k-route router
+   * spent seconds of a loaded console's CPU here). The rows are the ones `at()` + `add()` would give.
+   */
+  private copyRows(table: CompactRouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    const src = table.columns;
+    const c = this.c;
+    const decided = new Map<number, boolean>();
+    const mapped = (from: Interner, to: Interner): ((id: number) => number) => {
+      const ids = new Int32Array(from.values.length).fill(-1);
+      return (id) => {
+        let out = ids[id]!;
+        if (out < 0) ids[id] = out = to.id(from.get(id));
+        return out;
+      };
+    };
+    const vrfId = mapped(src.vrfNames, c.vrfNames);
+    const protoId = mapped(src.protocols, c.protocols);
+    const stringId = mapped(src.strings, c.strings);
+    const groups = new Int32Array(src.groupStarts.length).fill(-1);
+    for (let i = 0; i < table.size; i++) {
+      const f = src.flags[i]!;
+      const v = src.vrf[i]!;
+      const table6 = v * 2 + (f & V6 ? 1 : 0);
+      let kept = decided.get(table6);
+      if (kept === undefined) {
+        const vrf = src.vrfNames.get(v) ?? 'default';
+        const family: Family = f & V6 ? 6 : 4;
+        decided.set(table6, (kept = keep(vrf, family)));
+        if (kept) this.readTimes.set(`${vrf}\u0000${family}`, table.readAtOf(vrf, family) ?? NaN);
+      }
+      if (!kept) continue;
+      const j = this.n;
+      const d = growRows(c, j + 1);
+      if (f & V6) {
+        d.addr6 = grown(d.addr6, (this.n6 + 1) * 4);
+        const from = src.addr[i]! * 4;
+        d.addr6.set(src.addr6.subarray(from, from + 4), this.n6 * 4);
+        d.addr[j] = this.n6++;
+      } else d.addr[j] = src.addr[i]!;
+      d.plen[j] = src.plen[i]!;
+      d.flags[j] = f;
+      d.distance[j] = src.distance[i]!;
+      d.metric[j] = src.metric[i]!;
+      d.vrf[j] = vrfId(v);
+      d.proto[j] = protoId(src.proto[i]!);
+      d.uptime[j] = stringId(src.uptime[i]!);
+      const group = src.nh[i]!;
+      let g = groups[group]!;
+      if (g < 0) {
+        const ids: number[] = [];
+        for (let m = src.groupStarts[group]!; m < src.groupStarts[group + 1]!; m++) {
+          const t = src.groupMembers[m]!;
+          ids.push(this.nexthopId(stringId(src.nhIp[t]!), stringId(src.nhIf[t]!), src.nhFlags[t]!));
+        }
+        groups[group] = g = this.groupId(ids);
+      }
+      d.nh[j] = g;
+      const odd = src.oddPrefixes.get(i);
+      if (odd !== undefined) d.oddPrefixes.set(j, odd);
+      this.n++;
     }
   }
 
@@ -140,20 +209,30 @@ export class CompactRouteTableBuilder {
     const c = this.c;
     const ids: number[] = [];
     for (const nh of nexthops) {
-      const ip = c.strings.id(nh.ip);
-      const iface = c.strings.id(nh.interface);
       const flags = (nh.active ? NH_ACTIVE : 0) | (nh.onLink ? NH_ONLINK : 0);
-      const key = `${ip},${iface},${flags}`;
-      let id = this.nexthopIds.get(key);
-      if (id === undefined) {
-        id = c.nhIp.length;
-        c.nhIp.push(ip);
-        c.nhIf.push(iface);
-        c.nhFlags.push(flags);
-        this.nexthopIds.set(key, id);
-      }
-      ids.push(id);
+      ids.push(this.nexthopId(c.strings.id(nh.ip), c.strings.id(nh.interface), flags));
     }
+    return this.groupId(ids);
+  }
+
+  /** The id of one distinct nexthop (string ids of its address and interface, NH_* flags). */
+  private nexthopId(ip: number, iface: number, flags: number): number {
+    const c = this.c;
+    const key = `${ip},${iface},${flags}`;
+    let id = this.nexthopIds.get(key);
+    if (id === undefined) {
+      id = c.nhIp.length;
+      c.nhIp.push(ip);
+      c.nhIf.push(iface);
+      c.nhFlags.push(flags);
+      this.nexthopIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The id of a nexthop list (ids from nexthopId, in order). */
+  private groupId(ids: readonly number[]): number {
+    const c = this.c;
     const key = ids.join(',');
     let group = this.groupIds.get(key);
     if (group === undefined) {
@@ -178,6 +257,11 @@ export class CompactRouteTable implements RouteTable {
     readonly basis?: TableBasis,
     private readonly readTimes?: { tables: ReadonlyMap<string, number>; rest: number | undefined },
   ) {}
+
+  /** The storage itself, for a builder copying rows (never changed once finished). */
+  get columns(): Readonly<Columns> {
+    return this.c;
+  }
 
   readAtOf(vrf: string, family: Family): number | undefined {
     // A kept table read at an unknown time is not the fresh rows' time.

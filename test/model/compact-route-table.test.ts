@@ -225,3 +225,112 @@ describe('CompactRouteTable size', () => {
     expect(t.bytesUsed() / t.size).toBeLessThan(100);
   });
 });
+
+describe('CompactRouteTableBuilder.addFrom of a compact table', () => {
+  // Rows of every kind: both families, VRFs, absent distance/metric/uptime, several and no nexthops,
+  // onlink and inactive hops, a non-canonical IPv6 spelling kept verbatim.
+  const rows: Route[] = [
+    route('10.0.0.0/24'),
+    route('2001:db8:a:10::/64', {
+      vrf: 'blue',
+      nexthops: [{ interface: 'swp1', active: true, onLink: true }],
+    }),
+    route('10.1.0.0/24', { vrf: 'blue', distance: null, metric: null, uptime: null }),
+    route('2001:0db8::/32', { protocol: 'static', selected: false, installed: false }),
+    route('198.51.100.7/32', {
+      vrf: 'red',
+      nexthops: [
+        { ip: 'fe80::1', interface: 'swp2', active: true },
+        { ip: 'fe80::2', interface: 'swp3', active: false },
+      ],
+    }),
+    route('203.0.113.0/24', { vrf: 'red', protocol: 'connected', nexthops: [] }),
+    route('fd00::/8', { vrf: 'red', metric: 4294967295, distance: 255 }),
+  ];
+  /** The same table seen only through the RouteTable interface: addFrom's row-by-row path. */
+  const opaque = (t: CompactRouteTable) => ({
+    size: t.size,
+    at: (i: number) => t.at(i),
+    [Symbol.iterator]: () => t[Symbol.iterator](),
+    vrfs: () => t.vrfs(),
+    lookup: (a: string, v?: string) => t.lookup(a, v),
+    indexesOf: (v: string, f?: 4 | 6) => t.indexesOf(v, f),
+    bytesUsed: () => t.bytesUsed(),
+    readAtOf: (v: string, f: 4 | 6) => t.readAtOf(v, f),
+  });
+
+  it('gives the rows, lookups and read times a row-by-row copy gives, keeping only what `keep` keeps', () => {
+    const first = new CompactRouteTableBuilder();
+    for (const r of rows) first.add(r);
+    const old = first.finish(1_000);
+    const keep = (vrf: string, family: 4 | 6) => family === 6 || vrf === 'default';
+    const build = (source: Parameters<CompactRouteTableBuilder['addFrom']>[0]) => {
+      const b = new CompactRouteTableBuilder();
+      b.add(route('10.1.0.0/24', { vrf: 'blue', uptime: '00:00:01' }));
+      b.addFrom(source, keep);
+      b.add(
+        route('198.51.100.8/32', {
+          vrf: 'red',
+          nexthops: [{ ip: 'fe80::1', interface: 'swp2', active: true }],
+        }),
+      );
+      return b.finish(5_000);
+    };
+    const fast = build(old);
+    const slow = build(opaque(old));
+    expect([...fast]).toEqual([...slow]);
+    expect(fast.size).toBe(slow.size);
+    // red IPv6 kept, red IPv4 and blue IPv4 not: the fresh rows and the kept ones only.
+    expect([...fast].map((r) => `${r.vrf} ${r.prefix}`)).toEqual([
+      'blue 10.1.0.0/24',
+      'default 10.0.0.0/24',
+      'blue 2001:db8:a:10::/64',
+      'default 2001:0db8::/32',
+      'red fd00::/8',
+      'red 198.51.100.8/32',
+    ]);
+    for (const [vrf, family] of [
+      ['default', 4],
+      ['blue', 6],
+      ['red', 6],
+      ['blue', 4],
+      ['red', 4],
+    ] as const)
+      expect(fast.readAtOf(vrf, family), `${vrf} ${family}`).toBe(slow.readAtOf(vrf, family));
+    expect(fast.readAtOf('default', 4)).toBe(1_000);
+    expect(fast.readAtOf('blue', 4)).toBe(5_000);
+    expect(fast.lookup('2001:db8:a:10::1', 'blue')?.nexthops).toEqual([
+      { interface: 'swp1', active: true, onLink: true },
+    ]);
+    expect(fast.lookup('fd00::1', 'red')?.metric).toBe(4294967295);
+    expect(fast.basis).toBeUndefined(); // rows were added before the copy: no single basis
+  });
+
+  it('names its basis when the copy comes first, and copies a large table exactly', () => {
+    const next = rng(5);
+    const b = new CompactRouteTableBuilder();
+    for (let i = 0; i < 5_000; i++) {
+      const hop = next() % 7;
+      b.add(
+        route(
+          i % 3 === 0
+            ? `2001:db8:${(i % 4096).toString(16)}:${(i >> 12).toString(16)}::/64`
+            : v4((0x0a000000 + i) >>> 0, 32),
+          {
+            vrf: ['default', 'blue', 'red'][i % 3]!,
+            uptime: `00:0${hop}:00`,
+            nexthops: hop === 0 ? [] : [{ ip: `fe80::${hop}`, interface: `swp${hop}`, active: hop !== 3 }],
+          },
+        ),
+      );
+    }
+    const old = b.finish(2_000);
+    const copy = new CompactRouteTableBuilder();
+    copy.addFrom(old, () => true);
+    const t = copy.finish(9_000);
+    expect(t.basis?.table.deref()).toBe(old);
+    expect(t.basis?.kept('blue', 6)).toBe(true);
+    expect([...t]).toEqual([...old]);
+    expect(t.readAtOf('red', 4)).toBe(2_000); // kept: read when the old table was
+  });
+});

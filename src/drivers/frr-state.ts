@@ -5,7 +5,7 @@ import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { readBgp } from './bgp-read.ts';
 import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
-import { BGP_FULL_MS } from './bgp-probe.ts';
+import { BGP_FULL_MS, sessionsOf } from './bgp-probe.ts';
 import { readIfChanged, type Held } from './digest.ts';
 import { interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
 import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
@@ -54,9 +54,12 @@ export function commandList(c: FrrStateCommands): string[] {
 
 /**
  * VRFs from the device's config API (VyOS: megabytes of config at a thousand BGP neighbours, which at
- * every 2 s poll was most of what watching a router cost): held while both the interface listing's
- * digest and the BGP probe signature hold — a VRF added, removed or renumbered changes its device, a
- * changed VNI/RD/route target moves BGP — and read again at least every BGP_FULL_MS.
+ * every 2 s poll was most of what watching a router cost): held while the interface listing's digest
+ * and the BGP sessions (peers per VRF and address family, how many not Established) hold — a VRF added,
+ * removed or renumbered changes its device, one with its own sessions changes those. A changed VNI, RD
+ * or route target moves only table versions, as every route that moves does: while they move the
+ * config is read again at most every VRF_CONFIG_ON_ROUTES_MS (during a migration, routes move at every
+ * poll), and in any case at least every BGP_FULL_MS.
  */
 async function heldVrfs(
   read: () => Promise<VrfInfo[]>,
@@ -66,16 +69,30 @@ async function heldVrfs(
 ): Promise<PartResult<VrfInfo[]>> {
   const interfaces = kept['interfaces']?.sha;
   const bgp = kept['bgp']?.sha;
-  const key = interfaces !== undefined && bgp !== undefined ? `${interfaces}|${bgp}` : null;
-  const last = held['vrfs'] as Held<{ vrfs: VrfInfo[]; readAt: number }> | undefined;
-  if (key !== null && last && last.sha === key && now - last.value.readAt < BGP_FULL_MS) {
-    kept['vrfs'] = last;
-    return { ok: true, value: last.value.vrfs };
+  const key = interfaces !== undefined && bgp !== undefined ? `${interfaces}|${sessionsOf(bgp)}` : null;
+  const last = held['vrfs'] as Held<HeldVrfs> | undefined;
+  if (key !== null && last && last.sha === key) {
+    const age = now - last.value.readAt;
+    if (age < BGP_FULL_MS && (last.value.bgp === bgp || age < VRF_CONFIG_ON_ROUTES_MS)) {
+      kept['vrfs'] = last;
+      return { ok: true, value: last.value.vrfs };
+    }
   }
   const result = await part('vrfs', read);
-  if (result.ok && key !== null) kept['vrfs'] = { sha: key, value: { vrfs: result.value, readAt: now } };
+  if (result.ok && key !== null)
+    kept['vrfs'] = { sha: key, value: { vrfs: result.value, readAt: now, bgp: bgp! } };
   return result;
 }
+
+interface HeldVrfs {
+  vrfs: VrfInfo[];
+  readAt: number;
+  /** The BGP signature (sessions and table versions) when it was read. */
+  bgp: string;
+}
+
+/** While table versions move (sessions the same), the VRF config is read again at most this often. */
+export const VRF_CONFIG_ON_ROUTES_MS = 60_000;
 
 export interface FrrStateOptions {
   commands: FrrStateCommands;
@@ -137,7 +154,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
   ]);
-  const apiVrfs = opts.vrfs ? await heldVrfs(opts.vrfs, held, kept, now) : undefined;
+  // Beside the table reads, not before them: a config read of megabytes must not delay the routes.
+  const vrfsRead = opts.vrfs ? heldVrfs(opts.vrfs, held, kept, now) : undefined;
   /**
    * What is derived from held listings is held with them: when every input's digest is the last
    * poll's, the last poll's value (the same object) stands. A thousand hosts polled every few seconds
@@ -195,6 +213,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       table = () => (sameRows(last, fresh, plan.tables) ? last : fresh);
     }
   }
+  const apiVrfs = await vrfsRead;
   const routeCheck = routes.every((r) => r.ok) ? plan.check : undefined;
 
   const results: PartResult<unknown>[] = [];

@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 /** One poll of `device` over SSH (and its VyOS API, counted in `sent` as `api showConfig …`). */
-async function poll(device: DeviceSpec, previous: DeviceSnapshot | null, withApi = false) {
+async function poll(device: DeviceSpec, previous: DeviceSnapshot | null, withApi = false, now?: number) {
   const ssh = t.ssh(device.name);
   const sent: string[] = [];
   const runner: CommandRunner = {
@@ -36,7 +36,13 @@ async function poll(device: DeviceSpec, previous: DeviceSnapshot | null, withApi
       showConfig: (path) => (sent.push(`api showConfig ${path.join(' ')}`), client.showConfig(path)),
     };
   }
-  const snap = await driverFor(device.kind).collect({ device, runner, previous, ...(api ? { api } : {}) });
+  const snap = await driverFor(device.kind).collect({
+    device,
+    runner,
+    previous,
+    ...(api ? { api } : {}),
+    ...(now !== undefined ? { now: () => now } : {}),
+  });
   return { snap, sent };
 }
 
@@ -133,6 +139,58 @@ describe('a poll reads what changed, not everything', () => {
     expect(vrfReads(fifth.sent)).toEqual([]);
     expect(fifth.snap.vrfs).toEqual(third.snap.vrfs);
     expect(fifth.snap.partialErrors).toEqual([]);
+  });
+
+  it("a VyOS router's VRF config is not read again for routes that move (a migration), until a minute has passed", async () => {
+    const router = t.inventory.devices.find((d) => d.role === 'router' && d.kind === 'vyos' && d.api)!;
+    const vrfReads = (sent: string[]) => sent.filter((c) => c === 'api showConfig vrf');
+    const at = Date.now();
+    let last = (await poll(router, null, true, at)).snap;
+    // A host whose session with the router is up (an earlier test flapped one).
+    const host = t.inventory.devices.find(
+      (d) =>
+        d.role === 'hypervisor' &&
+        last.bgp.some((s) => s.vrf === 'default' && s.established && s.hostname === d.name),
+    )!;
+    const hostExec = async (command: string) => {
+      const r = await t.ssh(host.name).exec(`sudo -n ${command}`);
+      expect(r.code, `${command}: ${r.stderr}`).toBe(0);
+    };
+    last = (await poll(router, last, true, at + 1_000)).snap;
+    await hostExec('ip tuntap add tapvrfcost mode tap');
+    await hostExec('ip link set tapvrfcost up');
+    await hostExec('ip route add 198.51.100.251/32 dev tapvrfcost');
+    try {
+      // Polls every 2 s of the router's clock for 40 s: its table shows the new /32 (the lab's BGP takes a
+      // few ms), its table versions moved and, once they stood still, its prefix counters were read
+      // again (the BGP signature changed); its sessions did not — the config stays held.
+      const signature = last.held?.['bgp']?.sha;
+      let seen = false;
+      for (let k = 1; k <= 20; k++) {
+        const next = await poll(router, last, true, at + 1_000 + 2_000 * k);
+        expect(vrfReads(next.sent), `poll ${k}`).toEqual([]);
+        seen ||= next.snap.routes.lookup('198.51.100.251')?.prefix === '198.51.100.251/32';
+        last = next.snap;
+      }
+      expect(last.held?.['bgp']?.sha).not.toBe(signature);
+      expect(seen).toBe(true);
+      expect(last.vrfs.length).toBeGreaterThan(0);
+      // A minute after it was read, with the versions moved since: read again.
+      const later = await poll(router, last, true, at + 61_000);
+      expect(vrfReads(later.sent)).toHaveLength(1);
+      expect(later.snap.vrfs).toEqual(last.vrfs);
+    } finally {
+      await hostExec('ip link del tapvrfcost');
+      // The withdrawal reaches every host before the next test reads their kernel tables.
+      const hosts = t.inventory.devices.filter((d) => d.role === 'hypervisor');
+      const listed = async () => {
+        for (const h of hosts)
+          if ((await t.ssh(h.name).exec('ip -j route show table all')).stdout.includes('198.51.100.251'))
+            return true;
+        return false;
+      };
+      for (let i = 0; i < 500 && (await listed()); i++) await new Promise((r) => setTimeout(r, 10));
+    }
   });
 
   it('a hypervisor: a TAP added is read in full at once; then digests again', async () => {

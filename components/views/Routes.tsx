@@ -67,7 +67,7 @@ export function RouteTableView(props: ViewProps) {
         : {
             ...column,
             value: (r: Route) => {
-              const readAt = table?.readAtOf?.(r.vrf, r.family);
+              const readAt = table?.readAtOf?.(r.vrf, r.family, r.prefix);
               return advanceUptime(r.uptime, readAt === undefined ? 0 : now - readAt);
             },
           },

@@ -1,5 +1,5 @@
 import type { DeviceSpec } from '../model/device.ts';
-import type { Nexthop } from '../model/route.ts';
+import type { Route } from '../model/route.ts';
 import type { CommandRunner } from '../transport/types.ts';
 import { CommandError, describeIssues, ParseError } from './errors.ts';
 import { FrrRouteEntriesSchema, isFrrRouteEntries, nexthopsOf } from './frr/route-entry.ts';
@@ -7,12 +7,11 @@ import { isValidVrfName } from './names.ts';
 import { vtyshCommand } from './shell.ts';
 import type { VtyshSession } from './vtysh-session.ts';
 
-/** One of a router's entries for one prefix, as a verification needs it. */
-export interface PrefixRoute {
-  protocol: string;
-  selected: boolean;
-  nexthops: Nexthop[];
-}
+/**
+ * One of a router's entries for one prefix: what a verification needs (protocol, selected, next hops)
+ * and the rest of the row, so the answer can stand in the router's held table (model/route-answer.ts).
+ */
+export type PrefixRoute = Route;
 
 /**
  * `show ip[v6] route [vrf V] P json`: one prefix, exact match — what a migration's verification asks
@@ -61,15 +60,16 @@ export async function readPrefixRoutes(
     const detail = (text || result.stderr.trim()).split('\n')[0] ?? '';
     throw new CommandError(command, result.code, detail || 'no output');
   }
-  return parsePrefixRoutes(text, prefix, command, device.name);
+  return parsePrefixRoutes(text, prefix, command, device.name, vrf);
 }
 
-/** Parses the JSON of prefixRouteCommand: `{}` or `{"P": [entry, …]}`. */
+/** Parses the JSON of prefixRouteCommand: `{}` or `{"P": [entry, …]}` (asked in `vrf`). */
 export function parsePrefixRoutes(
   text: string,
   prefix: string,
   command: string,
   device: string,
+  vrf = 'default',
 ): PrefixRoute[] {
   let doc: unknown;
   try {
@@ -97,9 +97,26 @@ export function parsePrefixRoutes(
     const why = parsed.success ? 'rejected' : describeIssues(parsed.error.issues);
     throw new ParseError(`route entry for "${prefix}": ${why}`, command, undefined, device);
   }
-  return entries.map((e) => ({
-    protocol: e.protocol,
-    selected: e.selected === true,
-    nexthops: nexthopsOf(e.nexthops),
-  }));
+  const family = prefix.includes(':') ? 6 : 4;
+  return entries.map((e) => {
+    if (e.vrfName !== undefined && e.vrfName !== vrf)
+      throw new ParseError(
+        `route entry for "${prefix}" is in VRF "${e.vrfName}", not "${vrf}" the command asked for`,
+        command,
+        undefined,
+        device,
+      );
+    return {
+      vrf,
+      family,
+      prefix,
+      protocol: e.protocol,
+      selected: e.selected === true,
+      installed: e.installed === true,
+      distance: e.distance ?? null,
+      metric: e.metric ?? null,
+      uptime: e.uptime ?? null,
+      nexthops: nexthopsOf(e.nexthops),
+    };
+  });
 }

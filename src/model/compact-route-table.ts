@@ -30,6 +30,8 @@ export class CompactRouteTableBuilder {
   /** Read times of the tables taken over by addFrom, by `vrf\0family`. */
   /** Kept VRF/family tables → when they were read (NaN: kept from a table that did not say). */
   private readonly readTimes = new Map<string, number>();
+  /** Rows of one prefix read at their own time (a router's answer for it), by `vrf\0prefix`. */
+  private readonly prefixTimes = new Map<string, number>();
 
   get size(): number {
     return this.n;
@@ -101,6 +103,10 @@ export class CompactRouteTableBuilder {
     this.basis =
       ++this.fromCount === 1 && this.n === 0 ? { table: new WeakRef(table), kept: keep } : undefined;
     if (table instanceof CompactRouteTable) {
+      for (const [key, at] of table.prefixReadTimes()) {
+        const cut = key.indexOf('\u0000');
+        if (keep(key.slice(0, cut), key.includes(':', cut) ? 6 : 4)) this.prefixTimes.set(key, at);
+      }
       this.copyRows(table, keep);
       return;
     }
@@ -193,6 +199,11 @@ export class CompactRouteTableBuilder {
     this.n6 = n6;
   }
 
+  /** The rows of `prefix` in `vrf` added here were read at `at` (not when the rest of their table was). */
+  prefixReadAt(vrf: string, prefix: string, at: number): void {
+    this.prefixTimes.set(`${vrf}\u0000${prefix}`, at);
+  }
+
   /** `readAt`: when the rows added here (not those taken over by addFrom) were read from the device. */
   finish(readAt?: number): CompactRouteTable {
     this.done = true;
@@ -202,7 +213,11 @@ export class CompactRouteTableBuilder {
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
     this.nexthopIds.clear();
     this.groupIds.clear();
-    return new CompactRouteTable(n, trimmed, this.basis, { tables: this.readTimes, rest: readAt });
+    return new CompactRouteTable(n, trimmed, this.basis, {
+      tables: this.readTimes,
+      rest: readAt,
+      prefixes: this.prefixTimes,
+    });
   }
 
   private groupOf(nexthops: readonly Nexthop[]): number {
@@ -245,6 +260,8 @@ export class CompactRouteTableBuilder {
   }
 }
 
+const NO_TIMES: ReadonlyMap<string, number> = new Map();
+
 /** Columnar, interned route storage: ~22 bytes a route plus shared strings (figures in bench/run.ts). */
 export class CompactRouteTable implements RouteTable {
   private readonly indexes = new Map<number, PrefixIndex>();
@@ -255,7 +272,11 @@ export class CompactRouteTable implements RouteTable {
     readonly size: number,
     private readonly c: Readonly<Columns>,
     readonly basis?: TableBasis,
-    private readonly readTimes?: { tables: ReadonlyMap<string, number>; rest: number | undefined },
+    private readonly readTimes?: {
+      tables: ReadonlyMap<string, number>;
+      rest: number | undefined;
+      prefixes?: ReadonlyMap<string, number>;
+    },
   ) {}
 
   /** The storage itself, for a builder copying rows (never changed once finished). */
@@ -263,11 +284,20 @@ export class CompactRouteTable implements RouteTable {
     return this.c;
   }
 
-  readAtOf(vrf: string, family: Family): number | undefined {
+  readAtOf(vrf: string, family: Family, prefix?: string): number | undefined {
+    if (prefix !== undefined && this.readTimes?.prefixes?.size) {
+      const own = this.readTimes.prefixes.get(`${vrf}\u0000${prefix}`);
+      if (own !== undefined) return own;
+    }
     // A kept table read at an unknown time is not the fresh rows' time.
     const at = this.readTimes?.tables.get(`${vrf}\u0000${family}`);
     if (at !== undefined) return Number.isNaN(at) ? undefined : at;
     return this.readTimes?.rest;
+  }
+
+  /** Prefixes whose rows were read at their own time, `vrf\0prefix` → when. */
+  prefixReadTimes(): ReadonlyMap<string, number> {
+    return this.readTimes?.prefixes ?? NO_TIMES;
   }
 
   static empty(): CompactRouteTable {

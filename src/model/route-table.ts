@@ -23,9 +23,10 @@ export interface RouteTable {
   readonly basis?: TableBasis;
   /**
    * When a VRF/family table's rows were read from the device (a held table is older than the poll that
-   * kept it): FRR's uptime text is as of then. Undefined when not known.
+   * kept it): FRR's uptime text is as of then. Undefined when not known. With `prefix`: that prefix's
+   * rows may have been read at their own time (a router's answer for it, see withPrefixAnswer).
    */
-  readAtOf?(vrf: string, family: Family): number | undefined;
+  readAtOf?(vrf: string, family: Family, prefix?: string): number | undefined;
 }
 
 export interface TableBasis {

@@ -1,5 +1,9 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
+import { CompactRouteTable } from '../model/compact-route-table.ts';
+import type { Route } from '../model/route.ts';
+import { withPrefixAnswer } from '../model/route-answer.ts';
+import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { DEFAULT_POLL_INTERVAL_MS } from './freshness.ts';
@@ -56,6 +60,12 @@ export interface AppState {
   setPollIntervals(intervals: Record<string, number>): void;
   pollStarted(device: string, at: number): void;
   pollSucceeded(device: string, snapshot: DeviceSnapshot): void;
+  /**
+   * A router's own answer for one prefix at `at` (a migration's verification asked it): put into its
+   * held table at once, the workload index rebuilt for it — shown the moment the router switched, not
+   * a poll later. A later poll whose table was read before `at` keeps the answer (model/route-answer.ts).
+   */
+  routeAnswered(device: string, vrf: string, prefix: string, rows: Route[], at: number): void;
   pollFailed(device: string, message: string, at: number, health: 'unreachable' | 'degraded'): void;
   /** Builds the workload index now if a rebuild is waiting (a deferred one, see `indexDeferAbove`). */
   flushIndex(): void;
@@ -174,9 +184,10 @@ export function createAppStore(init: {
           return { devices };
         }),
       pollStarted: (name, at) => update(name, () => ({ polling: true, lastAttemptAt: at })),
-      pollSucceeded: (name, snapshot) => {
+      pollSucceeded: (name, polled) => {
         const before = get().devices[name];
         const previous = before?.snapshot ?? null;
+        const snapshot = previous ? keepAnswers(previous, polled) : polled;
         // Nothing the workload index reads changed: no rebuild (cost proportional to change).
         const unchanged = before !== undefined && sameIndexInputs(before.spec.role, before, snapshot);
         const { events, flaps } = sessionChanges(name, previous, snapshot, get().sessionFlaps);
@@ -197,6 +208,20 @@ export function createAppStore(init: {
           { sessionFlaps: flaps },
         );
         if (!unchanged) reindex();
+      },
+      routeAnswered: (name, vrf, prefix, rows, at) => {
+        const snapshot = get().devices[name]?.snapshot;
+        if (!snapshot) return;
+        let routes: RouteTable | null;
+        try {
+          routes = withPrefixAnswer(snapshot.routes, vrf, prefix, rows, at);
+        } catch {
+          // A row the table refuses (out-of-range numbers): the next poll reads it and says so.
+          return;
+        }
+        if (!routes) return;
+        update(name, () => ({ snapshot: { ...snapshot, routes } }));
+        build();
       },
       pollFailed: (name, message, at, health) => {
         const entry = get().devices[name];
@@ -220,6 +245,32 @@ export function createAppStore(init: {
       },
     };
   });
+}
+
+/**
+ * A poll's table may have been read before an answer the store holds (the poll was already running when
+ * the verification asked): the answer, newer, stands in the poll's table too.
+ */
+function keepAnswers(previous: DeviceSnapshot, polled: DeviceSnapshot): DeviceSnapshot {
+  const held = previous.routes;
+  if (!(held instanceof CompactRouteTable) || held.prefixReadTimes().size === 0 || held === polled.routes)
+    return polled;
+  let routes: RouteTable = polled.routes;
+  for (const [key, at] of held.prefixReadTimes()) {
+    const cut = key.indexOf('\u0000');
+    const vrf = key.slice(0, cut);
+    const prefix = key.slice(cut + 1);
+    const family = prefix.includes(':') ? 6 : 4;
+    const readAt = routes.readAtOf?.(vrf, family, prefix);
+    if (readAt !== undefined && readAt >= at) continue;
+    const rows: Route[] = [];
+    for (const index of held.vrfs().includes(vrf) ? held.indexesOf(vrf, family) : []) {
+      const route = held.at(index);
+      if (route.prefix === prefix) rows.push(route);
+    }
+    routes = withPrefixAnswer(routes, vrf, prefix, rows, at) ?? routes;
+  }
+  return routes === polled.routes ? polled : { ...polled, routes };
 }
 
 function sessionChanges(

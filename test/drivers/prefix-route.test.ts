@@ -48,6 +48,22 @@ describe('reading one prefix from a router', () => {
       '2001:db8:a:11::/64',
     );
     expect(six[0]).toMatchObject({ protocol: 'bgp', selected: true });
+    // The whole row, so the answer can stand in the router's held table (model/route-answer.ts).
+    expect(routes[0]).toMatchObject({
+      vrf: 'default',
+      family: 4,
+      prefix: '198.51.100.11/32',
+      installed: true,
+    });
+    expect(typeof routes[0]!.uptime).toBe('string');
+  });
+
+  it('an entry of another VRF than the one asked is an error, never taken as its answer', () => {
+    const command = "vtysh -N rtr1 -c 'show ip route vrf blue 198.51.100.11/32 json'";
+    const found = fixture('show-ip-route-198-51-100-11-32-json.json');
+    expect(() => parsePrefixRoutes(found, '198.51.100.11/32', command, 'rtr1', 'blue')).toThrow(
+      /is in VRF "default", not "blue"/,
+    );
   });
 
   it('takes `{}` and `% Network not in table` as absent', async () => {

@@ -89,12 +89,14 @@ export async function verifyStep(verifications: readonly Verification[], ctx: Ve
         for (let round = 0; ; round++) {
           let satisfied = false;
           let session: VtyshSession | null = null;
+          let answer: PrefixRoute[] = [];
           try {
             const spec = deps.store.getState().devices[router]?.spec;
             if (!spec) throw new Error(`${router} is not in the inventory`);
             session = await sessions.of(router);
             const routes = await readPrefixRoutes(deps.runnerFor(router), spec, v.vrf, v.prefix, session);
             satisfied = answerSatisfies(v, routes, ownersOf(router));
+            answer = routes;
             lastError = null;
           } catch (error) {
             lastError = error instanceof Error ? error.message : String(error);
@@ -102,6 +104,9 @@ export async function verifyStep(verifications: readonly Verification[], ctx: Ve
             if (session) sessions.drop(router);
           }
           const at = now();
+          // The router's answer is its table for that prefix now: the views show it at once (before the
+          // timeline hears of it); the poll that follows confirms the rest of its table.
+          if (satisfied) deps.store.getState().routeAnswered(router, v.vrf, v.prefix, answer, at);
           // The timeline needs the first answer and the switch, not every round in between.
           if (round === 0 || satisfied)
             deps.onEvent?.({

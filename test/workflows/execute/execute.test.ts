@@ -116,8 +116,18 @@ describe('executePlan on the embedded lab', () => {
   it('applies a make-before-break migrate: the workload ends on the target, both routers via the target', async () => {
     const w = labWorkload(0, 'default');
     const target = otherHost(w.host);
-    const result = await executePlan(migratePlan('p-migrate', w, target), env.deps('c1'));
+    // The moment a router's answer satisfies the verification, the store shows that router routing the
+    // /32 via the target (its answer stands in its table), not a router poll later.
+    const shownAtVerify: string[] = [];
+    const deps = env.deps('c1');
+    deps.onEvent = (e) => {
+      if (e.type === 'verify-progress' && e.satisfied && e.prefix === `${w.ipv4}/32`)
+        shownAtVerify.push(`${e.router}→${viaHosts(env, e.prefix, e.vrf)[env.routers.indexOf(e.router)]}`);
+    };
+    const result = await executePlan(migratePlan('p-migrate', w, target), deps);
     expect(result.status, JSON.stringify(result.steps)).toBe('applied');
+    // Every step that verified the /32 (all expect the target) saw it in the store at that moment.
+    expect([...new Set(shownAtVerify)].sort()).toEqual(env.routers.map((r) => `${r}→${target}`).sort());
     expect(viaHosts(env, `${w.ipv4}/32`, w.vrf)).toEqual(env.routers.map(() => target));
     expect(result.convergence.some((c) => c.step === 'source-withdraw')).toBe(true);
     await env.fabric.poller.pollNow([w.host, target]);

@@ -1,0 +1,52 @@
+/**
+ * A router's answer for one prefix (`show ip route vrf V P json`, asked by a migration's verification)
+ * put into its held table at once: the Workloads and route views show the switch the moment the router
+ * said so, not a poll later (issue 16: at 1,000 hosts a router poll takes seconds on a loaded console).
+ */
+import { CompactRouteTable, CompactRouteTableBuilder } from './compact-route-table.ts';
+import type { Family, Route } from './route.ts';
+import type { RouteTable } from './route-table.ts';
+
+/**
+ * `table` with the rows of exactly `prefix` in `vrf` replaced by `rows` (none: the router has no entry
+ * for it), in their place (at the end of that VRF's table when it had none). That VRF/family's other
+ * rows keep their read time; the prefix's rows are read at `at` (readAtOf with the prefix). Null when
+ * the table's own rows for that VRF/family were read after `at`: the table is newer than the answer.
+ */
+export function withPrefixAnswer(
+  table: RouteTable,
+  vrf: string,
+  prefix: string,
+  rows: readonly Route[],
+  at: number,
+): CompactRouteTable | null {
+  const family: Family = prefix.includes(':') ? 6 : 4;
+  const readAt = table.readAtOf?.(vrf, family);
+  if (readAt !== undefined && readAt > at) return null;
+  for (const row of rows)
+    if (row.vrf !== vrf || row.prefix !== prefix || row.family !== family)
+      throw new Error(`an answer for ${vrf} ${prefix} holds a row of ${row.vrf} ${row.prefix}`);
+  const builder = new CompactRouteTableBuilder();
+  // Every other VRF/family table row for row (their derived views stand, see router-views.ts).
+  builder.addFrom(table, (v, f) => !(v === vrf && f === family));
+  let placed = false;
+  for (const index of table.vrfs().includes(vrf) ? table.indexesOf(vrf, family) : []) {
+    const route = table.at(index);
+    if (route.prefix !== prefix) builder.add(route);
+    else if (!placed) {
+      placed = true;
+      for (const row of rows) builder.add(row);
+    }
+  }
+  if (!placed) for (const row of rows) builder.add(row);
+  // Earlier answers in this VRF/family keep their own times; this prefix's rows are as of now.
+  if (table instanceof CompactRouteTable)
+    for (const [key, when] of table.prefixReadTimes()) {
+      const cut = key.indexOf('\u0000');
+      const other = key.slice(cut + 1);
+      if (key.slice(0, cut) === vrf && other.includes(':') === (family === 6) && other !== prefix)
+        builder.prefixReadAt(vrf, other, when);
+    }
+  builder.prefixReadAt(vrf, prefix, at);
+  return builder.finish(readAt);
+}

@@ -1,0 +1,73 @@
+/**
+ * A router's answer for one prefix put into its held table (issue 16: a migration's verification shows
+ * the switch at once): the prefix's rows replaced in their place, everything else row for row, the
+ * answer's own read time kept apart from its table's — and never over a table read after it.
+ */
+import { describe, expect, it } from 'vitest';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import type { Route } from '../../src/model/route.ts';
+import { withPrefixAnswer } from '../../src/model/route-answer.ts';
+import { bgpRoute } from '../helpers/snapshots.ts';
+
+const rows: Route[] = [
+  bgpRoute('203.0.113.1/32', 'swp1'),
+  bgpRoute('203.0.113.2/32', 'swp1', { uptime: '01:00:00' }),
+  bgpRoute('203.0.113.3/32', 'swp2'),
+  bgpRoute('2001:db8:b:1::/64', 'swp1'),
+  bgpRoute('10.0.0.2/32', 'swp1', { vrf: 'blue' }),
+];
+function held(readAt: number) {
+  const b = new CompactRouteTableBuilder();
+  for (const r of rows) b.add(r);
+  return b.finish(readAt);
+}
+const text = (t: Iterable<Route>) =>
+  [...t].map((r) => `${r.vrf} ${r.prefix} ${r.nexthops.map((h) => h.interface).join(',')} ${r.uptime}`);
+
+describe('withPrefixAnswer', () => {
+  it('replaces the prefix’s rows in their place; other rows, VRFs and families as they were', () => {
+    const table = held(1_000);
+    const answer = [bgpRoute('203.0.113.2/32', 'swp9', { uptime: '00:00:01' })];
+    const next = withPrefixAnswer(table, 'default', '203.0.113.2/32', answer, 4_000)!;
+    expect(text([...next.indexesOf('default', 4)].map((i) => next.at(i)))).toEqual([
+      'default 203.0.113.1/32 swp1 00:01:00',
+      'default 203.0.113.2/32 swp9 00:00:01',
+      'default 203.0.113.3/32 swp2 00:01:00',
+    ]);
+    expect(text(next).filter((r) => !r.includes('203.0.113.'))).toEqual(
+      text(table).filter((r) => !r.includes('203.0.113.')),
+    );
+    expect(next.lookup('203.0.113.2')?.nexthops[0]?.interface).toBe('swp9');
+    // The answer is as of 4 s; the rest of its table as of 1 s (AGE advances each from its own time).
+    expect(next.readAtOf('default', 4, '203.0.113.2/32')).toBe(4_000);
+    expect(next.readAtOf('default', 4, '203.0.113.1/32')).toBe(1_000);
+    expect(next.readAtOf('blue', 4)).toBe(1_000);
+    // Views derived from the other tables stand; the answered one's are derived again.
+    expect(next.basis?.kept('default', 6)).toBe(true);
+    expect(next.basis?.kept('default', 4)).toBe(false);
+  });
+
+  it('no rows: the prefix is gone; a prefix it did not have is added; earlier answers keep their times', () => {
+    const first = withPrefixAnswer(held(1_000), 'default', '203.0.113.3/32', [], 2_000)!;
+    expect(first.lookup('203.0.113.3')).toBeUndefined();
+    expect(first.size).toBe(rows.length - 1);
+    const second = withPrefixAnswer(
+      first,
+      'default',
+      '203.0.113.9/32',
+      [bgpRoute('203.0.113.9/32', 'swp4')],
+      3_000,
+    )!;
+    expect(second.lookup('203.0.113.9')?.prefix).toBe('203.0.113.9/32');
+    expect(second.readAtOf('default', 4, '203.0.113.3/32')).toBe(2_000);
+    expect(second.readAtOf('default', 4, '203.0.113.9/32')).toBe(3_000);
+  });
+
+  it('a table read after the answer wins; an answer holding another prefix is refused', () => {
+    const table = held(5_000);
+    expect(withPrefixAnswer(table, 'default', '203.0.113.2/32', [], 4_000)).toBeNull();
+    expect(() =>
+      withPrefixAnswer(held(1_000), 'default', '203.0.113.2/32', [bgpRoute('203.0.113.7/32', 'swp1')], 4_000),
+    ).toThrow(/holds a row of default 203.0.113.7\/32/);
+  });
+});

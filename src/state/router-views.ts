@@ -24,7 +24,15 @@ export interface RouterView {
 export interface RouterCache {
   peers: string;
   owners: NextHopOwners;
-  views: Map<string, RouterView | null>;
+  /** Per VRF/family table (`vrf|4`), each workload prefix's view (`vrf|prefix` → view). */
+  views: Map<string, Map<string, RouterView | null>>;
+  /**
+   * The cache of the table this one's was built on (a poll that re-read some tables), and which tables'
+   * views it took over from it unchanged (the same maps): a build that last read that cache needs to look
+   * again only at the entries of the other tables. Null when nothing was taken over.
+   */
+  inheritedFrom: RouterCache | null;
+  keptTables: ReadonlySet<string> | null;
   /** host → the router's selected tenant-pool routes via it, in table order (index, hop position). */
   byHost: Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> | null;
   byHostTenants: readonly TenantSpec[] | null;
@@ -56,10 +64,13 @@ export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache
   let cache = byName.get(name);
   if (!cache || cache.peers !== peers) {
     const owners = nextHopOwners(snapshot);
+    const inherited = inheritedViews(name, snapshot.routes, peers, owners);
     cache = {
       peers,
       owners,
-      views: inheritedViews(name, snapshot.routes, peers, owners) ?? new Map(),
+      views: inherited?.views ?? new Map(),
+      inheritedFrom: inherited?.from ?? null,
+      keptTables: inherited ? new Set(inherited.views.keys()) : null,
       byHost: null,
       byHostTenants: null,
     };
@@ -71,30 +82,30 @@ export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache
 /**
  * A table that is the last one with a few VRF/family tables re-read (a router poll that read only
  * what moved) keeps the views of every prefix in the tables it kept row for row — when the same peers
- * own the same next hops. A 100k-route router whose one VRF changed then costs lookups in that VRF only.
+ * own the same next hops: the same per-table maps, so a 100k-route router whose one VRF changed costs
+ * lookups in that VRF only, and nothing per prefix of the others.
  */
 function inheritedViews(
   name: string,
   table: RouteTable,
   peers: string,
   owners: NextHopOwners,
-): Map<string, RouterView | null> | null {
+): { views: Map<string, Map<string, RouterView | null>>; from: RouterCache } | null {
   const basis = table.basis;
   const before = basis?.table.deref();
   const last = before ? routerCaches.get(before)?.get(name) : undefined;
   if (!basis || !last || last.peers !== peers || last.owners.signature !== owners.signature) return null;
-  const views = new Map<string, RouterView | null>();
-  const kept = new Map<string, boolean>();
-  for (const [key, view] of last.views) {
-    // `vrf|prefix`: a prefix holds no `|`; an IPv6 one holds a `:`.
+  const views = new Map<string, Map<string, RouterView | null>>();
+  for (const [key, bucket] of last.views) {
     const bar = key.lastIndexOf('|');
-    const family: Family = key.includes(':', bar) ? 6 : 4;
-    const table = `${key.slice(0, bar)}|${family}`;
-    let keep = kept.get(table);
-    if (keep === undefined) kept.set(table, (keep = basis.kept(key.slice(0, bar), family)));
-    if (keep) views.set(key, view);
+    if (basis.kept(key.slice(0, bar), key.slice(bar + 1) === '6' ? 6 : 4)) views.set(key, bucket);
   }
-  return views;
+  return { views, from: last };
+}
+
+/** The views map key of a prefix's table. */
+export function tableOf(entry: { vrf: string; family: Family }): string {
+  return `${entry.vrf}|${entry.family}`;
 }
 
 export function viewOf(
@@ -102,9 +113,12 @@ export function viewOf(
   snapshot: DeviceSnapshot,
   cache: RouterCache,
   key: string,
-  entry: { vrf: string; prefix: string },
+  entry: { vrf: string; prefix: string; family: Family },
 ): RouterView | null {
-  let view = cache.views.get(key);
+  const table = tableOf(entry);
+  let bucket = cache.views.get(table);
+  if (!bucket) cache.views.set(table, (bucket = new Map()));
+  let view = bucket.get(key);
   if (view !== undefined) return view;
   const network = entry.prefix.split('/')[0] ?? '';
   const route = snapshot.routes.lookup(network, entry.vrf);
@@ -124,6 +138,6 @@ export function viewOf(
             };
           }),
         };
-  cache.views.set(key, view);
+  bucket.set(key, view);
   return view;
 }

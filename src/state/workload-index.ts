@@ -3,7 +3,7 @@ import type { Family } from '../model/route.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { poolMatcher, type PoolMatcher } from './pool-match.ts';
-import { routerCache, viewOf, type RouterCache, type RouterView } from './router-views.ts';
+import { routerCache, tableOf, viewOf, type RouterCache, type RouterView } from './router-views.ts';
 
 export interface Announcer {
   host: string;
@@ -126,10 +126,17 @@ function fewChanged(
     if (hosts[i]!.name !== last.hosts[i]!.name) return null;
     if (hosts[i]!.routes !== last.hosts[i]!.routes && movedHosts.push(i) > HOST_DELTA_MAX) return null;
   }
-  const changed: IndexRouter[] = [];
+  // Per changed router, the tables whose views the last build's are (its cache took them over from
+  // the one the last build read): entries of those cannot have moved and are not looked at.
+  const changed: { router: IndexRouter; same: ReadonlySet<string> | null }[] = [];
   for (let i = 0; i < routers.length; i++) {
-    if (routers[i]!.name !== last.routers[i]!.name) return null;
-    if (routers[i]!.cache !== last.routers[i]!.cache) changed.push(routers[i]!);
+    const r = routers[i]!;
+    if (r.name !== last.routers[i]!.name) return null;
+    if (r.cache !== last.routers[i]!.cache)
+      changed.push({
+        router: r,
+        same: r.cache.inheritedFrom === last.routers[i]!.cache ? r.cache.keptTables : null,
+      });
   }
   if (changed.length === 0 && movedHosts.length === 0) return last.sorted;
   let sorted = last.sorted;
@@ -144,11 +151,14 @@ function fewChanged(
     for (let i = 0; i < sorted.length; i++) {
       const entry = sorted[i]!;
       if (rebuilt.has(entry)) continue;
+      const table = tableOf(entry);
+      if (changed.every(({ same }) => same?.has(table))) continue;
       const key = `${entry.vrf}|${entry.prefix}`;
       const moved = changed.some(
-        (r) =>
+        ({ router: r, same }) =>
+          !same?.has(table) &&
           viewOf(r.name, r.snapshot, r.cache, key, entry) !==
-          (entry.seenBy.find((view) => view.router === r.name) ?? null),
+            (entry.seenBy.find((view) => view.router === r.name) ?? null),
       );
       if (moved) sorted[i] = withViews({ ...entry, seenBy: [], conflicts: [] }, key, routers);
     }

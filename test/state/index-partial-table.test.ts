@@ -169,4 +169,39 @@ describe('workload index when only a router changed', () => {
     );
     expect(at(third, '203.0.113.9/32').conflicts).toContain('not seen by rr');
   });
+
+  it('two router polls between builds (a table re-read by the first, kept by the second): equals a build from scratch', () => {
+    const fixed = hosts();
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    // Poll 2 re-reads blue IPv4 (198.51.100.1 moved to hv2); no build runs (deferred).
+    const second = reread(first, [
+      via('198.51.100.1/32', 'swp2', 'blue'),
+      via('198.51.100.2/32', 'swp2', 'blue'),
+    ]);
+    buildWorkloadIndex(
+      [routerDevice(second), ...fixed],
+      TENANTS.map((t) => ({ ...t })),
+    );
+    // Poll 3 re-reads default IPv4 only, keeping blue IPv4 from poll 2.
+    const builder = new CompactRouteTableBuilder();
+    builder.addFrom(second.routes, (vrf, family) => !(vrf === 'default' && family === 4));
+    builder.add(via('203.0.113.1/32', 'swp1', 'default'));
+    builder.add(via('203.0.113.2/32', 'swp2', 'default'));
+    const third = { ...second, routes: builder.finish(), collectedAt: second.collectedAt + 2000 };
+    const after = buildWorkloadIndex([routerDevice(third), ...fixed], TENANTS);
+    expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv2');
+    expect(shown(after)).toEqual(
+      shown(
+        buildWorkloadIndex(
+          [routerDevice(third), ...fixed],
+          TENANTS.map((t) => ({ ...t })),
+        ),
+      ),
+    );
+    expect(shown(before)).toContain('blue 198.51.100.1/32 rr→hv1');
+  });
 });

@@ -266,6 +266,7 @@ const NO_TIMES: ReadonlyMap<string, number> = new Map();
 export class CompactRouteTable implements RouteTable {
   private readonly indexes = new Map<number, PrefixIndex>();
   private readonly views = new Map<string, Uint32Array>();
+  private readonly query = new Uint32Array(5);
 
   /** Use {@link CompactRouteTableBuilder}. */
   constructor(
@@ -309,18 +310,7 @@ export class CompactRouteTable implements RouteTable {
       throw new RangeError(`no route ${index}`);
     const c = this.c;
     const f = c.flags[index]!;
-    const group = c.nh[index]!;
-    const nexthops: Nexthop[] = [];
-    for (let g = c.groupStarts[group]!; g < c.groupStarts[group + 1]!; g++) {
-      const t = c.groupMembers[g]!;
-      const nh: Nexthop = { active: (c.nhFlags[t]! & NH_ACTIVE) !== 0 };
-      const ip = c.strings.get(c.nhIp[t]!);
-      const iface = c.strings.get(c.nhIf[t]!);
-      if (ip !== undefined) nh.ip = ip;
-      if (iface !== undefined) nh.interface = iface;
-      if (c.nhFlags[t]! & NH_ONLINK) nh.onLink = true;
-      nexthops.push(nh);
-    }
+    const nexthops = this.nexthopsAt(index);
     return {
       vrf: c.vrfNames.get(c.vrf[index]!) ?? 'default',
       family: f & V6 ? 6 : 4,
@@ -369,6 +359,44 @@ export class CompactRouteTable implements RouteTable {
     let n = 0;
     for (let i = 0; i < out.length; i++) if (c.vrf[i] === v && (c.flags[i]! & mask) === want) out[n++] = i;
     return out.slice(0, n);
+  }
+
+  /**
+   * The selected row for exactly `prefix` in `vrf` — the longest match of its address, when that is as
+   * long as the prefix — or -1. What `lookup` + comparing prefixes answers, without materialising a Route
+   * (the workload index asks it for every workload prefix of every new table).
+   */
+  selectedRowOf(prefix: string, vrf = 'default'): number {
+    const q = this.query;
+    q.fill(0);
+    const family = parseIpWords(prefix, q);
+    const v = this.c.vrfNames.find(vrf);
+    if (family === 0 || v === 0) return -1;
+    const row = this.prefixIndex(v, family).lookup(q);
+    return row >= 0 && this.c.plen[row] === q[4] ? row : -1;
+  }
+
+  /** A row's protocol (see selectedRowOf). */
+  protocolAt(row: number): string {
+    return this.c.protocols.get(this.c.proto[row]!) ?? 'unknown';
+  }
+
+  /** A row's next hops, as `at(row).nexthops`. */
+  nexthopsAt(row: number): Nexthop[] {
+    const c = this.c;
+    const group = c.nh[row]!;
+    const nexthops: Nexthop[] = [];
+    for (let g = c.groupStarts[group]!; g < c.groupStarts[group + 1]!; g++) {
+      const t = c.groupMembers[g]!;
+      const nh: Nexthop = { active: (c.nhFlags[t]! & NH_ACTIVE) !== 0 };
+      const ip = c.strings.get(c.nhIp[t]!);
+      const iface = c.strings.get(c.nhIf[t]!);
+      if (ip !== undefined) nh.ip = ip;
+      if (iface !== undefined) nh.interface = iface;
+      if (c.nhFlags[t]! & NH_ONLINK) nh.onLink = true;
+      nexthops.push(nh);
+    }
+    return nexthops;
   }
 
   lookup(address: string, vrf = 'default'): Route | undefined {

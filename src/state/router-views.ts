@@ -2,7 +2,8 @@
  * What the workload index derives from one router's state (issue 16: cost proportional to change),
  * remembered with that state: next-hop owners, each workload prefix's view, routes by host.
  */
-import type { Family } from '../model/route.ts';
+import { CompactRouteTable } from '../model/compact-route-table.ts';
+import type { Family, Route } from '../model/route.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
@@ -120,10 +121,21 @@ export function viewOf(
   if (!bucket) cache.views.set(table, (bucket = new Map()));
   let view = bucket.get(key);
   if (view !== undefined) return view;
-  const network = entry.prefix.split('/')[0] ?? '';
-  const route = snapshot.routes.lookup(network, entry.vrf);
+  const routes = snapshot.routes;
+  let route: Pick<Route, 'protocol' | 'selected' | 'nexthops'> | undefined;
+  if (routes instanceof CompactRouteTable) {
+    // The row alone, no Route object: this runs for every workload prefix of every new table.
+    const row = routes.selectedRowOf(entry.prefix, entry.vrf);
+    route =
+      row < 0
+        ? undefined
+        : { protocol: routes.protocolAt(row), selected: true, nexthops: routes.nexthopsAt(row) };
+  } else {
+    const found = routes.lookup(entry.prefix.split('/')[0] ?? '', entry.vrf);
+    route = found?.prefix === entry.prefix ? found : undefined;
+  }
   view =
-    !route || route.prefix !== entry.prefix
+    route === undefined
       ? null
       : {
           router: name,

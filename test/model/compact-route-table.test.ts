@@ -179,6 +179,19 @@ describe('CompactRouteTable.lookup', () => {
       }
       expect(t.lookup(v4(a, 32).split('/')[0]!)?.prefix).toBe(best?.prefix);
     }
+    // selectedRowOf: the selected row of exactly that prefix — what lookup + comparing prefixes says.
+    for (const r of routes.slice(0, 2_000)) {
+      const found = t.lookup(r.prefix.split('/')[0]!);
+      const row = t.selectedRowOf(r.prefix);
+      if (found?.prefix !== r.prefix) expect(row, r.prefix).toBe(-1);
+      else {
+        expect(t.at(row)).toEqual(found);
+        expect(t.protocolAt(row)).toBe(found.protocol);
+        expect(t.nexthopsAt(row)).toEqual(found.nexthops);
+      }
+    }
+    expect(t.selectedRowOf('10.0.0.0/8', 'nosuch')).toBe(-1);
+    expect(t.selectedRowOf('not a prefix')).toBe(-1);
   });
 });
 

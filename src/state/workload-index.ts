@@ -68,36 +68,51 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
   const quick = fewChanged(devices, tenants, routers);
   if (quick) return quick;
   const built = fullBuild(devices, tenants, routers);
-  lastBuilds.set(tenants, {
-    hosts: hostInputs(devices),
-    routers: routers.map(({ name, cache }) => ({ name, cache })),
-    sorted: built,
-  });
+  lastBuilds.set(tenants, { hosts: hostInputs(devices), routers, sorted: built });
   return built;
 }
 
 type IndexRouter = { name: string; snapshot: DeviceSnapshot; cache: RouterCache };
 
-/**
- * What the last build read, per tenant list: each hypervisor's workload routes (the driver's object,
- * the same while unchanged) and each router's derived state. Null inputs: a host that cannot be read
- * (then routers' routes via it are inferred — always a full build).
- */
+type WorkloadRoutes = readonly {
+  vrf: string;
+  prefix: string;
+  family: Family;
+  interface: string;
+  metric: number | null;
+}[];
+
+/** What the index reads of a hypervisor: its workload routes (the driver's object) and its problem. */
+interface HostInput {
+  name: string;
+  routes: WorkloadRoutes | undefined;
+  problem: string | null;
+}
+
+/** What the last build read, per tenant list: every hypervisor's input, every router's state. */
 interface LastBuild {
-  hosts: { name: string; routes: object | undefined }[] | null;
-  routers: { name: string; cache: RouterCache }[];
+  hosts: HostInput[];
+  routers: IndexRouter[];
   sorted: WorkloadEntry[];
 }
 const lastBuilds = new WeakMap<readonly TenantSpec[], LastBuild>();
 
-function hostInputs(devices: IndexedDevice[]): LastBuild['hosts'] {
-  const out: { name: string; routes: object | undefined }[] = [];
-  for (const device of devices) {
-    if (device.spec.role !== 'hypervisor') continue;
-    if (hostProblem(device) !== null) return null;
-    out.push({ name: device.spec.name, routes: device.snapshot?.workloadRoutes });
-  }
+function hostInputs(devices: IndexedDevice[]): HostInput[] {
+  const out: HostInput[] = [];
+  for (const device of devices)
+    if (device.spec.role === 'hypervisor')
+      out.push({
+        name: device.spec.name,
+        routes: device.snapshot?.workloadRoutes,
+        problem: hostProblem(device),
+      });
   return out;
+}
+
+function downOf(hosts: readonly HostInput[]): Map<string, string> {
+  const down = new Map<string, string>();
+  for (const host of hosts) if (host.problem !== null) down.set(host.name, host.problem);
+  return down;
 }
 
 /** Past this many hosts changed since the last build, a full build (their deltas would cost as much). */
@@ -105,12 +120,13 @@ const HOST_DELTA_MAX = 32;
 
 /**
  * The common changes at fleet size: a router's table moved (a migration), or a few hosts' workload
- * routes did (a workload created, moved or removed), every other host as it was. Only the entries of
- * the prefixes those hosts announced before or announce now are rebuilt, and the entries whose view
- * from a changed router is not the one they hold (views a router's unchanged tables keep are the same
- * objects, see inheritedViews) — in their places; a prefix no host announces any more goes, a new one is
- * placed by the sort order. What it returns is what a full build returns. Null when anything else
- * changed (a host that cannot be read, the device list, many hosts): then a full build.
+ * routes or health did (a workload created, moved or removed; a host down or back), every other host
+ * as it was. Only these entries are built again, in their places: the prefixes those hosts announced or
+ * announce; while hosts cannot be read, the prefixes routers route via them (before and now); and the
+ * entries whose view from a changed router is not the one they hold (views of a router's tables that
+ * were kept are the same objects, see inheritedViews). A prefix nothing announces any more goes, a new
+ * one is placed by the sort order. What it returns is what a full build returns (tested against one).
+ * Null when anything else changed (the device list, many hosts): then a full build.
  */
 function fewChanged(
   devices: IndexedDevice[],
@@ -118,13 +134,18 @@ function fewChanged(
   routers: IndexRouter[],
 ): WorkloadEntry[] | null {
   const last = lastBuilds.get(tenants);
-  if (!last?.hosts || last.routers.length !== routers.length) return null;
+  if (!last || last.routers.length !== routers.length) return null;
   const hosts = hostInputs(devices);
-  if (!hosts || hosts.length !== last.hosts.length) return null;
+  if (hosts.length !== last.hosts.length) return null;
   const movedHosts: number[] = [];
   for (let i = 0; i < hosts.length; i++) {
-    if (hosts[i]!.name !== last.hosts[i]!.name) return null;
-    if (hosts[i]!.routes !== last.hosts[i]!.routes && movedHosts.push(i) > HOST_DELTA_MAX) return null;
+    const [now, before] = [hosts[i]!, last.hosts[i]!];
+    if (now.name !== before.name) return null;
+    if (
+      (now.routes !== before.routes || now.problem !== before.problem) &&
+      movedHosts.push(i) > HOST_DELTA_MAX
+    )
+      return null;
   }
   // Per changed router, the tables whose views the last build's are (its cache took them over from
   // the one the last build read): entries of those cannot have moved and are not looked at.
@@ -139,18 +160,15 @@ function fewChanged(
       });
   }
   if (changed.length === 0 && movedHosts.length === 0) return last.sorted;
-  let sorted = last.sorted;
-  const rebuilt = new Set<WorkloadEntry>();
-  if (movedHosts.length > 0) {
-    const delta = hostDelta(hosts, last, movedHosts, tenants, routers);
-    if (!delta) return null;
-    sorted = delta.sorted;
-    for (const entry of delta.rebuilt) rebuilt.add(entry);
-  } else if (changed.length > 0) sorted = sorted.slice();
+  const ranks = lastRanks.get(tenants);
+  if (!ranks || ranks.size !== last.sorted.length) return null;
+  const down = downOf(hosts);
+  const delta = rebuildTouched(hosts, last, movedHosts, tenants, routers, down, ranks);
+  const sorted = delta.sorted;
   if (changed.length > 0)
     for (let i = 0; i < sorted.length; i++) {
       const entry = sorted[i]!;
-      if (rebuilt.has(entry)) continue;
+      if (delta.rebuilt.has(entry)) continue;
       const table = tableOf(entry);
       if (changed.every(({ same }) => same?.has(table))) continue;
       const key = `${entry.vrf}|${entry.prefix}`;
@@ -160,52 +178,49 @@ function fewChanged(
           viewOf(r.name, r.snapshot, r.cache, key, entry) !==
             (entry.seenBy.find((view) => view.router === r.name) ?? null),
       );
-      if (moved) sorted[i] = withViews({ ...entry, seenBy: [], conflicts: [] }, key, routers);
+      if (moved) sorted[i] = withViews({ ...entry, seenBy: [], conflicts: [] }, key, routers, down);
     }
   last.hosts = hosts;
-  last.routers = routers.map(({ name, cache }) => ({ name, cache }));
+  last.routers = routers;
   last.sorted = sorted;
   return sorted;
 }
 
-/** An entry's views from every router and its conflicts (every host readable: the delta paths). */
-function withViews(entry: WorkloadEntry, key: string, routers: readonly IndexRouter[]): WorkloadEntry {
+/** An entry's views from every router and its conflicts. */
+function withViews(
+  entry: WorkloadEntry,
+  key: string,
+  routers: readonly IndexRouter[],
+  down: ReadonlyMap<string, string>,
+): WorkloadEntry {
   for (const r of routers) {
     const view = viewOf(r.name, r.snapshot, r.cache, key, entry);
     if (view) entry.seenBy.push(view);
   }
-  addConflicts(entry, new Map(), routers);
+  addConflicts(entry, down, routers);
   return entry;
 }
 
-type WorkloadRoutes = readonly {
-  vrf: string;
-  prefix: string;
-  family: Family;
-  interface: string;
-  metric: number | null;
-}[];
-
 /**
- * The last build with the workload routes of a few hosts replaced: every prefix those hosts announced or
- * announce gets its entry again — announcers from the hosts that did not change as they were, then theirs,
- * in device order as a full build has them. Null when the last order's ranks are not at hand.
+ * The last build (a copy) with every prefix the moved hosts touch built again — announcers from the
+ * hosts that did not move as they were, the moved hosts' from their routes now, then those inferred from
+ * routers for hosts that cannot be read, in the order a full build gives them.
  */
-function hostDelta(
-  hosts: NonNullable<LastBuild['hosts']>,
+function rebuildTouched(
+  hosts: readonly HostInput[],
   last: LastBuild,
   movedHosts: readonly number[],
   tenants: readonly TenantSpec[],
   routers: readonly IndexRouter[],
-): { sorted: WorkloadEntry[]; rebuilt: WorkloadEntry[] } | null {
-  const ranks = lastRanks.get(tenants);
-  if (!ranks || ranks.size !== last.sorted.length) return null;
+  down: ReadonlyMap<string, string>,
+  ranks: ReadonlyMap<string, number>,
+): { sorted: WorkloadEntry[]; rebuilt: Set<WorkloadEntry> } {
+  const pools = poolMatcher(tenants);
   const order = new Map<string, number>();
   hosts.forEach(({ name }, i) => order.set(name, i));
   const movedNames = new Set(movedHosts.map((i) => hosts[i]!.name));
-  // Every prefix the moved hosts announced or announce, and what they announce now.
   const touched = new Map<string, { vrf: string; prefix: string; family: Family; announcers: Announcer[] }>();
-  const touch = (route: WorkloadRoutes[number]) => {
+  const touch = (route: { vrf: string; prefix: string; family: Family }) => {
     const key = `${route.vrf}|${route.prefix}`;
     let t = touched.get(key);
     if (!t)
@@ -213,29 +228,67 @@ function hostDelta(
     return t;
   };
   for (const i of movedHosts) {
-    for (const route of (last.hosts![i]!.routes ?? []) as WorkloadRoutes) touch(route);
-    for (const route of (hosts[i]!.routes ?? []) as WorkloadRoutes)
+    const host = hosts[i]!;
+    for (const route of last.hosts[i]!.routes ?? []) touch(route);
+    for (const route of host.routes ?? [])
       touch(route).announcers.push({
-        host: hosts[i]!.name,
+        host: host.name,
         interface: route.interface,
         metric: route.metric,
         source: 'host',
-        hostProblem: null,
+        hostProblem: host.problem,
       });
   }
-  const pools = poolMatcher(tenants);
+  // Prefixes routers route via hosts that cannot be read now or could not then: when the router or
+  // the host changed, their inferred announcers may have.
+  const lastDown = downOf(last.hosts);
+  if (down.size > 0 || lastDown.size > 0)
+    routers.forEach((now, r) => {
+      const before = last.routers[r]!;
+      const routerMoved = now.cache !== before.cache;
+      for (const host of down.keys())
+        if (routerMoved || movedNames.has(host))
+          for (const route of byHostOf(now, tenants, pools).get(host) ?? []) touch(route);
+      for (const host of lastDown.keys())
+        if (routerMoved || movedNames.has(host))
+          for (const route of byHostOf(before, tenants, pools).get(host) ?? []) touch(route);
+    });
+  // Inferred announcers of the touched prefixes, per router in order, each router's in table order.
+  const inferred = new Map<string, { router: number; order: number; host: string }[]>();
+  if (down.size > 0)
+    routers.forEach((router, r) => {
+      for (const host of down.keys())
+        for (const route of byHostOf(router, tenants, pools).get(host) ?? []) {
+          const key = `${route.vrf}|${route.prefix}`;
+          if (!touched.has(key)) continue;
+          const list = inferred.get(key) ?? [];
+          list.push({ router: r, order: route.order, host });
+          inferred.set(key, list);
+        }
+    });
   const sorted = last.sorted.slice();
-  const rebuilt: WorkloadEntry[] = [];
+  const rebuilt = new Set<WorkloadEntry>();
   const fresh: WorkloadEntry[] = [];
   let removed = 0;
   for (const [key, t] of touched) {
     const rank = ranks.get(key);
     const before = rank === undefined ? undefined : sorted[rank];
     const announcers = [
-      ...(before?.announcers.filter((a) => !movedNames.has(a.host)) ?? []),
+      ...(before?.announcers.filter((a) => a.source === 'host' && !movedNames.has(a.host)) ?? []),
       ...t.announcers,
     ];
     announcers.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
+    const guesses = inferred.get(key) ?? [];
+    guesses.sort((a, b) => a.router - b.router || a.order - b.order);
+    for (const { host } of guesses)
+      if (!announcers.some((a) => a.host === host))
+        announcers.push({
+          host,
+          interface: null,
+          metric: null,
+          source: 'routers',
+          hostProblem: down.get(host)!,
+        });
     if (announcers.length === 0) {
       if (rank !== undefined) {
         sorted[rank] = REMOVED;
@@ -255,8 +308,9 @@ function hostDelta(
       },
       key,
       routers,
+      down,
     );
-    rebuilt.push(entry);
+    rebuilt.add(entry);
     if (rank === undefined) fresh.push(entry);
     else sorted[rank] = entry;
   }
@@ -269,7 +323,7 @@ function hostDelta(
   return { sorted: merged, rebuilt };
 }
 
-/** Marks an entry's slot whose prefix no host announces any more. */
+/** Marks an entry's slot whose prefix nothing announces any more. */
 const REMOVED = {} as WorkloadEntry;
 
 function fullBuild(devices: IndexedDevice[], tenants: TenantSpec[], routers: IndexRouter[]): WorkloadEntry[] {
@@ -398,18 +452,17 @@ function mergeFresh(known: readonly WorkloadEntry[], fresh: WorkloadEntry[]): Wo
   return sorted;
 }
 
-/** Tenant-pool prefixes a router routes via a host that cannot be read: announcers known only from the routers. */
-function inferFromRouter(
+/**
+ * Which host each of a router's selected tenant-pool routes leads to, in table order (index, hop
+ * position): one pass over the router's table per (table, peers, tenants), kept with the router's state.
+ */
+function byHostOf(
   router: { snapshot: DeviceSnapshot; cache: RouterCache },
   tenants: readonly TenantSpec[],
-  down: Map<string, string>,
   pools: PoolMatcher,
-  entryFor: (vrf: string, prefix: string, family: Family) => WorkloadEntry,
-): void {
+): Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> {
   const { cache } = router;
   if (!cache.byHost || cache.byHostTenants !== tenants) {
-    // One pass over the router's table per (table, peers, tenants): which selected tenant-pool routes
-    // lead to which host.
     const vrfs = new Set(tenants.map((tenant) => tenant.vrf ?? 'default'));
     const byHost = new Map<string, { order: number; vrf: string; prefix: string; family: Family }[]>();
     const table = router.snapshot.routes;
@@ -440,9 +493,20 @@ function inferFromRouter(
     cache.byHost = byHost;
     cache.byHostTenants = tenants;
   }
+  return cache.byHost;
+}
+
+/** Tenant-pool prefixes a router routes via a host that cannot be read: announcers known only from the routers. */
+function inferFromRouter(
+  router: { snapshot: DeviceSnapshot; cache: RouterCache },
+  tenants: readonly TenantSpec[],
+  down: Map<string, string>,
+  pools: PoolMatcher,
+  entryFor: (vrf: string, prefix: string, family: Family) => WorkloadEntry,
+): void {
+  const byHost = byHostOf(router, tenants, pools);
   const found: { order: number; vrf: string; prefix: string; family: Family; host: string }[] = [];
-  for (const host of down.keys())
-    for (const route of cache.byHost.get(host) ?? []) found.push({ ...route, host });
+  for (const host of down.keys()) for (const route of byHost.get(host) ?? []) found.push({ ...route, host });
   found.sort((a, b) => a.order - b.order);
   for (const { vrf, prefix, family, host } of found) {
     const entry = entryFor(vrf, prefix, family);

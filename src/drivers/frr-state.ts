@@ -8,7 +8,7 @@ import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from 
 import { BGP_FULL_MS, sessionsOf } from './bgp-probe.ts';
 import { readIfChanged, type Held } from './digest.ts';
 import { interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
-import { parseIpJsonAddr, vrfsFromIpLinks } from './linux/ip-addr.ts';
+import { parseIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
 import { vtyshCommand } from './shell.ts';
@@ -145,12 +145,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   const now = (ctx.now ?? Date.now)();
   const [bgp, addresses, kernel4, kernel6] = await Promise.all([
     part('bgp', () => readBgp({ runner, device, command: c.bgp, held, kept, now })),
-    part('interfaces', () =>
-      readHeld('interfaces', c.addresses, (text) => ({
-        interfaces: parseIpJsonAddr(text),
-        vrfs: vrfsFromIpLinks(text),
-      })),
-    ),
+    part('interfaces', () => readHeld('interfaces', c.addresses, parseIpLinks)),
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
   ]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InterfaceAddress, NetInterface, VrfInfo } from '../../model/interface.ts';
-import { parseJsonWith } from '../json.ts';
+import { parseJsonChecked, shape } from '../json.ts';
 
 const AddrInfoSchema = z.looseObject({
   family: z.string().optional(),
@@ -29,7 +29,42 @@ const LinkSchema = z.looseObject({
 });
 type Link = z.infer<typeof LinkSchema>;
 
-const LinksSchema = z.array(LinkSchema);
+export const LinksSchema = z.array(LinkSchema);
+
+const opt = shape.optional;
+/** What LinksSchema says, as plain checks (the hot path; zod describes what these refuse). */
+export const isLinks = shape.array(
+  shape.object({
+    ifindex: shape.number,
+    ifname: shape.string,
+    flags: opt(shape.array(shape.string)),
+    mtu: opt(shape.number),
+    operstate: opt(shape.string),
+    master: opt(shape.string),
+    link_type: opt(shape.string),
+    address: opt(shape.string),
+    linkinfo: opt(
+      shape.object({
+        info_kind: opt(shape.string),
+        info_data: opt(shape.object({ table: opt(shape.number) })),
+      }),
+    ),
+    addr_info: opt(
+      shape.array(
+        shape.object({
+          family: opt(shape.string),
+          local: opt(shape.string),
+          prefixlen: opt(shape.number),
+          scope: opt(shape.string),
+        }),
+      ),
+    ),
+  }),
+);
+
+function parseLinks(text: string): Link[] {
+  return parseJsonChecked(LinksSchema, isLinks, text, 'ip link/addr listing');
+}
 
 function addressesOf(link: Link): InterfaceAddress[] {
   const out: InterfaceAddress[] = [];
@@ -64,7 +99,13 @@ function toInterface(link: Link): NetInterface {
 
 /** `ip -j [-d] addr show` or `ip -j [-d] link show` → interfaces (kind and master need `-d`). */
 export function parseIpJsonAddr(text: string): NetInterface[] {
-  return parseJsonWith(LinksSchema, text, 'ip link/addr listing').map(toInterface);
+  return parseLinks(text).map(toInterface);
+}
+
+/** Interfaces and VRFs of one `ip -j -d addr show` listing, parsed once. */
+export function parseIpLinks(text: string): { interfaces: NetInterface[]; vrfs: VrfInfo[] } {
+  const links = parseLinks(text);
+  return { interfaces: links.map(toInterface), vrfs: vrfsOf(links) };
 }
 
 /**
@@ -72,7 +113,11 @@ export function parseIpJsonAddr(text: string): NetInterface[] {
  * `show vrf json`). The default VRF is implicit and not listed, as in VyOS's configuration.
  */
 export function vrfsFromIpLinks(text: string): VrfInfo[] {
-  return parseJsonWith(LinksSchema, text, 'ip link/addr listing')
+  return vrfsOf(parseLinks(text));
+}
+
+function vrfsOf(links: readonly Link[]): VrfInfo[] {
+  return links
     .filter((l) => l.linkinfo?.info_kind === 'vrf')
     .map((l) => ({ name: l.ifname, table: l.linkinfo?.info_data?.table ?? null }));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Family } from '../../model/route.ts';
-import { parseJsonWith } from '../json.ts';
+import { parseJsonChecked, shape } from '../json.ts';
 
 // An IPv4 route with an IPv6 next hop (RFC 8950, what unnumbered BGP installs) has `via` instead of `gateway`.
 const Via = z.looseObject({ family: z.string().optional(), host: z.string() });
@@ -21,7 +21,28 @@ const IpRouteSchema = z.looseObject({
     .optional(),
 });
 
-const IpRoutesSchema = z.array(IpRouteSchema);
+export const IpRoutesSchema = z.array(IpRouteSchema);
+
+const opt = shape.optional;
+const isVia = shape.object({ family: opt(shape.string), host: shape.string });
+/** What IpRoutesSchema says, as plain checks (the hot path; zod describes what these refuse). */
+export const isIpRoutes = shape.array(
+  shape.object({
+    type: opt(shape.string),
+    dst: shape.string,
+    gateway: opt(shape.string),
+    via: opt(isVia),
+    dev: opt(shape.string),
+    protocol: opt(shape.string),
+    scope: opt(shape.string),
+    metric: opt(shape.number),
+    table: opt(shape.either(shape.string, shape.number)),
+    pref: opt(shape.string),
+    nexthops: opt(
+      shape.array(shape.object({ gateway: opt(shape.string), via: opt(isVia), dev: opt(shape.string) })),
+    ),
+  }),
+);
 
 /** One kernel route as iproute2 reports it, with the defaults iproute2 leaves unsaid filled in. */
 export interface IpRoute {
@@ -45,7 +66,7 @@ export interface IpRoute {
  * carries no other clue.
  */
 export function parseIpJsonRoutes(text: string, family?: Family): IpRoute[] {
-  return parseJsonWith(IpRoutesSchema, text, 'ip route listing').map((r) => {
+  return parseJsonChecked(IpRoutesSchema, isIpRoutes, text, 'ip route listing').map((r) => {
     // A bare `default` is IPv6 when it has the v6-only `pref`, or an IPv6 gateway and no `via` (RFC 8950).
     const v6 = r.dst.includes(':') || r.pref !== undefined || (r.gateway?.includes(':') === true && !r.via);
     const fam: Family = r.dst === 'default' ? (v6 ? 6 : (family ?? 4)) : r.dst.includes(':') ? 6 : 4;

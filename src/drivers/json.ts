@@ -44,6 +44,14 @@ export const shape = {
       for (const item of v) if (!check(item)) return false;
       return true;
     },
+  /** An object whose every value passes `check` (zod's `record` of string keys). */
+  record:
+    (check: ShapeCheck): ShapeCheck =>
+    (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+      for (const key in v) if (!check((v as Record<string, unknown>)[key])) return false;
+      return true;
+    },
   object: (fields: Record<string, ShapeCheck>): ShapeCheck => {
     const entries = Object.entries(fields);
     return (v) => {

@@ -6,8 +6,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ShapeCheck } from '../../src/drivers/json.ts';
+import { AfiSummarySchema, isAfiSummaryShape, parseBgpSummary } from '../../src/drivers/frr/bgp-summary.ts';
+import { shape } from '../../src/drivers/json.ts';
 import { isLinks, LinksSchema, parseIpJsonAddr } from '../../src/drivers/linux/ip-addr.ts';
 import { IpRoutesSchema, isIpRoutes, parseIpJsonRoutes } from '../../src/drivers/linux/ip-route.ts';
 
@@ -92,6 +94,31 @@ describe('shape checks agree with their schemas', () => {
     const fixtures = listings(/^ip-j(-6)?-route-show-table-all\.json$/);
     expect(fixtures.length).toBeGreaterThan(2);
     expect(agree(IpRoutesSchema, isIpRoutes, fixtures)).toBeGreaterThan(50);
+  });
+
+  it('BGP summaries of every FRR version in the corpus (each VRF/AFI summary)', () => {
+    const corpus = path.join(import.meta.dirname, '../../fixtures/frr-corpus');
+    const fixtures: { name: string; value: unknown[] }[] = [];
+    for (const version of readdirSync(corpus).filter((d) => statSync(path.join(corpus, d)).isDirectory()))
+      for (const topo of readdirSync(path.join(corpus, version))) {
+        const file = path.join(corpus, version, topo, 'show-bgp-vrf-all-summary-json.json');
+        let doc: Record<string, Record<string, unknown>>;
+        try {
+          doc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc;
+        } catch {
+          continue;
+        }
+        const afis = Object.values(doc).flatMap((vrf) => Object.values(vrf));
+        fixtures.push({
+          name: `${version}/${topo}`,
+          value: afis.filter((a) => typeof a === 'object' && a !== null && 'peers' in a),
+        });
+      }
+    expect(fixtures.length).toBeGreaterThan(4);
+    expect(agree(z.array(AfiSummarySchema), shape.array(isAfiSummaryShape), fixtures)).toBeGreaterThan(50);
+    expect(() => parseBgpSummary('{"ipv4Unicast":{"peers":{"swp1":{"pfxRcd":"7"}}}}', 'rr')).toThrow(
+      /unexpected BGP summary at "ipv4Unicast".peers.swp1.pfxRcd/,
+    );
   });
 
   it('a listing the checks refuse is still a clear error naming what is wrong', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BgpSession } from '../../model/bgp.ts';
 import { ParseError } from '../errors.ts';
-import { parseJsonWith } from '../json.ts';
+import { parseJsonWith, shape } from '../json.ts';
 
 // FRR 9.0+ prints AS numbers in dot notation as strings (`"1.4"`) when `bgp as-notation dot` is set.
 const Asn = z.union([z.number(), z.string()]);
@@ -25,13 +25,39 @@ const PeerSchema = z.looseObject({
   idType: z.string().optional(),
 });
 
-const AfiSummarySchema = z.looseObject({
+export const AfiSummarySchema = z.looseObject({
   as: Asn.optional(),
   vrfName: z.string().optional(),
   peers: z.record(z.string(), PeerSchema),
   failedPeers: z.number().optional(),
 });
 type AfiSummary = z.infer<typeof AfiSummarySchema>;
+
+const opt = shape.optional;
+const asn = shape.either(shape.number, shape.string);
+/** What AfiSummarySchema says, as plain checks (a router's summary holds a peer a host; zod explains refusals). */
+export const isAfiSummaryShape = shape.object({
+  as: opt(asn),
+  vrfName: opt(shape.string),
+  peers: shape.record(
+    shape.object({
+      hostname: opt(shape.string),
+      desc: opt(shape.string),
+      remoteAs: opt(asn),
+      localAs: opt(asn),
+      state: opt(shape.string),
+      peerUptime: opt(shape.string),
+      peerUptimeMsec: opt(shape.number),
+      pfxRcd: opt(shape.number),
+      prefixReceivedCount: opt(shape.number),
+      pfxSnt: opt(shape.number),
+      connectionsEstablished: opt(shape.number),
+      connectionsDropped: opt(shape.number),
+      idType: opt(shape.string),
+    }),
+  ),
+  failedPeers: opt(shape.number),
+});
 type Peer = z.infer<typeof PeerSchema>;
 
 /** Every name `get_afi_safi_json_str` (bgp_vty.c, 7.5 … HEAD) prints as an AFI/SAFI key. */
@@ -89,7 +115,9 @@ const where = (path: readonly PropertyKey[]): string =>
 
 /** One AFI's summary; `vrf` (when the key said which VRF) must agree with the `vrfName` FRR prints. */
 function parseAfi(value: unknown, path: string[], vrf?: string): AfiSummary {
-  const parsed = AfiSummarySchema.safeParse(value);
+  const parsed = isAfiSummaryShape(value)
+    ? { success: true as const, data: value as AfiSummary }
+    : AfiSummarySchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ParseError(

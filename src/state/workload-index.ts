@@ -116,7 +116,7 @@ function downOf(hosts: readonly HostInput[]): Map<string, string> {
 }
 
 /** Past this many hosts changed since the last build, a full build (their deltas would cost as much). */
-const HOST_DELTA_MAX = 32;
+const HOST_DELTA_MAX = 256;
 
 /**
  * The common changes at fleet size: a router's table moved (a migration), or a few hosts' workload

@@ -60,6 +60,8 @@ describe('workload index when a few hosts changed', () => {
     const next = lcg(seed);
     // Hosts that cannot be read now (their last routes stay; routers' routes via them are inferred).
     const failing = new Map<string, 'unreachable' | 'degraded'>();
+    // Hosts not polled yet (a console starting): no snapshot at all until their first poll.
+    const unpolled = new Set(failures ? HOSTS.slice(-2) : []);
     // Which hosts announce each prefix (usually one; sometimes two, as in the middle of a move).
     const owners = new Map<string, string[]>();
     for (const p of POOL) if (next() < 0.6) owners.set(key(p), [HOSTS[Math.floor(next() * HOSTS.length)]!]);
@@ -92,7 +94,9 @@ describe('workload index when a few hosts changed', () => {
       { spec: deviceSpec('rr2', 'router'), snapshot: router2, health: 'ok', consecutiveFailures: 0 },
       ...HOSTS.map((host): IndexedDevice => ({
         spec: deviceSpec(host, 'hypervisor'),
-        snapshot: { ...snapshot(host, { at: 1 }), workloadRoutes: hostRoutes.get(host)! },
+        snapshot: unpolled.has(host)
+          ? null
+          : { ...snapshot(host, { at: 1 }), workloadRoutes: hostRoutes.get(host)! },
         health: failing.get(host) ?? 'ok',
         consecutiveFailures: failing.has(host) ? 1 : 0,
       })),
@@ -124,6 +128,12 @@ describe('workload index when a few hosts changed', () => {
         touched.add(key(p));
       }
       renderHosts(changed);
+      // A host polled for the first time.
+      if (unpolled.size > 0 && next() < 0.2) {
+        const host = [...unpolled][0]!;
+        unpolled.delete(host);
+        changed.add(host);
+      }
       // A host that cannot be read now, or can again (its routes as they were).
       if (failures && next() < 0.4) {
         const host = HOSTS[Math.floor(next() * HOSTS.length)]!;

@@ -37,6 +37,23 @@ function groupKey(entry: WorkloadEntry, record: WorkloadRecord | undefined): str
 
 const unique = (values: string[]) => [...new Set(values)];
 
+/**
+ * Each group's row, remembered by its first entry: a regroup after an index change (at fleet size,
+ * 100k entries, most of them the same objects as before) makes rows again only for groups whose
+ * members, record or router list changed.
+ */
+const rowsByFirst = new WeakMap<
+  WorkloadEntry,
+  { members: WorkloadEntry[]; record: WorkloadRecord | null; routers: readonly string[]; row: WorkloadRow }
+>();
+const keysByEntry = new WeakMap<WorkloadEntry, { record: WorkloadRecord | undefined; key: string }>();
+
+function sameMembers(a: readonly WorkloadEntry[], b: readonly WorkloadEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Groups the per-prefix index into workloads, in the index's order (tenant, then first prefix). */
 export function groupWorkloads(
   entries: readonly WorkloadEntry[],
@@ -46,41 +63,64 @@ export function groupWorkloads(
   const groups = new Map<string, { record: WorkloadRecord | null; entries: WorkloadEntry[] }>();
   for (const entry of entries) {
     const record = recordOf(entry.vrf, entry.prefix);
-    const key = groupKey(entry, record);
+    let known = keysByEntry.get(entry);
+    if (!known || known.record !== record)
+      keysByEntry.set(entry, (known = { record, key: groupKey(entry, record) }));
+    const key = known.key;
     const group = groups.get(key);
     if (group) group.entries.push(entry);
     else groups.set(key, { record: record ?? null, entries: [entry] });
   }
   return [...groups].map(([key, { record, entries: members }]) => {
-    const sorted = [...members].sort((a, b) => a.family - b.family);
-    const announcers = sorted.flatMap((e) => e.announcers);
-    const seeing = routerNames.filter((router) =>
-      sorted.every((e) => e.seenBy.some((view) => view.router === router)),
-    );
-    return {
-      key,
-      name: record?.name ?? null,
-      record,
-      tenant: sorted[0]!.tenant,
-      vrf: sorted[0]!.vrf,
-      entries: sorted,
-      ipv4:
-        sorted
-          .filter((e) => e.family === 4)
-          .map((e) => e.prefix.replace(/\/32$/, ''))
-          .join(',') || '-',
-      ipv6:
-        sorted
-          .filter((e) => e.family === 6)
-          .map((e) => e.prefix)
-          .join(',') || '-',
-      hosts:
-        unique(announcers.map((a) => (a.interface === null ? announcerText(a) : a.host))).join(',') || '-',
-      taps: unique(announcers.map(announcerText)).join(',') || '-',
-      routersSeeing: seeing.length,
-      routers: routerNames.length,
-      // Said once for the workload; which prefix each concerns is on its detail view (Enter).
-      conflicts: unique(sorted.flatMap((e) => e.conflicts)),
-    };
+    const last = rowsByFirst.get(members[0]!);
+    if (
+      last &&
+      last.record === record &&
+      last.row.key === key &&
+      sameMembers(last.members, members) &&
+      (last.routers === routerNames ||
+        (last.routers.length === routerNames.length && last.routers.every((r, i) => r === routerNames[i])))
+    )
+      return last.row;
+    const row = workloadRow(key, record, members, routerNames);
+    rowsByFirst.set(members[0]!, { members, record, routers: routerNames, row });
+    return row;
   });
+}
+
+function workloadRow(
+  key: string,
+  record: WorkloadRecord | null,
+  members: readonly WorkloadEntry[],
+  routerNames: readonly string[],
+): WorkloadRow {
+  const sorted = [...members].sort((a, b) => a.family - b.family);
+  const announcers = sorted.flatMap((e) => e.announcers);
+  const seeing = routerNames.filter((router) =>
+    sorted.every((e) => e.seenBy.some((view) => view.router === router)),
+  );
+  return {
+    key,
+    name: record?.name ?? null,
+    record,
+    tenant: sorted[0]!.tenant,
+    vrf: sorted[0]!.vrf,
+    entries: sorted,
+    ipv4:
+      sorted
+        .filter((e) => e.family === 4)
+        .map((e) => e.prefix.replace(/\/32$/, ''))
+        .join(',') || '-',
+    ipv6:
+      sorted
+        .filter((e) => e.family === 6)
+        .map((e) => e.prefix)
+        .join(',') || '-',
+    hosts: unique(announcers.map((a) => (a.interface === null ? announcerText(a) : a.host))).join(',') || '-',
+    taps: unique(announcers.map(announcerText)).join(',') || '-',
+    routersSeeing: seeing.length,
+    routers: routerNames.length,
+    // Said once for the workload; which prefix each concerns is on its detail view (Enter).
+    conflicts: unique(sorted.flatMap((e) => e.conflicts)),
+  };
 }

@@ -56,14 +56,41 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
     stdout: term.stdout as unknown as NodeJS.WriteStream,
     initialView: 'workloads',
   });
+  // ROUTEDECK_FLEET_PROFILE_START=file: a CPU profile of the console from its start to the first picture.
+  const profile = process.env['ROUTEDECK_FLEET_PROFILE_START'] ? new Session() : null;
+  if (profile) {
+    profile.connect();
+    await profile.post('Profiler.enable');
+    await profile.post('Profiler.start');
+  }
   fabric.poller.start();
+  // ROUTEDECK_FLEET_DEBUG: how the first picture fills in (devices polled, routers read, index size).
+  let progress = '';
   for (;;) {
     const state = fabric.store.getState();
     const all = state.deviceOrder.every((n) => state.devices[n]?.snapshot !== null);
+    if (process.env['ROUTEDECK_FLEET_DEBUG']) {
+      const polled = state.deviceOrder.filter((n) => state.devices[n]?.snapshot).length;
+      const routers = state.deviceOrder
+        .filter((n) => state.devices[n]?.spec.role === 'router')
+        .map(
+          (n) =>
+            `${n}:${state.devices[n]?.snapshot?.routes.size ?? '-'}${state.devices[n]?.polling ? '*' : ''}`,
+        );
+      const line = `polled ${polled}/${state.deviceOrder.length} ${routers.join(' ')} index ${prefixesIndexed()}${state.indexPending ? ' pending' : ''}`;
+      if (line !== progress)
+        process.stderr.write(`start +${((performance.now() - t) / 1000).toFixed(1)} s ${line}\n`);
+      progress = line;
+    }
     if (all && prefixesIndexed() >= command.expectedPrefixes) break;
     await sleep(100);
   }
   report.firstPictureMs = performance.now() - t;
+  if (profile) {
+    const { profile: taken } = await profile.post('Profiler.stop');
+    writeFileSync(process.env['ROUTEDECK_FLEET_PROFILE_START']!, JSON.stringify(taken));
+    profile.disconnect();
+  }
   report.prefixes = prefixesIndexed();
   say('first-picture', { ms: report.firstPictureMs });
 }

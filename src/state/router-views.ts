@@ -137,11 +137,11 @@ export function viewOf(
   view =
     route === undefined
       ? null
-      : {
-          router: name,
-          protocol: route.protocol,
-          selected: route.selected,
-          nexthops: route.nexthops.map((hop) => {
+      : interned(
+          name,
+          route.protocol,
+          route.selected,
+          route.nexthops.map((hop) => {
             const viaHost = cache.owners.resolve(hop);
             return {
               ...(hop.ip ? { ip: hop.ip } : {}),
@@ -149,7 +149,32 @@ export function viewOf(
               ...(viaHost ? { viaHost } : {}),
             };
           }),
-        };
+        );
   bucket.set(key, view);
+  return view;
+}
+
+/**
+ * One view object per router and distinct (protocol, selected, next hops and the hosts they lead to):
+ * at fleet size a router routes 100k workload prefixes over a few thousand next hops, so 100k views
+ * (each with its next-hop list) were mostly copies — and one that reads the same after a table re-read
+ * is the same object, so the index does not build its entry again. Views are never changed once made.
+ */
+const internedViews = new Map<string, Map<string, RouterView>>();
+/** Past this many distinct views a router's are forgotten (new objects; the index rebuilds, correctly). */
+const MAX_INTERNED = 200_000;
+
+function interned(
+  router: string,
+  protocol: string,
+  selected: boolean,
+  nexthops: RouterView['nexthops'],
+): RouterView {
+  let views = internedViews.get(router);
+  if (!views || views.size > MAX_INTERNED) internedViews.set(router, (views = new Map()));
+  let key = `${protocol}|${selected ? 1 : 0}`;
+  for (const hop of nexthops) key += `|${hop.ip ?? ''}%${hop.interface ?? ''}>${hop.viaHost ?? ''}`;
+  let view = views.get(key);
+  if (!view) views.set(key, (view = { router, protocol, selected, nexthops }));
   return view;
 }

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import { createAppStore } from '../../src/state/store.ts';
-import { bgpRoute, session, snapshot } from '../helpers/snapshots.ts';
+import { bgpRoute, deviceSpec, session, snapshot } from '../helpers/snapshots.ts';
 
 const spec = (name: string, role: 'router' | 'hypervisor'): DeviceSpec => ({
   name,
@@ -163,5 +163,52 @@ describe('live store', () => {
       'unreachable: connect ECONNREFUSED 198.18.0.21:22',
       'reachable again',
     ]);
+  });
+});
+
+describe('poll starts at fleet size', () => {
+  it('a start shows with the next change of any device, or within 100 ms; a result ends it', () => {
+    vi.useFakeTimers();
+    try {
+      const store = createAppStore({
+        source: { kind: 'inventory', label: 't' },
+        devices: [
+          deviceSpec('hv1', 'hypervisor'),
+          deviceSpec('hv2', 'hypervisor'),
+          deviceSpec('hv3', 'hypervisor'),
+        ],
+        tenants: [],
+      });
+      const s = () => store.getState();
+      const devices = s().devices;
+      s().pollStarted('hv1', 1_000);
+      // Not a copy of the device record of its own…
+      expect(s().devices).toBe(devices);
+      // …it rides along with the next change.
+      s().pollSucceeded('hv2', snapshot('hv2', { at: 1_001 }));
+      expect(s().devices['hv1']).toMatchObject({ polling: true, lastAttemptAt: 1_000 });
+      expect(s().devices['hv2']!.polling).toBe(false);
+      // With no other change, it shows within 100 ms.
+      s().pollStarted('hv3', 1_002);
+      expect(s().devices['hv3']!.polling).toBe(false);
+      vi.advanceTimersByTime(100);
+      expect(s().devices['hv3']).toMatchObject({ polling: true, lastAttemptAt: 1_002 });
+      // A result right after its start: polling ends, the start's time stays.
+      s().pollStarted('hv1', 2_000);
+      s().pollFailed('hv1', 'connect ECONNREFUSED', 2_001, 'unreachable');
+      expect(s().devices['hv1']).toMatchObject({
+        polling: false,
+        lastAttemptAt: 2_000,
+        health: 'unreachable',
+      });
+      vi.runAllTimers();
+      expect(s().devices['hv1']!.polling).toBe(false);
+      // An unknown device changes nothing.
+      s().pollStarted('nosuch', 3_000);
+      vi.runAllTimers();
+      expect(s().devices['nosuch']).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

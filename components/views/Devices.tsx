@@ -15,9 +15,10 @@ const HEALTH_COLOR = { ok: 'ok', degraded: 'warn', unreachable: 'error', unknown
 // opt-out of chain checks (exactly one certificate accepted, transport/vyos-api/tls-trust.ts), said here.
 const API_TRUST = { system: '', ca: ' ca', pin: ' pin' } as const;
 
+// The means first, the address last: a narrow terminal cuts the address, never the trust.
 function transport(entry: DeviceEntry): string {
-  const ssh = `ssh ${entry.spec.host}:${entry.spec.port}`;
-  return entry.spec.api ? `${ssh}+api${API_TRUST[entry.spec.api.tls.mode]}` : ssh;
+  const means = entry.spec.api ? `ssh+api${API_TRUST[entry.spec.api.tls.mode]}` : 'ssh';
+  return `${means} ${entry.spec.host}:${entry.spec.port}`;
 }
 
 function columns(now: number): Column<DeviceEntry>[] {

@@ -42,4 +42,29 @@ describe('Devices view: API trust', () => {
     expect(line('vy-sys')).toMatch(/\+api(?! pin| ca)/);
     expect(line('hv1')).not.toContain('+api');
   });
+
+  it('at 80 columns the address is cut, never how the API is trusted', async () => {
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [
+        spec('vy-pin', 'router', {
+          kind: 'vyos',
+          host: '203.0.113.254',
+          port: 22022,
+          ...api({ mode: 'pin', sha256: 'AA' }),
+        }),
+        spec('hv1', 'hypervisor'),
+      ],
+      tenants: [],
+    });
+    screen = renderConsole({ store, now: () => NOW, cols: 80, rows: 24 });
+    await screen.waitForText('vy-pin');
+    const line =
+      screen
+        .text()
+        .split('\n')
+        .find((l) => l.includes('vy-pin ')) ?? '';
+    expect(line).toMatch(/\+api pin/);
+    expect(line.length).toBeLessThanOrEqual(80);
+  });
 });

@@ -3,15 +3,21 @@ import { describeIssues, ParseError } from './errors.ts';
 
 /** JSON.parse plus a zod schema, every failure as a ParseError (callers add the command). */
 export function parseJsonWith<T extends z.ZodType>(schema: T, text: string, what: string): z.infer<T> {
-  let raw: unknown;
+  return validated(schema, parseJsonText(text, what), what);
+}
+
+function parseJsonText(text: string, what: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     const head = text.trimStart().slice(0, 60);
     throw new ParseError(
       `${what} is not JSON (${(err as Error).message}); output starts ${JSON.stringify(head)}`,
     );
   }
+}
+
+function validated<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ParseError(`unexpected ${what}: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
@@ -72,17 +78,6 @@ export function parseJsonChecked<T extends z.ZodType>(
   text: string,
   what: string,
 ): z.infer<T> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    const head = text.trimStart().slice(0, 60);
-    throw new ParseError(
-      `${what} is not JSON (${(err as Error).message}); output starts ${JSON.stringify(head)}`,
-    );
-  }
-  if (check(raw)) return raw as z.infer<T>;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ParseError(`unexpected ${what}: ${describeIssues(parsed.error.issues)}`);
-  return parsed.data;
+  const raw = parseJsonText(text, what);
+  return check(raw) ? (raw as z.infer<T>) : validated(schema, raw, what);
 }

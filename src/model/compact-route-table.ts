@@ -103,10 +103,8 @@ export class CompactRouteTableBuilder {
     this.basis =
       ++this.fromCount === 1 && this.n === 0 ? { table: new WeakRef(table), kept: keep } : undefined;
     if (table instanceof CompactRouteTable) {
-      for (const [key, at] of table.prefixReadTimes()) {
-        const cut = key.indexOf('\u0000');
-        if (keep(key.slice(0, cut), key.includes(':', cut) ? 6 : 4)) this.prefixTimes.set(key, at);
-      }
+      for (const a of table.answeredPrefixes())
+        if (keep(a.vrf, a.family)) this.prefixReadAt(a.vrf, a.prefix, a.at);
       this.copyRows(table, keep);
       return;
     }
@@ -260,8 +258,6 @@ export class CompactRouteTableBuilder {
   }
 }
 
-const NO_TIMES: ReadonlyMap<string, number> = new Map();
-
 /** Columnar, interned route storage: ~22 bytes a route plus shared strings (figures in bench/run.ts). */
 export class CompactRouteTable implements RouteTable {
   private readonly indexes = new Map<number, PrefixIndex>();
@@ -296,9 +292,15 @@ export class CompactRouteTable implements RouteTable {
     return this.readTimes?.rest;
   }
 
-  /** Prefixes whose rows were read at their own time, `vrf\0prefix` → when. */
-  prefixReadTimes(): ReadonlyMap<string, number> {
-    return this.readTimes?.prefixes ?? NO_TIMES;
+  /** Prefixes whose rows were read at their own time (a router's answer for each, route-answer.ts). */
+  answeredPrefixes(): { vrf: string; prefix: string; family: Family; at: number }[] {
+    const out: { vrf: string; prefix: string; family: Family; at: number }[] = [];
+    for (const [key, at] of this.readTimes?.prefixes ?? []) {
+      const cut = key.indexOf('\u0000');
+      const prefix = key.slice(cut + 1);
+      out.push({ vrf: key.slice(0, cut), prefix, family: prefix.includes(':') ? 6 : 4, at });
+    }
+    return out;
   }
 
   static empty(): CompactRouteTable {

@@ -40,13 +40,39 @@ export function withPrefixAnswer(
   }
   if (!placed) for (const row of rows) builder.add(row);
   // Earlier answers in this VRF/family keep their own times; this prefix's rows are as of now.
-  if (table instanceof CompactRouteTable)
-    for (const [key, when] of table.prefixReadTimes()) {
-      const cut = key.indexOf('\u0000');
-      const other = key.slice(cut + 1);
-      if (key.slice(0, cut) === vrf && other.includes(':') === (family === 6) && other !== prefix)
-        builder.prefixReadAt(vrf, other, when);
-    }
+  for (const a of answersOf(table))
+    if (a.vrf === vrf && a.family === family && a.prefix !== prefix)
+      builder.prefixReadAt(vrf, a.prefix, a.at);
   builder.prefixReadAt(vrf, prefix, at);
   return builder.finish(readAt);
+}
+
+function answersOf(table: RouteTable): ReturnType<CompactRouteTable['answeredPrefixes']> {
+  return table instanceof CompactRouteTable ? table.answeredPrefixes() : [];
+}
+
+/** A table's rows of exactly `prefix` in `vrf`. */
+function rowsOf(table: RouteTable, vrf: string, prefix: string): Route[] {
+  const family: Family = prefix.includes(':') ? 6 : 4;
+  const rows: Route[] = [];
+  for (const index of table.vrfs().includes(vrf) ? table.indexesOf(vrf, family) : []) {
+    const route = table.at(index);
+    if (route.prefix === prefix) rows.push(route);
+  }
+  return rows;
+}
+
+/**
+ * A poll's table may have been read before answers `held` has (the poll was already running when the
+ * verification asked): those answers, newer, stand in the polled table too. `polled` itself when none do.
+ */
+export function keepAnswers(held: RouteTable, polled: RouteTable): RouteTable {
+  if (held === polled) return polled;
+  let routes = polled;
+  for (const { vrf, prefix, family, at } of answersOf(held)) {
+    const readAt = routes.readAtOf?.(vrf, family, prefix);
+    if (readAt !== undefined && readAt >= at) continue;
+    routes = withPrefixAnswer(routes, vrf, prefix, rowsOf(held, vrf, prefix), at) ?? routes;
+  }
+  return routes;
 }

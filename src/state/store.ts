@@ -1,8 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
-import { CompactRouteTable } from '../model/compact-route-table.ts';
 import type { Route } from '../model/route.ts';
-import { withPrefixAnswer } from '../model/route-answer.ts';
+import { keepAnswers, withPrefixAnswer } from '../model/route-answer.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
@@ -218,7 +217,7 @@ export function createAppStore(init: {
       pollSucceeded: (name, polled) => {
         const before = get().devices[name];
         const previous = before?.snapshot ?? null;
-        const snapshot = previous ? keepAnswers(previous, polled) : polled;
+        const snapshot = previous ? withAnswers(previous, polled) : polled;
         // Nothing the workload index reads changed: no rebuild (cost proportional to change).
         const unchanged = before !== undefined && sameIndexInputs(before.spec.role, before, snapshot);
         const { events, flaps } = sessionChanges(name, previous, snapshot, get().sessionFlaps);
@@ -278,29 +277,9 @@ export function createAppStore(init: {
   });
 }
 
-/**
- * A poll's table may have been read before an answer the store holds (the poll was already running when
- * the verification asked): the answer, newer, stands in the poll's table too.
- */
-function keepAnswers(previous: DeviceSnapshot, polled: DeviceSnapshot): DeviceSnapshot {
-  const held = previous.routes;
-  if (!(held instanceof CompactRouteTable) || held.prefixReadTimes().size === 0 || held === polled.routes)
-    return polled;
-  let routes: RouteTable = polled.routes;
-  for (const [key, at] of held.prefixReadTimes()) {
-    const cut = key.indexOf('\u0000');
-    const vrf = key.slice(0, cut);
-    const prefix = key.slice(cut + 1);
-    const family = prefix.includes(':') ? 6 : 4;
-    const readAt = routes.readAtOf?.(vrf, family, prefix);
-    if (readAt !== undefined && readAt >= at) continue;
-    const rows: Route[] = [];
-    for (const index of held.vrfs().includes(vrf) ? held.indexesOf(vrf, family) : []) {
-      const route = held.at(index);
-      if (route.prefix === prefix) rows.push(route);
-    }
-    routes = withPrefixAnswer(routes, vrf, prefix, rows, at) ?? routes;
-  }
+/** Answers the store holds that are newer than a poll's table stand in it (model/route-answer.ts). */
+function withAnswers(previous: DeviceSnapshot, polled: DeviceSnapshot): DeviceSnapshot {
+  const routes = keepAnswers(previous.routes, polled.routes);
   return routes === polled.routes ? polled : { ...polled, routes };
 }
 

@@ -2,7 +2,9 @@ import type { DeviceHealth, DeviceSpec } from '../model/device.ts';
 import type { Family } from '../model/route.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
-import { poolMatcher, type PoolMatcher } from './pool-match.ts';
+import { byHostOf, inferFromRouter } from './index-inference.ts';
+import { placeAmong, ranksOf, sortEntries } from './index-order.ts';
+import { poolMatcher } from './pool-match.ts';
 import { routerCache, tableOf, viewOf, type RouterCache, type RouterView } from './router-views.ts';
 
 export interface Announcer {
@@ -43,10 +45,6 @@ function hostProblem(device: IndexedDevice): string | null {
   if (device.consecutiveFailures > 0) return 'host poll failed';
   return 'host not polled yet';
 }
-
-// One collator for every build: `localeCompare` with options builds one per call (most of a 100k-entry
-// build's time went there).
-const collator = new Intl.Collator('en', { numeric: true });
 
 /**
  * Derives, for every workload prefix, who announces it and which routers see it with which next hop.
@@ -160,7 +158,7 @@ function fewChanged(
       });
   }
   if (changed.length === 0 && movedHosts.length === 0) return last.sorted;
-  const ranks = lastRanks.get(tenants);
+  const ranks = ranksOf(tenants);
   if (!ranks || ranks.size !== last.sorted.length) return null;
   const down = downOf(hosts);
   const delta = rebuildTouched(hosts, last, movedHosts, tenants, routers, down, ranks);
@@ -316,11 +314,7 @@ function rebuildTouched(
   }
   if (removed === 0 && fresh.length === 0) return { sorted, rebuilt };
   const known = removed === 0 ? sorted : sorted.filter((entry) => entry !== REMOVED);
-  const merged = mergeFresh(known, fresh);
-  const next = new Map<string, number>();
-  merged.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));
-  lastRanks.set(tenants, next);
-  return { sorted: merged, rebuilt };
+  return { sorted: placeAmong(known, fresh, tenants), rebuilt };
 }
 
 /** Marks an entry's slot whose prefix nothing announces any more. */
@@ -394,129 +388,5 @@ function addConflicts(
       const blind = routers.filter(({ name }) => !entry.seenBy.some((view) => view.router === name));
       if (blind.length > 0) entry.conflicts.push(`not seen by ${blind.map(({ name }) => name).join(', ')}`);
     }
-  }
-}
-
-const compareEntries = (a: WorkloadEntry, b: WorkloadEntry): number =>
-  collator.compare(a.tenant ?? '~', b.tenant ?? '~') ||
-  collator.compare(a.prefix, b.prefix) ||
-  collator.compare(a.vrf, b.vrf);
-
-/** Each entry's rank in the previous build's order, per tenant list (an entry's tenant follows from it). */
-const lastRanks = new WeakMap<readonly TenantSpec[], Map<string, number>>();
-
-/**
- * By tenant, then prefix (numeric-aware). Entries the previous build had keep their relative order
- * (a comparison of two numbers); only new ones go through the collator and a binary search: a build that
- * adds or removes a few workloads costs no full sort of 100k entries.
- */
-function sortEntries(entries: Map<string, WorkloadEntry>, tenants: readonly TenantSpec[]): WorkloadEntry[] {
-  const ranks = lastRanks.get(tenants);
-  // Known entries go to their last rank's slot (ranks are distinct), then close up: no comparison sort.
-  const slots: (WorkloadEntry | undefined)[] = new Array<WorkloadEntry | undefined>(ranks?.size ?? 0);
-  const fresh: WorkloadEntry[] = [];
-  for (const [key, entry] of entries) {
-    const rank = ranks?.get(key);
-    if (rank === undefined) fresh.push(entry);
-    else slots[rank] = entry;
-  }
-  const known: WorkloadEntry[] = [];
-  for (const entry of slots) if (entry !== undefined) known.push(entry);
-  const sorted = mergeFresh(known, fresh);
-  if (fresh.length > 0 || !ranks || ranks.size !== sorted.length) {
-    const next = new Map<string, number>();
-    sorted.forEach((entry, rank) => next.set(`${entry.vrf}|${entry.prefix}`, rank));
-    lastRanks.set(tenants, next);
-  }
-  return sorted;
-}
-
-/** `known` (in order) with `fresh` (any order) sorted in: new entries go through the collator alone. */
-function mergeFresh(known: readonly WorkloadEntry[], fresh: WorkloadEntry[]): WorkloadEntry[] {
-  fresh.sort(compareEntries);
-  const sorted: WorkloadEntry[] = [];
-  let i = 0;
-  for (const entry of fresh) {
-    // Where it goes among the known ones: a binary search from the last insertion point.
-    let lo = i;
-    let hi = known.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareEntries(known[mid]!, entry) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    while (i < lo) sorted.push(known[i++]!);
-    sorted.push(entry);
-  }
-  while (i < known.length) sorted.push(known[i++]!);
-  return sorted;
-}
-
-/**
- * Which host each of a router's selected tenant-pool routes leads to, in table order (index, hop
- * position): one pass over the router's table per (table, peers, tenants), kept with the router's state.
- */
-function byHostOf(
-  router: { snapshot: DeviceSnapshot; cache: RouterCache },
-  tenants: readonly TenantSpec[],
-  pools: PoolMatcher,
-): Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> {
-  const { cache } = router;
-  if (!cache.byHost || cache.byHostTenants !== tenants) {
-    const vrfs = new Set(tenants.map((tenant) => tenant.vrf ?? 'default'));
-    const byHost = new Map<string, { order: number; vrf: string; prefix: string; family: Family }[]>();
-    const table = router.snapshot.routes;
-    let order = 0;
-    for (const vrf of table.vrfs()) {
-      if (!vrfs.has(vrf) && vrf !== 'default') continue;
-      for (const index of table.indexesOf(vrf)) {
-        const route = table.at(index);
-        order++;
-        if (!route.selected) continue;
-        let owned: boolean | null = null;
-        route.nexthops.forEach((hop, position) => {
-          const host = cache.owners.resolve(hop);
-          if (host === undefined) return;
-          owned ??= pools.ownerOf(route.vrf, route.prefix) !== null;
-          if (!owned) return;
-          const list = byHost.get(host) ?? [];
-          list.push({
-            order: order * 64 + position,
-            vrf: route.vrf,
-            prefix: route.prefix,
-            family: route.family,
-          });
-          byHost.set(host, list);
-        });
-      }
-    }
-    cache.byHost = byHost;
-    cache.byHostTenants = tenants;
-  }
-  return cache.byHost;
-}
-
-/** Tenant-pool prefixes a router routes via a host that cannot be read: announcers known only from the routers. */
-function inferFromRouter(
-  router: { snapshot: DeviceSnapshot; cache: RouterCache },
-  tenants: readonly TenantSpec[],
-  down: Map<string, string>,
-  pools: PoolMatcher,
-  entryFor: (vrf: string, prefix: string, family: Family) => WorkloadEntry,
-): void {
-  const byHost = byHostOf(router, tenants, pools);
-  const found: { order: number; vrf: string; prefix: string; family: Family; host: string }[] = [];
-  for (const host of down.keys()) for (const route of byHost.get(host) ?? []) found.push({ ...route, host });
-  found.sort((a, b) => a.order - b.order);
-  for (const { vrf, prefix, family, host } of found) {
-    const entry = entryFor(vrf, prefix, family);
-    if (!entry.announcers.some((a) => a.host === host))
-      entry.announcers.push({
-        host,
-        interface: null,
-        metric: null,
-        source: 'routers',
-        hostProblem: down.get(host)!,
-      });
   }
 }

@@ -1,5 +1,6 @@
 import type { BgpSession } from '../../src/model/bgp.ts';
-import { CompactRouteTableBuilder, type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import { createAppStore, type AppStore } from '../../src/state/store.ts';

@@ -1,4 +1,4 @@
-import type { CompactRouteTableBuilder } from '../model/compact-route-table.ts';
+import type { CompactRouteTableBuilder } from '../model/compact-route-builder.ts';
 import type { CommandRunner } from '../transport/types.ts';
 import { CommandError, ParseError } from './errors.ts';
 import { RouteStreamParser, type RouteStreamOptions } from './frr/route-stream.ts';

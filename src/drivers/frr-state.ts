@@ -1,4 +1,5 @@
-import { CompactRouteTable, CompactRouteTableBuilder } from '../model/compact-route-table.ts';
+import { CompactRouteTable } from '../model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../model/compact-route-builder.ts';
 import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { RouteTable } from '../model/route-table.ts';

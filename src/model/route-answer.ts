@@ -3,7 +3,8 @@
  * put into its held table at once: the Workloads and route views show the switch the moment the router
  * said so, not a poll later (issue 16: at 1,000 hosts a router poll takes seconds on a loaded console).
  */
-import { CompactRouteTable, CompactRouteTableBuilder } from './compact-route-table.ts';
+import { CompactRouteTable } from './compact-route-table.ts';
+import { CompactRouteTableBuilder } from './compact-route-builder.ts';
 import type { Family, Route } from './route.ts';
 import type { RouteTable } from './route-table.ts';
 

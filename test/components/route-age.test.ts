@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { advanceUptime, formatFrrUptime, parseFrrUptime } from '../../components/format.ts';
-import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import { createAppStore } from '../../src/state/store.ts';
 import { KEY, renderConsole, type Screen } from './harness.ts';
 import { NOW, spec } from './fixtures.ts';

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CompactRouteTableBuilder, type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import { createAppStore, type AppStore } from '../../src/state/store.ts';
 import { KEY, renderConsole, type Screen } from './harness.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBgpSummary } from '../../src/drivers/frr/bgp-summary.ts';
 import { RouteStreamParser } from '../../src/drivers/frr/route-stream.ts';
 import { parseEvpnVnis } from '../../src/drivers/vyos/overlay-runtime.ts';
-import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import { chunked } from './fixtures.ts';
 import { referenceRoutes } from './route-reference.ts';
 

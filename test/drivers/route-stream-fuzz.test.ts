@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/drivers/errors.ts';
 import { RouteStreamParser } from '../../src/drivers/frr/route-stream.ts';
-import { CompactRouteTableBuilder, type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { type CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import { chunked } from './fixtures.ts';
 import { referenceRoutes } from './route-reference.ts';
 

@@ -1,6 +1,6 @@
 import type { BgpSession } from '../../src/model/bgp.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
-import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { WorkloadRoute } from '../../src/model/workload.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CompactRouteTable, CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import { formatV6, parseIpWords } from '../../src/model/ip-words.ts';
 import type { Route } from '../../src/model/route.ts';
 

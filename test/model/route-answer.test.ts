@@ -4,7 +4,7 @@
  * answer's own read time kept apart from its table's — and never over a table read after it.
  */
 import { describe, expect, it } from 'vitest';
-import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
 import { withPrefixAnswer } from '../../src/model/route-answer.ts';
 import { bgpRoute } from '../helpers/snapshots.ts';

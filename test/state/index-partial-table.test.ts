@@ -4,7 +4,7 @@
  * again only in the table that was read — and what it shows is what a build from scratch shows.
  */
 import { describe, expect, it } from 'vitest';
-import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';

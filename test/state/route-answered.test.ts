@@ -4,7 +4,7 @@
  * the answer — does not take the view back to the old host; a poll read after it is the truth.
  */
 import { describe, expect, it } from 'vitest';
-import { CompactRouteTableBuilder } from '../../src/model/compact-route-table.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
 import type { RouteTable } from '../../src/model/route-table.ts';
 import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';

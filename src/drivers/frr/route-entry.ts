@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompactRouteTableBuilder } from '../../model/compact-route-table.ts';
+import type { CompactRouteTableBuilder } from '../../model/compact-route-builder.ts';
 import type { Nexthop } from '../../model/route.ts';
 import { describeIssues } from '../errors.ts';
 

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { CompactRouteTableBuilder } from '../../model/compact-route-table.ts';
+import type { CompactRouteTableBuilder } from '../../model/compact-route-builder.ts';
 import { ParseError } from '../errors.ts';
 import { addRouteEntries } from './route-entry.ts';
 

@@ -1,0 +1,263 @@
+/**
+ * Builds a CompactRouteTable: rows added one by one (the streaming parser's path), or taken over from
+ * another table (a poll that re-reads some VRFs keeps the rest), then finished once.
+ */
+import { CompactRouteTable } from './compact-route-table.ts';
+import { formatV6, parseIpWords } from './ip-words.ts';
+import type { Columns, Interner } from './route-columns.ts';
+import {
+  emptyColumns,
+  grown,
+  growRows,
+  trimRows,
+  INSTALLED,
+  NH_ACTIVE,
+  NH_ONLINK,
+  SELECTED,
+  HAS_DISTANCE,
+  HAS_METRIC,
+  V6,
+} from './route-columns.ts';
+import type { Family, Nexthop, Route } from './route.ts';
+import type { RouteTable, TableBasis } from './route-table.ts';
+
+export class CompactRouteTableBuilder {
+  private n = 0;
+  private n6 = 0;
+  private done = false;
+  private readonly words = new Uint32Array(5);
+  private readonly nexthopIds = new Map<string, number>();
+  private readonly groupIds = new Map<string, number>([['', 0]]);
+  private readonly c: Columns = emptyColumns();
+  private basis: TableBasis | undefined;
+  private fromCount = 0;
+  /** Read times of the tables taken over by addFrom, by `vrf\0family`. */
+  /** Kept VRF/family tables → when they were read (NaN: kept from a table that did not say). */
+  private readonly readTimes = new Map<string, number>();
+  /** Rows of one prefix read at their own time (a router's answer for it), by `vrf\0prefix`. */
+  private readonly prefixTimes = new Map<string, number>();
+
+  get size(): number {
+    return this.n;
+  }
+
+  add(route: Route): void {
+    const { vrf, prefix, protocol, selected, installed, distance, metric, uptime, nexthops } = route;
+    this.addParsed(vrf, prefix, protocol, selected, installed, distance, metric, uptime, nexthops);
+  }
+
+  /** Adds one route without building a Route object first (the streaming parser's path). */
+  addParsed(
+    vrf: string,
+    prefix: string,
+    protocol: string,
+    selected: boolean,
+    installed: boolean,
+    distance: number | null,
+    metric: number | null,
+    uptime: string | null,
+    nexthops: readonly Nexthop[],
+  ): void {
+    if (this.done) throw new Error('route table is finished');
+    const w = this.words;
+    const family = parseIpWords(prefix, w);
+    if (family === 0) throw new RangeError(`invalid prefix "${prefix}"`);
+    if (distance !== null && !(Number.isInteger(distance) && distance >= 0 && distance <= 255)) {
+      throw new RangeError(`distance ${distance} out of range for ${prefix}`);
+    }
+    if (metric !== null && !(Number.isInteger(metric) && metric >= 0 && metric <= 0xffffffff)) {
+      throw new RangeError(`metric ${metric} out of range for ${prefix}`);
+    }
+    const i = this.n;
+    const c = growRows(this.c, i + 1);
+    let flags = (selected ? SELECTED : 0) | (installed ? INSTALLED : 0);
+    if (family === 6) {
+      c.addr6 = grown(c.addr6, (this.n6 + 1) * 4);
+      c.addr6.set(w.subarray(0, 4), this.n6 * 4);
+      c.addr[i] = this.n6++;
+      flags |= V6;
+    } else c.addr[i] = w[0]!;
+    c.plen[i] = w[4]!;
+    if (distance !== null) {
+      c.distance[i] = distance;
+      flags |= HAS_DISTANCE;
+    }
+    if (metric !== null) {
+      c.metric[i] = metric;
+      flags |= HAS_METRIC;
+    }
+    c.flags[i] = flags;
+    c.vrf[i] = c.vrfNames.id(vrf);
+    c.proto[i] = c.protocols.id(protocol);
+    c.uptime[i] = c.strings.id(uptime);
+    c.nh[i] = this.groupOf(nexthops);
+    this.n++;
+    const slash = prefix.indexOf('/');
+    // Canonical IPv4 round-trips by construction (leading zeros are refused); IPv6 has several spellings.
+    const canonical =
+      slash > 0 &&
+      String(w[4]) === prefix.slice(slash + 1) &&
+      (family === 4 || formatV6(w) === prefix.slice(0, slash));
+    if (!canonical) c.oddPrefixes.set(i, prefix);
+  }
+
+  /** Adds rows of another table (what a poll keeps of the last one while re-reading some VRFs). */
+  addFrom(table: RouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    // The finished table names its basis only when it is one table's kept rows plus fresh ones.
+    this.basis =
+      ++this.fromCount === 1 && this.n === 0 ? { table: new WeakRef(table), kept: keep } : undefined;
+    if (table instanceof CompactRouteTable) {
+      for (const a of table.answeredPrefixes())
+        if (keep(a.vrf, a.family)) this.prefixReadAt(a.vrf, a.prefix, a.at);
+      this.copyRows(table, keep);
+      return;
+    }
+    const whole = new Map<string, boolean>();
+    for (let i = 0; i < table.size; i++) {
+      const r = table.at(i);
+      const key = `${r.vrf}\u0000${r.family}`;
+      let kept = whole.get(key);
+      if (kept === undefined) {
+        whole.set(key, (kept = keep(r.vrf, r.family)));
+        const at = kept ? table.readAtOf?.(r.vrf, r.family) : undefined;
+        if (kept) this.readTimes.set(key, at ?? NaN);
+      }
+      if (kept) this.add(r);
+    }
+  }
+
+  /**
+   * addFrom for a compact table: rows are copied column by column with their interned ids mapped, never
+   * materialised as Route objects and parsed again (a poll that re-read one VRF of a 100k-route router
+   * spent seconds of a loaded console's CPU here). The rows are the ones `at()` + `add()` would give.
+   */
+  private copyRows(table: CompactRouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    const src = table.columns;
+    const c = this.c;
+    const decided = new Map<number, boolean>();
+    const mapped = (from: Interner, to: Interner): ((id: number) => number) => {
+      const ids = new Int32Array(from.values.length).fill(-1);
+      return (id) => {
+        let out = ids[id]!;
+        if (out < 0) ids[id] = out = to.id(from.get(id));
+        return out;
+      };
+    };
+    const vrfId = mapped(src.vrfNames, c.vrfNames);
+    const protoId = mapped(src.protocols, c.protocols);
+    const stringId = mapped(src.strings, c.strings);
+    const groups = new Int32Array(src.groupStarts.length).fill(-1);
+    for (let i = 0; i < table.size; i++) {
+      const f = src.flags[i]!;
+      const v = src.vrf[i]!;
+      const table6 = v * 2 + (f & V6 ? 1 : 0);
+      let kept = decided.get(table6);
+      if (kept === undefined) {
+        const vrf = src.vrfNames.get(v) ?? 'default';
+        const family: Family = f & V6 ? 6 : 4;
+        decided.set(table6, (kept = keep(vrf, family)));
+        if (kept) this.readTimes.set(`${vrf}\u0000${family}`, table.readAtOf(vrf, family) ?? NaN);
+      }
+      if (!kept) continue;
+      const j = this.n;
+      const d = growRows(c, j + 1);
+      if (f & V6) {
+        d.addr6 = grown(d.addr6, (this.n6 + 1) * 4);
+        const from = src.addr[i]! * 4;
+        d.addr6.set(src.addr6.subarray(from, from + 4), this.n6 * 4);
+        d.addr[j] = this.n6++;
+      } else d.addr[j] = src.addr[i]!;
+      d.plen[j] = src.plen[i]!;
+      d.flags[j] = f;
+      d.distance[j] = src.distance[i]!;
+      d.metric[j] = src.metric[i]!;
+      d.vrf[j] = vrfId(v);
+      d.proto[j] = protoId(src.proto[i]!);
+      d.uptime[j] = stringId(src.uptime[i]!);
+      const group = src.nh[i]!;
+      let g = groups[group]!;
+      if (g < 0) {
+        const ids: number[] = [];
+        for (let m = src.groupStarts[group]!; m < src.groupStarts[group + 1]!; m++) {
+          const t = src.groupMembers[m]!;
+          ids.push(this.nexthopId(stringId(src.nhIp[t]!), stringId(src.nhIf[t]!), src.nhFlags[t]!));
+        }
+        groups[group] = g = this.groupId(ids);
+      }
+      d.nh[j] = g;
+      const odd = src.oddPrefixes.get(i);
+      if (odd !== undefined) d.oddPrefixes.set(j, odd);
+      this.n++;
+    }
+  }
+
+  /** Drops rows added after `size` (a stream that failed half-way must not leave half a table). */
+  truncate(size: number): void {
+    if (size >= this.n) return;
+    let n6 = 0;
+    for (let i = 0; i < size; i++) if (this.c.flags[i]! & V6) n6++;
+    for (const row of this.c.oddPrefixes.keys()) if (row >= size) this.c.oddPrefixes.delete(row);
+    this.n = size;
+    this.n6 = n6;
+  }
+
+  /** The rows of `prefix` in `vrf` added here were read at `at` (not when the rest of their table was). */
+  prefixReadAt(vrf: string, prefix: string, at: number): void {
+    this.prefixTimes.set(`${vrf}\u0000${prefix}`, at);
+  }
+
+  /** `readAt`: when the rows added here (not those taken over by addFrom) were read from the device. */
+  finish(readAt?: number): CompactRouteTable {
+    this.done = true;
+    const c = this.c;
+    const n = this.n;
+    const trimmed = trimRows(c, n, this.n6);
+    for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
+    this.nexthopIds.clear();
+    this.groupIds.clear();
+    return new CompactRouteTable(n, trimmed, this.basis, {
+      tables: this.readTimes,
+      rest: readAt,
+      prefixes: this.prefixTimes,
+    });
+  }
+
+  private groupOf(nexthops: readonly Nexthop[]): number {
+    const c = this.c;
+    const ids: number[] = [];
+    for (const nh of nexthops) {
+      const flags = (nh.active ? NH_ACTIVE : 0) | (nh.onLink ? NH_ONLINK : 0);
+      ids.push(this.nexthopId(c.strings.id(nh.ip), c.strings.id(nh.interface), flags));
+    }
+    return this.groupId(ids);
+  }
+
+  /** The id of one distinct nexthop (string ids of its address and interface, NH_* flags). */
+  private nexthopId(ip: number, iface: number, flags: number): number {
+    const c = this.c;
+    const key = `${ip},${iface},${flags}`;
+    let id = this.nexthopIds.get(key);
+    if (id === undefined) {
+      id = c.nhIp.length;
+      c.nhIp.push(ip);
+      c.nhIf.push(iface);
+      c.nhFlags.push(flags);
+      this.nexthopIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The id of a nexthop list (ids from nexthopId, in order). */
+  private groupId(ids: readonly number[]): number {
+    const c = this.c;
+    const key = ids.join(',');
+    let group = this.groupIds.get(key);
+    if (group === undefined) {
+      group = c.groupStarts.length - 1;
+      c.groupMembers.push(...ids);
+      c.groupStarts.push(c.groupMembers.length);
+      this.groupIds.set(key, group);
+    }
+    return group;
+  }
+}

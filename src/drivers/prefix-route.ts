@@ -2,7 +2,7 @@ import type { DeviceSpec } from '../model/device.ts';
 import type { Route } from '../model/route.ts';
 import type { CommandRunner } from '../transport/types.ts';
 import { CommandError, describeIssues, ParseError } from './errors.ts';
-import { FrrRouteEntriesSchema, isFrrRouteEntries, nexthopsOf } from './frr/route-entry.ts';
+import { FrrRouteEntriesSchema, isFrrRouteEntries, nexthopsOf, otherVrf } from './frr/route-entry.ts';
 import { isValidVrfName } from './names.ts';
 import { vtyshCommand } from './shell.ts';
 import type { VtyshSession } from './vtysh-session.ts';
@@ -100,12 +100,7 @@ export function parsePrefixRoutes(
   const family = prefix.includes(':') ? 6 : 4;
   return entries.map((e) => {
     if (e.vrfName !== undefined && e.vrfName !== vrf)
-      throw new ParseError(
-        `route entry for "${prefix}" is in VRF "${e.vrfName}", not "${vrf}" the command asked for`,
-        command,
-        undefined,
-        device,
-      );
+      throw new ParseError(otherVrf(prefix, e.vrfName, vrf), command, undefined, device);
     return {
       vrf,
       family,

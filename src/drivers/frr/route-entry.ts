@@ -102,6 +102,11 @@ export function nexthopsOf(raw: readonly FrrNexthop[] | undefined): Nexthop[] {
   return out;
 }
 
+/** An entry of another VRF than the command asked for: it must never stand beside that VRF's rows. */
+export function otherVrf(prefix: string, found: string, asked: string): string {
+  return `route entry for "${prefix}" is in VRF "${found}", not "${asked}" the command asked for`;
+}
+
 /**
  * Validates one prefix's entry array and adds its routes. `prefix` is the object key FRR printed;
  * `vrf` is the VRF when the output was keyed by VRF, else each entry's own `vrfName` is used.
@@ -124,8 +129,7 @@ export function addRouteEntries(
     return `route "${prefix}" is not IPv${only.family}, which the command asked for`;
   for (const e of entries) {
     const entryVrf = vrf ?? e.vrfName ?? defaultVrf;
-    if (only && entryVrf !== only.vrf)
-      return `route entry for "${prefix}" is in VRF "${entryVrf}", not "${only.vrf}" the command asked for`;
+    if (only && entryVrf !== only.vrf) return otherVrf(prefix, entryVrf, only.vrf);
     try {
       builder.addParsed(
         entryVrf,

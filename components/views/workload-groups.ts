@@ -1,4 +1,5 @@
 import type { WorkloadRecord } from '../../src/model/plan.ts';
+import { sameList } from '../../src/state/index-inputs.ts';
 import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 import { announcerText } from './announcer.ts';
 
@@ -48,11 +49,7 @@ const rowsByFirst = new WeakMap<
 >();
 const keysByEntry = new WeakMap<WorkloadEntry, { record: WorkloadRecord | undefined; key: string }>();
 
-function sameMembers(a: readonly WorkloadEntry[], b: readonly WorkloadEntry[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+const identical = <T>(x: T, y: T): boolean => x === y;
 
 /** Groups the per-prefix index into workloads, in the index's order (tenant, then first prefix). */
 export function groupWorkloads(
@@ -77,9 +74,8 @@ export function groupWorkloads(
       last &&
       last.record === record &&
       last.row.key === key &&
-      sameMembers(last.members, members) &&
-      (last.routers === routerNames ||
-        (last.routers.length === routerNames.length && last.routers.every((r, i) => r === routerNames[i])))
+      sameList(last.members, members, identical) &&
+      sameList(last.routers, routerNames, identical)
     )
       return last.row;
     const row = workloadRow(key, record, members, routerNames);

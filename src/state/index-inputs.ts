@@ -24,7 +24,8 @@ const samePeer = (a: Session, b: Session): boolean =>
   a.peerType === b.peerType &&
   (a.hostname ?? null) === (b.hostname ?? null);
 
-function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
+/** Same length, and `same` holds item by item (the same list object: at once). */
+export function sameList<T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean): boolean {
   // The driver hands back the last poll's list itself when its inputs held (frr-state.ts).
   if (a === b) return true;
   if (a.length !== b.length) return false;

@@ -30,9 +30,10 @@ export interface RouterCache {
   /**
    * The cache of the table this one's was built on (a poll that re-read some tables), and which tables'
    * views it took over from it unchanged (the same maps): a build that last read that cache needs to look
-   * again only at the entries of the other tables. Null when nothing was taken over.
+   * again only at the entries of the other tables. Null when nothing was taken over. Held weakly, as
+   * tables hold their basis: each poll's cache naming the last would keep every earlier one alive.
    */
-  inheritedFrom: RouterCache | null;
+  inheritedFrom: WeakRef<RouterCache> | null;
   keptTables: ReadonlySet<string> | null;
   /** host → the router's selected tenant-pool routes via it, in table order (index, hop position). */
   byHost: Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> | null;
@@ -70,7 +71,7 @@ export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache
       peers,
       owners,
       views: inherited?.views ?? new Map(),
-      inheritedFrom: inherited?.from ?? null,
+      inheritedFrom: inherited ? new WeakRef(inherited.from) : null,
       keptTables: inherited ? new Set(inherited.views.keys()) : null,
       byHost: null,
       byHostTenants: null,

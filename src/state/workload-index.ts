@@ -154,7 +154,7 @@ function fewChanged(
     if (r.cache !== last.routers[i]!.cache)
       changed.push({
         router: r,
-        same: r.cache.inheritedFrom === last.routers[i]!.cache ? r.cache.keptTables : null,
+        same: r.cache.inheritedFrom?.deref() === last.routers[i]!.cache ? r.cache.keptTables : null,
       });
   }
   if (changed.length === 0 && movedHosts.length === 0) return last.sorted;

@@ -7,7 +7,7 @@ import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import type { PoolMatcher } from './pool-match.ts';
 import type { RouterCache } from './router-views.ts';
-import type { WorkloadEntry } from './workload-index.ts';
+import type { WorkloadEntry } from './workload-entry.ts';
 
 /**
  * Which host each of a router's selected tenant-pool routes leads to, in table order (index, hop

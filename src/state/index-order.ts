@@ -3,7 +3,7 @@
  * build: entries the previous build had keep their relative order by rank, only new ones are compared.
  */
 import type { TenantSpec } from '../model/workload.ts';
-import type { WorkloadEntry } from './workload-index.ts';
+import type { WorkloadEntry } from './workload-entry.ts';
 
 // One collator for every build: `localeCompare` with options builds one per call (most of a 100k-entry
 // build's time went there).

@@ -5,30 +5,10 @@ import type { TenantSpec } from '../model/workload.ts';
 import { byHostOf, inferFromRouter } from './index-inference.ts';
 import { placeAmong, ranksOf, sortEntries } from './index-order.ts';
 import { poolMatcher } from './pool-match.ts';
-import { routerCache, tableOf, viewOf, type RouterCache, type RouterView } from './router-views.ts';
+import { routerCache, tableOf, viewOf, type RouterCache } from './router-views.ts';
 
-export interface Announcer {
-  host: string;
-  /** The TAP; null when only the routers tell (the host could not be read). */
-  interface: string | null;
-  metric: number | null;
-  /** `host`: the host's own table routes it to a TAP; `routers`: routers route it via the host, which could not be read. */
-  source: 'host' | 'routers';
-  /** Why the host's own view is missing or old (`host unreachable`, …); null when its last poll succeeded. */
-  hostProblem: string | null;
-}
-
-export interface WorkloadEntry {
-  vrf: string;
-  prefix: string;
-  family: Family;
-  /** Tenant whose pool holds the prefix; null when no tenant owns it ("announced but unknown"). */
-  tenant: string | null;
-  announcers: Announcer[];
-  seenBy: RouterView[];
-  /** Problems an engineer should see: announced from two hosts, not in any tenant pool, not seen by a router. */
-  conflicts: string[];
-}
+export type { Announcer, WorkloadEntry } from './workload-entry.ts';
+import type { Announcer, WorkloadEntry } from './workload-entry.ts';
 
 /** What the index reads of a device: its spec, last snapshot, and whether its last poll failed. */
 export interface IndexedDevice {

@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Session } from 'node:inspector/promises';
 import { startSimLab } from '../src/lab/sim/lab.ts';
 import type { FleetChildReport, FleetCommand } from './fleet/protocol.ts';
 
@@ -74,6 +75,13 @@ export async function runFleet(): Promise<FleetBench> {
   const dump6 = await lab.fabric.device(router)!.exec("vtysh -c 'show ipv6 route vrf all json'");
   const routerFullDump = dump.stdout.length + dump6.stdout.length;
 
+  // ROUTEDECK_FLEET_LAB_PROFILE_START=file: a CPU profile of the lab (every device) up to the first picture.
+  const labProfile = process.env['ROUTEDECK_FLEET_LAB_PROFILE_START'] ? new Session() : null;
+  if (labProfile) {
+    labProfile.connect();
+    await labProfile.post('Profiler.enable');
+    await labProfile.post('Profiler.start');
+  }
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
@@ -116,6 +124,11 @@ export async function runFleet(): Promise<FleetBench> {
     watch: { prefix: `${w.ipv4}/32`, vrf: w.vrf },
   });
   await expectLine('first-picture');
+  if (labProfile) {
+    const { profile: taken } = await labProfile.post('Profiler.stop');
+    writeFileSync(process.env['ROUTEDECK_FLEET_LAB_PROFILE_START']!, JSON.stringify(taken));
+    labProfile.disconnect();
+  }
   // Past the first reads' settling (route tables are re-read until their signature is 5 s old).
   send({ type: 'settle' });
   await expectLine('settled');

@@ -5,24 +5,43 @@
  */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
 
+const PADS: string[] = [];
+const pad = (level: number): string => (PADS[level] ??= '  '.repeat(level));
+const KEYS = new Map<string, string>();
+/** `"key":` — a router's 100k entries print the same few dozen keys. */
+const keyText = (k: string): string => {
+  let text = KEYS.get(k);
+  if (text === undefined) {
+    text = `${JSON.stringify(k)}:`;
+    if (KEYS.size < 4096) KEYS.set(k, text);
+  }
+  return text;
+};
+
 function pretty(v: Json | undefined, level: number, out: string[]): void {
   if (v === null || typeof v !== 'object') {
     out.push(JSON.stringify(v ?? null));
     return;
   }
-  const pad = '  '.repeat(level + 1);
-  const entries: [string | null, Json][] = Array.isArray(v)
-    ? v.map((x) => [null, x])
-    : Object.entries(v).flatMap(([k, x]) => (x === undefined ? [] : [[k, x] as [string, Json]]));
-  out.push(Array.isArray(v) ? '[\n' : '{\n');
-  entries.forEach(([k, x], i) => {
-    if (i > 0) out.push(',\n');
-    out.push(pad);
-    if (k !== null) out.push(`${JSON.stringify(k)}:`);
-    pretty(x, level + 1, out);
-  });
-  if (entries.length > 0) out.push('\n');
-  out.push('  '.repeat(level), Array.isArray(v) ? ']' : '}');
+  const inner = pad(level + 1);
+  let n = 0;
+  if (Array.isArray(v)) {
+    out.push('[\n');
+    for (const x of v) {
+      out.push(n++ > 0 ? `,\n${inner}` : inner);
+      pretty(x, level + 1, out);
+    }
+  } else {
+    out.push('{\n');
+    for (const k in v) {
+      const x = v[k];
+      if (x === undefined) continue;
+      out.push(n++ > 0 ? `,\n${inner}` : inner, keyText(k));
+      pretty(x, level + 1, out);
+    }
+  }
+  if (n > 0) out.push('\n');
+  out.push(pad(level), Array.isArray(v) ? ']' : '}');
 }
 
 /** json-c `JSON_C_TO_STRING_PRETTY | NOSLASHESCAPE`, without the trailing newline vty_json adds. */

@@ -1,0 +1,75 @@
+/**
+ * `show ip[v6] route vrf all json` is printed from each table's cached document with the uptimes
+ * written in per call (frr-routes.ts): it must print exactly what json-c prints for the table at that
+ * moment — after time passed, after the table changed, and past 100 weeks (a longer uptime).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildFabric } from '../../../../src/lab/sim/model/build.ts';
+import { DEFAULT_SIM_OPTIONS } from '../../../../src/lab/sim/fabric.ts';
+import { entryJson, routesJson, routesVrfAllJson } from '../../../../src/lab/sim/render/frr-routes.ts';
+import { jsonC, type Json } from '../../../../src/lab/sim/render/json.ts';
+import type { SimNode } from '../../../../src/lab/sim/model/node.ts';
+import type { Family } from '../../../../src/model/route.ts';
+
+/** The reference: the whole document built as objects and printed by json-c's layout, per VRF. */
+function reference(node: SimNode, family: Family, vrfs = node.vrfNames()): string {
+  const now = Date.now();
+  return vrfs
+    .map((vrf) => {
+      const doc: Record<string, Json[]> = {};
+      for (const e of node.rib(vrf, family)) (doc[e.prefix.text] ??= []).push(entryJson(node, e, now));
+      return `${jsonC(doc)}\n`;
+    })
+    .join('');
+}
+
+describe('route tables printed from cached documents', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('print what json-c prints, with uptimes of the moment, as time passes and tables change', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-06T00:00:00Z'), toFake: ['Date'] });
+    const built = buildFabric({ ...DEFAULT_SIM_OPTIONS, hosts: 6, routers: 2, workloads: 40, tenants: 3 });
+    const spine = built.network.node(built.routers[0]!)!;
+    for (const family of [4, 6] as const) {
+      const first = routesVrfAllJson(spine, family);
+      expect(first).toBe(reference(spine, family));
+      expect(first).not.toContain('\u0000');
+      // Time passes: the same cached documents, every uptime rewritten.
+      vi.setSystemTime(new Date('2026-12-06T03:25:07Z'));
+      const later = routesVrfAllJson(spine, family);
+      expect(later).toBe(reference(spine, family));
+      const uptimes = (text: string) => text.match(/"uptime":"[^"]*"/g) ?? [];
+      expect(uptimes(later)).toHaveLength(uptimes(first).length);
+      expect(uptimes(later).some((u, i) => u !== uptimes(first)[i])).toBe(true);
+      // One VRF alone, and a query (not cached), agree with the reference too.
+      expect(routesJson(spine, 'default', family)).toBe(reference(spine, family, ['default']));
+      vi.setSystemTime(new Date('2026-12-06T00:00:00Z'));
+    }
+    // Past 100 weeks the uptime (`101w0d03h`) no longer fits the blank it was printed with.
+    vi.setSystemTime(new Date(Date.parse('2026-12-06T00:00:00Z') + 707 * 86_400_000));
+    const old = routesVrfAllJson(spine, 4);
+    expect(old).toBe(reference(spine, 4));
+    expect(old).toMatch(/"uptime":"\d{3}w\dd\d\dh"/);
+  });
+
+  it('a table that changed is printed afresh, not from the old document', async () => {
+    vi.useFakeTimers({ now: new Date('2026-12-06T00:00:00Z'), toFake: ['Date'] });
+    const built = buildFabric({ ...DEFAULT_SIM_OPTIONS, hosts: 4, routers: 1, workloads: 12, tenants: 2 });
+    const spine = built.network.node(built.routers[0]!)!;
+    const before = routesVrfAllJson(spine, 4);
+    const w = built.workloads[0]!;
+    // The workload's host withdraws it: the router's table loses the /32.
+    const host = built.network.node(w.host)!;
+    const at = host.kernel.routes.findIndex((r) => r.prefix.text === `${w.ipv4}/32`);
+    expect(at).toBeGreaterThanOrEqual(0);
+    host.kernel.routes.splice(at, 1);
+    host.kernel.version++;
+    host.sync();
+    expect(before).toContain(`"${w.ipv4}/32"`);
+    // The withdrawal reaches the router after the simulated hop delay.
+    await vi.waitFor(() => expect(routesVrfAllJson(spine, 4)).not.toContain(`"${w.ipv4}/32"`), {
+      timeout: 10_000,
+    });
+    expect(routesVrfAllJson(spine, 4)).toBe(reference(spine, 4));
+  });
+});

@@ -19,8 +19,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Session } from 'node:inspector/promises';
 import { startSimLab } from '../src/lab/sim/lab.ts';
+import { profileTo } from './cpu-profile.ts';
 import type { FleetChildReport, FleetCommand } from './fleet/protocol.ts';
 
 const RESULTS = fileURLToPath(new URL('./out/results.json', import.meta.url));
@@ -76,12 +76,7 @@ export async function runFleet(): Promise<FleetBench> {
   const routerFullDump = dump.stdout.length + dump6.stdout.length;
 
   // ROUTEDECK_FLEET_LAB_PROFILE_START=file: a CPU profile of the lab (every device) up to the first picture.
-  const labProfile = process.env['ROUTEDECK_FLEET_LAB_PROFILE_START'] ? new Session() : null;
-  if (labProfile) {
-    labProfile.connect();
-    await labProfile.post('Profiler.enable');
-    await labProfile.post('Profiler.start');
-  }
+  const stopLabProfile = await profileTo('ROUTEDECK_FLEET_LAB_PROFILE_START');
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
@@ -124,11 +119,7 @@ export async function runFleet(): Promise<FleetBench> {
     watch: { prefix: `${w.ipv4}/32`, vrf: w.vrf },
   });
   await expectLine('first-picture');
-  if (labProfile) {
-    const { profile: taken } = await labProfile.post('Profiler.stop');
-    writeFileSync(process.env['ROUTEDECK_FLEET_LAB_PROFILE_START']!, JSON.stringify(taken));
-    labProfile.disconnect();
-  }
+  await stopLabProfile();
   // Past the first reads' settling (route tables are re-read until their signature is 5 s old).
   send({ type: 'settle' });
   await expectLine('settled');

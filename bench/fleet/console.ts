@@ -5,8 +5,6 @@
  * results leave as `<tag> <json>` lines on stdout.
  */
 import '../console/tty-env.ts';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { writeHeapSnapshot } from 'node:v8';
 import { startConsole } from '../../components/index.ts';
@@ -16,6 +14,7 @@ import { FakeTerminal } from '../console/terminal.ts';
 import type { ExecDeps } from '../../src/workflows/execute/types.ts';
 import { verifyStep } from '../../src/workflows/execute/verify.ts';
 import type { FleetChildReport, FleetCommand } from './protocol.ts';
+import { profileTo } from '../cpu-profile.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (tag: string, value: unknown = {}) => process.stdout.write(`${tag} ${JSON.stringify(value)}\n`);
@@ -57,12 +56,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
     initialView: 'workloads',
   });
   // ROUTEDECK_FLEET_PROFILE_START=file: a CPU profile of the console from its start to the first picture.
-  const profile = process.env['ROUTEDECK_FLEET_PROFILE_START'] ? new Session() : null;
-  if (profile) {
-    profile.connect();
-    await profile.post('Profiler.enable');
-    await profile.post('Profiler.start');
-  }
+  const stopProfile = await profileTo('ROUTEDECK_FLEET_PROFILE_START');
   fabric.poller.start();
   // ROUTEDECK_FLEET_DEBUG: how the first picture fills in (devices polled, routers read, index size).
   let progress = '';
@@ -86,11 +80,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
     await sleep(100);
   }
   report.firstPictureMs = performance.now() - t;
-  if (profile) {
-    const { profile: taken } = await profile.post('Profiler.stop');
-    writeFileSync(process.env['ROUTEDECK_FLEET_PROFILE_START']!, JSON.stringify(taken));
-    profile.disconnect();
-  }
+  await stopProfile();
   report.prefixes = prefixesIndexed();
   say('first-picture', { ms: report.firstPictureMs });
 }
@@ -128,12 +118,7 @@ async function steady(): Promise<void> {
   // ROUTEDECK_FLEET_HEAP=file: a heap snapshot at that moment (what the live heap is made of).
   if (process.env['ROUTEDECK_FLEET_HEAP']) writeHeapSnapshot(process.env['ROUTEDECK_FLEET_HEAP']);
   // ROUTEDECK_FLEET_PROFILE=file: a CPU profile of the console over the steady window alone.
-  const profile = process.env['ROUTEDECK_FLEET_PROFILE'] ? new Session() : null;
-  if (profile) {
-    profile.connect();
-    await profile.post('Profiler.enable');
-    await profile.post('Profiler.start');
-  }
+  const stopProfile = await profileTo('ROUTEDECK_FLEET_PROFILE');
   const cpu = process.cpuUsage();
   const started = performance.now();
   let peak = process.memoryUsage().rss;
@@ -181,11 +166,7 @@ async function steady(): Promise<void> {
   }
   const wall = performance.now() - started;
   const used = process.cpuUsage(cpu);
-  if (profile) {
-    const { profile: taken } = await profile.post('Profiler.stop');
-    writeFileSync(process.env['ROUTEDECK_FLEET_PROFILE']!, JSON.stringify(taken));
-    profile.disconnect();
-  }
+  await stopProfile();
   stopCounting();
   store.setState({ pollSucceeded });
   const now = Date.now();

@@ -8,7 +8,7 @@ import { readBgp } from './bgp-read.ts';
 import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
 import { BGP_FULL_MS, sessionsOf } from './bgp-probe.ts';
 import { readIfChanged, type Held } from './digest.ts';
-import { interfaceDigest, planRouteRead, sameRows, type TableRef } from './route-check.ts';
+import { interfaceDigest, keepUnchanged, planRouteRead, sameRows, type TableRef } from './route-check.ts';
 import { parseIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
@@ -190,7 +190,11 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
       await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
     ];
-    table = () => (routes.some((r) => r.ok) ? builder.finish(now) : CompactRouteTable.empty());
+    table = () => {
+      if (!routes.some((r) => r.ok)) return CompactRouteTable.empty();
+      const fresh = builder.finish(now);
+      return previous && routes.every((r) => r.ok) ? keepUnchanged(previous.routes, fresh) : fresh;
+    };
   } else if (plan.read === 'some') {
     const reading = new Set(plan.tables.map((t) => `${t.vrf}\u0000${t.family}`));
     builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));

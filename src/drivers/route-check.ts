@@ -7,6 +7,7 @@
  * what BGP just chose, so they go on at every poll until the change has held SETTLE_MS; a full read
  * every FULL_REFRESH_MS catches what no signature shows.
  */
+import { CompactRouteTable } from '../model/compact-route-table.ts';
 import type { NetInterface } from '../model/interface.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
@@ -159,6 +160,10 @@ export function planRouteRead(
  */
 export function sameRows(a: RouteTable, b: RouteTable, tables: readonly TableRef[]): boolean {
   for (const t of tables) {
+    if (a instanceof CompactRouteTable && b instanceof CompactRouteTable) {
+      if (!a.sameRowsAs(b, t.vrf, t.family)) return false;
+      continue;
+    }
     const ra = a.indexesOf(t.vrf, t.family);
     const rb = b.indexesOf(t.vrf, t.family);
     if (ra.length !== rb.length) return false;
@@ -184,4 +189,27 @@ export function sameRows(a: RouteTable, b: RouteTable, tables: readonly TableRef
     }
   }
   return true;
+}
+
+/**
+ * What a read of every table keeps of the last one: the last table object when each VRF/family table
+ * holds the same rows (the confirming read after the first, a full refresh that found nothing new),
+ * so nothing derived from it (the workload index's views) is derived again; when only some do, the
+ * fresh table naming the last as its basis with those kept (their derived views carry over); else
+ * the fresh table.
+ */
+export function keepUnchanged(last: RouteTable, fresh: CompactRouteTable): RouteTable {
+  const tables: TableRef[] = [];
+  for (const vrf of new Set([...last.vrfs(), ...fresh.vrfs()]))
+    for (const family of [4, 6] as const)
+      if (last.indexesOf(vrf, family).length > 0 || fresh.indexesOf(vrf, family).length > 0)
+        tables.push({ path: '', vrf, family });
+  const same = new Set<string>();
+  for (const t of tables) if (sameRows(last, fresh, [t])) same.add(`${t.vrf}\u0000${t.family}`);
+  if (same.size === tables.length && last.size === fresh.size) return last;
+  if (same.size === 0) return fresh;
+  return fresh.withBasis({
+    table: new WeakRef(last),
+    kept: (vrf, family) => same.has(`${vrf}\u0000${family}`),
+  });
 }

@@ -60,6 +60,52 @@ export class CompactRouteTable implements RouteTable {
     return out;
   }
 
+  /** This table's rows, caches aside, naming `basis` (which of its tables another table held row for row). */
+  withBasis(basis: TableBasis): CompactRouteTable {
+    return new CompactRouteTable(this.size, this.c, basis, this.readTimes);
+  }
+
+  /**
+   * Whether `other` holds this table's rows of one VRF/family table, in the same order, FRR's uptime text
+   * aside: column by column, interned ids matched one to one (two reads of a 100k-route router compared
+   * without a Route object).
+   */
+  sameRowsAs(other: CompactRouteTable, vrf: string, family: Family): boolean {
+    const ra = this.indexesOf(vrf, family);
+    const rb = other.indexesOf(vrf, family);
+    if (ra.length !== rb.length) return false;
+    const a = this.c;
+    const b = other.c;
+    const proto = matcher((x, y) => a.protocols.get(x) === b.protocols.get(y));
+    const hop = matcher(
+      (x, y) =>
+        a.nhFlags[x] === b.nhFlags[y] &&
+        a.strings.get(a.nhIp[x]!) === b.strings.get(b.nhIp[y]!) &&
+        a.strings.get(a.nhIf[x]!) === b.strings.get(b.nhIf[y]!),
+    );
+    const group = matcher((x, y) => {
+      const [sx, sy] = [a.groupStarts[x]!, b.groupStarts[y]!];
+      const n = a.groupStarts[x + 1]! - sx;
+      if (n !== b.groupStarts[y + 1]! - sy) return false;
+      for (let m = 0; m < n; m++) if (!hop(a.groupMembers[sx + m]!, b.groupMembers[sy + m]!)) return false;
+      return true;
+    });
+    for (let k = 0; k < ra.length; k++) {
+      const [i, j] = [ra[k]!, rb[k]!];
+      const f = a.flags[i]!;
+      if (f !== b.flags[j] || a.plen[i] !== b.plen[j]) return false;
+      if (f & V6) {
+        const [x, y] = [a.addr[i]! * 4, b.addr[j]! * 4];
+        for (let w = 0; w < 4; w++) if (a.addr6[x + w] !== b.addr6[y + w]) return false;
+      } else if (a.addr[i] !== b.addr[j]) return false;
+      if (f & HAS_DISTANCE && a.distance[i] !== b.distance[j]) return false;
+      if (f & HAS_METRIC && a.metric[i] !== b.metric[j]) return false;
+      if (a.oddPrefixes.get(i) !== b.oddPrefixes.get(j)) return false;
+      if (!proto(a.proto[i]!, b.proto[j]!) || !group(a.nh[i]!, b.nh[j]!)) return false;
+    }
+    return true;
+  }
+
   static empty(): CompactRouteTable {
     const c = emptyColumns();
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
@@ -209,4 +255,19 @@ export class CompactRouteTable implements RouteTable {
     for (const view of this.views.values()) bytes += view.byteLength;
     return bytes;
   }
+}
+
+/**
+ * Whether ids of one table stand for the same values as ids of another: `same` decides a pair once; after
+ * that an id must meet its partner again (ids are interned, so equal values have one id in each table).
+ */
+function matcher(same: (x: number, y: number) => boolean): (x: number, y: number) => boolean {
+  const partners = new Map<number, number>();
+  return (x, y) => {
+    const known = partners.get(x);
+    if (known !== undefined) return known === y;
+    if (!same(x, y)) return false;
+    partners.set(x, y);
+    return true;
+  };
 }

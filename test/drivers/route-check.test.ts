@@ -53,6 +53,8 @@ describe('route tables are read when they may have changed, not at every poll', 
     expect(fast.tables).toBe(2);
     const settled = await poll(fast.snap, 1_000 + SETTLE_MS);
     expect(settled.tables).toBe(2);
+    // Those reads found what the first had: its table object stands (nothing derived is derived again).
+    expect(settled.snap.routes).toBe(first.snap.routes);
     expect(settled.snap.routeCheck).toMatchObject({ since: 1_000, settled: true });
     const third = await poll(settled.snap, 2_000 + SETTLE_MS);
     expect(third.tables).toBe(0);
@@ -106,6 +108,44 @@ describe('route tables are read when they may have changed, not at every poll', 
       'ip -j -d addr show': { stdout: down },
     });
     expect([g.tables, g.one.length]).toEqual([2, 0]);
+  });
+
+  it('a full read that finds one table changed keeps the others as the last read’s (its basis), row for row', async () => {
+    const a = await poll(null, 1_000);
+    const b = await poll(a.snap, 1_000 + SETTLE_MS);
+    const runner = ReplayRunner.forDevice('rtr1');
+    const V6_ALL = "vtysh -N rtr1 -c 'show ipv6 route vrf all json'";
+    const v6 = (await runner.exec(V6_ALL)).stdout;
+    const hop = /"ip":"(fe80::[0-9a-f:]+)"/.exec(v6)![1]!;
+    const movedV6 = v6.replace(`"ip":"${hop}"`, '"ip":"fe80::dead"');
+    const addr = (await runner.exec('ip -j -d addr show')).stdout;
+    // An interface change makes the poll read everything; only the IPv6 table's rows moved.
+    const other = addr.replace('"operstate":"UP"', '"operstate":"DOWN"');
+    const c = await poll(b.snap, 2_000 + SETTLE_MS, {
+      'ip -j -d addr show': { stdout: other },
+      [V6_ALL]: { stdout: movedV6 },
+    });
+    expect(c.tables).toBe(2);
+    expect(c.snap.routes).not.toBe(b.snap.routes);
+    const hops = (snap: DeviceSnapshot, family: 4 | 6) =>
+      [...snap.routes.indexesOf('default', family)].map((i) =>
+        snap.routes
+          .at(i)
+          .nexthops.map((h) => h.ip)
+          .join(','),
+      );
+    expect(hops(c.snap, 6).join(' ')).toContain('fe80::dead');
+    expect(hops(c.snap, 4)).toEqual(hops(b.snap, 4));
+    const basis = c.snap.routes.basis!;
+    expect(basis.table.deref()).toBe(b.snap.routes);
+    expect([basis.kept('default', 4), basis.kept('default', 6)]).toEqual([true, false]);
+    // The next full read finding the same rows again keeps that table object.
+    const d = await poll(c.snap, 3_000 + SETTLE_MS, {
+      'ip -j -d addr show': { stdout: addr },
+      [V6_ALL]: { stdout: movedV6 },
+    });
+    expect(d.tables).toBe(2);
+    expect(d.snap.routes).toBe(c.snap.routes);
   });
 
   it('a version no single table stands for, or a VRF added, reads everything', async () => {

@@ -136,6 +136,69 @@ describe('CompactRouteTable read times', () => {
   });
 });
 
+describe('CompactRouteTable.sameRowsAs (a re-read that found what the last read had)', () => {
+  const base = [
+    route('10.0.0.0/24'),
+    route('10.0.1.0/24', { nexthops: [{ ip: '192.0.2.2', interface: 'eth1', active: true }] }),
+    route('2001:db8::/64', { nexthops: [{ ip: 'fe80::1', interface: 'eth0', active: true, onLink: true }] }),
+    route('10.1.0.0/24', { vrf: 'blue', distance: null }),
+  ];
+  it('equal rows read at another time (other uptimes, other interned ids): the same', () => {
+    const a = table(base);
+    // Built in another order of first appearance, so the two tables' interned ids differ.
+    const b = new CompactRouteTableBuilder();
+    b.add(
+      route('172.16.0.0/16', {
+        vrf: 'red',
+        protocol: 'static',
+        nexthops: [{ interface: 'x', active: false }],
+      }),
+    );
+    for (const r of base) b.add({ ...r, uptime: '01:02:03' });
+    const later = b.finish();
+    for (const [vrf, family] of [
+      ['default', 4],
+      ['default', 6],
+      ['blue', 4],
+      ['blue', 6],
+    ] as const)
+      expect(a.sameRowsAs(later, vrf, family)).toBe(true);
+    expect(a.sameRowsAs(later, 'red', 4)).toBe(false);
+  });
+
+  it('any field an engineer sees, or the order, differing: not the same', () => {
+    const a = table(base);
+    const changed: [string, Route[]][] = [
+      [
+        'next hop',
+        [
+          route('10.0.0.0/24', { nexthops: [{ ip: '192.0.2.9', interface: 'eth0', active: true }] }),
+          ...base.slice(1),
+        ],
+      ],
+      [
+        'hop inactive',
+        [
+          route('10.0.0.0/24', { nexthops: [{ ip: '192.0.2.1', interface: 'eth0', active: false }] }),
+          ...base.slice(1),
+        ],
+      ],
+      ['protocol', [route('10.0.0.0/24', { protocol: 'static' }), ...base.slice(1)]],
+      ['metric', [route('10.0.0.0/24', { metric: 5 }), ...base.slice(1)]],
+      ['not selected', [route('10.0.0.0/24', { selected: false }), ...base.slice(1)]],
+      ['prefix', [route('10.0.0.0/25'), ...base.slice(1)]],
+      ['order', [base[1]!, base[0]!, ...base.slice(2)]],
+      ['a row less', base.slice(1)],
+      ['hops swapped', [route('10.0.0.0/24'), route('10.0.1.0/24'), ...base.slice(2)]],
+    ];
+    for (const [what, rows] of changed) expect(a.sameRowsAs(table(rows), 'default', 4), what).toBe(false);
+    // The other tables of the same reads stand.
+    expect(a.sameRowsAs(table(changed[0]![1]), 'default', 6)).toBe(true);
+    const v6 = [...base.slice(0, 2), route('2001:db8:1::/64'), base[3]!];
+    expect(a.sameRowsAs(table(v6), 'default', 6)).toBe(false);
+  });
+});
+
 describe('CompactRouteTable.lookup', () => {
   it('matches the longest selected prefix, per VRF', () => {
     const t = table([

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo, useRef } from 'react';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import type { TeamLease } from '../../src/registry/index.ts';
 import type { AppState } from '../../src/state/store.ts';
@@ -14,7 +14,7 @@ import { ageColumn, dimStale } from './stale.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
-import { groupWorkloads, type WorkloadRow } from './workload-groups.ts';
+import { regroupWorkloads, type Grouping, type WorkloadRow } from './workload-groups.ts';
 
 const conflictColumn: Column<WorkloadRow> = {
   header: 'CONFLICTS',
@@ -101,10 +101,16 @@ export function useWorkloadRows(): WorkloadRow[] {
     s.deviceOrder.filter((name) => s.devices[name]?.spec.role === 'router').join('\n'),
   );
   const routers = useMemo(() => (routerNames === '' ? [] : routerNames.split('\n')), [routerNames]);
-  return useMemo(
-    () => groupWorkloads(workloads, (vrf, prefix) => records.get(recordKey(vrf, prefix)), routers),
-    [workloads, records, routers],
+  const recordOf = useCallback(
+    (vrf: string, prefix: string) => records.get(recordKey(vrf, prefix)),
+    [records],
   );
+  // Regrouped from the last grouping: an index change regroups only the entries that changed.
+  const last = useRef<Grouping | null>(null);
+  return useMemo(() => {
+    last.current = regroupWorkloads(last.current, workloads, recordOf, routers);
+    return last.current.rows;
+  }, [workloads, recordOf, routers]);
 }
 
 /** One row per workload (its /32 and /64, host, state, routers seeing it); Enter shows prefixes per router. */

@@ -4,7 +4,7 @@
  * of 100k entries are), and every group that changed gets a row that says what changed.
  */
 import { describe, expect, it } from 'vitest';
-import { groupWorkloads } from '../../components/views/workload-groups.ts';
+import { groupWorkloads, regroupWorkloads } from '../../components/views/workload-groups.ts';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 
@@ -58,5 +58,82 @@ describe('groupWorkloads after an index change', () => {
     expect(named[0]).not.toBe(after[0]);
     const three = groupWorkloads([a4, moved, a6], none, [...ROUTERS, 'rr3']);
     expect(three.map((r) => r.routers)).toEqual([3, 3]);
+  });
+});
+
+describe('regroupWorkloads: only the groups an index change touched are made again', () => {
+  /** Deterministic pseudo-random numbers. */
+  const rng = (seed: number) => () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+
+  it('after migrations, views moving and workloads merging or splitting: the rows a regroup from scratch gives', () => {
+    const random = rng(7);
+    const none = () => undefined;
+    // 200 workloads, each a /32 and a /64 on its own TAP; the /32s first, as the index orders them.
+    const v4 = Array.from({ length: 200 }, (_, w) =>
+      entry(`198.51.${w >> 8}.${w & 255}/32`, `hv${w % 20}`, `tap${w}`, ROUTERS),
+    );
+    const v6 = Array.from({ length: 200 }, (_, w) =>
+      entry(`2001:db8:${w.toString(16)}::/64`, `hv${w % 20}`, `tap${w}`, ROUTERS),
+    );
+    let entries = [...v4, ...v6];
+    let grouping = regroupWorkloads(null, entries, none, ROUTERS);
+    expect(grouping.rows).toHaveLength(200);
+    for (let round = 0; round < 60; round++) {
+      const next = entries.slice();
+      for (let k = 0; k < 1 + Math.floor(random() * 4); k++) {
+        const w = Math.floor(random() * 200);
+        const kind = Math.floor(random() * 4);
+        const [at4, at6] = [w, 200 + w];
+        const host = `hv${Math.floor(random() * 20)}`;
+        const other = Math.floor(random() * 200);
+        if (kind === 0) {
+          // Migrated: both prefixes to another host's TAP.
+          next[at4] = entry(next[at4]!.prefix, host, `tap${w}`, ROUTERS);
+          next[at6] = entry(next[at6]!.prefix, host, `tap${w}`, ROUTERS);
+        } else if (kind === 1) {
+          // One router does not see the /32 (yet): same group, another row.
+          next[at4] = entry(
+            next[at4]!.prefix,
+            next[at4]!.announcers[0]!.host,
+            next[at4]!.announcers[0]!.interface!,
+            ['rr1'],
+          );
+        } else if (kind === 2) {
+          // The /64 routed to another workload's TAP: it joins that group, its own loses it.
+          const to = next[other]!.announcers[0]!;
+          next[at6] = entry(next[at6]!.prefix, to.host, to.interface!, ROUTERS);
+        } else {
+          // The /32 alone moved: the workload splits in two rows.
+          next[at4] = entry(next[at4]!.prefix, host, `tap-split${w}`, ROUTERS);
+        }
+      }
+      const before = grouping.rows;
+      grouping = regroupWorkloads(grouping, next, none, ROUTERS);
+      const scratch = groupWorkloads(next, none, ROUTERS);
+      const text = (rows: typeof before) =>
+        rows.map((r) => `${r.key} ${r.ipv4} ${r.ipv6} ${r.hosts} ${r.routersSeeing}`);
+      expect(text(grouping.rows), `round ${round}`).toEqual(text(scratch));
+      // Rows whose members did not change are the same objects as before.
+      const kept = new Set(before);
+      const same = grouping.rows.filter(
+        (row) => row.entries.every((e) => entries.includes(e)) && kept.has(row),
+      );
+      expect(same.length).toBeGreaterThan(150);
+      entries = next;
+    }
+  });
+
+  it('the same index again is the same rows; another length or router list regroups from scratch', () => {
+    const none = () => undefined;
+    const a = [
+      entry('198.51.100.1/32', 'hv1', 'tap1', ROUTERS),
+      entry('2001:db8:a:1::/64', 'hv1', 'tap1', ROUTERS),
+    ];
+    const g = regroupWorkloads(null, a, none, ROUTERS);
+    expect(regroupWorkloads(g, a, none, ROUTERS)).toBe(g);
+    const longer = [...a, entry('198.51.100.2/32', 'hv2', 'tap2', ROUTERS)];
+    expect(regroupWorkloads(g, longer, none, ROUTERS).rows.map((r) => r.hosts)).toEqual(['hv1', 'hv2']);
+    const routers = [...ROUTERS, 'rr3'];
+    expect(regroupWorkloads(g, a, none, routers).rows.map((r) => r.routers)).toEqual([3]);
   });
 });

@@ -103,12 +103,30 @@ export interface ParsedCidr extends Prefix {
   address: bigint;
 }
 
+/**
+ * Parsed prefixes by text, frozen and shared: the lab renders every host's kernel tables from its links'
+ * addresses, and a thousand hosts' TAPs carry the same few (169.254.0.1, fe80::1/64, ff00::/8) — parsed
+ * through BigInt at each listing, they were most of a starting fleet lab's route rendering.
+ */
+const parsedCidrs = new Map<string, ParsedCidr | null>();
+const PARSED_CIDRS_MAX = 100_000;
+
 /** `A/L` or a bare address (a host prefix); `strict` refuses host bits like FRR's `ip route`. */
 export function parseCidr(text: string, family?: Family): ParsedCidr | null {
+  let parsed = parsedCidrs.get(text);
+  if (parsed === undefined) {
+    if (parsedCidrs.size >= PARSED_CIDRS_MAX) parsedCidrs.clear();
+    parsed = parseCidrText(text);
+    parsedCidrs.set(text, parsed && Object.freeze(parsed));
+  }
+  return parsed && (family === undefined || parsed.family === family) ? parsed : null;
+}
+
+function parseCidrText(text: string): ParsedCidr | null {
   const [addr = '', len, extra] = text.split('/');
   if (extra !== undefined) return null;
   const a = parseAddress(addr);
-  if (!a || (family !== undefined && a.family !== family)) return null;
+  if (!a) return null;
   const max = a.family === 4 ? V4_MAX : V6_MAX;
   if (len !== undefined && !/^\d{1,3}$/.test(len)) return null;
   const length = len === undefined ? max : Number(len);

@@ -93,7 +93,11 @@ function downOf(hosts: readonly HostInput[]): Map<string, string> {
   return down;
 }
 
-/** Past this many hosts changed since the last build, a full build (their deltas would cost as much). */
+/**
+ * Past this many hosts changed since the last build — or half the hosts, when that is more — a full
+ * build (their deltas would cost as much). A starting fleet's hosts are first read a few hundred
+ * between two builds; each such full build cost a 1,000-host console seconds.
+ */
 const HOST_DELTA_MAX = 256;
 
 /**
@@ -116,13 +120,11 @@ function fewChanged(
   const hosts = hostInputs(devices);
   if (hosts.length !== last.hosts.length) return null;
   const movedHosts: number[] = [];
+  const deltaMax = Math.max(HOST_DELTA_MAX, hosts.length / 2);
   for (let i = 0; i < hosts.length; i++) {
     const [now, before] = [hosts[i]!, last.hosts[i]!];
     if (now.name !== before.name) return null;
-    if (
-      (now.routes !== before.routes || now.problem !== before.problem) &&
-      movedHosts.push(i) > HOST_DELTA_MAX
-    )
+    if ((now.routes !== before.routes || now.problem !== before.problem) && movedHosts.push(i) > deltaMax)
       return null;
   }
   // Per changed router, the tables whose views the last build's are (its cache took them over from

@@ -74,8 +74,8 @@ export interface Grouping {
   firstAt: number[];
 }
 
-/** Past this many entries changed in their places, a regroup from scratch (a start-up, a resync). */
-const REGROUP_MAX_CHANGED = 2_000;
+/** Past this many groups touched, the rows are laid out again in one pass instead of moved one by one. */
+const SPLICE_MAX_GROUPS = 64;
 
 /**
  * `groupWorkloads`, from the grouping of the last index when only the entries changed: the index keeps
@@ -101,11 +101,9 @@ export function regroupWorkloads(
   if (previous.entries === entries) return previous;
   const changed: number[] = [];
   for (let i = 0; i < entries.length; i++)
-    if (entries[i] !== previous.entries[i] && changed.push(i) > REGROUP_MAX_CHANGED)
+    if (entries[i] !== previous.entries[i] && changed.push(i) > entries.length / 2)
       return groupAll(entries, recordOf, routerNames);
   const { keyAt, members } = previous;
-  const rows = previous.rows.slice();
-  const firstAt = previous.firstAt.slice();
   // Each touched group's first position before the change: where its row is now.
   const touched = new Map<string, number | undefined>();
   const touch = (key: string) => {
@@ -125,6 +123,29 @@ export function regroupWorkloads(
     const joined = [...(members.get(key) ?? []), i].sort((a, b) => a - b);
     members.set(key, joined);
   }
+  const remade = (key: string, places: readonly number[]): WorkloadRow => {
+    const group = places.map((at) => entries[at]!);
+    const first = group[0]!;
+    return rowOf(key, recordOf(first.vrf, first.prefix) ?? null, group, routerNames);
+  };
+  if (touched.size > SPLICE_MAX_GROUPS) {
+    // Many groups (a starting fleet's hosts read by the hundred): every row in one pass over the
+    // positions, the untouched ones as they were.
+    const kept = new Map<string, WorkloadRow>();
+    for (const row of previous.rows) if (!touched.has(row.key)) kept.set(row.key, row);
+    const rows: WorkloadRow[] = [];
+    const firstAt: number[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const key = keyAt[i]!;
+      const places = members.get(key)!;
+      if (places[0] !== i) continue;
+      rows.push(kept.get(key) ?? remade(key, places));
+      firstAt.push(i);
+    }
+    return { rows, entries, recordOf, routerNames, keyAt, members, firstAt };
+  }
+  const rows = previous.rows.slice();
+  const firstAt = previous.firstAt.slice();
   // Out with the touched groups' rows (positions are distinct: a position is one group's first)...
   for (const first of touched.values()) {
     if (first === undefined) continue;
@@ -136,11 +157,8 @@ export function regroupWorkloads(
   for (const key of touched.keys()) {
     const places = members.get(key);
     if (!places) continue;
-    const group = places.map((at) => entries[at]!);
-    const first = group[0]!;
-    const row = rowOf(key, recordOf(first.vrf, first.prefix) ?? null, group, routerNames);
     const at = placeOf(firstAt, places[0]!);
-    rows.splice(at, 0, row);
+    rows.splice(at, 0, remade(key, places));
     firstAt.splice(at, 0, places[0]!);
   }
   return { rows, entries, recordOf, routerNames, keyAt, members, firstAt };

@@ -183,6 +183,16 @@ export class CompactRouteTable implements RouteTable {
     return row >= 0 && this.c.plen[row] === q[4] ? row : -1;
   }
 
+  /** Whether a row is its prefix's selected route, without materialising it. */
+  selectedAt(row: number): boolean {
+    return (this.c.flags[row]! & SELECTED) !== 0;
+  }
+
+  /** A row's address family, without materialising it. */
+  familyAt(row: number): Family {
+    return this.c.flags[row]! & V6 ? 6 : 4;
+  }
+
   /** A row's protocol (see selectedRowOf). */
   protocolAt(row: number): string {
     return this.c.protocols.get(this.c.proto[row]!) ?? 'unknown';

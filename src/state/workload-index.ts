@@ -233,19 +233,19 @@ function rebuildTouched(
         if (routerMoved || movedNames.has(host))
           for (const route of byHostOf(before, tenants, pools).get(host) ?? []) touch(route);
     });
-  // Inferred announcers of the touched prefixes, per router in order, each router's in table order.
-  const inferred = new Map<string, { router: number; order: number; host: string }[]>();
+  // Inferred announcers of the touched prefixes: per router in order, the hosts that cannot be read
+  // among its selected route's next hops, in their order — from each router's view of the prefix (a
+  // map hit), not a pass over every route via every unread host (at a fleet's start, most of them).
+  const inferred = new Map<string, string[]>();
   if (down.size > 0)
-    routers.forEach((router, r) => {
-      for (const host of down.keys())
-        for (const route of byHostOf(router, tenants, pools).get(host) ?? []) {
-          const key = `${route.vrf}|${route.prefix}`;
-          if (!touched.has(key)) continue;
-          const list = inferred.get(key) ?? [];
-          list.push({ router: r, order: route.order, host });
-          inferred.set(key, list);
-        }
-    });
+    for (const [key, t] of touched) {
+      if (pools.ownerOf(t.vrf, t.prefix) === null) continue;
+      const hosts: string[] = [];
+      for (const r of routers)
+        for (const hop of viewOf(r.name, r.snapshot, r.cache, key, t)?.nexthops ?? [])
+          if (hop.viaHost !== undefined && down.has(hop.viaHost)) hosts.push(hop.viaHost);
+      if (hosts.length > 0) inferred.set(key, hosts);
+    }
   const sorted = last.sorted.slice();
   const rebuilt = new Set<WorkloadEntry>();
   const fresh: WorkloadEntry[] = [];
@@ -258,9 +258,7 @@ function rebuildTouched(
       ...t.announcers,
     ];
     announcers.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
-    const guesses = inferred.get(key) ?? [];
-    guesses.sort((a, b) => a.router - b.router || a.order - b.order);
-    for (const { host } of guesses)
+    for (const host of inferred.get(key) ?? [])
       if (!announcers.some((a) => a.host === host))
         announcers.push({
           host,

@@ -183,6 +183,53 @@ describe('workload index when a few hosts changed', () => {
     for (const seed of [3, 5, 17]) expect(scenario(seed, true)).toBeGreaterThan(5);
   });
 
+  it('routers that disagree about unread hosts: their guesses in router order, then hop order, as a full build gives', () => {
+    const p = { vrf: 'default', prefix: '203.0.113.7/32' };
+    const hop = (swp: string) => ({ ip: 'fe80::1', interface: swp, active: true });
+    // rr routes it over hv4 then hv3 (ECMP), rr2 over hv2; none of the three can be read.
+    const rr = snapshot('rr', {
+      bgp: peers,
+      routes: [bgpRoute(p.prefix, 'swp4', { nexthops: [hop('swp4'), hop('swp3')] })],
+    });
+    const rr2peers = HOSTS.map((host, i) => session('rr2', `swp${i + 1}`, 'Established', { hostname: host }));
+    const rr2 = snapshot('rr2', { bgp: rr2peers, routes: [bgpRoute(p.prefix, 'swp2')] });
+    const routerDevice = (name: string, snap: DeviceSnapshot): IndexedDevice => ({
+      spec: deviceSpec(name, 'router'),
+      snapshot: snap,
+      health: 'ok',
+      consecutiveFailures: 0,
+    });
+    const host = (name: string, routes: WorkloadRoute[] | null): IndexedDevice => ({
+      spec: deviceSpec(name, 'hypervisor'),
+      snapshot: routes ? { ...snapshot(name, { at: 1 }), workloadRoutes: routes } : null,
+      health: routes ? 'ok' : 'unreachable',
+      consecutiveFailures: routes ? 0 : 1,
+    });
+    const devices = (hv1: WorkloadRoute[]) => [
+      routerDevice('rr2', rr2),
+      routerDevice('rr', rr),
+      host('hv1', hv1),
+      host('hv2', null),
+      host('hv3', null),
+      host('hv4', null),
+    ];
+    const tenants = [...TENANTS];
+    buildWorkloadIndex(devices([]), tenants);
+    // hv1 (readable) announces it too: a delta build of that prefix.
+    const delta = buildWorkloadIndex(devices([tap('hv1', p)]), tenants);
+    const scratch = buildWorkloadIndex(
+      devices([tap('hv1', p)]),
+      TENANTS.map((t) => ({ ...t })),
+    );
+    expect(shown(delta)).toEqual(shown(scratch));
+    expect(delta.find((e) => e.prefix === p.prefix)!.announcers.map((a) => `${a.host}:${a.source}`)).toEqual([
+      'hv1:host',
+      'hv2:routers',
+      'hv4:routers',
+      'hv3:routers',
+    ]);
+  });
+
   it('a host whose last poll failed meanwhile: a full build, its workloads flagged', () => {
     const hv1 = [tap('hv1', { vrf: 'default', prefix: '203.0.113.1/32' })];
     const hv2 = [tap('hv2', { vrf: 'default', prefix: '203.0.113.2/32' })];

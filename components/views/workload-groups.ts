@@ -129,18 +129,32 @@ export function regroupWorkloads(
     return rowOf(key, recordOf(first.vrf, first.prefix) ?? null, group, routerNames);
   };
   if (touched.size > SPLICE_MAX_GROUPS) {
-    // Many groups (a starting fleet's hosts read by the hundred): every row in one pass over the
-    // positions, the untouched ones as they were.
-    const kept = new Map<string, WorkloadRow>();
-    for (const row of previous.rows) if (!touched.has(row.key)) kept.set(row.key, row);
+    // Many groups (a starting fleet's hosts read by the hundred): the untouched rows in their order
+    // (their first positions did not move) merged with the touched groups' rows by first position.
+    const gone = new Set<number>();
+    for (const first of touched.values()) if (first !== undefined) gone.add(first);
+    const fresh: { first: number; row: WorkloadRow }[] = [];
+    for (const key of touched.keys()) {
+      const places = members.get(key);
+      if (places) fresh.push({ first: places[0]!, row: remade(key, places) });
+    }
+    fresh.sort((a, b) => a.first - b.first);
     const rows: WorkloadRow[] = [];
     const firstAt: number[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const key = keyAt[i]!;
-      const places = members.get(key)!;
-      if (places[0] !== i) continue;
-      rows.push(kept.get(key) ?? remade(key, places));
-      firstAt.push(i);
+    let f = 0;
+    previous.rows.forEach((row, r) => {
+      const first = previous.firstAt[r]!;
+      if (gone.has(first)) return;
+      for (; f < fresh.length && fresh[f]!.first < first; f++) {
+        rows.push(fresh[f]!.row);
+        firstAt.push(fresh[f]!.first);
+      }
+      rows.push(row);
+      firstAt.push(first);
+    });
+    for (; f < fresh.length; f++) {
+      rows.push(fresh[f]!.row);
+      firstAt.push(fresh[f]!.first);
     }
     return { rows, entries, recordOf, routerNames, keyAt, members, firstAt };
   }

@@ -8,7 +8,18 @@ import { readBgp } from './bgp-read.ts';
 import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
 import { BGP_FULL_MS, sessionsOf } from './bgp-probe.ts';
 import { readIfChanged, type Held } from './digest.ts';
-import { interfaceDigest, keepUnchanged, planRouteRead, sameRows, type TableRef } from './route-check.ts';
+import {
+  bgpTableVersions,
+  heldCheck,
+  interfaceDigest,
+  keepUnchanged,
+  planRouteRead,
+  ribRoutes,
+  sameRows,
+  SETTLE_FIRST_ROUTES,
+  SETTLE_MS,
+  type TableRef,
+} from './route-check.ts';
 import { parseIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
@@ -101,6 +112,8 @@ export interface FrrStateOptions {
   vrfs?: () => Promise<VrfInfo[]>;
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 function value<T>(r: PartResult<T> | undefined, fallback: T): T {
   return r?.ok ? r.value : fallback;
 }
@@ -170,6 +183,15 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   };
   // Tables only when the cheap signature says they may have changed, and only those (route-check.ts).
   const versions = bgp.ok ? bgp.value.versions : null;
+  // A first read of large tables waits until BGP has held still SETTLE_MS: then one read is settled.
+  let tablesAt = now;
+  let heldSince: number | undefined;
+  if (versions !== null && !heldCheck(ctx.previous) && ribRoutes(versions) >= SETTLE_FIRST_ROUTES) {
+    await (ctx.sleep ?? sleep)(SETTLE_MS);
+    tablesAt = (ctx.now ?? Date.now)();
+    const again = await runner.exec(c.bgp).catch(() => null);
+    if (again?.code === 0 && bgpTableVersions(again.stdout) === versions) heldSince = tablesAt - SETTLE_MS;
+  }
   const plan = planRouteRead(
     ctx.previous,
     versions !== null && addresses.ok
@@ -180,7 +202,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
           ),
         }
       : null,
-    now,
+    tablesAt,
+    heldSince,
   );
   const previous = ctx.previous;
   let routes: PartResult<number>[] = [];
@@ -192,7 +215,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     ];
     table = () => {
       if (!routes.some((r) => r.ok)) return CompactRouteTable.empty();
-      const fresh = builder.finish(now);
+      const fresh = builder.finish(tablesAt);
       return previous && routes.every((r) => r.ok) ? keepUnchanged(previous.routes, fresh) : fresh;
     };
   } else if (plan.read === 'some') {
@@ -208,7 +231,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     if (routes.every((r) => r.ok)) {
       // A re-read that found what the last poll had (the confirming read once a change settled) keeps
       // the last table object: what is derived from it (the workload index) is not derived again.
-      const fresh = builder.finish(now);
+      const fresh = builder.finish(tablesAt);
       const last = previous!.routes;
       table = () => (sameRows(last, fresh, plan.tables) ? last : fresh);
     }

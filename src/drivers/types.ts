@@ -10,6 +10,8 @@ export interface DriverContext {
   now?: () => number;
   /** The device's last snapshot: what did not change since (route tables) is not read again. */
   previous?: DeviceSnapshot | null;
+  /** Waits (a first read of large route tables waits for BGP to hold still); a timer when absent. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** One per device kind; stateless between calls (what it needs of the last poll comes in `previous`). */

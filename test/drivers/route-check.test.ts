@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { frrLinuxDriver } from '../../src/drivers/index.ts';
-import { bgpTableVersions, FULL_REFRESH_MS, SETTLE_MS } from '../../src/drivers/route-check.ts';
+import {
+  bgpTableVersions,
+  FULL_REFRESH_MS,
+  ribRoutes,
+  SETTLE_FIRST_ROUTES,
+  SETTLE_MS,
+} from '../../src/drivers/route-check.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import { ReplayRunner } from './fixtures.ts';
@@ -146,6 +152,56 @@ describe('route tables are read when they may have changed, not at every poll', 
     });
     expect(d.tables).toBe(2);
     expect(d.snap.routes).toBe(c.snap.routes);
+  });
+
+  it('large tables: the first read waits until BGP held still SETTLE_MS, then one read is settled', async () => {
+    // The capture's summary made to count a fleet's routes (the read itself is the capture's).
+    const large = summary.replace('"ribCount":11', `"ribCount":${SETTLE_FIRST_ROUTES}`);
+    expect(ribRoutes(bgpTableVersions(large)!)).toBeGreaterThanOrEqual(SETTLE_FIRST_ROUTES);
+    const waits: number[] = [];
+    const first = async (between?: (runner: ReplayRunner) => void, text = large) => {
+      const runner = ReplayRunner.forDevice('rtr1', { [SUMMARY]: { stdout: text } });
+      let t = 1_000;
+      const snap = await frrLinuxDriver.collect({
+        device: rtr1,
+        runner,
+        previous: null,
+        now: () => t,
+        sleep: async (ms) => {
+          waits.push(ms);
+          t += ms;
+          between?.(runner);
+        },
+      });
+      return { snap, runner };
+    };
+    const held = await first();
+    expect(waits).toEqual([SETTLE_MS]);
+    // The summary read twice, the tables once, after the wait, and that read is settled.
+    expect(held.runner.calls.filter((c) => c === SUMMARY)).toHaveLength(2);
+    expect(held.runner.calls.filter(isRouteTable)).toHaveLength(2);
+    expect(held.snap.routeCheck).toMatchObject({ settled: true, readAt: 1_000 + SETTLE_MS });
+    expect(held.snap.routes.readAtOf?.('default', 4)).toBe(1_000 + SETTLE_MS);
+    const next = await poll(held.snap, 3_000 + SETTLE_MS, { [SUMMARY]: { stdout: large } });
+    expect([next.tables, next.one.length]).toEqual([0, 0]);
+
+    // BGP moved during the wait: read anyway, not settled, confirmed by a later read as for small tables.
+    const moving = await first((runner) => {
+      const bumped = large.replace('"tableVersion":12', '"tableVersion":13');
+      (runner as unknown as { replies: Map<string, { stdout: string }> }).replies.set(SUMMARY, {
+        stdout: bumped,
+      });
+    });
+    expect(moving.snap.routeCheck?.settled).toBe(false);
+    expect(moving.snap.routes.size).toBeGreaterThan(0);
+
+    // Small tables (the capture as it is): read at once, no wait.
+    waits.length = 0;
+    const small = await first(undefined, summary);
+    expect(small.runner.calls.filter(isRouteTable)).toHaveLength(2);
+    expect(small.runner.calls.filter((c) => c === SUMMARY)).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(small.snap.routeCheck).toMatchObject({ settled: false, readAt: 1_000 });
   });
 
   it('a version no single table stands for, or a VRF added, reads everything', async () => {

@@ -10,7 +10,6 @@ import type { SimNode } from './model/node.ts';
 import { OVERLAY_FAULTS, SimOverlay, type OverlayFaultKind } from './model/overlay.ts';
 import { Prng } from './model/prng.ts';
 import { applyVyosConfig, renderVyosConfig } from './model/vyos-config.ts';
-import { routesVrfAllJson } from './render/frr-routes.ts';
 import { runShell } from './shell/shell.ts';
 import type { SimDevice, SimFabric, SimFabricOptions, VyosConfigJson } from './types.ts';
 
@@ -70,11 +69,6 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
     routerNodes[0]?.bootedAt ?? Date.now(),
   );
   for (const n of routerNodes) n.overlay = overlay;
-  // Each router's route tables printed once now: a real router prints on its own CPU, while this one
-  // process stands in for every device, and a fleet's first reads queued behind its first printing
-  // (seconds a table at 100k routes). render/frr-routes.ts keeps each zebra table's document; a read
-  // writes the routes' uptimes into it.
-  for (const n of routerNodes) for (const family of [4, 6] as const) routesVrfAllJson(n, family);
 
   const wrap = (node: SimNode): SimDevice => {
     const ctx = { node, prng: runtimePrng, kernelRelease: KERNEL_RELEASE };

@@ -98,7 +98,10 @@ export function createAppStore(init: {
   tenants: TenantSpec[];
   /** Defaults to INDEX_DEFER_ABOVE. */
   indexDeferAbove?: number;
+  /** What times an index build (which sets how long the next deferred one waits); performance.now. */
+  buildClock?: () => number;
 }): AppStore {
+  const clock = init.buildClock ?? (() => performance.now());
   const deferAbove = init.indexDeferAbove ?? INDEX_DEFER_ABOVE;
   const devices: Record<string, DeviceEntry> = {};
   for (const spec of init.devices) {
@@ -151,23 +154,35 @@ export function createAppStore(init: {
       });
     };
     let timer: NodeJS.Timeout | null = null;
+    /** When the waiting build is due (on the build clock). */
+    let due = 0;
     let lastBuildMs = 0;
     const build = () => {
       if (timer) clearTimeout(timer);
       timer = null;
-      const started = performance.now();
+      const started = clock();
       const state = get();
       set({
         workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants),
         indexPending: false,
       });
-      lastBuildMs = performance.now() - started;
+      lastBuildMs = clock() - started;
     };
-    const reindex = () => {
+    /**
+     * `soon`: a router's tables changed — what a migration being watched waits for, and rare (a few
+     * routers): built INDEX_MIN_DELAY_MS after it, not after the wait hosts' changes earned.
+     */
+    const reindex = (soon = false) => {
       if (get().workloads.length < deferAbove) return build();
-      if (timer) return;
+      const delay = soon
+        ? INDEX_MIN_DELAY_MS
+        : Math.max(INDEX_MIN_DELAY_MS, INDEX_DELAY_FACTOR * lastBuildMs);
+      const at = clock() + delay;
+      if (timer && due <= at) return;
+      if (timer) clearTimeout(timer);
       set({ indexPending: true });
-      timer = setTimeout(build, Math.max(INDEX_MIN_DELAY_MS, INDEX_DELAY_FACTOR * lastBuildMs));
+      due = at;
+      timer = setTimeout(build, delay);
       timer.unref?.();
     };
     return {
@@ -237,7 +252,7 @@ export function createAppStore(init: {
           events,
           { sessionFlaps: flaps },
         );
-        if (!unchanged) reindex();
+        if (!unchanged) reindex(before?.spec.role === 'router');
       },
       routeAnswered: (name, vrf, prefix, rows, at) => {
         const snapshot = get().devices[name]?.snapshot;

@@ -84,6 +84,49 @@ describe('deferred index rebuilds above the threshold', () => {
   });
 });
 
+describe('a router’s change while hosts’ changes wait', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is indexed 200 ms after it, not after the wait a long last build earned', () => {
+    vi.useFakeTimers();
+    // Each build takes "1 s" on this clock: the hosts' changes then wait 4 s (four times the last build).
+    let ticks = 0;
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [spec('rr1', 'router'), spec('hv1', 'hypervisor'), spec('hv2', 'hypervisor')],
+      tenants: TENANTS,
+      indexDeferAbove: 1,
+      buildClock: () => (ticks += 500),
+    });
+    const s = () => store.getState();
+    const hv = (host: string, n: number, at: number) =>
+      snapshot(host, { workloadRoutes: [route(host, v4('198.51.100', n))], at });
+    s().pollSucceeded('hv1', hv('hv1', 1, 1));
+    expect(s().workloads).toHaveLength(1);
+    s().pollSucceeded('hv2', hv('hv2', 2, 2));
+    expect(s().indexPending).toBe(true);
+    vi.advanceTimersByTime(200);
+    expect(s().indexPending).toBe(true);
+    // The router's table arrives: the waiting build is brought forward to 200 ms from now.
+    s().pollSucceeded('rr1', snapshot('rr1', { routes: [], at: 3 }));
+    vi.advanceTimersByTime(199);
+    expect(s().indexPending).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads.map((w) => `${w.prefix} ${w.conflicts.join('; ')}`)).toEqual([
+      '198.51.100.1/32 not seen by rr1',
+      '198.51.100.2/32 not seen by rr1',
+    ]);
+    // A host's change alone waits its full time again.
+    s().pollSucceeded('hv1', hv('hv1', 3, 4));
+    vi.advanceTimersByTime(200);
+    expect(s().indexPending).toBe(true);
+    vi.runAllTimers();
+    expect(s().workloads).toHaveLength(2);
+    expect(s().workloads[0]!.prefix).toBe('198.51.100.2/32');
+  });
+});
+
 describe('incremental sort', () => {
   // A deterministic pseudo-random sequence (no Math.random in tests).
   function lcg(seed: number) {

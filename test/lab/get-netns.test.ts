@@ -27,6 +27,15 @@ if (!can.ok && process.env['ROUTEDECK_REQUIRE_LAB'] === '1') {
   });
 }
 
+/** Only the received-prefix counts of summaries (uptimes and message counters move on their own). */
+function pfx(all: Record<string, Record<string, { peers: Record<string, { pfxRcd: number }> }>>): string[] {
+  return Object.entries(all).flatMap(([device, summaries]) =>
+    Object.entries(summaries).flatMap(([afi, summary]) =>
+      Object.entries(summary.peers).map(([peer, c]) => `${device} ${afi} ${peer} ${c.pfxRcd}`),
+    ),
+  );
+}
+
 async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<number> {
   const start = Date.now();
   while (!condition()) {
@@ -68,19 +77,33 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
   }, 180_000);
 
   it('get bgp --json lists every session Established with the prefix counts FRR reports', async () => {
-    const result = await cli(['get', 'bgp', '--json', '--inventory', lab.inventoryPath]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    const { sessions } = JSON.parse(result.stdout) as { sessions: SessionJson[] };
+    type Summary = Record<string, { peers: Record<string, { pfxRcd: number }> }>;
+    const frrCounts = async () => {
+      const out: Record<string, Summary> = {};
+      for (const device of ['rtr1', 'hv2'])
+        out[device] = JSON.parse(await vtysh(device, 'show bgp summary json')) as Summary;
+      return out;
+    };
+    // Right after the lab came up FRR may still be exchanging routes (more so on a loaded machine): the
+    // counts are compared once FRR's own held across routedeck's read (read before and after it).
+    let result: Awaited<ReturnType<typeof cli>> | undefined;
+    let frr: Record<string, Summary> = {};
+    for (let attempt = 0; attempt < 30; attempt++) {
+      const before = await frrCounts();
+      result = await cli(['get', 'bgp', '--json', '--inventory', lab.inventoryPath]);
+      frr = await frrCounts();
+      if (JSON.stringify(pfx(before)) === JSON.stringify(pfx(frr))) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(result!.stderr).toBe('');
+    expect(result!.code).toBe(0);
+    const { sessions } = JSON.parse(result!.stdout) as { sessions: SessionJson[] };
+    expect(Object.keys(frr)).toEqual(['rtr1', 'hv2']);
     // 6 router–hypervisor links, seen from both ends, in two address families.
     expect(sessions).toHaveLength(24);
     expect(sessions.every((session) => session.established)).toBe(true);
-    for (const device of ['rtr1', 'hv2']) {
-      const frr = JSON.parse(await vtysh(device, 'show bgp summary json')) as Record<
-        string,
-        { peers: Record<string, { pfxRcd: number }> }
-      >;
-      for (const [afi, summary] of Object.entries(frr)) {
+    for (const [device, summaries] of Object.entries(frr)) {
+      for (const [afi, summary] of Object.entries(summaries)) {
         for (const [peer, counters] of Object.entries(summary.peers)) {
           const ours = sessions.find((s) => s.device === device && s.afiSafi === afi && s.peer === peer);
           expect(ours?.prefixesReceived, `${device} ${afi} ${peer}`).toBe(counters.pfxRcd);

@@ -4,6 +4,7 @@ import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
+import { bgpProbeCommands } from './bgp-probe.ts';
 import { readBgp } from './bgp-read.ts';
 import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
 import { BGP_FULL_MS, sessionsOf } from './bgp-probe.ts';
@@ -189,7 +190,9 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   if (versions !== null && !heldCheck(ctx.previous) && ribRoutes(versions) >= SETTLE_FIRST_ROUTES) {
     await (ctx.sleep ?? sleep)(SETTLE_MS);
     tablesAt = (ctx.now ?? Date.now)();
-    const again = await runner.exec(c.bgp).catch(() => null);
+    // The versions probe (a summary filtered to no peer: a few hundred bytes), not the whole summary
+    // again (~20 MB at 1,000 hosts): the same `vrf/afi:version/ribCount` text (bgp-probe.ts).
+    const again = await runner.exec(bgpProbeCommands(device).versions).catch(() => null);
     if (again?.code === 0 && bgpTableVersions(again.stdout) === versions) heldSince = tablesAt - SETTLE_MS;
   }
   const plan = planRouteRead(

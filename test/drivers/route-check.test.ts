@@ -159,8 +159,13 @@ describe('route tables are read when they may have changed, not at every poll', 
     const large = summary.replace('"ribCount":11', `"ribCount":${SETTLE_FIRST_ROUTES}`);
     expect(ribRoutes(bgpTableVersions(large)!)).toBeGreaterThanOrEqual(SETTLE_FIRST_ROUTES);
     const waits: number[] = [];
+    // The versions probe (a summary filtered to no peer) answers with the same versions as the summary.
+    const PROBE = "vtysh -N rtr1 -c 'show bgp vrf all summary remote-as 4294967295 json'";
     const first = async (between?: (runner: ReplayRunner) => void, text = large) => {
-      const runner = ReplayRunner.forDevice('rtr1', { [SUMMARY]: { stdout: text } });
+      const runner = ReplayRunner.forDevice('rtr1', {
+        [SUMMARY]: { stdout: text },
+        [PROBE]: { stdout: text },
+      });
       let t = 1_000;
       const snap = await frrLinuxDriver.collect({
         device: rtr1,
@@ -177,8 +182,9 @@ describe('route tables are read when they may have changed, not at every poll', 
     };
     const held = await first();
     expect(waits).toEqual([SETTLE_MS]);
-    // The summary read twice, the tables once, after the wait, and that read is settled.
-    expect(held.runner.calls.filter((c) => c === SUMMARY)).toHaveLength(2);
+    // The summary read once, the versions probe after the wait, the tables once: that read is settled.
+    expect(held.runner.calls.filter((c) => c === SUMMARY)).toHaveLength(1);
+    expect(held.runner.calls.filter((c) => c === PROBE)).toHaveLength(1);
     expect(held.runner.calls.filter(isRouteTable)).toHaveLength(2);
     expect(held.snap.routeCheck).toMatchObject({ settled: true, readAt: 1_000 + SETTLE_MS });
     expect(held.snap.routes.readAtOf?.('default', 4)).toBe(1_000 + SETTLE_MS);
@@ -188,7 +194,7 @@ describe('route tables are read when they may have changed, not at every poll', 
     // BGP moved during the wait: read anyway, not settled, confirmed by a later read as for small tables.
     const moving = await first((runner) => {
       const bumped = large.replace('"tableVersion":12', '"tableVersion":13');
-      (runner as unknown as { replies: Map<string, { stdout: string }> }).replies.set(SUMMARY, {
+      (runner as unknown as { replies: Map<string, { stdout: string }> }).replies.set(PROBE, {
         stdout: bumped,
       });
     });
@@ -200,6 +206,7 @@ describe('route tables are read when they may have changed, not at every poll', 
     const small = await first(undefined, summary);
     expect(small.runner.calls.filter(isRouteTable)).toHaveLength(2);
     expect(small.runner.calls.filter((c) => c === SUMMARY)).toHaveLength(1);
+    expect(small.runner.calls.filter((c) => c === PROBE)).toHaveLength(0);
     expect(waits).toEqual([]);
     expect(small.snap.routeCheck).toMatchObject({ settled: false, readAt: 1_000 });
   });

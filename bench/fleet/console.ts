@@ -45,6 +45,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
     { kind: 'lab-sim', label: 'LAB (simulated)' },
     {
       poller: { intervalMs: { router: 2_000, hypervisor: 3_000 } },
+      settleFirst: true,
     },
   );
   term = new FakeTerminal(120, 40);

@@ -40,6 +40,8 @@ export interface Fabric {
 export interface FabricOptions {
   ssh?: Partial<SshPoolDefaults>;
   poller?: Omit<PollerOptions, 'store' | 'collect'>;
+  /** Keeps polling (a console): a first read of large route tables waits to count as settled (drivers/types.ts). */
+  settleFirst?: boolean;
 }
 
 /** Builds the production path: inventory → transports → drivers → store, polled by the poller. */
@@ -67,6 +69,7 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
       device: spec,
       runner: watchedRunner(ssh.get(spec), context),
       previous,
+      ...(options.settleFirst ? { settleFirst: true } : {}),
       ...(api ? { api } : {}),
     });
   };

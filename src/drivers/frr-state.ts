@@ -187,7 +187,12 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   // A first read of large tables waits until BGP has held still SETTLE_MS: then one read is settled.
   let tablesAt = now;
   let heldSince: number | undefined;
-  if (versions !== null && !heldCheck(ctx.previous) && ribRoutes(versions) >= SETTLE_FIRST_ROUTES) {
+  if (
+    ctx.settleFirst === true &&
+    versions !== null &&
+    !heldCheck(ctx.previous) &&
+    ribRoutes(versions) >= SETTLE_FIRST_ROUTES
+  ) {
     await (ctx.sleep ?? sleep)(SETTLE_MS);
     tablesAt = (ctx.now ?? Date.now)();
     // The versions probe (a summary filtered to no peer: a few hundred bytes), not the whole summary

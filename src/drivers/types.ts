@@ -10,7 +10,13 @@ export interface DriverContext {
   now?: () => number;
   /** The device's last snapshot: what did not change since (route tables) is not read again. */
   previous?: DeviceSnapshot | null;
-  /** Waits (a first read of large route tables waits for BGP to hold still); a timer when absent. */
+  /**
+   * A first read of large route tables waits until BGP held still, so that read counts as settled
+   * (route-check.ts SETTLE_FIRST_ROUTES): for what keeps polling (the console), never for a one-shot
+   * read (`routedeck get`), which would only wait.
+   */
+  settleFirst?: boolean;
+  /** How that wait waits; a timer when absent. */
   sleep?: (ms: number) => Promise<void>;
 }
 

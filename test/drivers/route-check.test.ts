@@ -161,7 +161,7 @@ describe('route tables are read when they may have changed, not at every poll', 
     const waits: number[] = [];
     // The versions probe (a summary filtered to no peer) answers with the same versions as the summary.
     const PROBE = "vtysh -N rtr1 -c 'show bgp vrf all summary remote-as 4294967295 json'";
-    const first = async (between?: (runner: ReplayRunner) => void, text = large) => {
+    const first = async (between?: (runner: ReplayRunner) => void, text = large, oneShot = false) => {
       const runner = ReplayRunner.forDevice('rtr1', {
         [SUMMARY]: { stdout: text },
         [PROBE]: { stdout: text },
@@ -172,6 +172,7 @@ describe('route tables are read when they may have changed, not at every poll', 
         runner,
         previous: null,
         now: () => t,
+        settleFirst: !oneShot,
         sleep: async (ms) => {
           waits.push(ms);
           t += ms;
@@ -200,6 +201,13 @@ describe('route tables are read when they may have changed, not at every poll', 
     });
     expect(moving.snap.routeCheck?.settled).toBe(false);
     expect(moving.snap.routes.size).toBeGreaterThan(0);
+
+    // A one-shot read (`routedeck get`, no later poll to settle it): read at once, no wait, not settled.
+    waits.length = 0;
+    const once = await first(undefined, large, true);
+    expect(waits).toEqual([]);
+    expect(once.runner.calls.filter(isRouteTable)).toHaveLength(2);
+    expect(once.snap.routeCheck).toMatchObject({ settled: false, readAt: 1_000 });
 
     // Small tables (the capture as it is): read at once, no wait.
     waits.length = 0;

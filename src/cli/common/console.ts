@@ -97,6 +97,7 @@ export async function runConsole(
   const lab = opened.source.kind === 'lab-sim';
   const fabric = openFabric(opened.inventory, opened.source, {
     poller: { intervalMs: lab ? { router: 2_000, hypervisor: 3_000 } : {} },
+    settleFirst: true,
   });
   const stopLog = logEventsTo(fabric.store, consoleLogPath(io.env, values.log));
   let readOnly = values['read-only'] ?? false;

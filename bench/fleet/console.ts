@@ -48,6 +48,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
       settleFirst: true,
     },
   );
+  traceRouterCommands(fabric);
   term = new FakeTerminal(120, 40);
   startConsole({
     store: fabric.store,
@@ -300,3 +301,42 @@ for await (const line of lines) {
 }
 await (fabric as Fabric | null)?.close();
 process.exit(0);
+
+/**
+ * ROUTEDECK_FLEET_TRACE=1: every command a router runs during start-up, when it was sent, when its
+ * answer ended and how many bytes came (stderr) — where a router's first poll spends its time.
+ */
+function traceRouterCommands(f: Fabric): void {
+  if (!process.env['ROUTEDECK_FLEET_TRACE']) return;
+  const ssh = f.ssh;
+  const get = ssh.get.bind(ssh);
+  const t0 = performance.now();
+  const at = () => ((performance.now() - t0) / 1000).toFixed(1);
+  const traced = new WeakSet<object>();
+  ssh.get = (spec) => {
+    const conn = get(spec);
+    if (spec.role !== 'router' || traced.has(conn)) return conn;
+    traced.add(conn);
+    const exec = conn.exec.bind(conn);
+    const execStream = conn.execStream.bind(conn);
+    const say = (line: string) => process.stderr.write(`trace +${at()} s ${spec.name} ${line}\n`);
+    conn.exec = async (command, options) => {
+      const from = at();
+      const result = await exec(command, options);
+      say(`exec ${from}→ ${result.stdout.length} B ${command.slice(-60)}`);
+      return result;
+    };
+    conn.execStream = async (command, onStdout, options) => {
+      const from = at();
+      let bytes = 0;
+      const result = await execStream(
+        command,
+        (chunk) => ((bytes += chunk.length), onStdout(chunk)),
+        options,
+      );
+      say(`stream ${from}→ ${bytes} B ${command.slice(-60)}`);
+      return result;
+    };
+    return conn;
+  };
+}

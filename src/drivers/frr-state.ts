@@ -4,10 +4,9 @@ import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
-import { bgpProbeCommands } from './bgp-probe.ts';
 import { readBgp } from './bgp-read.ts';
 import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
-import { BGP_FULL_MS, sessionsOf } from './bgp-probe.ts';
+import { BGP_FULL_MS, bgpProbeCommands, sessionsOf } from './bgp-probe.ts';
 import { readIfChanged, type Held } from './digest.ts';
 import {
   bgpTableVersions,
@@ -16,7 +15,6 @@ import {
   keepUnchanged,
   planRouteRead,
   ribRoutes,
-  sameRows,
   SETTLE_FIRST_ROUTES,
   SETTLE_MS,
   type TableRef,
@@ -236,13 +234,9 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
         ),
       );
     // One VRF failing must not drop its rows while others' are fresh: the last tables stand, marked degraded.
-    if (routes.every((r) => r.ok)) {
-      // A re-read that found what the last poll had (the confirming read once a change settled) keeps
-      // the last table object: what is derived from it (the workload index) is not derived again.
-      const fresh = builder.finish(tablesAt);
-      const last = previous!.routes;
-      table = () => (sameRows(last, fresh, plan.tables) ? last : fresh);
-    }
+    // A re-read that found what the last poll had (the confirming read once a change settled) keeps
+    // the last table object, as a full read does: what is derived from it is not derived again.
+    if (routes.every((r) => r.ok)) table = () => keepUnchanged(previous!.routes, builder.finish(tablesAt));
   }
   const apiVrfs = await vrfsRead;
   const routeCheck = routes.every((r) => r.ok) ? plan.check : undefined;

@@ -174,9 +174,7 @@ export function planRouteRead(
     since:
       usable && last.versions === current.versions && last.interfaces === current.interfaces
         ? last.since
-        : usable
-          ? now
-          : (heldSince ?? now),
+        : (heldSince ?? now),
     readAt: now,
     fullAt: all ? now : last!.fullAt,
     moved,

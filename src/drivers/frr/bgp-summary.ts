@@ -84,31 +84,17 @@ function peerType(key: string, peer: Peer): BgpSession['peerType'] {
   return key.includes(':') ? 'ipv6' : 'interface';
 }
 
-/**
- * One string per distinct value for what sessions repeat: a fleet's routers hold ~170k sessions (a
- * peer per VRF and AFI), each with its own copy of "Established", its ASNs and its peer's hostname
- * as parsed — tens of MB of a 1,000-host console's heap. Bounded: past the limit it starts again.
- */
-const canonical = new Map<string, string>();
-function intern(text: string): string {
-  const known = canonical.get(text);
-  if (known !== undefined) return known;
-  if (canonical.size >= 100_000) canonical.clear();
-  canonical.set(text, text);
-  return text;
-}
-
 function sessionsOf(device: string, vrf: string, afiSafi: string, afi: AfiSummary): BgpSession[] {
   return Object.entries(afi.peers).map(([key, p]) => {
-    const state = intern(p.state ?? 'Unknown');
+    const state = p.state ?? 'Unknown';
     const session: BgpSession = {
       device,
       vrf,
       afiSafi,
       peer: key,
       peerType: peerType(key, p),
-      remoteAs: p.remoteAs === undefined ? '' : intern(String(p.remoteAs)),
-      localAs: intern(String(p.localAs ?? afi.as ?? '')),
+      remoteAs: p.remoteAs === undefined ? '' : String(p.remoteAs),
+      localAs: String(p.localAs ?? afi.as ?? ''),
       state,
       established: state === 'Established',
       // `peerUptime: "never"` comes with peerUptimeMsec 0: no time in any state is known then.
@@ -118,7 +104,7 @@ function sessionsOf(device: string, vrf: string, afiSafi: string, afi: AfiSummar
       connectionsEstablished: p.connectionsEstablished ?? 0,
       connectionsDropped: p.connectionsDropped ?? 0,
     };
-    if (p.hostname !== undefined) session.hostname = intern(p.hostname);
+    if (p.hostname !== undefined) session.hostname = p.hostname;
     if (p.desc !== undefined) session.description = p.desc;
     return session;
   });

@@ -188,6 +188,11 @@ export class CompactRouteTable implements RouteTable {
     return (this.c.flags[row]! & SELECTED) !== 0;
   }
 
+  /** A row's VRF, without materialising it. */
+  vrfAt(row: number): string {
+    return this.c.vrfNames.get(this.c.vrf[row]!) ?? 'default';
+  }
+
   /** A row's address family, without materialising it. */
   familyAt(row: number): Family {
     return this.c.flags[row]! & V6 ? 6 : 4;

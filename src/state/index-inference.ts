@@ -10,19 +10,30 @@ import type { PoolMatcher } from './pool-match.ts';
 import type { RouterCache } from './router-views.ts';
 import type { WorkloadEntry } from './workload-entry.ts';
 
+/** One of a router's selected tenant-pool routes via a host: its place in table order and its key. */
+export interface RouteViaHost {
+  order: number;
+  vrf: string;
+  prefix: string;
+  family: Family;
+}
+
 /**
- * Which host each of a router's selected tenant-pool routes leads to, in table order (index, hop
- * position): one pass over the router's table per (table, peers, tenants), kept with the router's state.
+ * Which host each of a router's selected tenant-pool routes leads to, in table order: per host, pairs of
+ * (order: table position × 64 + hop position, row), flat — two small integers a route, not an object and
+ * a prefix string (at 1,000 hosts, 4 routers × 100k routes held while any host cannot be read: ~50 MB as
+ * objects). One pass over the router's table per (table, peers, tenants), kept with the router's state;
+ * `routesVia` gives a host's routes as keys when they are needed.
  */
 export function byHostOf(
   router: { snapshot: DeviceSnapshot; cache: RouterCache },
   tenants: readonly TenantSpec[],
   pools: PoolMatcher,
-): Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> {
+): Map<string, number[]> {
   const { cache } = router;
   if (!cache.byHost || cache.byHostTenants !== tenants) {
     const vrfs = new Set(tenants.map((tenant) => tenant.vrf ?? 'default'));
-    const byHost = new Map<string, { order: number; vrf: string; prefix: string; family: Family }[]>();
+    const byHost = new Map<string, number[]>();
     const table = router.snapshot.routes;
     // Rows read in place from a compact table: this pass runs over every route of every new table.
     const compact = table instanceof CompactRouteTable ? table : null;
@@ -34,22 +45,15 @@ export function byHostOf(
         const route = compact ? null : table.at(index);
         if (!(compact ? compact.selectedAt(index) : route!.selected)) continue;
         const nexthops = compact ? compact.nexthopsAt(index) : route!.nexthops;
-        let prefix: string | null = null;
         let owned: boolean | null = null;
         for (let position = 0; position < nexthops.length; position++) {
           const host = cache.owners.resolve(nexthops[position]!);
           if (host === undefined) continue;
-          prefix ??= compact ? compact.prefixAt(index) : route!.prefix;
-          owned ??= pools.ownerOf(vrf, prefix) !== null;
+          owned ??= pools.ownerOf(vrf, compact ? compact.prefixAt(index) : route!.prefix) !== null;
           if (!owned) break;
           let list = byHost.get(host);
           if (!list) byHost.set(host, (list = []));
-          list.push({
-            order: order * 64 + position,
-            vrf,
-            prefix,
-            family: compact ? compact.familyAt(index) : route!.family,
-          });
+          list.push(order * 64 + position, index);
         }
       }
     }
@@ -57,6 +61,28 @@ export function byHostOf(
     cache.byHostTenants = tenants;
   }
   return cache.byHost;
+}
+
+/** A host's routes from `byHostOf`, as keys (the prefix text made here, from the router's table). */
+export function routesVia(
+  router: { snapshot: DeviceSnapshot; cache: RouterCache },
+  tenants: readonly TenantSpec[],
+  pools: PoolMatcher,
+  host: string,
+): RouteViaHost[] {
+  const pairs = byHostOf(router, tenants, pools).get(host);
+  if (!pairs) return [];
+  const out: RouteViaHost[] = [];
+  for (let i = 0; i < pairs.length; i += 2) out.push(keyAt(router.snapshot, pairs[i]!, pairs[i + 1]!));
+  return out;
+}
+
+function keyAt(snapshot: DeviceSnapshot, order: number, index: number): RouteViaHost {
+  const table = snapshot.routes;
+  if (table instanceof CompactRouteTable)
+    return { order, vrf: table.vrfAt(index), prefix: table.prefixAt(index), family: table.familyAt(index) };
+  const route = table.at(index);
+  return { order, vrf: route.vrf, prefix: route.prefix, family: route.family };
 }
 
 /** Tenant-pool prefixes a router routes via a host that cannot be read: announcers known only from the routers. */
@@ -69,17 +95,25 @@ export function inferFromRouter(
 ): void {
   const byHost = byHostOf(router, tenants, pools);
   // The routes via every host that cannot be read, in the router's table order (by `order`), without
-  // an object per route: at a fleet's start most hosts are not read yet (~75k routes a router).
-  const routes: { order: number; vrf: string; prefix: string; family: Family }[] = [];
-  const hosts: string[] = [];
-  for (const host of down.keys())
-    for (const route of byHost.get(host) ?? []) {
-      routes.push(route);
-      hosts.push(host);
-    }
-  const byOrder = Uint32Array.from(routes.keys()).sort((a, b) => routes[a]!.order - routes[b]!.order);
+  // an object per route until sorted: at a fleet's start most hosts are not read yet (~75k routes a router).
+  let count = 0;
+  for (const host of down.keys()) count += (byHost.get(host)?.length ?? 0) / 2;
+  const orders = new Float64Array(count);
+  const rows = new Uint32Array(count);
+  const hosts: string[] = new Array(count);
+  let n = 0;
+  for (const host of down.keys()) {
+    const pairs = byHost.get(host);
+    if (pairs)
+      for (let i = 0; i < pairs.length; i += 2, n++) {
+        orders[n] = pairs[i]!;
+        rows[n] = pairs[i + 1]!;
+        hosts[n] = host;
+      }
+  }
+  const byOrder = Uint32Array.from({ length: count }, (_, i) => i).sort((a, b) => orders[a]! - orders[b]!);
   for (const i of byOrder) {
-    const { vrf, prefix, family } = routes[i]!;
+    const { vrf, prefix, family } = keyAt(router.snapshot, orders[i]!, rows[i]!);
     const host = hosts[i]!;
     const entry = entryFor(vrf, prefix, family);
     if (!entry.announcers.some((a) => a.host === host))

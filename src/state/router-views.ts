@@ -35,8 +35,8 @@ export interface RouterCache {
    */
   inheritedFrom: WeakRef<RouterCache> | null;
   keptTables: ReadonlySet<string> | null;
-  /** host → the router's selected tenant-pool routes via it, in table order (index, hop position). */
-  byHost: Map<string, { order: number; vrf: string; prefix: string; family: Family }[]> | null;
+  /** host → the router's selected tenant-pool routes via it: (order, row) pairs, flat (see byHostOf). */
+  byHost: Map<string, number[]> | null;
   byHostTenants: readonly TenantSpec[] | null;
 }
 
@@ -143,11 +143,12 @@ export function viewOf(
           route.protocol,
           route.selected,
           route.nexthops.map((hop) => {
-            const viaHost = cache.owners.resolve(hop);
+            // One literal (absent fields undefined), not spreads: an object built by spreads keeps
+            // its fields in a separate array (73k held views at 1,000 hosts).
             return {
-              ...(hop.ip ? { ip: hop.ip } : {}),
-              ...(hop.interface ? { interface: hop.interface } : {}),
-              ...(viaHost ? { viaHost } : {}),
+              ip: hop.ip || undefined,
+              interface: hop.interface || undefined,
+              viaHost: cache.owners.resolve(hop) || undefined,
             };
           }),
         );

@@ -79,22 +79,25 @@ function addressesOf(link: Link): InterfaceAddress[] {
       scope: a.scope ?? 'global',
     });
   }
-  return out;
+  // At its length: an array grown by push holds 17 slots for an interface's one or two addresses
+  // (a router's 19k VLAN interfaces and 1,000 hosts' TAPs: ~28 MB held that way).
+  return out.slice();
 }
 
 function toInterface(link: Link): NetInterface {
-  const iface: NetInterface = {
+  // Every field in the literal (absent ones undefined): fields added afterwards live in a separate
+  // array, 40 bytes more an interface (a router with 19k VLAN interfaces, 1,000 hosts with 150 each).
+  return {
     name: link.ifname,
     index: link.ifindex,
     mtu: link.mtu ?? 0,
     operState: link.operstate ?? 'UNKNOWN',
     up: link.flags?.includes('UP') ?? false,
     addresses: addressesOf(link),
+    master: link.master,
+    kind: link.linkinfo?.info_kind,
+    mac: link.link_type === 'ether' ? link.address : undefined,
   };
-  if (link.master !== undefined) iface.master = link.master;
-  if (link.linkinfo?.info_kind !== undefined) iface.kind = link.linkinfo.info_kind;
-  if (link.link_type === 'ether' && link.address !== undefined) iface.mac = link.address;
-  return iface;
 }
 
 /** `ip -j [-d] addr show` or `ip -j [-d] link show` → interfaces (kind and master need `-d`). */

@@ -83,10 +83,10 @@ export function parseIpJsonRoutes(text: string, family?: Family): IpRoute[] {
       protocol: r.protocol ?? 'boot',
       metric: r.metric ?? null,
       paths: r.nexthops?.length ?? 1,
+      // In the literal, not added after (see toInterface): hosts hold ~150 of these each.
+      dev: r.dev,
+      gateway: r.gateway ?? r.via?.host,
     };
-    if (r.dev !== undefined) route.dev = r.dev;
-    const gateway = r.gateway ?? r.via?.host;
-    if (gateway !== undefined) route.gateway = gateway;
     return route;
   });
 }

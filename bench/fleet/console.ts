@@ -6,7 +6,7 @@
  */
 import '../console/tty-env.ts';
 import { createInterface } from 'node:readline';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { startConsole } from '../../components/index.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
@@ -116,6 +116,7 @@ async function steady(): Promise<void> {
     heapTotalMB: mb(mem.heapTotal),
     externalMB: mb(mem.external),
     arrayBuffersMB: mb(mem.arrayBuffers),
+    mallocedMB: mb(getHeapStatistics().malloced_memory),
   };
   // ROUTEDECK_FLEET_HEAP=file: a heap snapshot at that moment (what the live heap is made of).
   if (process.env['ROUTEDECK_FLEET_HEAP']) writeHeapSnapshot(process.env['ROUTEDECK_FLEET_HEAP']);

@@ -41,6 +41,8 @@ export interface FleetChildReport {
     heapTotalMB: number;
     externalMB: number;
     arrayBuffersMB: number;
+    /** V8's own malloc'd memory (compiler zones, tables outside the heap): the rest of RSS is native. */
+    mallocedMB: number;
   };
   keys: { count: number; p50: number; p99: number };
   slow: { windowMs: number; otherIntervalP50Ms: number; otherIntervalMaxMs: number; slowHostPolls: number };

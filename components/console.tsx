@@ -4,7 +4,7 @@ import type { AppStore } from '../src/state/store.ts';
 import { App, type AppProps } from './App.tsx';
 import { ConsoleContext } from './hooks/context.ts';
 import { captureConsole } from './hooks/console-capture.ts';
-import { throttleStore } from './hooks/throttled-store.ts';
+import { BUSY_MS, throttleStore } from './hooks/throttled-store.ts';
 import { DEFAULT_KEYS, type KeyTable } from './keys.ts';
 import { createShellManager, SHELL_CHROME, type OpenShell } from './shell/session.ts';
 import { createTheme, noColorRequested } from './theme.ts';
@@ -43,8 +43,10 @@ export function startConsole(options: ConsoleOptions): ConsoleHandle {
   const stdin = options.stdin ?? process.stdin;
   // A frame of a big fleet's tables costs ~20 ms to lay out (ink): at a thousand devices store-driven
   // redraws come 4 a second, not 10 (keys redraw at once either way; ages move by the second).
-  const redrawMs = options.redrawMs ?? (options.store.getState().deviceOrder.length > 200 ? 250 : 100);
-  const store = throttleStore(options.store, redrawMs);
+  // While such a console is CPU-bound (its first polls of a fleet), one a second.
+  const large = options.store.getState().deviceOrder.length > 200;
+  const redrawMs = options.redrawMs ?? (large ? 250 : 100);
+  const store = throttleStore(options.store, redrawMs, large ? { busyMs: BUSY_MS } : {});
   // The alternate screen, as k9s: the shell's scrollback is left alone and restored on exit.
   const fullScreen = stdout.isTTY === true;
   if (fullScreen) stdout.write(ALT_SCREEN_ON + CLEAR_HOME);

@@ -42,8 +42,8 @@ describe('frr-linux driver', () => {
       ROUTES4,
       ROUTES6,
       'ip -j -d addr show',
-      'ip -j route show table all',
-      'ip -j -6 route show table all',
+      'ip -j -4 route show table all type unicast',
+      'ip -j -6 route show table all type unicast',
       'sudo -n nft -j list table inet vmguard',
     ]);
     expect(frrLinuxDriver.collectCommands(spec('rtr1', 'router'))).toEqual([

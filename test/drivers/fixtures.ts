@@ -69,6 +69,15 @@ export function chunked(bytes: Buffer, seed: number, max = 4096): Buffer[] {
   return out;
 }
 
+/** An `ip -j route show table all` capture as `ip -j -4|-6 route show table all type unicast` prints it. */
+export function ipRoutesSelected(listing: string, family: 4 | 6): string {
+  const routes = JSON.parse(listing) as Record<string, unknown>[];
+  // iproute2 prints `pref` on every IPv6 route (a bare `default` has no other clue).
+  const v6 = (r: Record<string, unknown>) => String(r['dst']).includes(':') || 'pref' in r;
+  const kept = routes.filter((r) => r['type'] === undefined && v6(r) === (family === 6));
+  return `${JSON.stringify(kept)}\n`;
+}
+
 /** A CommandRunner replaying real captures by exact command string; unknown commands exit 127. */
 export class ReplayRunner implements CommandRunner {
   readonly calls: string[] = [];
@@ -85,6 +94,16 @@ export class ReplayRunner implements CommandRunner {
       });
     }
     replies.set('ip -j -d addr show', { stdout: ipDetailedAddr(device) });
+    // What the driver asks a host, selected from the captured full listings by iproute2's own rules
+    // (checked against iproute2 6.1 in a namespace): `-4`/`-6` keep one family, `type unicast` the
+    // routes iproute2 prints without a type.
+    for (const family of [4, 6] as const) {
+      const all = manifest().find((c) => c.device === device && c.command === 'ip -j route show table all');
+      if (all)
+        replies.set(`ip -j -${family} route show table all type unicast`, {
+          stdout: ipRoutesSelected(readFixture(`frr-8.4/${all.file}`), family),
+        });
+    }
     // The FRR captures have no nft listing; the nftables capture stands in (fixtures/nftables-1.0.6).
     replies.set('sudo -n nft -j list table inet vmguard', {
       stdout: readFixture('nftables-1.0.6/nft-j-list-table-inet-vmguard.json'),

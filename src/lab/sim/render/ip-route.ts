@@ -123,12 +123,20 @@ function ordered(r: FibRoute, withTable: boolean): Record<string, unknown> {
   return o;
 }
 
-/** `table`: a table id, or 'all'. Returns null for a table that does not exist. */
-export function ipRoutesJson(node: SimNode, families: Family[], table: number | 'all'): string {
+/** A route's type as `ip route show type` selects it: iproute2 prints none for unicast. */
+const typeOf = (r: FibRoute): string => (typeof r.obj['type'] === 'string' ? r.obj['type'] : 'unicast');
+
+/** `table`: a table id, or 'all'; `type`: only routes of that type (`ip route show … type unicast`). */
+export function ipRoutesJson(
+  node: SimNode,
+  families: Family[],
+  table: number | 'all',
+  type?: string,
+): string {
   const rows: Record<string, unknown>[] = [];
   for (const family of families) {
     const routes = fib(node, family)
-      .filter((r) => table === 'all' || r.table === table)
+      .filter((r) => (table === 'all' || r.table === table) && (type === undefined || typeOf(r) === type))
       .sort((a, b) => a.table - b.table || comparePrefix(a.prefix, b.prefix));
     for (const r of routes) rows.push(ordered(r, table === 'all'));
   }
@@ -136,9 +144,9 @@ export function ipRoutesJson(node: SimNode, families: Family[], table: number | 
 }
 
 /** `ip route` text, for people: `198.51.100.10 dev tap-acme-1 scope link`. */
-export function ipRoutesText(node: SimNode, family: Family, table: number): string {
+export function ipRoutesText(node: SimNode, family: Family, table: number, type?: string): string {
   return fib(node, family)
-    .filter((r) => r.table === table)
+    .filter((r) => r.table === table && (type === undefined || typeOf(r) === type))
     .sort((a, b) => comparePrefix(a.prefix, b.prefix))
     .map((r) => {
       const o = ordered(r, false);

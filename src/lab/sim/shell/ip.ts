@@ -39,11 +39,31 @@ function object(word: string): string | undefined {
 
 const denied = (): ToolError => new ToolError('RTNETLINK answers: Operation not permitted\n', 2);
 
+const ROUTE_TYPES = new Set([
+  'unicast',
+  'local',
+  'broadcast',
+  'multicast',
+  'throw',
+  'unreachable',
+  'prohibit',
+  'blackhole',
+  'nat',
+  'anycast',
+]);
+
 function showRoutes(ctx: IpContext, o: Opts, args: string[]): string {
   let table: number | 'all' = MAIN_TABLE;
+  let type: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === 'table') {
+    if (a === 'type') {
+      // iproute2 6.1's words for a bad route type.
+      const t = args[++i] ?? '';
+      if (!ROUTE_TYPES.has(t))
+        throw new ToolError(`Error: argument "${t}" is wrong: node type value is invalid\n`, 255);
+      type = t;
+    } else if (a === 'table') {
       const t = args[++i] ?? '';
       table = t === 'all' ? 'all' : t === 'main' ? MAIN_TABLE : t === 'local' ? LOCAL_TABLE : Number(t);
       if (table !== 'all' && !Number.isInteger(table))
@@ -56,17 +76,19 @@ function showRoutes(ctx: IpContext, o: Opts, args: string[]): string {
       table = vrf.table;
     } else if (a !== 'show' && a !== 'list' && a !== 'ls')
       throw new ToolError(
-        `Error: argument "${a ?? ''}" is wrong: the lab supports table and vrf filters only\n`,
+        `Error: argument "${a ?? ''}" is wrong: the lab supports table, vrf and type filters only\n`,
         255,
       );
   }
   // `table all` lists every family unless one was asked for; a plain listing defaults to IPv4.
   const families: Family[] = o.family ? [o.family] : table === 'all' ? [4, 6] : [4];
   if (o.json)
-    return ctx.node.memo(`ip-route-json|${families.join(',')}|${table}`, ctx.node.routeStamp(), () =>
-      ipRoutesJson(ctx.node, families, table),
+    return ctx.node.memo(
+      `ip-route-json|${families.join(',')}|${table}|${type ?? ''}`,
+      ctx.node.routeStamp(),
+      () => ipRoutesJson(ctx.node, families, table, type),
     );
-  return families.map((f) => ipRoutesText(ctx.node, f, table === 'all' ? MAIN_TABLE : table)).join('');
+  return families.map((f) => ipRoutesText(ctx.node, f, table === 'all' ? MAIN_TABLE : table, type)).join('');
 }
 
 function showLinks(ctx: IpContext, o: Opts, args: string[], addresses: boolean): string {

@@ -100,4 +100,25 @@ describe('rendering matches the FRR 8.4 captures field for field', () => {
       )!;
     expect(keys(v6(simRoutes))).toEqual(keys(v6(realRoutes)));
   });
+
+  it('ip -j -4|-6 route show table all type unicast: what iproute2 selects from the full listing', async () => {
+    const all = (await json(hv, 'ip -j route show table all')) as Obj[];
+    // iproute2 prints no type for unicast, and `pref` on every IPv6 route.
+    const v6 = (r: Obj) => String(r['dst']).includes(':') || 'pref' in r;
+    const v4u = (await json(hv, 'ip -j -4 route show table all type unicast')) as Obj[];
+    const v6u = (await json(hv, 'ip -j -6 route show table all type unicast')) as Obj[];
+    expect(v4u).toEqual(all.filter((r) => r['type'] === undefined && !v6(r)));
+    expect(v6u).toEqual(all.filter((r) => r['type'] === undefined && v6(r)));
+    // Smaller than the full listing: each TAP's local, broadcast and multicast routes are left out.
+    expect(v4u.length + v6u.length).toBeLessThan(all.length);
+    expect(v4u.some((r) => String(r['dev']).startsWith('tap-'))).toBe(true);
+    const local = (await json(hv, 'ip -j route show table all type local')) as Obj[];
+    expect(local.length).toBeGreaterThan(0);
+    expect(local.every((r) => r['type'] === 'local')).toBe(true);
+    // A type iproute2 does not know: its error and exit code, no listing.
+    const bad = await hv.exec('ip -j route show table all type foo');
+    expect(bad.code).toBe(255);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('argument "foo" is wrong: node type value is invalid');
+  });
 });

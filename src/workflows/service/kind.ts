@@ -21,6 +21,11 @@ export interface PlanKindHandler {
   derivePreconditions?(plan: Plan): Precondition[];
   /** The live fabric may have changed since planning: throw a WorkflowError to refuse (nothing sent). */
   recheck?(plan: Plan): void;
+  /**
+   * Refuse (a WorkflowError) when another plan holds the subject — checked before the live
+   * preconditions, so that a second console's apply names the plan in the way, not its effects.
+   */
+  refuseIfHeld?(plan: Plan): void;
   /** In a registry transaction before anything is sent: take the subject or refuse; returns the undo. */
   claim?(plan: Plan): (() => void) | undefined;
   /** In a registry transaction after the executor: what the outcome means for the registry. */

@@ -225,6 +225,9 @@ export class WorkflowService implements KindContext {
       handler.adoptFile(plan);
     }
     await this.deps.poller.pollNow();
+    // Another console's plan may have taken the subject while this one polled: say so, not the
+    // changes that plan is making (which the live preconditions below would find first).
+    handler.refuseIfHeld?.(plan);
     recheckDevices(this.deps.store, plan);
     checkPreconditions(
       plan,

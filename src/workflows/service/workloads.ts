@@ -162,6 +162,19 @@ export function planWorkloadDecommission(svc: KindContext, input: { name: string
   });
 }
 
+/** A migrate or decommission whose workload is not active (another plan holds it) is refused. */
+function refuseIfHeld(svc: KindContext, plan: Plan): void {
+  if (plan.kind === 'create') return;
+  const w = svc.registry.workload(plan.workload);
+  if (w && w.state === 'active') return;
+  const lease = svc.registry.leases().find((l) => l.workload === plan.workload);
+  throw new WorkflowError(
+    `workload ${plan.workload} is ${w?.state ?? 'not in the registry'}` +
+      `${lease ? ` (plan ${lease.planId} by ${lease.holder.operator} on ${lease.holder.host})` : ''}; ` +
+      'refusing to apply; nothing was sent',
+  );
+}
+
 /** create / migrate / decommission: the workload record, its state and its addresses. */
 export function workloadKind(svc: KindContext): PlanKindHandler {
   return {
@@ -174,17 +187,10 @@ export function workloadKind(svc: KindContext): PlanKindHandler {
           : `routedeck plan discard ${plan.id}, then routedeck plan create ${plan.workload} --tenant ${plan.tenant} --host ${plan.steps[0]?.device ?? 'HOST'}`,
     derivePreconditions: (plan) => derivedPreconditions(plan),
     recheck: (plan) => recheckWorkload(svc, plan),
+    refuseIfHeld: (plan) => refuseIfHeld(svc, plan),
     claim: (plan) => {
       if (plan.kind === 'create') return undefined;
-      const w = svc.registry.workload(plan.workload);
-      if (!w || w.state !== 'active') {
-        const lease = svc.registry.leases().find((l) => l.workload === plan.workload);
-        throw new WorkflowError(
-          `workload ${plan.workload} is ${w?.state ?? 'not in the registry'}` +
-            `${lease ? ` (plan ${lease.planId} by ${lease.holder.operator} on ${lease.holder.host})` : ''}; ` +
-            'refusing to apply; nothing was sent',
-        );
-      }
+      refuseIfHeld(svc, plan);
       svc.registry.setWorkloadState(plan.workload, plan.kind === 'migrate' ? 'migrating' : 'decommissioning');
       return () => svc.registry.setWorkloadState(plan.workload, 'active');
     },

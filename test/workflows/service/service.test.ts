@@ -125,7 +125,16 @@ describe('workflow service on the embedded lab', () => {
     });
     const planA = service.planMigrate({ name: 'svc-web1', target: targets[0]! });
     const planB = consoleB.planMigrate({ name: 'svc-web1', target: targets[1]! });
-    const first = service.apply(planA);
+    // B applies once A's target already announces the workload (as when B's poll is the slower):
+    // B names A's plan as the reason, not the announcement A made.
+    let announced!: () => void;
+    const announcedOnTarget = new Promise<void>((resolve) => (announced = resolve));
+    const first = service.apply(planA, {
+      onEvent: (e) => {
+        if (e.type === 'step-done' && e.step === 'target-announce-preferred') announced();
+      },
+    });
+    await announcedOnTarget;
     await expect(consoleB.apply(planB)).rejects.toThrow(/svc-web1 is migrating .*refusing to apply/);
     expect(sentByB).toEqual([]);
     expect((await first).status).toBe('applied');

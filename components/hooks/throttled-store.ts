@@ -46,7 +46,7 @@ export function throttleStore(
   options: ThrottleOptions = {},
 ): ThrottledStore {
   const busyMs = options.busyMs;
-  const busy = busyMs === undefined ? () => 0 : (options.busy ?? loopBusy());
+  const busy = busyMs === undefined ? null : (options.busy ?? loopBusy());
   let published = store.getState();
   let lastPublish = 0;
   let interval = intervalMs;
@@ -56,7 +56,7 @@ export function throttleStore(
     timer = null;
     lastPublish = Date.now();
     // Measured before this frame is drawn: how busy the loop was since the last one (its frame too).
-    interval = busyMs !== undefined && busy() >= BUSY ? Math.max(intervalMs, busyMs) : intervalMs;
+    interval = busy && busy() >= BUSY ? Math.max(intervalMs, busyMs!) : intervalMs;
     const previous = published;
     published = store.getState();
     for (const listener of listeners) listener(published, previous);

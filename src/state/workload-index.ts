@@ -177,7 +177,7 @@ function withViews(
     const view = viewOf(r.name, r.snapshot, r.cache, key, entry);
     if (view) entry.seenBy.push(view);
   }
-  addConflicts(entry, down, routers);
+  finishEntry(entry, down, routers);
   return entry;
 }
 
@@ -342,15 +342,15 @@ function fullBuild(devices: IndexedDevice[], tenants: TenantSpec[], routers: Ind
       if (view) entry.seenBy.push(view);
     }
   }
-  for (const entry of entries.values()) addConflicts(entry, down, routers);
+  for (const entry of entries.values()) finishEntry(entry, down, routers);
   return sortEntries(entries, tenants);
 }
 
 /**
- * Problems an engineer should see on one entry (its announcers and views are complete), and its arrays
- * trimmed to their length: the last step of building an entry.
+ * The last step of building an entry (its announcers and views are complete): the problems an engineer
+ * should see on it, and its arrays trimmed to their length.
  */
-function addConflicts(
+function finishEntry(
   entry: WorkloadEntry,
   down: ReadonlyMap<string, string>,
   routers: readonly { name: string }[],

@@ -62,8 +62,8 @@ export interface IpRoute {
 
 /**
  * `ip -j -4 route show table all type unicast` and `ip -j -6 …` (what the driver asks a host), or any
- * `ip -j route` listing (with `table all` and no family iproute2 lists both). `family` says what a bare `default` is when the route
- * carries no other clue.
+ * `ip -j route` listing (with `table all` and no family iproute2 lists both). `family` says what a bare
+ * `default` is when the route carries no other clue.
  */
 export function parseIpJsonRoutes(text: string, family?: Family): IpRoute[] {
   return parseJsonChecked(IpRoutesSchema, isIpRoutes, text, 'ip route listing').map((r) => {

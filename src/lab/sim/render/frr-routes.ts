@@ -7,7 +7,7 @@ import type { Family } from '../../../model/route.ts';
 import { parseAddress, parseCidr, prefixContains } from '../model/addr.ts';
 import type { SimNode } from '../model/node.ts';
 import type { RibEntry, RibNexthop } from '../model/rib.ts';
-import { jsonC, type Json } from './json.ts';
+import type { Json } from './json.ts';
 import { frrUptime } from './uptime.ts';
 
 export function vrfId(node: SimNode, vrf: string): number {
@@ -33,12 +33,25 @@ function nexthopJson(e: RibEntry, nh: RibNexthop): Json {
 
 /** A stable id standing in for zebra's nexthop-group ids (same next hops, same id). */
 function groupId(e: RibEntry): number {
-  const key = e.nexthops.map((n) => `${n.ip ?? ''}${n.interfaceName ?? ''}`).join('|');
+  // The hash of `ip+interface` per hop joined by '|', without building that key per entry.
   let h = 7;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) % 9973;
+  const add = (text: string | undefined): void => {
+    if (text === undefined) return;
+    for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) % 9973;
+  };
+  e.nexthops.forEach((n, i) => {
+    if (i > 0) add('|');
+    add(n.ip);
+    add(n.interfaceName);
+  });
   return h + 1;
 }
 
+/**
+ * One entry as objects, FRR's field order and presence rules: the reference the printed documents are
+ * checked against (test/lab/sim/model/route-render.test.ts prints it with json-c's layout); the
+ * documents themselves are written by entryText, which must agree with it byte for byte.
+ */
 export function entryJson(node: SimNode, e: RibEntry, now: number): Json {
   // Connected and kernel routes are in the kernel whether zebra selected them or not.
   const installed = e.selected || e.protocol === 'connected' || e.protocol === 'kernel';
@@ -86,17 +99,69 @@ export function selectEntries(
   return matching.filter((e) => e.prefix.length === longest);
 }
 
-/** Where an entry's uptime goes, written in place per call: NUL never appears in json-c's output. */
-const UPTIME_SLOT = 'uptime-slot-e1b7';
 /** The uptime FRR prints is 8 characters (`00:01:53`, `2d03h04m`, `01w2d03h`) until 100 weeks. */
 const UPTIME_WIDTH = 10;
+/** Where an entry's uptime goes, written in place per call: NUL never appears in json-c's output. */
 const BLANK = '\u0000'.repeat(UPTIME_WIDTH);
 const BLANK_BYTES = Buffer.from(BLANK);
 
-/** One entry as json-c prints it inside a `vrf … json` document (indent level 2), its uptime blank. */
-function entryText(node: SimNode, e: RibEntry, now: number): string {
-  const text = jsonC({ ...(entryJson(node, e, now) as Record<string, Json>), uptime: UPTIME_SLOT }, 2);
-  return text.replace(JSON.stringify(UPTIME_SLOT), BLANK);
+/** A string or number as JSON prints it (NaN and infinities as null, as JSON.stringify does). */
+const str = (v: string): string => JSON.stringify(v);
+const num = (v: number): string => (Number.isFinite(v) ? String(v) : 'null');
+
+/** json-c's separators inside an entry (level 2: its keys at 6 spaces, a next hop's at 10). */
+const ENTRY_KEY = ',\n      ';
+const HOP_KEY = ',\n          ';
+const HOP = ',\n        ';
+
+function nexthopText(e: RibEntry, nh: RibNexthop): string {
+  const fib = e.selected && nh.active;
+  const f = [`"flags":${(nh.active ? 1 : 0) | (fib ? 2 : 0)}`];
+  if (fib) f.push('"fib":true');
+  if (nh.ip !== undefined) f.push(`"ip":${str(nh.ip)}`);
+  if (nh.afi !== undefined) f.push(`"afi":${str(nh.afi)}`);
+  if (nh.blackhole !== undefined) f.push(`"unreachable":${nh.blackhole}`, `"blackhole":${nh.blackhole}`);
+  if (nh.directlyConnected !== undefined) f.push(`"directlyConnected":${nh.directlyConnected}`);
+  if (nh.interfaceIndex !== undefined) f.push(`"interfaceIndex":${num(nh.interfaceIndex)}`);
+  if (nh.interfaceName !== undefined) f.push(`"interfaceName":${str(nh.interfaceName)}`);
+  if (nh.active) f.push('"active":true');
+  if (nh.weight !== undefined) f.push(`"weight":${num(nh.weight)}`);
+  return `{\n          ${f.join(HOP_KEY)}\n        }`;
+}
+
+/**
+ * One entry as json-c prints entryJson inside a `vrf … json` document (indent level 2), its uptime
+ * blank — written directly: a router's 120k entries a family were built as objects and walked by the
+ * generic printer, most of the lab's time (and garbage) at a 1,000-host console's start.
+ */
+function entryText(node: SimNode, e: RibEntry): string {
+  // Connected and kernel routes are in the kernel whether zebra selected them or not.
+  const installed = e.selected || e.protocol === 'connected' || e.protocol === 'kernel';
+  const gid = groupId(e);
+  let active = 0;
+  for (const nh of e.nexthops) if (nh.active) active++;
+  const f = [
+    `"prefix":${str(e.prefix.text)}`,
+    `"prefixLen":${num(e.prefix.length)}`,
+    `"protocol":${str(e.protocol)}`,
+    `"vrfId":${num(vrfId(node, e.vrf))}`,
+    `"vrfName":${str(e.vrf)}`,
+  ];
+  if (e.selected) f.push('"selected":true', '"destSelected":true');
+  f.push(`"distance":${num(e.distance)}`, `"metric":${num(e.metric)}`);
+  if (installed && e.active) f.push('"installed":true');
+  f.push(
+    `"table":${num(e.table)}`,
+    '"internalStatus":16',
+    `"internalFlags":${e.selected ? 8 : 0}`,
+    `"internalNextHopNum":${e.nexthops.length}`,
+    `"internalNextHopActiveNum":${active}`,
+    `"nexthopGroupId":${gid}`,
+  );
+  if (e.selected) f.push(`"installedNexthopGroupId":${gid}`);
+  const hops = e.nexthops.map((nh) => nexthopText(e, nh));
+  f.push(`"uptime":${BLANK}`, `"nexthops":[\n${hops.length > 0 ? `        ${hops.join(HOP)}\n` : ''}      ]`);
+  return `{\n      ${f.join(ENTRY_KEY)}\n    }`;
 }
 
 /** One VRF's document with its uptimes left blank: where each is (byte offset) and what it counts from. */
@@ -107,7 +172,7 @@ interface TableDoc {
 }
 
 /** The document json-c prints for {prefix: [entry, …], …} over `entries`, uptimes blank. */
-function tableDoc(node: SimNode, entries: readonly RibEntry[], now: number): TableDoc {
+function tableDoc(node: SimNode, entries: readonly RibEntry[]): TableDoc {
   const groups = new Map<string, RibEntry[]>();
   for (const e of entries) {
     const list = groups.get(e.prefix.text);
@@ -122,7 +187,7 @@ function tableDoc(node: SimNode, entries: readonly RibEntry[], now: number): Tab
     out.push(first ? '  ' : ',\n  ', `${JSON.stringify(prefix)}:[\n    `);
     first = false;
     list.forEach((e, i) => {
-      out.push(i > 0 ? ',\n    ' : '', entryText(node, e, now));
+      out.push(i > 0 ? ',\n    ' : '', entryText(node, e));
       since.push(e.since);
     });
     out.push('\n  ]');
@@ -158,7 +223,7 @@ function tablesJson(node: SimNode, tables: readonly (readonly RibEntry[])[], cac
     .map((entries) => {
       let made = cache ? tableDocs.get(entries) : undefined;
       if (!made) {
-        made = tableDoc(node, entries, now);
+        made = tableDoc(node, entries);
         if (cache) tableDocs.set(entries, made);
       }
       const { doc, at, since } = made;

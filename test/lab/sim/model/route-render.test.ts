@@ -9,6 +9,8 @@ import { DEFAULT_SIM_OPTIONS } from '../../../../src/lab/sim/fabric.ts';
 import { entryJson, routesJson, routesVrfAllJson } from '../../../../src/lab/sim/render/frr-routes.ts';
 import { jsonC, type Json } from '../../../../src/lab/sim/render/json.ts';
 import type { SimNode } from '../../../../src/lab/sim/model/node.ts';
+import { Prng } from '../../../../src/lab/sim/model/prng.ts';
+import { runShell } from '../../../../src/lab/sim/shell/shell.ts';
 import type { Family } from '../../../../src/model/route.ts';
 
 /** The reference: the whole document built as objects and printed by json-c's layout, per VRF. */
@@ -50,6 +52,34 @@ describe('route tables printed from cached documents', () => {
     const old = routesVrfAllJson(spine, 4);
     expect(old).toBe(reference(spine, 4));
     expect(old).toMatch(/"uptime":"\d{3}w\dd\d\dh"/);
+  });
+
+  it("a host's tables — connected, kernel, BGP, tenant VRFs — and odd entries print what json-c prints", () => {
+    vi.useFakeTimers({ now: new Date('2026-12-06T00:00:00Z'), toFake: ['Date'] });
+    const built = buildFabric({ ...DEFAULT_SIM_OPTIONS, hosts: 4, routers: 2, workloads: 24, tenants: 3 });
+    const host = built.network.node(built.hosts[0]!)!;
+    const sh = (line: string) => {
+      const r = runShell({ node: host, prng: new Prng(7), kernelRelease: '6.1.0-28-amd64' }, line);
+      expect(r.code, `${line}: ${r.stderr}${r.stdout}`).toBe(0);
+    };
+    // A link whose name needs escaping in JSON, with addresses of both families; blackhole statics of
+    // both families; a static via an address on that link, and one via an address no link reaches.
+    sh("sudo ip link add 'we\"ird' type dummy");
+    sh("sudo ip link set 'we\"ird' up");
+    sh("sudo ip addr add 192.0.2.9/24 dev 'we\"ird'");
+    sh("sudo ip -6 addr add 2001:db8:ffff::9/64 dev 'we\"ird'");
+    sh(
+      "vtysh -c 'configure terminal' -c 'ip route 198.18.0.0/15 blackhole' -c 'ipv6 route 2001:db8:dead::/48 Null0' -c 'ip route 203.0.113.0/24 192.0.2.77' -c 'ip route 100.64.0.0/24 10.255.255.1'",
+    );
+    for (const family of [4, 6] as const) {
+      const text = routesVrfAllJson(host, family);
+      expect(text).toBe(reference(host, family));
+      expect(text).toContain('"protocol":"kernel"');
+      expect(text).toContain('"protocol":"connected"');
+      expect(text).toContain('"blackhole":true');
+    }
+    expect(routesVrfAllJson(host, 4)).toContain('"interfaceName":"we\\"ird"');
+    expect(host.vrfNames().length).toBeGreaterThan(1);
   });
 
   it('a table that changed is printed afresh, not from the old document', async () => {

@@ -7,6 +7,33 @@ export interface SimExecResult {
   stdout: string;
   stderr: string;
   code: number;
+  /**
+   * stdout as bytes, in order, when the program printed cached documents (a router's route tables,
+   * 86 MB at 1,000 hosts): the SSH server sends them as they are, and `stdout` decodes them only when
+   * read. Decoding and encoding them again was most of the lab's time at a large console's start.
+   */
+  chunks?: readonly Buffer[];
+}
+
+/** What a program printed: text, or cached documents' bytes (see SimExecResult.chunks). */
+export type Printed = string | readonly Buffer[];
+
+export function printedText(p: Printed): string {
+  return typeof p === 'string' ? p : Buffer.concat(p).toString();
+}
+
+/** A successful result whose stdout is `printed`, chunks kept as chunks (decoded once, if read). */
+export function printedResult(printed: Printed): SimExecResult {
+  if (typeof printed === 'string') return { stdout: printed, stderr: '', code: 0 };
+  let text: string | undefined;
+  return {
+    get stdout() {
+      return (text ??= printedText(printed));
+    },
+    stderr: '',
+    code: 0,
+    chunks: printed,
+  };
 }
 
 /** VyOS config as `/retrieve showConfig` renders it (tag nodes as objects, one value as a string, several as a list). */

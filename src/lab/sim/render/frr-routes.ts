@@ -6,6 +6,7 @@
 import type { Family } from '../../../model/route.ts';
 import { parseAddress, parseCidr, prefixContains } from '../model/addr.ts';
 import type { SimNode } from '../model/node.ts';
+import { printedText } from '../types.ts';
 import type { RibEntry, RibNexthop } from '../model/rib.ts';
 import type { Json } from './json.ts';
 import { frrUptime } from './uptime.ts';
@@ -203,12 +204,16 @@ function tableDoc(node: SimNode, entries: readonly RibEntry[]): TableDoc {
 const tableDocs = new WeakMap<readonly RibEntry[], TableDoc>();
 
 /**
- * The documents of `tables` one after another, with uptimes as of now: a router's 100k routes cost
- * 100k ten-byte writes into its cached documents and one decode once its tables were printed (at
- * 1,000 hosts the lab — one process for every device — spent most of its time building and
- * collecting a string per entry while the console waited for the hosts' listings queued behind it).
+ * The documents of `tables` one after another, with uptimes as of now, as the cached documents
+ * themselves: a router's 100k routes cost 100k ten-byte writes and nothing else once its tables were
+ * printed (at 1,000 hosts the lab — one process for every device — spent most of its time building a
+ * string per entry, then decoding and re-encoding 86 MB documents, while the console waited for the
+ * hosts' listings queued behind them). A print while an earlier one is still being sent rewrites the
+ * uptimes under it: the earlier reader gets later uptimes for the entries not yet sent — as from
+ * zebra, which computes each entry's uptime as its walk reaches it — and never a torn one (each write
+ * is ten bytes in one synchronous step, and ssh2 copies a packet's bytes in one step too).
  */
-function tablesJson(node: SimNode, tables: readonly (readonly RibEntry[])[], cache: boolean): string {
+function tablesPrinted(node: SimNode, tables: readonly (readonly RibEntry[])[], cache: boolean): Buffer[] {
   const now = Date.now();
   const uptimes = new Map<number, string>();
   const uptime = (from: number): string => {
@@ -219,46 +224,51 @@ function tablesJson(node: SimNode, tables: readonly (readonly RibEntry[])[], cac
     }
     return text;
   };
-  return tables
-    .map((entries) => {
-      let made = cache ? tableDocs.get(entries) : undefined;
-      if (!made) {
-        made = tableDoc(node, entries);
-        if (cache) tableDocs.set(entries, made);
-      }
-      const { doc, at, since } = made;
-      // The blanks are refilled on every call, so writing into the cached document is safe.
-      if (since.every((from) => uptime(from).length === UPTIME_WIDTH)) {
-        at.forEach((offset, i) => doc.write(uptime(since[i]!), offset, 'latin1'));
-        return doc.toString();
-      }
-      // Past 100 weeks the uptime is longer than its blank: the document is copied around it.
-      const parts: string[] = [];
-      let from = 0;
-      at.forEach((offset, i) => {
-        parts.push(doc.toString('utf8', from, offset), uptime(since[i]!));
-        from = offset + UPTIME_WIDTH;
-      });
-      parts.push(doc.toString('utf8', from));
-      return parts.join('');
-    })
-    .join('');
+  return tables.flatMap((entries) => {
+    let made = cache ? tableDocs.get(entries) : undefined;
+    if (!made) {
+      made = tableDoc(node, entries);
+      if (cache) tableDocs.set(entries, made);
+    }
+    const { doc, at, since } = made;
+    if (since.every((from) => uptime(from).length === UPTIME_WIDTH)) {
+      at.forEach((offset, i) => doc.write(uptime(since[i]!), offset, 'latin1'));
+      return [doc];
+    }
+    // Past 100 weeks the uptime is longer than its blank: the document is sent around it.
+    const parts: Buffer[] = [];
+    let from = 0;
+    at.forEach((offset, i) => {
+      parts.push(doc.subarray(from, offset), Buffer.from(uptime(since[i]!), 'latin1'));
+      from = offset + UPTIME_WIDTH;
+    });
+    parts.push(doc.subarray(from));
+    return parts;
+  });
+}
+
+export function routesPrinted(node: SimNode, vrf: string, family: Family, query?: string): Buffer[] {
+  const table = node.rib(vrf, family);
+  return query === undefined
+    ? tablesPrinted(node, [table], true)
+    : tablesPrinted(node, [selectEntries(table, query) ?? []], false);
 }
 
 export function routesJson(node: SimNode, vrf: string, family: Family, query?: string): string {
-  const table = node.rib(vrf, family);
-  return query === undefined
-    ? tablesJson(node, [table], true)
-    : tablesJson(node, [selectEntries(table, query) ?? []], false);
+  return printedText(routesPrinted(node, vrf, family, query));
 }
 
 /** zebra ≤ 9.1's `vrf all`: one document per VRF, one after another. */
-export function routesVrfAllJson(node: SimNode, family: Family): string {
-  return tablesJson(
+export function routesVrfAllPrinted(node: SimNode, family: Family): Buffer[] {
+  return tablesPrinted(
     node,
     node.vrfNames().map((vrf) => node.rib(vrf, family)),
     true,
   );
+}
+
+export function routesVrfAllJson(node: SimNode, family: Family): string {
+  return printedText(routesVrfAllPrinted(node, family));
 }
 
 const CODES = `Codes: K - kernel route, C - connected, S - static, R - RIP,

@@ -49,7 +49,8 @@ export async function writeAll(channel: ServerChannel, w: Writable, data: Buffer
 
 /** stdout, then stderr, then exit status and EOF, the order `ssh host CMD` sees them in. */
 export async function sendExecResult(channel: ServerChannel, result: SimExecResult): Promise<void> {
-  if (result.stdout) await writeAll(channel, channel, Buffer.from(result.stdout));
+  if (result.chunks) for (const chunk of result.chunks) await writeAll(channel, channel, chunk);
+  else if (result.stdout) await writeAll(channel, channel, Buffer.from(result.stdout));
   if (result.stderr && !isClosed(channel))
     await writeAll(channel, channel.stderr, Buffer.from(result.stderr));
   if (isClosed(channel)) return;

@@ -78,13 +78,27 @@ function program(ctx: ShellContext, raw: string[], stdin: string): SimExecResult
   }
 }
 
+/** A program's result; a tool's own failure (ToolError) as its stderr and exit status. */
+function runProgram(ctx: ShellContext, argv: string[], stdin: string): SimExecResult {
+  try {
+    return program(ctx, argv, stdin);
+  } catch (err) {
+    if (!(err instanceof ToolError)) throw err;
+    ctx.node.sync();
+    return { stdout: '', stderr: err.stderr, code: err.code };
+  }
+}
+
 export function runShell(ctx: ShellContext, line: string): SimExecResult {
   let stdout = '';
   let stderr = '';
   let code = 0;
   let last = '';
   try {
-    for (const cmd of tokenize(line)) {
+    const commands = tokenize(line);
+    // One program alone: its result as it is (cached documents stay bytes, SimExecResult.chunks).
+    if (commands.length === 1) return runProgram(ctx, commands[0]!.argv, '');
+    for (const cmd of commands) {
       if ((cmd.after === '&&' && code !== 0) || (cmd.after === '||' && code === 0)) continue;
       // A pipe: the previous program's output is this one's input, not the shell's output.
       let input = '';
@@ -92,14 +106,7 @@ export function runShell(ctx: ShellContext, line: string): SimExecResult {
         input = last;
         stdout = stdout.slice(0, stdout.length - last.length);
       }
-      let r: SimExecResult;
-      try {
-        r = program(ctx, cmd.argv, input);
-      } catch (err) {
-        if (!(err instanceof ToolError)) throw err;
-        ctx.node.sync();
-        r = { stdout: '', stderr: err.stderr, code: err.code };
-      }
+      const r = runProgram(ctx, cmd.argv, input);
       stdout += r.stdout;
       stderr += r.stderr;
       code = r.code;

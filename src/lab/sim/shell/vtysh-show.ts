@@ -1,10 +1,17 @@
 /** vtysh `show …` commands the drivers and people send, rendered from the model. */
 import type { Family } from '../../../model/route.ts';
 import type { SimNode } from '../model/node.ts';
+import type { Printed } from '../types.ts';
 import { bgpSummaryJson, bgpSummaryText, bgpSummaryVrfAllJson } from '../render/frr-bgp-summary.ts';
 import { bgpTableJson } from '../render/frr-bgp-table.ts';
 import { neighborsJson, neighborsVrfAllJson } from '../render/frr-neighbors.ts';
-import { routesJson, routesText, routesVrfAllJson, selectEntries } from '../render/frr-routes.ts';
+import {
+  routesJson,
+  routesPrinted,
+  routesText,
+  routesVrfAllPrinted,
+  selectEntries,
+} from '../render/frr-routes.ts';
 import { runningConfig } from '../render/frr-config.ts';
 import type { SummaryFilter } from '../render/frr-bgp-summary.ts';
 import { NoMatch, V4_ADDR, V4_PREFIX, V6_ADDR, V6_PREFIX, type Words } from './keywords.ts';
@@ -26,7 +33,7 @@ function noVrf(node: SimNode, vrf: string, answer: string): string | null {
   return vrf === 'default' || vrf === 'all' || node.vrfNames().includes(vrf) ? null : answer;
 }
 
-function showRoute(node: SimNode, w: Words, family: Family): string {
+function showRoute(node: SimNode, w: Words, family: Family): Printed {
   const vrf = vrfArg(w, true) ?? 'default';
   const re = family === 4 ? [V4_PREFIX, V4_ADDR] : [V6_PREFIX, V6_ADDR];
   const next = w.peek();
@@ -45,12 +52,12 @@ function showRoute(node: SimNode, w: Words, family: Family): string {
       : routesText(node, vrf, family);
   if (vrf === 'all')
     return query === undefined
-      ? routesVrfAllJson(node, family)
+      ? routesVrfAllPrinted(node, family)
       : node
           .vrfNames()
           .map((v) => routesJson(node, v, family, query))
           .join('');
-  return routesJson(node, vrf, family, query);
+  return routesPrinted(node, vrf, family, query);
 }
 
 function showBgp(node: SimNode, w: Words): string {
@@ -84,7 +91,7 @@ function showBgp(node: SimNode, w: Words): string {
 }
 
 /** Output of a show command, or throws NoMatch for `% Unknown command`. */
-export function show(node: SimNode, w: Words): string {
+export function show(node: SimNode, w: Words): Printed {
   const what = w.kw('bgp', 'ip', 'ipv6', 'version', 'running-config', 'evpn', 'hostname');
   switch (what) {
     case 'version':

@@ -2,7 +2,7 @@
  * `vtysh [-N name] [-c CMD]…`: runs each command in turn like vtysh does, stopping at the first
  * failure with exit 1. Errors are printed on stdout, as vtysh does (`% Unknown command: …`).
  */
-import type { SimExecResult } from '../types.ts';
+import { printedResult, printedText, type Printed, type SimExecResult } from '../types.ts';
 import type { SimNode } from '../model/node.ts';
 import { NoMatch, Words } from './keywords.ts';
 import { configLine, VtyError, type VtyNode } from './vtysh-config.ts';
@@ -15,7 +15,7 @@ function splitWords(cmd: string): string[] {
   return cmd.trim().split(/\s+/).filter(Boolean);
 }
 
-function runOne(node: SimNode, ctx: VtyNode, cmd: string): { out: string; ctx: VtyNode } {
+function runOne(node: SimNode, ctx: VtyNode, cmd: string): { out: Printed; ctx: VtyNode } {
   const w = new Words(splitWords(cmd));
   if (w.done) return { out: '', ctx };
   // `do show …` works in any config node, plain `show …` only outside config.
@@ -77,7 +77,9 @@ export function vtysh(node: SimNode, args: string[]): SimExecResult {
   for (const cmd of commands) {
     try {
       const r = runOne(node, ctx, cmd);
-      stdout += r.out;
+      // One command's cached documents go out as they are (types.ts, SimExecResult.chunks).
+      if (commands.length === 1 && typeof r.out !== 'string') return printedResult(r.out);
+      stdout += printedText(r.out);
       ctx = r.ctx;
     } catch (err) {
       if (err instanceof NoMatch)

@@ -3,6 +3,7 @@
  * written in per call (frr-routes.ts): it must print exactly what json-c prints for the table at that
  * moment — after time passed, after the table changed, and past 100 weeks (a longer uptime).
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildFabric } from '../../../../src/lab/sim/model/build.ts';
 import { DEFAULT_SIM_OPTIONS } from '../../../../src/lab/sim/fabric.ts';
@@ -80,6 +81,29 @@ describe('route tables printed from cached documents', () => {
     }
     expect(routesVrfAllJson(host, 4)).toContain('"interfaceName":"we\\"ird"');
     expect(host.vrfNames().length).toBeGreaterThan(1);
+  });
+
+  it('vtysh sends the cached documents as bytes; a pipe or a second command reads them as text', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-06T00:00:00Z'), toFake: ['Date'] });
+    const built = buildFabric({ ...DEFAULT_SIM_OPTIONS, hosts: 4, routers: 1, workloads: 12, tenants: 2 });
+    const spine = built.network.node(built.routers[0]!)!;
+    const sh = (line: string) =>
+      runShell({ node: spine, prng: new Prng(7), kernelRelease: '6.1.0-28-amd64' }, line);
+    const alone = sh("vtysh -c 'show ip route vrf all json'");
+    expect(alone.code).toBe(0);
+    expect(alone.chunks?.length).toBe(spine.vrfNames().length);
+    expect(Buffer.concat(alone.chunks!).toString()).toBe(reference(spine, 4));
+    expect(alone.stdout).toBe(reference(spine, 4));
+    const sha = createHash('sha256').update(reference(spine, 4)).digest('hex');
+    const piped = sh("vtysh -c 'show ip route vrf all json' | sha256sum");
+    expect(piped.chunks).toBeUndefined();
+    expect(piped.stdout).toBe(`${sha}  -\n`);
+    const two = sh("vtysh -c 'show ip route vrf all json' -c 'show ip route vrf all json'");
+    expect(two.stdout).toBe(reference(spine, 4).repeat(2));
+    // A command that fails still fails with its text, not bytes.
+    const missing = sh("vtysh -c 'show ip route vrf nosuch json'");
+    expect(missing.stdout).toBe('% VRF nosuch not found\n');
+    expect(missing.chunks).toBeUndefined();
   });
 
   it('a table that changed is printed afresh, not from the old document', async () => {

@@ -3,7 +3,7 @@ import { CompactRouteTableBuilder } from '../model/compact-route-builder.ts';
 import type { DeviceSpec } from '../model/device.ts';
 import type { NetInterface, VrfInfo } from '../model/interface.ts';
 import type { RouteTable } from '../model/route-table.ts';
-import type { DeviceSnapshot } from '../model/snapshot.ts';
+import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
 import { readBgp } from './bgp-read.ts';
 import { parseOutput, part, partialErrors, streamRoutes, type PartResult } from './collect.ts';
 import { BGP_FULL_MS, bgpProbeCommands, sessionsOf } from './bgp-probe.ts';
@@ -22,6 +22,7 @@ import {
 import { parseIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
+import { addWithDelta, readTableDelta, type TableDelta } from './route-delta.ts';
 import { vtyshCommand } from './shell.ts';
 import type { DriverContext } from './types.ts';
 
@@ -112,6 +113,13 @@ export interface FrrStateOptions {
   commands: FrrStateCommands;
   /** VRFs from somewhere better than the interface list (VyOS config); falls back to interfaces. */
   vrfs?: () => Promise<VrfInfo[]>;
+}
+
+/** `check` without the delta bases of `paths` (their tables are read whole until the change settles). */
+function withoutBases(check: RouteCheck | undefined, paths: ReadonlySet<string>): RouteCheck | undefined {
+  if (!check?.bases || paths.size === 0) return check;
+  const bases = Object.fromEntries(Object.entries(check.bases).filter(([path]) => !paths.has(path)));
+  return { ...check, bases };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -216,6 +224,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   );
   const previous = ctx.previous;
   let routes: PartResult<number>[] = [];
+  let noDelta = new Set<string>();
   let table = (): RouteTable => previous!.routes;
   if (plan.read === 'all') {
     routes = [
@@ -228,9 +237,27 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       return previous && routes.every((r) => r.ok) ? keepUnchanged(previous.routes, fresh) : fresh;
     };
   } else if (plan.read === 'some') {
-    const reading = new Set(plan.tables.map((t) => `${t.vrf}\u0000${t.family}`));
+    // Moved tables read by what changed in them (route-delta.ts); one that cannot be is read whole.
+    const deltas: TableDelta[] = [];
+    const whole = [...plan.tables];
+    noDelta = new Set<string>();
+    for (const d of plan.deltas) {
+      const read = await part('routes', () => readTableDelta(runner, device, d.table, d.fromVersion));
+      if (read.ok && read.value !== null) {
+        deltas.push(read.value);
+        continue;
+      }
+      whole.push(d.table);
+      // A delta FRR refused (an FRR without `version N`, a VRF gone meanwhile) is not asked again
+      // until this change settles: the whole table answers, and says what is wrong if anything is.
+      if (!read.ok) noDelta.add(d.table.path);
+    }
+    const reading = new Set(
+      [...plan.tables, ...plan.deltas.map((d) => d.table)].map((t) => `${t.vrf}\u0000${t.family}`),
+    );
     builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));
-    for (const t of plan.tables)
+    for (const d of deltas) addWithDelta(builder, previous!.routes, d);
+    for (const t of whole)
       routes.push(
         await part('routes', () =>
           streamRoutes(runner, tableCommand(device, t), builder, device.name, { only: t }),
@@ -242,7 +269,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     if (routes.every((r) => r.ok)) table = () => keepUnchanged(previous!.routes, builder.finish(tablesAt));
   }
   const apiVrfs = await vrfsRead;
-  const routeCheck = routes.every((r) => r.ok) ? plan.check : undefined;
+  const routeCheck = routes.every((r) => r.ok) ? withoutBases(plan.check, noDelta) : undefined;
 
   const results: PartResult<unknown>[] = [];
   for (const r of [bgp, addresses, kernel4, kernel6, ...routes, apiVrfs]) if (r) results.push(r);

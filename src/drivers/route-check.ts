@@ -110,7 +110,32 @@ export function heldCheck(previous: DeviceSnapshot | null | undefined): RouteChe
 export type RoutePlan =
   | { read: 'none'; check: RouteCheck }
   | { read: 'all'; check: RouteCheck | undefined }
-  | { read: 'some'; tables: TableRef[]; check: RouteCheck };
+  | { read: 'some'; tables: TableRef[]; deltas: DeltaRef[]; check: RouteCheck };
+
+/** A moved table read by its changes since `fromVersion` (route-delta.ts) instead of whole. */
+export interface DeltaRef {
+  table: TableRef;
+  fromVersion: number;
+}
+
+/** `version/ribCount` → the two numbers (NaN where FRR printed none). */
+function versionAndRib(token: string): [number, number] {
+  const slash = token.indexOf('/');
+  return [Number(token.slice(0, slash)), Number(token.slice(slash + 1))];
+}
+
+/**
+ * Whether a moved table may be read as a delta from `base` (its `version/ribCount` when last read
+ * whole) to `now`: the route count held (a withdrawal is in no version listing, route-delta.ts), the
+ * version moved forward, and this read does not settle the change (that read is whole).
+ */
+function deltaFrom(base: string | undefined, current: string | undefined, settling: boolean): number | null {
+  if (settling || base === undefined || current === undefined) return null;
+  const [v0, rib0] = versionAndRib(base);
+  const [v1, rib1] = versionAndRib(current);
+  if (!Number.isInteger(v0) || !Number.isInteger(v1) || !Number.isInteger(rib0) || rib0 !== rib1) return null;
+  return v1 > v0 ? v0 + 1 : null;
+}
 
 /** All tables: a change no single VRF/AFI version accounts for (interfaces, a VRF added, another AFI). */
 const ALL = '*';
@@ -166,8 +191,31 @@ export function planRouteRead(
   const all = ALL in moved || (usable && now - last.fullAt >= FULL_REFRESH_MS);
   const reading = all ? Object.keys(moved) : Object.keys(moved).filter((k) => k !== ALL);
   if (usable && !all && reading.length === 0) return { read: 'none', check: last };
+  // Each moved table's version/ribCount when it was last read whole: a delta is asked from there.
+  const bases: Record<string, string> = {};
+  const deltas: DeltaRef[] = [];
+  const tables: TableRef[] = [];
+  if (!all) {
+    const before = versionMap(last!.versions);
+    const after = versionMap(current.versions);
+    for (const key of reading) {
+      const base = last!.bases?.[key] ?? (key in last!.moved ? undefined : before.get(key));
+      const from = deltaFrom(base, after.get(key), now - moved[key]! >= SETTLE_MS);
+      if (from !== null) {
+        deltas.push({ table: tableOf(key)!, fromVersion: from });
+        bases[key] = base!;
+      } else {
+        tables.push(tableOf(key)!);
+        if (after.has(key)) bases[key] = after.get(key)!;
+      }
+    }
+  }
   // A read settles what it covers once that change had held SETTLE_MS when the read started.
-  for (const key of reading) if (now - moved[key]! >= SETTLE_MS) delete moved[key];
+  for (const key of reading)
+    if (now - moved[key]! >= SETTLE_MS) {
+      delete moved[key];
+      delete bases[key];
+    }
   const check: RouteCheck = {
     versions: current.versions,
     interfaces: current.interfaces,
@@ -178,9 +226,10 @@ export function planRouteRead(
     readAt: now,
     fullAt: all ? now : last!.fullAt,
     moved,
+    ...(Object.keys(bases).length > 0 ? { bases } : {}),
     settled: Object.keys(moved).length === 0,
   };
-  return all ? { read: 'all', check } : { read: 'some', tables: reading.map((p) => tableOf(p)!), check };
+  return all ? { read: 'all', check } : { read: 'some', tables, deltas, check };
 }
 
 /**

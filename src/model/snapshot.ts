@@ -19,6 +19,11 @@ export interface RouteCheck {
   fullAt: number;
   /** Tables (`vrf/afi`, `*` for all) whose change was not yet read SETTLE_MS after it, with when it was seen. */
   moved: Readonly<Record<string, number>>;
+  /**
+   * Moved tables' `version/ribCount` when last read whole, while their change is not settled: their
+   * next reads ask FRR for what changed since then (drivers/route-delta.ts).
+   */
+  bases?: Readonly<Record<string, string>>;
   /** Nothing in `moved`: every table was read once its change had held long enough for zebra to install it. */
   settled: boolean;
 }

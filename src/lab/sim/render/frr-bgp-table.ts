@@ -1,5 +1,5 @@
 /**
- * `show bgp [vrf NAME] ipv4|ipv6 unicast json`: FRR 8.4 writes the header by hand and one
+ * `show bgp [vrf NAME] ipv4|ipv6 unicast [version N] json`: FRR 8.4 writes the header by hand and one
  * compact JSON array of paths per prefix on its own line (`bgp_show_table`).
  */
 import type { Family } from '../../../model/route.ts';
@@ -47,11 +47,12 @@ function pathJson(node: SimNode, d: Dest, p: Path): Record<string, unknown> {
   };
 }
 
-export function bgpTableJson(node: SimNode, vrf: string, family: Family): string {
+/** The table, or with `fromVersion` only its prefixes whose version is that or later (`version N`). */
+export function bgpTableJson(node: SimNode, vrf: string, family: Family, fromVersion = 0): string {
   const inst = node.bgp.instances.get(vrf);
   if (!inst) return '{}\n';
   const dests = [...inst.dests.values()]
-    .filter((d) => d.family === family && d.paths.length > 0)
+    .filter((d) => d.family === family && d.paths.length > 0 && d.version >= fromVersion)
     .sort((a, b) =>
       a.prefix.value < b.prefix.value
         ? -1

@@ -65,7 +65,14 @@ function showBgp(node: SimNode, w: Words): string {
   const afi = w.opt('ipv4', 'ipv6');
   if (afi) w.opt('unicast');
   const families: Family[] = afi === 'ipv4' ? [4] : afi === 'ipv6' ? [6] : [4, 6];
-  const what = w.opt('summary', 'neighbors');
+  // `version N`: the table's prefixes whose version is N or later (FRR's bgp_show_type_prefix_version).
+  let fromVersion: number | undefined;
+  if (afi && w.opt('version')) {
+    const n = w.arg();
+    if (!/^\d{1,10}$/.test(n) || Number(n) < 1 || Number(n) > 4294967295) throw new NoMatch();
+    fromVersion = Number(n);
+  }
+  const what = fromVersion === undefined ? w.opt('summary', 'neighbors') : undefined;
   // `summary failed` / `summary remote-as ASN`: the filters a poll's cheap probes use (drivers/bgp-probe.ts).
   let filter: SummaryFilter | undefined;
   if (what === 'summary') {
@@ -75,13 +82,21 @@ function showBgp(node: SimNode, w: Words): string {
   }
   const json = w.opt('json') !== undefined;
   w.end();
-  const missing = noVrf(node, vrf, what === 'summary' && json ? '{}\n' : `% Specified VRF does not exist\n`);
+  const missing = noVrf(
+    node,
+    vrf,
+    what === 'summary' && json
+      ? '{}\n'
+      : what === undefined && json
+        ? '{\n  "warning":"View/Vrf is unknown"\n}\n'
+        : `% Specified VRF does not exist\n`,
+  );
   if (missing) return missing;
   const vrfs = vrf === 'all' ? [...node.bgp.instances.keys()] : [vrf];
   if (what === undefined) {
     // The table itself: `show bgp [vrf NAME] ipv4|ipv6 [unicast] json` (JSON only in the lab).
     if (!afi || !json || vrf === 'all') throw new NoMatch();
-    return bgpTableJson(node, vrf, families[0] ?? 4);
+    return bgpTableJson(node, vrf, families[0] ?? 4, fromVersion);
   }
   if (what === 'neighbors') return vrf === 'all' ? neighborsVrfAllJson(node) : neighborsJson(node, vrf);
   if (!json) return vrfs.map((v) => bgpSummaryText(node, v)).join('');

@@ -241,8 +241,13 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     const deltas: TableDelta[] = [];
     const whole = [...plan.tables];
     noDelta = new Set<string>();
-    for (const d of plan.deltas) {
-      const read = await part('routes', () => readTableDelta(runner, device, d.table, d.fromVersion));
+    // Both families' deltas at once: a workload's /32 and /64 move together, and each delta is two
+    // commands in turn (the listing, then zebra) — at fleet load every turn is a wait.
+    const reads = await Promise.all(
+      plan.deltas.map((d) => part('routes', () => readTableDelta(runner, device, d.table, d.fromVersion))),
+    );
+    for (const [i, d] of plan.deltas.entries()) {
+      const read = reads[i]!;
       if (read.ok && read.value !== null) {
         deltas.push(read.value);
         continue;

@@ -4,6 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
 import { cli } from '../helpers/cli.ts';
+import { driverFor } from '../../src/drivers/index.ts';
+import { parsePrefixRoutes } from '../../src/drivers/prefix-route.ts';
+import { SETTLE_MS } from '../../src/drivers/route-check.ts';
+import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
+import type { RouteTable } from '../../src/model/route-table.ts';
+import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
+import type { CommandRunner } from '../../src/transport/types.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import {
   labNamespace,
@@ -169,6 +176,110 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
       expect.objectContaining({ device: 'rtr1', prefix: `${target.ipv4}/32`, protocol: 'bgp' }),
     ]);
   });
+
+  it('a /32 moving between hosts is read from real FRR as what changed: the version listing and that prefix, the same rows as the whole table', async () => {
+    const fabric = openFabric(loadInventoryFile(lab.inventoryPath), { kind: 'lab-netns', label: 'netns' });
+    try {
+      const spec = fabric.store.getState().devices['rtr1']!.spec;
+      const base = fabric.ssh.get(spec);
+      const calls: string[] = [];
+      const runner: CommandRunner = {
+        exec: (command, ...rest) => {
+          calls.push(command);
+          return base.exec(command, ...rest);
+        },
+        execStream: (command, ...rest) => {
+          calls.push(command);
+          return base.execStream(command, ...rest);
+        },
+      } as CommandRunner;
+      const driver = driverFor(spec.kind);
+      const poll = async (previous: DeviceSnapshot | null, at: number) => {
+        calls.length = 0;
+        const snap = await driver.collect({ device: spec, runner, previous, now: () => at });
+        expect(snap.partialErrors).toEqual([]);
+        return snap;
+      };
+      const rows = (table: RouteTable) =>
+        Array.from(table.indexesOf('default', 4), (i) => {
+          const r = table.at(i);
+          return `${r.prefix} ${r.protocol} ${r.selected} ${r.installed} ${r.nexthops.map((n) => `${n.ip ?? ''}%${n.interface ?? ''}`).join(',')}`;
+        });
+      // Settled: read whole, then whole again once the versions held SETTLE_MS (the clock is ours).
+      let settled = await poll(await poll(null, 1_000), 1_000 + SETTLE_MS);
+      for (let i = 0; !settled.routeCheck?.settled; i++) {
+        expect(i, 'rtr1 never held still').toBeLessThan(30);
+        settled = await poll(settled, 1_000 + (i + 2) * SETTLE_MS);
+      }
+      const now0 = 1_000 + 40 * SETTLE_MS;
+      const version = (snap: DeviceSnapshot) =>
+        /default\/ipv4Unicast:(\d+)\/(\d+)/.exec(snap.routeCheck!.versions)!;
+      const [, v0, rib0] = version(settled);
+
+      // hv1's first workload announced from hv2 too, at kernel metric 512 (MED 0): rtr1 switches to hv2.
+      const w = workloads.find((x) => x.host === 'hv1')!;
+      const hv2 = labNamespace('hv2');
+      const tap = 'tap-delta';
+      await runInNamespace(hv2, ['ip', 'tuntap', 'add', 'dev', tap, 'mode', 'tap']);
+      try {
+        await runInNamespace(hv2, ['ip', 'link', 'set', tap, 'up']);
+        await runInNamespace(hv2, ['ip', 'addr', 'add', '169.254.0.1/32', 'dev', tap]);
+        await runInNamespace(hv2, ['ip', 'route', 'add', `${w.ipv4}/32`, 'dev', tap, 'metric', '512']);
+        const hop = async () =>
+          JSON.stringify(
+            (JSON.parse(await vtysh('rtr1', `show ip route ${w.ipv4}/32 json`)) as Record<string, unknown[]>)[
+              `${w.ipv4}/32`
+            ],
+          );
+        const before = await hop();
+        for (let i = 0; (await hop()) === before; i++) {
+          expect(i, 'rtr1 never switched to hv2').toBeLessThan(600);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // The poll reads what changed: BGP's listing since the version the table was read at, then
+        // zebra for those prefixes. Until zebra and the read agree (zebra installs a moment after
+        // BGP chose), the delta is asked again from the same version, as the driver does.
+        let moved = await poll(settled, now0);
+        let whole: string[] = [];
+        for (let i = 0; ; i++) {
+          const listing = calls.find((c) => / ipv4 unicast version \d+ json'$/.test(c));
+          expect(listing, calls.join('\n')).toBe(
+            `${spec.vtysh} -c 'show bgp ipv4 unicast version ${Number(v0) + 1} json'`,
+          );
+          expect(calls.some((c) => c.includes(`show ip route ${w.ipv4}/32 json`))).toBe(true);
+          expect(calls.filter((c) => / route (vrf \S+ )?json'$/.test(c))).toEqual([]);
+          const table = JSON.parse(await vtysh('rtr1', 'show ip route json')) as Record<string, unknown>;
+          const fresh = new CompactRouteTableBuilder();
+          for (const [prefix, entries] of Object.entries(table))
+            for (const r of parsePrefixRoutes(
+              JSON.stringify({ [prefix]: entries }),
+              prefix,
+              'show ip route json',
+              'rtr1',
+            ))
+              fresh.add(r);
+          whole = rows(fresh.finish());
+          if (JSON.stringify(rows(moved.routes)) === JSON.stringify(whole)) break;
+          expect(
+            i,
+            `delta ${JSON.stringify(rows(moved.routes))} never matched ${JSON.stringify(whole)}`,
+          ).toBeLessThan(50);
+          moved = await poll(moved, now0 + 1 + i);
+        }
+        expect(rows(moved.routes)).toEqual(whole);
+        const selected = (table: RouteTable) =>
+          rows(table).find((r) => r.startsWith(`${w.ipv4}/32 bgp true`));
+        expect(selected(moved.routes)).toBeDefined();
+        expect(selected(moved.routes)).not.toBe(selected(settled.routes));
+        // The same destinations (a second path to one of them): the route count held, so a delta was right.
+        expect(version(moved)[2]).toBe(rib0);
+      } finally {
+        await tryRunInNamespace(hv2, ['ip', 'link', 'del', tap]);
+      }
+    } finally {
+      await fabric.close();
+    }
+  }, 180_000);
 
   describe('failures while polling', () => {
     let fabric: Fabric;

@@ -312,7 +312,7 @@ function traceRouterCommands(f: Fabric): void {
   const ssh = f.ssh;
   const get = ssh.get.bind(ssh);
   const t0 = performance.now();
-  const at = () => ((performance.now() - t0) / 1000).toFixed(1);
+  const at = () => ((performance.now() - t0) / 1000).toFixed(3);
   const traced = new WeakSet<object>();
   ssh.get = (spec) => {
     const conn = get(spec);

@@ -11,6 +11,7 @@ export interface SimExecResult {
    * stdout as bytes, in order, when the program printed cached documents (a router's route tables,
    * 86 MB at 1,000 hosts): the SSH server sends them as they are, and `stdout` decodes them only when
    * read. Decoding and encoding them again was most of the lab's time at a large console's start.
+   * Set by printedResult only, not enumerable: a spread copy carries the text instead.
    */
   chunks?: readonly Buffer[];
 }
@@ -26,14 +27,17 @@ export function printedText(p: Printed): string {
 export function printedResult(printed: Printed): SimExecResult {
   if (typeof printed === 'string') return { stdout: printed, stderr: '', code: 0 };
   let text: string | undefined;
-  return {
+  const result: SimExecResult = {
     get stdout() {
       return (text ??= printedText(printed));
     },
     stderr: '',
     code: 0,
-    chunks: printed,
   };
+  // Not enumerable: a copy that changes the output (`{ ...result, stdout: other }`, as a fault or a
+  // test's hostile device does) is text only, so what is sent is always what its stdout says.
+  Object.defineProperty(result, 'chunks', { value: printed, enumerable: false });
+  return result;
 }
 
 /** VyOS config as `/retrieve showConfig` renders it (tag nodes as objects, one value as a string, several as a list). */

@@ -100,6 +100,11 @@ describe('route tables printed from cached documents', () => {
     expect(piped.stdout).toBe(`${sha}  -\n`);
     const two = sh("vtysh -c 'show ip route vrf all json' -c 'show ip route vrf all json'");
     expect(two.stdout).toBe(reference(spine, 4).repeat(2));
+    // A copy that changes the output (a fault, a hostile device in a test) is text only: what is sent
+    // is what its stdout says, never the cached bytes behind it.
+    const copy = { ...alone, stdout: 'changed\n' };
+    expect(copy.chunks).toBeUndefined();
+    expect({ ...alone }.stdout).toBe(reference(spine, 4));
     // A command that fails still fails with its text, not bytes.
     const missing = sh("vtysh -c 'show ip route vrf nosuch json'");
     expect(missing.stdout).toBe('% VRF nosuch not found\n');

@@ -284,4 +284,43 @@ describe('floating IPs on the embedded lab', () => {
     env.registry.putWorkload(w);
     service.discard(plan.id);
   });
+  it('two consoles changing one floating IP at once: the second is refused naming the first plan, and sends nothing', async () => {
+    const ADDR = '198.51.100.247';
+    expect((await service.apply(planFipAttach(service, { address: ADDR, to: 'acme-2' }))).status).toBe(
+      'applied',
+    );
+    const elsewhere = ['acme-4', 'acme-7', 'acme-3'].find((n) => hostOf(n) !== hostOf('acme-2'))!;
+    const sentByB: string[] = [];
+    const consoleB = makeService({
+      console: { id: 'console-B', pid: process.pid, host: 'jump2' },
+      runnerFor: (spec) => {
+        sentByB.push(spec.name);
+        return env.fabric.ssh.get(spec);
+      },
+    });
+    const planA = planFipMove(service, { address: ADDR, to: elsewhere });
+    const planB = planFipMove(consoleB, { address: ADDR, to: 'acme-1' });
+    // B applies once A's target announces the address (as when B's poll is the slower): B names A's
+    // plan, not the announcement A made ("now announced by …").
+    let announced!: () => void;
+    const announcedOnTarget = new Promise<void>((resolve) => (announced = resolve));
+    const first = service.apply(planA, {
+      onEvent: (e) => {
+        if (e.type === 'step-done' && e.step === 'target-announce-preferred') announced();
+      },
+    });
+    await announcedOnTarget;
+    const before = shape();
+    await expect(consoleB.apply(planB)).rejects.toThrow(
+      new RegExp(
+        `fip:${ADDR.replaceAll('.', '\\.')}/32 is being changed by plan ${planA.id} .*refusing to apply; nothing was sent`,
+      ),
+    );
+    expect(sentByB).toEqual([]);
+    expect((await first).status).toBe('applied');
+    expect(holders(`${ADDR}/32`)).toEqual([elsewhere]);
+    expect(shape().allocations).toEqual(before.allocations);
+    consoleB.discard(planB.id);
+    expect((await service.apply(planFipDetach(service, { address: ADDR }))).status).toBe('applied');
+  }, 180_000);
 });

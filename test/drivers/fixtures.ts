@@ -1,3 +1,4 @@
+import type { DeviceSpec } from '../../src/model/device.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,3 +135,16 @@ export class ReplayRunner implements CommandRunner {
     return { stderr: r.stderr ?? '', code: r.code === undefined ? 0 : r.code };
   }
 }
+
+/** rtr1 of the namespace lab the frr-8.4 captures come from, as its inventory names it. */
+export const RTR1: DeviceSpec = {
+  name: 'rtr1',
+  role: 'router',
+  kind: 'frr-linux',
+  host: '198.18.0.21',
+  port: 22,
+  user: 'noc',
+  auth: { type: 'agent' },
+  vtysh: 'vtysh -N rtr1',
+  privilege: 'sudo -n',
+};

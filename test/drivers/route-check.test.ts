@@ -13,21 +13,9 @@ import {
   SETTLE_FIRST_ROUTES,
   SETTLE_MS,
 } from '../../src/drivers/route-check.ts';
-import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
-import { ReplayRunner } from './fixtures.ts';
+import { RTR1 as rtr1, ReplayRunner } from './fixtures.ts';
 
-const rtr1: DeviceSpec = {
-  name: 'rtr1',
-  role: 'router',
-  kind: 'frr-linux',
-  host: '198.18.0.21',
-  port: 22,
-  user: 'noc',
-  auth: { type: 'agent' },
-  vtysh: 'vtysh -N rtr1',
-  privilege: 'sudo -n',
-};
 const SUMMARY = "vtysh -N rtr1 -c 'show bgp vrf all summary json'";
 const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const summary = fixture('frr-8.4/rtr1/show-bgp-vrf-all-summary-json.json');

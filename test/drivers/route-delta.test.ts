@@ -14,9 +14,8 @@ import {
   splitDocuments,
 } from '../../src/drivers/route-delta.ts';
 import { ParseError } from '../../src/drivers/errors.ts';
-import type { DeviceSpec } from '../../src/model/device.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
-import { ReplayRunner } from './fixtures.ts';
+import { RTR1 as rtr1, ReplayRunner } from './fixtures.ts';
 
 const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8');
 const V4 = { path: 'default/ipv4Unicast', vrf: 'default', family: 4 } as const;
@@ -89,17 +88,6 @@ describe("FRR's `version N` listing and several prefixes' answers, as captured",
   });
 });
 
-const rtr1: DeviceSpec = {
-  name: 'rtr1',
-  role: 'router',
-  kind: 'frr-linux',
-  host: '198.18.0.21',
-  port: 22,
-  user: 'noc',
-  auth: { type: 'agent' },
-  vtysh: 'vtysh -N rtr1',
-  privilege: 'sudo -n',
-};
 const SUMMARY = "vtysh -N rtr1 -c 'show bgp vrf all summary json'";
 const summary = fixture('frr-8.4/rtr1/show-bgp-vrf-all-summary-json.json');
 const LISTING = "vtysh -N rtr1 -c 'show bgp ipv4 unicast version 13 json'";

@@ -6,10 +6,11 @@ import { openFabric, type Fabric } from '../../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../../src/inventory/load.ts';
 import { startSimLab, type SimLab, type SimLabOptions } from '../../../src/lab/sim/lab.ts';
 import type { DeviceSpec } from '../../../src/model/device.ts';
-import type { WorkloadRecord } from '../../../src/model/plan.ts';
+import type { Plan, WorkloadRecord } from '../../../src/model/plan.ts';
 import type { TenantSpec } from '../../../src/model/workload.ts';
 import { openRegistry, type Registry } from '../../../src/registry/index.ts';
-import type { ExecDeps, ExecEvent } from '../../../src/workflows/execute/index.ts';
+import type { ExecDeps, ExecEvent, ExecResult } from '../../../src/workflows/execute/index.ts';
+import type { WorkflowService } from '../../../src/workflows/service/index.ts';
 
 export interface Env {
   /** The lab's parent dir (`ROUTEDECK_LAB_DIR` for the CLI when the lab writes its state). */
@@ -136,4 +137,23 @@ export async function settle(
     if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Starts applying `plan` on `service` and resolves `reached` once its step `step` is done (a second
+ * console's apply can then be tried against the first's effect), `done` with its result.
+ */
+export function applyThrough(
+  service: WorkflowService,
+  plan: Plan,
+  step: string,
+): { reached: Promise<void>; done: Promise<ExecResult> } {
+  let reachedStep!: () => void;
+  const reached = new Promise<void>((resolve) => (reachedStep = resolve));
+  const done = service.apply(plan, {
+    onEvent: (e) => {
+      if (e.type === 'step-done' && e.step === step) reachedStep();
+    },
+  });
+  return { reached, done };
 }

@@ -15,7 +15,7 @@ import {
   WorkflowError,
   WorkflowService,
 } from '../../../src/workflows/service/index.ts';
-import { settle, startEnv, viaHosts, type Env } from '../execute/lab-fixture.ts';
+import { applyThrough, settle, startEnv, viaHosts, type Env } from '../execute/lab-fixture.ts';
 
 let env: Env;
 let service: WorkflowService;
@@ -302,14 +302,8 @@ describe('floating IPs on the embedded lab', () => {
     const planB = planFipMove(consoleB, { address: ADDR, to: 'acme-1' });
     // B applies once A's target announces the address (as when B's poll is the slower): B names A's
     // plan, not the announcement A made ("now announced by …").
-    let announced!: () => void;
-    const announcedOnTarget = new Promise<void>((resolve) => (announced = resolve));
-    const first = service.apply(planA, {
-      onEvent: (e) => {
-        if (e.type === 'step-done' && e.step === 'target-announce-preferred') announced();
-      },
-    });
-    await announcedOnTarget;
+    const first = applyThrough(service, planA, 'target-announce-preferred');
+    await first.reached;
     const before = shape();
     await expect(consoleB.apply(planB)).rejects.toThrow(
       new RegExp(
@@ -317,7 +311,7 @@ describe('floating IPs on the embedded lab', () => {
       ),
     );
     expect(sentByB).toEqual([]);
-    expect((await first).status).toBe('applied');
+    expect((await first.done).status).toBe('applied');
     expect(holders(`${ADDR}/32`)).toEqual([elsewhere]);
     expect(shape().allocations).toEqual(before.allocations);
     consoleB.discard(planB.id);

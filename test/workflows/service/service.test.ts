@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile } from '../../../src/inventory/load.ts';
 import { openRegistry, type Registry } from '../../../src/registry/index.ts';
 import { WorkflowError, WorkflowService } from '../../../src/workflows/service/index.ts';
-import { settle, startEnv, viaHosts, type Env } from '../execute/lab-fixture.ts';
+import { applyThrough, settle, startEnv, viaHosts, type Env } from '../execute/lab-fixture.ts';
 
 let env: Env;
 let registry: Registry;
@@ -127,17 +127,11 @@ describe('workflow service on the embedded lab', () => {
     const planB = consoleB.planMigrate({ name: 'svc-web1', target: targets[1]! });
     // B applies once A's target already announces the workload (as when B's poll is the slower):
     // B names A's plan as the reason, not the announcement A made.
-    let announced!: () => void;
-    const announcedOnTarget = new Promise<void>((resolve) => (announced = resolve));
-    const first = service.apply(planA, {
-      onEvent: (e) => {
-        if (e.type === 'step-done' && e.step === 'target-announce-preferred') announced();
-      },
-    });
-    await announcedOnTarget;
+    const first = applyThrough(service, planA, 'target-announce-preferred');
+    await first.reached;
     await expect(consoleB.apply(planB)).rejects.toThrow(/svc-web1 is migrating .*refusing to apply/);
     expect(sentByB).toEqual([]);
-    expect((await first).status).toBe('applied');
+    expect((await first.done).status).toBe('applied');
     expect(registry.workload('svc-web1')).toMatchObject({ host: targets[0], state: 'active' });
     consoleB.discard(planB.id);
   }, 180_000);

@@ -22,7 +22,7 @@ import {
 import { parseIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
-import { addWithDelta, readTableDelta, type TableDelta } from './route-delta.ts';
+import { addWithDelta, deltaChangesNothing, readTableDelta, type TableDelta } from './route-delta.ts';
 import { vtyshCommand } from './shell.ts';
 import type { DriverContext } from './types.ts';
 
@@ -257,11 +257,15 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       // until this change settles: the whole table answers, and says what is wrong if anything is.
       if (!read.ok) noDelta.add(d.table.path);
     }
-    const reading = new Set(
-      [...plan.tables, ...plan.deltas.map((d) => d.table)].map((t) => `${t.vrf}\u0000${t.family}`),
-    );
-    builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));
-    for (const d of deltas) addWithDelta(builder, previous!.routes, d);
+    const readTables = [...whole, ...deltas.map((d) => d.table)];
+    const reading = new Set(readTables.map((t) => `${t.vrf}\u0000${t.family}`));
+    // Deltas that found what the last table holds (each poll asks again until a change settles) leave
+    // it as it is: copying a router's 120k rows for nothing cost a loaded console 150–250 ms a poll.
+    const unchanged = whole.length === 0 && deltas.every((d) => deltaChangesNothing(previous!.routes, d));
+    if (!unchanged) {
+      builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));
+      for (const d of deltas) addWithDelta(builder, previous!.routes, d);
+    }
     for (const t of whole)
       routes.push(
         await part('routes', () =>
@@ -270,8 +274,10 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       );
     // One VRF failing must not drop its rows while others' are fresh: the last tables stand, marked degraded.
     // A re-read that found what the last poll had (the confirming read once a change settled) keeps
-    // the last table object, as a full read does: what is derived from it is not derived again.
-    if (routes.every((r) => r.ok)) table = () => keepUnchanged(previous!.routes, builder.finish(tablesAt));
+    // the last table object, as a full read does: what is derived from it is not derived again. Only
+    // the tables read are compared; the others were copied row for row.
+    if (!unchanged && routes.every((r) => r.ok))
+      table = () => keepUnchanged(previous!.routes, builder.finish(tablesAt), readTables);
   }
   const apiVrfs = await vrfsRead;
   const routeCheck = routes.every((r) => r.ok) ? withoutBases(plan.check, noDelta) : undefined;

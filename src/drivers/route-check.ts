@@ -9,6 +9,7 @@
  */
 import { CompactRouteTable } from '../model/compact-route-table.ts';
 import type { NetInterface } from '../model/interface.ts';
+import type { Route } from '../model/route.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
 import { isValidVrfName } from './names.ts';
@@ -245,28 +246,27 @@ export function sameRows(a: RouteTable, b: RouteTable, tables: readonly TableRef
     const ra = a.indexesOf(t.vrf, t.family);
     const rb = b.indexesOf(t.vrf, t.family);
     if (ra.length !== rb.length) return false;
-    for (let i = 0; i < ra.length; i++) {
-      const x = a.at(ra[i]!);
-      const y = b.at(rb[i]!);
-      if (
-        x.prefix !== y.prefix ||
-        x.protocol !== y.protocol ||
-        x.selected !== y.selected ||
-        x.installed !== y.installed ||
-        x.distance !== y.distance ||
-        x.metric !== y.metric ||
-        x.nexthops.length !== y.nexthops.length ||
-        x.nexthops.some((h, j) => {
-          const k = y.nexthops[j]!;
-          return (
-            h.ip !== k.ip || h.interface !== k.interface || h.active !== k.active || h.onLink !== k.onLink
-          );
-        })
-      )
-        return false;
-    }
+    for (let i = 0; i < ra.length; i++) if (!sameRoute(a.at(ra[i]!), b.at(rb[i]!))) return false;
   }
   return true;
+}
+
+/** Two rows alike in all but FRR's uptime text. */
+export function sameRoute(x: Route, y: Route): boolean {
+  return (
+    x.vrf === y.vrf &&
+    x.prefix === y.prefix &&
+    x.protocol === y.protocol &&
+    x.selected === y.selected &&
+    x.installed === y.installed &&
+    x.distance === y.distance &&
+    x.metric === y.metric &&
+    x.nexthops.length === y.nexthops.length &&
+    x.nexthops.every((h, j) => {
+      const k = y.nexthops[j]!;
+      return h.ip === k.ip && h.interface === k.interface && h.active === k.active && h.onLink === k.onLink;
+    })
+  );
 }
 
 /**
@@ -276,14 +276,21 @@ export function sameRows(a: RouteTable, b: RouteTable, tables: readonly TableRef
  * fresh table naming the last as its basis with those kept (their derived views carry over); else
  * the fresh table.
  */
-export function keepUnchanged(last: RouteTable, fresh: CompactRouteTable): RouteTable {
+export function keepUnchanged(
+  last: RouteTable,
+  fresh: CompactRouteTable,
+  /** The tables read afresh; the others were copied from `last` row for row (a partial read). */
+  read?: readonly TableRef[],
+): RouteTable {
   const tables: TableRef[] = [];
   for (const vrf of new Set([...last.vrfs(), ...fresh.vrfs()]))
     for (const family of [4, 6] as const)
       if (last.indexesOf(vrf, family).length > 0 || fresh.indexesOf(vrf, family).length > 0)
         tables.push({ path: '', vrf, family });
+  const copied = (t: TableRef) =>
+    read !== undefined && !read.some((r) => r.vrf === t.vrf && r.family === t.family);
   const same = new Set<string>();
-  for (const t of tables) if (sameRows(last, fresh, [t])) same.add(`${t.vrf}\u0000${t.family}`);
+  for (const t of tables) if (copied(t) || sameRows(last, fresh, [t])) same.add(`${t.vrf}\u0000${t.family}`);
   if (same.size === tables.length && last.size === fresh.size) return last;
   if (same.size === 0) return fresh;
   return fresh.withBasis({

@@ -17,11 +17,12 @@ import type { DeviceSpec } from '../model/device.ts';
 import type { Route } from '../model/route.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { CompactRouteTableBuilder } from '../model/compact-route-builder.ts';
+import { CompactRouteTable } from '../model/compact-route-table.ts';
 import type { CommandRunner } from '../transport/types.ts';
 import { checkCommandResult } from './collect.ts';
 import { ParseError } from './errors.ts';
 import { parsePrefixRoutes, prefixRouteQuery } from './prefix-route.ts';
-import type { TableRef } from './route-check.ts';
+import { sameRoute, type TableRef } from './route-check.ts';
 import { shellQuote } from './shell.ts';
 
 /** More prefixes changed than this: the table is read whole (one command line, one answer, bounded). */
@@ -172,4 +173,24 @@ export function addWithDelta(builder: CompactRouteTableBuilder, last: RouteTable
   }
   for (const [prefix, rows] of delta.answers)
     if (!placed.has(prefix)) for (const row of rows) builder.add(row);
+}
+
+/** Whether every answer of `delta` is what `last` holds for its prefix already (FRR's uptime aside). */
+export function deltaChangesNothing(last: RouteTable, delta: TableDelta): boolean {
+  const { vrf, family } = delta.table;
+  const prefixOf = (i: number): string =>
+    last instanceof CompactRouteTable ? last.prefixAt(i) : last.at(i).prefix;
+  const held = new Map<string, Route[]>();
+  for (const i of last.vrfs().includes(vrf) ? last.indexesOf(vrf, family) : []) {
+    const prefix = prefixOf(i);
+    if (!delta.answers.has(prefix)) continue;
+    const rows = held.get(prefix);
+    if (rows) rows.push(last.at(i));
+    else held.set(prefix, [last.at(i)]);
+  }
+  for (const [prefix, rows] of delta.answers) {
+    const was = held.get(prefix) ?? [];
+    if (was.length !== rows.length || rows.some((r, k) => !sameRoute(r, was[k]!))) return false;
+  }
+  return true;
 }

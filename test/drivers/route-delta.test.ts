@@ -165,6 +165,8 @@ describe('a moved table is read by its delta where FRR gives one, whole where it
     // Not settled: the same delta again (from the version the table was read whole at).
     const d = await poll(c.snap, t + 1_000, moved);
     expect([d.tables, d.deltas]).toEqual([[], [LISTING, ASK]]);
+    // It found what the table holds: the same table object (nothing copied, nothing derived again).
+    expect(d.snap.routes).toBe(c.snap.routes);
     // Held SETTLE_MS: the table whole — here the capture, so the old hop is back — and the base is gone.
     const e = await poll(d.snap, t + SETTLE_MS, moved);
     expect(e.tables).toEqual(["vtysh -N rtr1 -c 'show ip route json'"]);

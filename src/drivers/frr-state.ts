@@ -22,7 +22,8 @@ import {
 import { parseIpLinks } from './linux/ip-addr.ts';
 import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-route.ts';
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
-import { addWithDelta, deltaChangesNothing, readTableDelta, type TableDelta } from './route-delta.ts';
+import { addReplacing } from '../model/route-answer.ts';
+import { deltaChangesNothing, readTableDelta, type TableDelta } from './route-delta.ts';
 import { vtyshCommand } from './shell.ts';
 import type { DriverContext } from './types.ts';
 
@@ -224,7 +225,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   );
   const previous = ctx.previous;
   let routes: PartResult<number>[] = [];
-  let noDelta = new Set<string>();
+  const noDelta = new Set<string>();
   let table = (): RouteTable => previous!.routes;
   if (plan.read === 'all') {
     routes = [
@@ -240,7 +241,6 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     // Moved tables read by what changed in them (route-delta.ts); one that cannot be is read whole.
     const deltas: TableDelta[] = [];
     const whole = [...plan.tables];
-    noDelta = new Set<string>();
     // Both families' deltas at once: a workload's /32 and /64 move together, and each delta is two
     // commands in turn (the listing, then zebra) — at fleet load every turn is a wait.
     const reads = await Promise.all(
@@ -264,7 +264,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     const unchanged = whole.length === 0 && deltas.every((d) => deltaChangesNothing(previous!.routes, d));
     if (!unchanged) {
       builder.addFrom(previous!.routes, (vrf, family) => !reading.has(`${vrf}\u0000${family}`));
-      for (const d of deltas) addWithDelta(builder, previous!.routes, d);
+      for (const d of deltas) addReplacing(builder, previous!.routes, d.table.vrf, d.table.family, d.answers);
     }
     for (const t of whole)
       routes.push(

@@ -16,14 +16,13 @@
 import type { DeviceSpec } from '../model/device.ts';
 import type { Route } from '../model/route.ts';
 import type { RouteTable } from '../model/route-table.ts';
-import type { CompactRouteTableBuilder } from '../model/compact-route-builder.ts';
 import { CompactRouteTable } from '../model/compact-route-table.ts';
 import type { CommandRunner } from '../transport/types.ts';
 import { checkCommandResult } from './collect.ts';
 import { ParseError } from './errors.ts';
 import { parsePrefixRoutes, prefixRouteQuery } from './prefix-route.ts';
 import { sameRoute, type TableRef } from './route-check.ts';
-import { shellQuote } from './shell.ts';
+import { vtyshCommand, vtyshCommands } from './shell.ts';
 
 /** More prefixes changed than this: the table is read whole (one command line, one answer, bounded). */
 export const MAX_DELTA_PREFIXES = 64;
@@ -34,10 +33,6 @@ export function bgpDeltaQuery(t: TableRef, fromVersion: number): string {
     throw new RangeError(`table version ${fromVersion} is out of range`);
   const inVrf = t.vrf === 'default' ? '' : ` vrf ${t.vrf}`;
   return `show bgp${inVrf} ${t.family === 6 ? 'ipv6' : 'ipv4'} unicast version ${fromVersion} json`;
-}
-
-function vtysh(device: Pick<DeviceSpec, 'vtysh'>, queries: readonly string[]): string {
-  return `${device.vtysh.trim() || 'vtysh'} ${queries.map((q) => `-c ${shellQuote(q)}`).join(' ')}`;
 }
 
 const V4 = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
@@ -126,14 +121,14 @@ export async function readTableDelta(
   t: TableRef,
   fromVersion: number,
 ): Promise<TableDelta | null> {
-  const listing = vtysh(device, [bgpDeltaQuery(t, fromVersion)]);
+  const listing = vtyshCommand(device, bgpDeltaQuery(t, fromVersion));
   const listed = await runner.exec(listing);
   checkCommandResult(listing, listed.code, listed.stderr, listed.stdout.slice(0, 512));
   const prefixes = parseBgpDelta(listed.stdout, t, listing, device.name);
   if (prefixes.length > MAX_DELTA_PREFIXES) return null;
   const answers = new Map<string, Route[]>();
   if (prefixes.length === 0) return { table: t, answers };
-  const asking = vtysh(
+  const asking = vtyshCommands(
     device,
     prefixes.map((p) => prefixRouteQuery(t.vrf, p)),
   );
@@ -153,26 +148,6 @@ export async function readTableDelta(
     );
   prefixes.forEach((p, i) => answers.set(p, parsePrefixRoutes(docs[i]!, p, asking, device.name, t.vrf)));
   return { table: t, answers };
-}
-
-/**
- * `last`'s rows of the delta's table into `builder`, each changed prefix's rows replaced by zebra's
- * answer in their place (a prefix new to the table after its last row, as a verification's answer is).
- */
-export function addWithDelta(builder: CompactRouteTableBuilder, last: RouteTable, delta: TableDelta): void {
-  const { vrf, family } = delta.table;
-  const placed = new Set<string>();
-  for (const index of last.vrfs().includes(vrf) ? last.indexesOf(vrf, family) : []) {
-    const route = last.at(index);
-    const answer = delta.answers.get(route.prefix);
-    if (answer === undefined) builder.add(route);
-    else if (!placed.has(route.prefix)) {
-      placed.add(route.prefix);
-      for (const row of answer) builder.add(row);
-    }
-  }
-  for (const [prefix, rows] of delta.answers)
-    if (!placed.has(prefix)) for (const row of rows) builder.add(row);
 }
 
 /** Whether every answer of `delta` is what `last` holds for its prefix already (FRR's uptime aside). */

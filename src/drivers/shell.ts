@@ -7,7 +7,12 @@ export function shellQuote(arg: string): string {
 
 /** The exact command line that runs one vtysh command on a device (`vtysh -N hv1 -c '…'`). */
 export function vtyshCommand(device: Pick<DeviceSpec, 'vtysh'>, command: string): string {
-  return `${device.vtysh.trim() || 'vtysh'} -c ${shellQuote(command)}`;
+  return vtyshCommands(device, [command]);
+}
+
+/** Several vtysh commands in one invocation (`-c` each): their outputs come back one after another. */
+export function vtyshCommands(device: Pick<DeviceSpec, 'vtysh'>, commands: readonly string[]): string {
+  return `${device.vtysh.trim() || 'vtysh'} ${commands.map((c) => `-c ${shellQuote(c)}`).join(' ')}`;
 }
 
 /** A command that needs root, behind the device's privilege prefix (`sudo -n …`), if any. */

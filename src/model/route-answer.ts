@@ -30,22 +30,38 @@ export function withPrefixAnswer(
   const builder = new CompactRouteTableBuilder();
   // Every other VRF/family table row for row (their derived views stand, see router-views.ts).
   builder.addFrom(table, (v, f) => !(v === vrf && f === family));
-  let placed = false;
-  for (const index of table.vrfs().includes(vrf) ? table.indexesOf(vrf, family) : []) {
-    const route = table.at(index);
-    if (route.prefix !== prefix) builder.add(route);
-    else if (!placed) {
-      placed = true;
-      for (const row of rows) builder.add(row);
-    }
-  }
-  if (!placed) for (const row of rows) builder.add(row);
+  addReplacing(builder, table, vrf, family, new Map([[prefix, rows]]));
   // Earlier answers in this VRF/family keep their own times; this prefix's rows are as of now.
   for (const a of answersOf(table))
     if (a.vrf === vrf && a.family === family && a.prefix !== prefix)
       builder.prefixReadAt(vrf, a.prefix, a.at);
   builder.prefixReadAt(vrf, prefix, at);
   return builder.finish(readAt);
+}
+
+/**
+ * `table`'s rows of one VRF/family into `builder`, the rows of each prefix in `answers` replaced by its
+ * answer in their place (a prefix the table had no row for after its last row; an empty answer drops
+ * the prefix): a verification's answer for one prefix, a poll's delta for several (drivers/route-delta.ts).
+ */
+export function addReplacing(
+  builder: CompactRouteTableBuilder,
+  table: RouteTable,
+  vrf: string,
+  family: Family,
+  answers: ReadonlyMap<string, readonly Route[]>,
+): void {
+  const placed = new Set<string>();
+  for (const index of table.vrfs().includes(vrf) ? table.indexesOf(vrf, family) : []) {
+    const route = table.at(index);
+    const answer = answers.get(route.prefix);
+    if (answer === undefined) builder.add(route);
+    else if (!placed.has(route.prefix)) {
+      placed.add(route.prefix);
+      for (const row of answer) builder.add(row);
+    }
+  }
+  for (const [prefix, rows] of answers) if (!placed.has(prefix)) for (const row of rows) builder.add(row);
 }
 
 function answersOf(table: RouteTable): ReturnType<CompactRouteTable['answeredPrefixes']> {

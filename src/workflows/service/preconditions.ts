@@ -61,3 +61,20 @@ export function checkPreconditions(
     }
   }
 }
+
+/**
+ * Any kind's subject (a workload, `fip:ADDR`, a tenant…) that another plan is applying to — its lease
+ * live — is refused naming that plan, before the live state it is changing is judged (which would
+ * blame its effect: "now announced by hv2"). The kind's own check (refuseIfHeld) speaks first.
+ */
+export function refuseIfLeased(registry: Registry, plan: Plan): void {
+  const lease = registry
+    .leases()
+    .find((l) => l.workload === plan.workload && l.planId !== plan.id && registry.leaseIsLive(l));
+  if (!lease) return;
+  const h = lease.holder;
+  throw new WorkflowError(
+    `${plan.workload} is being changed by plan ${lease.planId} (${h.operator}'s console, pid ${h.pid} on ${h.host}); ` +
+      `refusing to apply; nothing was sent — once it has finished (routedeck audit --plan ${lease.planId}), plan again`,
+  );
+}

@@ -49,7 +49,7 @@ import {
   requireTenant,
   specsOf,
 } from './fabric-lookups.ts';
-import { checkPreconditions } from './preconditions.ts';
+import { checkPreconditions, refuseIfLeased } from './preconditions.ts';
 import type { KindContext, PlanKindHandler } from './kind.ts';
 import {
   planWorkloadCreate,
@@ -228,7 +228,7 @@ export class WorkflowService implements KindContext {
     // Another console's plan may have taken the subject while this one polled: say so, not the
     // changes that plan is making (which the live preconditions below would find first).
     handler.refuseIfHeld?.(plan);
-    this.refuseIfLeased(plan);
+    refuseIfLeased(this.registry, plan);
     recheckDevices(this.deps.store, plan);
     checkPreconditions(
       plan,
@@ -250,23 +250,6 @@ export class WorkflowService implements KindContext {
     }
     this.registry.transaction(() => handler.record?.(plan, result));
     return result;
-  }
-
-  /**
-   * Any kind's subject (a workload, `fip:ADDR`, a tenant…) that another plan is applying to — its lease
-   * live — is refused naming that plan, before the live state it is changing is judged (which would
-   * blame its effect: "now announced by hv2"). The kind's own check (refuseIfHeld) speaks first.
-   */
-  private refuseIfLeased(plan: Plan): void {
-    const lease = this.registry
-      .leases()
-      .find((l) => l.workload === plan.workload && l.planId !== plan.id && this.registry.leaseIsLive(l));
-    if (!lease) return;
-    const h = lease.holder;
-    throw new WorkflowError(
-      `${plan.workload} is being changed by plan ${lease.planId} (${h.operator}'s console, pid ${h.pid} on ${h.host}); ` +
-        `refusing to apply; nothing was sent — once it has finished (routedeck audit --plan ${lease.planId}), plan again`,
-    );
   }
 
   /**

@@ -16,9 +16,11 @@ const HEALTH_COLOR = { ok: 'ok', degraded: 'warn', unreachable: 'error', unknown
 const API_TRUST = { system: '', ca: ' ca', pin: ' pin' } as const;
 
 // The means first, the address last: a narrow terminal cuts the address, never the trust.
+// `+mon`: its route monitor is open, so a route change is read when it happens (poller.ts), not up to
+// a poll interval later; without it the device is read at its interval.
 function transport(entry: DeviceEntry): string {
   const means = entry.spec.api ? `ssh+api${API_TRUST[entry.spec.api.tls.mode]}` : 'ssh';
-  return `${means} ${entry.spec.host}:${entry.spec.port}`;
+  return `${means}${entry.changeFeed ? '+mon' : ''} ${entry.spec.host}:${entry.spec.port}`;
 }
 
 function columns(now: number): Column<DeviceEntry>[] {

@@ -18,6 +18,7 @@ import {
 } from '../workflows/service/index.ts';
 import { registerReconcile } from '../workflows/reconcile/index.ts';
 import { driverFor } from '../drivers/index.ts';
+import { watchRouteChanges } from '../drivers/route-watch.ts';
 import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec, SecretRef } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
@@ -73,7 +74,12 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
       ...(api ? { api } : {}),
     });
   };
-  const poller = new Poller({ store, collect, ...options.poller });
+  // Routers' route monitors wake their polls (drivers/route-watch.ts): a migration's switch is read
+  // when it happens, not up to an interval later. Hosts' own changes come from routedeck's plans,
+  // which poll them at once; a thousand more channels would cost more than they save.
+  const watch = (spec: DeviceSpec, changed: () => void) =>
+    spec.role === 'router' ? watchRouteChanges(ssh.get(spec), changed) : Promise.resolve(null);
+  const poller = new Poller({ store, collect, watch, ...options.poller });
   return {
     store,
     poller,

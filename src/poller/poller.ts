@@ -25,7 +25,31 @@ export interface PollerOptions {
   /** The most a poll may take however much it is still receiving (default 10 × pollTimeoutMs, at least 5 min). */
   pollMaxMs?: number;
   now?: () => number;
+  /**
+   * A device's change feed (routers: drivers/route-watch.ts): `changed` says its routes may have moved,
+   * and a poll starts then rather than at the interval. Null: the device is polled at its interval only.
+   * Opened after a successful poll; one that ends is opened again after a later one (with backoff).
+   */
+  watch?: (spec: DeviceSpec, changed: () => void) => Promise<ChangeFeed | null>;
+  /** A poll a change feed asks for starts no sooner than this after the last poll started (default WAKE_GAP_MS). */
+  wakeGapMs?: number;
 }
+
+/** What the poller holds of a change feed (drivers/route-watch.ts RouteWatch, by shape). */
+export interface ChangeFeed {
+  readonly ended: Promise<string>;
+  close(): void;
+}
+
+/**
+ * A device whose changes keep coming (a fabric in churn) is polled at most this often for them: each
+ * poll reads only what changed, so this bounds what a storm of route changes costs the console and
+ * the device (four polls a second of a router's digests and deltas), not how soon a change is seen.
+ */
+export const WAKE_GAP_MS = 250;
+/** A change feed that could not be opened or ended is tried again after this, doubling to WATCH_RETRY_MAX_MS. */
+export const WATCH_RETRY_MS = 5_000;
+export const WATCH_RETRY_MAX_MS = 10 * 60_000;
 
 /**
  * Polls at once when not configured: 16, or one per 16 devices up to 64. A poll mostly waits on the
@@ -64,6 +88,16 @@ interface DeviceTimer {
   /** The one poll queued behind the running one for callers that need a poll started after they asked. */
   queued: Promise<void> | null;
   failures: number;
+  /** When the last poll started (a change feed's wake waits WAKE_GAP_MS past it). */
+  lastStart?: number;
+  /** A change came while a poll ran: poll again once it is done (it may have read before the change). */
+  woken?: boolean;
+  /** tick() is between starting its poll and arming the next timer (it sees `woken` itself). */
+  ticking?: boolean;
+  feed?: ChangeFeed | null;
+  feedOpening?: boolean;
+  feedRetryAt?: number;
+  feedRetryMs?: number;
 }
 
 /**
@@ -112,7 +146,71 @@ export class Poller {
 
   stop(): void {
     this.stopped = true;
-    for (const entry of this.devices.values()) if (entry.timer) clearTimeout(entry.timer);
+    for (const entry of this.devices.values()) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.feed?.close();
+      entry.feed = null;
+    }
+  }
+
+  /**
+   * The device's change feed said something moved: poll it now (WAKE_GAP_MS after the last poll
+   * started at the soonest), or, while a poll runs, once more right after it.
+   */
+  private wake(spec: DeviceSpec, entry: DeviceTimer): void {
+    if (this.stopped || this.devices.get(spec.name) !== entry) return;
+    if (entry.running) {
+      if (entry.woken) return;
+      entry.woken = true;
+      // A poll tick() started sees `woken` when it arms its next timer; another (pollNow's) does not.
+      if (!entry.ticking)
+        void entry.running.then(() => {
+          if (!entry.woken || entry.ticking) return;
+          entry.woken = false;
+          this.wake(spec, entry);
+        });
+      return;
+    }
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => void this.tick(spec), this.wakeDelay(entry));
+    entry.timer.unref?.();
+  }
+
+  private wakeDelay(entry: DeviceTimer): number {
+    const gap = this.options.wakeGapMs ?? WAKE_GAP_MS;
+    return Math.max(0, (entry.lastStart ?? -Infinity) + gap - this.now());
+  }
+
+  /** Opens the device's change feed if it has none (after a successful poll; retried with backoff). */
+  private async openFeed(spec: DeviceSpec, entry: DeviceTimer): Promise<void> {
+    const open = this.options.watch;
+    if (!open || entry.feed || entry.feedOpening || this.stopped) return;
+    if (entry.feedRetryAt !== undefined && this.now() < entry.feedRetryAt) return;
+    entry.feedOpening = true;
+    const retry = () => {
+      entry.feedRetryMs = Math.min((entry.feedRetryMs ?? WATCH_RETRY_MS / 2) * 2, WATCH_RETRY_MAX_MS);
+      entry.feedRetryAt = this.now() + entry.feedRetryMs;
+    };
+    let feed: ChangeFeed | null = null;
+    try {
+      feed = await open(spec, () => this.wake(spec, entry));
+    } catch {
+      feed = null;
+    }
+    entry.feedOpening = false;
+    if (!feed) return retry();
+    if (this.stopped || this.devices.get(spec.name) !== entry) return feed.close();
+    entry.feed = feed;
+    const openedAt = this.now();
+    this.options.store.getState().setChangeFeed(spec.name, true, openedAt);
+    void feed.ended.then((why) => {
+      if (entry.feed !== feed) return;
+      entry.feed = null;
+      // One that ran a while is a drop, not a refusal: tried again soon.
+      if (this.now() - openedAt > WATCH_RETRY_MAX_MS) entry.feedRetryMs = undefined;
+      retry();
+      if (!this.stopped) this.options.store.getState().setChangeFeed(spec.name, false, this.now(), why);
+    });
   }
 
   /**
@@ -150,11 +248,24 @@ export class Poller {
   }
 
   private async tick(spec: DeviceSpec): Promise<void> {
-    await this.runOnce(spec);
+    const ticked = this.devices.get(spec.name);
+    if (ticked) ticked.ticking = true;
+    try {
+      await this.runOnce(spec);
+    } finally {
+      if (ticked) ticked.ticking = false;
+    }
     if (this.stopped) return;
     const entry = this.devices.get(spec.name);
     if (!entry) return;
-    entry.timer = setTimeout(() => void this.tick(spec), this.intervalFor(spec, entry.failures));
+    // A change the feed announced during that poll: poll again soon, it may have read before it.
+    const woken = entry.woken === true && entry.failures === 0;
+    entry.woken = false;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(
+      () => void this.tick(spec),
+      woken ? this.wakeDelay(entry) : this.intervalFor(spec, entry.failures),
+    );
     entry.timer.unref?.();
   }
 
@@ -204,7 +315,8 @@ export class Poller {
 
   private async collectOne(spec: DeviceSpec, entry: DeviceTimer): Promise<void> {
     const store = this.options.store.getState();
-    store.pollStarted(spec.name, this.now());
+    entry.lastStart = this.now();
+    store.pollStarted(spec.name, entry.lastStart);
     const idleMs = this.options.pollTimeoutMs ?? 30_000;
     const maxMs = this.options.pollMaxMs ?? Math.max(10 * idleMs, 300_000);
     const controller = new AbortController();
@@ -243,6 +355,7 @@ export class Poller {
       ]);
       entry.failures = 0;
       this.options.store.getState().pollSucceeded(spec.name, snapshot);
+      void this.openFeed(spec, entry);
     } catch (error) {
       entry.failures++;
       const message = error instanceof Error ? error.message : String(error);

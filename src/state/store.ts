@@ -20,6 +20,8 @@ export interface DeviceEntry {
   consecutiveFailures: number;
   /** The interval the poller polls this device at (set by the poller; freshness judges age by it). */
   pollIntervalMs: number;
+  /** Its route monitor is open: a route change starts a poll at once, not at the interval (poller.ts). */
+  changeFeed?: boolean;
 }
 
 export interface StoreEvent {
@@ -58,6 +60,8 @@ export interface AppState {
   /** The poller says how often it polls each device (its base interval, not the failure backoff). */
   setPollIntervals(intervals: Record<string, number>): void;
   pollStarted(device: string, at: number): void;
+  /** The poller opened (`on`) or lost a device's change feed; a loss says why, in the events. */
+  setChangeFeed(device: string, on: boolean, at: number, why?: string): void;
   pollSucceeded(device: string, snapshot: DeviceSnapshot): void;
   /**
    * A router's own answer for one prefix at `at` (a migration's verification asked it): put into its
@@ -219,6 +223,19 @@ export function createAppStore(init: {
             if (entry && entry.pollIntervalMs !== ms) devices[name] = { ...entry, pollIntervalMs: ms };
           }
           return { devices };
+        }),
+      setChangeFeed: (name, on, at, why) =>
+        set((state) => {
+          const entry = state.devices[name];
+          if (!entry || (entry.changeFeed ?? false) === on) return {};
+          const message = on
+            ? 'route monitor open: a route change polls it at once'
+            : `route monitor ended (${why ?? 'no reason given'}): polled every ${entry.pollIntervalMs / 1000} s until it reopens`;
+          const event: StoreEvent = { at, device: name, level: on ? 'info' : 'warn', message };
+          return {
+            devices: { ...state.devices, [name]: { ...entry, changeFeed: on } },
+            events: [...state.events, event].slice(-MAX_EVENTS),
+          };
         }),
       pollStarted: (name, at) => {
         if (!get().devices[name]) return;

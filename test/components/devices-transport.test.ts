@@ -68,3 +68,33 @@ describe('Devices view: API trust', () => {
     expect(line.length).toBeLessThanOrEqual(80);
   });
 });
+
+describe('Devices view: route monitor', () => {
+  it('marks a router whose route monitor is open (+mon), and drops the mark when it ends', async () => {
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [
+        spec('vy-pin', 'router', { kind: 'vyos', ...api({ mode: 'pin', sha256: 'AA' }) }),
+        spec('rtr2', 'router'),
+        spec('hv1', 'hypervisor'),
+      ],
+      tenants: [],
+    });
+    store.getState().setChangeFeed('vy-pin', true, NOW);
+    store.getState().setChangeFeed('rtr2', true, NOW);
+    screen = renderConsole({ store, now: () => NOW, cols: 80, rows: 24 });
+    await screen.waitForText('vy-pin');
+    const line = (name: string) =>
+      screen!
+        .text()
+        .split('\n')
+        .find((l) => l.includes(`${name} `)) ?? '';
+    // At 80 columns too: the address gives way, not the trust nor the monitor.
+    expect(line('vy-pin')).toMatch(/ssh\+api pin\+mon/);
+    expect(line('rtr2')).toMatch(/ssh\+mon/);
+    expect(line('hv1')).not.toContain('+mon');
+    store.getState().setChangeFeed('rtr2', false, NOW, 'the device ended it or the connection dropped');
+    await screen.waitFor(() => !line('rtr2').includes('+mon'), 'rtr2 without +mon');
+    expect(line('vy-pin')).toContain('+mon');
+  });
+});

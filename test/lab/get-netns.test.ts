@@ -281,6 +281,52 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
     }
   }, 180_000);
 
+  it('a router’s kernel route monitor (real ip monitor over real SSH) polls it when a /32 moves, though its interval is an hour', async () => {
+    const hour = 3_600_000;
+    const fabric = openFabric(
+      loadInventoryFile(lab.inventoryPath),
+      { kind: 'lab-netns', label: 'netns' },
+      { poller: { intervalMs: { router: hour, hypervisor: hour } } },
+    );
+    const state = () => fabric.store.getState();
+    const w = workloads.find((x) => x.host === 'hv1')!;
+    const hv2 = labNamespace('hv2');
+    const tap = 'tap-mon';
+    try {
+      fabric.poller.start();
+      await until(
+        'rtr1 and rtr2 polled, their monitors open',
+        () =>
+          ['rtr1', 'rtr2'].every(
+            (r) => state().devices[r]!.snapshot !== null && state().devices[r]!.changeFeed,
+          ),
+        60_000,
+      );
+      const hop = (router: string) =>
+        state()
+          .devices[router]!.snapshot!.routes.lookup(w.ipv4, 'default')
+          ?.nexthops.map((n) => `${n.ip ?? ''}%${n.interface ?? ''}`)
+          .join(',');
+      const before = { rtr1: hop('rtr1'), rtr2: hop('rtr2') };
+      expect(before.rtr1).toBeDefined();
+      await runInNamespace(hv2, ['ip', 'tuntap', 'add', 'dev', tap, 'mode', 'tap']);
+      await runInNamespace(hv2, ['ip', 'link', 'set', tap, 'up']);
+      await runInNamespace(hv2, ['ip', 'route', 'add', `${w.ipv4}/32`, 'dev', tap, 'metric', '512']);
+      // Only a poll the monitor started can show it: the next interval poll is an hour away.
+      await until(
+        'both routers show the /32 via hv2',
+        () => hop('rtr1') !== before.rtr1 && hop('rtr2') !== before.rtr2,
+        120_000,
+      );
+      expect(hop('rtr1')).toMatch(/%dn-hv2$/);
+      expect(hop('rtr2')).toMatch(/%dn-hv2$/);
+    } finally {
+      fabric.poller.stop();
+      await tryRunInNamespace(hv2, ['ip', 'link', 'del', tap]);
+      await fabric.close();
+    }
+  }, 300_000);
+
   describe('failures while polling', () => {
     let fabric: Fabric;
     const interval = 1_000;

@@ -77,6 +77,7 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
       role: node.spec.role,
       kind: node.spec.kind,
       exec: async (command) => runShell(ctx, command),
+      monitorRoutes: (listener) => network.onRouteChange(node.name, listener),
     };
     if (node.spec.kind === 'vyos') {
       routerConfigs.set(node.name, renderVyosConfig(node));

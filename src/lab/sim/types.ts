@@ -50,6 +50,8 @@ export interface SimDevice {
   readonly kind: DeviceKind;
   /** Runs one command line the way `ssh device 'CMD'` would (quoting, `sudo -n`, `vtysh -c …`, `ip -j …`, `nft …`). */
   exec(command: string): Promise<SimExecResult>;
+  /** `ip -o monitor route`: each line as the device's routes change, until the returned function is called. */
+  monitorRoutes?(listener: (line: string) => void): () => void;
   /** VyOS only: the running config the API emulator starts from. */
   vyosConfig?(): VyosConfigJson;
   /** VyOS only: a commit (or a commit-confirm revert) changed the config; bring the model in line. Throw to fail the commit with that text. */

@@ -15,6 +15,8 @@ export class SimNetwork {
   readonly nodes = new Map<string, SimNode>();
   readonly wire: Wire;
   private readonly listeners = new Set<(e: SimEvent) => void>();
+  /** Per device: `ip monitor route` channels open on it (server/route-monitor.ts). */
+  private readonly routeListeners = new Map<string, Set<(line: string) => void>>();
   private live = false;
 
   constructor(
@@ -54,6 +56,11 @@ export class SimNetwork {
 
   private bestChanged(device: string, d: Dest): void {
     if (!this.live) return;
+    const monitors = this.routeListeners.get(device);
+    if (monitors && monitors.size > 0) {
+      const line = monitorLine(d);
+      for (const l of [...monitors]) l(line);
+    }
     const where = d.vrf === 'default' ? '' : ` vrf ${d.vrf}`;
     const best = d.best;
     const via = !best
@@ -62,6 +69,20 @@ export class SimNetwork {
         ? `originated here (MED ${best.med ?? 0})`
         : `best via ${d.multipath.map((p) => `${p.from?.iface} (${p.from?.remote.device})`).join(', ')}, MED ${best.med ?? 0}`;
     this.emit(device, `route ${d.prefix.text}${where}: ${via}`);
+  }
+
+  /**
+   * What `ip -o monitor route` prints on `device`: a line as zebra installs (or removes) a best path
+   * in the kernel, which here is when its best path changes. Boot-time convergence prints nothing.
+   */
+  onRouteChange(device: string, listener: (line: string) => void): () => void {
+    let set = this.routeListeners.get(device);
+    if (!set) this.routeListeners.set(device, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.routeListeners.delete(device);
+    };
   }
 
   onEvent(listener: (e: SimEvent) => void): () => void {
@@ -297,3 +318,17 @@ type SessionCounters =
   | 'lastArrival'
   | 'adjOut'
   | 'accepted';
+
+/** A kernel route change as iproute2's one-line monitor prints it (next hops over link-locals, as FRR installs). */
+function monitorLine(d: Dest): string {
+  const table = d.vrf === 'default' ? '' : ` table ${d.vrf}`;
+  const best = d.best;
+  if (!best) return `Deleted ${d.prefix.text}${table} proto bgp metric 20`;
+  if (best.from === null) return `${d.prefix.text} dev lo${table} proto kernel metric 0`;
+  const hops = d.multipath.map((p) =>
+    d.family === 6
+      ? `via ${p.from?.remote.linkLocal ?? '::'} dev ${p.from?.iface ?? '?'}`
+      : `via inet6 ${p.from?.remote.linkLocal ?? '::'} dev ${p.from?.iface ?? '?'}`,
+  );
+  return `${d.prefix.text}${table} proto bgp metric 20 ${hops.length === 1 ? hops[0] : hops.map((h) => `nexthop ${h} weight 1`).join(' ')}`;
+}

@@ -12,6 +12,7 @@ import { isClosed, sendExecResult } from './channel-io.ts';
 import type { SshKeyPair } from './keys.ts';
 import { LineShell } from './shell.ts';
 import { isInteractiveVtysh, runVtyshSession } from './vtysh-session.ts';
+import { isRouteMonitor, runRouteMonitor } from './route-monitor.ts';
 
 export interface SimSshServerOptions {
   device: SimDevice;
@@ -148,6 +149,7 @@ export class SimSshServer {
     session.on('exec', (accept, _reject, info) => {
       const channel = accept();
       channel.on('error', () => undefined);
+      if (isRouteMonitor(info.command)) return runRouteMonitor(this.device, channel);
       if (isInteractiveVtysh(info.command)) {
         void runVtyshSession(info.command, this.device.name, channel, (line) => this.#run(line, channel));
         return;

@@ -71,6 +71,7 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
       runner: watchedRunner(ssh.get(spec), context),
       previous,
       ...(options.settleFirst ? { settleFirst: true } : {}),
+      ...(context.woken ? { woken: true } : {}),
       ...(api ? { api } : {}),
     });
   };

@@ -20,10 +20,16 @@ import { vtyshCommand } from './shell.ts';
 export const BGP_FULL_MS = 10 * 60_000;
 const NO_PEER_AS = '4294967295';
 
+/** The probes as vtysh lines. */
+export const BGP_PROBE_QUERIES = {
+  versions: `show bgp vrf all summary remote-as ${NO_PEER_AS} json`,
+  failed: 'show bgp vrf all summary failed json',
+} as const;
+
 export function bgpProbeCommands(device: Pick<DeviceSpec, 'vtysh'>): { versions: string; failed: string } {
   return {
-    versions: vtyshCommand(device, `show bgp vrf all summary remote-as ${NO_PEER_AS} json`),
-    failed: vtyshCommand(device, 'show bgp vrf all summary failed json'),
+    versions: vtyshCommand(device, BGP_PROBE_QUERIES.versions),
+    failed: vtyshCommand(device, BGP_PROBE_QUERIES.failed),
   };
 }
 

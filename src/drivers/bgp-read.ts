@@ -66,11 +66,19 @@ export async function readBgp(args: {
   held: Readonly<Record<string, Held<unknown>>>;
   kept: Record<string, Held<unknown>>;
   now: number;
+  /** The route monitor said routes moved: the probes are read, not first asked for their digests. */
+  woken?: boolean;
 }): Promise<BgpRead> {
   const { runner, device, command, held, kept, now } = args;
   const last = held['bgp'] as Held<HeldBgp> | undefined;
   if (last && now - (last.value.fullAt ?? last.value.readAt) < BGP_FULL_MS) {
-    const signature = await probedSignature(runner, bgpProbeCommands(device), held, kept);
+    const signature = await probedSignature(
+      runner,
+      bgpProbeCommands(device),
+      held,
+      kept,
+      args.woken === true,
+    );
     const same = signature === last.sha;
     if (signature !== null && (same || sessionsOf(signature) === sessionsOf(last.sha))) {
       const changedAt = same ? last.value.changedAt : (last.value.changedAt ?? now);
@@ -183,9 +191,10 @@ async function probedSignature(
   probes: { versions: string; failed: string },
   held: Readonly<Record<string, Held<unknown>>>,
   kept: Record<string, Held<unknown>>,
+  woken: boolean,
 ): Promise<string | null> {
   const last = held['bgpProbes'] as Held<string> | undefined;
-  if (last) {
+  if (last && !woken) {
     const [v, f] = await Promise.all([
       deviceDigest(runner, probes.versions),
       deviceDigest(runner, probes.failed),

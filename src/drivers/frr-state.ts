@@ -24,6 +24,7 @@ import { dedupeIpRoutes, parseIpJsonRoutes, type IpRoute } from './linux/ip-rout
 import { mayBeWorkloadRoute, workloadRoutesFrom } from './linux/workload-routes.ts';
 import { addReplacing } from '../model/route-answer.ts';
 import { deltaChangesNothing, readTableDelta, type TableDelta } from './route-delta.ts';
+import { afterPrefetch, prefetched, prefetchQueries } from './route-prefetch.ts';
 import { vtyshCommand } from './shell.ts';
 import type { DriverContext } from './types.ts';
 
@@ -168,8 +169,16 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
         );
 
   const now = (ctx.now ?? Date.now)();
+  // Woken by the route monitor: the BGP probes and the moved tables' listings in one command, beside
+  // the other parts' digests (route-prefetch.ts) — a moved router read in two turns, not four.
+  const routeRunner =
+    ctx.woken === true && ctx.previous
+      ? afterPrefetch(prefetched(runner, device, prefetchQueries(ctx.previous)), runner)
+      : runner;
   const [bgp, addresses, kernel4, kernel6] = await Promise.all([
-    part('bgp', () => readBgp({ runner, device, command: c.bgp, held, kept, now })),
+    part('bgp', () =>
+      readBgp({ runner: routeRunner, device, command: c.bgp, held, kept, now, woken: ctx.woken === true }),
+    ),
     part('interfaces', () => readHeld('interfaces', c.addresses, parseIpLinks)),
     kernelRoutes(c.kernelRoutes4, 4),
     kernelRoutes(c.kernelRoutes6, 6),
@@ -244,7 +253,9 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     // Both families' deltas at once: a workload's /32 and /64 move together, and each delta is two
     // commands in turn (the listing, then zebra) — at fleet load every turn is a wait.
     const reads = await Promise.all(
-      plan.deltas.map((d) => part('routes', () => readTableDelta(runner, device, d.table, d.fromVersion))),
+      plan.deltas.map((d) =>
+        part('routes', () => readTableDelta(routeRunner, device, d.table, d.fromVersion)),
+      ),
     );
     for (const [i, d] of plan.deltas.entries()) {
       const read = reads[i]!;

@@ -16,6 +16,8 @@ export interface DriverContext {
    * read (`routedeck get`), which would only wait.
    */
   settleFirst?: boolean;
+  /** The device's route monitor said its routes moved since the last poll (poller.ts PollContext.woken). */
+  woken?: boolean;
   /** How that wait waits; a timer when absent. */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -92,6 +92,8 @@ interface DeviceTimer {
   lastStart?: number;
   /** A change came while a poll ran: poll again once it is done (it may have read before the change). */
   woken?: boolean;
+  /** The feed announced a change since the last poll started: the next poll is told (PollContext.woken). */
+  changedSince?: boolean;
   /** tick() is between starting its poll and arming the next timer (it sees `woken` itself). */
   ticking?: boolean;
   feed?: ChangeFeed | null;
@@ -159,6 +161,7 @@ export class Poller {
    */
   private wake(spec: DeviceSpec, entry: DeviceTimer): void {
     if (this.stopped || this.devices.get(spec.name) !== entry) return;
+    entry.changedSince = true;
     if (entry.running) {
       if (entry.woken) return;
       entry.woken = true;
@@ -323,7 +326,10 @@ export class Poller {
     let lastAnswer = Date.now();
     let idleTimer: NodeJS.Timeout | undefined;
     let maxTimer: NodeJS.Timeout | undefined;
+    const woken = entry.changedSince === true;
+    entry.changedSince = false;
     const context: PollContext = {
+      ...(woken ? { woken } : {}),
       signal: controller.signal,
       progress: () => {
         lastAnswer = Date.now();
@@ -357,6 +363,8 @@ export class Poller {
       this.options.store.getState().pollSucceeded(spec.name, snapshot);
       void this.openFeed(spec, entry);
     } catch (error) {
+      // The change it was told of may not have been read: the next poll is told again.
+      if (woken) entry.changedSince = true;
       entry.failures++;
       const message = error instanceof Error ? error.message : String(error);
       this.options.store

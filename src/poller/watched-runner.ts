@@ -6,6 +6,11 @@ export interface PollContext {
   signal: AbortSignal;
   /** Called whenever the device answered something: the poll is slow, not stuck. */
   progress(): void;
+  /**
+   * The device's change feed said its routes moved since the last poll started (poller.ts): the
+   * poll may skip asking whether they did (drivers/route-prefetch.ts).
+   */
+  woken?: boolean;
 }
 
 /**

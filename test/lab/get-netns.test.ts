@@ -273,6 +273,28 @@ describe.skipIf(!can.ok)('routedeck get on the netns lab (real FRR over real SSH
         expect(selected(moved.routes)).not.toBe(selected(settled.routes));
         // The same destinations (a second path to one of them): the route count held, so a delta was right.
         expect(version(moved)[2]).toBe(rib0);
+        // Woken by the route monitor, the same poll asks real vtysh the probes and every table's listing
+        // in one command (route-prefetch.ts) — FRR answers one JSON document each, so they are used: no
+        // probe or listing on its own follows, only zebra for the prefix; the same rows as before.
+        calls.length = 0;
+        const woke = await driver.collect({
+          device: spec,
+          runner,
+          previous: settled,
+          now: () => now0 + 100,
+          woken: true,
+        });
+        expect(woke.partialErrors).toEqual([]);
+        const prefetch = calls.filter((c) =>
+          c.includes("-c 'show bgp vrf all summary remote-as 4294967295 json' -c"),
+        );
+        expect(prefetch, calls.join('\n')).toHaveLength(1);
+        expect(prefetch[0]).toContain(`-c 'show bgp ipv4 unicast version ${Number(v0) + 1} json'`);
+        expect(
+          calls.filter((c) => c !== prefetch[0] && /summary (remote-as|failed)|version \d+ json/.test(c)),
+        ).toEqual([]);
+        expect(calls.some((c) => c.includes(`show ip route ${w.ipv4}/32 json`))).toBe(true);
+        expect(rows(woke.routes)).toEqual(whole);
       } finally {
         await tryRunInNamespace(hv2, ['ip', 'link', 'del', tap]);
       }

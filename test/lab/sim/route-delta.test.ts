@@ -61,7 +61,7 @@ describe('a router poll after a workload moved reads the one table whose version
     }) as CommandRunner;
     const api = await fabric.apiFor(spec);
     const driver = driverFor(spec.kind);
-    const poll = async (previous: DeviceSnapshot | null, at: number) => {
+    const poll = async (previous: DeviceSnapshot | null, at: number, woken = false) => {
       calls.length = 0;
       const snap = await driver.collect({
         device: spec,
@@ -69,10 +69,12 @@ describe('a router poll after a workload moved reads the one table whose version
         previous,
         now: () => at,
         ...(api ? { api } : {}),
+        ...(woken ? { woken } : {}),
       });
       expect(snap.partialErrors).toEqual([]);
       return {
         snap,
+        calls: [...calls],
         tables: calls.filter((c) => / route (vrf \S+ )?json'?$/.test(c)),
         summaries: calls.filter((c) => c.endsWith("show bgp vrf all summary json'")),
         vrfSummaries: calls.filter((c) => /show bgp vrf (?!all )\S+ summary json'$/.test(c)),
@@ -143,6 +145,34 @@ describe('a router poll after a workload moved reads the one table whose version
     expect(hopOf(moved.snap.routes)).not.toBe(before);
     expect(hopOf(moved.snap.routes)).toBe(await modelHop());
     expect(moved.snap.routeCheck).toMatchObject({ settled: false, fullAt: 1_000 + SETTLE_MS });
+
+    // The same poll woken by the route monitor (route-prefetch.ts): the probes and every table's
+    // listing since its base in one vtysh, beside the digests; then zebra for the moved prefix. Not the
+    // probes' digests, the probes on their own, nor the listing on its own: two turns, not four.
+    const woke = await poll(settled.snap, 10_000 + SETTLE_MS, true);
+    const vtysh = spec.vtysh ?? 'vtysh';
+    const prefetch = woke.calls.filter((c) =>
+      c.startsWith(`${vtysh} -c 'show bgp vrf all summary remote-as`),
+    );
+    expect(prefetch).toHaveLength(1);
+    expect(prefetch[0]).toContain(`-c 'show bgp vrf all summary failed json'`);
+    expect(prefetch[0]).toContain(`-c 'show bgp ipv4 unicast version ${fromVersion} json'`);
+    expect(prefetch[0]).toMatch(/-c 'show bgp vrf \S+ ipv6 unicast version \d+ json'/);
+    expect(woke.calls.filter((c) => c.includes('sha256sum') && c.includes('summary remote-as'))).toEqual([]);
+    expect(woke.deltas.filter((c) => c !== prefetch[0])).toEqual([
+      `${vtysh} -c 'show ip route ${workload.ipv4}/32 json'`,
+    ]);
+    expect(woke.tables).toEqual([]);
+    // What it found is what the four-turn poll found, row for row, and says the same of the check.
+    const every = (table: RouteTable) =>
+      [...table].map(
+        (r) => `${r.vrf} ${r.prefix} ${r.selected} ${r.nexthops.map((n) => n.ip ?? n.interface).join(',')}`,
+      );
+    expect(every(woke.snap.routes)).toEqual(every(moved.snap.routes));
+    expect(woke.snap.routeCheck).toEqual(moved.snap.routeCheck);
+    expect(woke.snap.bgp.map((b) => `${b.peer} ${b.state}`)).toEqual(
+      moved.snap.bgp.map((b) => `${b.peer} ${b.state}`),
+    );
     // No session changed, so the megabytes of BGP summary wait: the sessions stand, and the snapshot
     // says their prefix counters are from the read at 1 000 (the BGP view shows it).
     expect(moved.summaries).toEqual([]);

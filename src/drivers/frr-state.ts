@@ -139,7 +139,6 @@ function value<T>(r: PartResult<T> | undefined, fallback: T): T {
 export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions): Promise<DeviceSnapshot> {
   const { device, runner } = ctx;
   const c = opts.commands;
-  const builder = new CompactRouteTableBuilder();
 
   // Listings held from the last poll are read again only when their digest moved (digest.ts).
   // Each held listing was read whole in its own part (a failed part keeps nothing), so another part's
@@ -237,6 +236,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   const noDelta = new Set<string>();
   let table = (): RouteTable => previous!.routes;
   if (plan.read === 'all') {
+    const builder = new CompactRouteTableBuilder();
     routes = [
       await part('routes', () => streamRoutes(runner, c.routes4, builder, device.name)),
       await part('routes', () => streamRoutes(runner, c.routes6, builder, device.name)),
@@ -248,6 +248,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     };
   } else if (plan.read === 'some') {
     // Moved tables read by what changed in them (route-delta.ts); one that cannot be is read whole.
+    // The builder only here (its columns are ~30 kB of typed arrays): most polls read no table.
+    const builder = new CompactRouteTableBuilder();
     const deltas: TableDelta[] = [];
     const whole = [...plan.tables];
     // Both families' deltas at once: a workload's /32 and /64 move together, and each delta is two

@@ -4,7 +4,7 @@
  */
 import { CompactRouteTable } from './compact-route-table.ts';
 import { formatV6, parseIpWords } from './ip-words.ts';
-import type { Columns, Interner } from './route-columns.ts';
+import { Interner, type Columns } from './route-columns.ts';
 import {
   emptyColumns,
   grown,
@@ -20,6 +20,30 @@ import {
 } from './route-columns.ts';
 import type { Family, Nexthop, Route } from './route.ts';
 import type { RouteTable, TableBasis } from './route-table.ts';
+
+/**
+ * Whether most of a table's strings are still some row's (uptimes, next hops): a copy that takes them
+ * all (adoptRows) then carries little dead weight. Each partial re-read adds the re-read rows' uptimes;
+ * once more than half are no row's, the row-by-row copy keeps only the used ones.
+ */
+function mostlyUsed(table: CompactRouteTable): boolean {
+  const c = table.columns;
+  const total = c.strings.values.length;
+  const used = new Uint8Array(total);
+  let count = 0;
+  const mark = (id: number) => {
+    if (used[id] === 0) {
+      used[id] = 1;
+      count++;
+    }
+  };
+  for (let i = 0; i < table.size; i++) mark(c.uptime[i]!);
+  for (let k = 0; k < c.nhIp.length; k++) {
+    mark(c.nhIp[k]!);
+    mark(c.nhIf[k]!);
+  }
+  return total <= 2 * count + 1024;
+}
 
 export class CompactRouteTableBuilder {
   private n = 0;
@@ -132,6 +156,7 @@ export class CompactRouteTableBuilder {
    * spent seconds of a loaded console's CPU here). The rows are the ones `at()` + `add()` would give.
    */
   private copyRows(table: CompactRouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    if (this.isEmpty() && mostlyUsed(table)) return this.adoptRows(table, keep);
     const src = table.columns;
     const c = this.c;
     const decided = new Map<number, boolean>();
@@ -189,6 +214,100 @@ export class CompactRouteTableBuilder {
       if (odd !== undefined) d.oddPrefixes.set(j, odd);
       this.n++;
     }
+  }
+
+  /** Nothing added yet: no rows, no strings, no next hops (a copy may take the source's ids as they are). */
+  private isEmpty(): boolean {
+    const c = this.c;
+    return (
+      this.n === 0 &&
+      c.nhIp.length === 0 &&
+      c.groupStarts.length === 2 &&
+      c.strings.values.length === 1 &&
+      c.vrfNames.values.length === 1 &&
+      c.protocols.values.length === 1
+    );
+  }
+
+  /**
+   * copyRows into an empty builder (a poll that re-read one table keeps a router's 120k others): the
+   * source's strings, next hops and groups are taken under their own ids, so runs of kept rows are
+   * copied column by column in bulk; only an IPv6 row's address slot is renumbered (the dropped rows'
+   * slots are not kept). A loaded console spent ~110 ms a router per delta on the row-by-row copy.
+   */
+  private adoptRows(table: CompactRouteTable, keep: (vrf: string, family: Family) => boolean): void {
+    const src = table.columns;
+    const c = this.c;
+    c.strings = Interner.copyOf(src.strings);
+    c.vrfNames = Interner.copyOf(src.vrfNames, 0xffff);
+    c.protocols = Interner.copyOf(src.protocols, 0xff);
+    c.nhIp = src.nhIp.slice();
+    c.nhIf = src.nhIf.slice();
+    c.nhFlags = src.nhFlags.slice();
+    c.groupStarts = src.groupStarts.slice();
+    c.groupMembers = src.groupMembers.slice();
+    // What add() looks up for rows added after the copy (the first id of a repeated key, as before).
+    for (let id = 0; id < c.nhIp.length; id++) {
+      const key = `${c.nhIp[id]!},${c.nhIf[id]!},${c.nhFlags[id]!}`;
+      if (!this.nexthopIds.has(key)) this.nexthopIds.set(key, id);
+    }
+    for (let g = 0; g + 1 < c.groupStarts.length; g++) {
+      const key = c.groupMembers.slice(c.groupStarts[g]!, c.groupStarts[g + 1]!).join(',');
+      if (!this.groupIds.has(key)) this.groupIds.set(key, g);
+    }
+    const size = table.size;
+    const d = growRows(c, size);
+    d.addr6 = grown(d.addr6, src.addr6.length);
+    const decided = new Map<number, boolean>();
+    const keptAt = (i: number): boolean => {
+      const f = src.flags[i]!;
+      const table6 = src.vrf[i]! * 2 + (f & V6 ? 1 : 0);
+      let kept = decided.get(table6);
+      if (kept === undefined) {
+        const vrf = src.vrfNames.get(src.vrf[i]!) ?? 'default';
+        const family: Family = f & V6 ? 6 : 4;
+        decided.set(table6, (kept = keep(vrf, family)));
+        if (kept) this.readTimes.set(`${vrf}\u0000${family}`, table.readAtOf(vrf, family) ?? NaN);
+      }
+      return kept;
+    };
+    const runs: [from: number, to: number, at: number][] = [];
+    for (let i = 0; i < size; ) {
+      const kept = keptAt(i);
+      let end = i + 1;
+      while (end < size && src.vrf[end] === src.vrf[i] && (src.flags[end]! & V6) === (src.flags[i]! & V6)) end++;
+      if (kept) {
+        const at = this.n;
+        d.addr.set(src.addr.subarray(i, end), at);
+        d.plen.set(src.plen.subarray(i, end), at);
+        d.flags.set(src.flags.subarray(i, end), at);
+        d.distance.set(src.distance.subarray(i, end), at);
+        d.metric.set(src.metric.subarray(i, end), at);
+        d.vrf.set(src.vrf.subarray(i, end), at);
+        d.proto.set(src.proto.subarray(i, end), at);
+        d.uptime.set(src.uptime.subarray(i, end), at);
+        d.nh.set(src.nh.subarray(i, end), at);
+        if (src.flags[i]! & V6)
+          for (let r = i; r < end; r++) {
+            const from = src.addr[r]! * 4;
+            const to = this.n6 * 4;
+            d.addr6[to] = src.addr6[from]!;
+            d.addr6[to + 1] = src.addr6[from + 1]!;
+            d.addr6[to + 2] = src.addr6[from + 2]!;
+            d.addr6[to + 3] = src.addr6[from + 3]!;
+            d.addr[at + r - i] = this.n6++;
+          }
+        runs.push([i, end, at]);
+        this.n += end - i;
+      }
+      i = end;
+    }
+    for (const [row, text] of src.oddPrefixes)
+      for (const [from, to, at] of runs)
+        if (row >= from && row < to) {
+          d.oddPrefixes.set(at + row - from, text);
+          break;
+        }
   }
 
   /** Drops rows added after `size` (a stream that failed half-way must not leave half a table). */

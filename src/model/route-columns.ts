@@ -45,6 +45,12 @@ export class Interner {
     const i = this.values.indexOf(s, 1);
     return i < 0 ? 0 : i;
   }
+  /** A builder's interner holding `other`'s values under the same ids (other may be sealed). */
+  static copyOf(other: Interner, limit = 0xffffffff): Interner {
+    const out = new Interner(limit);
+    for (let id = 1; id < other.values.length; id++) out.id(other.values[id]!);
+    return out;
+  }
   /** The lookup map only serves the builder; dropping it saves ~50 bytes a distinct string. */
   seal(): void {
     this.ids = null;

@@ -18,6 +18,23 @@ const isLinkLocal = (ip: string) => /^fe[89ab][0-9a-f]?:/i.test(ip);
  *   That interface is theirs only when no other peer sits on it (ambiguous ⇒ unresolved, never guessed).
  */
 export function nextHopOwners(snapshot: DeviceSnapshot): NextHopOwners {
+  // A router's sessions are the same list while its probes hold them; unnumbered peers (the routed-host
+  // design's) need no route lookup, so a delta-read table (a migration) does not cost a pass over its
+  // thousands of sessions again.
+  const known = ownersBySessions.get(snapshot.bgp);
+  if (known && (known.routes === null || known.routes === snapshot.routes)) return known.owners;
+  const owners = computeOwners(snapshot);
+  ownersBySessions.set(snapshot.bgp, {
+    owners,
+    routes: snapshot.bgp.every((s) => s.peerType === 'interface') ? null : snapshot.routes,
+  });
+  return owners;
+}
+
+/** Per sessions list: its owners, and the route table they were resolved against (null: none needed). */
+const ownersBySessions = new WeakMap<readonly object[], { owners: NextHopOwners; routes: object | null }>();
+
+function computeOwners(snapshot: DeviceSnapshot): NextHopOwners {
   const byIp = new Map<string, string>();
   const unnumbered = new Map<string, string>();
   const onInterface = new Map<string, Set<string>>();

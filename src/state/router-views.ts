@@ -105,9 +105,17 @@ function inheritedViews(
   return { views, from: last };
 }
 
+/** Per VRF, its two tables' keys: a build asks for every entry's (100k at fleet size), a string each. */
+const tableKeys = new Map<string, readonly [string, string]>();
+
 /** The views map key of a prefix's table. */
 export function tableOf(entry: { vrf: string; family: Family }): string {
-  return `${entry.vrf}|${entry.family}`;
+  let keys = tableKeys.get(entry.vrf);
+  if (!keys) {
+    if (tableKeys.size >= 4096) tableKeys.clear();
+    tableKeys.set(entry.vrf, (keys = [`${entry.vrf}|4`, `${entry.vrf}|6`]));
+  }
+  return keys[entry.family === 6 ? 1 : 0];
 }
 
 export function viewOf(

@@ -383,6 +383,61 @@ describe('CompactRouteTableBuilder.addFrom of a compact table', () => {
     expect(fast.basis).toBeUndefined(); // rows were added before the copy: no single basis
   });
 
+  it('into an empty builder (the bulk copy): the rows a row-by-row copy gives, then rows added after it', () => {
+    const first = new CompactRouteTableBuilder();
+    for (const r of rows) first.add(r);
+    const old = first.finish(1_000);
+    const keep = (vrf: string, family: 4 | 6) => !(vrf === 'blue' && family === 6) && vrf !== 'red';
+    const build = (source: Parameters<CompactRouteTableBuilder['addFrom']>[0]) => {
+      const b = new CompactRouteTableBuilder();
+      b.addFrom(source, keep);
+      // After the copy: a next hop the source had, a new one, a red IPv6 row (its address slot after the kept ones).
+      b.add(
+        route('198.51.100.9/32', {
+          vrf: 'red',
+          nexthops: [{ ip: 'fe80::2', interface: 'swp3', active: false }],
+        }),
+      );
+      b.add(
+        route('fd00:1::/64', { vrf: 'red', nexthops: [{ ip: 'fe80::9', interface: 'swp9', active: true }] }),
+      );
+      return b.finish(5_000);
+    };
+    const fast = build(old);
+    const slow = build(opaque(old));
+    expect([...fast]).toEqual([...slow]);
+    expect([...fast].map((r) => `${r.vrf} ${r.prefix}`)).toEqual([
+      'default 10.0.0.0/24',
+      'blue 10.1.0.0/24',
+      'default 2001:0db8::/32',
+      'red 198.51.100.9/32',
+      'red fd00:1::/64',
+    ]);
+    expect(fast.at(2)).toMatchObject({ prefix: '2001:0db8::/32', selected: false }); // verbatim, renumbered slot
+    expect(fast.lookup('10.1.0.5', 'blue')).toMatchObject({ distance: null, metric: null, uptime: null });
+    expect(fast.lookup('fd00:1::5', 'red')?.nexthops).toEqual([
+      { ip: 'fe80::9', interface: 'swp9', active: true },
+    ]);
+    expect(fast.readAtOf('default', 6)).toBe(1_000);
+    expect(fast.readAtOf('red', 6)).toBe(5_000);
+    expect(fast.basis?.table.deref()).toBe(old);
+  });
+
+  it('a table re-read in part again and again does not keep every uptime it ever had', () => {
+    let t = new CompactRouteTableBuilder().finish(0);
+    for (let round = 0; round < 3_000; round++) {
+      const b = new CompactRouteTableBuilder();
+      b.addFrom(t, (vrf) => vrf !== 'blue');
+      if (round === 0) for (let i = 0; i < 10; i++) b.add(route(`10.0.${i}.0/24`, { uptime: '00:00:01' }));
+      // The re-read table: a new uptime text each time, as FRR's clock moves.
+      b.add(route('10.9.0.0/24', { vrf: 'blue', uptime: `${round}s` }));
+      t = b.finish(round);
+    }
+    expect(t.size).toBe(11);
+    expect(t.lookup('10.9.0.1', 'blue')?.uptime).toBe('2999s');
+    expect(t.columns.strings.values.length).toBeLessThan(1_200);
+  });
+
   it('names its basis when the copy comes first, and copies a large table exactly', () => {
     const next = rng(5);
     const b = new CompactRouteTableBuilder();

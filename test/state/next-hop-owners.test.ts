@@ -110,3 +110,33 @@ describe('next hops resolved to their hypervisor (issue 12, item 7)', () => {
     ]);
   });
 });
+
+describe('next-hop owners kept with the sessions that made them', () => {
+  it('unnumbered peers only: another route table (a delta read) keeps the same owners', () => {
+    const bgp = [session('rr', 'eth9', 'Established', { hostname: 'hv9' })];
+    const a = snapshot('rr', { bgp, routes: [bgpRoute('2001:db8:a:19::/64', 'eth9')] });
+    const b = { ...snapshot('rr', { routes: [bgpRoute('2001:db8:a:20::/64', 'eth9')] }), bgp };
+    expect(nextHopOwners(b)).toBe(nextHopOwners(a));
+    expect(nextHopOwners(b).resolve({ interface: 'eth9', active: true })).toBe('hv9');
+  });
+
+  it('numbered peers: owners follow the connected routes of the table they are asked with', () => {
+    const before = router();
+    const owners = nextHopOwners(before);
+    expect(owners.resolve({ ip: 'fe80::2', interface: 'eth2', active: true })).toBeUndefined(); // hv3 and hv4 share eth2
+    // hv3's address now reached over eth3: eth2 is hv4's alone.
+    const moved = {
+      ...snapshot('rr', {
+        routes: [
+          connected('10.0.1.0/30', 'eth1'),
+          connected('10.0.2.2/32', 'eth3'),
+          connected('10.0.2.0/29', 'eth2'),
+        ],
+      }),
+      bgp: before.bgp,
+    };
+    expect(nextHopOwners(moved)).not.toBe(owners);
+    expect(nextHopOwners(moved).resolve({ ip: 'fe80::2', interface: 'eth2', active: true })).toBe('hv4');
+    expect(nextHopOwners(before)).toBe(nextHopOwners(before));
+  });
+});

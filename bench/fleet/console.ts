@@ -214,7 +214,8 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
     );
   };
   // ROUTEDECK_FLEET_SWITCH_PROFILE=file: a CPU profile of the console from here to the switch seen.
-  const stopProfile = mode === 'watch' ? await profileTo('ROUTEDECK_FLEET_SWITCH_PROFILE') : async () => undefined;
+  const stopProfile =
+    mode === 'watch' ? await profileTo('ROUTEDECK_FLEET_SWITCH_PROFILE') : async () => undefined;
   say('watching');
   const deadline = Date.now() + 60_000;
   // ROUTEDECK_FLEET_DEBUG: when each router's poll started/ended and its table showed the new hop.

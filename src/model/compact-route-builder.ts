@@ -272,10 +272,11 @@ export class CompactRouteTableBuilder {
       return kept;
     };
     const runs: [from: number, to: number, at: number][] = [];
-    for (let i = 0; i < size; ) {
+    for (let i = 0; i < size;) {
       const kept = keptAt(i);
       let end = i + 1;
-      while (end < size && src.vrf[end] === src.vrf[i] && (src.flags[end]! & V6) === (src.flags[i]! & V6)) end++;
+      while (end < size && src.vrf[end] === src.vrf[i] && (src.flags[end]! & V6) === (src.flags[i]! & V6))
+        end++;
       if (kept) {
         const at = this.n;
         d.addr.set(src.addr.subarray(i, end), at);

@@ -77,7 +77,9 @@ export async function runFleet(): Promise<FleetBench> {
 
   // ROUTEDECK_FLEET_LAB_PROFILE_START=file: a CPU profile of the lab (every device) up to the first picture.
   const stopLabProfile = await profileTo('ROUTEDECK_FLEET_LAB_PROFILE_START');
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD], {
+  // ROUTEDECK_FLEET_NODE_FLAGS: extra node/V8 flags for the console process (a trial, e.g. of GC settings).
+  const extra = (process.env['ROUTEDECK_FLEET_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--expose-gc', '--import', 'tsx', CHILD], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });

@@ -6,7 +6,7 @@
  */
 import '../console/tty-env.ts';
 import { createInterface } from 'node:readline';
-import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { startConsole } from '../../components/index.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
@@ -118,6 +118,11 @@ async function steady(): Promise<void> {
     arrayBuffersMB: mb(mem.arrayBuffers),
     mallocedMB: mb(getHeapStatistics().malloced_memory),
   };
+  if (process.env['ROUTEDECK_FLEET_DEBUG'])
+    for (const sp of getHeapSpaceStatistics())
+      process.stderr.write(
+        `heap space ${sp.space_name}: ${mb(sp.space_used_size).toFixed(0)} MB used of ${mb(sp.space_size).toFixed(0)} MB (physical ${mb(sp.physical_space_size).toFixed(0)} MB)\n`,
+      );
   // ROUTEDECK_FLEET_HEAP=file: a heap snapshot at that moment (what the live heap is made of).
   if (process.env['ROUTEDECK_FLEET_HEAP']) writeHeapSnapshot(process.env['ROUTEDECK_FLEET_HEAP']);
   // ROUTEDECK_FLEET_PROFILE=file: a CPU profile of the console over the steady window alone.

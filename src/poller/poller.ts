@@ -94,6 +94,10 @@ interface DeviceTimer {
   woken?: boolean;
   /** The feed announced a change since the last poll started: the next poll is told (PollContext.woken). */
   changedSince?: boolean;
+  /** Polls in a row the feed asked for that found the routes as they were (a noisy feed): see wakeDelay. */
+  quietWakes?: number;
+  /** When the feed last said something (a wake after a quiet interval forgets quietWakes). */
+  lastWakeAt?: number;
   /** tick() is between starting its poll and arming the next timer (it sees `woken` itself). */
   ticking?: boolean;
   feed?: ChangeFeed | null;
@@ -162,6 +166,9 @@ export class Poller {
   private wake(spec: DeviceSpec, entry: DeviceTimer): void {
     if (this.stopped || this.devices.get(spec.name) !== entry) return;
     entry.changedSince = true;
+    const now = this.now();
+    if (entry.lastWakeAt !== undefined && now - entry.lastWakeAt >= this.intervalFor(spec, 0)) entry.quietWakes = 0;
+    entry.lastWakeAt = now;
     if (entry.running) {
       if (entry.woken) return;
       entry.woken = true;
@@ -175,12 +182,22 @@ export class Poller {
       return;
     }
     if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => void this.tick(spec), this.wakeDelay(entry));
+    entry.timer = setTimeout(() => void this.tick(spec), this.wakeDelay(spec, entry));
     entry.timer.unref?.();
   }
 
-  private wakeDelay(entry: DeviceTimer): number {
-    const gap = this.options.wakeGapMs ?? WAKE_GAP_MS;
+  /**
+   * How long after the last poll's start a woken one may start: WAKE_GAP_MS, doubled for each woken
+   * poll in a row past the first that found the routes as they were (kernel routes FRR does not hold —
+   * an RA's default route refreshed, a DHCP lease — move the monitor too), up to the device's interval:
+   * a noisy feed costs at most what interval polling costs. One quiet poll is normal: the poll after
+   * the one that read a change, for lines that came while it ran. A feed quiet for an interval is
+   * trusted again.
+   */
+  private wakeDelay(spec: DeviceSpec, entry: DeviceTimer): number {
+    const base = this.options.wakeGapMs ?? WAKE_GAP_MS;
+    const doublings = Math.min(Math.max(0, (entry.quietWakes ?? 0) - 1), 16);
+    const gap = Math.min(base * 2 ** doublings, this.intervalFor(spec, 0));
     return Math.max(0, (entry.lastStart ?? -Infinity) + gap - this.now());
   }
 
@@ -267,7 +284,7 @@ export class Poller {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = setTimeout(
       () => void this.tick(spec),
-      woken ? this.wakeDelay(entry) : this.intervalFor(spec, entry.failures),
+      woken ? this.wakeDelay(spec, entry) : this.intervalFor(spec, entry.failures),
     );
     entry.timer.unref?.();
   }
@@ -326,8 +343,10 @@ export class Poller {
     let lastAnswer = Date.now();
     let idleTimer: NodeJS.Timeout | undefined;
     let maxTimer: NodeJS.Timeout | undefined;
-    const woken = entry.changedSince === true;
+    const wake = entry.changedSince === true;
     entry.changedSince = false;
+    // A noisy feed's polls are not told they were woken (a woken poll asks more: route-prefetch.ts).
+    const woken = wake && (entry.quietWakes ?? 0) < 2;
     const context: PollContext = {
       ...(woken ? { woken } : {}),
       signal: controller.signal,
@@ -360,11 +379,16 @@ export class Poller {
         }),
       ]);
       entry.failures = 0;
+      if (wake) {
+        // Found the routes as they were (the driver keeps the table object then): a quiet wake.
+        const before = this.options.store.getState().devices[spec.name]?.snapshot;
+        entry.quietWakes = before && snapshot.routes === before.routes ? (entry.quietWakes ?? 0) + 1 : 0;
+      }
       this.options.store.getState().pollSucceeded(spec.name, snapshot);
       void this.openFeed(spec, entry);
     } catch (error) {
       // The change it was told of may not have been read: the next poll is told again.
-      if (woken) entry.changedSince = true;
+      if (wake) entry.changedSince = true;
       entry.failures++;
       const message = error instanceof Error ? error.message : String(error);
       this.options.store

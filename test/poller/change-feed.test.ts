@@ -163,4 +163,50 @@ describe('a router’s change feed wakes its poll', () => {
     poller.stop();
     expect(f.open[0]!.closed).toBe(true);
   });
+
+  it('a feed whose wakes find the routes as they were (noise) stops being trusted until it has been quiet an interval', async () => {
+    const f = feeds();
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [router('rtr1')],
+      tenants: [],
+    });
+    let routes = snapshot('rtr1', {}).routes;
+    const told: boolean[] = [];
+    const clock = { skew: 0 };
+    const poller = new Poller({
+      store,
+      collect: async (spec, context) => {
+        told.push(context.woken === true);
+        return { ...snapshot(spec.name, {}), routes };
+      },
+      intervalMs: { router: 3_600_000, hypervisor: 3_600_000 },
+      watch: f.watch,
+      wakeGapMs: 0,
+      now: () => Date.now() + clock.skew,
+    });
+    pollers.push(poller);
+    poller.start();
+    await until('feed', () => f.open.length === 1 && told.length === 1);
+    const wakeAndPoll = async () => {
+      const n = told.length;
+      f.open[0]!.changed();
+      await until('woken poll', () => told.length === n + 1);
+      return told[n];
+    };
+    // The first quiet wake is normal (the poll after the one that read a change); from the second the
+    // polls are plain ones (no prefetch of every table's listing).
+    expect(await wakeAndPoll()).toBe(true);
+    expect(await wakeAndPoll()).toBe(true);
+    expect(await wakeAndPoll()).toBe(false);
+    // A real change: read by a plain poll, then wakes are trusted again.
+    routes = snapshot('rtr1', {}).routes;
+    expect(await wakeAndPoll()).toBe(false);
+    expect(await wakeAndPoll()).toBe(true);
+    expect(await wakeAndPoll()).toBe(true);
+    expect(await wakeAndPoll()).toBe(false);
+    // Quiet for an interval: trusted again.
+    clock.skew += 3_600_000;
+    expect(await wakeAndPoll()).toBe(true);
+  });
 });

@@ -167,7 +167,8 @@ export class Poller {
     if (this.stopped || this.devices.get(spec.name) !== entry) return;
     entry.changedSince = true;
     const now = this.now();
-    if (entry.lastWakeAt !== undefined && now - entry.lastWakeAt >= this.intervalFor(spec, 0)) entry.quietWakes = 0;
+    if (entry.lastWakeAt !== undefined && now - entry.lastWakeAt >= this.intervalFor(spec, 0))
+      entry.quietWakes = 0;
     entry.lastWakeAt = now;
     if (entry.running) {
       if (entry.woken) return;

@@ -7,6 +7,7 @@
  * what BGP just chose, so they go on at every poll until the change has held SETTLE_MS; a full read
  * every FULL_REFRESH_MS catches what no signature shows.
  */
+import { sha256 } from './digest.ts';
 import { CompactRouteTable } from '../model/compact-route-table.ts';
 import type { NetInterface } from '../model/interface.ts';
 import type { Route } from '../model/route.ts';
@@ -50,14 +51,17 @@ export function bgpTableVersions(text: string): string | null {
 
 /** What of the interfaces makes zebra's connected routes: names, admin and carrier state, VRF, addresses. */
 export function interfaceDigest(interfaces: readonly NetInterface[]): string {
-  return interfaces
-    .map(
-      (i) =>
-        `${i.name}|${i.up ? 1 : 0}|${i.operState}|${i.master ?? ''}|` +
-        i.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(','),
-    )
-    .sort()
-    .join(';');
+  // Kept per device in its route check: the text itself was ~100 kB a router and 3 kB a host.
+  return sha256(
+    interfaces
+      .map(
+        (i) =>
+          `${i.name}|${i.up ? 1 : 0}|${i.operState}|${i.master ?? ''}|` +
+          i.addresses.map((a) => `${a.address}/${a.prefixLength}`).join(','),
+      )
+      .sort()
+      .join(';'),
+  );
 }
 
 /**

@@ -45,6 +45,36 @@ describe('parseIpJsonAddr', () => {
     });
   }
 
+  it('TAPs’ gateway addresses are one frozen object each, on one host and across hosts', () => {
+    const taps = [
+      ...parseIpJsonAddr(ipDetailedAddr('hv1')),
+      ...parseIpJsonAddr(ipDetailedAddr('hv2')),
+    ].filter((i) => i.name.startsWith('tap-'));
+    expect(taps.length).toBeGreaterThan(2);
+    const gateway = (i: (typeof taps)[number]) => i.addresses.find((a) => a.address === '169.254.0.1')!;
+    const linkLocal = (i: (typeof taps)[number]) => i.addresses.find((a) => a.address === 'fe80::1')!;
+    for (const tap of taps) {
+      expect(gateway(tap)).toBe(gateway(taps[0]!));
+      expect(linkLocal(tap)).toBe(linkLocal(taps[0]!));
+    }
+    expect(gateway(taps[0]!)).toEqual({
+      family: 4,
+      address: '169.254.0.1',
+      prefixLength: 32,
+      scope: 'global',
+    });
+    expect(Object.isFrozen(gateway(taps[0]!))).toBe(true);
+    // Another listing with another address on a TAP: its own object, the shared one untouched.
+    const raw = JSON.parse(ipDetailedAddr('hv1')) as { ifname: string; addr_info?: { local?: string }[] }[];
+    const tap = raw.find((l) => l.ifname === taps[0]!.name)!;
+    tap.addr_info = tap.addr_info!.map((a) =>
+      a.local === '169.254.0.1' ? { ...a, local: '169.254.0.2' } : a,
+    );
+    const changed = parseIpJsonAddr(JSON.stringify(raw)).find((i) => i.name === taps[0]!.name)!;
+    expect(changed.addresses.map((a) => a.address)).toContain('169.254.0.2');
+    expect(gateway(taps[0]!).address).toBe('169.254.0.1');
+  });
+
   it('knows kinds and the gateway address on TAPs from `ip -j -d addr`', () => {
     const ifs = parseIpJsonAddr(ipDetailedAddr('hv1'));
     const tap = ifs.find((i) => i.name === 'tap-acme-1')!;

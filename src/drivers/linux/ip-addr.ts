@@ -66,18 +66,39 @@ function parseLinks(text: string): Link[] {
   return parseJsonChecked(LinksSchema, isLinks, text, 'ip link/addr listing');
 }
 
+/**
+ * Addresses are interned, frozen (never changed once parsed): every TAP of a routed host carries the
+ * same 169.254.0.1/32 and fe80::1/64 (the gateway addresses its guest sees), so 1,000 hosts' 50k TAPs
+ * held 100k equal address objects, each with its own copy of the text. The table stops growing at
+ * MAX_INTERNED (its first entries are the ones every host shares: each TAP's own EUI-64 link-local
+ * is not worth an entry); past it an address is looked up, not added.
+ */
+const internedAddresses = new Map<string, InterfaceAddress>();
+const MAX_INTERNED = 4096;
+
+function internAddress(a: InterfaceAddress): InterfaceAddress {
+  const key = `${a.family}|${a.address}|${a.prefixLength}|${a.scope}`;
+  const known = internedAddresses.get(key);
+  if (known) return known;
+  const frozen = Object.freeze(a);
+  if (internedAddresses.size < MAX_INTERNED) internedAddresses.set(key, frozen);
+  return frozen;
+}
+
 function addressesOf(link: Link): InterfaceAddress[] {
   const out: InterfaceAddress[] = [];
   // Filtered listings (`ip -j addr show dev X`) leave `{}` entries behind; they carry no address.
   for (const a of link.addr_info ?? []) {
     if (a.local === undefined || a.prefixlen === undefined) continue;
     if (a.family !== 'inet' && a.family !== 'inet6') continue;
-    out.push({
-      family: a.family === 'inet' ? 4 : 6,
-      address: a.local,
-      prefixLength: a.prefixlen,
-      scope: a.scope ?? 'global',
-    });
+    out.push(
+      internAddress({
+        family: a.family === 'inet' ? 4 : 6,
+        address: a.local,
+        prefixLength: a.prefixlen,
+        scope: a.scope ?? 'global',
+      }),
+    );
   }
   // At its length: an array grown by push holds 17 slots for an interface's one or two addresses
   // (a router's 19k VLAN interfaces and 1,000 hosts' TAPs: ~28 MB held that way).

@@ -227,6 +227,14 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
   const debug = process.env['ROUTEDECK_FLEET_DEBUG'] ? new Map<string, string>() : null;
   const t0 = 0;
   let lastIndex: unknown = null;
+  // When the Workloads row's host (the hosts' own announcements) shows the target too.
+  const announced = () =>
+    store
+      .getState()
+      .workloads.find((w) => w.prefix === watch!.prefix && w.vrf === watch!.vrf)
+      ?.announcers.some((a) => a.host === host && a.source === 'host') ?? false;
+  let seenAt: number | null = null;
+  let hostAt: number | null = null;
   await new Promise<void>((resolve) => {
     const stop = store.subscribe((state) => {
       if (debug) {
@@ -245,15 +253,16 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
       if (state.workloads === lastIndex && Date.now() <= deadline) return;
       lastIndex = state.workloads;
       if (debug && shows()) process.stderr.write(`+${Date.now() - t0} index shows target\n`);
-      if (shows() || Date.now() > deadline) {
+      if (hostAt === null && announced()) hostAt = Date.now();
+      if (seenAt === null && shows()) seenAt = Date.now();
+      if ((seenAt !== null && hostAt !== null) || Date.now() > deadline) {
         stop();
         resolve();
       }
     });
   });
-  const seenAt = shows() ? Date.now() : null;
   await stopProfile();
-  say('switch-seen', { at: seenAt });
+  say('switch-seen', { at: seenAt, hostAt });
 }
 
 /**

@@ -23,6 +23,7 @@ import type { Inventory } from '../inventory/load.ts';
 import type { DeviceSpec, SecretRef } from '../model/device.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { Poller, type PollerOptions } from '../poller/poller.ts';
+import { hostsToConfirm } from '../state/hosts-to-confirm.ts';
 import { watchedRunner, type PollContext } from '../poller/watched-runner.ts';
 import { createAppStore, type AppStore, type SourceInfo } from '../state/store.ts';
 import { resolveSecret } from '../transport/secrets.ts';
@@ -81,6 +82,7 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
   const watch = (spec: DeviceSpec, changed: () => void) =>
     spec.role === 'router' ? watchRouteChanges(ssh.get(spec), changed) : Promise.resolve(null);
   const poller = new Poller({ store, collect, watch, ...options.poller });
+  confirmMovedHosts(store, poller);
   return {
     store,
     poller,
@@ -227,3 +229,34 @@ export function announceRegistryDown(
     ],
   }));
 }
+
+/** A host is polled for a moved workload (hosts-to-confirm.ts) at most this often. */
+const CONFIRM_HOST_MS = 2_000;
+
+/**
+ * While the poller runs: a workload its routers route via a host that does not announce it polls that
+ * host and its announcers now, so the Workloads row's host follows the routers within a host poll.
+ */
+function confirmMovedHosts(store: AppStore, poller: Poller): void {
+  const asked = new Map<string, number>();
+  let last = store.getState().workloads;
+  store.subscribe((state) => {
+    if (state.workloads === last) return;
+    const before = last;
+    last = state.workloads;
+    if (!poller.running) return;
+    const hosts = hostsToConfirm(
+      before,
+      state.workloads,
+      (name) => state.devices[name]?.spec.role === 'hypervisor',
+    );
+    const now = Date.now();
+    const due = hosts.filter((h) => now - (asked.get(h) ?? -Infinity) >= CONFIRM_HOST_MS);
+    if (due.length === 0) return;
+    for (const h of due) asked.set(h, now);
+    if (asked.size > 4 * MAX_ASKED) asked.clear();
+    void poller.pollNow(due);
+  });
+}
+
+const MAX_ASKED = 1024;

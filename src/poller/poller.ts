@@ -142,6 +142,11 @@ export class Poller {
     return state.deviceOrder.map((name) => state.devices[name]!.spec);
   }
 
+  /** Polling on its own (start() called, stop() not): not a one-shot read. */
+  get running(): boolean {
+    return !this.stopped;
+  }
+
   start(): void {
     this.stopped = false;
     for (const spec of this.specs()) {

@@ -97,6 +97,7 @@ describe('a router’s route monitor polls it when its routes change', () => {
     for (const command of [
       'sudo -n ip tuntap add dev tap-watch mode tap',
       'sudo -n ip link set tap-watch up',
+      'sudo -n ip addr add 169.254.0.1/32 dev tap-watch',
       `sudo -n ip route add ${w.ipv4}/32 dev tap-watch metric 512`,
     ])
       expect((await dest.exec(command)).code, command).toBe(0);
@@ -104,6 +105,14 @@ describe('a router’s route monitor polls it when its routes change', () => {
       routers.every((r) => hop(r) !== before.get(r) && hop(r) !== undefined),
     );
     for (const r of routers) expect(state().devices[r]!.lastSuccessAt).not.toBe(polledAt.get(r));
+    // The Workloads row's host comes from the hosts' own tables: the routers now route it via a host
+    // that does not announce it in the index, so that host is polled at once (hosts-to-confirm.ts) —
+    // an hour before its interval — and the row shows it announcing.
+    await until('the index shows the target announcing', () =>
+      (state().workloads.find((e) => e.prefix === `${w.ipv4}/32`)?.announcers ?? []).some(
+        (a) => a.host === target,
+      ),
+    );
     // Hosts are not watched (their changes come from routedeck's own plans): one poll each, no more.
     const hosts = state().deviceOrder.filter((n) => state().devices[n]!.spec.role === 'hypervisor');
     for (const h of hosts) expect(state().devices[h]!.changeFeed ?? false).toBe(false);

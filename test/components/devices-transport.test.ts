@@ -14,6 +14,13 @@ afterEach(async () => {
   screen = null;
 });
 
+/** The screen line of a device's row (its name followed by a space). */
+const line = (name: string) =>
+  screen!
+    .text()
+    .split('\n')
+    .find((l) => l.includes(`${name} `)) ?? '';
+
 const api = (tls: { mode: 'system' } | { mode: 'ca'; caFile: string } | { mode: 'pin'; sha256: string }) => ({
   api: { url: 'https://192.0.2.1', key: { file: '/dev/null' }, tls },
 });
@@ -32,11 +39,6 @@ describe('Devices view: API trust', () => {
     });
     screen = renderConsole({ store, now: () => NOW, cols: 140, rows: 20 });
     await screen.waitForText('vy-sys');
-    const line = (name: string) =>
-      screen!
-        .text()
-        .split('\n')
-        .find((l) => l.includes(`${name} `)) ?? '';
     expect(line('vy-pin')).toMatch(/\+api pin/);
     expect(line('vy-ca')).toMatch(/\+api ca/);
     expect(line('vy-sys')).toMatch(/\+api(?! pin| ca)/);
@@ -59,13 +61,8 @@ describe('Devices view: API trust', () => {
     });
     screen = renderConsole({ store, now: () => NOW, cols: 80, rows: 24 });
     await screen.waitForText('vy-pin');
-    const line =
-      screen
-        .text()
-        .split('\n')
-        .find((l) => l.includes('vy-pin ')) ?? '';
-    expect(line).toMatch(/\+api pin/);
-    expect(line.length).toBeLessThanOrEqual(80);
+    expect(line('vy-pin')).toMatch(/\+api pin/);
+    expect(line('vy-pin').length).toBeLessThanOrEqual(80);
   });
 });
 
@@ -84,11 +81,6 @@ describe('Devices view: route monitor', () => {
     store.getState().setChangeFeed('rtr2', true, NOW);
     screen = renderConsole({ store, now: () => NOW, cols: 80, rows: 24 });
     await screen.waitForText('vy-pin');
-    const line = (name: string) =>
-      screen!
-        .text()
-        .split('\n')
-        .find((l) => l.includes(`${name} `)) ?? '';
     // At 80 columns too: the address gives way, not the trust nor the monitor.
     expect(line('vy-pin')).toMatch(/ssh\+api pin\+mon/);
     expect(line('rtr2')).toMatch(/ssh\+mon/);

@@ -61,10 +61,14 @@ describe('a router’s route monitor polls it when its routes change', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(text).toBe('');
       expect((await hv.exec(`sudo -n ip route del ${w.ipv4}/32`)).code).toBe(0);
-      await until('a withdrawal line', () => text.includes(`Deleted ${w.ipv4}/32`));
+      // iproute2's form: a host route without its length (`Deleted 198.51.100.10 …`).
+      await until('a withdrawal line', () => text.includes(`Deleted ${w.ipv4} `));
       expect((await hv.exec(`sudo -n ip route add ${w.ipv4}/32 dev ${w.tap}`)).code).toBe(0);
       await until('an announcement line', () =>
-        new RegExp(`^${w.ipv4.replace(/\./g, '\\.')}/32 .*proto bgp`, 'm').test(text),
+        new RegExp(
+          `^${w.ipv4.replace(/\./g, '\\.')} via inet6 fe80:\\S+ dev \\S+ proto bgp metric 20$`,
+          'm',
+        ).test(text),
       );
     } finally {
       session.close();

@@ -319,16 +319,21 @@ type SessionCounters =
   | 'adjOut'
   | 'accepted';
 
-/** A kernel route change as iproute2's one-line monitor prints it (next hops over link-locals, as FRR installs). */
+/**
+ * A kernel route change as `ip -o monitor route` prints it (iproute2 6.1, seen on this machine): a host
+ * route without its length, then next hop, device, table, protocol and metric (`pref medium` for IPv6);
+ * `Deleted ` before a removed one. Next hops are the peers' link-locals, as FRR installs them.
+ */
 function monitorLine(d: Dest): string {
+  const host = d.family === 6 ? '/128' : '/32';
+  const dst = d.prefix.text.endsWith(host) ? d.prefix.text.slice(0, -host.length) : d.prefix.text;
   const table = d.vrf === 'default' ? '' : ` table ${d.vrf}`;
+  const pref = d.family === 6 ? ' pref medium' : '';
   const best = d.best;
-  if (!best) return `Deleted ${d.prefix.text}${table} proto bgp metric 20`;
-  if (best.from === null) return `${d.prefix.text} dev lo${table} proto kernel metric 0`;
-  const hops = d.multipath.map((p) =>
-    d.family === 6
-      ? `via ${p.from?.remote.linkLocal ?? '::'} dev ${p.from?.iface ?? '?'}`
-      : `via inet6 ${p.from?.remote.linkLocal ?? '::'} dev ${p.from?.iface ?? '?'}`,
-  );
-  return `${d.prefix.text}${table} proto bgp metric 20 ${hops.length === 1 ? hops[0] : hops.map((h) => `nexthop ${h} weight 1`).join(' ')}`;
+  if (best?.from === null) return `${dst} dev lo${table} proto kernel metric 0${pref}`;
+  const via = (p: { from: { remote: { linkLocal: string }; iface: string } | null }) =>
+    `via ${d.family === 6 ? '' : 'inet6 '}${p.from?.remote.linkLocal ?? '::'} dev ${p.from?.iface ?? '?'}`;
+  if (!best) return `Deleted ${dst}${table} proto bgp metric 20${pref}`;
+  if (d.multipath.length <= 1) return `${dst} ${via(best)}${table} proto bgp metric 20${pref}`;
+  return `${dst}${table} proto bgp metric 20${pref} ${d.multipath.map((p) => `nexthop ${via(p)} weight 1`).join(' ')}`;
 }

@@ -3,8 +3,11 @@ import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { DEFAULT_POLL_INTERVAL_MS } from '../state/freshness.ts';
 import type { AppStore } from '../state/store.ts';
 import { OutputLimitError, SshTransportError } from '../transport/ssh/errors.ts';
+import { ChangeFeeds, type ChangeFeed } from './change-feed.ts';
 import { Semaphore } from './semaphore.ts';
 import type { PollContext } from './watched-runner.ts';
+
+export { WATCH_RETRY_MAX_MS, WATCH_RETRY_MS, type ChangeFeed } from './change-feed.ts';
 
 export interface PollerOptions {
   store: AppStore;
@@ -35,21 +38,12 @@ export interface PollerOptions {
   wakeGapMs?: number;
 }
 
-/** What the poller holds of a change feed (drivers/route-watch.ts RouteWatch, by shape). */
-export interface ChangeFeed {
-  readonly ended: Promise<string>;
-  close(): void;
-}
-
 /**
  * A device whose changes keep coming (a fabric in churn) is polled at most this often for them: each
  * poll reads only what changed, so this bounds what a storm of route changes costs the console and
  * the device (four polls a second of a router's digests and deltas), not how soon a change is seen.
  */
 export const WAKE_GAP_MS = 250;
-/** A change feed that could not be opened or ended is tried again after this, doubling to WATCH_RETRY_MAX_MS. */
-export const WATCH_RETRY_MS = 5_000;
-export const WATCH_RETRY_MAX_MS = 10 * 60_000;
 
 /**
  * Polls at once when not configured: 16, or one per 16 devices up to 64. A poll mostly waits on the
@@ -100,10 +94,6 @@ interface DeviceTimer {
   lastWakeAt?: number;
   /** tick() is between starting its poll and arming the next timer (it sees `woken` itself). */
   ticking?: boolean;
-  feed?: ChangeFeed | null;
-  feedOpening?: boolean;
-  feedRetryAt?: number;
-  feedRetryMs?: number;
 }
 
 /**
@@ -118,7 +108,17 @@ export class Poller {
 
   private readonly hostFloorMs: number;
 
+  /** The devices' change feeds (route monitors), when the poller was given a way to open them. */
+  private readonly feeds: ChangeFeeds | null;
+
   constructor(private readonly options: PollerOptions) {
+    this.feeds = options.watch
+      ? new ChangeFeeds(
+          options.watch,
+          () => this.now(),
+          (name, on, at, why) => options.store.getState().setChangeFeed(name, on, at, why),
+        )
+      : null;
     const hosts = this.specs().filter((spec) => spec.role === 'hypervisor').length;
     this.hostFloorMs = Math.ceil((hosts * 1000) / (options.hostPollsPerSecond ?? HOST_POLLS_PER_SECOND));
     this.semaphore = new Semaphore(options.concurrency ?? defaultConcurrency(this.specs().length));
@@ -149,6 +149,7 @@ export class Poller {
 
   start(): void {
     this.stopped = false;
+    this.feeds?.resume();
     for (const spec of this.specs()) {
       this.devices.set(spec.name, { timer: null, running: null, queued: null, failures: 0 });
       void this.tick(spec);
@@ -159,9 +160,8 @@ export class Poller {
     this.stopped = true;
     for (const entry of this.devices.values()) {
       if (entry.timer) clearTimeout(entry.timer);
-      entry.feed?.close();
-      entry.feed = null;
     }
+    this.feeds?.closeAll();
   }
 
   /**
@@ -205,38 +205,6 @@ export class Poller {
     const doublings = Math.min(Math.max(0, (entry.quietWakes ?? 0) - 1), 16);
     const gap = Math.min(base * 2 ** doublings, this.intervalFor(spec, 0));
     return Math.max(0, (entry.lastStart ?? -Infinity) + gap - this.now());
-  }
-
-  /** Opens the device's change feed if it has none (after a successful poll; retried with backoff). */
-  private async openFeed(spec: DeviceSpec, entry: DeviceTimer): Promise<void> {
-    const open = this.options.watch;
-    if (!open || entry.feed || entry.feedOpening || this.stopped) return;
-    if (entry.feedRetryAt !== undefined && this.now() < entry.feedRetryAt) return;
-    entry.feedOpening = true;
-    const retry = () => {
-      entry.feedRetryMs = Math.min((entry.feedRetryMs ?? WATCH_RETRY_MS / 2) * 2, WATCH_RETRY_MAX_MS);
-      entry.feedRetryAt = this.now() + entry.feedRetryMs;
-    };
-    let feed: ChangeFeed | null = null;
-    try {
-      feed = await open(spec, () => this.wake(spec, entry));
-    } catch {
-      feed = null;
-    }
-    entry.feedOpening = false;
-    if (!feed) return retry();
-    if (this.stopped || this.devices.get(spec.name) !== entry) return feed.close();
-    entry.feed = feed;
-    const openedAt = this.now();
-    this.options.store.getState().setChangeFeed(spec.name, true, openedAt);
-    void feed.ended.then((why) => {
-      if (entry.feed !== feed) return;
-      entry.feed = null;
-      // One that ran a while is a drop, not a refusal: tried again soon.
-      if (this.now() - openedAt > WATCH_RETRY_MAX_MS) entry.feedRetryMs = undefined;
-      retry();
-      if (!this.stopped) this.options.store.getState().setChangeFeed(spec.name, false, this.now(), why);
-    });
   }
 
   /**
@@ -391,7 +359,12 @@ export class Poller {
         entry.quietWakes = before && snapshot.routes === before.routes ? (entry.quietWakes ?? 0) + 1 : 0;
       }
       this.options.store.getState().pollSucceeded(spec.name, snapshot);
-      void this.openFeed(spec, entry);
+      if (!this.stopped)
+        void this.feeds?.open(
+          spec,
+          () => this.wake(spec, entry),
+          () => !this.stopped && this.devices.get(spec.name) === entry,
+        );
     } catch (error) {
       // The change it was told of may not have been read: the next poll is told again.
       if (wake) entry.changedSince = true;

@@ -220,8 +220,7 @@ describe('create, migrate and decommission from the console on the embedded lab'
   });
 
   it('d: decommission; the routers drop it and the row is gone', async () => {
-    await screen.type('d');
-    await screen.waitForText('Type ui1 to apply');
+    await openDecommission('ui1');
     await screen.type('ui1', KEY.enter);
     await screen.waitForText('Status: APPLIED');
     expect(screen.lines().filter((l) => atDuration('withdrawn').test(l))).toHaveLength(2);

@@ -124,7 +124,7 @@ export interface DeltaRef {
 }
 
 /** `version/ribCount` → the two numbers (NaN where FRR printed none). */
-function versionAndRib(token: string): [number, number] {
+export function versionAndRib(token: string): [number, number] {
   const slash = token.indexOf('/');
   return [Number(token.slice(0, slash)), Number(token.slice(slash + 1))];
 }
@@ -153,6 +153,20 @@ export function tableOf(path: string): TableRef | null {
   const family = FAMILY[path.slice(slash + 1)];
   if (slash <= 0 || family === undefined || !(vrf === 'default' || isValidVrfName(vrf))) return null;
   return { path, vrf, family };
+}
+
+/**
+ * Each table's delta base in a route check: its `version/ribCount` when it was last read whole — the
+ * one held since, or the check's own for a table that has not moved; none for a table whose change is
+ * unsettled without one (no delta is asked for it).
+ */
+export function deltaBases(last: RouteCheck): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [path, token] of versionMap(last.versions)) {
+    const base = last.bases?.[path] ?? (path in last.moved ? undefined : token);
+    if (base !== undefined) out.set(path, base);
+  }
+  return out;
 }
 
 function versionMap(versions: string): Map<string, string> {
@@ -201,10 +215,10 @@ export function planRouteRead(
   const deltas: DeltaRef[] = [];
   const tables: TableRef[] = [];
   if (!all) {
-    const before = versionMap(last!.versions);
+    const before = deltaBases(last!);
     const after = versionMap(current.versions);
     for (const key of reading) {
-      const base = last!.bases?.[key] ?? (key in last!.moved ? undefined : before.get(key));
+      const base = before.get(key);
       const from = deltaFrom(base, after.get(key), now - moved[key]! >= SETTLE_MS);
       if (from !== null) {
         deltas.push({ table: tableOf(key)!, fromVersion: from });

@@ -19,7 +19,7 @@ import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { CommandRunner, ExecResult } from '../transport/types.ts';
 import { BGP_PROBE_QUERIES } from './bgp-probe.ts';
 import { bgpDeltaQuery, splitDocuments } from './route-delta.ts';
-import { heldCheck, tableOf } from './route-check.ts';
+import { deltaBases, heldCheck, tableOf, versionAndRib } from './route-check.ts';
 import { vtyshCommand, vtyshCommands } from './shell.ts';
 
 /** More tables than this (a router with hundreds of VRFs): no prefetch, the poll asks as it always does. */
@@ -34,17 +34,11 @@ export function prefetchQueries(previous: DeviceSnapshot | null | undefined): st
   const last = heldCheck(previous);
   if (!last) return queries;
   const listings: string[] = [];
-  for (const token of last.versions.split(' ')) {
-    const colon = token.lastIndexOf(':');
-    const path = token.slice(0, colon);
+  for (const [path, base] of deltaBases(last)) {
     const table = tableOf(path);
-    if (!table) continue;
-    // The base: the version/ribCount when last read whole (absent while a change is unsettled
-    // without one: then no delta will be asked for it).
-    const base = last.bases?.[path] ?? (path in last.moved ? undefined : token.slice(colon + 1));
-    const version = base === undefined ? NaN : Number(base.slice(0, base.indexOf('/')));
-    if (!Number.isInteger(version) || version < 0 || version >= 4294967295) continue;
-    listings.push(bgpDeltaQuery(table, version + 1));
+    const [version] = versionAndRib(base);
+    if (table && Number.isInteger(version) && version >= 0 && version < 4294967295)
+      listings.push(bgpDeltaQuery(table, version + 1));
   }
   return listings.length <= MAX_PREFETCH_TABLES ? [...queries, ...listings] : queries;
 }

@@ -5,10 +5,12 @@
  * results leave as `<tag> <json>` lines on stdout.
  */
 import '../console/tty-env.ts';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { startConsole } from '../../components/index.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
+import { tuneHeapForConsole } from '../../src/cli/common/heap.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import { FakeTerminal } from '../console/terminal.ts';
 import type { ExecDeps } from '../../src/workflows/execute/types.ts';
@@ -40,6 +42,8 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   steadyMs = command.steadyMs;
   const t = performance.now();
   startedAt = t;
+  // As runConsole does (src/cli/common/heap.ts).
+  tuneHeapForConsole();
   fabric = openFabric(
     inventory,
     { kind: 'lab-sim', label: 'LAB (simulated)' },
@@ -162,6 +166,9 @@ async function steady(): Promise<void> {
     },
   });
   const samples: number[] = [];
+  // ROUTEDECK_FLEET_DEBUG: the window's GC pauses, and which ones fell in a slow key's wait.
+  const gcs = process.env['ROUTEDECK_FLEET_DEBUG'] ? watchGc() : null;
+  const slow: { sent: number; at: number }[] = [];
   let cursor = 0;
   while (performance.now() - started < steadyMs) {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -169,10 +176,13 @@ async function steady(): Promise<void> {
     const shown = new RegExp(`\\[${cursor + 1}/`);
     const frame = t.next((plain) => shown.test(plain), `cursor ${cursor + 1}`, 30_000);
     const sent = t.press('j');
-    samples.push((await frame) - sent);
+    const at = await frame;
+    samples.push(at - sent);
+    if (at - sent > 50) slow.push({ sent, at });
     await sleep(250);
   }
   const wall = performance.now() - started;
+  if (gcs) reportGc(gcs.stop(), slow, started);
   const used = process.cpuUsage(cpu);
   await stopProfile();
   stopCounting();
@@ -200,6 +210,51 @@ async function steady(): Promise<void> {
   report.peakRssMB = peak / 1024 / 1024;
   report.keys = { count: samples.length, p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
   say('steady-done');
+}
+
+interface GcPause {
+  start: number;
+  duration: number;
+  kind: string;
+}
+
+function watchGc(): { stop(): GcPause[] } {
+  const pauses: GcPause[] = [];
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+  };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? -1;
+      pauses.push({ start: e.startTime, duration: e.duration, kind: kinds[kind] ?? String(kind) });
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop() {
+      observer.disconnect();
+      return pauses;
+    },
+  };
+}
+
+function reportGc(pauses: GcPause[], slow: { sent: number; at: number }[], started: number): void {
+  const byKind = new Map<string, number[]>();
+  for (const p of pauses) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p.duration]);
+  for (const [kind, d] of byKind)
+    process.stderr.write(
+      `gc ${kind}: ${d.length} pauses, max ${Math.max(...d).toFixed(1)} ms, total ${d.reduce((a, b) => a + b, 0).toFixed(0)} ms\n`,
+    );
+  for (const k of slow) {
+    const inside = pauses.filter((p) => p.start < k.at && p.start + p.duration > k.sent);
+    const gc = inside.map((p) => `${p.kind} ${p.duration.toFixed(0)} ms`).join(', ') || 'no GC';
+    process.stderr.write(
+      `slow key at +${((k.sent - started) / 1000).toFixed(1)} s: ${(k.at - k.sent).toFixed(0)} ms (${gc})\n`,
+    );
+  }
 }
 
 /** Resolves with the wall-clock time the store first shows `host` announcing the watched prefix to the routers. */

@@ -14,8 +14,8 @@ export interface NetInterface {
   /** VRF or bridge this interface is enslaved to. */
   master?: string;
   kind?: string;
-  mac?: string;
-  addresses: InterfaceAddress[];
+  /** Shared between interfaces with the same addresses, frozen: never changed in place. */
+  addresses: readonly InterfaceAddress[];
 }
 
 export interface VrfInfo {

@@ -9,6 +9,7 @@ import { openInventory, simLabDirFor } from './inventory.ts';
 import { findRunningSimLab, startSimLab } from '../../lab/sim/lab.ts';
 import { loadInventoryFile } from '../../inventory/load.ts';
 import type { CliIo } from './io.ts';
+import { tuneHeapForConsole } from './heap.ts';
 import { RegistryUnavailableError } from '../../registry/errors.ts';
 import { announceRegistryDown, openFabric, openWorkflows, registryPathFor, type Fabric } from '../wiring.ts';
 
@@ -92,6 +93,7 @@ export async function runConsole(
   io: CliIo,
   extras: ConsoleExtras = {},
 ): Promise<number> {
+  tuneHeapForConsole();
   const useLab = !values.inventory && !values['lab-netns'];
   const opened = useLab ? await openLabForConsole(io.env) : await openInventory(values, io.env);
   const lab = opened.source.kind === 'lab-sim';

@@ -17,8 +17,6 @@ const LinkSchema = z.looseObject({
   mtu: z.number().optional(),
   operstate: z.string().optional(),
   master: z.string().optional(),
-  link_type: z.string().optional(),
-  address: z.string().optional(),
   linkinfo: z
     .looseObject({
       info_kind: z.string().optional(),
@@ -41,8 +39,6 @@ export const isLinks = shape.array(
     mtu: opt(shape.number),
     operstate: opt(shape.string),
     master: opt(shape.string),
-    link_type: opt(shape.string),
-    address: opt(shape.string),
     linkinfo: opt(
       shape.object({
         info_kind: opt(shape.string),
@@ -75,39 +71,62 @@ function parseLinks(text: string): Link[] {
  */
 const internedAddresses = new Map<string, InterfaceAddress>();
 const MAX_INTERNED = 4096;
+/** Each interned address's number, for the list keys below. */
+const internedIds = new Map<InterfaceAddress, number>();
 
 function internAddress(a: InterfaceAddress): InterfaceAddress {
   const key = `${a.family}|${a.address}|${a.prefixLength}|${a.scope}`;
   const known = internedAddresses.get(key);
   if (known) return known;
   const frozen = Object.freeze(a);
-  if (internedAddresses.size < MAX_INTERNED) internedAddresses.set(key, frozen);
+  if (internedAddresses.size < MAX_INTERNED) {
+    internedAddresses.set(key, frozen);
+    internedIds.set(frozen, internedIds.size);
+  }
   return frozen;
 }
 
-function addressesOf(link: Link): InterfaceAddress[] {
+/**
+ * Address lists are interned too, frozen: every TAP carries the same two gateway addresses, and most
+ * of a router's VLAN interfaces none — one array each instead of one an interface (~10 MB at 1,000
+ * hosts). Lists of interned addresses only (a list holding an address past MAX_INTERNED is its own).
+ */
+const internedLists = new Map<string, readonly InterfaceAddress[]>();
+const NO_ADDRESSES: readonly InterfaceAddress[] = Object.freeze([]);
+
+function addressesOf(link: Link): readonly InterfaceAddress[] {
   const out: InterfaceAddress[] = [];
+  let key = '';
+  let shared = true;
   // Filtered listings (`ip -j addr show dev X`) leave `{}` entries behind; they carry no address.
   for (const a of link.addr_info ?? []) {
     if (a.local === undefined || a.prefixlen === undefined) continue;
     if (a.family !== 'inet' && a.family !== 'inet6') continue;
-    out.push(
-      internAddress({
-        family: a.family === 'inet' ? 4 : 6,
-        address: a.local,
-        prefixLength: a.prefixlen,
-        scope: a.scope ?? 'global',
-      }),
-    );
+    const address = internAddress({
+      family: a.family === 'inet' ? 4 : 6,
+      address: a.local,
+      prefixLength: a.prefixlen,
+      scope: a.scope ?? 'global',
+    });
+    out.push(address);
+    const id = internedIds.get(address);
+    if (id === undefined) shared = false;
+    else key += `${id},`;
   }
-  // At its length: an array grown by push holds 17 slots for an interface's one or two addresses
-  // (a router's 19k VLAN interfaces and 1,000 hosts' TAPs: ~28 MB held that way).
-  return out.slice();
+  if (out.length === 0) return NO_ADDRESSES;
+  if (!shared) return Object.freeze(out.slice());
+  const known = internedLists.get(key);
+  if (known) return known;
+  // At its length: an array grown by push holds 17 slots for an interface's one or two addresses.
+  const list = Object.freeze(out.slice());
+  if (internedLists.size < MAX_INTERNED) internedLists.set(key, list);
+  return list;
 }
 
 function toInterface(link: Link): NetInterface {
   // Every field in the literal (absent ones undefined): fields added afterwards live in a separate
   // array, 40 bytes more an interface (a router with 19k VLAN interfaces, 1,000 hosts with 150 each).
+  // Not the MAC address: nothing reads it, and each was its own string (~9 MB at 1,000 hosts).
   return {
     name: link.ifname,
     index: link.ifindex,
@@ -117,7 +136,6 @@ function toInterface(link: Link): NetInterface {
     addresses: addressesOf(link),
     master: link.master,
     kind: link.linkinfo?.info_kind,
-    mac: link.link_type === 'ether' ? link.address : undefined,
   };
 }
 

@@ -19,3 +19,26 @@ export async function profileTo(variable: string): Promise<() => Promise<void>> 
     session.disconnect();
   };
 }
+
+/**
+ * A sampling allocation profile between two points (`HeapProfiler.startSampling`), counting objects
+ * collected since too: what allocates, not only what stays — the steady console's scavenges and the
+ * promotion that brings its full collections. Written to the file `process.env[variable]` names.
+ */
+export async function allocationsTo(variable: string): Promise<() => Promise<void>> {
+  const file = process.env[variable];
+  if (!file) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 64 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}

@@ -16,7 +16,7 @@ import { FakeTerminal } from '../console/terminal.ts';
 import type { ExecDeps } from '../../src/workflows/execute/types.ts';
 import { verifyStep } from '../../src/workflows/execute/verify.ts';
 import type { FleetChildReport, FleetCommand } from './protocol.ts';
-import { profileTo } from '../cpu-profile.ts';
+import { allocationsTo, profileTo } from '../cpu-profile.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (tag: string, value: unknown = {}) => process.stdout.write(`${tag} ${JSON.stringify(value)}\n`);
@@ -131,6 +131,8 @@ async function steady(): Promise<void> {
   if (process.env['ROUTEDECK_FLEET_HEAP']) writeHeapSnapshot(process.env['ROUTEDECK_FLEET_HEAP']);
   // ROUTEDECK_FLEET_PROFILE=file: a CPU profile of the console over the steady window alone.
   const stopProfile = await profileTo('ROUTEDECK_FLEET_PROFILE');
+  // ROUTEDECK_FLEET_ALLOC=file: what the steady console allocates (sampled, collected objects too).
+  const stopAllocations = await allocationsTo('ROUTEDECK_FLEET_ALLOC');
   const cpu = process.cpuUsage();
   const started = performance.now();
   let peak = process.memoryUsage().rss;
@@ -185,6 +187,7 @@ async function steady(): Promise<void> {
   if (gcs) reportGc(gcs.stop(), slow, started);
   const used = process.cpuUsage(cpu);
   await stopProfile();
+  await stopAllocations();
   stopCounting();
   store.setState({ pollSucceeded });
   const now = Date.now();

@@ -108,6 +108,7 @@ export function createAppStore(init: {
   const clock = init.buildClock ?? (() => performance.now());
   const deferAbove = init.indexDeferAbove ?? INDEX_DEFER_ABOVE;
   const devices: Record<string, DeviceEntry> = {};
+  const names = init.devices.map((spec) => spec.name);
   for (const spec of init.devices) {
     devices[spec.name] = {
       spec,
@@ -128,6 +129,21 @@ export function createAppStore(init: {
      * device, or shows at most STARTS_MS later — not a copy of its own.
      */
     const starts = new Map<string, number>();
+    /**
+     * A copy of the device records, by the names the store was made with (the only ones it holds).
+     * Not `{ ...devices }`: spreading a 1,004-key object builds it a property at a time through hidden
+     * class transitions, ~220 µs and ~1 MB of garbage a copy — at 100 polls a second, 58 % of all the
+     * steady console allocated (4.1 of 7.1 GB in 30 s, sampled) and most of its minor collections.
+     * Assigning into a fresh object by name: ~50 µs, an eighth of the garbage.
+     */
+    const copyDevices = (from: Record<string, DeviceEntry>): Record<string, DeviceEntry> => {
+      const copy: Record<string, DeviceEntry> = {};
+      for (const name of names) {
+        const entry = from[name];
+        if (entry !== undefined) copy[name] = entry;
+      }
+      return copy;
+    };
     let startsTimer: NodeJS.Timeout | null = null;
     const withStarts = (devices: Record<string, DeviceEntry>): Record<string, DeviceEntry> => {
       if (startsTimer) clearTimeout(startsTimer);
@@ -147,7 +163,7 @@ export function createAppStore(init: {
     ) => {
       if (!get().devices[name]) return;
       set((state) => {
-        const devices = withStarts({ ...state.devices });
+        const devices = withStarts(copyDevices(state.devices));
         const entry = devices[name]!;
         devices[name] = { ...entry, ...change(entry) };
         return {
@@ -217,7 +233,7 @@ export function createAppStore(init: {
       },
       setPollIntervals: (intervals) =>
         set((state) => {
-          const devices = { ...state.devices };
+          const devices = copyDevices(state.devices);
           for (const [name, ms] of Object.entries(intervals)) {
             const entry = devices[name];
             if (entry && entry.pollIntervalMs !== ms) devices[name] = { ...entry, pollIntervalMs: ms };
@@ -232,8 +248,10 @@ export function createAppStore(init: {
             ? 'route monitor open: a route change polls it at once'
             : `route monitor ended (${why ?? 'no reason given'}): polled every ${entry.pollIntervalMs / 1000} s until it reopens`;
           const event: StoreEvent = { at, device: name, level: on ? 'info' : 'warn', message };
+          const devices = copyDevices(state.devices);
+          devices[name] = { ...entry, changeFeed: on };
           return {
-            devices: { ...state.devices, [name]: { ...entry, changeFeed: on } },
+            devices,
             events: [...state.events, event].slice(-MAX_EVENTS),
           };
         }),
@@ -242,7 +260,7 @@ export function createAppStore(init: {
         starts.set(name, at);
         startsTimer ??= setTimeout(() => {
           startsTimer = null;
-          if (starts.size > 0) set((state) => ({ devices: withStarts({ ...state.devices }) }));
+          if (starts.size > 0) set((state) => ({ devices: withStarts(copyDevices(state.devices)) }));
         }, STARTS_MS);
         startsTimer.unref?.();
       },

@@ -44,6 +44,27 @@ const wl = (host: string, prefix: string, tap: string) => ({
 });
 
 describe('live store', () => {
+  it('a poll replaces its device record only: every other record the same object, all devices in order', () => {
+    const store = fabric();
+    const before = store.getState().devices;
+    const rtr1 = before['rtr1'];
+    store.getState().pollStarted('hv2', 1_000);
+    store.getState().pollSucceeded('hv1', snapshot('hv1', {}));
+    const after = store.getState().devices;
+    expect(after).not.toBe(before);
+    expect(Object.keys(after)).toEqual(['rtr1', 'rtr2', 'hv1', 'hv2']);
+    expect(after['rtr1']).toBe(rtr1);
+    expect(after['hv1']!.lastSuccessAt).not.toBeNull();
+    // The start that waited rode along with that change; the earlier state is untouched.
+    expect(after['hv2']).toMatchObject({ polling: true, lastAttemptAt: 1_000 });
+    expect(before['hv1']!.lastSuccessAt).toBeNull();
+    expect(before['hv2']!.polling).toBe(false);
+    store.getState().setChangeFeed('rtr2', true, 2_000);
+    expect(Object.keys(store.getState().devices)).toEqual(['rtr1', 'rtr2', 'hv1', 'hv2']);
+    expect(store.getState().devices['rtr2']!.changeFeed).toBe(true);
+    expect(store.getState().devices['hv1']).toBe(after['hv1']);
+  });
+
   it('indexes each workload prefix to the host announcing it and the routers that see it', () => {
     const store = fabric();
     const { pollSucceeded } = store.getState();

@@ -11,6 +11,7 @@ import { OVERLAY_FAULTS, SimOverlay, type OverlayFaultKind } from './model/overl
 import { Prng } from './model/prng.ts';
 import { applyVyosConfig, renderVyosConfig } from './model/vyos-config.ts';
 import { runShell } from './shell/shell.ts';
+import { prepareRouteDocs } from './render/frr-routes.ts';
 import type { SimDevice, SimFabric, SimFabricOptions, VyosConfigJson } from './types.ts';
 
 export const DEFAULT_SIM_OPTIONS: SimFabricOptions = {
@@ -76,7 +77,12 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
       name: node.name,
       role: node.spec.role,
       kind: node.spec.kind,
-      exec: async (command) => runShell(ctx, command),
+      exec: async (command) => {
+        // A whole route listing's tables are made a table at a time first, the other devices
+        // answering in between (render/frr-routes.ts); a prefix's lookup needs none of them.
+        if (/\broute (vrf all )?json\b/.test(command)) await prepareRouteDocs(node);
+        return runShell(ctx, command);
+      },
       monitorRoutes: (listener) => network.onRouteChange(node.name, listener),
     };
     if (node.spec.kind === 'vyos') {

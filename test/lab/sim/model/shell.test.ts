@@ -228,3 +228,30 @@ describe('VRF routes need their table, as in the kernel', () => {
     expect(routes).toContainEqual({ dst: w.ipv4, dev: w.tap, scope: 'link', flags: [] });
   });
 });
+
+describe('a router printing its whole route tables', () => {
+  it('lets the other devices answer while its tables are made, and prints the same listing', async () => {
+    const fabric = createSimFabric({ hopDelayMs: 5, jitterMs: 1 });
+    try {
+      const spine = fabric.device('spine1')!;
+      const hv = fabric.device('hv1')!;
+      const order: string[] = [];
+      const listing = spine
+        .exec("vtysh -c 'show ip route vrf all json'")
+        .then((r) => (order.push('spine1'), r));
+      const other = hv.exec('hostname').then((r) => (order.push('hv1'), r));
+      const [first] = await Promise.all([listing, other]);
+      // The host answered while the router's tables were being made (one process for every device).
+      expect(order).toEqual(['hv1', 'spine1']);
+      expect(first.code).toBe(0);
+      // zebra ≤ 9.1 prints one document per VRF: several tables were made.
+      expect(first.stdout.split(/\n(?=\{)/).length).toBeGreaterThan(1);
+      // Made once: the next listing is the same document (uptimes aside).
+      const again = await spine.exec("vtysh -c 'show ip route vrf all json'");
+      const blank = (t: string) => t.replace(/"uptime":"[^"]*"/g, '"uptime":""');
+      expect(blank(again.stdout)).toBe(blank(first.stdout));
+    } finally {
+      fabric.close();
+    }
+  });
+});

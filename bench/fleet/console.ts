@@ -129,6 +129,15 @@ async function steady(): Promise<void> {
       );
   // ROUTEDECK_FLEET_HEAP=file: a heap snapshot at that moment (what the live heap is made of).
   if (process.env['ROUTEDECK_FLEET_HEAP']) writeHeapSnapshot(process.env['ROUTEDECK_FLEET_HEAP']);
+  // ROUTEDECK_FLEET_CHURN=prefix: two snapshots 10 s apart (prefix-a/-b.heapsnapshot): the objects in the
+  // second made after the first (higher ids) are what the steady console keeps replacing — the old
+  // space's growth between full collections.
+  const churn = process.env['ROUTEDECK_FLEET_CHURN'];
+  if (churn) {
+    writeHeapSnapshot(`${churn}-a.heapsnapshot`);
+    await sleep(10_000);
+    writeHeapSnapshot(`${churn}-b.heapsnapshot`);
+  }
   // ROUTEDECK_FLEET_PROFILE=file: a CPU profile of the console over the steady window alone.
   const stopProfile = await profileTo('ROUTEDECK_FLEET_PROFILE');
   // ROUTEDECK_FLEET_ALLOC=file: what the steady console allocates (sampled, collected objects too).
@@ -185,6 +194,18 @@ async function steady(): Promise<void> {
   }
   const wall = performance.now() - started;
   if (gcs) reportGc(gcs.stop(), slow, started);
+  if (process.env['ROUTEDECK_FLEET_DEBUG']) {
+    // What one poll's store update allocates, in this process (no collection between the two reads).
+    const host = hostNames[0]!;
+    const snap = store.getState().devices[host]!.snapshot!;
+    const deltas: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const before = getHeapStatistics().used_heap_size;
+      store.getState().pollSucceeded(host, snap);
+      deltas.push(getHeapStatistics().used_heap_size - before);
+    }
+    process.stderr.write(`store update a poll: ${deltas.map((d) => (d / 1024).toFixed(0)).join(', ')} kB\n`);
+  }
   const used = process.cpuUsage(cpu);
   await stopProfile();
   await stopAllocations();

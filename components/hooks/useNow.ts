@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { AppState } from '../../src/state/store.ts';
 import { useConsole } from './context.ts';
 
 interface Ticker {
@@ -42,4 +43,24 @@ export function useNow(intervalMs = 1000): number {
   const [value, setValue] = useState(now);
   useEffect(() => subscribe(now, intervalMs, setValue), [now, intervalMs]);
   return value;
+}
+
+/**
+ * A selector over the store, read when the clock ticks (with the header clock and the ages: one frame)
+ * and when one of `also` changes — not at every published store change. For what a view draws in
+ * seconds (ages, counts): at 1,000 devices the store publishes 4 times a second while hosts are polled,
+ * and each publish that reached the header's polling count or the Workloads view's device ages was a
+ * whole frame — ink lays out and re-encodes the full screen, character by character, at every frame
+ * (~10 MB of garbage each at 120×40: most of what the steady console allocated once polls were cheap).
+ */
+export function useStoreAtTicks<U>(
+  selector: (state: AppState) => U,
+  also: readonly unknown[] = [],
+  intervalMs = 1000,
+): U {
+  const { now, store } = useConsole();
+  const [tick, setTick] = useState(0);
+  useEffect(() => subscribe(now, intervalMs, () => setTick((t) => t + 1)), [now, intervalMs]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- read at ticks and on `also`, by design
+  return useMemo(() => selector(store.getState()), [store, tick, ...also]);
 }

@@ -3,14 +3,15 @@ import { safeText } from '../../src/model/text.ts';
 import { formatAge, formatClock } from '../format.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
-import { useNow } from '../hooks/useNow.ts';
+import { useNow, useStoreAtTicks } from '../hooks/useNow.ts';
 
 /** Line 1: where the data comes from (a lab says so on every screen), device health, polling, clock. */
 export function Header({ width }: { width: number }) {
   const { theme, readOnly } = useConsole();
   const now = useNow();
-  // Primitives only: the selector runs on every published state and must compare equal when nothing moved.
-  const { label, ok, degraded, unreachable, unknown, polling, lastPoll } = useAppStore((s) => {
+  // Counted when the clock ticks, not at every published state: at fleet size the polling count moves
+  // with every publish, and each was a frame (useStoreAtTicks).
+  const { label, ok, degraded, unreachable, unknown, polling, lastPoll } = useStoreAtTicks((s) => {
     const counts = {
       label: s.source.label,
       ok: 0,

@@ -6,7 +6,7 @@ import { useTeamActivity } from '../hooks/useTeam.ts';
 import { combineFreshness, workloadFreshness, type Freshness } from '../../src/state/freshness.ts';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
-import { useNow } from '../hooks/useNow.ts';
+import { useNow, useStoreAtTicks } from '../hooks/useNow.ts';
 import type { Column } from '../shared/columns.ts';
 import { recordKey } from '../workflows/controller.ts';
 import { useWorkflowState } from '../workflows/useWorkflowState.ts';
@@ -118,7 +118,9 @@ export function WorkloadsView(props: ViewProps) {
   const { tenant } = props.frame.args;
   const { workflows } = useConsole();
   const rows = useWorkloadRows();
-  const devices = useAppStore((s) => s.devices);
+  // The devices' poll times and guard counters, read at the clock's ticks and with each new index —
+  // not at every published poll of any device (each was a frame at fleet size: useStoreAtTicks).
+  const devices = useStoreAtTicks((s) => s.devices, [rows]);
   const now = useNow();
   const indexPending = useAppStore((s) => s.indexPending);
   // A row joins hosts and routers: as old as its oldest source (computed for the rows drawn only).

@@ -61,6 +61,6 @@ export function useStoreAtTicks<U>(
   const { now, store } = useConsole();
   const [tick, setTick] = useState(0);
   useEffect(() => subscribe(now, intervalMs, () => setTick((t) => t + 1)), [now, intervalMs]);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- read at ticks and on `also`, by design
+  // The selector is read at ticks and when `also` changes, by design: not a dependency of its own.
   return useMemo(() => selector(store.getState()), [store, tick, ...also]);
 }

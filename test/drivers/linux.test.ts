@@ -67,7 +67,10 @@ describe('parseIpJsonAddr', () => {
     // TAPs with only the gateway addresses (no kernel link-local: addr_gen_mode none, as the fleet
     // lab's) share one frozen list, across listings too; an interface without addresses the empty one.
     const gatewaysOnly = (host: string) => {
-      const links = JSON.parse(ipDetailedAddr(host)) as { ifname: string; addr_info?: { local?: string }[] }[];
+      const links = JSON.parse(ipDetailedAddr(host)) as {
+        ifname: string;
+        addr_info?: { local?: string }[];
+      }[];
       for (const l of links)
         if (l.ifname.startsWith('tap-'))
           l.addr_info = l.addr_info!.filter((a) => a.local === '169.254.0.1' || a.local === 'fe80::1');
@@ -80,7 +83,12 @@ describe('parseIpJsonAddr', () => {
       expect(t.addresses).toBe(plain[0]!.addresses);
     }
     expect(Object.isFrozen(plain[0]!.addresses)).toBe(true);
-    const bare = parseIpJsonAddr(JSON.stringify([{ ifindex: 1, ifname: 'a' }, { ifindex: 2, ifname: 'b', addr_info: [{}] }]));
+    const bare = parseIpJsonAddr(
+      JSON.stringify([
+        { ifindex: 1, ifname: 'a' },
+        { ifindex: 2, ifname: 'b', addr_info: [{}] },
+      ]),
+    );
     expect(bare[0]!.addresses).toEqual([]);
     expect(bare[1]!.addresses).toBe(bare[0]!.addresses);
     // Another listing with another address on a TAP: its own object, the shared one untouched.

@@ -5,6 +5,7 @@ import { keepAnswers, withPrefixAnswer } from '../model/route-answer.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
+import { copyRecords } from './device-records.ts';
 import { DEFAULT_POLL_INTERVAL_MS } from './freshness.ts';
 import { sameIndexInputs } from './index-inputs.ts';
 import { buildWorkloadIndex, type WorkloadEntry } from './workload-index.ts';
@@ -96,18 +97,6 @@ export function sessionKey(device: string, vrf: string, afiSafi: string, peer: s
   return `${device}|${vrf}|${afiSafi}|${peer}`;
 }
 
-/**
- * An empty plain object in V8's dictionary mode (deleting a property that is not the last one added
- * turns an object's properties into a hash table, and it stays one): for records keyed by device name,
- * copied at every poll (see copyDevices in createAppStore).
- */
-function dictionaryObject<T>(): Record<string, T> {
-  const o: Record<string, unknown> = { first: 0, second: 0 };
-  delete o['first'];
-  delete o['second'];
-  return o as Record<string, T>;
-}
-
 export function createAppStore(init: {
   source: SourceInfo;
   devices: DeviceSpec[];
@@ -141,24 +130,8 @@ export function createAppStore(init: {
      * device, or shows at most STARTS_MS later — not a copy of its own.
      */
     const starts = new Map<string, number>();
-    /**
-     * A copy of the device records, by the names the store was made with (the only ones it holds), into
-     * an object in V8's dictionary mode. Not `{ ...devices }`, nor assignments into `{}`: where the
-     * process already holds an object with these 1,004 names as keys in this order (a parsed inventory
-     * or lab document), V8 follows that transition chain and keeps the copy in fast mode, growing its
-     * property array three slots at a time — 1.33 MB of garbage and ~400 µs a copy, measured in the
-     * fleet bench's console: at 100 polls a second, 58 % of everything the steady console allocated,
-     * most of its minor collections and the promotion that brings its full ones. A dictionary's inserts
-     * are hashed: ~90 µs and a tenth of the garbage.
-     */
-    const copyDevices = (from: Record<string, DeviceEntry>): Record<string, DeviceEntry> => {
-      const copy = dictionaryObject<DeviceEntry>();
-      for (const name of names) {
-        const entry = from[name];
-        if (entry !== undefined) copy[name] = entry;
-      }
-      return copy;
-    };
+    // By the names the store was made with, into a dictionary-mode object (device-records.ts).
+    const copyDevices = (from: Record<string, DeviceEntry>) => copyRecords(names, from);
     let startsTimer: NodeJS.Timeout | null = null;
     const withStarts = (devices: Record<string, DeviceEntry>): Record<string, DeviceEntry> => {
       if (startsTimer) clearTimeout(startsTimer);

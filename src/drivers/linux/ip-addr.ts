@@ -71,18 +71,14 @@ function parseLinks(text: string): Link[] {
  */
 const internedAddresses = new Map<string, InterfaceAddress>();
 const MAX_INTERNED = 4096;
-/** Each interned address's number, for the list keys below. */
-const internedIds = new Map<InterfaceAddress, number>();
 
-function internAddress(a: InterfaceAddress): InterfaceAddress {
-  const key = `${a.family}|${a.address}|${a.prefixLength}|${a.scope}`;
+const addressKey = (a: InterfaceAddress): string => `${a.family}|${a.address}|${a.prefixLength}|${a.scope}`;
+
+function internAddress(a: InterfaceAddress, key: string): InterfaceAddress {
   const known = internedAddresses.get(key);
   if (known) return known;
   const frozen = Object.freeze(a);
-  if (internedAddresses.size < MAX_INTERNED) {
-    internedAddresses.set(key, frozen);
-    internedIds.set(frozen, internedIds.size);
-  }
+  if (internedAddresses.size < MAX_INTERNED) internedAddresses.set(key, frozen);
   return frozen;
 }
 
@@ -102,16 +98,17 @@ function addressesOf(link: Link): readonly InterfaceAddress[] {
   for (const a of link.addr_info ?? []) {
     if (a.local === undefined || a.prefixlen === undefined) continue;
     if (a.family !== 'inet' && a.family !== 'inet6') continue;
-    const address = internAddress({
+    const parsed: InterfaceAddress = {
       family: a.family === 'inet' ? 4 : 6,
       address: a.local,
       prefixLength: a.prefixlen,
       scope: a.scope ?? 'global',
-    });
+    };
+    const addrKey = addressKey(parsed);
+    const address = internAddress(parsed, addrKey);
     out.push(address);
-    const id = internedIds.get(address);
-    if (id === undefined) shared = false;
-    else key += `${id},`;
+    if (internedAddresses.get(addrKey) === address) key += `${addrKey} `;
+    else shared = false;
   }
   if (out.length === 0) return NO_ADDRESSES;
   if (!shared) return Object.freeze(out.slice());

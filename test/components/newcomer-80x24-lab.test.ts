@@ -1,4 +1,5 @@
 import { KEY, renderConsole, type Screen } from './harness.ts';
+import { openDecommission } from './open-decommission.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -139,8 +140,7 @@ describe('the console at 80×24 on the embedded lab', () => {
   it(':note on the timeline of a finished apply shows on that timeline and goes to its plan in the audit', async () => {
     await screen.type(':', 'workloads', KEY.enter, '/', '^acme-7 ', KEY.enter);
     await screen.waitForText(/^acme-7 /m);
-    await screen.type('d');
-    await screen.waitForText('Type acme-7 to apply');
+    await openDecommission(screen, 'acme-7', () => fabric.poller.pollNow());
     await screen.type('acme-7', KEY.enter);
     await screen.waitForText('Status: APPLIED');
     await screen.type(':', 'note checked the routers', KEY.enter);

@@ -1,3 +1,4 @@
+import { openDecommission } from './open-decommission.ts';
 import { KEY, renderConsole, type Screen } from './harness.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -183,36 +184,9 @@ describe('create, migrate and decommission from the console on the embedded lab'
     await screen.waitForText(/ui1 +acme +default +[\d.]+ +\S+ +hv2 +active/);
   });
 
-  /**
-   * `d` on the selected row opens the decommission plan. Right after a migration on a loaded machine the
-   * console may refuse it for a moment and say why on the status line (seen in CI: the plan never opened
-   * and the flash was gone by the time the screen was dumped); a user reads that and presses `d` again,
-   * and so does this, after a fresh poll. A `d` that neither opens the plan nor says anything fails.
-   */
-  // What useFlow and the fabric lookups say when they refuse to plan (a device not ok, an apply running).
-  const REFUSAL =
-    /[^\n]*(?:refusing to plan|is not polled yet|is unreachable|is degraded|an apply is running|not in the registry)[^\n]*/;
-
-  async function openDecommission(name: string): Promise<void> {
-    const said: string[] = [];
-    for (let attempt = 1; ; attempt++) {
-      await fabric.poller.pollNow();
-      await screen.type('d');
-      let refusal = '';
-      await screen.waitFor((s) => {
-        refusal = REFUSAL.exec(s.text())?.[0] ?? '';
-        return s.text().includes(`Type ${name} to apply`) || refusal !== '';
-      }, `"Type ${name} to apply" or a refusal on the status line`);
-      if (refusal === '' || screen.text().includes(`Type ${name} to apply`)) return;
-      said.push(refusal);
-      if (attempt === 3) throw new Error(`d was refused three times: ${said.join(' | ')}`);
-      await screen.waitFor((s) => !REFUSAL.test(s.text()), 'the refusal to clear');
-    }
-  }
-
   it('Esc at the plan discards it: nothing sent, the record stays as it was', async () => {
     const before = sent.length;
-    await openDecommission('ui1');
+    await openDecommission(screen, 'ui1', () => fabric.poller.pollNow());
     await screen.type(KEY.esc);
     await screen.waitForText(/plan .* discarded; nothing was sent/);
     expect(sent).toHaveLength(before);
@@ -220,7 +194,7 @@ describe('create, migrate and decommission from the console on the embedded lab'
   });
 
   it('d: decommission; the routers drop it and the row is gone', async () => {
-    await openDecommission('ui1');
+    await openDecommission(screen, 'ui1', () => fabric.poller.pollNow());
     await screen.type('ui1', KEY.enter);
     await screen.waitForText('Status: APPLIED');
     expect(screen.lines().filter((l) => atDuration('withdrawn').test(l))).toHaveLength(2);

@@ -297,9 +297,11 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
       )
     );
   };
-  // ROUTEDECK_FLEET_SWITCH_PROFILE=file: a CPU profile of the console from here to the switch seen.
-  const stopProfile =
-    mode === 'watch' ? await profileTo('ROUTEDECK_FLEET_SWITCH_PROFILE') : async () => undefined;
+  // ROUTEDECK_FLEET_SWITCH_PROFILE=file: a CPU profile of the console from here to the switch seen;
+  // ROUTEDECK_FLEET_EXEC_PROFILE=file: the same for the migration the console runs.
+  const stopProfile = await profileTo(
+    mode === 'watch' ? 'ROUTEDECK_FLEET_SWITCH_PROFILE' : 'ROUTEDECK_FLEET_EXEC_PROFILE',
+  );
   say('watching');
   const deadline = Date.now() + 60_000;
   // ROUTEDECK_FLEET_DEBUG: when each router's poll started/ended and its table showed the new hop.
@@ -314,11 +316,25 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
       ?.announcers.some((a) => a.host === host && a.source === 'host') ?? false;
   let seenAt: number | null = null;
   let hostAt: number | null = null;
+  // With DEBUG: each stretch the event loop was held past 100 ms while watching.
+  let beat = Date.now();
+  const stalls = debug
+    ? setInterval(() => {
+        const t = Date.now();
+        if (t - beat > 120) process.stderr.write(`+${t} loop held ${t - beat - 20} ms\n`);
+        beat = t;
+      }, 20)
+    : null;
   await new Promise<void>((resolve) => {
     const stop = store.subscribe((state) => {
       if (debug) {
         for (const n of state.deviceOrder) {
           const d = state.devices[n]!;
+          if (n === host && d.snapshot) {
+            const line = `${d.polling ? 'polling' : 'idle'} ${d.lastSuccessAt! - t0} index=${state.indexPending}`;
+            if (debug.get(n) !== line) process.stderr.write(`+${Date.now() - t0} ${n} ${line}\n`);
+            debug.set(n, line);
+          }
           if (d.spec.role !== 'router' || !d.snapshot) continue;
           const hop = d.snapshot.routes.lookup(watch!.prefix.split('/')[0]!, watch!.vrf)?.nexthops[0];
           const line = `${d.polling ? 'polling' : 'idle'} ${d.lastSuccessAt! - t0} ${hop?.ip ?? hop?.interface}`;
@@ -332,7 +348,10 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
       if (state.workloads === lastIndex && Date.now() <= deadline) return;
       lastIndex = state.workloads;
       if (debug && shows()) process.stderr.write(`+${Date.now() - t0} index shows target\n`);
-      if (hostAt === null && announced()) hostAt = Date.now();
+      if (hostAt === null && announced()) {
+        hostAt = Date.now();
+        if (debug) process.stderr.write(`+${hostAt - t0} index shows the host announcing\n`);
+      }
       if (seenAt === null && shows()) seenAt = Date.now();
       if ((seenAt !== null && hostAt !== null) || Date.now() > deadline) {
         stop();
@@ -340,6 +359,7 @@ async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<voi
       }
     });
   });
+  if (stalls) clearInterval(stalls);
   await stopProfile();
   say('switch-seen', { at: seenAt, hostAt });
 }
@@ -419,11 +439,14 @@ function traceRouterCommands(f: Fabric): void {
   const traced = new WeakSet<object>();
   ssh.get = (spec) => {
     const conn = get(spec);
-    if (spec.role !== 'router' || traced.has(conn)) return conn;
+    // ROUTEDECK_FLEET_TRACE=hv1,hv2: those hosts' commands too.
+    const hostsTraced = process.env['ROUTEDECK_FLEET_TRACE']!.split(',');
+    if ((spec.role !== 'router' && !hostsTraced.includes(spec.name)) || traced.has(conn)) return conn;
     traced.add(conn);
     const exec = conn.exec.bind(conn);
     const execStream = conn.execStream.bind(conn);
-    const say = (line: string) => process.stderr.write(`trace +${at()} s ${spec.name} ${line}\n`);
+    const say = (line: string) =>
+      process.stderr.write(`trace +${at()} s (${Date.now()}) ${spec.name} ${line}\n`);
     conn.exec = async (command, options) => {
       const from = at();
       const result = await exec(command, options);

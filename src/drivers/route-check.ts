@@ -310,9 +310,13 @@ export function keepUnchanged(
   const same = new Set<string>();
   for (const t of tables) if (copied(t) || sameRows(last, fresh, [t])) same.add(`${t.vrf}\u0000${t.family}`);
   if (same.size === tables.length && last.size === fresh.size) return last;
-  if (same.size === 0) return fresh;
+  // Tables built from `last` with some prefixes replaced (a delta) say which, whether or not the
+  // others were kept: what was derived from their other prefixes carries over.
+  const partly = fresh.basis?.table.deref() === last ? fresh.basis.changed : undefined;
+  if (same.size === 0 && !partly) return fresh;
   return fresh.withBasis({
     table: new WeakRef(last),
     kept: (vrf, family) => same.has(`${vrf}\u0000${family}`),
+    ...(partly ? { changed: partly } : {}),
   });
 }

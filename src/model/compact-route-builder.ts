@@ -3,7 +3,7 @@
  * another table (a poll that re-reads some VRFs keeps the rest), then finished once.
  */
 import { CompactRouteTable } from './compact-route-table.ts';
-import { formatV6, parseIpWords } from './ip-words.ts';
+import { formatV4, formatV6, parseIpWords } from './ip-words.ts';
 import { Interner, type Columns } from './route-columns.ts';
 import {
   emptyColumns,
@@ -60,6 +60,8 @@ export class CompactRouteTableBuilder {
   private readonly readTimes = new Map<string, number>();
   /** Rows of one prefix read at their own time (a router's answer for it), by `vrf\0prefix`. */
   private readonly prefixTimes = new Map<string, number>();
+  /** Per `vrf\0family` copied from the basis with some prefixes' rows replaced: those prefixes. */
+  private readonly replaced = new Map<string, Set<string>>();
 
   get size(): number {
     return this.n;
@@ -322,6 +324,25 @@ export class CompactRouteTableBuilder {
   }
 
   /** The rows of `prefix` in `vrf` added here were read at `at` (not when the rest of their table was). */
+  /**
+   * Says that the rows of `vrf`/`family` added next are `from`'s with only `prefixes`' rows replaced
+   * (route-answer.ts addReplacing): when `from` is this table's basis, what was derived from the other
+   * prefixes' rows may be carried over (TableBasis.changed). Each prefix also in FRR's own spelling.
+   */
+  noteReplaced(from: RouteTable, vrf: string, family: Family, prefixes: Iterable<string>): void {
+    if (this.basis?.table.deref() !== from) return;
+    const key = `${vrf}\u0000${family}`;
+    let set = this.replaced.get(key);
+    if (!set) this.replaced.set(key, (set = new Set()));
+    const w = new Uint32Array(5);
+    for (const prefix of prefixes) {
+      set.add(prefix);
+      const f = parseIpWords(prefix, w);
+      if (f === 4) set.add(`${formatV4(w[0]!)}/${w[4]}`);
+      else if (f === 6) set.add(`${formatV6(w)}/${w[4]}`);
+    }
+  }
+
   prefixReadAt(vrf: string, prefix: string, at: number): void {
     this.prefixTimes.set(`${vrf}\u0000${prefix}`, at);
   }
@@ -335,7 +356,12 @@ export class CompactRouteTableBuilder {
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
     this.nexthopIds.clear();
     this.groupIds.clear();
-    return new CompactRouteTable(n, trimmed, this.basis, {
+    const replaced = this.replaced;
+    const basis: TableBasis | undefined =
+      this.basis && replaced.size > 0
+        ? { ...this.basis, changed: (vrf, family) => replaced.get(`${vrf}\u0000${family}`) }
+        : this.basis;
+    return new CompactRouteTable(n, trimmed, basis, {
       tables: this.readTimes,
       rest: readAt,
       prefixes: this.prefixTimes,

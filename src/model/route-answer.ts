@@ -6,7 +6,7 @@
 import { CompactRouteTable } from './compact-route-table.ts';
 import { CompactRouteTableBuilder } from './compact-route-builder.ts';
 import type { Family, Route } from './route.ts';
-import type { RouteTable } from './route-table.ts';
+import type { RouteTable, TableBasis } from './route-table.ts';
 
 /**
  * `table` with the rows of exactly `prefix` in `vrf` replaced by `rows` (none: the router has no entry
@@ -51,6 +51,7 @@ export function addReplacing(
   family: Family,
   answers: ReadonlyMap<string, readonly Route[]>,
 ): void {
+  builder.noteReplaced(table, vrf, family, answers.keys());
   const placed = new Set<string>();
   for (const index of table.vrfs().includes(vrf) ? table.indexesOf(vrf, family) : []) {
     const route = table.at(index);
@@ -86,10 +87,35 @@ function rowsOf(table: RouteTable, vrf: string, prefix: string): Route[] {
 export function keepAnswers(held: RouteTable, polled: RouteTable): RouteTable {
   if (held === polled) return polled;
   let routes = polled;
+  const replaced = new Map<string, Set<string>>();
   for (const { vrf, prefix, family, at } of answersOf(held)) {
     const readAt = routes.readAtOf?.(vrf, family, prefix);
     if (readAt !== undefined && readAt >= at) continue;
-    routes = withPrefixAnswer(routes, vrf, prefix, rowsOf(held, vrf, prefix), at) ?? routes;
+    const next = withPrefixAnswer(routes, vrf, prefix, rowsOf(held, vrf, prefix), at);
+    if (!next) continue;
+    const key = `${vrf}\u0000${family}`;
+    const set = replaced.get(key) ?? new Set<string>();
+    for (const p of next.basis?.changed?.(vrf, family) ?? [prefix]) set.add(p);
+    replaced.set(key, set);
+    routes = next;
   }
-  return routes;
+  // Each step's basis is the one before, which nothing holds: the result names the polled table's
+  // basis instead (the table the index last derived views from), with the answered prefixes as changed.
+  const inner = polled.basis;
+  if (routes === polled || !inner || !(routes instanceof CompactRouteTable)) return routes;
+  return routes.withBasis(composedBasis(inner, replaced));
+}
+
+/** `inner` with some prefixes' rows replaced afterwards (`replaced`, by `vrf\0family`). */
+function composedBasis(inner: TableBasis, replaced: ReadonlyMap<string, ReadonlySet<string>>): TableBasis {
+  return {
+    table: inner.table,
+    kept: (vrf, family) => inner.kept(vrf, family) && !replaced.has(`${vrf}\u0000${family}`),
+    changed: (vrf, family) => {
+      const now = replaced.get(`${vrf}\u0000${family}`);
+      if (!now) return inner.changed?.(vrf, family);
+      const before = inner.kept(vrf, family) ? new Set<string>() : inner.changed?.(vrf, family);
+      return before ? new Set([...before, ...now]) : undefined;
+    },
+  };
 }

@@ -32,4 +32,10 @@ export interface RouteTable {
 export interface TableBasis {
   readonly table: WeakRef<RouteTable>;
   kept(vrf: string, family: Family): boolean;
+  /**
+   * For a table not kept whole that is the basis's rows with the rows of some prefixes replaced (a
+   * router's answer for one prefix, a poll's delta): those prefixes — every other prefix's rows are the
+   * basis's. Undefined when the table was read afresh (any prefix's rows may differ).
+   */
+  changed?(vrf: string, family: Family): ReadonlySet<string> | undefined;
 }

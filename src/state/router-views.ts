@@ -76,7 +76,7 @@ export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache
       owners,
       views: inherited?.views ?? new Map(),
       inheritedFrom: inherited ? new WeakRef(inherited.from) : null,
-      keptTables: inherited ? new Set(inherited.views.keys()) : null,
+      keptTables: inherited?.kept ?? null,
       byHost: null,
       byHostTenants: null,
     };
@@ -96,17 +96,32 @@ function inheritedViews(
   table: RouteTable,
   peers: string,
   owners: NextHopOwners,
-): { views: Map<string, Map<string, RouterView | null>>; from: RouterCache } | null {
+): { views: Map<string, Map<string, RouterView | null>>; kept: Set<string>; from: RouterCache } | null {
   const basis = table.basis;
   const before = basis?.table.deref();
   const last = before ? routerCaches.get(before)?.get(name) : undefined;
   if (!basis || !last || last.peers !== peers || last.owners.signature !== owners.signature) return null;
   const views = new Map<string, Map<string, RouterView | null>>();
+  const kept = new Set<string>();
   for (const [key, bucket] of last.views) {
     const bar = key.lastIndexOf('|');
-    if (basis.kept(key.slice(0, bar), key.slice(bar + 1) === '6' ? 6 : 4)) views.set(key, bucket);
+    const vrf = key.slice(0, bar);
+    const family = key.slice(bar + 1) === '6' ? 6 : 4;
+    if (basis.kept(vrf, family)) {
+      views.set(key, bucket);
+      kept.add(key);
+      continue;
+    }
+    // A table with a few prefixes' rows replaced (a migration's answer, a poll's delta): every other
+    // prefix's view stands — a view reads its own prefix's rows only (selectedRowOf) and the owners,
+    // the same here. A copy without those prefixes; looked up again when an entry asks.
+    const changed = basis.changed?.(vrf, family);
+    if (!changed) continue;
+    const copy = new Map(bucket);
+    for (const prefix of changed) copy.delete(`${vrf}|${prefix}`);
+    views.set(key, copy);
   }
-  return { views, from: last };
+  return { views, kept, from: last };
 }
 
 /** Per VRF, its two tables' keys: a build asks for every entry's (100k at fleet size), a string each. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
-import { withPrefixAnswer } from '../../src/model/route-answer.ts';
+import { addReplacing, keepAnswers, withPrefixAnswer } from '../../src/model/route-answer.ts';
 import { bgpRoute } from '../helpers/snapshots.ts';
 
 const rows: Route[] = [
@@ -69,5 +69,60 @@ describe('withPrefixAnswer', () => {
     expect(() =>
       withPrefixAnswer(held(1_000), 'default', '203.0.113.2/32', [bgpRoute('203.0.113.7/32', 'swp1')], 4_000),
     ).toThrow(/holds a row of default 203.0.113.7\/32/);
+  });
+});
+
+describe('keepAnswers', () => {
+  it('a poll read before the answer: the answer stands, and the table names the poll’s basis with both prefixes changed', () => {
+    const t0 = held(1_000);
+    // The verification's answer: 203.0.113.2 now via swp3, at 5 s.
+    const answered = withPrefixAnswer(
+      t0,
+      'default',
+      '203.0.113.2/32',
+      [bgpRoute('203.0.113.2/32', 'swp3')],
+      5_000,
+    )!;
+    // A poll that started from t0 and read a delta for 203.0.113.3 at 4 s (before the answer).
+    const b = new CompactRouteTableBuilder();
+    b.addFrom(t0, (vrf, family) => !(vrf === 'default' && family === 4));
+    addReplacing(b, t0, 'default', 4, new Map([['203.0.113.3/32', [bgpRoute('203.0.113.3/32', 'swp1')]]]));
+    const polled = b.finish(4_000);
+    const kept = keepAnswers(answered, polled);
+    expect(text(kept).some((l) => l.startsWith('default 203.0.113.2/32 swp3 '))).toBe(true);
+    expect(text(kept).some((l) => l.startsWith('default 203.0.113.3/32 swp1 '))).toBe(true);
+    expect(kept.basis?.table.deref()).toBe(t0);
+    expect([...(kept.basis?.changed?.('default', 4) ?? [])].sort()).toEqual([
+      '203.0.113.2/32',
+      '203.0.113.3/32',
+    ]);
+    expect(kept.basis?.kept('default', 4)).toBe(false);
+    expect(kept.basis?.kept('blue', 4)).toBe(true);
+  });
+
+  it('a poll that read the table whole before the answer: the answer stands, no prefix list (the table may differ anywhere)', () => {
+    const t0 = held(1_000);
+    const answered = withPrefixAnswer(
+      t0,
+      'default',
+      '203.0.113.2/32',
+      [bgpRoute('203.0.113.2/32', 'swp3')],
+      5_000,
+    )!;
+    const b = new CompactRouteTableBuilder();
+    b.addFrom(t0, (vrf, family) => !(vrf === 'default' && family === 4));
+    for (const r of rows) if (r.vrf === 'default' && r.family === 4) b.add(r);
+    const polled = b.finish(4_000);
+    const kept = keepAnswers(answered, polled);
+    expect(text(kept).some((l) => l.startsWith('default 203.0.113.2/32 swp3 '))).toBe(true);
+    expect(kept.basis?.changed?.('default', 4)).toBeUndefined();
+    expect(kept.basis?.kept('default', 6)).toBe(true);
+  });
+
+  it('a poll read after the answer: the poll’s own table, as it was', () => {
+    const t0 = held(1_000);
+    const answered = withPrefixAnswer(t0, 'default', '203.0.113.2/32', [], 5_000)!;
+    const polled = held(6_000);
+    expect(keepAnswers(answered, polled)).toBe(polled);
   });
 });

@@ -3,9 +3,12 @@
  * The workload index keeps what it derived from the tables that were kept row for row and looks up
  * again only in the table that was read — and what it shows is what a build from scratch shows.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
+import { CompactRouteTable } from '../../src/model/compact-route-table.ts';
+import { addReplacing, withPrefixAnswer } from '../../src/model/route-answer.ts';
 import type { Route } from '../../src/model/route.ts';
+import type { RouteTable } from '../../src/model/route-table.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';
 import { buildWorkloadIndex, type IndexedDevice } from '../../src/state/workload-index.ts';
@@ -210,5 +213,135 @@ describe('workload index when only a router changed', () => {
       ),
     );
     expect(shown(before)).toContain('blue 198.51.100.1/32 rr→hv1');
+  });
+});
+
+describe('workload index after a router answered for one prefix, or a poll read a delta', () => {
+  const lookups = () => {
+    const asked: string[] = [];
+    const original = CompactRouteTable.prototype.selectedRowOf;
+    const spy = vi.spyOn(CompactRouteTable.prototype, 'selectedRowOf').mockImplementation(function (
+      this: CompactRouteTable,
+      prefix: string,
+      vrf?: string,
+    ) {
+      asked.push(`${vrf} ${prefix}`);
+      return original.call(this, prefix, vrf);
+    });
+    return { asked, restore: () => spy.mockRestore() };
+  };
+
+  it('a migration’s answer: only that prefix is looked up again, the index equals a build from scratch', () => {
+    const fixed = hosts();
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    // The router says 198.51.100.1 is now via hv2 (the verification's answer, put into its table).
+    const answered = withPrefixAnswer(
+      first.routes,
+      'blue',
+      '198.51.100.1/32',
+      [via('198.51.100.1/32', 'swp2', 'blue')],
+      first.collectedAt + 1000,
+    )!;
+    expect(answered.basis?.changed?.('blue', 4)).toContain('198.51.100.1/32');
+    const spy = lookups();
+    let after: ReturnType<typeof buildWorkloadIndex>;
+    try {
+      after = buildWorkloadIndex([routerDevice({ ...first, routes: answered }), ...fixed], TENANTS);
+    } finally {
+      spy.restore();
+    }
+    expect(spy.asked).toEqual(['blue 198.51.100.1/32']);
+    expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv2');
+    expect(shown(after)).toEqual(
+      shown(
+        buildWorkloadIndex(
+          [routerDevice({ ...first, routes: answered }), ...fixed],
+          TENANTS.map((t) => ({ ...t })),
+        ),
+      ),
+    );
+    const at = (index: typeof before, prefix: string) => index.find((e) => e.prefix === prefix)!;
+    expect(at(after, '198.51.100.2/32')).toBe(at(before, '198.51.100.2/32'));
+  });
+
+  it('a delta that moves one prefix, then one that drops another: each looked up alone, shown as it is now', () => {
+    const fixed = hosts();
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    // As frr-state.ts builds a poll's delta: the other tables kept, blue IPv4 with the listed prefixes replaced.
+    const delta = (last: RouteTable, answers: Map<string, Route[]>) => {
+      const builder = new CompactRouteTableBuilder();
+      builder.addFrom(last, (vrf, family) => !(vrf === 'blue' && family === 4));
+      addReplacing(builder, last, 'blue', 4, answers);
+      return builder.finish();
+    };
+    const index = (routes: RouteTable) => {
+      const spy = lookups();
+      try {
+        return {
+          index: buildWorkloadIndex([routerDevice({ ...first, routes }), ...fixed], TENANTS),
+          asked: spy.asked,
+        };
+      } finally {
+        spy.restore();
+      }
+    };
+    const moved = delta(
+      first.routes,
+      new Map([['198.51.100.1/32', [via('198.51.100.1/32', 'swp2', 'blue')]]]),
+    );
+    const second = index(moved);
+    expect(second.asked).toEqual(['blue 198.51.100.1/32']);
+    expect(shown(second.index)).toContain('blue 198.51.100.1/32 rr→hv2');
+    const at = (list: typeof before, prefix: string) => list.find((e) => e.prefix === prefix)!;
+    expect(at(second.index, '198.51.100.2/32')).toBe(at(before, '198.51.100.2/32'));
+
+    const dropped = delta(moved, new Map([['198.51.100.2/32', []]]));
+    const third = index(dropped);
+    expect(third.asked).toEqual(['blue 198.51.100.2/32']);
+    expect(at(third.index, '198.51.100.2/32').conflicts).toContain('not seen by rr');
+    expect(shown(third.index)).toContain('blue 198.51.100.1/32 rr→hv2');
+    expect(shown(third.index)).toEqual(
+      shown(
+        buildWorkloadIndex(
+          [routerDevice({ ...first, routes: dropped }), ...fixed],
+          TENANTS.map((t) => ({ ...t })),
+        ),
+      ),
+    );
+  });
+
+  it('a table read afresh in the same poll is looked up whole (nothing said which prefixes moved)', () => {
+    const fixed = hosts();
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const builder = new CompactRouteTableBuilder();
+    builder.addFrom(first.routes, (vrf, family) => !(vrf === 'blue' && family === 4) && vrf !== 'default');
+    addReplacing(
+      builder,
+      first.routes,
+      'blue',
+      4,
+      new Map([['198.51.100.1/32', [via('198.51.100.1/32', 'swp2', 'blue')]]]),
+    );
+    // default IPv4 read whole: 203.0.113.1 moved too, and no delta said so.
+    builder.add(via('203.0.113.1/32', 'swp2', 'default'));
+    builder.add(via('203.0.113.2/32', 'swp2', 'default'));
+    const routes = builder.finish();
+    expect(routes.basis?.changed?.('default', 4)).toBeUndefined();
+    const after = buildWorkloadIndex([routerDevice({ ...first, routes }), ...fixed], TENANTS);
+    expect(shown(after)).toContain('default 203.0.113.1/32 rr→hv2');
+    expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv2');
+    expect(shown(after)).toContain('blue 198.51.100.2/32 rr→hv2');
   });
 });

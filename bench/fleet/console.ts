@@ -8,7 +8,7 @@ import '../console/tty-env.ts';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
-import { startConsole } from '../../components/index.ts';
+import { useFastAnsi } from '../../components/render/fast-ansi.ts';
 import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
 import { tuneHeapForConsole } from '../../src/cli/common/heap.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
@@ -42,8 +42,10 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   steadyMs = command.steadyMs;
   const t = performance.now();
   startedAt = t;
-  // As runConsole does (src/cli/common/heap.ts).
+  // As runConsole does (src/cli/common/heap.ts), and as run.ts does before ink loads.
   tuneHeapForConsole();
+  useFastAnsi();
+  const { startConsole } = await import('../../components/index.ts');
   fabric = openFabric(
     inventory,
     { kind: 'lab-sim', label: 'LAB (simulated)' },

@@ -59,6 +59,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'audit':
         return await (await import('./audit.ts')).runAudit(rest, values, io);
       case 'serve':
+        (await import('../../components/render/fast-ansi.ts')).useFastAnsi();
         return await (await import('./serve.ts')).runServe(rest, values, io);
       case 'trust-host':
         return await (await import('./trust-host.ts')).runTrustHost(rest, values, io);
@@ -75,6 +76,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           const sim = await import('./lab-sim.ts');
           return await sim.runSimForeground(sim.parseSimOptions(values), io);
         }
+        // Before ink loads: its frames' ANSI handling with less garbage (components/render/).
+        (await import('../../components/render/fast-ansi.ts')).useFastAnsi();
         return await (await import('./common/console.ts')).runConsole(values, io);
       default:
         throw new UsageError(`unknown command "${command}"`);

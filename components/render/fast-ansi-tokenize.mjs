@@ -1,0 +1,78 @@
+// What ink's frame builder (ink/build/output.js) imports from @alcalzone/ansi-tokenize, the same
+// results with less garbage (issue 16: at 1,000 hosts each frame allocated ~10 MB, most of it here;
+// every frame forced a young-generation collection, which promoted the polls' in-flight data and
+// brought a full collection every ~15 s — each a slow keystroke). Loaded in its place for ink only by
+// ./ansi-hooks.mjs; every other export is the library's own.
+//  - styledCharsToString: two neighbouring characters with the same styles need no codes between
+//    them (the library's diff of equal style lists is empty, built from three Sets a character).
+//  - styledCharsFromTokens: characters between two ANSI codes share one styles array (the library
+//    copies it per character; nothing changes a styles array once made).
+//  - tokenize and styledCharsFromTokens remember the last lines they saw: a frame redraws the whole
+//    screen, and most of its lines read as in the frame before. Their results are never changed by
+//    their callers (ink only reads them), so handing the same arrays out again is safe.
+import {
+  ansiCodesToString,
+  diffAnsiCodes,
+  reduceAnsiCodesIncremental,
+  tokenize as tokenizeOnce,
+} from '@alcalzone/ansi-tokenize';
+
+export * from '@alcalzone/ansi-tokenize';
+
+/** Lines remembered (a screen is a few hundred; each held line is a few kB). */
+export const REMEMBERED_LINES = 1024;
+const tokensByLine = new Map();
+const charsByTokens = new WeakMap();
+
+/** How many lines are remembered now (a test's way to see that ink used this module). */
+export function rememberedLines() {
+  return tokensByLine.size;
+}
+
+export function tokenize(str, endChar) {
+  if (endChar !== undefined || typeof str !== 'string') return tokenizeOnce(str, endChar);
+  let tokens = tokensByLine.get(str);
+  if (tokens !== undefined) return tokens;
+  tokens = tokenizeOnce(str);
+  if (tokensByLine.size >= REMEMBERED_LINES) tokensByLine.delete(tokensByLine.keys().next().value);
+  tokensByLine.set(str, tokens);
+  return tokens;
+}
+
+export function styledCharsFromTokens(tokens) {
+  const known = charsByTokens.get(tokens);
+  if (known !== undefined) return known;
+  let codes = [];
+  const chars = [];
+  for (const token of tokens) {
+    if (token.type === 'ansi') codes = reduceAnsiCodesIncremental(codes, [token]);
+    else if (token.type === 'char') chars.push({ ...token, styles: codes });
+  }
+  charsByTokens.set(tokens, chars);
+  return chars;
+}
+
+/** Whether two reduced style lists are the same codes in the same order (their diff is then empty). */
+function sameStyles(a, b) {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i].code !== b[i].code || a[i].endCode !== b[i].endCode) return false;
+  return true;
+}
+
+export function styledCharsToString(chars) {
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i];
+    if (i === 0) {
+      if (char.styles.length > 0) out += ansiCodesToString(char.styles);
+    } else if (!sameStyles(chars[i - 1].styles, char.styles)) {
+      out += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));
+    }
+    out += char.value;
+    if (i === chars.length - 1 && char.styles.length > 0)
+      out += ansiCodesToString(diffAnsiCodes(char.styles, []));
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * ink's frames built with components/render's leaner ANSI handling are byte for byte the frames the
+ * library gives (issue 16: the lean module only allocates less), and ink really uses it once
+ * useFastAnsi() ran (a process of its own: module hooks are per process).
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as library from '@alcalzone/ansi-tokenize';
+import { describe, expect, it } from 'vitest';
+import * as lean from '../../../components/render/fast-ansi-tokenize.mjs';
+
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./frame-child.tsx', import.meta.url));
+
+async function frames(mode: 'fast' | 'plain'): Promise<{ written: string; remembered: number }> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, mode], {
+    env: { ...process.env, FORCE_COLOR: '3' },
+    timeout: 120_000,
+  });
+  return JSON.parse(stdout) as { written: string; remembered: number };
+}
+
+/** A seeded generator: the same strings every run. */
+function strings(seed: number, count: number): string[] {
+  let s = seed;
+  const next = (n: number) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s % n;
+  };
+  const parts = [
+    'a',
+    'b',
+    ' ',
+    'spine1',
+    '宽',
+    'é',
+    '👍🏽',
+    '\u001b[1m',
+    '\u001b[2m',
+    '\u001b[22m',
+    '\u001b[31m',
+    '\u001b[39m',
+    '\u001b[7m',
+    '\u001b[27m',
+    '\u001b[0m',
+    '\u001b[4m',
+    '\u001b[24m',
+    '\u001b[38;5;208m',
+    '\u001b[48;2;1;2;3m',
+    '\u001b[49m',
+    '\u001b[1;31m',
+    '\u001b]8;;https://example.invalid\u0007',
+    '\u001b]8;;\u0007',
+  ];
+  return Array.from({ length: count }, () =>
+    Array.from({ length: next(30) }, () => parts[next(parts.length)]).join(''),
+  );
+}
+
+describe('lean ANSI handling for ink', () => {
+  it('gives the library’s lines for every mix of styles, wide characters and links (2,000 seeded lines)', () => {
+    for (const line of strings(16, 2000)) {
+      const expected = library.styledCharsToString(library.styledCharsFromTokens(library.tokenize(line)));
+      expect(lean.styledCharsToString(lean.styledCharsFromTokens(lean.tokenize(line)))).toBe(expected);
+      // Twice: the second time from what it remembered.
+      expect(lean.styledCharsToString(lean.styledCharsFromTokens(lean.tokenize(line)))).toBe(expected);
+      // ink also joins characters of several lines in one row (a cell's text beside another's).
+      const chars = [
+        ...library.styledCharsFromTokens(library.tokenize(line)),
+        ...library.styledCharsFromTokens(library.tokenize(`x${line}`)),
+      ];
+      expect(lean.styledCharsToString(chars)).toBe(library.styledCharsToString(chars));
+    }
+  });
+
+  it('remembers a bounded number of lines', () => {
+    for (const line of strings(7, lean.REMEMBERED_LINES + 500)) lean.tokenize(`${line}|${Math.random()}`);
+    expect(lean.rememberedLines()).toBeLessThanOrEqual(lean.REMEMBERED_LINES);
+  });
+
+  it('ink renders the same frames with it, and uses it once useFastAnsi() ran', async () => {
+    const [fast, plain] = await Promise.all([frames('fast'), frames('plain')]);
+    expect(plain.remembered).toBe(0);
+    expect(fast.remembered).toBeGreaterThan(0);
+    // Styled (FORCE_COLOR), six frames with a moving highlight, a clipped wide-character cell.
+    expect(fast.written).toContain('\u001b[7m');
+    expect(fast.written).toContain('frame 5');
+    expect(fast.written).toBe(plain.written);
+  });
+});

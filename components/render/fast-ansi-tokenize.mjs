@@ -7,7 +7,7 @@
 //    them (the library's diff of equal style lists is empty, built from three Sets a character).
 //  - styledCharsFromTokens: characters between two ANSI codes share one styles array (the library
 //    copies it per character; nothing changes a styles array once made).
-//  - tokenize and styledCharsFromTokens remember the last lines they saw: a frame redraws the whole
+//  - tokenize and styledCharsFromTokens remember the last lines they saw (REMEMBERED_CHARS): a frame redraws the whole
 //    screen, and most of its lines read as in the frame before. Their results are never changed by
 //    their callers (ink only reads them), so handing the same arrays out again is safe.
 import {
@@ -19,9 +19,13 @@ import {
 
 export * from '@alcalzone/ansi-tokenize';
 
-/** Lines remembered (a screen is a few hundred; each held line is a few kB). */
-export const REMEMBERED_LINES = 1024;
+/**
+ * Characters remembered, over all lines (a 200×60 screen is 12,000; each held character is two small
+ * objects, ~120 bytes): the oldest lines are forgotten first.
+ */
+export const REMEMBERED_CHARS = 32_768;
 const tokensByLine = new Map();
+let rememberedChars = 0;
 const charsByTokens = new WeakMap();
 
 /** How many lines are remembered now (a test's way to see that ink used this module). */
@@ -29,13 +33,24 @@ export function rememberedLines() {
   return tokensByLine.size;
 }
 
+/** How many characters those lines hold together (bounded by REMEMBERED_CHARS). */
+export function rememberedCharacters() {
+  return rememberedChars;
+}
+
 export function tokenize(str, endChar) {
   if (endChar !== undefined || typeof str !== 'string') return tokenizeOnce(str, endChar);
   let tokens = tokensByLine.get(str);
   if (tokens !== undefined) return tokens;
   tokens = tokenizeOnce(str);
-  if (tokensByLine.size >= REMEMBERED_LINES) tokensByLine.delete(tokensByLine.keys().next().value);
+  if (str.length > REMEMBERED_CHARS / 8) return tokens;
+  rememberedChars += str.length;
   tokensByLine.set(str, tokens);
+  for (const [line] of tokensByLine) {
+    if (rememberedChars <= REMEMBERED_CHARS) break;
+    tokensByLine.delete(line);
+    rememberedChars -= line.length;
+  }
   return tokens;
 }
 

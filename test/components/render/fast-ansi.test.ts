@@ -74,9 +74,14 @@ describe('lean ANSI handling for ink', () => {
     }
   });
 
-  it('remembers a bounded number of lines', () => {
-    for (const line of strings(7, lean.REMEMBERED_LINES + 500)) lean.tokenize(`${line}|${Math.random()}`);
-    expect(lean.rememberedLines()).toBeLessThanOrEqual(lean.REMEMBERED_LINES);
+  it('remembers a bounded number of characters, and not a line longer than an eighth of them', () => {
+    for (const line of strings(7, 3000)) lean.tokenize(`${line}|${Math.random()}`);
+    expect(lean.rememberedCharacters()).toBeLessThanOrEqual(lean.REMEMBERED_CHARS);
+    expect(lean.rememberedCharacters()).toBeGreaterThan(lean.REMEMBERED_CHARS / 2);
+    const lines = lean.rememberedLines();
+    const long = 'x'.repeat(lean.REMEMBERED_CHARS / 8 + 1);
+    expect(lean.tokenize(long)).toHaveLength(long.length);
+    expect(lean.rememberedLines()).toBe(lines);
   });
 
   it('ink renders the same frames with it, and uses it once useFastAnsi() ran', async () => {

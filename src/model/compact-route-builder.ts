@@ -343,6 +343,11 @@ export class CompactRouteTableBuilder {
     }
   }
 
+  /** When the rows of one VRF/family table added here were read (over finish's `readAt`). */
+  tableReadAt(vrf: string, family: Family, at: number): void {
+    this.readTimes.set(`${vrf}\u0000${family}`, at);
+  }
+
   prefixReadAt(vrf: string, prefix: string, at: number): void {
     this.prefixTimes.set(`${vrf}\u0000${prefix}`, at);
   }

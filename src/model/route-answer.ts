@@ -86,24 +86,46 @@ function rowsOf(table: RouteTable, vrf: string, prefix: string): Route[] {
  */
 export function keepAnswers(held: RouteTable, polled: RouteTable): RouteTable {
   if (held === polled) return polled;
-  let routes = polled;
-  const replaced = new Map<string, Set<string>>();
+  // Newer answers per VRF/family table: all put in with one copy of the polled table (a router's
+  // 120k rows copied once per answer cost a loaded console ~50 ms each, and a workload's /32 and /64
+  // are two answers).
+  const newer = new Map<string, { vrf: string; family: Family; answers: Map<string, Route[]> }>();
+  const times: { vrf: string; prefix: string; at: number }[] = [];
   for (const { vrf, prefix, family, at } of answersOf(held)) {
-    const readAt = routes.readAtOf?.(vrf, family, prefix);
-    if (readAt !== undefined && readAt >= at) continue;
-    const next = withPrefixAnswer(routes, vrf, prefix, rowsOf(held, vrf, prefix), at);
-    if (!next) continue;
+    // Not over rows of that prefix read since, nor into a table read after the answer.
+    const readAt = polled.readAtOf?.(vrf, family, prefix);
+    const tableAt = polled.readAtOf?.(vrf, family);
+    if ((readAt !== undefined && readAt >= at) || (tableAt !== undefined && tableAt > at)) continue;
     const key = `${vrf}\u0000${family}`;
-    const set = replaced.get(key) ?? new Set<string>();
-    for (const p of next.basis?.changed?.(vrf, family) ?? [prefix]) set.add(p);
-    replaced.set(key, set);
-    routes = next;
+    let table = newer.get(key);
+    if (!table) newer.set(key, (table = { vrf, family, answers: new Map() }));
+    table.answers.set(prefix, rowsOf(held, vrf, prefix));
+    times.push({ vrf, prefix, at });
   }
-  // Each step's basis is the one before, which nothing holds: the result names the polled table's
-  // basis instead (the table the index last derived views from), with the answered prefixes as changed.
+  if (newer.size === 0) return polled;
+  const builder = new CompactRouteTableBuilder();
+  builder.addFrom(polled, (vrf, family) => !newer.has(`${vrf}\u0000${family}`));
+  const replaced = new Map<string, ReadonlySet<string>>();
+  for (const [key, { vrf, family, answers }] of newer) {
+    addReplacing(builder, polled, vrf, family, answers);
+    const tableAt = polled.readAtOf?.(vrf, family);
+    if (tableAt !== undefined) builder.tableReadAt(vrf, family, tableAt);
+    // The polled table's own per-prefix times in that table stand, the answers' times over them.
+    for (const a of answersOf(polled))
+      if (a.vrf === vrf && a.family === family && !answers.has(a.prefix))
+        builder.prefixReadAt(vrf, a.prefix, a.at);
+    replaced.set(key, new Set(answers.keys()));
+  }
+  for (const { vrf, prefix, at } of times) builder.prefixReadAt(vrf, prefix, at);
+  const routes = builder.finish();
+  // The copy's basis is the polled table, which nothing holds once this returns: it names the polled
+  // table's own basis (the table the index last derived views from), with the answered prefixes changed.
+  const named = routes.basis?.changed;
   const inner = polled.basis;
-  if (routes === polled || !inner || !(routes instanceof CompactRouteTable)) return routes;
-  return routes.withBasis(composedBasis(inner, replaced));
+  if (!inner || !named) return routes;
+  const spelled = new Map<string, ReadonlySet<string>>();
+  for (const [key, { vrf, family }] of newer) spelled.set(key, named(vrf, family) ?? replaced.get(key)!);
+  return routes.withBasis(composedBasis(inner, spelled));
 }
 
 /** `inner` with some prefixes' rows replaced afterwards (`replaced`, by `vrf\0family`). */

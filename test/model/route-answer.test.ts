@@ -3,7 +3,7 @@
  * the switch at once): the prefix's rows replaced in their place, everything else row for row, the
  * answer's own read time kept apart from its table's — and never over a table read after it.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
 import { addReplacing, keepAnswers, withPrefixAnswer } from '../../src/model/route-answer.ts';
@@ -117,6 +117,45 @@ describe('keepAnswers', () => {
     expect(text(kept).some((l) => l.startsWith('default 203.0.113.2/32 swp3 '))).toBe(true);
     expect(kept.basis?.changed?.('default', 4)).toBeUndefined();
     expect(kept.basis?.kept('default', 6)).toBe(true);
+  });
+
+  it('a workload’s /32 and /64 answered after the poll read: both stand, with their own times, from one copy of the table', () => {
+    const t0 = held(1_000);
+    const v4 = withPrefixAnswer(
+      t0,
+      'default',
+      '203.0.113.2/32',
+      [bgpRoute('203.0.113.2/32', 'swp3')],
+      5_000,
+    )!;
+    const both = withPrefixAnswer(v4, 'default', '2001:db8:b:1::/64', [], 5_100)!;
+    const polled = held(4_000);
+    let copies = 0;
+    const addFrom = CompactRouteTableBuilder.prototype.addFrom;
+    const spy = vi.spyOn(CompactRouteTableBuilder.prototype, 'addFrom').mockImplementation(function (
+      this: CompactRouteTableBuilder,
+      ...args: Parameters<typeof addFrom>
+    ) {
+      copies++;
+      return addFrom.apply(this, args);
+    });
+    let kept: ReturnType<typeof keepAnswers>;
+    try {
+      kept = keepAnswers(both, polled);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(kept).not.toBe(polled);
+    expect(copies).toBe(1);
+    expect(text(kept).some((l) => l.startsWith('default 203.0.113.2/32 swp3 '))).toBe(true);
+    expect(text(kept).some((l) => l.includes('2001:db8:b:1::/64'))).toBe(false);
+    expect(kept.readAtOf?.('default', 4, '203.0.113.2/32')).toBe(5_000);
+    expect(kept.readAtOf?.('default', 6, '2001:db8:b:1::/64')).toBe(5_100);
+    // The tables' other rows keep the poll's time.
+    expect(kept.readAtOf?.('default', 4)).toBe(4_000);
+    expect(kept.readAtOf?.('default', 6)).toBe(4_000);
+    expect(kept.readAtOf?.('blue', 4)).toBe(4_000);
+    expect(kept.size).toBe(polled.size - 1);
   });
 
   it('a poll read after the answer: the poll’s own table, as it was', () => {

@@ -20,10 +20,10 @@ import {
 export * from '@alcalzone/ansi-tokenize';
 
 /**
- * Characters remembered, over all lines (a 200×60 screen is 12,000; each held character is two small
- * objects, ~120 bytes): the oldest lines are forgotten first.
+ * Characters remembered, over all lines (a 200×60 screen is 12,000; each held character costs ~300
+ * bytes with its token, styled character and line: ~5 MB in all): the oldest lines are forgotten first.
  */
-export const REMEMBERED_CHARS = 32_768;
+export const REMEMBERED_CHARS = 16_384;
 const tokensByLine = new Map();
 let rememberedChars = 0;
 const charsByTokens = new WeakMap();

@@ -36,6 +36,11 @@ export interface RouterCache {
    */
   inheritedFrom: WeakRef<RouterCache> | null;
   keptTables: ReadonlySet<string> | null;
+  /**
+   * Tables taken over with a few prefixes' rows replaced (TableBasis.changed): per table key, those
+   * prefixes — an entry of such a table whose prefix is not among them kept its view. Null when none.
+   */
+  changedPrefixes: ReadonlyMap<string, ReadonlySet<string>> | null;
   /** host → the router's selected tenant-pool routes via it: (order, row) pairs, flat (see byHostOf). */
   byHost: Map<string, number[]> | null;
   byHostTenants: readonly TenantSpec[] | null;
@@ -77,6 +82,7 @@ export function routerCache(name: string, snapshot: DeviceSnapshot): RouterCache
       views: inherited?.views ?? new Map(),
       inheritedFrom: inherited ? new WeakRef(inherited.from) : null,
       keptTables: inherited?.kept ?? null,
+      changedPrefixes: inherited && inherited.partly.size > 0 ? inherited.partly : null,
       byHost: null,
       byHostTenants: null,
     };
@@ -96,13 +102,19 @@ function inheritedViews(
   table: RouteTable,
   peers: string,
   owners: NextHopOwners,
-): { views: Map<string, Map<string, RouterView | null>>; kept: Set<string>; from: RouterCache } | null {
+): {
+  views: Map<string, Map<string, RouterView | null>>;
+  kept: Set<string>;
+  partly: Map<string, ReadonlySet<string>>;
+  from: RouterCache;
+} | null {
   const basis = table.basis;
   const before = basis?.table.deref();
   const last = before ? routerCaches.get(before)?.get(name) : undefined;
   if (!basis || !last || last.peers !== peers || last.owners.signature !== owners.signature) return null;
   const views = new Map<string, Map<string, RouterView | null>>();
   const kept = new Set<string>();
+  const partly = new Map<string, ReadonlySet<string>>();
   for (const [key, bucket] of last.views) {
     const bar = key.lastIndexOf('|');
     const vrf = key.slice(0, bar);
@@ -120,8 +132,9 @@ function inheritedViews(
     const copy = new Map(bucket);
     for (const prefix of changed) copy.delete(`${vrf}|${prefix}`);
     views.set(key, copy);
+    partly.set(key, changed);
   }
-  return { views, kept, from: last };
+  return { views, kept, partly, from: last };
 }
 
 /** Per VRF, its two tables' keys: a build asks for every entry's (100k at fleet size), a string each. */

@@ -129,15 +129,24 @@ function fewChanged(
   }
   // Per changed router, the tables whose views the last build's are (its cache took them over from
   // the one the last build read): entries of those cannot have moved and are not looked at.
-  const changed: { router: IndexRouter; same: ReadonlySet<string> | null }[] = [];
+  // Per changed router, also the tables it took over with a few prefixes replaced, and those prefixes:
+  // an entry of such a table whose prefix is not among them kept its view.
+  const changed: {
+    router: IndexRouter;
+    same: ReadonlySet<string> | null;
+    partly: ReadonlyMap<string, ReadonlySet<string>> | null;
+  }[] = [];
   for (let i = 0; i < routers.length; i++) {
     const r = routers[i]!;
     if (r.name !== last.routers[i]!.name) return null;
-    if (r.cache !== last.routers[i]!.cache)
+    if (r.cache !== last.routers[i]!.cache) {
+      const inherited = r.cache.inheritedFrom?.deref() === last.routers[i]!.cache;
       changed.push({
         router: r,
-        same: r.cache.inheritedFrom?.deref() === last.routers[i]!.cache ? r.cache.keptTables : null,
+        same: inherited ? r.cache.keptTables : null,
+        partly: inherited ? r.cache.changedPrefixes : null,
       });
+    }
   }
   if (changed.length === 0 && movedHosts.length === 0) return last.sorted;
   const ranks = ranksOf(tenants);
@@ -150,13 +159,18 @@ function fewChanged(
       const entry = sorted[i]!;
       if (delta.rebuilt.has(entry)) continue;
       const table = tableOf(entry);
-      if (changed.every(({ same }) => same?.has(table))) continue;
+      const keptFor = ({ same, partly }: (typeof changed)[number]) => {
+        if (same?.has(table)) return true;
+        const prefixes = partly?.get(table);
+        return prefixes !== undefined && !prefixes.has(entry.prefix);
+      };
+      if (changed.every(keptFor)) continue;
       const key = `${entry.vrf}|${entry.prefix}`;
       const moved = changed.some(
-        ({ router: r, same }) =>
-          !same?.has(table) &&
-          viewOf(r.name, r.snapshot, r.cache, key, entry) !==
-            (entry.seenBy.find((view) => view.router === r.name) ?? null),
+        (c) =>
+          !keptFor(c) &&
+          viewOf(c.router.name, c.router.snapshot, c.router.cache, key, entry) !==
+            (entry.seenBy.find((view) => view.router === c.router.name) ?? null),
       );
       if (moved) sorted[i] = withViews({ ...entry, seenBy: [], conflicts: [] }, key, routers, down);
     }

@@ -178,6 +178,8 @@ export async function runFleet(): Promise<FleetBench> {
     const sourceHop = await hopOf();
     if (process.env['ROUTEDECK_FLEET_DEBUG']) console.error('source hop', sourceHop, 'target', target, w);
     await hostExec(target, `ip route add ${w.ipv4}/32 dev ${tap} metric 512`);
+    // As the executor: its verification starts once the announcing step's command returned.
+    if (mode === 'execute') send({ type: 'verify', host: target });
     if (from) await hostExec(from.host, `ip route del ${w.ipv4}/32 dev ${from.tap} metric 512`);
     let switchedAt: number | null = null;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {

@@ -286,7 +286,6 @@ function reportGc(pauses: GcPause[], slow: { sent: number; at: number }[], start
 /** Resolves with the wall-clock time the store first shows `host` announcing the watched prefix to the routers. */
 async function watchSwitch(host: string, mode: 'watch' | 'execute'): Promise<void> {
   const store = fabric!.store;
-  if (mode === 'execute') void verifyLikeTheExecutor(host);
   const shows = () => {
     const entry = store.getState().workloads.find((w) => w.prefix === watch!.prefix && w.vrf === watch!.vrf);
     const routers = store
@@ -422,6 +421,7 @@ for await (const line of lines) {
   else if (command.type === 'settle') await settle();
   else if (command.type === 'steady') await steady();
   else if (command.type === 'watch-switch') void watchSwitch(command.host, command.mode);
+  else if (command.type === 'verify') void verifyLikeTheExecutor(command.host);
   else if (command.type === 'slow-window') await slowWindow(command.slowHost);
   else if (command.type === 'report') say('report', report);
 }

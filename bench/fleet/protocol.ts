@@ -10,6 +10,8 @@ export type FleetCommand =
   | { type: 'settle' }
   | { type: 'steady' }
   | { type: 'watch-switch'; host: string; mode: 'watch' | 'execute' }
+  /** The announcing step's command returned: the executor's verification starts (execute mode). */
+  | { type: 'verify'; host: string }
   | { type: 'slow-window'; slowHost: string }
   | { type: 'report' };
 

@@ -92,6 +92,13 @@ const STARTS_MS = 100;
 export const INDEX_DEFER_ABOVE = 5_000;
 const INDEX_MIN_DELAY_MS = 200;
 const INDEX_DELAY_FACTOR = 4;
+/**
+ * A host whose workload routes changed (not its first read) is indexed INDEX_MIN_DELAY_MS after the
+ * change — a workflow's move, what the Workloads row's host waits for — up to MOVED_BURST such hosts
+ * at once and one a second after that; more (a fleet restarting) wait as first reads do.
+ */
+const MOVED_BURST = 8;
+const MOVED_PER_SECOND = 1;
 
 export function sessionKey(device: string, vrf: string, afiSafi: string, peer: string): string {
   return `${device}|${vrf}|${afiSafi}|${peer}`;
@@ -165,6 +172,17 @@ export function createAppStore(init: {
     /** When the waiting build is due (on the build clock). */
     let due = 0;
     let lastBuildMs = 0;
+    // Moved hosts that may still be indexed soon (a bucket refilled with time, see MOVED_BURST).
+    let movedTokens = MOVED_BURST;
+    let movedAt = Date.now();
+    const movedSoon = () => {
+      const now = Date.now();
+      movedTokens = Math.min(MOVED_BURST, movedTokens + ((now - movedAt) / 1000) * MOVED_PER_SECOND);
+      movedAt = now;
+      if (movedTokens < 1) return false;
+      movedTokens--;
+      return true;
+    };
     const build = () => {
       if (timer) clearTimeout(timer);
       timer = null;
@@ -177,8 +195,9 @@ export function createAppStore(init: {
       lastBuildMs = clock() - started;
     };
     /**
-     * `soon`: a router's tables changed — what a migration being watched waits for, and rare (a few
-     * routers): built INDEX_MIN_DELAY_MS after it, not after the wait hosts' changes earned.
+     * `soon`: a router's tables changed, or a few hosts' workload routes did — what a migration being
+     * watched waits for, and rare: built INDEX_MIN_DELAY_MS after it, not after the wait the last build
+     * earned (a router's change costs a build many times a host's).
      */
     const reindex = (soon = false) => {
       if (get().workloads.length < deferAbove) return build();
@@ -275,7 +294,11 @@ export function createAppStore(init: {
           events,
           { sessionFlaps: flaps },
         );
-        if (!unchanged) reindex(before?.spec.role === 'router');
+        const moved =
+          before?.spec.role === 'hypervisor' &&
+          previous !== null &&
+          previous.workloadRoutes !== snapshot.workloadRoutes;
+        if (!unchanged) reindex(before?.spec.role === 'router' || (moved && movedSoon()));
       },
       routeAnswered: (name, vrf, prefix, rows, at) => {
         const snapshot = get().devices[name]?.snapshot;

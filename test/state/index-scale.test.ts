@@ -93,7 +93,12 @@ describe('a router’s change while hosts’ changes wait', () => {
     let ticks = 0;
     const store = createAppStore({
       source: { kind: 'inventory', label: 't' },
-      devices: [spec('rr1', 'router'), spec('hv1', 'hypervisor'), spec('hv2', 'hypervisor')],
+      devices: [
+        spec('rr1', 'router'),
+        spec('hv1', 'hypervisor'),
+        spec('hv2', 'hypervisor'),
+        spec('hv3', 'hypervisor'),
+      ],
       tenants: TENANTS,
       indexDeferAbove: 1,
       buildClock: () => (ticks += 500),
@@ -117,13 +122,60 @@ describe('a router’s change while hosts’ changes wait', () => {
       '198.51.100.1/32 not seen by rr1',
       '198.51.100.2/32 not seen by rr1',
     ]);
-    // A host's change alone waits its full time again.
-    s().pollSucceeded('hv1', hv('hv1', 3, 4));
+    // A host's first read alone waits its full time again.
+    s().pollSucceeded('hv3', hv('hv3', 4, 4));
     vi.advanceTimersByTime(200);
     expect(s().indexPending).toBe(true);
     vi.runAllTimers();
-    expect(s().workloads).toHaveLength(2);
-    expect(s().workloads[0]!.prefix).toBe('198.51.100.2/32');
+    expect(s().workloads).toHaveLength(3);
+  });
+
+  it('a host that moved a workload (not its first read) is indexed 200 ms after it; many such hosts wait', () => {
+    vi.useFakeTimers();
+    let ticks = 0;
+    const hosts = Array.from({ length: 12 }, (_, i) => `hv${i + 1}`);
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: hosts.map((h) => spec(h, 'hypervisor')),
+      tenants: TENANTS,
+      indexDeferAbove: 1,
+      buildClock: () => (ticks += 500),
+    });
+    const s = () => store.getState();
+    const hv = (host: string, n: number, at: number) =>
+      snapshot(host, { workloadRoutes: [route(host, v4('198.51.100', n))], at });
+    hosts.forEach((h, i) => s().pollSucceeded(h, hv(h, i + 1, 1)));
+    vi.runAllTimers();
+    expect(s().workloads).toHaveLength(12);
+    // hv1's workload moves to .101 (a migration's target announcing): indexed 200 ms later.
+    s().pollSucceeded('hv1', hv('hv1', 101, 2));
+    vi.advanceTimersByTime(199);
+    expect(s().indexPending).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads.some((w) => w.prefix === '198.51.100.101/32')).toBe(true);
+    // The same poll again (nothing moved): no build.
+    const index = s().workloads;
+    s().pollSucceeded('hv1', { ...s().devices['hv1']!.snapshot!, collectedAt: 3 });
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads).toBe(index);
+    // Every host moves at once (a fleet restarting): one build 200 ms later for all of them…
+    hosts.forEach((h, i) => s().pollSucceeded(h, hv(h, i + 201, 4)));
+    vi.advanceTimersByTime(200);
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads.map((w) => w.prefix)).toContain('198.51.100.212/32');
+    // …and the moves after such a burst wait the time the last build earned (here 2 s), until the
+    // allowance refills (one a second).
+    s().pollSucceeded('hv2', hv('hv2', 150, 5));
+    vi.advanceTimersByTime(200);
+    expect(s().indexPending).toBe(true);
+    vi.runAllTimers();
+    expect(s().workloads.map((w) => w.prefix)).toContain('198.51.100.150/32');
+    vi.advanceTimersByTime(10_000);
+    s().pollSucceeded('hv3', hv('hv3', 160, 6));
+    vi.advanceTimersByTime(200);
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads.map((w) => w.prefix)).toContain('198.51.100.160/32');
   });
 });
 

@@ -73,6 +73,49 @@ describe('frr-linux driver', () => {
     ]);
   });
 
+  it('reads a host’s IPv4 and IPv6 tables at once (a migration’s target waits on that poll), IPv4 rows first', async () => {
+    const runner = ReplayRunner.forDevice('hv1');
+    const answering = new Set<string>();
+    const overlapped: string[] = [];
+    const execStream = runner.execStream.bind(runner);
+    runner.execStream = async (command, onStdout) => {
+      if (answering.size > 0) overlapped.push(command);
+      answering.add(command);
+      // The answer comes a few turns later, as from a device.
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      try {
+        return await execStream(command, onStdout);
+      } finally {
+        answering.delete(command);
+      }
+    };
+    const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
+    expect(snap.partialErrors).toEqual([]);
+    expect(overlapped).toEqual([ROUTES6]);
+    expect(snap.routes.size).toBe(capturedRouteCount('hv1'));
+    const families = [...snap.routes].map((r) => r.family);
+    expect(families.indexOf(6)).toBeGreaterThan(families.lastIndexOf(4));
+    // A router's (large) tables still one after the other.
+    const rr = spec('rtr1', 'router');
+    const routerRunner = ReplayRunner.forDevice('rtr1');
+    const routerAnswering = new Set<string>();
+    const routerOverlapped: string[] = [];
+    const routerStream = routerRunner.execStream.bind(routerRunner);
+    routerRunner.execStream = async (command, onStdout) => {
+      if (routerAnswering.size > 0) routerOverlapped.push(command);
+      routerAnswering.add(command);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      try {
+        return await routerStream(command, onStdout);
+      } finally {
+        routerAnswering.delete(command);
+      }
+    };
+    const routerSnap = await frrLinuxDriver.collect({ device: rr, runner: routerRunner, now });
+    expect(routerSnap.routes.size).toBeGreaterThan(0);
+    expect(routerOverlapped).toEqual([]);
+  });
+
   it('turns bgpd not running into a partial error naming the command (real hv3 capture)', async () => {
     const down = manifest().find(
       (c) => c.file === 'hv3/show-bgp-vrf-all-summary-json--bgpd-not-running.json',

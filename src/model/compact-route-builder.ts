@@ -7,6 +7,7 @@ import { formatV4, formatV6, parseIpWords } from './ip-words.ts';
 import { Interner, type Columns } from './route-columns.ts';
 import {
   emptyColumns,
+  mostlyUsed,
   grown,
   growRows,
   trimRows,
@@ -20,30 +21,6 @@ import {
 } from './route-columns.ts';
 import type { Family, Nexthop, Route } from './route.ts';
 import type { RouteTable, TableBasis } from './route-table.ts';
-
-/**
- * Whether most of a table's strings are still some row's (uptimes, next hops): a copy that takes them
- * all (adoptRows) then carries little dead weight. Each partial re-read adds the re-read rows' uptimes;
- * once more than half are no row's, the row-by-row copy keeps only the used ones.
- */
-function mostlyUsed(table: CompactRouteTable): boolean {
-  const c = table.columns;
-  const total = c.strings.values.length;
-  const used = new Uint8Array(total);
-  let count = 0;
-  const mark = (id: number) => {
-    if (used[id] === 0) {
-      used[id] = 1;
-      count++;
-    }
-  };
-  for (let i = 0; i < table.size; i++) mark(c.uptime[i]!);
-  for (let k = 0; k < c.nhIp.length; k++) {
-    mark(c.nhIp[k]!);
-    mark(c.nhIf[k]!);
-  }
-  return total <= 2 * count + 1024;
-}
 
 export class CompactRouteTableBuilder {
   private n = 0;
@@ -158,7 +135,7 @@ export class CompactRouteTableBuilder {
    * spent seconds of a loaded console's CPU here). The rows are the ones `at()` + `add()` would give.
    */
   private copyRows(table: CompactRouteTable, keep: (vrf: string, family: Family) => boolean): void {
-    if (this.isEmpty() && mostlyUsed(table)) return this.adoptRows(table, keep);
+    if (this.isEmpty() && mostlyUsed(table.columns, table.size)) return this.adoptRows(table, keep);
     const src = table.columns;
     const c = this.c;
     const decided = new Map<number, boolean>();

@@ -139,3 +139,26 @@ export function trimRows(c: Columns, n: number, n6: number): Columns {
     nh: c.nh.slice(0, n),
   };
 }
+
+/**
+ * Whether most of a table's strings are still some row's (uptimes, next hops): a copy that takes them
+ * all (adoptRows) then carries little dead weight. Each partial re-read adds the re-read rows' uptimes;
+ * once more than half are no row's, the row-by-row copy keeps only the used ones.
+ */
+export function mostlyUsed(c: Columns, size: number): boolean {
+  const total = c.strings.values.length;
+  const used = new Uint8Array(total);
+  let count = 0;
+  const mark = (id: number) => {
+    if (used[id] === 0) {
+      used[id] = 1;
+      count++;
+    }
+  };
+  for (let i = 0; i < size; i++) mark(c.uptime[i]!);
+  for (let k = 0; k < c.nhIp.length; k++) {
+    mark(c.nhIp[k]!);
+    mark(c.nhIf[k]!);
+  }
+  return total <= 2 * count + 1024;
+}

@@ -35,6 +35,24 @@ function capturedRouteCount(device: string): number {
   return n;
 }
 
+/** Streamed commands asked while another stream was still answering (answers come a few turns late). */
+function streamsAskedWhileAnother(runner: ReplayRunner): string[] {
+  const answering = new Set<string>();
+  const overlapped: string[] = [];
+  const execStream = runner.execStream.bind(runner);
+  runner.execStream = async (command, onStdout) => {
+    if (answering.size > 0) overlapped.push(command);
+    answering.add(command);
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    try {
+      return await execStream(command, onStdout);
+    } finally {
+      answering.delete(command);
+    }
+  };
+  return overlapped;
+}
+
 describe('frr-linux driver', () => {
   it('sends exactly these commands, kernel routes only on hypervisors', () => {
     expect(frrLinuxDriver.collectCommands(hv1)).toEqual([
@@ -75,20 +93,7 @@ describe('frr-linux driver', () => {
 
   it('reads a host’s IPv4 and IPv6 tables at once (a migration’s target waits on that poll), IPv4 rows first', async () => {
     const runner = ReplayRunner.forDevice('hv1');
-    const answering = new Set<string>();
-    const overlapped: string[] = [];
-    const execStream = runner.execStream.bind(runner);
-    runner.execStream = async (command, onStdout) => {
-      if (answering.size > 0) overlapped.push(command);
-      answering.add(command);
-      // The answer comes a few turns later, as from a device.
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-      try {
-        return await execStream(command, onStdout);
-      } finally {
-        answering.delete(command);
-      }
-    };
+    const overlapped = streamsAskedWhileAnother(runner);
     const snap = await frrLinuxDriver.collect({ device: hv1, runner, now });
     expect(snap.partialErrors).toEqual([]);
     expect(overlapped).toEqual([ROUTES6]);
@@ -96,22 +101,13 @@ describe('frr-linux driver', () => {
     const families = [...snap.routes].map((r) => r.family);
     expect(families.indexOf(6)).toBeGreaterThan(families.lastIndexOf(4));
     // A router's (large) tables still one after the other.
-    const rr = spec('rtr1', 'router');
     const routerRunner = ReplayRunner.forDevice('rtr1');
-    const routerAnswering = new Set<string>();
-    const routerOverlapped: string[] = [];
-    const routerStream = routerRunner.execStream.bind(routerRunner);
-    routerRunner.execStream = async (command, onStdout) => {
-      if (routerAnswering.size > 0) routerOverlapped.push(command);
-      routerAnswering.add(command);
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-      try {
-        return await routerStream(command, onStdout);
-      } finally {
-        routerAnswering.delete(command);
-      }
-    };
-    const routerSnap = await frrLinuxDriver.collect({ device: rr, runner: routerRunner, now });
+    const routerOverlapped = streamsAskedWhileAnother(routerRunner);
+    const routerSnap = await frrLinuxDriver.collect({
+      device: spec('rtr1', 'router'),
+      runner: routerRunner,
+      now,
+    });
     expect(routerSnap.routes.size).toBeGreaterThan(0);
     expect(routerOverlapped).toEqual([]);
   });

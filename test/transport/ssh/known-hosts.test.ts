@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendKnownHost,
+  entriesForHost,
   fingerprint,
   hostKeyAlgorithms,
+  hostsFieldMatches,
   parseKnownHosts,
   verifyHostKey,
 } from '../../../src/transport/ssh/known-hosts.ts';
@@ -59,6 +61,38 @@ describe('known_hosts', () => {
       status: 'unknown',
       fingerprint: fingerprint(blobA),
     });
+  });
+
+  it('finds a host’s entries in a large file as matching each line would, in the file’s order', () => {
+    const lines = [
+      ...Array.from({ length: 300 }, (_, i) => `hv${i},10.0.${i >> 8}.${i & 255} ${typeA} ${b64A}`),
+      `HV7 ${typeA} ${b64B}`, // names are case-insensitive
+      `hv*,!hv9 ${typeA} ${b64B}`, // a pattern with a negation
+      `${hashedName('hv8')} ${typeA} ${b64B}`,
+      `[hv7]:2222 ${typeA} ${b64B}`,
+      `@cert-authority hv7 ${typeA} ${b64B}`,
+      `hv7,hv7 ${typeA} ${b64A}`,
+    ];
+    const entries = parseKnownHosts(lines.join('\n'));
+    const naive = (host: string, port: number) => {
+      const name = port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
+      return entries
+        .filter((e) => e.marker === undefined && hostsFieldMatches(e.hosts, name))
+        .map((e) => e.line);
+    };
+    for (const [host, port] of [
+      ['hv7', 22],
+      ['HV7', 22],
+      ['hv9', 22],
+      ['hv8', 22],
+      ['hv7', 2222],
+      ['10.0.1.44', 22],
+      ['nowhere', 22],
+    ] as const)
+      expect(entriesForHost(entries, host, port).map((e) => e.line)).toEqual(naive(host, port));
+    expect(entriesForHost(entries, 'hv7', 22).map((e) => e.line)).toEqual([8, 301, 302, 306]);
+    expect(verifyHostKey(entries, 'hv9', 22, blobA)).toEqual({ status: 'match' });
+    expect(verifyHostKey(entries, 'hv8', 22, blobB)).toEqual({ status: 'match' });
   });
 
   it('uses [host]:port for other ports', () => {

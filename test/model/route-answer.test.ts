@@ -72,20 +72,28 @@ describe('withPrefixAnswer', () => {
   });
 });
 
+/**
+ * A held table read at 1 s, the verification's answer for 203.0.113.2 (now via swp3) at 5 s, and a
+ * poll that started from the held table: its builder with every table but default IPv4 kept.
+ */
+function answeredThenPolling() {
+  const t0 = held(1_000);
+  const answered = withPrefixAnswer(
+    t0,
+    'default',
+    '203.0.113.2/32',
+    [bgpRoute('203.0.113.2/32', 'swp3')],
+    5_000,
+  )!;
+  const b = new CompactRouteTableBuilder();
+  b.addFrom(t0, (vrf, family) => !(vrf === 'default' && family === 4));
+  return { t0, answered, b };
+}
+
 describe('keepAnswers', () => {
   it('a poll read before the answer: the answer stands, and the table names the poll’s basis with both prefixes changed', () => {
-    const t0 = held(1_000);
-    // The verification's answer: 203.0.113.2 now via swp3, at 5 s.
-    const answered = withPrefixAnswer(
-      t0,
-      'default',
-      '203.0.113.2/32',
-      [bgpRoute('203.0.113.2/32', 'swp3')],
-      5_000,
-    )!;
-    // A poll that started from t0 and read a delta for 203.0.113.3 at 4 s (before the answer).
-    const b = new CompactRouteTableBuilder();
-    b.addFrom(t0, (vrf, family) => !(vrf === 'default' && family === 4));
+    const { t0, answered, b } = answeredThenPolling();
+    // The poll read a delta for 203.0.113.3 at 4 s (before the answer).
     addReplacing(b, t0, 'default', 4, new Map([['203.0.113.3/32', [bgpRoute('203.0.113.3/32', 'swp1')]]]));
     const polled = b.finish(4_000);
     const kept = keepAnswers(answered, polled);
@@ -101,16 +109,7 @@ describe('keepAnswers', () => {
   });
 
   it('a poll that read the table whole before the answer: the answer stands, no prefix list (the table may differ anywhere)', () => {
-    const t0 = held(1_000);
-    const answered = withPrefixAnswer(
-      t0,
-      'default',
-      '203.0.113.2/32',
-      [bgpRoute('203.0.113.2/32', 'swp3')],
-      5_000,
-    )!;
-    const b = new CompactRouteTableBuilder();
-    b.addFrom(t0, (vrf, family) => !(vrf === 'default' && family === 4));
+    const { answered, b } = answeredThenPolling();
     for (const r of rows) if (r.vrf === 'default' && r.family === 4) b.add(r);
     const polled = b.finish(4_000);
     const kept = keepAnswers(answered, polled);

@@ -84,28 +84,35 @@ describe('deferred index rebuilds above the threshold', () => {
   });
 });
 
+/** A store whose every index build takes "1 s" on its build clock (deferred from one entry on). */
+function slowBuildStore(devices: Parameters<typeof createAppStore>[0]['devices']) {
+  let ticks = 0;
+  const store = createAppStore({
+    source: { kind: 'inventory', label: 't' },
+    devices,
+    tenants: TENANTS,
+    indexDeferAbove: 1,
+    buildClock: () => (ticks += 500),
+  });
+  return () => store.getState();
+}
+
+/** A host's snapshot with one workload, 198.51.100.n/32. */
+const hv = (host: string, n: number, at: number) =>
+  snapshot(host, { workloadRoutes: [route(host, v4('198.51.100', n))], at });
+
 describe('a router’s change while hosts’ changes wait', () => {
   afterEach(() => vi.useRealTimers());
 
   it('is indexed 200 ms after it, not after the wait a long last build earned', () => {
     vi.useFakeTimers();
     // Each build takes "1 s" on this clock: the hosts' changes then wait 4 s (four times the last build).
-    let ticks = 0;
-    const store = createAppStore({
-      source: { kind: 'inventory', label: 't' },
-      devices: [
-        spec('rr1', 'router'),
-        spec('hv1', 'hypervisor'),
-        spec('hv2', 'hypervisor'),
-        spec('hv3', 'hypervisor'),
-      ],
-      tenants: TENANTS,
-      indexDeferAbove: 1,
-      buildClock: () => (ticks += 500),
-    });
-    const s = () => store.getState();
-    const hv = (host: string, n: number, at: number) =>
-      snapshot(host, { workloadRoutes: [route(host, v4('198.51.100', n))], at });
+    const s = slowBuildStore([
+      spec('rr1', 'router'),
+      spec('hv1', 'hypervisor'),
+      spec('hv2', 'hypervisor'),
+      spec('hv3', 'hypervisor'),
+    ]);
     s().pollSucceeded('hv1', hv('hv1', 1, 1));
     expect(s().workloads).toHaveLength(1);
     s().pollSucceeded('hv2', hv('hv2', 2, 2));
@@ -132,18 +139,8 @@ describe('a router’s change while hosts’ changes wait', () => {
 
   it('a host that moved a workload (not its first read) is indexed 200 ms after it; many such hosts wait', () => {
     vi.useFakeTimers();
-    let ticks = 0;
     const hosts = Array.from({ length: 12 }, (_, i) => `hv${i + 1}`);
-    const store = createAppStore({
-      source: { kind: 'inventory', label: 't' },
-      devices: hosts.map((h) => spec(h, 'hypervisor')),
-      tenants: TENANTS,
-      indexDeferAbove: 1,
-      buildClock: () => (ticks += 500),
-    });
-    const s = () => store.getState();
-    const hv = (host: string, n: number, at: number) =>
-      snapshot(host, { workloadRoutes: [route(host, v4('198.51.100', n))], at });
+    const s = slowBuildStore(hosts.map((h) => spec(h, 'hypervisor')));
     hosts.forEach((h, i) => s().pollSucceeded(h, hv(h, i + 1, 1)));
     vi.runAllTimers();
     expect(s().workloads).toHaveLength(12);

@@ -14,6 +14,7 @@
  */
 import type { BgpSession } from '../model/bgp.ts';
 import type { DeviceSpec } from '../model/device.ts';
+import { jsonOrUndefined } from './route-check.ts';
 import { vtyshCommand } from './shell.ts';
 
 /** Longest held sessions stand in for a full read: their counters (received prefixes, connections) age at most this. */
@@ -38,12 +39,11 @@ const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null &
 
 /** Every VRF/AFI summary object (`{"default":{"ipv4Unicast":{…}}}` or a single AFI's), by path. */
 function afis(text: string): Map<string, Doc> | null {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return afisOf(jsonOrUndefined(text));
+}
+
+function afisOf(doc: unknown): Map<string, Doc> | null {
+  if (doc === undefined) return null;
   const out = new Map<string, Doc>();
   const visit = (value: unknown, path: string, depth: number): void => {
     if (!isObject(value)) return;
@@ -100,9 +100,9 @@ export function sessionsOf(signature: string): string {
     .join(' ');
 }
 
-/** The same signature from a full summary, to compare the next probes with. */
-export function fullSignature(text: string): string | null {
-  const all = afis(text);
+/** The same signature from a full summary (parsed; undefined: not JSON), to compare the next probes with. */
+export function fullSignatureOf(doc: unknown): string | null {
+  const all = afisOf(doc);
   return all ? signature(all, all) : null;
 }
 

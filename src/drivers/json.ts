@@ -17,6 +17,11 @@ function parseJsonText(text: string, what: string): unknown {
   }
 }
 
+/** A value the caller parsed from JSON, checked by a zod schema as parseJsonWith checks it. */
+export function validatedWith<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.infer<T> {
+  return validated(schema, raw, what);
+}
+
 function validated<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ParseError(`unexpected ${what}: ${describeIssues(parsed.error.issues)}`);

@@ -19,6 +19,16 @@ import { isValidVrfName } from './names.ts';
 export const FULL_REFRESH_MS = 2 * 60 * 60 * 1000;
 
 type Doc = Record<string, unknown>;
+
+/** JSON.parse, or undefined for text that is not JSON. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -27,12 +37,11 @@ const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null &
  * then every poll reads the tables, as before).
  */
 export function bgpTableVersions(text: string): string | null {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return bgpTableVersionsOf(jsonOrUndefined(text));
+}
+
+/** `bgpTableVersions` of the summary already parsed (undefined: it was not JSON). */
+export function bgpTableVersionsOf(doc: unknown): string | null {
   const out: string[] = [];
   const visit = (value: unknown, path: string, depth: number): void => {
     if (!isObject(value)) return;

@@ -5,7 +5,7 @@
  * for another VRF is refused, naming device and command.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readBgp } from '../../src/drivers/bgp-read.ts';
 import type { Held } from '../../src/drivers/digest.ts';
 import type { DeviceSpec } from '../../src/model/device.ts';
@@ -151,6 +151,34 @@ describe('BGP sessions read in proportion to change', () => {
         now: BGP_COUNTERS_MS,
       }),
     ).rejects.toThrow(`rtr1: ${BLUE}: answered for VRF "red", not blue`);
+    expect(kept['bgp']).toBeUndefined();
+  });
+
+  it('a full summary is parsed once for its sessions, table versions and signature (a router’s is ~20 MB at 1,000 hosts)', async () => {
+    const doc = summary(5, 7);
+    const text = JSON.stringify(doc);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const first = await poll({}, 0, doc);
+      expect(parse.mock.calls.filter(([arg]) => arg === text)).toHaveLength(1);
+      expect(first.read.sessions).toHaveLength(12);
+      expect(first.read.versions).toContain('blue/ipv4Unicast:5/');
+      // The signature the next probes are compared with: unchanged probes keep the sessions, no full read.
+      parse.mockClear();
+      const second = await poll(first.kept, 1_000, doc);
+      expect(second.sent).not.toContain(FULL);
+      expect(second.read.sessions).toHaveLength(12);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('a summary cut short (not JSON) is refused naming device and command, and nothing is kept', async () => {
+    const kept: Record<string, Held<unknown>> = {};
+    const outputs = { [FULL]: JSON.stringify(summary(5, 7)).slice(0, 500) };
+    await expect(
+      readBgp({ runner: runner(outputs, []), device: rtr1, command: FULL, held: {}, kept, now: 0 }),
+    ).rejects.toThrow(/rtr1: .*show bgp vrf all summary json.*BGP summary is not JSON/);
     expect(kept['bgp']).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BgpSession } from '../../model/bgp.ts';
 import { ParseError } from '../errors.ts';
-import { parseJsonWith, shape } from '../json.ts';
+import { parseJsonWith, shape, validatedWith } from '../json.ts';
 
 // FRR 9.0+ prints AS numbers in dot notation as strings (`"1.4"`) when `bgp as-notation dot` is set.
 const Asn = z.union([z.number(), z.string()]);
@@ -150,6 +150,11 @@ function parseAfi(value: unknown, path: string[], vrf?: string): AfiSummary {
 export interface BgpSummaryOptions {
   /** The AFI/SAFI the command asked for, for the single-AFI forms whose JSON does not say it. */
   afiSafi?: string;
+  /**
+   * `text` already parsed by the caller (JSON.parse of exactly that text): a router's summary at 1,000
+   * hosts is ~20 MB, and its poll also reads the table versions and signature from it.
+   */
+  parsed?: unknown;
 }
 
 const shapeError = (what: string): ParseError => new ParseError(`unexpected BGP summary shape: ${what}`);
@@ -173,7 +178,11 @@ export function parseBgpSummary(text: string, device: string, opts: BgpSummaryOp
 
 function readSummary(text: string, device: string, opts: BgpSummaryOptions): BgpSession[] {
   if (text.trim() === '') throw new ParseError('output is empty (FRR prints {} when there is no BGP)');
-  const doc = parseJsonWith(z.record(z.string(), z.unknown()), text, 'BGP summary');
+  const record = z.record(z.string(), z.unknown());
+  const doc =
+    opts.parsed === undefined
+      ? parseJsonWith(record, text, 'BGP summary')
+      : validatedWith(record, opts.parsed, 'BGP summary');
   const single = opts.afiSafi ?? 'unknown';
   if ('peers' in doc) {
     const afi = parseAfi(doc, ['(root)']);

@@ -56,7 +56,8 @@ const shown = (index: readonly WorkloadEntry[]) =>
   );
 
 describe('workload index when a few hosts changed', () => {
-  const scenario = (seed: number, failures: boolean) => {
+  /** `joins`: the step each router is first read at (null before: a starting console reads them in turn). */
+  const scenario = (seed: number, failures: boolean, joins: { rr?: number; rr2?: number } = {}) => {
     const next = lcg(seed);
     // Hosts that cannot be read now (their last routes stay; routers' routes via them are inferred).
     const failing = new Map<string, 'unreachable' | 'degraded'>();
@@ -87,8 +88,10 @@ describe('workload index when a few hosts changed', () => {
         if (!first || lagging.has(key(p))) return [];
         return [bgpRoute(p.prefix, `swp${HOSTS.indexOf(first) + 1}`, { vrf: p.vrf })];
       });
-    let router: DeviceSnapshot = snapshot('rr', { bgp: peers, routes: routerTable(new Set()) });
-    let router2: DeviceSnapshot = snapshot('rr2', { bgp: peers, routes: routerTable(new Set()) });
+    let router: DeviceSnapshot | null =
+      joins.rr === undefined ? snapshot('rr', { bgp: peers, routes: routerTable(new Set()) }) : null;
+    let router2: DeviceSnapshot | null =
+      joins.rr2 === undefined ? snapshot('rr2', { bgp: peers, routes: routerTable(new Set()) }) : null;
     const devices = (): IndexedDevice[] => [
       { spec: deviceSpec('rr', 'router'), snapshot: router, health: 'ok', consecutiveFailures: 0 },
       { spec: deviceSpec('rr2', 'router'), snapshot: router2, health: 'ok', consecutiveFailures: 0 },
@@ -143,9 +146,9 @@ describe('workload index when a few hosts changed', () => {
       }
       // Routers follow on some steps (sometimes still lacking a changed prefix), not on others.
       const lagging = new Set([...touched].filter(() => next() < 0.3));
-      const routerChanged = next() < 0.5;
+      const routerChanged = router === null ? step === joins.rr : next() < 0.5;
       if (routerChanged) router = snapshot('rr', { bgp: peers, routes: routerTable(lagging) });
-      const router2Changed = next() < 0.3;
+      const router2Changed = router2 === null ? step === joins.rr2 : next() < 0.3;
       if (router2Changed) router2 = snapshot('rr2', { bgp: peers, routes: routerTable(new Set()) });
       const after = buildWorkloadIndex(devices(), tenants);
       const scratch = buildWorkloadIndex(
@@ -181,6 +184,15 @@ describe('workload index when a few hosts changed', () => {
 
   it('the same while hosts cannot be read and can again (routes via them inferred from the routers)', () => {
     for (const seed of [3, 5, 17]) expect(scenario(seed, true)).toBeGreaterThan(5);
+  });
+
+  it('routers read for the first time one after the other (a starting console): each join equals a build from scratch', () => {
+    // rr2 first, then rr (before it in device order), while hosts cannot be read; and rr then rr2.
+    for (const seed of [3, 5, 17]) {
+      expect(scenario(seed, true, { rr2: 4, rr: 12 })).toBeGreaterThan(3);
+      expect(scenario(seed, true, { rr: 2, rr2: 9 })).toBeGreaterThan(3);
+    }
+    expect(scenario(11, false, { rr2: 6 })).toBeGreaterThan(3);
   });
 
   it('routers that disagree about unread hosts: their guesses in router order, then hop order, as a full build gives', () => {

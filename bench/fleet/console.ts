@@ -65,6 +65,8 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   });
   // ROUTEDECK_FLEET_PROFILE_START=file: a CPU profile of the console from its start to the first picture.
   const stopProfile = await profileTo('ROUTEDECK_FLEET_PROFILE_START');
+  // ROUTEDECK_FLEET_ALLOC_START=file: what the console allocates from its start to the first picture.
+  const stopAllocations = await allocationsTo('ROUTEDECK_FLEET_ALLOC_START');
   fabric.poller.start();
   // ROUTEDECK_FLEET_DEBUG: how the first picture fills in (devices polled, routers read, index size).
   let progress = '';
@@ -89,6 +91,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   }
   report.firstPictureMs = performance.now() - t;
   await stopProfile();
+  await stopAllocations();
   report.prefixes = prefixesIndexed();
   say('first-picture', { ms: report.firstPictureMs });
 }

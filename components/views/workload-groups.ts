@@ -61,29 +61,27 @@ export function groupWorkloads(
 }
 
 /**
- * A grouping of one index, kept to regroup the next: each entry's group key (by index position), each
- * group's member positions (ascending), and the rows in group order with their first member's position.
+ * A grouping of one index, kept to regroup the next: each group's members (in index order), each
+ * entry's place in the index, and the rows in group order (a row's `key` is its group's).
  */
 export interface Grouping {
   readonly rows: WorkloadRow[];
   readonly entries: readonly WorkloadEntry[];
   readonly recordOf: RecordLookup;
   readonly routerNames: readonly string[];
-  keyAt: string[];
-  members: Map<string, number[]>;
-  firstAt: number[];
+  members: Map<string, WorkloadEntry[]>;
+  positions: Map<WorkloadEntry, number>;
 }
 
-/** Past this many groups touched, the rows are laid out again in one pass instead of moved one by one. */
-const SPLICE_MAX_GROUPS = 64;
-
 /**
- * `groupWorkloads`, from the grouping of the last index when only the entries changed: the index keeps
- * an entry's place while its prefix stays (a migration, a router's view moving, a host down), so the
- * entries that are not the same objects as the last index's in the same places are the change, and only
- * the groups they left or joined are made again — the rest of the rows are the last ones, in place. At
- * fleet size (100k entries, 50k workloads) a regroup at every index change was most of what a starting
- * console drew. From scratch when the length, the records or the routers changed, or too much did.
+ * `groupWorkloads`, from the grouping of the last index when only entries changed: the index keeps the
+ * order of the entries it keeps (a migration, a router's view moving, a host down or first read, a
+ * workload added or gone), so the entries that are not the last index's objects — and the last ones not
+ * in this index — are the change, and only the groups they left or joined are made again; every other
+ * row is the last one, in its order, with the remade rows merged in by their first member's place. At
+ * fleet size (100k entries, 50k workloads) a regroup from scratch was ~1 s of a loaded console, and a
+ * starting console's index changes length at every host it reads for the first time. From scratch when
+ * the records or the routers changed, or more than half the entries did.
  */
 export function regroupWorkloads(
   previous: Grouping | null,
@@ -91,103 +89,64 @@ export function regroupWorkloads(
   recordOf: RecordLookup,
   routerNames: readonly string[],
 ): Grouping {
-  if (
-    previous === null ||
-    previous.recordOf !== recordOf ||
-    previous.routerNames !== routerNames ||
-    previous.entries.length !== entries.length
-  )
+  if (previous === null || previous.recordOf !== recordOf || previous.routerNames !== routerNames)
     return groupAll(entries, recordOf, routerNames);
   if (previous.entries === entries) return previous;
-  const changed: number[] = [];
-  for (let i = 0; i < entries.length; i++)
-    if (entries[i] !== previous.entries[i] && changed.push(i) > entries.length / 2)
-      return groupAll(entries, recordOf, routerNames);
-  const { keyAt, members } = previous;
-  // Each touched group's first position before the change: where its row is now.
-  const touched = new Map<string, number | undefined>();
-  const touch = (key: string) => {
-    if (!touched.has(key)) touched.set(key, members.get(key)?.[0]);
-  };
-  for (const i of changed) {
-    const entry = entries[i]!;
+  const positions = positionsOf(entries);
+  const added: WorkloadEntry[] = [];
+  const gone: WorkloadEntry[] = [];
+  for (const entry of entries) if (!previous.positions.has(entry)) added.push(entry);
+  for (const entry of previous.entries) if (!positions.has(entry)) gone.push(entry);
+  if (added.length + gone.length > entries.length / 2)
+    return groupAll(entries, recordOf, routerNames, positions);
+  const { members } = previous;
+  const touched = new Set<string>();
+  for (const entry of gone) {
     const key = keyOf(entry, recordOf(entry.vrf, entry.prefix));
-    const before = keyAt[i]!;
-    touch(before);
-    touch(key);
-    if (key === before) continue;
-    keyAt[i] = key;
-    const left = members.get(before)!.filter((at) => at !== i);
-    if (left.length > 0) members.set(before, left);
-    else members.delete(before);
-    const joined = [...(members.get(key) ?? []), i].sort((a, b) => a - b);
-    members.set(key, joined);
+    touched.add(key);
+    const left = members.get(key)?.filter((member) => member !== entry) ?? [];
+    if (left.length > 0) members.set(key, left);
+    else members.delete(key);
   }
-  const remade = (key: string, places: readonly number[]): WorkloadRow => {
-    const group = places.map((at) => entries[at]!);
+  for (const entry of added) {
+    const key = keyOf(entry, recordOf(entry.vrf, entry.prefix));
+    touched.add(key);
+    members.set(key, [...(members.get(key) ?? []), entry]);
+  }
+  const at = (entry: WorkloadEntry) => positions.get(entry)!;
+  const fresh: { first: number; row: WorkloadRow }[] = [];
+  for (const key of touched) {
+    const group = members.get(key);
+    if (!group) continue;
+    group.sort((a, b) => at(a) - at(b));
     const first = group[0]!;
-    return rowOf(key, recordOf(first.vrf, first.prefix) ?? null, group, routerNames);
-  };
-  if (touched.size > SPLICE_MAX_GROUPS) {
-    // Many groups (a starting fleet's hosts read by the hundred): the untouched rows in their order
-    // (their first positions did not move) merged with the touched groups' rows by first position.
-    const gone = new Set<number>();
-    for (const first of touched.values()) if (first !== undefined) gone.add(first);
-    const fresh: { first: number; row: WorkloadRow }[] = [];
-    for (const key of touched.keys()) {
-      const places = members.get(key);
-      if (places) fresh.push({ first: places[0]!, row: remade(key, places) });
-    }
-    fresh.sort((a, b) => a.first - b.first);
-    const rows: WorkloadRow[] = [];
-    const firstAt: number[] = [];
-    let f = 0;
-    previous.rows.forEach((row, r) => {
-      const first = previous.firstAt[r]!;
-      if (gone.has(first)) return;
-      for (; f < fresh.length && fresh[f]!.first < first; f++) {
-        rows.push(fresh[f]!.row);
-        firstAt.push(fresh[f]!.first);
-      }
-      rows.push(row);
-      firstAt.push(first);
+    fresh.push({
+      first: at(first),
+      row: rowOf(key, recordOf(first.vrf, first.prefix) ?? null, group, routerNames),
     });
-    for (; f < fresh.length; f++) {
-      rows.push(fresh[f]!.row);
-      firstAt.push(fresh[f]!.first);
-    }
-    return { rows, entries, recordOf, routerNames, keyAt, members, firstAt };
   }
-  const rows = previous.rows.slice();
-  const firstAt = previous.firstAt.slice();
-  // Out with the touched groups' rows (positions are distinct: a position is one group's first)...
-  for (const first of touched.values()) {
-    if (first === undefined) continue;
-    const at = placeOf(firstAt, first);
-    rows.splice(at, 1);
-    firstAt.splice(at, 1);
+  fresh.sort((a, b) => a.first - b.first);
+  // The untouched rows in their order (the index kept their members' order), the remade ones merged in.
+  const rows: WorkloadRow[] = [];
+  let f = 0;
+  let last = -1;
+  for (const row of previous.rows) {
+    if (touched.has(row.key)) continue;
+    const first = at(members.get(row.key)![0]!);
+    // An index that did not keep its entries' order: rows from scratch rather than out of order.
+    if (first < last) return groupAll(entries, recordOf, routerNames, positions);
+    last = first;
+    for (; f < fresh.length && fresh[f]!.first < first; f++) rows.push(fresh[f]!.row);
+    rows.push(row);
   }
-  // ...and in again where their first member now is, made from their members now.
-  for (const key of touched.keys()) {
-    const places = members.get(key);
-    if (!places) continue;
-    const at = placeOf(firstAt, places[0]!);
-    rows.splice(at, 0, remade(key, places));
-    firstAt.splice(at, 0, places[0]!);
-  }
-  return { rows, entries, recordOf, routerNames, keyAt, members, firstAt };
+  for (; f < fresh.length; f++) rows.push(fresh[f]!.row);
+  return { rows, entries, recordOf, routerNames, members, positions };
 }
 
-/** Where `position` is, or goes, in the ascending `firstAt`. */
-function placeOf(firstAt: readonly number[], position: number): number {
-  let lo = 0;
-  let hi = firstAt.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (firstAt[mid]! < position) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+function positionsOf(entries: readonly WorkloadEntry[]): Map<WorkloadEntry, number> {
+  const positions = new Map<WorkloadEntry, number>();
+  for (let i = 0; i < entries.length; i++) positions.set(entries[i]!, i);
+  return positions;
 }
 
 function keyOf(entry: WorkloadEntry, record: WorkloadRecord | undefined): string {
@@ -222,35 +181,23 @@ function groupAll(
   entries: readonly WorkloadEntry[],
   recordOf: RecordLookup,
   routerNames: readonly string[],
+  positions: Map<WorkloadEntry, number> = positionsOf(entries),
 ): Grouping {
-  const keyAt: string[] = new Array<string>(entries.length);
-  const members = new Map<string, number[]>();
+  const members = new Map<string, WorkloadEntry[]>();
   const records = new Map<string, WorkloadRecord | null>();
-  entries.forEach((entry, i) => {
+  for (const entry of entries) {
     const record = recordOf(entry.vrf, entry.prefix);
     const key = keyOf(entry, record);
-    keyAt[i] = key;
     const group = members.get(key);
-    if (group) group.push(i);
+    if (group) group.push(entry);
     else {
-      members.set(key, [i]);
+      members.set(key, [entry]);
       records.set(key, record ?? null);
     }
-  });
-  const rows: WorkloadRow[] = [];
-  const firstAt: number[] = [];
-  for (const [key, places] of members) {
-    rows.push(
-      rowOf(
-        key,
-        records.get(key)!,
-        places.map((at) => entries[at]!),
-        routerNames,
-      ),
-    );
-    firstAt.push(places[0]!);
   }
-  return { rows, entries, recordOf, routerNames, keyAt, members, firstAt };
+  const rows: WorkloadRow[] = [];
+  for (const [key, group] of members) rows.push(rowOf(key, records.get(key)!, group, routerNames));
+  return { rows, entries, recordOf, routerNames, members, positions };
 }
 
 function workloadRow(

@@ -4,7 +4,11 @@
  * of 100k entries are), and every group that changed gets a row that says what changed.
  */
 import { describe, expect, it } from 'vitest';
-import { groupWorkloads, regroupWorkloads } from '../../components/views/workload-groups.ts';
+import {
+  groupWorkloads,
+  regroupWorkloads,
+  type WorkloadRow,
+} from '../../components/views/workload-groups.ts';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 
@@ -130,7 +134,62 @@ describe('regroupWorkloads: only the groups an index change touched are made aga
     }
   });
 
-  it('the same index again is the same rows; another length or router list regroups from scratch', () => {
+  it('while entries come and go (hosts first read, workloads created and removed): the rows a regroup from scratch gives', () => {
+    const random = rng(11);
+    // Records looked up: a regroup from scratch asks for every entry's.
+    let lookups = 0;
+    const none = () => {
+      lookups++;
+      return undefined;
+    };
+    // The index's order: every /32, then every /64 (as by prefix); a workload is its two entries.
+    const workloads = new Map<number, { v4: WorkloadEntry; v6: WorkloadEntry }>();
+    const make = (w: number, host: string) => ({
+      v4: entry(`198.51.${w >> 8}.${w & 255}/32`, host, `tap${w}`, ROUTERS),
+      v6: entry(`2001:db8:${w.toString(16)}::/64`, host, `tap${w}`, ROUTERS),
+    });
+    for (let w = 0; w < 100; w++) workloads.set(w * 3, make(w * 3, `hv${w % 10}`));
+    const index = () => {
+      const ws = [...workloads.keys()].sort((a, b) => a - b).map((w) => workloads.get(w)!);
+      return [...ws.map((w) => w.v4), ...ws.map((w) => w.v6)];
+    };
+    let entries = index();
+    let grouping = regroupWorkloads(null, entries, none, ROUTERS);
+    let fromScratch = 0;
+    for (let round = 0; round < 80; round++) {
+      const count = 1 + Math.floor(random() * 6);
+      for (let k = 0; k < count; k++) {
+        const w = Math.floor(random() * 400);
+        const kind = Math.floor(random() * 3);
+        if (kind === 0 && !workloads.has(w)) workloads.set(w, make(w, `hv${Math.floor(random() * 10)}`));
+        else if (kind === 1) workloads.delete(w);
+        else if (workloads.has(w)) {
+          // Moved: both entries new objects, in the same places.
+          workloads.set(w, make(w, `hv${Math.floor(random() * 10)}`));
+        }
+      }
+      const next = index();
+      const before = grouping;
+      lookups = 0;
+      grouping = regroupWorkloads(grouping, next, none, ROUTERS);
+      // Only the entries that came or went, and each touched group's first: not the other ~200.
+      expect(lookups, `round ${round}`).toBeLessThanOrEqual(6 * count);
+      const scratch = groupWorkloads(next, none, ROUTERS);
+      const text = (rows: readonly WorkloadRow[]) =>
+        rows.map((r) => `${r.key} ${r.ipv4} ${r.ipv6} ${r.hosts} ${r.routersSeeing}`);
+      expect(text(grouping.rows), `round ${round}`).toEqual(text(scratch));
+      // Workloads no change touched keep their row objects (not made again from scratch).
+      const kept = new Set(next.filter((e) => before.positions.has(e)));
+      const untouched = grouping.rows.filter((row) => row.entries.every((e) => kept.has(e)));
+      const same = untouched.filter((row) => before.rows.includes(row));
+      if (same.length < untouched.length) fromScratch++;
+      entries = next;
+    }
+    expect(fromScratch).toBe(0);
+    expect(entries.length).not.toBe(200);
+  });
+
+  it('the same index again is the same rows; another router list regroups from scratch', () => {
     const none = () => undefined;
     const a = [
       entry('198.51.100.1/32', 'hv1', 'tap1', ROUTERS),

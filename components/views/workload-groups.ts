@@ -62,7 +62,8 @@ export function groupWorkloads(
 
 /**
  * A grouping of one index, kept to regroup the next: each group's members (in index order), each
- * entry's place in the index, and the rows in group order (a row's `key` is its group's).
+ * entry's place in the index, and the rows in group order (a row's `key` is its group's). The next
+ * regroup takes its maps over (a grouping is read once, by the regroup after it).
  */
 export interface Grouping {
   readonly rows: WorkloadRow[];
@@ -92,13 +93,31 @@ export function regroupWorkloads(
   if (previous === null || previous.recordOf !== recordOf || previous.routerNames !== routerNames)
     return groupAll(entries, recordOf, routerNames);
   if (previous.entries === entries) return previous;
-  const positions = positionsOf(entries);
   const added: WorkloadEntry[] = [];
   const gone: WorkloadEntry[] = [];
-  for (const entry of entries) if (!previous.positions.has(entry)) added.push(entry);
-  for (const entry of previous.entries) if (!positions.has(entry)) gone.push(entry);
-  if (added.length + gone.length > entries.length / 2)
-    return groupAll(entries, recordOf, routerNames, positions);
+  let positions: Map<WorkloadEntry, number>;
+  // The common change (a migration, a view moving): entries replaced in their places, each by its own
+  // prefix's. The last grouping's places are then updated for those only — no map of 100k entries
+  // made at every change. Otherwise (entries added or gone) every entry's place is looked up.
+  const replaced = replacedInPlace(previous.entries, entries);
+  if (replaced === 'too many') return groupAll(entries, recordOf, routerNames);
+  if (replaced !== null) {
+    positions = previous.positions;
+    for (const i of replaced) {
+      gone.push(previous.entries[i]!);
+      positions.delete(previous.entries[i]!);
+    }
+    for (const i of replaced) {
+      added.push(entries[i]!);
+      positions.set(entries[i]!, i);
+    }
+  } else {
+    positions = positionsOf(entries);
+    for (const entry of entries) if (!previous.positions.has(entry)) added.push(entry);
+    for (const entry of previous.entries) if (!positions.has(entry)) gone.push(entry);
+    if (added.length + gone.length > entries.length / 2)
+      return groupAll(entries, recordOf, routerNames, positions);
+  }
   const { members } = previous;
   const touched = new Set<string>();
   for (const entry of gone) {
@@ -141,6 +160,26 @@ export function regroupWorkloads(
   }
   for (; f < fresh.length; f++) rows.push(fresh[f]!.row);
   return { rows, entries, recordOf, routerNames, members, positions };
+}
+
+/**
+ * The places where `now` holds another entry of the same prefix than `before` (null when the lengths
+ * differ or a place holds another prefix: entries came or went), or 'too many' past half of them.
+ */
+function replacedInPlace(
+  before: readonly WorkloadEntry[],
+  now: readonly WorkloadEntry[],
+): number[] | 'too many' | null {
+  if (before.length !== now.length) return null;
+  const changed: number[] = [];
+  for (let i = 0; i < now.length; i++) {
+    const a = before[i]!;
+    const b = now[i]!;
+    if (a === b) continue;
+    if (a.prefix !== b.prefix || a.vrf !== b.vrf) return null;
+    if (changed.push(i) > now.length / 2) return 'too many';
+  }
+  return changed;
 }
 
 function positionsOf(entries: readonly WorkloadEntry[]): Map<WorkloadEntry, number> {

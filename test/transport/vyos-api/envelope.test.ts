@@ -81,4 +81,50 @@ describe('interpretReply', () => {
     expect(err.message).not.toContain(KEY);
     expect(err.serverError).toBe('bad key ***');
   });
+
+  it('masks the key inside returned data, however the JSON text escapes it', () => {
+    const escaped = [...KEY].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const forms = {
+      literal: KEY,
+      // Every character \u-escaped: the text itself never spells the key.
+      unicode: escaped,
+      // Only the first character escaped, the rest as is.
+      first: `\\u${KEY.charCodeAt(0).toString(16).padStart(4, '0')}${KEY.slice(1)}`,
+      // URL-encoded, its first `%` JSON-escaped: the text matches no form of the key, the string does.
+      percentEscaped: `\\u0025${KEY.charCodeAt(0).toString(16).toUpperCase()}${KEY.slice(1)}`,
+      // An escape elsewhere in the text, the key plain in a key name.
+      keyName: 'x',
+    };
+    for (const [name, form] of Object.entries(forms)) {
+      const data =
+        name === 'keyName'
+          ? `{"description": "a\\tb", "${KEY}": "v"}`
+          : `{"interfaces": {"eth0": {"description": "before ${form} after"}}}`;
+      const out = JSON.stringify(
+        interpretReply('/retrieve', reply(200, `{"success": true, "data": ${data}, "error": null}`), KEY),
+      );
+      expect(out, name).not.toContain(KEY);
+      expect(out, name).toContain('***');
+    }
+  });
+
+  it('returns a config with no key in it exactly as sent (nothing masked, nothing lost)', () => {
+    const data = {
+      vrf: Object.fromEntries(
+        Array.from({ length: 50 }, (_, i) => [
+          `t${i}`,
+          {
+            table: String(1000 + i),
+            protocols: { bgp: { neighbor: { [`fe80::${i}`]: { 'remote-as': 'external' } } } },
+          },
+        ]),
+      ),
+      description: 'k3y-that-must-not (close, but not the key)',
+      escaped: 'tab\there',
+    };
+    for (const value of [data, { ...data, escaped: undefined }]) {
+      const text = JSON.stringify({ success: true, data: value, error: null });
+      expect(interpretReply('/retrieve', reply(200, text), KEY)).toEqual(JSON.parse(text).data);
+    }
+  });
 });

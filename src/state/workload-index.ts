@@ -151,20 +151,14 @@ function fewChanged(
   for (const r of routers) {
     const before = lastByName.get(r.name);
     if (!before) joined = true;
-    if (r.cache !== before?.cache) {
-      const inherited = before !== undefined && r.cache.inheritedFrom?.deref() === before.cache;
-      changed.push({
-        router: r,
-        same: inherited ? r.cache.keptTables : null,
-        partly: inherited ? r.cache.changedPrefixes : null,
-      });
-    }
+    if (r.cache !== before?.cache) changed.push({ router: r, ...keptSince(r.cache, before?.cache) });
   }
   if (changed.length === 0 && movedHosts.length === 0) return last.sorted;
   const ranks = ranksOf(tenants);
   if (!ranks || ranks.size !== last.sorted.length) return null;
   const down = downOf(hosts);
   const delta = rebuildTouched(hosts, last, lastByName, movedHosts, tenants, routers, down, ranks);
+  let looked = 0;
   const sorted = delta.sorted;
   if (changed.length > 0)
     for (let i = 0; i < sorted.length; i++) {
@@ -186,6 +180,7 @@ function fewChanged(
       for (let c = 0; c < changed.length && !moved; c++) {
         const { router } = changed[c]!;
         if (keptBy(changed[c]!, table, entry.prefix)) continue;
+        looked++;
         const key = `${entry.vrf}|${entry.prefix}`;
         moved =
           viewOf(router.name, router.snapshot, router.cache, key, entry) !== heldView(entry, router.name);
@@ -201,7 +196,46 @@ function fewChanged(
   last.hosts = hosts;
   last.routers = routers;
   last.sorted = sorted;
+  lastStats.looked = looked;
   return sorted;
+}
+
+/**
+ * What of a router's tables the last build's view of it still holds: the tables its state took over
+ * row for row, and those taken over with some prefixes replaced (and which). Its cache inherited them
+ * from the one the last build read; or both inherited from the same one (a poll that started before a
+ * migration's answer the last build showed, the answer then put in its table: keepAnswers) — then what
+ * either replaced is looked at. Nothing is known kept otherwise (every entry is looked at).
+ */
+function keptSince(
+  now: RouterCache,
+  last: RouterCache | undefined,
+): { same: ReadonlySet<string> | null; partly: ReadonlyMap<string, ReadonlySet<string>> | null } {
+  if (last === undefined) return { same: null, partly: null };
+  const from = now.inheritedFrom?.deref();
+  if (from === last) return { same: now.keptTables, partly: now.changedPrefixes };
+  if (from === undefined || from !== last.inheritedFrom?.deref()) return { same: null, partly: null };
+  // Siblings: per table, kept by both (same), or kept by both but for the prefixes either replaced.
+  const replacedIn = (cache: RouterCache, table: string): ReadonlySet<string> | undefined =>
+    cache.keptTables?.has(table) ? NONE : cache.changedPrefixes?.get(table);
+  const same = new Set<string>();
+  const partly = new Map<string, ReadonlySet<string>>();
+  const tables = new Set([...(now.keptTables ?? []), ...(now.changedPrefixes?.keys() ?? [])]);
+  for (const table of tables) {
+    const a = replacedIn(now, table);
+    const b = replacedIn(last, table);
+    if (a === undefined || b === undefined) continue;
+    if (a.size === 0 && b.size === 0) same.add(table);
+    else partly.set(table, new Set([...a, ...b]));
+  }
+  return { same, partly };
+}
+const NONE: ReadonlySet<string> = new Set();
+
+/** How the last delta build went: entries whose view it looked at again (tests and the bench read it). */
+const lastStats = { looked: 0 };
+export function lastIndexBuildLooked(): number {
+  return lastStats.looked;
 }
 
 /** Whether a changed router kept the entry's view: its table taken over whole, or with other prefixes replaced. */

@@ -11,7 +11,11 @@ import type { Route } from '../../src/model/route.ts';
 import type { RouteTable } from '../../src/model/route-table.ts';
 import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { TenantSpec, WorkloadRoute } from '../../src/model/workload.ts';
-import { buildWorkloadIndex, type IndexedDevice } from '../../src/state/workload-index.ts';
+import {
+  buildWorkloadIndex,
+  lastIndexBuildLooked,
+  type IndexedDevice,
+} from '../../src/state/workload-index.ts';
 import { bgpRoute, deviceSpec, session, snapshot } from '../helpers/snapshots.ts';
 
 const TENANTS: TenantSpec[] = [
@@ -266,6 +270,47 @@ describe('workload index after a router answered for one prefix, or a poll read 
     );
     const at = (index: typeof before, prefix: string) => index.find((e) => e.prefix === prefix)!;
     expect(at(after, '198.51.100.2/32')).toBe(at(before, '198.51.100.2/32'));
+  });
+
+  it('a poll that read before an answer the index showed (both built on one table): only what either replaced is looked at', () => {
+    const fixed = hosts();
+    const first = snapshot('rr', {
+      bgp: peers,
+      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+    });
+    buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    // The answer for .1 (via hv2) is shown; then a table built on the first one, not on the answer,
+    // with .2 replaced (via hv1) — as keepAnswers names a poll's table that started before the answer.
+    const answered = withPrefixAnswer(
+      first.routes,
+      'blue',
+      '198.51.100.1/32',
+      [via('198.51.100.1/32', 'swp2', 'blue')],
+      first.collectedAt + 1000,
+    )!;
+    const shownAnswer = buildWorkloadIndex([routerDevice({ ...first, routes: answered }), ...fixed], TENANTS);
+    expect(shown(shownAnswer)).toContain('blue 198.51.100.1/32 rr→hv2');
+    const sibling = withPrefixAnswer(
+      first.routes,
+      'blue',
+      '198.51.100.2/32',
+      [via('198.51.100.2/32', 'swp1', 'blue')],
+      first.collectedAt + 2000,
+    )!;
+    expect(sibling.basis?.table.deref()).toBe(first.routes);
+    const after = buildWorkloadIndex([routerDevice({ ...first, routes: sibling }), ...fixed], TENANTS);
+    // .1 is via hv1 again in this table, .2 now via hv1: both looked at, nothing else (five entries).
+    expect(lastIndexBuildLooked()).toBe(2);
+    expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv1');
+    expect(shown(after)).toContain('blue 198.51.100.2/32 rr→hv1');
+    expect(shown(after)).toEqual(
+      shown(
+        buildWorkloadIndex(
+          [routerDevice({ ...first, routes: sibling }), ...fixed],
+          TENANTS.map((t) => ({ ...t })),
+        ),
+      ),
+    );
   });
 
   it('a delta that moves one prefix, then one that drops another: each looked up alone, shown as it is now', () => {

@@ -73,6 +73,27 @@ function reread(last: DeviceSnapshot, blueV4: Route[]): DeviceSnapshot {
   expect(routes.basis?.table.deref()).toBe(last.routes);
   return { ...last, routes, collectedAt: last.collectedAt + 2000 };
 }
+/** The router's answer for one blue prefix (now via `iface`), `later` ms after its first poll. */
+const answerOn = (first: DeviceSnapshot, prefix: string, iface: string, later: number) =>
+  withPrefixAnswer(first.routes, 'blue', prefix, [via(prefix, iface, 'blue')], first.collectedAt + later)!;
+/** What a build from scratch (another tenant list: no last build to start from) shows. */
+const fromScratch = (router: DeviceSnapshot, fixed: IndexedDevice[]) =>
+  shown(
+    buildWorkloadIndex(
+      [routerDevice(router), ...fixed],
+      TENANTS.map((t) => ({ ...t })),
+    ),
+  );
+/** The router's first poll (blue .1 via hv1, .2 via hv2) indexed with the hosts: where most cases start. */
+function indexedFirst() {
+  const fixed = hosts();
+  const first = snapshot('rr', {
+    bgp: peers,
+    routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
+  });
+  const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+  return { fixed, first, before };
+}
 const shown = (index: ReturnType<typeof buildWorkloadIndex>) =>
   index.map(
     (e) =>
@@ -139,12 +160,7 @@ describe('workload index when only a router changed', () => {
     );
 
   it('rebuilds the entries whose view moved, keeps the others (same objects), and equals a build from scratch', () => {
-    const fixed = hosts();
-    const first = snapshot('rr', {
-      bgp: peers,
-      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
-    });
-    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const { fixed, first, before } = indexedFirst();
     // 198.51.100.1 routed via hv2 and 198.51.100.2 gone from the router: two entries change.
     const moved = reread(first, [via('198.51.100.1/32', 'swp2', 'blue')]);
     const after = buildWorkloadIndex([routerDevice(moved), ...fixed], TENANTS);
@@ -185,12 +201,7 @@ describe('workload index when only a router changed', () => {
   });
 
   it('two router polls between builds (a table re-read by the first, kept by the second): equals a build from scratch', () => {
-    const fixed = hosts();
-    const first = snapshot('rr', {
-      bgp: peers,
-      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
-    });
-    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const { fixed, first, before } = indexedFirst();
     // Poll 2 re-reads blue IPv4 (198.51.100.1 moved to hv2); no build runs (deferred).
     const second = reread(first, [
       via('198.51.100.1/32', 'swp2', 'blue'),
@@ -236,20 +247,9 @@ describe('workload index after a router answered for one prefix, or a poll read 
   };
 
   it('a migration’s answer: only that prefix is looked up again, the index equals a build from scratch', () => {
-    const fixed = hosts();
-    const first = snapshot('rr', {
-      bgp: peers,
-      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
-    });
-    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const { fixed, first, before } = indexedFirst();
     // The router says 198.51.100.1 is now via hv2 (the verification's answer, put into its table).
-    const answered = withPrefixAnswer(
-      first.routes,
-      'blue',
-      '198.51.100.1/32',
-      [via('198.51.100.1/32', 'swp2', 'blue')],
-      first.collectedAt + 1000,
-    )!;
+    const answered = answerOn(first, '198.51.100.1/32', 'swp2', 1000);
     expect(answered.basis?.changed?.('blue', 4)).toContain('198.51.100.1/32');
     const spy = lookups();
     let after: ReturnType<typeof buildWorkloadIndex>;
@@ -260,66 +260,30 @@ describe('workload index after a router answered for one prefix, or a poll read 
     }
     expect(spy.asked).toEqual(['blue 198.51.100.1/32']);
     expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv2');
-    expect(shown(after)).toEqual(
-      shown(
-        buildWorkloadIndex(
-          [routerDevice({ ...first, routes: answered }), ...fixed],
-          TENANTS.map((t) => ({ ...t })),
-        ),
-      ),
-    );
+    expect(shown(after)).toEqual(fromScratch({ ...first, routes: answered }, fixed));
     const at = (index: typeof before, prefix: string) => index.find((e) => e.prefix === prefix)!;
     expect(at(after, '198.51.100.2/32')).toBe(at(before, '198.51.100.2/32'));
   });
 
   it('a poll that read before an answer the index showed (both built on one table): only what either replaced is looked at', () => {
-    const fixed = hosts();
-    const first = snapshot('rr', {
-      bgp: peers,
-      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
-    });
-    buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const { fixed, first } = indexedFirst();
     // The answer for .1 (via hv2) is shown; then a table built on the first one, not on the answer,
     // with .2 replaced (via hv1) — as keepAnswers names a poll's table that started before the answer.
-    const answered = withPrefixAnswer(
-      first.routes,
-      'blue',
-      '198.51.100.1/32',
-      [via('198.51.100.1/32', 'swp2', 'blue')],
-      first.collectedAt + 1000,
-    )!;
+    const answered = answerOn(first, '198.51.100.1/32', 'swp2', 1000);
     const shownAnswer = buildWorkloadIndex([routerDevice({ ...first, routes: answered }), ...fixed], TENANTS);
     expect(shown(shownAnswer)).toContain('blue 198.51.100.1/32 rr→hv2');
-    const sibling = withPrefixAnswer(
-      first.routes,
-      'blue',
-      '198.51.100.2/32',
-      [via('198.51.100.2/32', 'swp1', 'blue')],
-      first.collectedAt + 2000,
-    )!;
+    const sibling = answerOn(first, '198.51.100.2/32', 'swp1', 2000);
     expect(sibling.basis?.table.deref()).toBe(first.routes);
     const after = buildWorkloadIndex([routerDevice({ ...first, routes: sibling }), ...fixed], TENANTS);
     // .1 is via hv1 again in this table, .2 now via hv1: both looked at, nothing else (five entries).
     expect(lastIndexBuildLooked()).toBe(2);
     expect(shown(after)).toContain('blue 198.51.100.1/32 rr→hv1');
     expect(shown(after)).toContain('blue 198.51.100.2/32 rr→hv1');
-    expect(shown(after)).toEqual(
-      shown(
-        buildWorkloadIndex(
-          [routerDevice({ ...first, routes: sibling }), ...fixed],
-          TENANTS.map((t) => ({ ...t })),
-        ),
-      ),
-    );
+    expect(shown(after)).toEqual(fromScratch({ ...first, routes: sibling }, fixed));
   });
 
   it('a delta that moves one prefix, then one that drops another: each looked up alone, shown as it is now', () => {
-    const fixed = hosts();
-    const first = snapshot('rr', {
-      bgp: peers,
-      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
-    });
-    const before = buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const { fixed, first, before } = indexedFirst();
     // As frr-state.ts builds a poll's delta: the other tables kept, blue IPv4 with the listed prefixes replaced.
     const delta = (last: RouteTable, answers: Map<string, Route[]>) => {
       const builder = new CompactRouteTableBuilder();
@@ -364,12 +328,7 @@ describe('workload index after a router answered for one prefix, or a poll read 
   });
 
   it('a table read afresh in the same poll is looked up whole (nothing said which prefixes moved)', () => {
-    const fixed = hosts();
-    const first = snapshot('rr', {
-      bgp: peers,
-      routes: rows([via('198.51.100.1/32', 'swp1', 'blue'), via('198.51.100.2/32', 'swp2', 'blue')]),
-    });
-    buildWorkloadIndex([routerDevice(first), ...fixed], TENANTS);
+    const { fixed, first } = indexedFirst();
     const builder = new CompactRouteTableBuilder();
     builder.addFrom(first.routes, (vrf, family) => !(vrf === 'blue' && family === 4) && vrf !== 'default');
     addReplacing(

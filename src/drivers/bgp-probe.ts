@@ -14,7 +14,7 @@
  */
 import type { BgpSession } from '../model/bgp.ts';
 import type { DeviceSpec } from '../model/device.ts';
-import { jsonOrUndefined } from './route-check.ts';
+import { jsonOrUndefined } from './json.ts';
 import { vtyshCommand } from './shell.ts';
 
 /** Longest held sessions stand in for a full read: their counters (received prefixes, connections) age at most this. */

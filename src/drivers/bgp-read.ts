@@ -27,7 +27,8 @@ import {
 import { deviceDigest, sha256, type Held } from './digest.ts';
 import { parseBgpSummary } from './frr/bgp-summary.ts';
 import { isValidVrfName } from './names.ts';
-import { bgpTableVersionsOf, jsonOrUndefined } from './route-check.ts';
+import { jsonOrUndefined } from './json.ts';
+import { bgpTableVersionsOf } from './route-check.ts';
 import { vtyshCommand } from './shell.ts';
 import type { DriverContext } from './types.ts';
 

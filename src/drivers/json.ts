@@ -17,12 +17,17 @@ function parseJsonText(text: string, what: string): unknown {
   }
 }
 
-/** A value the caller parsed from JSON, checked by a zod schema as parseJsonWith checks it. */
-export function validatedWith<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.infer<T> {
-  return validated(schema, raw, what);
+/** JSON.parse, or undefined for text that is not JSON (a reader that says nothing of bad text). */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
-function validated<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.infer<T> {
+/** A value parsed from JSON, checked by a zod schema as parseJsonWith checks it. */
+export function validated<T extends z.ZodType>(schema: T, raw: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ParseError(`unexpected ${what}: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;

@@ -13,21 +13,13 @@ import type { NetInterface } from '../model/interface.ts';
 import type { Route } from '../model/route.ts';
 import type { RouteTable } from '../model/route-table.ts';
 import type { DeviceSnapshot, RouteCheck } from '../model/snapshot.ts';
+import { jsonOrUndefined } from './json.ts';
 import { isValidVrfName } from './names.ts';
 
 /** Longest a held table is trusted on an unchanged signature (2 h: < 1 % of a dump per minute). */
 export const FULL_REFRESH_MS = 2 * 60 * 60 * 1000;
 
 type Doc = Record<string, unknown>;
-
-/** JSON.parse, or undefined for text that is not JSON. */
-export function jsonOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 const isObject = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
 

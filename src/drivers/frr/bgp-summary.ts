@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { BgpSession } from '../../model/bgp.ts';
 import { ParseError } from '../errors.ts';
-import { parseJsonWith, shape, validatedWith } from '../json.ts';
+import { parseJsonWith, shape, validated } from '../json.ts';
 
 // FRR 9.0+ prints AS numbers in dot notation as strings (`"1.4"`) when `bgp as-notation dot` is set.
 const Asn = z.union([z.number(), z.string()]);
@@ -182,7 +182,7 @@ function readSummary(text: string, device: string, opts: BgpSummaryOptions): Bgp
   const doc =
     opts.parsed === undefined
       ? parseJsonWith(record, text, 'BGP summary')
-      : validatedWith(record, opts.parsed, 'BGP summary');
+      : validated(record, opts.parsed, 'BGP summary');
   const single = opts.afiSafi ?? 'unknown';
   if ('peers' in doc) {
     const afi = parseAfi(doc, ['(root)']);

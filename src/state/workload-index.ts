@@ -5,7 +5,15 @@ import type { TenantSpec } from '../model/workload.ts';
 import { inferFromRouter, routesVia } from './index-inference.ts';
 import { placeAmong, ranksOf, sortEntries } from './index-order.ts';
 import { poolMatcher } from './pool-match.ts';
-import { routerCache, tableOf, viewOf, type RouterCache, type RouterView } from './router-views.ts';
+import {
+  keptBy,
+  keptSince,
+  routerCache,
+  tableOf,
+  viewOf,
+  type RouterCache,
+  type RouterView,
+} from './router-views.ts';
 
 export type { Announcer, WorkloadEntry } from './workload-entry.ts';
 import type { Announcer, WorkloadEntry } from './workload-entry.ts';
@@ -200,53 +208,10 @@ function fewChanged(
   return sorted;
 }
 
-/**
- * What of a router's tables the last build's view of it still holds: the tables its state took over
- * row for row, and those taken over with some prefixes replaced (and which). Its cache inherited them
- * from the one the last build read; or both inherited from the same one (a poll that started before a
- * migration's answer the last build showed, the answer then put in its table: keepAnswers) — then what
- * either replaced is looked at. Nothing is known kept otherwise (every entry is looked at).
- */
-function keptSince(
-  now: RouterCache,
-  last: RouterCache | undefined,
-): { same: ReadonlySet<string> | null; partly: ReadonlyMap<string, ReadonlySet<string>> | null } {
-  if (last === undefined) return { same: null, partly: null };
-  const from = now.inheritedFrom?.deref();
-  if (from === last) return { same: now.keptTables, partly: now.changedPrefixes };
-  if (from === undefined || from !== last.inheritedFrom?.deref()) return { same: null, partly: null };
-  // Siblings: per table, kept by both (same), or kept by both but for the prefixes either replaced.
-  const replacedIn = (cache: RouterCache, table: string): ReadonlySet<string> | undefined =>
-    cache.keptTables?.has(table) ? NONE : cache.changedPrefixes?.get(table);
-  const same = new Set<string>();
-  const partly = new Map<string, ReadonlySet<string>>();
-  const tables = new Set([...(now.keptTables ?? []), ...(now.changedPrefixes?.keys() ?? [])]);
-  for (const table of tables) {
-    const a = replacedIn(now, table);
-    const b = replacedIn(last, table);
-    if (a === undefined || b === undefined) continue;
-    if (a.size === 0 && b.size === 0) same.add(table);
-    else partly.set(table, new Set([...a, ...b]));
-  }
-  return { same, partly };
-}
-const NONE: ReadonlySet<string> = new Set();
-
 /** How the last delta build went: entries whose view it looked at again (tests and the bench read it). */
 const lastStats = { looked: 0 };
 export function lastIndexBuildLooked(): number {
   return lastStats.looked;
-}
-
-/** Whether a changed router kept the entry's view: its table taken over whole, or with other prefixes replaced. */
-function keptBy(
-  change: { same: ReadonlySet<string> | null; partly: ReadonlyMap<string, ReadonlySet<string>> | null },
-  table: string,
-  prefix: string,
-): boolean {
-  if (change.same?.has(table)) return true;
-  const prefixes = change.partly?.get(table);
-  return prefixes !== undefined && !prefixes.has(prefix);
 }
 
 /** The view the entry holds from `router` (null: none). */

@@ -72,19 +72,17 @@ describe('withPrefixAnswer', () => {
   });
 });
 
+/** The verification's answer for 203.0.113.2 at 5 s: now via swp3. */
+const answerVia3 = (table: ReturnType<typeof held>) =>
+  withPrefixAnswer(table, 'default', '203.0.113.2/32', [bgpRoute('203.0.113.2/32', 'swp3')], 5_000)!;
+
 /**
  * A held table read at 1 s, the verification's answer for 203.0.113.2 (now via swp3) at 5 s, and a
  * poll that started from the held table: its builder with every table but default IPv4 kept.
  */
 function answeredThenPolling() {
   const t0 = held(1_000);
-  const answered = withPrefixAnswer(
-    t0,
-    'default',
-    '203.0.113.2/32',
-    [bgpRoute('203.0.113.2/32', 'swp3')],
-    5_000,
-  )!;
+  const answered = answerVia3(t0);
   const b = new CompactRouteTableBuilder();
   b.addFrom(t0, (vrf, family) => !(vrf === 'default' && family === 4));
   return { t0, answered, b };
@@ -120,13 +118,7 @@ describe('keepAnswers', () => {
 
   it('a workload’s /32 and /64 answered after the poll read: both stand, with their own times, from one copy of the table', () => {
     const t0 = held(1_000);
-    const v4 = withPrefixAnswer(
-      t0,
-      'default',
-      '203.0.113.2/32',
-      [bgpRoute('203.0.113.2/32', 'swp3')],
-      5_000,
-    )!;
+    const v4 = answerVia3(t0);
     const both = withPrefixAnswer(v4, 'default', '2001:db8:b:1::/64', [], 5_100)!;
     const polled = held(4_000);
     let copies = 0;

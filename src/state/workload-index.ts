@@ -4,16 +4,9 @@ import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { inferFromRouter, routesVia } from './index-inference.ts';
 import { placeAmong, ranksOf, sortEntries } from './index-order.ts';
+import { finishEntry, heldView, joinedEntry, withViews, type IndexRouter } from './index-entry.ts';
 import { poolMatcher } from './pool-match.ts';
-import {
-  keptBy,
-  keptSince,
-  routerCache,
-  tableOf,
-  viewOf,
-  type RouterCache,
-  type RouterView,
-} from './router-views.ts';
+import { keptBy, keptSince, routerCache, tableOf, viewOf } from './router-views.ts';
 
 export type { Announcer, WorkloadEntry } from './workload-entry.ts';
 import type { Announcer, WorkloadEntry } from './workload-entry.ts';
@@ -57,8 +50,6 @@ export function buildWorkloadIndex(devices: IndexedDevice[], tenants: TenantSpec
   lastBuilds.set(tenants, { hosts: hostInputs(devices), routers, sorted: built });
   return built;
 }
-
-type IndexRouter = { name: string; snapshot: DeviceSnapshot; cache: RouterCache };
 
 type WorkloadRoutes = readonly {
   vrf: string;
@@ -165,10 +156,29 @@ function fewChanged(
   const ranks = ranksOf(tenants);
   if (!ranks || ranks.size !== last.sorted.length) return null;
   const down = downOf(hosts);
-  const delta = rebuildTouched(hosts, last, lastByName, movedHosts, tenants, routers, down, ranks);
+  // Routers joined and nothing else changed (a starting console, between two hosts' first reads): only
+  // the prefixes no entry has are built from scratch; every other entry keeps what it held and gains the
+  // joined routers' views (joinedEntry).
+  const onlyJoined =
+    joined && movedHosts.length === 0 && changed.every((c) => !lastByName.has(c.router.name));
+  const delta = rebuildTouched(
+    hosts,
+    last,
+    lastByName,
+    movedHosts,
+    tenants,
+    routers,
+    down,
+    ranks,
+    onlyJoined,
+  );
   let looked = 0;
   const sorted = delta.sorted;
-  if (changed.length > 0)
+  if (onlyJoined) {
+    const joinedNames = new Set(changed.map((c) => c.router.name));
+    for (let i = 0; i < sorted.length; i++)
+      if (!delta.rebuilt.has(sorted[i]!)) sorted[i] = joinedEntry(sorted[i]!, routers, joinedNames, down);
+  } else if (changed.length > 0)
     for (let i = 0; i < sorted.length; i++) {
       const entry = sorted[i]!;
       if (delta.rebuilt.has(entry)) continue;
@@ -214,27 +224,6 @@ export function lastIndexBuildLooked(): number {
   return lastStats.looked;
 }
 
-/** The view the entry holds from `router` (null: none). */
-function heldView(entry: WorkloadEntry, router: string): RouterView | null {
-  for (const view of entry.seenBy) if (view.router === router) return view;
-  return null;
-}
-
-/** An entry's views from every router and its conflicts. */
-function withViews(
-  entry: WorkloadEntry,
-  key: string,
-  routers: readonly IndexRouter[],
-  down: ReadonlyMap<string, string>,
-): WorkloadEntry {
-  for (const r of routers) {
-    const view = viewOf(r.name, r.snapshot, r.cache, key, entry);
-    if (view) entry.seenBy.push(view);
-  }
-  finishEntry(entry, down, routers);
-  return entry;
-}
-
 /**
  * The last build (a copy) with every prefix the moved hosts touch built again — announcers from the
  * hosts that did not move as they were, the moved hosts' from their routes now, then those inferred from
@@ -249,6 +238,8 @@ function rebuildTouched(
   routers: readonly IndexRouter[],
   down: ReadonlyMap<string, string>,
   ranks: ReadonlyMap<string, number>,
+  /** Routers joined, nothing else changed: only prefixes the last build has no entry for (joinedEntry does the rest). */
+  onlyNew = false,
 ): { sorted: WorkloadEntry[]; rebuilt: Set<WorkloadEntry> } {
   const pools = poolMatcher(tenants);
   const order = new Map<string, number>();
@@ -284,7 +275,8 @@ function rebuildTouched(
       const routerMoved = now.cache !== before?.cache;
       for (const host of down.keys())
         if (routerMoved || movedNames.has(host))
-          for (const route of routesVia(now, tenants, pools, host)) touch(route);
+          for (const route of routesVia(now, tenants, pools, host))
+            if (!onlyNew || !ranks.has(`${route.vrf}|${route.prefix}`)) touch(route);
       if (before)
         for (const host of lastDown.keys())
           if (routerMoved || movedNames.has(host))
@@ -401,37 +393,4 @@ function fullBuild(devices: IndexedDevice[], tenants: TenantSpec[], routers: Ind
   }
   for (const entry of entries.values()) finishEntry(entry, down, routers);
   return sortEntries(entries, tenants);
-}
-
-/**
- * The last step of building an entry (its announcers and views are complete): the problems an engineer
- * should see on it, and its arrays trimmed to their length.
- */
-function finishEntry(
-  entry: WorkloadEntry,
-  down: ReadonlyMap<string, string>,
-  routers: readonly { name: string }[],
-): void {
-  {
-    const hosts = new Set(entry.announcers.map((announcer) => announcer.host));
-    if (hosts.size > 1) entry.conflicts.push(`announced from ${hosts.size} hosts: ${[...hosts].join(', ')}`);
-    for (const host of hosts) {
-      const problem = down.get(host);
-      const routed = entry.seenBy.some((view) => view.nexthops.some((hop) => hop.viaHost === host));
-      if (problem && routed)
-        entry.conflicts.push(
-          `${problem.replace('host', `host ${host}`)} — routers still route it via ${host}`,
-        );
-    }
-    if (entry.tenant === null) entry.conflicts.push('not in any tenant pool');
-    if (entry.seenBy.length < routers.length) {
-      const blind = routers.filter(({ name }) => !entry.seenBy.some((view) => view.router === name));
-      if (blind.length > 0) entry.conflicts.push(`not seen by ${blind.map(({ name }) => name).join(', ')}`);
-    }
-  }
-  // The entry is complete: its arrays at their length. An array grown by push from empty holds 17
-  // slots (184 bytes) for its one to four items — at 1,000 hosts, 100k entries held ~40 MB that way.
-  entry.announcers = entry.announcers.slice();
-  entry.seenBy = entry.seenBy.slice();
-  if (entry.conflicts.length > 0) entry.conflicts = entry.conflicts.slice();
 }

@@ -195,6 +195,93 @@ describe('workload index when a few hosts changed', () => {
     expect(scenario(11, false, { rr2: 6 })).toBeGreaterThan(3);
   });
 
+  it('routers joining with nothing else changed (hosts unread or down): each join equals a build from scratch', () => {
+    // Three routers that disagree: ECMP over two hosts, a prefix one router lacks, prefixes only routers
+    // know (their hosts cannot be read); joined last-first, so a join lands between routers in order.
+    const ROUTERS = ['rr', 'rr2', 'rr3'];
+    const hopsOf = new Map<string, Map<string, string[]>>();
+    const next = lcg(29);
+    for (const r of ROUTERS) {
+      const table = new Map<string, string[]>();
+      for (const p of POOL) {
+        const roll = next();
+        if (roll < 0.15) continue; // this router has no route for it
+        const first = HOSTS[Math.floor(next() * HOSTS.length)]!;
+        const second = HOSTS[Math.floor(next() * HOSTS.length)]!;
+        table.set(key(p), roll < 0.45 && second !== first ? [first, second] : [first]);
+      }
+      hopsOf.set(r, table);
+    }
+    const routerSnap = (r: string) =>
+      snapshot(r, {
+        bgp: HOSTS.map((host, i) => session(r, `swp${i + 1}`, 'Established', { hostname: host })),
+        routes: POOL.flatMap((p) => {
+          const hops = hopsOf.get(r)!.get(key(p));
+          if (!hops) return [];
+          const swp = (h: string) => `swp${HOSTS.indexOf(h) + 1}`;
+          return [
+            bgpRoute(p.prefix, swp(hops[0]!), {
+              vrf: p.vrf,
+              nexthops: hops.map((h) => ({ ip: 'fe80::1', interface: swp(h), active: true })),
+            }),
+          ];
+        }),
+      });
+    // hv1, hv2 read (each announces a third of the prefixes); hv3 down; hv4–hv6 not polled yet.
+    const announced = (host: string) =>
+      POOL.filter((_, n) => n % 3 === HOSTS.indexOf(host)).map((p) => tap(host, p));
+    // Read once: between joins every host's routes and every joined router's table are the same objects.
+    const routerSnaps = new Map(ROUTERS.map((r) => [r, routerSnap(r)]));
+    const hostSnaps = HOSTS.map((host, i) =>
+      i < 3 ? { ...snapshot(host, { at: 1 }), workloadRoutes: i < 2 ? announced(host) : [] } : null,
+    );
+    const joined = new Set<string>();
+    const devices = (): IndexedDevice[] => [
+      ...ROUTERS.map((r): IndexedDevice => ({
+        spec: deviceSpec(r, 'router'),
+        snapshot: joined.has(r) ? routerSnaps.get(r)! : null,
+        health: 'ok',
+        consecutiveFailures: 0,
+      })),
+      ...HOSTS.map((host, i): IndexedDevice => ({
+        spec: deviceSpec(host, 'hypervisor'),
+        snapshot: hostSnaps[i]!,
+        health: i === 2 ? 'unreachable' : 'ok',
+        consecutiveFailures: i === 2 ? 1 : 0,
+      })),
+    ];
+    const withSources = (index: readonly WorkloadEntry[]) =>
+      index.map(
+        (e, n) => `${shown(index)[n]} ${e.announcers.map((a) => `${a.source}/${a.hostProblem}`).join(',')}`,
+      );
+    const tenants = [...TENANTS];
+    let before = buildWorkloadIndex(devices(), tenants);
+    let grew = 0;
+    let reinferred = 0;
+    for (const r of ['rr3', 'rr', 'rr2']) {
+      joined.add(r);
+      const after = buildWorkloadIndex(devices(), tenants);
+      const scratch = buildWorkloadIndex(
+        devices(),
+        TENANTS.map((t) => ({ ...t })),
+      );
+      expect(withSources(after), `${r} joined`).toEqual(withSources(scratch));
+      // Not trivially so: the join added entries (routes via unread hosts) and changed inferred announcers.
+      if (after.length > before.length) grew++;
+      const last = new Map(before.map((e) => [key(e), e]));
+      for (const e of after) {
+        const was = last
+          .get(key(e))
+          ?.announcers.map((a) => a.host)
+          .join(',');
+        if (was !== undefined && was !== e.announcers.map((a) => a.host).join(',')) reinferred++;
+      }
+      before = after;
+    }
+    expect(grew).toBeGreaterThan(0);
+    expect(reinferred).toBeGreaterThan(0);
+  });
+
   it('routers that disagree about unread hosts: their guesses in router order, then hop order, as a full build gives', () => {
     const p = { vrf: 'default', prefix: '203.0.113.7/32' };
     const hop = (swp: string) => ({ ip: 'fe80::1', interface: swp, active: true });

@@ -1,6 +1,6 @@
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import { sameList } from '../../src/state/index-inputs.ts';
-import type { WorkloadEntry } from '../../src/state/workload-index.ts';
+import type { Announcer, WorkloadEntry } from '../../src/state/workload-index.ts';
 import { announcerText } from './announcer.ts';
 
 /** One workload as an engineer thinks of it: its /32 and /64 together, on one host. */
@@ -36,8 +36,6 @@ function groupKey(entry: WorkloadEntry, record: WorkloadRecord | undefined): str
   return `prefix:${entry.vrf}|${entry.prefix}`;
 }
 
-const unique = (values: string[]) => [...new Set(values)];
-
 /**
  * Each group's row, remembered by its first entry: a regroup after an index change (at fleet size,
  * 100k entries, most of them the same objects as before) makes rows again only for groups whose
@@ -47,7 +45,15 @@ const rowsByFirst = new WeakMap<
   WorkloadEntry,
   { members: WorkloadEntry[]; record: WorkloadRecord | null; routers: readonly string[]; row: WorkloadRow }
 >();
-const keysByEntry = new WeakMap<WorkloadEntry, { record: WorkloadRecord | undefined; key: string }>();
+/**
+ * Each entry's group key, remembered by its announcers (what the key is made of, with its prefix and
+ * record): an index build that gives an entry new views but the same announcers (a router read for the
+ * first time) keeps the array, so its 100k new entries are not keyed again.
+ */
+const keysByAnnouncers = new WeakMap<
+  readonly Announcer[],
+  { record: WorkloadRecord | undefined; vrf: string; prefix: string; key: string }
+>();
 
 const identical = <T>(x: T, y: T): boolean => x === y;
 
@@ -189,10 +195,12 @@ function positionsOf(entries: readonly WorkloadEntry[]): Map<WorkloadEntry, numb
 }
 
 function keyOf(entry: WorkloadEntry, record: WorkloadRecord | undefined): string {
-  let known = keysByEntry.get(entry);
-  if (!known || known.record !== record)
-    keysByEntry.set(entry, (known = { record, key: groupKey(entry, record) }));
-  return known.key;
+  const known = keysByAnnouncers.get(entry.announcers);
+  if (known && known.record === record && known.vrf === entry.vrf && known.prefix === entry.prefix)
+    return known.key;
+  const key = groupKey(entry, record);
+  keysByAnnouncers.set(entry.announcers, { record, vrf: entry.vrf, prefix: entry.prefix, key });
+  return key;
 }
 
 /** A group's row: the last one when its members, record and routers are the ones it was made from. */
@@ -245,11 +253,37 @@ function workloadRow(
   members: readonly WorkloadEntry[],
   routerNames: readonly string[],
 ): WorkloadRow {
-  const sorted = [...members].sort((a, b) => a.family - b.family);
-  const announcers = sorted.flatMap((e) => e.announcers);
-  const seeing = routerNames.filter((router) =>
-    sorted.every((e) => e.seenBy.some((view) => view.router === router)),
-  );
+  // Loops, not array methods and closures: after a router's first read every one of 50k rows is made
+  // again (its routers count changed), at a starting console's every router join.
+  const sorted = members.length === 1 ? [members[0]!] : [...members].sort((a, b) => a.family - b.family);
+  const v4: string[] = [];
+  const v6: string[] = [];
+  const hosts = new Set<string>();
+  const taps = new Set<string>();
+  const conflicts = new Set<string>();
+  for (const e of sorted) {
+    if (e.family === 4) v4.push(e.prefix.endsWith('/32') ? e.prefix.slice(0, -3) : e.prefix);
+    else v6.push(e.prefix);
+    for (const a of e.announcers) {
+      const text = announcerText(a);
+      hosts.add(a.interface === null ? text : a.host);
+      taps.add(text);
+    }
+    for (const c of e.conflicts) conflicts.add(c);
+  }
+  let seeing = 0;
+  for (const router of routerNames) {
+    let all = true;
+    for (const e of sorted) {
+      let seen = false;
+      for (const view of e.seenBy) if (view.router === router) seen = true;
+      if (!seen) {
+        all = false;
+        break;
+      }
+    }
+    if (all) seeing++;
+  }
   return {
     key,
     name: record?.name ?? null,
@@ -257,21 +291,13 @@ function workloadRow(
     tenant: sorted[0]!.tenant,
     vrf: sorted[0]!.vrf,
     entries: sorted,
-    ipv4:
-      sorted
-        .filter((e) => e.family === 4)
-        .map((e) => e.prefix.replace(/\/32$/, ''))
-        .join(',') || '-',
-    ipv6:
-      sorted
-        .filter((e) => e.family === 6)
-        .map((e) => e.prefix)
-        .join(',') || '-',
-    hosts: unique(announcers.map((a) => (a.interface === null ? announcerText(a) : a.host))).join(',') || '-',
-    taps: unique(announcers.map(announcerText)).join(',') || '-',
-    routersSeeing: seeing.length,
+    ipv4: v4.join(',') || '-',
+    ipv6: v6.join(',') || '-',
+    hosts: [...hosts].join(',') || '-',
+    taps: [...taps].join(',') || '-',
+    routersSeeing: seeing,
     routers: routerNames.length,
     // Said once for the workload; which prefix each concerns is on its detail view (Enter).
-    conflicts: unique(sorted.flatMap((e) => e.conflicts)),
+    conflicts: [...conflicts],
   };
 }

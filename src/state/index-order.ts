@@ -9,10 +9,11 @@ import type { WorkloadEntry } from './workload-entry.ts';
 // build's time went there).
 const collator = new Intl.Collator('en', { numeric: true });
 
+// Equal texts compare equal without the collator (most comparisons of a sort are within one tenant/VRF).
 const compareEntries = (a: WorkloadEntry, b: WorkloadEntry): number =>
-  collator.compare(a.tenant ?? '~', b.tenant ?? '~') ||
+  (a.tenant === b.tenant ? 0 : collator.compare(a.tenant ?? '~', b.tenant ?? '~')) ||
   collator.compare(a.prefix, b.prefix) ||
-  collator.compare(a.vrf, b.vrf);
+  (a.vrf === b.vrf ? 0 : collator.compare(a.vrf, b.vrf));
 
 /** Each entry's rank in the previous build's order, per tenant list (an entry's tenant follows from it). */
 const lastRanks = new WeakMap<readonly TenantSpec[], Map<string, number>>();

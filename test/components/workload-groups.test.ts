@@ -191,6 +191,42 @@ describe('regroupWorkloads: only the groups an index change touched are made aga
     expect(entries.length).not.toBe(200);
   });
 
+  it("a row's columns: both prefixes, each host once (an unread one with its reason), routers seeing every prefix, conflicts once", () => {
+    const v4 = entry('198.51.100.7/32', 'hv1', 'tap-a', ['rr1', 'rr2']);
+    const v6 = entry('2001:db8:a::/64', 'hv1', 'tap-a', ['rr1']);
+    const conflict = 'announced from 2 hosts: hv1, hv3';
+    const unread = {
+      host: 'hv3',
+      interface: null,
+      metric: null,
+      source: 'routers',
+      hostProblem: 'host unreachable',
+    } as const;
+    const rows = groupWorkloads(
+      [
+        { ...v4, announcers: [...v4.announcers, unread], conflicts: [conflict] },
+        { ...v6, announcers: [...v6.announcers, unread], conflicts: [conflict, 'not seen by rr2'] },
+      ],
+      () => undefined,
+      ROUTERS,
+    );
+    expect(rows).toHaveLength(2); // the TAPs differ from the bare prefixes' key: hv3 has none
+    const all = groupWorkloads([v6, v4], () => undefined, ROUTERS);
+    expect(all.map((r) => [r.ipv4, r.ipv6, r.hosts, r.taps, `${r.routersSeeing}/${r.routers}`])).toEqual([
+      ['198.51.100.7', '2001:db8:a::/64', 'hv1', 'hv1/tap-a', '1/2'],
+    ]);
+    expect(rows.map((r) => [r.ipv4, r.ipv6, r.hosts, r.taps, r.conflicts])).toEqual([
+      ['198.51.100.7', '-', 'hv1,hv3/? (host unreachable)', 'hv1/tap-a,hv3/? (host unreachable)', [conflict]],
+      [
+        '-',
+        '2001:db8:a::/64',
+        'hv1,hv3/? (host unreachable)',
+        'hv1/tap-a,hv3/? (host unreachable)',
+        [conflict, 'not seen by rr2'],
+      ],
+    ]);
+  });
+
   it('the same index again is the same rows; another router list regroups from scratch', () => {
     const none = () => undefined;
     const a = [

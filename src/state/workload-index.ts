@@ -156,11 +156,10 @@ function fewChanged(
   const ranks = ranksOf(tenants);
   if (!ranks || ranks.size !== last.sorted.length) return null;
   const down = downOf(hosts);
-  // Routers joined and nothing else changed (a starting console, between two hosts' first reads): only
-  // the prefixes no entry has are built from scratch; every other entry keeps what it held and gains the
-  // joined routers' views (joinedEntry).
-  const onlyJoined =
-    joined && movedHosts.length === 0 && changed.every((c) => !lastByName.has(c.router.name));
+  // Routers joined and no other router's tables changed (a starting console, hosts read meanwhile): the
+  // moved hosts' prefixes and those no entry has are built from scratch; every other entry keeps what it
+  // held and gains the joined routers' views (joinedEntry).
+  const onlyJoined = joined && changed.every((c) => !lastByName.has(c.router.name));
   const delta = rebuildTouched(
     hosts,
     last,
@@ -238,7 +237,7 @@ function rebuildTouched(
   routers: readonly IndexRouter[],
   down: ReadonlyMap<string, string>,
   ranks: ReadonlyMap<string, number>,
-  /** Routers joined, nothing else changed: only prefixes the last build has no entry for (joinedEntry does the rest). */
+  /** Routers joined, no other changed: of their routes via unread hosts that did not move, only prefixes the last build has no entry for (joinedEntry does the rest). */
   onlyNew = false,
 ): { sorted: WorkloadEntry[]; rebuilt: Set<WorkloadEntry> } {
   const pools = poolMatcher(tenants);
@@ -276,7 +275,7 @@ function rebuildTouched(
       for (const host of down.keys())
         if (routerMoved || movedNames.has(host))
           for (const route of routesVia(now, tenants, pools, host))
-            if (!onlyNew || !ranks.has(`${route.vrf}|${route.prefix}`)) touch(route);
+            if (!onlyNew || movedNames.has(host) || !ranks.has(`${route.vrf}|${route.prefix}`)) touch(route);
       if (before)
         for (const host of lastDown.keys())
           if (routerMoved || movedNames.has(host))

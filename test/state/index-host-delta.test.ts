@@ -195,7 +195,7 @@ describe('workload index when a few hosts changed', () => {
     expect(scenario(11, false, { rr2: 6 })).toBeGreaterThan(3);
   });
 
-  it('routers joining with nothing else changed (hosts unread or down): each join equals a build from scratch', () => {
+  it('routers joining while hosts are unread, go down or are first read: each join equals a build from scratch', () => {
     // Three routers that disagree: ECMP over two hosts, a prefix one router lacks, prefixes only routers
     // know (their hosts cannot be read); joined last-first, so a join lands between routers in order.
     const ROUTERS = ['rr', 'rr2', 'rr3'];
@@ -235,6 +235,7 @@ describe('workload index when a few hosts changed', () => {
     const hostSnaps = HOSTS.map((host, i) =>
       i < 3 ? { ...snapshot(host, { at: 1 }), workloadRoutes: i < 2 ? announced(host) : [] } : null,
     );
+    const unreachable = new Set(['hv3']);
     const joined = new Set<string>();
     const devices = (): IndexedDevice[] => [
       ...ROUTERS.map((r): IndexedDevice => ({
@@ -246,8 +247,8 @@ describe('workload index when a few hosts changed', () => {
       ...HOSTS.map((host, i): IndexedDevice => ({
         spec: deviceSpec(host, 'hypervisor'),
         snapshot: hostSnaps[i]!,
-        health: i === 2 ? 'unreachable' : 'ok',
-        consecutiveFailures: i === 2 ? 1 : 0,
+        health: unreachable.has(host) ? 'unreachable' : 'ok',
+        consecutiveFailures: unreachable.has(host) ? 1 : 0,
       })),
     ];
     const withSources = (index: readonly WorkloadEntry[]) =>
@@ -258,8 +259,20 @@ describe('workload index when a few hosts changed', () => {
     let before = buildWorkloadIndex(devices(), tenants);
     let grew = 0;
     let reinferred = 0;
+    // rr3 alone; rr as hv2 goes down (its last routes stay); rr2 as hv4 is first read.
+    const alongside: Record<string, () => void> = {
+      rr3: () => undefined,
+      rr: () => unreachable.add('hv2'),
+      rr2: () => {
+        hostSnaps[3] = {
+          ...snapshot('hv4', { at: 1 }),
+          workloadRoutes: POOL.filter((_, n) => n % 7 === 0).map((p) => tap('hv4', p)),
+        };
+      },
+    };
     for (const r of ['rr3', 'rr', 'rr2']) {
       joined.add(r);
+      alongside[r]!();
       const after = buildWorkloadIndex(devices(), tenants);
       const scratch = buildWorkloadIndex(
         devices(),

@@ -1,7 +1,7 @@
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import { sameList } from '../../src/state/index-inputs.ts';
 import type { Announcer, WorkloadEntry } from '../../src/state/workload-index.ts';
-import { announcerText } from './announcer.ts';
+import { workloadRow } from './workload-row.ts';
 
 /** One workload as an engineer thinks of it: its /32 and /64 together, on one host. */
 export interface WorkloadRow {
@@ -106,7 +106,7 @@ export function regroupWorkloads(
   // prefix's. The last grouping's places are then updated for those only — no map of 100k entries
   // made at every change. Otherwise (entries added or gone) every entry's place is looked up.
   const replaced = replacedInPlace(previous.entries, entries);
-  if (replaced === 'too many') return groupAll(entries, recordOf, routerNames);
+  if (replaced === 'too many') return groupAll(entries, recordOf, routerNames, undefined, previous);
   if (replaced !== null) {
     positions = previous.positions;
     for (const i of replaced) {
@@ -122,7 +122,7 @@ export function regroupWorkloads(
     for (const entry of entries) if (!previous.positions.has(entry)) added.push(entry);
     for (const entry of previous.entries) if (!positions.has(entry)) gone.push(entry);
     if (added.length + gone.length > entries.length / 2)
-      return groupAll(entries, recordOf, routerNames, positions);
+      return groupAll(entries, recordOf, routerNames, positions, previous);
   }
   const { members } = previous;
   const touched = new Set<string>();
@@ -209,6 +209,7 @@ function rowOf(
   record: WorkloadRecord | null,
   members: WorkloadEntry[],
   routerNames: readonly string[],
+  previous?: WorkloadRow,
 ): WorkloadRow {
   const last = rowsByFirst.get(members[0]!);
   if (
@@ -219,16 +220,18 @@ function rowOf(
     sameList(last.routers, routerNames, identical)
   )
     return last.row;
-  const row = workloadRow(key, record, members, routerNames);
+  const row = workloadRow(key, record, members, routerNames, previous);
   rowsByFirst.set(members[0]!, { members, record, routers: routerNames, row });
   return row;
 }
 
+/** From scratch; `previous` (same routers): rows of groups whose prefixes and announcers are the same are derived from its rows. */
 function groupAll(
   entries: readonly WorkloadEntry[],
   recordOf: RecordLookup,
   routerNames: readonly string[],
   positions: Map<WorkloadEntry, number> = positionsOf(entries),
+  previous?: Grouping,
 ): Grouping {
   const members = new Map<string, WorkloadEntry[]>();
   const records = new Map<string, WorkloadRecord | null>();
@@ -242,62 +245,9 @@ function groupAll(
       records.set(key, record ?? null);
     }
   }
+  const before = previous ? new Map(previous.rows.map((row) => [row.key, row])) : undefined;
   const rows: WorkloadRow[] = [];
-  for (const [key, group] of members) rows.push(rowOf(key, records.get(key)!, group, routerNames));
+  for (const [key, group] of members)
+    rows.push(rowOf(key, records.get(key)!, group, routerNames, before?.get(key)));
   return { rows, entries, recordOf, routerNames, members, positions };
-}
-
-function workloadRow(
-  key: string,
-  record: WorkloadRecord | null,
-  members: readonly WorkloadEntry[],
-  routerNames: readonly string[],
-): WorkloadRow {
-  // Loops, not array methods and closures: after a router's first read every one of 50k rows is made
-  // again (its routers count changed), at a starting console's every router join.
-  const sorted = members.length === 1 ? [members[0]!] : [...members].sort((a, b) => a.family - b.family);
-  const v4: string[] = [];
-  const v6: string[] = [];
-  const hosts = new Set<string>();
-  const taps = new Set<string>();
-  const conflicts = new Set<string>();
-  for (const e of sorted) {
-    if (e.family === 4) v4.push(e.prefix.endsWith('/32') ? e.prefix.slice(0, -3) : e.prefix);
-    else v6.push(e.prefix);
-    for (const a of e.announcers) {
-      const text = announcerText(a);
-      hosts.add(a.interface === null ? text : a.host);
-      taps.add(text);
-    }
-    for (const c of e.conflicts) conflicts.add(c);
-  }
-  let seeing = 0;
-  for (const router of routerNames) {
-    let all = true;
-    for (const e of sorted) {
-      let seen = false;
-      for (const view of e.seenBy) if (view.router === router) seen = true;
-      if (!seen) {
-        all = false;
-        break;
-      }
-    }
-    if (all) seeing++;
-  }
-  return {
-    key,
-    name: record?.name ?? null,
-    record,
-    tenant: sorted[0]!.tenant,
-    vrf: sorted[0]!.vrf,
-    entries: sorted,
-    ipv4: v4.join(',') || '-',
-    ipv6: v6.join(',') || '-',
-    hosts: [...hosts].join(',') || '-',
-    taps: [...taps].join(',') || '-',
-    routersSeeing: seeing,
-    routers: routerNames.length,
-    // Said once for the workload; which prefix each concerns is on its detail view (Enter).
-    conflicts: [...conflicts],
-  };
 }

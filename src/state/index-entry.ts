@@ -4,7 +4,7 @@
  */
 import type { DeviceSnapshot } from '../model/snapshot.ts';
 import { viewOf, type RouterCache, type RouterView } from './router-views.ts';
-import type { WorkloadEntry } from './workload-entry.ts';
+import type { Announcer, WorkloadEntry } from './workload-entry.ts';
 
 /** A router as the index reads it: its last snapshot and the views derived from its tables. */
 export type IndexRouter = { name: string; snapshot: DeviceSnapshot; cache: RouterCache };
@@ -60,6 +60,9 @@ export function joinedEntry(
         });
       }
   }
+  // The routers infer what they did (the common case): the held array, which what is derived keys by.
+  if (announcers !== entry.announcers && sameAnnouncers(announcers, entry.announcers))
+    announcers = entry.announcers;
   const next: WorkloadEntry = {
     vrf: entry.vrf,
     prefix: entry.prefix,
@@ -121,4 +124,21 @@ export function finishEntry(
   entry.announcers = entry.announcers.slice();
   entry.seenBy = entry.seenBy.slice();
   if (entry.conflicts.length > 0) entry.conflicts = entry.conflicts.slice();
+}
+
+function sameAnnouncers(a: readonly Announcer[], b: readonly Announcer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [x, y] = [a[i]!, b[i]!];
+    if (
+      x !== y &&
+      (x.host !== y.host ||
+        x.source !== y.source ||
+        x.interface !== y.interface ||
+        x.metric !== y.metric ||
+        x.hostProblem !== y.hostProblem)
+    )
+      return false;
+  }
+  return true;
 }

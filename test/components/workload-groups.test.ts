@@ -227,6 +227,53 @@ describe('regroupWorkloads: only the groups an index change touched are made aga
     ]);
   });
 
+  it('a router read for the first time (every entry replaced, most announcers kept): the rows from scratch, routers and conflicts updated', () => {
+    const none = () => undefined;
+    const index: WorkloadEntry[] = [];
+    for (let n = 0; n < 20; n++)
+      for (const prefix of [`198.51.100.${n}/32`, `2001:db8:a:${n.toString(16)}::/64`])
+        index.push({ ...entry(prefix, `hv${n % 3}`, `tap-${n}`, ['rr1']), conflicts: ['not seen by rr2'] });
+    // A prefix only the routers tell of (its host not read yet): a row of its own, keyed by the prefix.
+    const unread = {
+      host: 'hv3',
+      interface: null,
+      metric: null,
+      source: 'routers',
+      hostProblem: 'host not polled yet',
+    } as const;
+    index.push({
+      ...entry('203.0.113.9/32', 'hv3', 'x', ['rr1']),
+      announcers: [unread],
+      conflicts: ['not seen by rr2'],
+    });
+    const g = regroupWorkloads(null, index, none, ROUTERS);
+    expect(g.rows.map((r) => r.routersSeeing)).toEqual(Array(21).fill(1));
+    expect(g.rows[20]!.hosts).toBe('hv3/? (host not polled yet)');
+    // rr2 joins: every entry new, its announcers the same array; one workload's /64 it does not see.
+    const joined = index.map((e, i) => ({
+      ...e,
+      seenBy: i === 5 ? e.seenBy : [...e.seenBy, { ...e.seenBy[0]!, router: 'rr2' }],
+      conflicts: i === 5 ? e.conflicts : [],
+      // …and one workload moved to hv9 meanwhile (new announcers).
+      announcers: i === 8 || i === 9 ? [{ ...e.announcers[0]!, host: 'hv9' }] : e.announcers,
+    }));
+    // …and the unread host is down now: the same row key, new announcers.
+    joined[40] = { ...joined[40]!, announcers: [{ ...unread, hostProblem: 'host unreachable' }] };
+    const rows = regroupWorkloads(g, joined, none, ROUTERS).rows;
+    expect(rows).toEqual(groupWorkloads(joined, none, ROUTERS));
+    expect(rows.map((r) => `${r.routersSeeing}/${r.routers} ${r.conflicts.join(';')}`)).toEqual(
+      Array.from({ length: 21 }, (_, n) => (n === 2 ? '1/2 not seen by rr2' : '2/2 ')),
+    );
+    expect(rows[20]!.hosts).toBe('hv3/? (host unreachable)');
+    expect(
+      rows.every(
+        (r, n) =>
+          r.entries.every((e) => joined.includes(e)) &&
+          (n === 20 || r.hosts === (n === 4 ? 'hv9' : `hv${n % 3}`)),
+      ),
+    ).toBe(true);
+  });
+
   it('the same index again is the same rows; another router list regroups from scratch', () => {
     const none = () => undefined;
     const a = [

@@ -51,13 +51,7 @@ export function joinedEntry(
       for (const hop of view.nexthops) {
         const host = hop.viaHost;
         if (host === undefined || !down.has(host) || announcers.some((a) => a.host === host)) continue;
-        announcers.push({
-          host,
-          interface: null,
-          metric: null,
-          source: 'routers',
-          hostProblem: down.get(host)!,
-        });
+        announcers.push(inferredAnnouncer(host, down));
       }
   }
   // The routers infer what they did (the common case): the held array, which what is derived keys by.
@@ -141,4 +135,9 @@ function sameAnnouncers(a: readonly Announcer[], b: readonly Announcer[]): boole
       return false;
   }
   return true;
+}
+
+/** An announcer only the routers tell of: they route the prefix via `host`, which cannot be read. */
+export function inferredAnnouncer(host: string, down: ReadonlyMap<string, string>): Announcer {
+  return { host, interface: null, metric: null, source: 'routers', hostProblem: down.get(host)! };
 }

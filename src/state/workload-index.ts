@@ -4,7 +4,14 @@ import type { DeviceSnapshot } from '../model/snapshot.ts';
 import type { TenantSpec } from '../model/workload.ts';
 import { inferFromRouter, routesVia } from './index-inference.ts';
 import { placeAmong, ranksOf, sortEntries } from './index-order.ts';
-import { finishEntry, heldView, joinedEntry, withViews, type IndexRouter } from './index-entry.ts';
+import {
+  finishEntry,
+  heldView,
+  inferredAnnouncer,
+  joinedEntry,
+  withViews,
+  type IndexRouter,
+} from './index-entry.ts';
 import { poolMatcher } from './pool-match.ts';
 import { keptBy, keptSince, routerCache, tableOf, viewOf } from './router-views.ts';
 
@@ -307,14 +314,7 @@ function rebuildTouched(
     ];
     announcers.sort((a, b) => order.get(a.host)! - order.get(b.host)!);
     for (const host of inferred.get(key) ?? [])
-      if (!announcers.some((a) => a.host === host))
-        announcers.push({
-          host,
-          interface: null,
-          metric: null,
-          source: 'routers',
-          hostProblem: down.get(host)!,
-        });
+      if (!announcers.some((a) => a.host === host)) announcers.push(inferredAnnouncer(host, down));
     if (announcers.length === 0) {
       if (rank !== undefined) {
         sorted[rank] = REMOVED;

@@ -1,29 +1,9 @@
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import { sameList } from '../../src/state/index-inputs.ts';
 import type { Announcer, WorkloadEntry } from '../../src/state/workload-index.ts';
-import { workloadRow } from './workload-row.ts';
+import { workloadRow, type WorkloadRow } from './workload-row.ts';
 
-/** One workload as an engineer thinks of it: its /32 and /64 together, on one host. */
-export interface WorkloadRow {
-  /** Stable across polls: the registry's name, else the VRF and TAP(s) the prefixes are routed to. */
-  key: string;
-  name: string | null;
-  record: WorkloadRecord | null;
-  tenant: string | null;
-  vrf: string;
-  /** The /32s then the /64s (normally one of each). */
-  entries: WorkloadEntry[];
-  ipv4: string;
-  ipv6: string;
-  /** Hosts announcing it (`hv2`, or `hv3/? (host unreachable)` when only the routers tell). */
-  hosts: string;
-  /** `host/tap` of every announcer, for the TAP counters and the detail view. */
-  taps: string;
-  /** Routers that see every prefix of the workload, of those polled. */
-  routersSeeing: number;
-  routers: number;
-  conflicts: string[];
-}
+export type { WorkloadRow } from './workload-row.ts';
 
 export type RecordLookup = (vrf: string, prefix: string) => WorkloadRecord | undefined;
 

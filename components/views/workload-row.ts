@@ -2,7 +2,28 @@
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import type { WorkloadEntry } from '../../src/state/workload-index.ts';
 import { announcerText } from './announcer.ts';
-import type { WorkloadRow } from './workload-groups.ts';
+
+/** One workload as an engineer thinks of it: its /32 and /64 together, on one host. */
+export interface WorkloadRow {
+  /** Stable across polls: the registry's name, else the VRF and TAP(s) the prefixes are routed to. */
+  key: string;
+  name: string | null;
+  record: WorkloadRecord | null;
+  tenant: string | null;
+  vrf: string;
+  /** The /32s then the /64s (normally one of each). */
+  entries: WorkloadEntry[];
+  ipv4: string;
+  ipv6: string;
+  /** Hosts announcing it (`hv2`, or `hv3/? (host unreachable)` when only the routers tell). */
+  hosts: string;
+  /** `host/tap` of every announcer, for the TAP counters and the detail view. */
+  taps: string;
+  /** Routers that see every prefix of the workload, of those polled. */
+  routersSeeing: number;
+  routers: number;
+  conflicts: string[];
+}
 
 /**
  * The row of a group: from `previous` (the same group's last row) when its entries hold the same

@@ -3,6 +3,7 @@
  * announcers the routers infer for hosts that cannot be read, and the problems an engineer should see.
  */
 import type { DeviceSnapshot } from '../model/snapshot.ts';
+import { sameList } from './index-inputs.ts';
 import { viewOf, type RouterCache, type RouterView } from './router-views.ts';
 import type { Announcer, WorkloadEntry } from './workload-entry.ts';
 
@@ -54,9 +55,9 @@ export function joinedEntry(
         announcers.push(inferredAnnouncer(host, down));
       }
   }
-  // The routers infer what they did (the common case): the held array, which what is derived keys by.
-  if (announcers !== entry.announcers && sameAnnouncers(announcers, entry.announcers))
-    announcers = entry.announcers;
+  // The routers infer what they did (the common case): the held array stays (finishEntry's trim would
+  // copy it), which what is derived from entries — the Workloads grouping — keys by.
+  const kept = sameList(announcers, entry.announcers, sameAnnouncer);
   const next: WorkloadEntry = {
     vrf: entry.vrf,
     prefix: entry.prefix,
@@ -67,8 +68,7 @@ export function joinedEntry(
     conflicts: [],
   };
   finishEntry(next, down, routers);
-  // Announcers as they were: the same array (trimmed already), which the Workloads grouping keys by.
-  if (announcers === entry.announcers) next.announcers = announcers;
+  if (kept) next.announcers = entry.announcers;
   return next;
 }
 
@@ -120,22 +120,13 @@ export function finishEntry(
   if (entry.conflicts.length > 0) entry.conflicts = entry.conflicts.slice();
 }
 
-function sameAnnouncers(a: readonly Announcer[], b: readonly Announcer[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const [x, y] = [a[i]!, b[i]!];
-    if (
-      x !== y &&
-      (x.host !== y.host ||
-        x.source !== y.source ||
-        x.interface !== y.interface ||
-        x.metric !== y.metric ||
-        x.hostProblem !== y.hostProblem)
-    )
-      return false;
-  }
-  return true;
-}
+const sameAnnouncer = (x: Announcer, y: Announcer): boolean =>
+  x === y ||
+  (x.host === y.host &&
+    x.source === y.source &&
+    x.interface === y.interface &&
+    x.metric === y.metric &&
+    x.hostProblem === y.hostProblem);
 
 /** An announcer only the routers tell of: they route the prefix via `host`, which cannot be read. */
 export function inferredAnnouncer(host: string, down: ReadonlyMap<string, string>): Announcer {

@@ -126,6 +126,9 @@ export function createSimFabric(options: Partial<SimFabricOptions> = {}): SimFab
     spoof: (device, tap, packets) => spoofFrom(network.node(device), device, tap, packets),
     editGuard: (device, op, set, tap, cidr) => editGuardSet(network.node(device), device, op, set, tap, cidr),
     onEvent: (listener) => network.onEvent(listener),
+    printRouteTables: async () => {
+      for (const node of routerNodes) await prepareRouteDocs(node);
+    },
     close: () => network.close(),
   };
 }

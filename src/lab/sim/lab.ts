@@ -30,6 +30,12 @@ export interface SimLabOptions {
 export async function startSimLab(opts: SimLabOptions = {}): Promise<SimLab> {
   const fabric = opts.fabric ?? createSimFabric(opts.fabricOptions);
   try {
+    // Before any console can connect: in a fabric each router prints its tables on its own CPU, while
+    // the lab is one process on the console's cores. A router's first `show ip route vrf all json`
+    // at 1,000 hosts made ~2 s of documents there (render/frr-routes.ts), four routers' worth while
+    // a starting console read a thousand hosts — and the hosts' answers waited behind them. Printed
+    // here once (the lab's start, ~1 s a router at that size), a console's first read only sends them.
+    await fabric.printRouteTables();
     return await startLabServers({
       fabric,
       ownsFabric: opts.fabric === undefined,

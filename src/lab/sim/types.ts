@@ -100,6 +100,11 @@ export interface SimFabric {
   /** Drift: an anti-spoofing set element added or deleted by hand on the host, behind routedeck's back. */
   editGuard(device: string, op: 'add' | 'delete', set: 'allow4' | 'allow6', tap: string, cidr: string): void;
   onEvent(listener: (event: SimEvent) => void): () => void;
+  /**
+   * Prints every router's route tables now (each is kept until zebra's table changes, see
+   * render/frr-routes.ts): what a lab does before it lets consoles in.
+   */
+  printRouteTables(): Promise<void>;
   close(): void;
 }
 

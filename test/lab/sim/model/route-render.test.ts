@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildFabric } from '../../../../src/lab/sim/model/build.ts';
 import { DEFAULT_SIM_OPTIONS } from '../../../../src/lab/sim/fabric.ts';
-import { entryJson, routesJson, routesVrfAllJson } from '../../../../src/lab/sim/render/frr-routes.ts';
+import {
+  entryJson,
+  prepareRouteDocs,
+  routesJson,
+  routesVrfAllJson,
+} from '../../../../src/lab/sim/render/frr-routes.ts';
 import { jsonC, type Json } from '../../../../src/lab/sim/render/json.ts';
 import type { SimNode } from '../../../../src/lab/sim/model/node.ts';
 import { Prng } from '../../../../src/lab/sim/model/prng.ts';
@@ -130,5 +135,28 @@ describe('route tables printed from cached documents', () => {
       timeout: 10_000,
     });
     expect(routesVrfAllJson(spine, 4)).toBe(reference(spine, 4));
+  });
+
+  it('tables printed ahead (the lab start) answer with uptimes of the reading, and afresh once changed', async () => {
+    vi.useFakeTimers({ now: new Date('2026-12-06T00:00:00Z'), toFake: ['Date'] });
+    const built = buildFabric({ ...DEFAULT_SIM_OPTIONS, hosts: 4, routers: 1, workloads: 12, tenants: 2 });
+    const spine = built.network.node(built.routers[0]!)!;
+    await prepareRouteDocs(spine);
+    // An hour later the first reader comes: every uptime is the hour's, not the printing's.
+    vi.setSystemTime(new Date('2026-12-06T01:00:00Z'));
+    for (const family of [4, 6] as const)
+      expect(routesVrfAllJson(spine, family)).toBe(reference(spine, family));
+    const w = built.workloads[0]!;
+    const host = built.network.node(w.host)!;
+    host.kernel.routes.splice(
+      host.kernel.routes.findIndex((r) => r.prefix.text === `${w.ipv6Prefix}`),
+      1,
+    );
+    host.kernel.version++;
+    host.sync();
+    await vi.waitFor(() => expect(routesVrfAllJson(spine, 6)).not.toContain(`"${w.ipv6Prefix}"`), {
+      timeout: 10_000,
+    });
+    expect(routesVrfAllJson(spine, 6)).toBe(reference(spine, 6));
   });
 });

@@ -101,6 +101,8 @@ export function createFakeFabric(): FakeFabric {
     },
     clearOverlay() {},
     overlayStatus: () => [],
+    // Its answers are canned: nothing to print ahead.
+    printRouteTables: async () => {},
     spoof(device) {
       throw new Error(`${device}: the fake fabric has no anti-spoofing model`);
     },

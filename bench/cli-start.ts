@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_V8_FLAGS } from '../src/cli/common/heap.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/routedeck.mjs');
@@ -50,7 +51,7 @@ const median = (values: number[]): number =>
 function runOnce(args: string[], env: NodeJS.ProcessEnv, usageFile: string): Sample {
   rmSync(usageFile, { force: true });
   const started = performance.now();
-  const child = spawnSync(process.execPath, ['--import', PRELOAD, BIN, ...args], {
+  const child = spawnSync(process.execPath, [...CONSOLE_V8_FLAGS, '--import', PRELOAD, BIN, ...args], {
     env: { ...env, ROUTEDECK_BENCH_USAGE: usageFile },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -81,7 +82,10 @@ function measure(command: string[], from: Figure['from'], env: NodeJS.ProcessEnv
 
 /** `routedeck lab sim` in the background; resolves once it printed where its files are. */
 async function startLab(env: NodeJS.ProcessEnv): Promise<() => Promise<void>> {
-  const child = spawn(process.execPath, [BIN, 'lab', 'sim'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CONSOLE_V8_FLAGS, BIN, 'lab', 'sim'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimLab } from '../src/lab/sim/lab.ts';
+import { CONSOLE_V8_FLAGS } from '../src/cli/common/heap.ts';
 import { profileTo } from './cpu-profile.ts';
 import type { FleetChildReport, FleetCommand } from './fleet/protocol.ts';
 
@@ -38,6 +39,8 @@ export interface FleetBench {
   labStartMs: number;
   /** The lab process's CPU in the steady window, % of one core. */
   labCpuPercent: number;
+  /** The lab process's CPU from the console's start to its first picture. */
+  labFirstPictureCpuMs: number;
   console: FleetChildReport;
   bytesPerMinute: { router: number; hostMedian: number; routerFullDump: number; routerShareOfDump: number };
   /** Routers switched → every router's view in the store shows the target: watched only, and as the executor (verification) sees it. */
@@ -85,10 +88,14 @@ export async function runFleet(): Promise<FleetBench> {
   const stopLabProfile = await profileTo('ROUTEDECK_FLEET_LAB_PROFILE_START');
   // ROUTEDECK_FLEET_NODE_FLAGS: extra node/V8 flags for the console process (a trial, e.g. of GC settings).
   const extra = (process.env['ROUTEDECK_FLEET_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--expose-gc', '--import', 'tsx', CHILD], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...CONSOLE_V8_FLAGS, ...extra, '--expose-gc', '--import', 'tsx', CHILD],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let partial = '';
@@ -119,6 +126,7 @@ export async function runFleet(): Promise<FleetBench> {
   };
 
   const w = lab.fabric.workloads().find((x) => x.vrf === 'default') ?? lab.fabric.workloads()[0]!;
+  const labStartCpu = process.cpuUsage();
   send({
     type: 'start',
     inventoryPath: lab.inventoryPath,
@@ -127,6 +135,8 @@ export async function runFleet(): Promise<FleetBench> {
     watch: { prefix: `${w.ipv4}/32`, vrf: w.vrf },
   });
   await expectLine('first-picture');
+  const labFirstCpu = process.cpuUsage(labStartCpu);
+  const labFirstPictureCpuMs = (labFirstCpu.user + labFirstCpu.system) / 1000;
   await stopLabProfile();
   // Past the first reads' settling (route tables are re-read until their signature is 5 s old).
   send({ type: 'settle' });
@@ -229,6 +239,7 @@ export async function runFleet(): Promise<FleetBench> {
     workloads: lab.fabric.workloads().length,
     labStartMs,
     labCpuPercent,
+    labFirstPictureCpuMs,
     console: report,
     bytesPerMinute: {
       router: routerRate,
@@ -259,6 +270,7 @@ export function printFleet(b: FleetBench): void {
     [
       `fleet: ${b.hosts} hosts, ${b.devices} devices, ${b.workloads} workloads (lab start ${(b.labStartMs / 1000).toFixed(1)} s, load ${b.machine.load1.toFixed(1)})`,
       `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed); routers' tables confirmed (settled) at ${(c.settledMs / 1000).toFixed(1)} s`,
+      `    the console's CPU until then ${(c.start.cpuMs / 1000).toFixed(1)} s, of which GC pauses ${(c.start.gcMs / 1000).toFixed(1)} s (${c.start.majorGcs} full collections, ${(c.start.majorGcMs / 1000).toFixed(1)} s); the lab's ${(b.labFirstPictureCpuMs / 1000).toFixed(1)} s`,
       `  host polls meanwhile: ${c.hostPollsPerSecond.toFixed(0)} a second, a host's last poll p50 ${(c.hostAgeP50Ms / 1000).toFixed(1)} s old`,
       `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB; the lab (every device, one process) ${b.labCpuPercent.toFixed(0)} %`,
       `    after a full GC: RSS ${c.afterGc.rssMB.toFixed(0)} MB, JS heap ${c.afterGc.heapUsedMB.toFixed(0)} MB live of ${c.afterGc.heapTotalMB.toFixed(0)} MB, external ${c.afterGc.externalMB.toFixed(0)} MB (array buffers ${c.afterGc.arrayBuffersMB.toFixed(0)} MB), V8 malloc ${c.afterGc.mallocedMB.toFixed(0)} MB`,

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // Runs the compiled CLI in dist/ (scripts/build.mjs, run by `npm install`) when every file it was
 // built from is unchanged, else the TypeScript sources through tsx with a one-line note: someone
 // editing src/ never runs stale JavaScript, and a start never writes into the install. Tests set

@@ -67,6 +67,10 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   const stopProfile = await profileTo('ROUTEDECK_FLEET_PROFILE_START');
   // ROUTEDECK_FLEET_ALLOC_START=file: what the console allocates from its start to the first picture.
   const stopAllocations = await allocationsTo('ROUTEDECK_FLEET_ALLOC_START');
+  // What the start cost this process (CPU, and the collector's part of it): wall time alone varies with
+  // the machine's hour (a fixed loop here ran 563–854 ms on one day), the work done less so.
+  const startGc = watchGc();
+  const startCpu = process.cpuUsage();
   fabric.poller.start();
   // ROUTEDECK_FLEET_DEBUG: how the first picture fills in (devices polled, routers read, index size).
   let progress = '';
@@ -90,6 +94,16 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
     await sleep(100);
   }
   report.firstPictureMs = performance.now() - t;
+  const cpu = process.cpuUsage(startCpu);
+  const pauses = startGc.stop();
+  const gcOf = (kind: string) =>
+    pauses.filter((p) => p.kind === kind).reduce((sum, p) => sum + p.duration, 0);
+  report.start = {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    gcMs: pauses.reduce((sum, p) => sum + p.duration, 0),
+    majorGcMs: gcOf('major'),
+    majorGcs: pauses.filter((p) => p.kind === 'major').length,
+  };
   await stopProfile();
   await stopAllocations();
   report.prefixes = prefixesIndexed();

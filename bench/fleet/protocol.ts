@@ -17,6 +17,8 @@ export type FleetCommand =
 
 export interface FleetChildReport {
   firstPictureMs: number;
+  /** The console's CPU from its start to the first picture, and the collector's pauses within it. */
+  start: { cpuMs: number; gcMs: number; majorGcMs: number; majorGcs: number };
   prefixes: number;
   /** From start until every router's route tables were read settled (the second, confirming read). */
   settledMs: number;

@@ -4,7 +4,7 @@
  */
 import { CompactRouteTable } from './compact-route-table.ts';
 import { formatV4, formatV6, parseIpWords } from './ip-words.ts';
-import { Interner, type Columns } from './route-columns.ts';
+import { COPY_SCANS, Interner, type Columns } from './route-columns.ts';
 import {
   emptyColumns,
   mostlyUsed,
@@ -31,6 +31,10 @@ export class CompactRouteTableBuilder {
   private readonly groupIds = new Map<string, number>([['', 0]]);
   private readonly c: Columns = emptyColumns();
   private basis: TableBasis | undefined;
+  /** Next hops and groups adoptRows took over that are not in the maps yet (see mapCopied). */
+  private unmappedNexthops = 0;
+  private unmappedGroups = 0;
+  private scansLeft = 0;
   private fromCount = 0;
   /** Read times of the tables taken over by addFrom, by `vrf\0family`. */
   /** Kept VRF/family tables → when they were read (NaN: kept from a table that did not say). */
@@ -225,15 +229,11 @@ export class CompactRouteTableBuilder {
     c.nhFlags = src.nhFlags.slice();
     c.groupStarts = src.groupStarts.slice();
     c.groupMembers = src.groupMembers.slice();
-    // What add() looks up for rows added after the copy (the first id of a repeated key, as before).
-    for (let id = 0; id < c.nhIp.length; id++) {
-      const key = `${c.nhIp[id]!},${c.nhIf[id]!},${c.nhFlags[id]!}`;
-      if (!this.nexthopIds.has(key)) this.nexthopIds.set(key, id);
-    }
-    for (let g = 0; g + 1 < c.groupStarts.length; g++) {
-      const key = c.groupMembers.slice(c.groupStarts[g]!, c.groupStarts[g + 1]!).join(',');
-      if (!this.groupIds.has(key)) this.groupIds.set(key, g);
-    }
+    // What add() looks up for rows added after the copy is found by scanning the copied next hops and
+    // groups, up to COPY_SCANS times, then mapped (unmappedLookup): most copies get a few rows or none.
+    this.unmappedNexthops = c.nhIp.length;
+    this.unmappedGroups = c.groupStarts.length - 1;
+    this.scansLeft = COPY_SCANS;
     const size = table.size;
     const d = growRows(c, size);
     d.addr6 = grown(d.addr6, src.addr6.length);
@@ -338,6 +338,7 @@ export class CompactRouteTableBuilder {
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
     this.nexthopIds.clear();
     this.groupIds.clear();
+    this.unmappedNexthops = this.unmappedGroups = 0;
     const replaced = this.replaced;
     const basis: TableBasis | undefined =
       this.basis && replaced.size > 0
@@ -361,10 +362,56 @@ export class CompactRouteTableBuilder {
   }
 
   /** The id of one distinct nexthop (string ids of its address and interface, NH_* flags). */
+  /** The first copied next hop equal to this one (adoptRows did not map them). */
+  private copiedNexthop(key: string, ip: number, iface: number, flags: number): number | undefined {
+    if (this.mapCopied()) return this.nexthopIds.get(key);
+    const c = this.c;
+    for (let id = 0; id < this.unmappedNexthops; id++)
+      if (c.nhIp[id] === ip && c.nhIf[id] === iface && c.nhFlags[id] === flags) return id;
+    return undefined;
+  }
+
+  /** The first copied group of these next hops (adoptRows did not map them). */
+  private copiedGroup(key: string, ids: readonly number[]): number | undefined {
+    if (this.mapCopied()) return this.groupIds.get(key);
+    const c = this.c;
+    const starts = c.groupStarts;
+    for (let g = 0; g < this.unmappedGroups; g++) {
+      const from = starts[g]!;
+      if (starts[g + 1]! - from !== ids.length) continue;
+      let same = true;
+      for (let m = 0; m < ids.length && same; m++) same = c.groupMembers[from + m] === ids[m];
+      if (same) return g;
+    }
+    return undefined;
+  }
+
+  /**
+   * Past COPY_SCANS lookups, maps the copied next hops and groups (the first id of a repeated key, as
+   * the copied table had it; what was added since was added because no copied one matched). True when
+   * it did: the maps then answer.
+   */
+  private mapCopied(): boolean {
+    if (--this.scansLeft > 0) return false;
+    const c = this.c;
+    for (let id = 0; id < this.unmappedNexthops; id++) {
+      const key = `${c.nhIp[id]!},${c.nhIf[id]!},${c.nhFlags[id]!}`;
+      if (!this.nexthopIds.has(key) || this.nexthopIds.get(key)! > id) this.nexthopIds.set(key, id);
+    }
+    for (let g = 0; g < this.unmappedGroups; g++) {
+      const key = c.groupMembers.slice(c.groupStarts[g]!, c.groupStarts[g + 1]!).join(',');
+      if (!this.groupIds.has(key) || this.groupIds.get(key)! > g) this.groupIds.set(key, g);
+    }
+    this.unmappedNexthops = 0;
+    this.unmappedGroups = 0;
+    return true;
+  }
+
   private nexthopId(ip: number, iface: number, flags: number): number {
     const c = this.c;
     const key = `${ip},${iface},${flags}`;
     let id = this.nexthopIds.get(key);
+    if (id === undefined && this.unmappedNexthops > 0) id = this.copiedNexthop(key, ip, iface, flags);
     if (id === undefined) {
       id = c.nhIp.length;
       c.nhIp.push(ip);
@@ -380,6 +427,7 @@ export class CompactRouteTableBuilder {
     const c = this.c;
     const key = ids.join(',');
     let group = this.groupIds.get(key);
+    if (group === undefined && this.unmappedGroups > 0) group = this.copiedGroup(key, ids);
     if (group === undefined) {
       group = c.groupStarts.length - 1;
       c.groupMembers.push(...ids);

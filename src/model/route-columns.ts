@@ -19,24 +19,47 @@ export function grown<T extends Column>(a: T, min: number): T {
 }
 
 /** Strings kept once; id 0 means "absent" so a typed column can hold null. */
+/**
+ * Lookups a copied interner or builder answers by scanning before it makes its map: a scan of ~20k
+ * values costs ~20–50 µs, the map ~5–20 ms.
+ */
+export const COPY_SCANS = 64;
+
 export class Interner {
   readonly values: string[] = [''];
   private ids: Map<string, number> | null = new Map();
   private chars = 0;
+  /** A copy's lookups left before its map is made (see copyOf); 0: none pending. */
+  private scansLeft = 0;
   constructor(private readonly limit = 0xffffffff) {}
   id(s: string | null | undefined): number {
     if (s == null) return 0;
     const ids = this.ids;
-    if (ids === null) throw new Error('route table is finished');
+    if (ids === null) return this.idUnmapped(s);
     let id = ids.get(s);
-    if (id === undefined) {
-      id = this.values.length;
-      if (id > this.limit) throw new RangeError(`more than ${this.limit} distinct values (at "${s}")`);
-      this.values.push(s);
-      ids.set(s, id);
-      this.chars += s.length;
-    }
+    if (id === undefined) id = this.append(s, ids);
     return id;
+  }
+  private append(s: string, ids: Map<string, number> | null): number {
+    const id = this.values.length;
+    if (id > this.limit) throw new RangeError(`more than ${this.limit} distinct values (at "${s}")`);
+    this.values.push(s);
+    ids?.set(s, id);
+    this.chars += s.length;
+    return id;
+  }
+  /** A copy looked up by scanning its values, up to COPY_SCANS times; then its map is made. */
+  private idUnmapped(s: string): number {
+    if (this.scansLeft === 0) throw new Error('route table is finished');
+    if (--this.scansLeft > 0) {
+      const found = this.values.indexOf(s, 1);
+      return found > 0 ? found : this.append(s, null);
+    }
+    const ids = new Map<string, number>();
+    // The first id of a repeated value, as the map of the table copied had it.
+    for (let id = this.values.length - 1; id > 0; id--) ids.set(this.values[id]!, id);
+    this.ids = ids;
+    return this.id(s);
   }
   get(id: number): string | undefined {
     return id === 0 ? undefined : this.values[id];
@@ -45,15 +68,24 @@ export class Interner {
     const i = this.values.indexOf(s, 1);
     return i < 0 ? 0 : i;
   }
-  /** A builder's interner holding `other`'s values under the same ids (other may be sealed). */
+  /**
+   * A builder's interner holding `other`'s values under the same ids (other may be sealed). Its map is
+   * made only if it is looked up more than a few times: a poll that keeps a router's other tables adds
+   * a few rows, or none, after the copy, and remaking the map of a router's ~20k strings was most of
+   * the copy's cost.
+   */
   static copyOf(other: Interner, limit = 0xffffffff): Interner {
     const out = new Interner(limit);
-    for (let id = 1; id < other.values.length; id++) out.id(other.values[id]!);
+    for (let id = 1; id < other.values.length; id++) out.values.push(other.values[id]!);
+    out.chars = other.chars;
+    out.ids = null;
+    out.scansLeft = COPY_SCANS;
     return out;
   }
   /** The lookup map only serves the builder; dropping it saves ~50 bytes a distinct string. */
   seal(): void {
     this.ids = null;
+    this.scansLeft = 0;
   }
   bytes(): number {
     return this.chars * 2 + this.values.length * 24 + (this.ids ? this.ids.size * 48 : 0);

@@ -423,6 +423,46 @@ describe('CompactRouteTableBuilder.addFrom of a compact table', () => {
     expect(fast.basis?.table.deref()).toBe(old);
   });
 
+  it('after the bulk copy, rows with what the source had reuse its next hops, groups and strings — past the scans too', () => {
+    const hops = (i: number) => [
+      { ip: `fe80::${i}`, interface: `swp${i}`, active: true },
+      { ip: `fe80::${i + 1}`, interface: `swp${i + 1}`, active: i % 2 === 0 },
+    ];
+    const source = new CompactRouteTableBuilder();
+    for (let i = 0; i < 300; i++)
+      source.add(
+        route(v4((0x0a000000 + i) >>> 0, 32), { uptime: `00:00:${i % 60}`, nexthops: hops(i % 100) }),
+      );
+    const old = source.finish(1_000);
+    const columns = old.columns;
+    // Rows whose next hops, groups and uptimes the source had: far more than COPY_SCANS of them.
+    const again = (i: number) =>
+      route(v4((0x0b000000 + i) >>> 0, 32), {
+        uptime: `00:00:${(i * 7) % 60}`,
+        nexthops: hops((i * 3) % 100),
+      });
+    for (const keep of [() => true, (vrf: string) => vrf !== 'default'] as const) {
+      const b = new CompactRouteTableBuilder();
+      b.addFrom(old, keep);
+      for (let i = 0; i < 200; i++) b.add(again(i));
+      const t = b.finish(2_000);
+      expect(t.columns.nhIp.length).toBe(columns.nhIp.length);
+      expect(t.columns.groupStarts.length).toBe(columns.groupStarts.length);
+      expect(t.columns.strings.values.length).toBe(columns.strings.values.length);
+      expect(t.lookup('11.0.0.5')?.nexthops).toEqual(hops(15));
+      // Something new after the copy is added once, however often it comes.
+      const c = new CompactRouteTableBuilder();
+      c.addFrom(old, keep);
+      for (let i = 0; i < 100; i++)
+        c.add(route(v4((0x0c000000 + i) >>> 0, 32), { uptime: 'new', nexthops: hops(500) }));
+      const u = c.finish(2_000);
+      expect(u.columns.nhIp.length).toBe(columns.nhIp.length + 2);
+      expect(u.columns.groupStarts.length).toBe(columns.groupStarts.length + 1);
+      expect(u.columns.strings.values.filter((v) => v === 'new')).toHaveLength(1);
+      expect(u.lookup('12.0.0.99')).toMatchObject({ uptime: 'new', nexthops: hops(500) });
+    }
+  });
+
   it('a table re-read in part again and again does not keep every uptime it ever had', () => {
     let t = new CompactRouteTableBuilder().finish(0);
     for (let round = 0; round < 3_000; round++) {

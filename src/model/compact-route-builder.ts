@@ -35,6 +35,8 @@ export class CompactRouteTableBuilder {
   private unmappedNexthops = 0;
   private unmappedGroups = 0;
   private scansLeft = 0;
+  /** The table adoptRows took its ids from: its rows can be copied here as they are (copyReplacing). */
+  private adopted: WeakRef<CompactRouteTable> | undefined;
   private fromCount = 0;
   /** Read times of the tables taken over by addFrom, by `vrf\0family`. */
   /** Kept VRF/family tables → when they were read (NaN: kept from a table that did not say). */
@@ -199,6 +201,72 @@ export class CompactRouteTableBuilder {
     }
   }
 
+  /**
+   * addReplacing's rows when this builder took its ids from `table` (adoptRows: a poll or an answer
+   * keeping a router's other tables): the VRF/family table's rows copied column by column as they are,
+   * the rows of each prefix in `answers` replaced by its answer in their place. False, adding nothing,
+   * when the ids are not `table`'s. Materialising each row as a Route and adding it again looked up
+   * every row's strings, next hops and group (a router's VRF of thousands of rows, at every answer).
+   */
+  copyReplacing(
+    table: RouteTable,
+    vrf: string,
+    family: Family,
+    answers: ReadonlyMap<string, readonly Route[]>,
+    placed: Set<string>,
+  ): boolean {
+    if (!(table instanceof CompactRouteTable) || this.adopted?.deref() !== table || this.done) return false;
+    const src = table.columns;
+    const words = [...answers.keys()].map((prefix) => {
+      const w = new Uint32Array(5);
+      return { prefix, w, ok: parseIpWords(prefix, w) === family };
+    });
+    const answerOf = (i: number): string | undefined => {
+      const odd = src.oddPrefixes.get(i);
+      if (odd !== undefined) return answers.has(odd) ? odd : undefined;
+      for (const { prefix, w, ok } of words) {
+        if (!ok || src.plen[i] !== w[4]) continue;
+        if (family === 4 ? src.addr[i] === w[0] : sameAddr6(src.addr6, src.addr[i]! * 4, w)) {
+          // A non-canonical answer key never equals a canonical row's text: as the text comparison.
+          const canonical = family === 4 ? formatV4(w[0]!) : formatV6(w);
+          return `${canonical}/${w[4]}` === prefix ? prefix : undefined;
+        }
+      }
+      return undefined;
+    };
+    for (const i of table.indexesOf(vrf, family)) {
+      const prefix = answerOf(i);
+      if (prefix !== undefined) {
+        if (!placed.has(prefix)) {
+          placed.add(prefix);
+          for (const row of answers.get(prefix)!) this.add(row);
+        }
+        continue;
+      }
+      const j = this.n;
+      const d = growRows(this.c, j + 1);
+      const f = src.flags[i]!;
+      if (f & V6) {
+        d.addr6 = grown(d.addr6, (this.n6 + 1) * 4);
+        const from = src.addr[i]! * 4;
+        d.addr6.set(src.addr6.subarray(from, from + 4), this.n6 * 4);
+        d.addr[j] = this.n6++;
+      } else d.addr[j] = src.addr[i]!;
+      d.plen[j] = src.plen[i]!;
+      d.flags[j] = f;
+      d.distance[j] = src.distance[i]!;
+      d.metric[j] = src.metric[i]!;
+      d.vrf[j] = src.vrf[i]!;
+      d.proto[j] = src.proto[i]!;
+      d.uptime[j] = src.uptime[i]!;
+      d.nh[j] = src.nh[i]!;
+      const odd = src.oddPrefixes.get(i);
+      if (odd !== undefined) d.oddPrefixes.set(j, odd);
+      this.n++;
+    }
+    return true;
+  }
+
   /** Nothing added yet: no rows, no strings, no next hops (a copy may take the source's ids as they are). */
   private isEmpty(): boolean {
     const c = this.c;
@@ -234,6 +302,7 @@ export class CompactRouteTableBuilder {
     this.unmappedNexthops = c.nhIp.length;
     this.unmappedGroups = c.groupStarts.length - 1;
     this.scansLeft = COPY_SCANS;
+    this.adopted = new WeakRef(table);
     const size = table.size;
     const d = growRows(c, size);
     d.addr6 = grown(d.addr6, src.addr6.length);
@@ -436,4 +505,10 @@ export class CompactRouteTableBuilder {
     }
     return group;
   }
+}
+
+function sameAddr6(addr6: Uint32Array, from: number, w: Uint32Array): boolean {
+  return (
+    addr6[from] === w[0] && addr6[from + 1] === w[1] && addr6[from + 2] === w[2] && addr6[from + 3] === w[3]
+  );
 }

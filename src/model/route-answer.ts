@@ -53,7 +53,8 @@ export function addReplacing(
 ): void {
   builder.noteReplaced(table, vrf, family, answers.keys());
   const placed = new Set<string>();
-  for (const index of table.vrfs().includes(vrf) ? table.indexesOf(vrf, family) : []) {
+  const copied = table.vrfs().includes(vrf) && builder.copyReplacing(table, vrf, family, answers, placed);
+  for (const index of copied || !table.vrfs().includes(vrf) ? [] : table.indexesOf(vrf, family)) {
     const route = table.at(index);
     const answer = answers.get(route.prefix);
     if (answer === undefined) builder.add(route);

@@ -24,6 +24,101 @@ function held(readAt: number) {
 const text = (t: Iterable<Route>) =>
   [...t].map((r) => `${r.vrf} ${r.prefix} ${r.nexthops.map((h) => h.interface).join(',')} ${r.uptime}`);
 
+describe('addReplacing on a copy that took its ids from the table (rows copied as they are)', () => {
+  // Rows of both families, several VRFs, a non-canonical IPv6 spelling, two rows of one prefix (ECMP
+  // as two entries), rows without distance or uptime.
+  const table = () => {
+    const b = new CompactRouteTableBuilder();
+    for (const r of [
+      bgpRoute('203.0.113.1/32', 'swp1'),
+      bgpRoute('203.0.113.2/32', 'swp1', { uptime: '01:00:00' }),
+      bgpRoute('203.0.113.2/32', 'swp2', { selected: false, installed: false }),
+      bgpRoute('203.0.113.3/32', 'swp2', { distance: null, uptime: null }),
+      bgpRoute('2001:db8:b:1::/64', 'swp1'),
+      bgpRoute('2001:0db8:b:2::/64', 'swp3'),
+      bgpRoute('2001:db8:b:3::/64', 'swp1'),
+      bgpRoute('10.0.0.2/32', 'swp1', { vrf: 'blue' }),
+      bgpRoute('2001:db8:c:1::/64', 'swp4', { vrf: 'blue' }),
+    ])
+      b.add(r);
+    return b.finish(1_000);
+  };
+  /** The table through the RouteTable interface only: the builder copies it row by row, ids its own. */
+  const opaque = (t: ReturnType<typeof table>) => ({
+    size: t.size,
+    at: (i: number) => t.at(i),
+    [Symbol.iterator]: () => t[Symbol.iterator](),
+    vrfs: () => t.vrfs(),
+    lookup: (a: string, v?: string) => t.lookup(a, v),
+    indexesOf: (v: string, f?: 4 | 6) => t.indexesOf(v, f),
+    bytesUsed: () => t.bytesUsed(),
+    readAtOf: (v: string, f: 4 | 6) => t.readAtOf(v, f),
+  });
+  const cases: [string, 'default' | 'blue', 4 | 6, Map<string, Route[]>][] = [
+    [
+      'an ECMP prefix answered by one row',
+      'default',
+      4,
+      new Map([['203.0.113.2/32', [bgpRoute('203.0.113.2/32', 'swp9')]]]),
+    ],
+    [
+      'a prefix withdrawn, one added, one moved',
+      'default',
+      4,
+      new Map([
+        ['203.0.113.1/32', []],
+        ['203.0.113.9/32', [bgpRoute('203.0.113.9/32', 'swp5')]],
+        ['203.0.113.3/32', [bgpRoute('203.0.113.3/32', 'swp7', { uptime: '00:00:02' })]],
+      ]),
+    ],
+    [
+      'IPv6: a canonical answer beside a row spelled otherwise',
+      'default',
+      6,
+      new Map([
+        ['2001:db8:b:2::/64', [bgpRoute('2001:db8:b:2::/64', 'swp8')]],
+        ['2001:db8:b:3::/64', [bgpRoute('2001:db8:b:3::/64', 'swp6')]],
+        // Spelled otherwise than the table's row: another prefix text, as FRR's answer keys are.
+        ['2001:0db8:b:1::/64', [bgpRoute('2001:0db8:b:1::/64', 'swp2')]],
+      ]),
+    ],
+    [
+      'IPv6: the row as spelled',
+      'default',
+      6,
+      new Map([['2001:0db8:b:2::/64', [bgpRoute('2001:0db8:b:2::/64', 'swp8')]]]),
+    ],
+    [
+      'another VRF',
+      'blue',
+      6,
+      new Map([['2001:db8:c:1::/64', [bgpRoute('2001:db8:c:1::/64', 'swp1', { vrf: 'blue' })]]]),
+    ],
+  ];
+  for (const [name, vrf, family, answers] of cases)
+    it(`${name}: the rows, lookups and read times a row-by-row copy gives`, () => {
+      const t = table();
+      const build = (source: Parameters<CompactRouteTableBuilder['addFrom']>[0]) => {
+        const b = new CompactRouteTableBuilder();
+        b.addFrom(source, (v, f) => !(v === vrf && f === family));
+        addReplacing(b, source, vrf, family, answers);
+        return b.finish(5_000);
+      };
+      const fast = build(t);
+      const slow = build(opaque(t));
+      expect(text(fast)).toEqual(text(slow));
+      expect([...fast]).toEqual([...slow]);
+      for (const [prefix, rows] of answers)
+        expect(fast.lookup(prefix.split('/')[0]!, vrf)?.nexthops ?? null).toEqual(
+          rows.length > 0
+            ? slow.lookup(prefix.split('/')[0]!, vrf)!.nexthops
+            : (slow.lookup(prefix.split('/')[0]!, vrf)?.nexthops ?? null),
+        );
+      for (const v of ['default', 'blue'])
+        for (const f of [4, 6] as const) expect(fast.readAtOf(v, f), `${v} ${f}`).toBe(slow.readAtOf(v, f));
+    });
+});
+
 describe('withPrefixAnswer', () => {
   it('replaces the prefix’s rows in their place; other rows, VRFs and families as they were', () => {
     const table = held(1_000);

@@ -73,6 +73,7 @@ export function openFabric(inventory: Inventory, source: SourceInfo, options: Fa
       previous,
       ...(options.settleFirst ? { settleFirst: true } : {}),
       ...(context.woken ? { woken: true } : {}),
+      ...(context.watched ? { watched: true } : {}),
       ...(api ? { api } : {}),
     });
   };

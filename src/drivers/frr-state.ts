@@ -174,6 +174,12 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     ctx.woken === true && ctx.previous
       ? afterPrefetch(prefetched(runner, device, prefetchQueries(ctx.previous)), runner)
       : runner;
+  // A watched hypervisor (a migration's, a moved workload's) has its small route tables read in this
+  // first turn, beside the digests, not after them: the poll then takes two turns, not three (on a
+  // loaded console each was 0.5–0.8 s of the time before its row named the host). Used when the
+  // plan reads them whole, as it does once the host's BGP versions moved; otherwise only waited for.
+  const early =
+    ctx.watched === true && device.role === 'hypervisor' ? hostTables(runner, c, device.name) : undefined;
   const [bgp, addresses, kernel4, kernel6] = await Promise.all([
     part('bgp', () =>
       readBgp({ runner: routeRunner, device, command: c.bgp, held, kept, now, woken: ctx.woken === true }),
@@ -236,14 +242,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   const noDelta = new Set<string>();
   let table = (): RouteTable => previous!.routes;
   if (plan.read === 'all' && device.role === 'hypervisor') {
-    // A host's tables are small (a few hundred routes) and its poll is what a migration's target waits
-    // on: both families at once, each into its own builder, then joined (IPv4 rows first, as below).
-    const b4 = new CompactRouteTableBuilder();
-    const b6 = new CompactRouteTableBuilder();
-    routes = await Promise.all([
-      part('routes', () => streamRoutes(runner, c.routes4, b4, device.name)),
-      part('routes', () => streamRoutes(runner, c.routes6, b6, device.name)),
-    ]);
+    const { b4, b6, read } = early ?? hostTables(runner, c, device.name);
+    routes = await read;
     table = () => {
       if (!routes.some((r) => r.ok)) return CompactRouteTable.empty();
       const joined = new CompactRouteTableBuilder();
@@ -311,6 +311,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     if (!unchanged && routes.every((r) => r.ok))
       table = () => keepUnchanged(previous!.routes, builder.finish(tablesAt), readTables);
   }
+  // Read early for a plan that did not want them whole: not left running past the poll.
+  if (early && !(plan.read === 'all' && device.role === 'hypervisor')) await early.read;
   const apiVrfs = await vrfsRead;
   const routeCheck = routes.every((r) => r.ok) ? withoutBases(plan.check, noDelta) : undefined;
 
@@ -353,4 +355,22 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     ...(routeCheck ? { routeCheck } : {}),
     held: kept,
   };
+}
+
+/**
+ * A hypervisor's route tables (small: a few hundred routes; its poll is what a migration's target waits
+ * on): both families at once, each into its own builder, joined by the caller (IPv4 rows first).
+ */
+function hostTables(
+  runner: DriverContext['runner'],
+  c: FrrStateCommands,
+  name: string,
+): { b4: CompactRouteTableBuilder; b6: CompactRouteTableBuilder; read: Promise<PartResult<number>[]> } {
+  const b4 = new CompactRouteTableBuilder();
+  const b6 = new CompactRouteTableBuilder();
+  const read = Promise.all([
+    part('routes', () => streamRoutes(runner, c.routes4, b4, name)),
+    part('routes', () => streamRoutes(runner, c.routes6, b6, name)),
+  ]);
+  return { b4, b6, read };
 }

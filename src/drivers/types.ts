@@ -18,6 +18,8 @@ export interface DriverContext {
   settleFirst?: boolean;
   /** The device's route monitor said its routes moved since the last poll (poller.ts PollContext.woken). */
   woken?: boolean;
+  /** A caller watches the device closely (poller.ts PollContext.watched): read what may have moved at once. */
+  watched?: boolean;
   /** How that wait waits; a timer when absent. */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -94,7 +94,12 @@ interface DeviceTimer {
   lastWakeAt?: number;
   /** tick() is between starting its poll and arming the next timer (it sees `woken` itself). */
   ticking?: boolean;
+  /** pollNow named this device among a few: its next poll is watched (PollContext.watched). */
+  watchNext?: boolean;
 }
+
+/** pollNow naming at most this many devices watches them (a whole-fabric pollNow does not). */
+export const WATCHED_BY_NAME_MAX = 16;
 
 /**
  * Decides when to collect what from whom. One run per device at a time: a tick that finds the previous
@@ -214,6 +219,8 @@ export class Poller {
    */
   async pollNow(names?: string[]): Promise<void> {
     const specs = this.specs().filter((spec) => !names || names.includes(spec.name));
+    if (names && specs.length <= WATCHED_BY_NAME_MAX)
+      for (const spec of specs) this.entryFor(spec).watchNext = true;
     await Promise.all(specs.map((spec) => this.runFresh(spec)));
     // What the caller reads next (the workload index included) reflects these polls.
     this.options.store.getState().flushIndex();
@@ -321,8 +328,12 @@ export class Poller {
     entry.changedSince = false;
     // A noisy feed's polls are not told they were woken (a woken poll asks more: route-prefetch.ts).
     const woken = wake && (entry.quietWakes ?? 0) < 2;
+    const fast = this.fast.get(spec.name);
+    const watched = entry.watchNext === true || (fast !== undefined && fast.until > this.now());
+    entry.watchNext = false;
     const context: PollContext = {
       ...(woken ? { woken } : {}),
+      ...(watched ? { watched } : {}),
       signal: controller.signal,
       progress: () => {
         lastAnswer = Date.now();

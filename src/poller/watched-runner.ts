@@ -11,6 +11,12 @@ export interface PollContext {
    * poll may skip asking whether they did (drivers/route-prefetch.ts).
    */
   woken?: boolean;
+  /**
+   * A caller watches this device closely (a migration's hosts, polled fast; a moved workload's hosts,
+   * polled by name): the poll reads at once what may have moved rather than asking first whether it
+   * did (drivers/frr-state.ts: a hypervisor's route tables in its first turn).
+   */
+  watched?: boolean;
 }
 
 /**

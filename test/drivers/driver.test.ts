@@ -112,6 +112,35 @@ describe('frr-linux driver', () => {
     expect(routerOverlapped).toEqual([]);
   });
 
+  it('a watched host has its route tables asked first, beside the digests, and used when its BGP versions moved', async () => {
+    const first = await frrLinuxDriver.collect({ device: hv1, runner: ReplayRunner.forDevice('hv1'), now });
+    const summary = readFixture('frr-8.4/hv1/show-bgp-vrf-all-summary-json.json');
+    const moved = summary.replace(
+      /"tableVersion":(\d+)/,
+      (_m, v: string) => `"tableVersion":${Number(v) + 5}`,
+    );
+    expect(moved).not.toBe(summary);
+    const poll = async (watched: boolean, bgp: string) => {
+      const runner = ReplayRunner.forDevice('hv1', { [BGP]: { stdout: bgp } });
+      const snap = await frrLinuxDriver.collect({ device: hv1, runner, now, previous: first, watched });
+      return { snap, calls: runner.calls };
+    };
+    // Not watched: the tables are asked once the BGP versions were read (a turn later).
+    const routine = await poll(false, moved);
+    expect(routine.calls.indexOf(ROUTES4)).toBeGreaterThan(routine.calls.indexOf(BGP));
+    // Watched: asked before anything else, once each, and they are the snapshot's tables.
+    const watched = await poll(true, moved);
+    expect(watched.snap.partialErrors).toEqual([]);
+    expect(watched.calls.slice(0, 2)).toEqual([ROUTES4, ROUTES6]);
+    expect(watched.calls.filter((c) => c === ROUTES4 || c === ROUTES6)).toHaveLength(2);
+    expect(watched.snap.routes.size).toBe(capturedRouteCount('hv1'));
+    expect([...watched.snap.routes]).toEqual([...routine.snap.routes]);
+    // Watched with nothing moved: read anyway, but the last tables stand (the same object).
+    const still = await poll(true, summary);
+    expect(still.calls.slice(0, 2)).toEqual([ROUTES4, ROUTES6]);
+    expect(still.snap.routes).toBe(first.routes);
+  });
+
   it('turns bgpd not running into a partial error naming the command (real hv3 capture)', async () => {
     const down = manifest().find(
       (c) => c.file === 'hv3/show-bgp-vrf-all-summary-json--bgpd-not-running.json',

@@ -302,4 +302,34 @@ describe('poll deadline: silence fails a poll, a slow answer does not (issue 16)
     expect(store.getState().devices.rtr?.lastError).toMatch(/^still answering after 5 s: stopped/);
     expect(seen.signal?.aborted).toBe(true);
   });
+
+  it('tells a poll it is watched when a few devices are polled by name or fast, not a whole-fabric poll or a routine one', async () => {
+    const names = ['hv1', 'hv2', 'hv3'];
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: names.map((name) => spec(name)),
+      tenants: [],
+    });
+    const told: string[] = [];
+    const poller = new Poller({
+      store,
+      collect: async (s, context) => {
+        told.push(`${s.name} ${context.watched === true ? 'watched' : 'routine'}`);
+        return snapshot(s.name, {});
+      },
+      intervalMs: { router: 3_600_000, hypervisor: 3_600_000 },
+    });
+    pollers.push(poller);
+    await poller.pollNow(['hv2']);
+    expect(told.splice(0)).toEqual(['hv2 watched']);
+    await poller.pollNow();
+    expect(told.splice(0).sort()).toEqual(['hv1 routine', 'hv2 routine', 'hv3 routine']);
+    // Fast polling (a migration's verification): every poll in the window is watched.
+    poller.pollFast(['hv3'], 60_000, 60_000);
+    await until(() => told.length === 1);
+    expect(told.splice(0)).toEqual(['hv3 watched']);
+    await poller.pollNow(['hv3']);
+    await poller.pollNow(['hv1', 'hv3']);
+    expect(told.splice(0).sort()).toEqual(['hv1 watched', 'hv3 watched', 'hv3 watched']);
+  });
 });

@@ -169,18 +169,8 @@ export class CompactRouteTableBuilder {
         if (kept) this.readTimes.set(`${vrf}\u0000${family}`, table.readAtOf(vrf, family) ?? NaN);
       }
       if (!kept) continue;
-      const j = this.n;
-      const d = growRows(c, j + 1);
-      if (f & V6) {
-        d.addr6 = grown(d.addr6, (this.n6 + 1) * 4);
-        const from = src.addr[i]! * 4;
-        d.addr6.set(src.addr6.subarray(from, from + 4), this.n6 * 4);
-        d.addr[j] = this.n6++;
-      } else d.addr[j] = src.addr[i]!;
-      d.plen[j] = src.plen[i]!;
-      d.flags[j] = f;
-      d.distance[j] = src.distance[i]!;
-      d.metric[j] = src.metric[i]!;
+      const j = this.appendRowOf(src, i);
+      const d = this.c;
       d.vrf[j] = vrfId(v);
       d.proto[j] = protoId(src.proto[i]!);
       d.uptime[j] = stringId(src.uptime[i]!);
@@ -195,10 +185,31 @@ export class CompactRouteTableBuilder {
         groups[group] = g = this.groupId(ids);
       }
       d.nh[j] = g;
-      const odd = src.oddPrefixes.get(i);
-      if (odd !== undefined) d.oddPrefixes.set(j, odd);
-      this.n++;
     }
+  }
+
+  /**
+   * Appends row `i` of `src` — address (an IPv6 one in a slot of its own), length, flags, distance,
+   * metric, a non-canonical spelling — and returns its index; the caller sets its interned ids.
+   */
+  private appendRowOf(src: Readonly<Columns>, i: number): number {
+    const j = this.n;
+    const d = growRows(this.c, j + 1);
+    const f = src.flags[i]!;
+    if (f & V6) {
+      d.addr6 = grown(d.addr6, (this.n6 + 1) * 4);
+      const from = src.addr[i]! * 4;
+      d.addr6.set(src.addr6.subarray(from, from + 4), this.n6 * 4);
+      d.addr[j] = this.n6++;
+    } else d.addr[j] = src.addr[i]!;
+    d.plen[j] = src.plen[i]!;
+    d.flags[j] = f;
+    d.distance[j] = src.distance[i]!;
+    d.metric[j] = src.metric[i]!;
+    const odd = src.oddPrefixes.get(i);
+    if (odd !== undefined) d.oddPrefixes.set(j, odd);
+    this.n++;
+    return j;
   }
 
   /**
@@ -243,26 +254,13 @@ export class CompactRouteTableBuilder {
         }
         continue;
       }
-      const j = this.n;
-      const d = growRows(this.c, j + 1);
-      const f = src.flags[i]!;
-      if (f & V6) {
-        d.addr6 = grown(d.addr6, (this.n6 + 1) * 4);
-        const from = src.addr[i]! * 4;
-        d.addr6.set(src.addr6.subarray(from, from + 4), this.n6 * 4);
-        d.addr[j] = this.n6++;
-      } else d.addr[j] = src.addr[i]!;
-      d.plen[j] = src.plen[i]!;
-      d.flags[j] = f;
-      d.distance[j] = src.distance[i]!;
-      d.metric[j] = src.metric[i]!;
+      // The same ids: this builder took them from `table`.
+      const j = this.appendRowOf(src, i);
+      const d = this.c;
       d.vrf[j] = src.vrf[i]!;
       d.proto[j] = src.proto[i]!;
       d.uptime[j] = src.uptime[i]!;
       d.nh[j] = src.nh[i]!;
-      const odd = src.oddPrefixes.get(i);
-      if (odd !== undefined) d.oddPrefixes.set(j, odd);
-      this.n++;
     }
     return true;
   }

@@ -1,3 +1,4 @@
+import { opaque } from '../helpers/opaque-table.ts';
 import { describe, expect, it } from 'vitest';
 import { CompactRouteTable } from '../../src/model/compact-route-table.ts';
 import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
@@ -324,17 +325,6 @@ describe('CompactRouteTableBuilder.addFrom of a compact table', () => {
     route('203.0.113.0/24', { vrf: 'red', protocol: 'connected', nexthops: [] }),
     route('fd00::/8', { vrf: 'red', metric: 4294967295, distance: 255 }),
   ];
-  /** The same table seen only through the RouteTable interface: addFrom's row-by-row path. */
-  const opaque = (t: CompactRouteTable) => ({
-    size: t.size,
-    at: (i: number) => t.at(i),
-    [Symbol.iterator]: () => t[Symbol.iterator](),
-    vrfs: () => t.vrfs(),
-    lookup: (a: string, v?: string) => t.lookup(a, v),
-    indexesOf: (v: string, f?: 4 | 6) => t.indexesOf(v, f),
-    bytesUsed: () => t.bytesUsed(),
-    readAtOf: (v: string, f: 4 | 6) => t.readAtOf(v, f),
-  });
 
   it('gives the rows, lookups and read times a row-by-row copy gives, keeping only what `keep` keeps', () => {
     const first = new CompactRouteTableBuilder();

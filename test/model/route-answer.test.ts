@@ -3,6 +3,7 @@
  * the switch at once): the prefix's rows replaced in their place, everything else row for row, the
  * answer's own read time kept apart from its table's — and never over a table read after it.
  */
+import { opaque } from '../helpers/opaque-table.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { CompactRouteTableBuilder } from '../../src/model/compact-route-builder.ts';
 import type { Route } from '../../src/model/route.ts';
@@ -43,17 +44,6 @@ describe('addReplacing on a copy that took its ids from the table (rows copied a
       b.add(r);
     return b.finish(1_000);
   };
-  /** The table through the RouteTable interface only: the builder copies it row by row, ids its own. */
-  const opaque = (t: ReturnType<typeof table>) => ({
-    size: t.size,
-    at: (i: number) => t.at(i),
-    [Symbol.iterator]: () => t[Symbol.iterator](),
-    vrfs: () => t.vrfs(),
-    lookup: (a: string, v?: string) => t.lookup(a, v),
-    indexesOf: (v: string, f?: 4 | 6) => t.indexesOf(v, f),
-    bytesUsed: () => t.bytesUsed(),
-    readAtOf: (v: string, f: 4 | 6) => t.readAtOf(v, f),
-  });
   const cases: [string, 'default' | 'blue', 4 | 6, Map<string, Route[]>][] = [
     [
       'an ECMP prefix answered by one row',

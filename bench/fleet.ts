@@ -3,7 +3,7 @@
  * (default 1,000; 50 workloads a host, 4 routers, 20 tenants) in this process, the console — poller,
  * store, workload index and the ink UI on the Workloads view in a 120×40 fake terminal — in a child
  * process (bench/fleet/console.ts) so its CPU and RSS are its own. Measured:
- *   - first complete picture: every device polled once and every workload prefix in the index;
+ *   - first complete picture: every device polled once and every workload prefix in the index, no index build pending;
  *   - steady state with nothing changing: the console's CPU (% of one core) and peak RSS, keystroke →
  *     frame latency (p50/p99) meanwhile, and the bytes each router's and host's SSH server sent per
  *     minute, against one full table dump of a router;
@@ -269,7 +269,7 @@ export function printFleet(b: FleetBench): void {
   console.log(
     [
       `fleet: ${b.hosts} hosts, ${b.devices} devices, ${b.workloads} workloads (lab start ${(b.labStartMs / 1000).toFixed(1)} s, load ${b.machine.load1.toFixed(1)})`,
-      `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed); routers' tables confirmed (settled) at ${(c.settledMs / 1000).toFixed(1)} s`,
+      `  first complete picture ${(c.firstPictureMs / 1000).toFixed(1)} s (every device polled once, ${c.prefixes} workload prefixes indexed, no build pending); routers' tables confirmed (settled) at ${(c.settledMs / 1000).toFixed(1)} s`,
       `    the console's CPU until then ${(c.start.cpuMs / 1000).toFixed(1)} s, of which GC pauses ${(c.start.gcMs / 1000).toFixed(1)} s (${c.start.majorGcs} full collections, ${(c.start.majorGcMs / 1000).toFixed(1)} s); the lab's ${(b.labFirstPictureCpuMs / 1000).toFixed(1)} s`,
       `  host polls meanwhile: ${c.hostPollsPerSecond.toFixed(0)} a second, a host's last poll p50 ${(c.hostAgeP50Ms / 1000).toFixed(1)} s old`,
       `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB; the lab (every device, one process) ${b.labCpuPercent.toFixed(0)} %`,

@@ -90,7 +90,10 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
         process.stderr.write(`start +${((performance.now() - t) / 1000).toFixed(1)} s ${line}\n`);
       progress = line;
     }
-    if (all && prefixesIndexed() >= command.expectedPrefixes) break;
+    // Complete: every device answered once and the index holds all of it — every prefix, and no build
+    // still waiting for a poll (the routers' inferred entries count the prefixes before the hosts' own
+    // announcements are in; a build pending then would leave the last hosts' rows a build behind).
+    if (all && prefixesIndexed() >= command.expectedPrefixes && !state.indexPending) break;
     await sleep(100);
   }
   report.firstPictureMs = performance.now() - t;

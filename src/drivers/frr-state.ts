@@ -174,7 +174,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
     ctx.woken === true && ctx.previous
       ? afterPrefetch(prefetched(runner, device, prefetchQueries(ctx.previous)), runner)
       : runner;
-  // A watched hypervisor (a migration's, a moved workload's) has its small route tables read in this
+  // A watched hypervisor (a migration step's, a moved workload's) has its small route tables read in this
   // first turn, beside the digests, not after them: the poll then takes two turns, not three (on a
   // loaded console each was 0.5–0.8 s of the time before its row named the host). Used when the
   // plan reads them whole, as it does once the host's BGP versions moved; otherwise only waited for.

@@ -94,7 +94,7 @@ interface DeviceTimer {
   lastWakeAt?: number;
   /** tick() is between starting its poll and arming the next timer (it sees `woken` itself). */
   ticking?: boolean;
-  /** pollNow named this device among a few: its next poll is watched (PollContext.watched). */
+  /** pollNow named this device among a few, or pollFast: its next poll is watched (PollContext.watched). */
   watchNext?: boolean;
 }
 
@@ -231,6 +231,10 @@ export class Poller {
     const until = this.now() + forMs;
     for (const name of names) {
       this.fast.set(name, { intervalMs, until });
+      // The first poll started from now is watched: the caller just changed the device (a workflow's
+      // step); the fast polls after it mostly find it as it was, and read what they must ask for.
+      const watched = this.devices.get(name);
+      if (watched) watched.watchNext = true;
       const entry = this.devices.get(name);
       const spec = this.specs().find((candidate) => candidate.name === name);
       if (entry && spec && !entry.running) {
@@ -328,8 +332,7 @@ export class Poller {
     entry.changedSince = false;
     // A noisy feed's polls are not told they were woken (a woken poll asks more: route-prefetch.ts).
     const woken = wake && (entry.quietWakes ?? 0) < 2;
-    const fast = this.fast.get(spec.name);
-    const watched = entry.watchNext === true || (fast !== undefined && fast.until > this.now());
+    const watched = entry.watchNext === true;
     entry.watchNext = false;
     const context: PollContext = {
       ...(woken ? { woken } : {}),

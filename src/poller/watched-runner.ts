@@ -12,9 +12,9 @@ export interface PollContext {
    */
   woken?: boolean;
   /**
-   * A caller watches this device closely (a migration's hosts, polled fast; a moved workload's hosts,
-   * polled by name): the poll reads at once what may have moved rather than asking first whether it
-   * did (drivers/frr-state.ts: a hypervisor's route tables in its first turn).
+   * A caller just changed or saw a change on this device (the first poll after a workflow's pollFast;
+   * a moved workload's hosts, polled by name): the poll reads at once what may have moved rather than
+   * asking first whether it did (drivers/frr-state.ts: a hypervisor's route tables in its first turn).
    */
   watched?: boolean;
 }

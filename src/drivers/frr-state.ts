@@ -241,7 +241,8 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
   let routes: PartResult<number>[] = [];
   const noDelta = new Set<string>();
   let table = (): RouteTable => previous!.routes;
-  if (plan.read === 'all' && device.role === 'hypervisor') {
+  const hostReadsAll = plan.read === 'all' && device.role === 'hypervisor';
+  if (hostReadsAll) {
     const { b4, b6, read } = early ?? hostTables(runner, c, device.name);
     routes = await read;
     table = () => {
@@ -312,7 +313,7 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       table = () => keepUnchanged(previous!.routes, builder.finish(tablesAt), readTables);
   }
   // Read early for a plan that did not want them whole: not left running past the poll.
-  if (early && !(plan.read === 'all' && device.role === 'hypervisor')) await early.read;
+  if (early && !hostReadsAll) await early.read;
   const apiVrfs = await vrfsRead;
   const routeCheck = routes.every((r) => r.ok) ? withoutBases(plan.check, noDelta) : undefined;
 

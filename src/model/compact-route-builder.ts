@@ -4,7 +4,8 @@
  */
 import { CompactRouteTable } from './compact-route-table.ts';
 import { formatV4, formatV6, parseIpWords } from './ip-words.ts';
-import { COPY_SCANS, Interner, type Columns } from './route-columns.ts';
+import { NexthopIds } from './nexthop-ids.ts';
+import { Interner, type Columns } from './route-columns.ts';
 import {
   emptyColumns,
   mostlyUsed,
@@ -27,14 +28,10 @@ export class CompactRouteTableBuilder {
   private n6 = 0;
   private done = false;
   private readonly words = new Uint32Array(5);
-  private readonly nexthopIds = new Map<string, number>();
-  private readonly groupIds = new Map<string, number>([['', 0]]);
   private readonly c: Columns = emptyColumns();
+  /** Next hops and nexthop groups by what they hold (nexthop-ids.ts). */
+  private readonly ids = new NexthopIds(this.c);
   private basis: TableBasis | undefined;
-  /** Next hops and groups adoptRows took over that are not in the maps yet (see mapCopied). */
-  private unmappedNexthops = 0;
-  private unmappedGroups = 0;
-  private scansLeft = 0;
   /** The table adoptRows took its ids from: its rows can be copied here as they are (copyReplacing). */
   private adopted: WeakRef<CompactRouteTable> | undefined;
   private fromCount = 0;
@@ -180,9 +177,9 @@ export class CompactRouteTableBuilder {
         const ids: number[] = [];
         for (let m = src.groupStarts[group]!; m < src.groupStarts[group + 1]!; m++) {
           const t = src.groupMembers[m]!;
-          ids.push(this.nexthopId(stringId(src.nhIp[t]!), stringId(src.nhIf[t]!), src.nhFlags[t]!));
+          ids.push(this.ids.nexthopId(stringId(src.nhIp[t]!), stringId(src.nhIf[t]!), src.nhFlags[t]!));
         }
-        groups[group] = g = this.groupId(ids);
+        groups[group] = g = this.ids.groupId(ids);
       }
       d.nh[j] = g;
     }
@@ -295,11 +292,8 @@ export class CompactRouteTableBuilder {
     c.nhFlags = src.nhFlags.slice();
     c.groupStarts = src.groupStarts.slice();
     c.groupMembers = src.groupMembers.slice();
-    // What add() looks up for rows added after the copy is found by scanning the copied next hops and
-    // groups, up to COPY_SCANS times, then mapped (unmappedLookup): most copies get a few rows or none.
-    this.unmappedNexthops = c.nhIp.length;
-    this.unmappedGroups = c.groupStarts.length - 1;
-    this.scansLeft = COPY_SCANS;
+    // Rows added after the copy find these next hops and groups as they are (NexthopIds.adopted).
+    this.ids.adopted();
     this.adopted = new WeakRef(table);
     const size = table.size;
     const d = growRows(c, size);
@@ -403,9 +397,7 @@ export class CompactRouteTableBuilder {
     const n = this.n;
     const trimmed = trimRows(c, n, this.n6);
     for (const interner of [c.strings, c.vrfNames, c.protocols]) interner.seal();
-    this.nexthopIds.clear();
-    this.groupIds.clear();
-    this.unmappedNexthops = this.unmappedGroups = 0;
+    this.ids.clear();
     const replaced = this.replaced;
     const basis: TableBasis | undefined =
       this.basis && replaced.size > 0
@@ -423,85 +415,9 @@ export class CompactRouteTableBuilder {
     const ids: number[] = [];
     for (const nh of nexthops) {
       const flags = (nh.active ? NH_ACTIVE : 0) | (nh.onLink ? NH_ONLINK : 0);
-      ids.push(this.nexthopId(c.strings.id(nh.ip), c.strings.id(nh.interface), flags));
+      ids.push(this.ids.nexthopId(c.strings.id(nh.ip), c.strings.id(nh.interface), flags));
     }
-    return this.groupId(ids);
-  }
-
-  /** The id of one distinct nexthop (string ids of its address and interface, NH_* flags). */
-  /** The first copied next hop equal to this one (adoptRows did not map them). */
-  private copiedNexthop(key: string, ip: number, iface: number, flags: number): number | undefined {
-    if (this.mapCopied()) return this.nexthopIds.get(key);
-    const c = this.c;
-    for (let id = 0; id < this.unmappedNexthops; id++)
-      if (c.nhIp[id] === ip && c.nhIf[id] === iface && c.nhFlags[id] === flags) return id;
-    return undefined;
-  }
-
-  /** The first copied group of these next hops (adoptRows did not map them). */
-  private copiedGroup(key: string, ids: readonly number[]): number | undefined {
-    if (this.mapCopied()) return this.groupIds.get(key);
-    const c = this.c;
-    const starts = c.groupStarts;
-    for (let g = 0; g < this.unmappedGroups; g++) {
-      const from = starts[g]!;
-      if (starts[g + 1]! - from !== ids.length) continue;
-      let same = true;
-      for (let m = 0; m < ids.length && same; m++) same = c.groupMembers[from + m] === ids[m];
-      if (same) return g;
-    }
-    return undefined;
-  }
-
-  /**
-   * Past COPY_SCANS lookups, maps the copied next hops and groups (the first id of a repeated key, as
-   * the copied table had it; what was added since was added because no copied one matched). True when
-   * it did: the maps then answer.
-   */
-  private mapCopied(): boolean {
-    if (--this.scansLeft > 0) return false;
-    const c = this.c;
-    for (let id = 0; id < this.unmappedNexthops; id++) {
-      const key = `${c.nhIp[id]!},${c.nhIf[id]!},${c.nhFlags[id]!}`;
-      if (!this.nexthopIds.has(key) || this.nexthopIds.get(key)! > id) this.nexthopIds.set(key, id);
-    }
-    for (let g = 0; g < this.unmappedGroups; g++) {
-      const key = c.groupMembers.slice(c.groupStarts[g]!, c.groupStarts[g + 1]!).join(',');
-      if (!this.groupIds.has(key) || this.groupIds.get(key)! > g) this.groupIds.set(key, g);
-    }
-    this.unmappedNexthops = 0;
-    this.unmappedGroups = 0;
-    return true;
-  }
-
-  private nexthopId(ip: number, iface: number, flags: number): number {
-    const c = this.c;
-    const key = `${ip},${iface},${flags}`;
-    let id = this.nexthopIds.get(key);
-    if (id === undefined && this.unmappedNexthops > 0) id = this.copiedNexthop(key, ip, iface, flags);
-    if (id === undefined) {
-      id = c.nhIp.length;
-      c.nhIp.push(ip);
-      c.nhIf.push(iface);
-      c.nhFlags.push(flags);
-      this.nexthopIds.set(key, id);
-    }
-    return id;
-  }
-
-  /** The id of a nexthop list (ids from nexthopId, in order). */
-  private groupId(ids: readonly number[]): number {
-    const c = this.c;
-    const key = ids.join(',');
-    let group = this.groupIds.get(key);
-    if (group === undefined && this.unmappedGroups > 0) group = this.copiedGroup(key, ids);
-    if (group === undefined) {
-      group = c.groupStarts.length - 1;
-      c.groupMembers.push(...ids);
-      c.groupStarts.push(c.groupMembers.length);
-      this.groupIds.set(key, group);
-    }
-    return group;
+    return this.ids.groupId(ids);
   }
 }
 

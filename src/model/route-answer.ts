@@ -53,8 +53,10 @@ export function addReplacing(
 ): void {
   builder.noteReplaced(table, vrf, family, answers.keys());
   const placed = new Set<string>();
-  const copied = table.vrfs().includes(vrf) && builder.copyReplacing(table, vrf, family, answers, placed);
-  for (const index of copied || !table.vrfs().includes(vrf) ? [] : table.indexesOf(vrf, family)) {
+  const has = table.vrfs().includes(vrf);
+  // Column by column when the builder took its ids from `table`; else each row added again.
+  const copied = has && builder.copyReplacing(table, vrf, family, answers, placed);
+  for (const index of has && !copied ? table.indexesOf(vrf, family) : []) {
     const route = table.at(index);
     const answer = answers.get(route.prefix);
     if (answer === undefined) builder.add(route);

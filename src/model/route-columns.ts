@@ -18,13 +18,13 @@ export function grown<T extends Column>(a: T, min: number): T {
   return b;
 }
 
-/** Strings kept once; id 0 means "absent" so a typed column can hold null. */
 /**
  * Lookups a copied interner or builder answers by scanning before it makes its map: a scan of ~20k
  * values costs ~20–50 µs, the map ~5–20 ms.
  */
 export const COPY_SCANS = 64;
 
+/** Strings kept once; id 0 means "absent" so a typed column can hold null. */
 export class Interner {
   readonly values: string[] = [''];
   private ids: Map<string, number> | null = new Map();

@@ -231,11 +231,10 @@ export class Poller {
     const until = this.now() + forMs;
     for (const name of names) {
       this.fast.set(name, { intervalMs, until });
+      const entry = this.devices.get(name);
       // The first poll started from now is watched: the caller just changed the device (a workflow's
       // step); the fast polls after it mostly find it as it was, and read what they must ask for.
-      const watched = this.devices.get(name);
-      if (watched) watched.watchNext = true;
-      const entry = this.devices.get(name);
+      if (entry) entry.watchNext = true;
       const spec = this.specs().find((candidate) => candidate.name === name);
       if (entry && spec && !entry.running) {
         if (entry.timer) clearTimeout(entry.timer);

@@ -21,8 +21,8 @@ export const CONSOLE_HEAP_GROWING_PERCENT = 25;
  * as it was). 32 MB a semi-space, Node 20's default being 16: a console's polls allocate what dies
  * within a poll, and at 16 MB the scavenges came while a poll's objects still lived, promoting them
  * into the old generation that full collections then mark. With the lab printing its routers' tables
- * ahead (src/lab/sim/lab.ts), first picture at 1,000 hosts 47.8–56 s in four runs (was 63–87 s), peak
- * RSS within the steady target (`npm run bench -- fleet`; README § Scale). A larger old-generation
+ * ahead (src/lab/sim/lab.ts), first picture at 1,000 hosts 50.5–57.4 s (was 63–87 s; 71–76 s in the
+ * machine's slow hours), peak RSS within the steady target (`npm run bench -- fleet`; README § Scale). A larger old-generation
  * growth during the start was tried as well (V8's own, then 1.25×): 8 s less console CPU to the first
  * picture, but 1.06 GB steady RSS — the ArrayBuffers of 500 MB of router reads freed later, malloc's
  * pages kept — so 1.25× stays from the first poll.

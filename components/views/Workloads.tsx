@@ -2,6 +2,7 @@ import { useCallback, useMemo, useRef } from 'react';
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import type { TeamLease } from '../../src/registry/index.ts';
 import type { AppState } from '../../src/state/store.ts';
+import { JOIN_HOLD_MS } from '../../src/state/router-hold.ts';
 import { useTeamActivity } from '../hooks/useTeam.ts';
 import { combineFreshness, workloadFreshness, type Freshness } from '../../src/state/freshness.ts';
 import { useConsole } from '../hooks/context.ts';
@@ -123,6 +124,7 @@ export function WorkloadsView(props: ViewProps) {
   const devices = useStoreAtTicks((s) => s.devices, [rows]);
   const now = useNow();
   const indexPending = useAppStore((s) => s.indexPending);
+  const routersHeld = useAppStore((s) => s.routersHeld);
   // A row joins hosts and routers: as old as its oldest source (computed for the rows drawn only).
   const age = useMemo(() => {
     const cache = new WeakMap<WorkloadRow, Freshness>();
@@ -161,7 +163,12 @@ export function WorkloadsView(props: ViewProps) {
     open: (w, action) => (action === 'drill' ? { view: 'workload', args: { workload: w.key } } : null),
     empty: tenant ? `no workloads of tenant ${tenant}` : 'no workload routes seen yet',
     // Above INDEX_DEFER_ABOVE entries rebuilds are coalesced: say so while newer polls wait to be joined.
-    note: indexPending ? 'index catching up with the latest polls (rows show the previous build)' : null,
+    note:
+      routersHeld > 0
+        ? `${routersHeld} router${routersHeld === 1 ? '' : 's'} read, joining ROUTERS when the others' first reads end (at most ${JOIN_HOLD_MS / 1000} s)`
+        : indexPending
+          ? 'index catching up with the latest polls (rows show the previous build)'
+          : null,
   };
   return <TableView model={model} {...props} />;
 }

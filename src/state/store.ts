@@ -8,6 +8,7 @@ import type { TenantSpec } from '../model/workload.ts';
 import { copyRecords } from './device-records.ts';
 import { DEFAULT_POLL_INTERVAL_MS } from './freshness.ts';
 import { sameIndexInputs } from './index-inputs.ts';
+import { RouterJoinHold } from './router-hold.ts';
 import { buildWorkloadIndex, type WorkloadEntry } from './workload-index.ts';
 
 export interface DeviceEntry {
@@ -75,6 +76,8 @@ export interface AppState {
   flushIndex(): void;
   /** Whether `workloads` waits for a rebuild that is due (the screen says the index is catching up). */
   indexPending: boolean;
+  /** Routers read but not yet in `workloads`: they wait for the other routers' first reads (router-hold.ts). */
+  routersHeld: number;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -92,6 +95,11 @@ const STARTS_MS = 100;
 export const INDEX_DEFER_ABOVE = 5_000;
 const INDEX_MIN_DELAY_MS = 200;
 const INDEX_DELAY_FACTOR = 4;
+/**
+ * The wait a build earns is capped: the routers' join at a fleet's start (router-hold.ts) is one build
+ * of seconds, and four times it left the hosts read after it out of the index for ~16 s.
+ */
+const INDEX_MAX_DELAY_MS = 5_000;
 /**
  * A host whose workload routes changed (not its first read) is indexed INDEX_MIN_DELAY_MS after the
  * change — a workflow's move, what the Workloads row's host waits for — up to MOVED_BURST such hosts
@@ -189,11 +197,14 @@ export function createAppStore(init: {
       const started = clock();
       const state = get();
       set({
-        workloads: buildWorkloadIndex(Object.values(state.devices), state.tenants),
-        indexPending: false,
+        workloads: buildWorkloadIndex(hold.forIndex(Object.values(state.devices)), state.tenants),
+        indexPending: hold.size > 0,
+        routersHeld: hold.size,
       });
       lastBuildMs = clock() - started;
     };
+    // Routers read first at a fleet's start join the index together (router-hold.ts).
+    const hold = new RouterJoinHold(deferAbove, () => reindex(true));
     /**
      * `soon`: a router's tables changed, or a few hosts' workload routes did — what a migration being
      * watched waits for, and rare: built INDEX_MIN_DELAY_MS after it, not after the wait the last build
@@ -203,7 +214,7 @@ export function createAppStore(init: {
       if (get().workloads.length < deferAbove) return build();
       const delay = soon
         ? INDEX_MIN_DELAY_MS
-        : Math.max(INDEX_MIN_DELAY_MS, INDEX_DELAY_FACTOR * lastBuildMs);
+        : Math.min(INDEX_MAX_DELAY_MS, Math.max(INDEX_MIN_DELAY_MS, INDEX_DELAY_FACTOR * lastBuildMs));
       const at = clock() + delay;
       if (timer && due <= at) return;
       if (timer) clearTimeout(timer);
@@ -219,8 +230,9 @@ export function createAppStore(init: {
       tenants: init.tenants,
       workloads: [],
       indexPending: false,
+      routersHeld: 0,
       flushIndex: () => {
-        if (timer) build();
+        if (hold.release() || timer) build();
       },
       sessionFlaps: {},
       events: [],
@@ -294,6 +306,17 @@ export function createAppStore(init: {
           events,
           { sessionFlaps: flaps },
         );
+        if (before?.spec.role === 'router') {
+          // A large first table while other routers' first polls are out: held, no build for it; the
+          // last of them read, the held ones join now.
+          if (hold.routerRead(name, before, snapshot.routes.size, get().devices)) {
+            if (hold.othersDone(get().devices)) hold.release();
+            else {
+              set({ indexPending: true, routersHeld: hold.size });
+              return;
+            }
+          } else if (hold.othersDone(get().devices)) hold.release();
+        }
         const moved =
           before?.spec.role === 'hypervisor' &&
           previous !== null &&
@@ -332,7 +355,9 @@ export function createAppStore(init: {
         );
         // An unreachable device's last snapshot stays for context, but its state is no longer current:
         // the workload index then also shows what the routers still route via it (flagged).
-        if (entry && (entry.consecutiveFailures === 0 || entry.health !== health)) reindex();
+        // A router's first poll failed: routers held for it join now.
+        if (entry?.spec.role === 'router' && hold.othersDone(get().devices) && hold.release()) reindex(true);
+        else if (entry && (entry.consecutiveFailures === 0 || entry.health !== health)) reindex();
       },
     };
   });

@@ -9,11 +9,56 @@ import type { WorkloadEntry } from './workload-entry.ts';
 // build's time went there).
 const collator = new Intl.Collator('en', { numeric: true });
 
-// Equal texts compare equal without the collator (most comparisons of a sort are within one tenant/VRF).
-const compareEntries = (a: WorkloadEntry, b: WorkloadEntry): number =>
-  (a.tenant === b.tenant ? 0 : collator.compare(a.tenant ?? '~', b.tenant ?? '~')) ||
-  collator.compare(a.prefix, b.prefix) ||
-  (a.vrf === b.vrf ? 0 : collator.compare(a.vrf, b.vrf));
+/** What prefixes' punctuation weighs in the collator (CLDR root order: `:` before `.` before `/`, all before digits). */
+const PUNCTUATION: Readonly<Record<string, string>> = { ':': '!', '.': '"', '/': '#' };
+
+/**
+ * A prefix's primary collation weights as a plain string, for the characters FRR and iproute2 print
+ * prefixes with (digits, `a`–`f`, `.`, `:`, `/`): punctuation first, then a digit run by its value
+ * (`0`, its length without leading zeros, its digits), then letters. Two texts whose keys differ are in
+ * the collator's order by `<` on the keys (a primary difference decides); equal keys (`010` and `10`) or
+ * any other character (null) go to the collator. A fleet's start sorts ~60k new entries into the index
+ * at once, ~1M comparisons: through the collator ~0.7 s of the console.
+ */
+export function prefixSortKey(text: string): string | null {
+  let key = '';
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      let end = i;
+      while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+      let from = i;
+      while (from < end - 1 && text.charCodeAt(from) === 48) from++;
+      key += `0${String.fromCharCode(0x40 + end - from)}${text.slice(from, end)}`;
+      i = end;
+    } else if (c >= 97 && c <= 102) key += text[i++];
+    else {
+      const weight = PUNCTUATION[text[i]!];
+      if (weight === undefined) return null;
+      key += weight;
+      i++;
+    }
+  }
+  return key;
+}
+
+/** Prefixes in the collator's order, through their keys where both have one and they differ. */
+function comparePrefixes(a: string, b: string, keyOf: (prefix: string) => string | null): number {
+  if (a === b) return 0;
+  const ka = keyOf(a);
+  const kb = keyOf(b);
+  if (ka !== null && kb !== null && ka !== kb) return ka < kb ? -1 : 1;
+  return collator.compare(a, b);
+}
+
+/** Entries in index order; the prefixes' keys from `keyOf`. */
+const compareWith =
+  (keyOf: (prefix: string) => string | null) =>
+  (a: WorkloadEntry, b: WorkloadEntry): number =>
+    // Equal texts compare equal without the collator (most comparisons of a sort are within one tenant/VRF).
+    (a.tenant === b.tenant ? 0 : collator.compare(a.tenant ?? '~', b.tenant ?? '~')) ||
+    comparePrefixes(a.prefix, b.prefix, keyOf) ||
+    (a.vrf === b.vrf ? 0 : collator.compare(a.vrf, b.vrf));
 
 /** Each entry's rank in the previous build's order, per tenant list (an entry's tenant follows from it). */
 const lastRanks = new WeakMap<readonly TenantSpec[], Map<string, number>>();
@@ -67,6 +112,14 @@ export function sortEntries(
 
 /** `known` (in order) with `fresh` (any order) sorted in: new entries go through the collator alone. */
 function mergeFresh(known: readonly WorkloadEntry[], fresh: WorkloadEntry[]): WorkloadEntry[] {
+  // Each prefix's key made once per merge: the fresh ones and those the binary searches meet.
+  const keys = new Map<string, string | null>();
+  const keyOf = (prefix: string) => {
+    let key = keys.get(prefix);
+    if (key === undefined) keys.set(prefix, (key = prefixSortKey(prefix)));
+    return key;
+  };
+  const compareEntries = compareWith(keyOf);
   fresh.sort(compareEntries);
   const sorted: WorkloadEntry[] = [];
   let i = 0;

@@ -8,13 +8,20 @@
  * workflow's pollNow); then the held routers join in one build. Decided by table size (the index's
  * `deferAbove`), never by time taken: small labs and the tests see each router as it is read.
  */
-import type { DeviceEntry } from './store.ts';
+import type { DeviceSpec } from '../model/device.ts';
+
+/** What the hold reads of a store's device entry. */
+interface HoldEntry {
+  spec: Pick<DeviceSpec, 'name' | 'role'>;
+  snapshot: object | null;
+  consecutiveFailures: number;
+}
 
 /** At most this long after the first router held, the held ones join whatever the others do. */
 export const JOIN_HOLD_MS = 20_000;
 
 /** A router whose first poll has not ended: no snapshot, no failure yet. */
-function awaited(entry: DeviceEntry): boolean {
+function awaited(entry: HoldEntry): boolean {
   return entry.spec.role === 'router' && entry.snapshot === null && entry.consecutiveFailures === 0;
 }
 
@@ -40,9 +47,9 @@ export class RouterJoinHold {
    */
   routerRead(
     name: string,
-    before: DeviceEntry,
+    before: HoldEntry,
     routes: number,
-    devices: Readonly<Record<string, DeviceEntry>>,
+    devices: Readonly<Record<string, HoldEntry>>,
   ): boolean {
     if (this.held.has(name)) return true;
     if (before.snapshot !== null || routes < this.minRoutes) return false;
@@ -60,7 +67,7 @@ export class RouterJoinHold {
   }
 
   /** Whether the held routers may join now: no other router's first poll is still out. */
-  othersDone(devices: Readonly<Record<string, DeviceEntry>>): boolean {
+  othersDone(devices: Readonly<Record<string, HoldEntry>>): boolean {
     return (
       this.held.size > 0 &&
       !Object.values(devices).some((entry) => !this.held.has(entry.spec.name) && awaited(entry))
@@ -77,8 +84,8 @@ export class RouterJoinHold {
   }
 
   /** The devices as the index is to read them: held routers as not read yet. */
-  forIndex(devices: readonly DeviceEntry[]): DeviceEntry[] {
-    if (this.held.size === 0) return devices as DeviceEntry[];
+  forIndex<T extends HoldEntry>(devices: T[]): T[] {
+    if (this.held.size === 0) return devices;
     return devices.map((entry) => (this.held.has(entry.spec.name) ? { ...entry, snapshot: null } : entry));
   }
 }

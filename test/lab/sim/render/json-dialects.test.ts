@@ -60,6 +60,7 @@ const tricky: Json[] = [
   { 'key": {}': '": []', 'x\n"y': ['a": b', '{}', '[]', '"', '\\', '\\"', '\t', ''] },
   { desc: 'peer "hv1": {} [] , : \\n', n: 0, f: 1.5, neg: -3, t: true, nil: null, u: 'ü ✓ /' },
   [1, 'two', null, true, { three: [3, { four: {} }] }],
+  { note: 'a: b', quote: 'say "x" ok', path: 'C:\\dir\\' },
   { gone: undefined, kept: 1 } as unknown as Json,
   'just a string',
   42,

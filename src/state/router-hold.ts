@@ -42,19 +42,19 @@ export class RouterJoinHold {
   }
 
   /**
-   * A router's poll succeeded: whether its table is held from the index (its first read, large, other
-   * routers' first polls still out). `before` is its entry before this poll.
+   * A router's poll succeeded (its entry in `devices` is updated): true while its table stays out of
+   * the index — its first read (`firstRead`), large, other routers' first polls still out. The last of
+   * those polls ended: every held router is let go (`release` is true then; a build is due).
    */
-  routerRead(
+  routerPolled(
     name: string,
-    before: HoldEntry,
+    firstRead: boolean,
     routes: number,
     devices: Readonly<Record<string, HoldEntry>>,
-  ): boolean {
-    if (this.held.has(name)) return true;
-    if (before.snapshot !== null || routes < this.minRoutes) return false;
-    const others = Object.values(devices).some((entry) => entry.spec.name !== name && awaited(entry));
-    if (!others) return false;
+  ): { held: boolean; released: boolean } {
+    if (!Object.values(devices).some(awaited)) return { held: false, released: this.release() };
+    if (this.held.has(name)) return { held: true, released: false };
+    if (!firstRead || routes < this.minRoutes) return { held: false, released: false };
     this.held.add(name);
     if (!this.timer) {
       this.timer = setTimeout(() => {
@@ -63,15 +63,12 @@ export class RouterJoinHold {
       }, JOIN_HOLD_MS);
       this.timer.unref?.();
     }
-    return true;
+    return { held: true, released: false };
   }
 
-  /** Whether the held routers may join now: no other router's first poll is still out. */
-  othersDone(devices: Readonly<Record<string, HoldEntry>>): boolean {
-    return (
-      this.held.size > 0 &&
-      !Object.values(devices).some((entry) => !this.held.has(entry.spec.name) && awaited(entry))
-    );
+  /** A router's first poll failed: true when that let the held routers go (no other first poll out). */
+  routerFailed(devices: Readonly<Record<string, HoldEntry>>): boolean {
+    return this.held.size > 0 && !Object.values(devices).some(awaited) && this.release();
   }
 
   /** Lets every held router join; true when there were any. */

@@ -8,7 +8,7 @@ import type { TenantSpec } from '../model/workload.ts';
 import { copyRecords } from './device-records.ts';
 import { DEFAULT_POLL_INTERVAL_MS } from './freshness.ts';
 import { sameIndexInputs } from './index-inputs.ts';
-import { RouterJoinHold } from './router-hold.ts';
+import { INDEX_DEFER_ABOVE, IndexSchedule } from './index-schedule.ts';
 import { buildWorkloadIndex, type WorkloadEntry } from './workload-index.ts';
 
 export interface DeviceEntry {
@@ -86,28 +86,6 @@ const MAX_EVENTS = 500;
 /** A poll's start (the `polling` mark) shows at most this late when no other change comes first. */
 const STARTS_MS = 100;
 
-/**
- * From this many entries on, index rebuilds are coalesced: one build at most every few times the last
- * build's duration (so rebuilding takes at most a fraction of a core while a 1,000-host fabric reports
- * in), and `flushIndex` (the poller's `pollNow` calls it) builds at once. Below it every change
- * rebuilds at once, as small labs and the tests expect. Decided by size, never by how fast the machine is.
- */
-export const INDEX_DEFER_ABOVE = 5_000;
-const INDEX_MIN_DELAY_MS = 200;
-const INDEX_DELAY_FACTOR = 4;
-/**
- * The wait a build earns is capped: the routers' join at a fleet's start (router-hold.ts) is one build
- * of seconds, and four times it left the hosts read after it out of the index for ~16 s.
- */
-const INDEX_MAX_DELAY_MS = 5_000;
-/**
- * A host whose workload routes changed (not its first read) is indexed INDEX_MIN_DELAY_MS after the
- * change — a workflow's move, what the Workloads row's host waits for — up to MOVED_BURST such hosts
- * at once and one a second after that; more (a fleet restarting) wait as first reads do.
- */
-const MOVED_BURST = 8;
-const MOVED_PER_SECOND = 1;
-
 export function sessionKey(device: string, vrf: string, afiSafi: string, peer: string): string {
   return `${device}|${vrf}|${afiSafi}|${peer}`;
 }
@@ -121,8 +99,6 @@ export function createAppStore(init: {
   /** What times an index build (which sets how long the next deferred one waits); performance.now. */
   buildClock?: () => number;
 }): AppStore {
-  const clock = init.buildClock ?? (() => performance.now());
-  const deferAbove = init.indexDeferAbove ?? INDEX_DEFER_ABOVE;
   const devices: Record<string, DeviceEntry> = {};
   const names = init.devices.map((spec) => spec.name);
   for (const spec of init.devices) {
@@ -176,53 +152,21 @@ export function createAppStore(init: {
         };
       });
     };
-    let timer: NodeJS.Timeout | null = null;
-    /** When the waiting build is due (on the build clock). */
-    let due = 0;
-    let lastBuildMs = 0;
-    // Moved hosts that may still be indexed soon (a bucket refilled with time, see MOVED_BURST).
-    let movedTokens = MOVED_BURST;
-    let movedAt = Date.now();
-    const movedSoon = () => {
-      const now = Date.now();
-      movedTokens = Math.min(MOVED_BURST, movedTokens + ((now - movedAt) / 1000) * MOVED_PER_SECOND);
-      movedAt = now;
-      if (movedTokens < 1) return false;
-      movedTokens--;
-      return true;
-    };
-    const build = () => {
-      if (timer) clearTimeout(timer);
-      timer = null;
-      const started = clock();
-      const state = get();
-      set({
-        workloads: buildWorkloadIndex(hold.forIndex(Object.values(state.devices)), state.tenants),
-        indexPending: hold.size > 0,
-        routersHeld: hold.size,
-      });
-      lastBuildMs = clock() - started;
-    };
-    // Routers read first at a fleet's start join the index together (router-hold.ts).
-    const hold = new RouterJoinHold(deferAbove, () => reindex(true));
-    /**
-     * `soon`: a router's tables changed, or a few hosts' workload routes did — what a migration being
-     * watched waits for, and rare: built INDEX_MIN_DELAY_MS after it, not after the wait the last build
-     * earned (a router's change costs a build many times a host's).
-     */
-    const reindex = (soon = false) => {
-      if (get().workloads.length < deferAbove) return build();
-      const delay = soon
-        ? INDEX_MIN_DELAY_MS
-        : Math.min(INDEX_MAX_DELAY_MS, Math.max(INDEX_MIN_DELAY_MS, INDEX_DELAY_FACTOR * lastBuildMs));
-      const at = clock() + delay;
-      if (timer && due <= at) return;
-      if (timer) clearTimeout(timer);
-      set({ indexPending: true });
-      due = at;
-      timer = setTimeout(build, delay);
-      timer.unref?.();
-    };
+    const schedule = new IndexSchedule({
+      deferAbove: init.indexDeferAbove ?? INDEX_DEFER_ABOVE,
+      clock: init.buildClock ?? (() => performance.now()),
+      size: () => get().workloads.length,
+      rebuild: () => {
+        const state = get();
+        const { hold } = schedule;
+        set({
+          workloads: buildWorkloadIndex(hold.forIndex(Object.values(state.devices)), state.tenants),
+          indexPending: hold.size > 0,
+          routersHeld: hold.size,
+        });
+      },
+      pending: () => set({ indexPending: true, routersHeld: schedule.hold.size }),
+    });
     return {
       source: init.source,
       devices,
@@ -231,9 +175,7 @@ export function createAppStore(init: {
       workloads: [],
       indexPending: false,
       routersHeld: 0,
-      flushIndex: () => {
-        if (hold.release() || timer) build();
-      },
+      flushIndex: () => schedule.flush(),
       sessionFlaps: {},
       events: [],
       watchers: [],
@@ -308,20 +250,21 @@ export function createAppStore(init: {
         );
         if (before?.spec.role === 'router') {
           // A large first table while other routers' first polls are out: held, no build for it; the
-          // last of them read, the held ones join now.
-          if (hold.routerRead(name, before, snapshot.routes.size, get().devices)) {
-            if (hold.othersDone(get().devices)) hold.release();
-            else {
-              set({ indexPending: true, routersHeld: hold.size });
-              return;
-            }
-          } else if (hold.othersDone(get().devices)) hold.release();
+          // last of them read, the held ones join now (router-hold.ts).
+          const { held, released } = schedule.hold.routerPolled(
+            name,
+            previous === null,
+            snapshot.routes.size,
+            get().devices,
+          );
+          if (held) return set({ indexPending: true, routersHeld: schedule.hold.size });
+          if (released) return schedule.changed(true);
         }
         const moved =
           before?.spec.role === 'hypervisor' &&
           previous !== null &&
           previous.workloadRoutes !== snapshot.workloadRoutes;
-        if (!unchanged) reindex(before?.spec.role === 'router' || (moved && movedSoon()));
+        if (!unchanged) schedule.changed(before?.spec.role === 'router' || (moved && schedule.hostMoved()));
       },
       routeAnswered: (name, vrf, prefix, rows, at) => {
         const snapshot = get().devices[name]?.snapshot;
@@ -335,7 +278,7 @@ export function createAppStore(init: {
         }
         if (!routes) return;
         update(name, () => ({ snapshot: { ...snapshot, routes } }));
-        build();
+        schedule.build();
       },
       pollFailed: (name, message, at, health) => {
         const entry = get().devices[name];
@@ -356,8 +299,9 @@ export function createAppStore(init: {
         // An unreachable device's last snapshot stays for context, but its state is no longer current:
         // the workload index then also shows what the routers still route via it (flagged).
         // A router's first poll failed: routers held for it join now.
-        if (entry?.spec.role === 'router' && hold.othersDone(get().devices) && hold.release()) reindex(true);
-        else if (entry && (entry.consecutiveFailures === 0 || entry.health !== health)) reindex();
+        if (entry?.spec.role === 'router' && schedule.hold.routerFailed(get().devices))
+          schedule.changed(true);
+        else if (entry && (entry.consecutiveFailures === 0 || entry.health !== health)) schedule.changed();
       },
     };
   });

@@ -11,6 +11,7 @@ import { loadInventoryFile } from '../../inventory/load.ts';
 import type { CliIo } from './io.ts';
 import { tuneHeapForConsole } from './heap.ts';
 import { RegistryUnavailableError } from '../../registry/errors.ts';
+import { adoptAsHostsArrive } from '../../workflows/service/adopt-start.ts';
 import { announceRegistryDown, openFabric, openWorkflows, registryPathFor, type Fabric } from '../wiring.ts';
 
 export interface ConsoleValues {
@@ -119,7 +120,7 @@ export async function runConsole(
     }
   }
   const wf = workflows;
-  const stopAdopt = wf ? adoptAfterFirstPoll(fabric, () => wf.service.adoptLive()) : () => {};
+  const stopAdopt = wf ? adoptAsHostsArrive(fabric.store, () => wf.service.adoptLive()) : () => {};
   fabric.poller.start();
   let detach: (() => Promise<void>) | null = null;
   try {
@@ -152,32 +153,6 @@ function shellOpener(fabric: Fabric, devices: readonly DeviceSpec[]): OpenShell 
     if (!spec) return Promise.reject(new Error(`no device ${name} in the inventory`));
     return fabric.ssh.get(spec).shell({ ...size, term: 'xterm-256color' });
   };
-}
-
-/**
- * Records the live workloads the registry does not know (the lab's), so they can be migrated and
- * decommissioned from the console: each time another hypervisor delivers its first snapshot (a
- * host that was slow or down at start is adopted when it answers), until every one has.
- */
-function adoptAfterFirstPoll(fabric: Fabric, adopt: () => void): () => void {
-  let seen = 0;
-  const check = () => {
-    const state = fabric.store.getState();
-    const hosts = state.deviceOrder.map((n) => state.devices[n]!).filter((d) => d.spec.role === 'hypervisor');
-    // Routers must have answered too: adoption needs the tenant's routes to be live, not only the host's.
-    if (state.deviceOrder.some((n) => state.devices[n]?.health === 'unknown')) return;
-    const polled = hosts.filter((d) => d.snapshot !== null).length;
-    if (polled <= seen) return;
-    seen = polled;
-    if (polled === hosts.length) unsubscribe();
-    try {
-      adopt();
-    } catch {
-      // A registry another console is writing to: a later snapshot or the next start adopts them.
-    }
-  };
-  const unsubscribe = fabric.store.subscribe(check);
-  return () => unsubscribe();
 }
 
 /** The running lab if one is up (`routedeck lab sim` elsewhere), else one of our own for this console. */

@@ -41,8 +41,21 @@ export function tenantsApi(ctx: Ctx) {
     });
   }
 
+  /** One tenant, read alone: every allocation asks (a fleet's first start, 100,000 of them). */
   function tenant(name: string): TenantRecord | undefined {
-    return tenants().find((t) => t.name === name);
+    const r = db.prepare('SELECT name, vrf FROM tenants WHERE name = ?').get(name);
+    if (r === undefined) return undefined;
+    const t = parseRow(tenantRow, r, 'tenants', keyOf(r, 'name'));
+    const own = (
+      db
+        .prepare('SELECT tenant, family, cidr FROM pools WHERE tenant = ? ORDER BY family, cidr')
+        .all(name) as unknown[]
+    ).map((p) => parseRow(poolRow, p, 'pools', keyOf(p, 'cidr')));
+    return {
+      ...t,
+      pools4: own.filter((p) => p.family === 4).map((p) => p.cidr),
+      pools6: own.filter((p) => p.family === 6).map((p) => p.cidr),
+    };
   }
 
   /**

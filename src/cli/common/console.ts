@@ -120,7 +120,9 @@ export async function runConsole(
     }
   }
   const wf = workflows;
-  const stopAdopt = wf ? adoptAsHostsArrive(fabric.store, () => wf.service.adoptLive()) : () => {};
+  const stopAdopt = wf
+    ? adoptAsHostsArrive(fabric.store, (stopped) => wf.service.adoptLiveGradually(stopped))
+    : () => {};
   fabric.poller.start();
   let detach: (() => Promise<void>) | null = null;
   try {

@@ -10,14 +10,38 @@ import type { AppStore, AppState } from '../../state/store.ts';
  * build (`indexPending`). Checked when that call is over, and only while no build waits — adopting at
  * the snapshot itself left the last host's workloads unnamed for the whole run (seen in tmux: `-`
  * for acme-2 and acme-6 on hv1 in two of three starts of the embedded lab).
+ *
+ * `adopt` may take a while (a fleet's 50,000 workloads are recorded a batch at a time): one runs at a
+ * time, and hosts that reported meanwhile are adopted by one more run after it. It is told when the
+ * console stops (`stopped()`), to end between batches.
  */
-export function adoptAsHostsArrive(store: AppStore, adopt: () => void): () => void {
+export function adoptAsHostsArrive(store: AppStore, adopt: (stopped: () => boolean) => unknown): () => void {
   let seen = 0;
   let queued = false;
-  let stopped = false;
+  let closed = false;
+  let running = false;
+  let again = false;
+  const run = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      await adopt(() => closed);
+    } catch {
+      // A registry another console is writing to: a later snapshot or the next start adopts them.
+    } finally {
+      running = false;
+    }
+    if (again && !closed) {
+      again = false;
+      void run();
+    }
+  };
   const check = () => {
     queued = false;
-    if (stopped) return;
+    if (closed) return;
     const state = store.getState();
     // Routers must have answered too: adoption needs the tenant's routes to be live, not only the host's.
     if (state.deviceOrder.some((n) => state.devices[n]?.health === 'unknown')) return;
@@ -26,23 +50,18 @@ export function adoptAsHostsArrive(store: AppStore, adopt: () => void): () => vo
     const { polled, hosts } = hostsPolled(state);
     if (polled <= seen) return;
     seen = polled;
-    if (polled === hosts) stop();
-    try {
-      adopt();
-    } catch {
-      // A registry another console is writing to: a later snapshot or the next start adopts them.
-    }
+    if (polled === hosts) unsubscribe();
+    void run();
   };
   const unsubscribe = store.subscribe(() => {
-    if (queued || stopped) return;
+    if (queued || closed) return;
     queued = true;
     queueMicrotask(check);
   });
-  const stop = () => {
-    stopped = true;
+  return () => {
+    closed = true;
     unsubscribe();
   };
-  return stop;
 }
 
 function hostsPolled(state: AppState): { polled: number; hosts: number } {

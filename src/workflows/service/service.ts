@@ -37,7 +37,7 @@ import { PlanError } from '../plan/index.ts';
 import { planDigest } from '../plan/json.ts';
 import type { WorkflowSettings } from '../../inventory/load.ts';
 import type { LiveView } from '../plan/build.ts';
-import { adoptLiveWorkloads } from './adopt.ts';
+import { adoptLiveGradually, adoptLiveWorkloads } from './adopt.ts';
 import { WorkflowError } from './errors.ts';
 import { interruptedPlans, markInterrupted, stillHeld } from './interrupted.ts';
 import {
@@ -119,6 +119,12 @@ export class WorkflowService implements KindContext {
    */
   adoptLive(): string[] {
     return adoptLiveWorkloads(this.deps.store.getState(), this.registry, this.operator, this.now);
+  }
+
+  /** `adoptLive` for a running console: a batch at a time, the event loop free between (adopt.ts). */
+  adoptLiveGradually(stopped?: () => boolean): Promise<string[]> {
+    const state = this.deps.store.getState();
+    return adoptLiveGradually(state, this.registry, this.operator, this.now, stopped ? { stopped } : {});
   }
 
   tenants(): TenantRecord[] {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TenantSpec, WorkloadRoute } from '../../../src/model/workload.ts';
 import { openRegistry, type Registry } from '../../../src/registry/index.ts';
 import { createAppStore } from '../../../src/state/store.ts';
-import { adoptLiveWorkloads } from '../../../src/workflows/service/adopt.ts';
+import { ADOPT_BATCH, adoptLiveGradually, adoptLiveWorkloads } from '../../../src/workflows/service/adopt.ts';
 import { adoptAsHostsArrive } from '../../../src/workflows/service/adopt-start.ts';
 import { deviceSpec, snapshot } from '../../helpers/snapshots.ts';
 
@@ -136,5 +136,95 @@ describe('adopting the live workloads as hosts first report', () => {
     s().pollSucceeded('hv2', snapshot('hv2', { workloadRoutes: workload('hv2', 2), at: 4 }));
     await flush();
     expect(named()).toEqual(['acme-1@hv1', 'acme-2@hv2']);
+  });
+
+  it('one adoption at a time: hosts reporting while one runs are adopted by one more run after it', async () => {
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [
+        deviceSpec('rr1', 'router'),
+        deviceSpec('hv1', 'hypervisor'),
+        deviceSpec('hv2', 'hypervisor'),
+      ],
+      tenants: TENANTS,
+    });
+    const s = () => store.getState();
+    const runs: { finish: () => void }[] = [];
+    adoptAsHostsArrive(store, () => new Promise<void>((resolve) => runs.push({ finish: resolve })));
+    s().pollSucceeded('rr1', snapshot('rr1', { at: 1 }));
+    s().pollSucceeded('hv1', snapshot('hv1', { workloadRoutes: workload('hv1', 1), at: 2 }));
+    s().pollFailed('hv2', 'timed out', 3, 'unreachable');
+    await flush();
+    expect(runs).toHaveLength(1);
+    s().pollSucceeded('hv2', snapshot('hv2', { workloadRoutes: workload('hv2', 2), at: 4 }));
+    await flush();
+    expect(runs).toHaveLength(1);
+    runs[0]!.finish();
+    await flush();
+    expect(runs).toHaveLength(2);
+    runs[1]!.finish();
+    await flush();
+    expect(runs).toHaveLength(2);
+  });
+});
+
+describe('adopting a fleet’s workloads gradually', () => {
+  /** An index of `n` workloads on hv1…hv10 (entries as the index holds them). */
+  function fleetState(n: number) {
+    const store = createAppStore({
+      source: { kind: 'inventory', label: 't' },
+      devices: [
+        deviceSpec('rr1', 'router'),
+        ...Array.from({ length: 10 }, (_, i) => deviceSpec(`hv${i + 1}`, 'hypervisor')),
+      ],
+      tenants: TENANTS,
+    });
+    for (let h = 1; h <= 10; h++) {
+      const routes = [];
+      for (let n2 = h; n2 <= n; n2 += 10) routes.push(...workload(`hv${h}`, n2));
+      store.getState().pollSucceeded(`hv${h}`, snapshot(`hv${h}`, { workloadRoutes: routes, at: 1 }));
+    }
+    return store.getState();
+  }
+
+  it('records them a batch at a time with the event loop free between batches, every one named', async () => {
+    const state = fleetState(200);
+    const registry = openRegistry({ path: ':memory:' });
+    for (const tenant of TENANTS) registry.upsertTenant(tenant);
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const seen: number[] = [];
+    const adopted = await adoptLiveGradually(state, registry, 'test', () => 0, {
+      onProgress: () => seen.push(ticks),
+    });
+    ticking = false;
+    expect(adopted).toHaveLength(200);
+    expect(registry.workloads()).toHaveLength(200);
+    expect(seen).toHaveLength(Math.ceil(200 / ADOPT_BATCH));
+    // Other work (the console's polls, its frames) ran between every two batches.
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+    registry.close();
+  });
+
+  it('stops between batches when the console closes, leaving what it recorded whole', async () => {
+    const state = fleetState(200);
+    const registry = openRegistry({ path: ':memory:' });
+    for (const tenant of TENANTS) registry.upsertTenant(tenant);
+    let batches = 0;
+    const adopted = await adoptLiveGradually(state, registry, 'test', () => 0, {
+      stopped: () => batches >= 1,
+      onProgress: () => batches++,
+    });
+    expect(adopted).toHaveLength(ADOPT_BATCH);
+    expect(registry.workloads()).toHaveLength(ADOPT_BATCH);
+    // Each recorded workload holds both its addresses.
+    for (const w of registry.workloads())
+      expect(registry.allocated({ tenant: 'acme' }).filter((a) => a.workload === w.name)).toHaveLength(2);
+    registry.close();
   });
 });

@@ -46,6 +46,12 @@ export type Registry = RegistryTables & {
   transactionRetries(): number;
   /** Changes other consoles commit (PostgreSQL LISTEN/NOTIFY); SQLite never calls back. Returns unsubscribe. */
   onChange(listener: (change: RegistryChange) => void): () => void;
+  /**
+   * A value that changes whenever anything in the registry may have changed — this console's writes or
+   * another's commit — so a caller re-reads 50,000 workload rows only then; null when the backend cannot
+   * tell cheaply (PostgreSQL: read again).
+   */
+  changeMark(): string | null;
   /** Folds the WAL into the main file (tests inspect the file; also done on close). No-op on PostgreSQL. */
   checkpoint(): void;
   close(): void;
@@ -99,7 +105,8 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
   // IMMEDIATE takes the write lock at BEGIN, so a read-then-write (pick a free address, then insert
   // it) cannot interleave with another console's; nested calls become savepoints.
   const tx = <T>(fn: () => T): T => db.transaction(fn).immediate();
-  const ctx: Ctx = { db: sqliteDb(db), now, tx };
+  const sql = sqliteDb(db);
+  const ctx: Ctx = { db: sql, now, tx };
   const { tables, stop } = assemble(ctx, options);
   return {
     path,
@@ -108,6 +115,8 @@ export function openRegistry(options: RegistryOptions = {}): Registry {
     transaction: tx,
     transactionRetries: () => 0,
     onChange: () => () => {},
+    // data_version moves when another connection commits; this one's writes are counted.
+    changeMark: () => `${String(db.pragma('data_version', { simple: true }))}:${sql.writes()}`,
     checkpoint: () => void db.pragma('wal_checkpoint(TRUNCATE)'),
     close: () => {
       stop();

@@ -156,6 +156,8 @@ export function openPgRegistry(location: PgLocation, options: PgRegistryOptions 
         }
         return () => listeners.delete(listener);
       },
+      // Its NOTIFY covers plans, leases and audit, not workloads: the caller reads them again.
+      changeMark: () => null,
       checkpoint: () => {},
       close: () => {
         stop();

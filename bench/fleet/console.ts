@@ -9,7 +9,8 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { useFastAnsi } from '../../components/render/fast-ansi.ts';
-import { openFabric, type Fabric } from '../../src/cli/wiring.ts';
+import { openFabric, openWorkflows, type Fabric } from '../../src/cli/wiring.ts';
+import { adoptAsHostsArrive } from '../../src/workflows/service/adopt-start.ts';
 import { tuneHeapForConsole } from '../../src/cli/common/heap.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import { FakeTerminal } from '../console/terminal.ts';
@@ -55,10 +56,16 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
     },
   );
   traceRouterCommands(fabric);
+  // The registry and workflow service, as runConsole opens them (src/cli/common/console.ts): the
+  // Workloads view names each row from its records, re-read when the registry changes.
+  const workflows = await openWorkflows(inventory, fabric, { registryPath: command.registryPath });
+  const wf = workflows.service;
+  adoptAsHostsArrive(fabric.store, (stopped) => wf.adoptLiveGradually(stopped));
   term = new FakeTerminal(120, 40);
   startConsole({
     store: fabric.store,
     poller: fabric.poller,
+    workflows: wf,
     stdin: term.stdin as unknown as NodeJS.ReadStream,
     stdout: term.stdout as unknown as NodeJS.WriteStream,
     initialView: 'workloads',

@@ -3,6 +3,8 @@ export type FleetCommand =
   | {
       type: 'start';
       inventoryPath: string;
+      /** The registry the console opens, as a fleet's second start finds it (every workload recorded). */
+      registryPath: string;
       expectedPrefixes: number;
       steadyMs: number;
       watch: { prefix: string; vrf: string };

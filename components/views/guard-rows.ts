@@ -1,6 +1,7 @@
 import type { WorkloadRecord } from '../../src/model/plan.ts';
 import type { AppState } from '../../src/state/store.ts';
-import { guardDrift, type DriftKind } from '../../src/workflows/plan/guard-repair.ts';
+import type { GuardElement } from '../../src/model/guard.ts';
+import { guardDrift, type DriftKind, type GuardDrift } from '../../src/workflows/plan/guard-repair.ts';
 
 /**
  * One line of `:guard`: a drift entry (an element the registry and the host disagree on), a TAP's
@@ -57,7 +58,7 @@ export function guardRows(
       continue;
     }
     const drops = new Map(guard.spoofed.map((s) => [s.tap, s]));
-    const drift = workloads ? guardDrift(host, guard.elements, workloads) : [];
+    const drift = workloads ? driftOf(host, guard.elements, workloads) : [];
     for (const d of drift)
       rows.push({
         host,
@@ -113,4 +114,22 @@ export function guardRows(
     .map((r, i) => ({ r, i }))
     .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
     .map((x) => x.r);
+}
+
+/** Each host's drift, kept while its listed elements and the registry's list are the same objects. */
+const drifts = new WeakMap<
+  readonly GuardElement[],
+  { host: string; workloads: readonly WorkloadRecord[]; drift: GuardDrift[] }
+>();
+
+/**
+ * A host's drift from its last one when neither side changed: the Guard view draws at every poll of
+ * any device (1,000 hosts: several times a second), and each host's listing is held between polls.
+ */
+function driftOf(host: string, elements: readonly GuardElement[], workloads: readonly WorkloadRecord[]) {
+  const last = drifts.get(elements);
+  if (last && last.host === host && last.workloads === workloads) return last.drift;
+  const drift = guardDrift(host, elements, workloads);
+  drifts.set(elements, { host, workloads, drift });
+  return drift;
 }

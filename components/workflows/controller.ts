@@ -156,6 +156,16 @@ export function createWorkflowController(
       // A registry busy with another console's write: the next refresh reads it.
     }
   };
+  // Every workload the registry holds (retired ones too: the Guard view names them), read again only
+  // when the registry may have changed — the Guard view asks at every poll it draws.
+  let all: { mark: string; workloads: WorkloadRecord[] } | null = null;
+  const registryWorkloads = (): WorkloadRecord[] => {
+    const mark = service.registry.changeMark?.() ?? null;
+    if (mark !== null && all?.mark === mark) return all.workloads;
+    const workloads = service.registry.workloads();
+    all = mark === null ? null : { mark, workloads };
+    return workloads;
+  };
   refresh();
   const timer = setInterval(refresh, refreshMs);
   timer.unref?.();
@@ -213,7 +223,7 @@ export function createWorkflowController(
     service,
     tenants: () => service.tenants(),
     hypervisors: () => service.hypervisors(),
-    registryWorkloads: () => service.registry.workloads(),
+    registryWorkloads,
     planGuardRepair(device) {
       return planGuardRepairFor(realService(service), device !== undefined ? { device } : {});
     },

@@ -105,4 +105,30 @@ describe('reading the registry rows again only when they may have changed', () =
     vi.advanceTimersByTime(9000);
     expect(reads).toBe(4);
   });
+
+  it('the Guard view’s list of every workload (retired too) is read again only when the registry changed', () => {
+    const { mine, other } = twoConsoles();
+    mine.putWorkload(record('web-1', 1));
+    let reads = 0;
+    const registry = {
+      workload: (name: string) => mine.workload(name),
+      workloads: () => {
+        reads++;
+        return mine.workloads();
+      },
+      changeMark: () => mine.changeMark(),
+    };
+    const service = { workloads: () => [], registry } as unknown as ConsoleWorkflows;
+    const controller = createWorkflowController(service, () => 0, 3_600_000);
+    cleanup.push(() => controller.dispose());
+    const first = controller.registryWorkloads();
+    expect(first.map((w) => w.name)).toEqual(['web-1']);
+    // Drawn again at every poll: the same list, not read again.
+    for (let i = 0; i < 10; i++) expect(controller.registryWorkloads()).toBe(first);
+    expect(reads).toBe(1);
+    other.setWorkloadState('web-1', 'retired');
+    const after = controller.registryWorkloads();
+    expect(reads).toBe(2);
+    expect(after.map((w) => `${w.name} ${w.state}`)).toEqual(['web-1 retired']);
+  });
 });

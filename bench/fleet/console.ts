@@ -60,6 +60,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   // Workloads view names each row from its records, re-read when the registry changes.
   const workflows = await openWorkflows(inventory, fabric, { registryPath: command.registryPath });
   const wf = workflows.service;
+  wf.expectAdoption();
   adoptAsHostsArrive(fabric.store, (stopped) => wf.adoptLiveGradually(stopped));
   term = new FakeTerminal(120, 40);
   startConsole({

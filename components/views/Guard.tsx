@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useConsole } from '../hooks/context.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import type { Column } from '../shared/columns.ts';
+import { adoptionText } from '../../src/workflows/service/adopt.ts';
 import { guardRows, type GuardRow } from './guard-rows.ts';
 import { useDeviceAge } from '../hooks/useDeviceAge.ts';
 import { dimStale } from './stale.ts';
@@ -43,7 +44,9 @@ export function GuardView(props: ViewProps) {
     } catch {
       // A registry busy with another console's write: compare at the next poll.
     }
-    return guardRows(devices, order, workloads, device);
+    // While the console records the live workloads, the registry does not know them yet: not drift.
+    const adoption = workflows?.adoption();
+    return guardRows(devices, order, workloads, device, adoption ? adoptionText(adoption) : undefined);
   }, [devices, order, device, workflows]);
   const table = useTableModel(source, COLUMNS, props.frame.filter);
   const age = useDeviceAge();

@@ -32,6 +32,8 @@ export function guardRows(
   order: readonly string[],
   workloads: readonly WorkloadRecord[] | null,
   only?: string,
+  /** Why drift is not judged now (the registry still recording the live workloads): no registry then. */
+  notJudged?: string,
 ): GuardRow[] {
   const rows: GuardRow[] = [];
   for (const host of order) {
@@ -58,7 +60,8 @@ export function guardRows(
       continue;
     }
     const drops = new Map(guard.spoofed.map((s) => [s.tap, s]));
-    const drift = workloads ? driftOf(host, guard.elements, workloads) : [];
+    const against = notJudged === undefined ? workloads : null;
+    const drift = against ? driftOf(host, guard.elements, against) : [];
     for (const d of drift)
       rows.push({
         host,
@@ -98,10 +101,10 @@ export function guardRows(
     const elements = `${guard.elements.length} elements`;
     rows.push({
       ...summary,
-      state: !workloads ? 'not compared' : drift.length > 0 ? `drift (${drift.length})` : 'clean',
+      state: !against ? 'not compared' : drift.length > 0 ? `drift (${drift.length})` : 'clean',
       spoof: guard.droppedTotal,
-      why: !workloads
-        ? `${elements}; no registry (read-only)`
+      why: !against
+        ? `${elements}; ${notJudged ?? 'no registry (read-only)'}`
         : drift.length > 0
           ? `${elements}; R repairs`
           : `${elements}, as the registry`,

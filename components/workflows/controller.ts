@@ -9,6 +9,7 @@ import {
   WorkflowService,
   type GuardReport,
 } from '../../src/workflows/service/index.ts';
+import type { AdoptionState } from '../../src/workflows/service/adopt.ts';
 import {
   initialTimeline,
   timelineError,
@@ -60,6 +61,8 @@ export interface WorkflowController {
   hypervisors(): { name: string; health: string }[];
   /** Every workload record, retired ones too (`:guard` compares the hosts' sets with them). */
   registryWorkloads(): WorkloadRecord[];
+  /** Whether the console's adoption of the live workloads waits or runs (null: neither, or no such service). */
+  adoption(): AdoptionState;
   /** `R` in `:guard`: a guard-repair plan for one hypervisor, or every one with drift (WorkflowError when none). */
   planGuardRepair(device?: string): Plan;
   /** Drift per hypervisor, as `routedeck get guard` reports it (the repair wizard's choices). */
@@ -224,6 +227,7 @@ export function createWorkflowController(
     tenants: () => service.tenants(),
     hypervisors: () => service.hypervisors(),
     registryWorkloads,
+    adoption: () => (service instanceof WorkflowService ? service.adoption() : null),
     planGuardRepair(device) {
       return planGuardRepairFor(realService(service), device !== undefined ? { device } : {});
     },

@@ -120,6 +120,7 @@ export async function runConsole(
     }
   }
   const wf = workflows;
+  wf?.service.expectAdoption();
   const stopAdopt = wf
     ? adoptAsHostsArrive(fabric.store, (stopped) => wf.service.adoptLiveGradually(stopped))
     : () => {};

@@ -30,6 +30,21 @@ export function adoptLiveWorkloads(
 }
 
 /**
+ * Where a console's adoption of the live workloads is: waiting for every device's first answer, or
+ * recording (so many of so many); null when none waits or runs. Until it is over the registry does not
+ * yet know the fabric's workloads: anti-spoofing drift is not judged (their TAPs' elements would all
+ * read as stale, and a repair would delete them).
+ */
+export type AdoptionState = { phase: 'waiting' } | { phase: 'recording'; done: number; total: number } | null;
+
+/** What a screen says while an adoption waits or runs. */
+export function adoptionText(state: NonNullable<AdoptionState>): string {
+  return state.phase === 'waiting'
+    ? 'the registry records the live workloads once every device has answered'
+    : `the registry is recording the live workloads (${state.done.toLocaleString('en-US')} of ${state.total.toLocaleString('en-US')})`;
+}
+
+/**
  * `adoptLiveWorkloads` for a running console: the candidates read once, then recorded ADOPT_BATCH at a
  * time with the event loop free between batches — a fleet's first start finds 50,000 workloads the
  * registry does not know, and recording them in one go froze the console for over a minute (its polls
@@ -44,6 +59,7 @@ export async function adoptLiveGradually(
 ): Promise<string[]> {
   const candidates = adoptionCandidates(state, registry);
   const adopted: string[] = [];
+  if (candidates.length > 0) options.onProgress?.(0, candidates.length);
   for (let i = 0; i < candidates.length; i += ADOPT_BATCH) {
     if (options.stopped?.()) break;
     adopted.push(...recordAdoptions(registry, candidates.slice(i, i + ADOPT_BATCH), operator, now));

@@ -7,6 +7,7 @@ import type { DeviceSpec } from '../../model/device.ts';
 import type { SpoofCounter, UnparsedGuardElement } from '../../model/guard.ts';
 import type { Plan } from '../../model/plan.ts';
 import { guardDrift, planGuardRepair, type GuardDrift } from '../plan/guard-repair.ts';
+import { adoptionText } from './adopt.ts';
 import { WorkflowError, type WorkflowService } from './service.ts';
 
 export interface GuardReport {
@@ -71,6 +72,11 @@ export function guardReports(service: WorkflowService, device?: string): GuardRe
 
 /** Plans the repair of every hypervisor's drift (or one's); refuses when there is nothing to repair. */
 export function planGuardRepairFor(service: WorkflowService, input: { device?: string } = {}): Plan {
+  const adoption = service.adoption();
+  if (adoption)
+    throw new WorkflowError(
+      `${adoptionText(adoption)}: until it has, their TAPs' elements are not drift; repair after it (R again)`,
+    );
   const reports = guardReports(service, input.device);
   const blocked = reports.filter((r) => r.state === 'unknown' || r.state === 'no-table');
   const named = input.device !== undefined;

@@ -37,7 +37,7 @@ import { PlanError } from '../plan/index.ts';
 import { planDigest } from '../plan/json.ts';
 import type { WorkflowSettings } from '../../inventory/load.ts';
 import type { LiveView } from '../plan/build.ts';
-import { adoptLiveGradually, adoptLiveWorkloads } from './adopt.ts';
+import { adoptLiveGradually, adoptLiveWorkloads, type AdoptionState } from './adopt.ts';
 import { WorkflowError } from './errors.ts';
 import { interruptedPlans, markInterrupted, stillHeld } from './interrupted.ts';
 import {
@@ -94,6 +94,7 @@ export class WorkflowService implements KindContext {
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly handlers = new Map<PlanKind, PlanKindHandler>();
+  private adopting: AdoptionState = null;
 
   constructor(readonly deps: WorkflowDeps) {
     this.registry = deps.registry;
@@ -122,9 +123,29 @@ export class WorkflowService implements KindContext {
   }
 
   /** `adoptLive` for a running console: a batch at a time, the event loop free between (adopt.ts). */
-  adoptLiveGradually(stopped?: () => boolean): Promise<string[]> {
+  async adoptLiveGradually(stopped?: () => boolean): Promise<string[]> {
     const state = this.deps.store.getState();
-    return adoptLiveGradually(state, this.registry, this.operator, this.now, stopped ? { stopped } : {});
+    const onProgress = (done: number, total: number) => {
+      this.adopting = { phase: 'recording', done, total };
+    };
+    try {
+      return await adoptLiveGradually(state, this.registry, this.operator, this.now, {
+        onProgress,
+        ...(stopped ? { stopped } : {}),
+      });
+    } finally {
+      this.adopting = null;
+    }
+  }
+
+  /** The console adopts the live workloads once every device has answered (adopt-start.ts): say so till then. */
+  expectAdoption(): void {
+    this.adopting ??= { phase: 'waiting' };
+  }
+
+  /** Whether an adoption waits or runs (anti-spoofing drift is not judged meanwhile: adopt.ts). */
+  adoption(): AdoptionState {
+    return this.adopting;
   }
 
   tenants(): TenantRecord[] {

@@ -200,7 +200,8 @@ describe('adopting a fleet’s workloads gradually', () => {
     setImmediate(tick);
     const seen: number[] = [];
     const adopted = await adoptLiveGradually(state, registry, 'test', () => 0, {
-      onProgress: () => seen.push(ticks),
+      // Told once before the first batch (0 of 200), then after each.
+      onProgress: (done) => void (done > 0 && seen.push(ticks)),
     });
     ticking = false;
     expect(adopted).toHaveLength(200);
@@ -218,7 +219,7 @@ describe('adopting a fleet’s workloads gradually', () => {
     let batches = 0;
     const adopted = await adoptLiveGradually(state, registry, 'test', () => 0, {
       stopped: () => batches >= 1,
-      onProgress: () => batches++,
+      onProgress: (done) => void (done > 0 && batches++),
     });
     expect(adopted).toHaveLength(ADOPT_BATCH);
     expect(registry.workloads()).toHaveLength(ADOPT_BATCH);

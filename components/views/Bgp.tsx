@@ -1,18 +1,15 @@
 import { useMemo } from 'react';
-import { uptimeAsOfPoll, type BgpSession } from '../../src/model/bgp.ts';
 import { BGP_COUNTERS_MAX_MS } from '../../src/model/snapshot.ts';
 import type { Freshness } from '../../src/state/freshness.ts';
-import { sessionKey } from '../../src/state/store.ts';
 import { formatDuration, shortAfi } from '../format.ts';
 import { useAppStore } from '../hooks/useAppStore.ts';
 import { useNow } from '../hooks/useNow.ts';
 import type { Column } from '../shared/columns.ts';
 import { ageColumn, deviceAge, dimStale } from './stale.ts';
+import { bgpRows, type SessionRow } from './bgp-rows.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
-
-type SessionRow = BgpSession & { flaps: number };
 
 const num = (n: number | null) => (n === null ? '-' : String(n));
 
@@ -57,21 +54,7 @@ export function BgpView(props: ViewProps) {
     order: s.deviceOrder,
     flaps: s.sessionFlaps,
   }));
-  const source = useMemo(() => {
-    const rows: SessionRow[] = [];
-    for (const name of order) {
-      if (device && name !== device) continue;
-      const snapshot = devices[name]?.snapshot;
-      for (const s of snapshot?.bgp ?? [])
-        rows.push({
-          ...s,
-          uptimeMs: uptimeAsOfPoll(s, snapshot!),
-          flaps: flaps[sessionKey(s.device, s.vrf, s.afiSafi, s.peer)] ?? 0,
-        });
-    }
-    // Sessions that are down are what the engineer is looking for: they go first (sort is stable).
-    return rows.sort((a, b) => Number(a.established) - Number(b.established));
-  }, [devices, order, flaps, device]);
+  const source = useMemo(() => bgpRows(devices, order, flaps, device), [devices, order, flaps, device]);
   const now = useNow();
   const age = useMemo(() => deviceAge(devices, now), [devices, now]);
   const columns = useMemo(() => agedColumns(age), [age]);

@@ -242,6 +242,8 @@ export async function runFleet(): Promise<FleetBench> {
   lab.faults.setSlow(hosts[1]!, 2_000);
   send({ type: 'slow-window', slowHost: hosts[1]! });
   await expectLine('slow-done');
+  send({ type: 'views' });
+  await expectLine('views-done');
   send({ type: 'report' });
   const report = (await expectLine('report')) as FleetChildReport;
   child.stdin.end();
@@ -305,6 +307,10 @@ export function printFleet(b: FleetBench): void {
       `  steady, nothing changing, ${(c.steadyMs / 1000).toFixed(0)} s: console CPU ${c.cpuPercent.toFixed(0)} % of one core, peak RSS ${c.peakRssMB.toFixed(0)} MB; the lab (every device, one process) ${b.labCpuPercent.toFixed(0)} %`,
       `    after a full GC: RSS ${c.afterGc.rssMB.toFixed(0)} MB, JS heap ${c.afterGc.heapUsedMB.toFixed(0)} MB live of ${c.afterGc.heapTotalMB.toFixed(0)} MB, external ${c.afterGc.externalMB.toFixed(0)} MB (array buffers ${c.afterGc.arrayBuffersMB.toFixed(0)} MB), V8 malloc ${c.afterGc.mallocedMB.toFixed(0)} MB`,
       `  keystroke → frame meanwhile: p50 ${c.keys.p50.toFixed(0)} ms, p99 ${c.keys.p99.toFixed(0)} ms (${c.keys.count} keys)`,
+      ...(c.views ?? []).map(
+        (v) =>
+          `    in :${v.view} (${v.rows} rows): p50 ${v.p50.toFixed(0)} ms, p99 ${v.p99.toFixed(0)} ms (${v.count} keys)`,
+      ),
       `  bytes a minute: router ${(b.bytesPerMinute.router / 1024).toFixed(0)} kB (${(b.bytesPerMinute.routerShareOfDump * 100).toFixed(2)} % of one full dump, ${mb(b.bytesPerMinute.routerFullDump)} MB), host median ${(b.bytesPerMinute.hostMedian / 1024).toFixed(0)} kB`,
       // The figure depends on how often the router was polled: say that, and what one poll costs.
       ...(c.routers[0] && c.routers[0].polls > 0

@@ -266,6 +266,54 @@ async function steady(): Promise<void> {
   say('steady-done');
 }
 
+/**
+ * Keys in the views that hold a row per device, per session or per guard element (at 1,000 hosts:
+ * 1,004 devices, ~320,000 BGP sessions, 1,000 guard hosts): each opened with its command, then 20 `j`
+ * a quarter second apart, key → the frame showing the cursor moved. Back to Workloads after.
+ */
+async function otherViews(): Promise<void> {
+  const t = term!;
+  report.views = [];
+  for (const view of ['bgp', 'guard', 'devices']) {
+    const opened = t.next((plain) => new RegExp(`^${view} .*\\[1/`, 'm').test(plain), `:${view}`, 60_000);
+    for (const key of [...`:${view}`, '\r']) {
+      t.press(key);
+      await sleep(10);
+    }
+    await opened;
+    // The view's first rows are made after the frame that names it: keys once it has settled.
+    await sleep(3000);
+    await t.settle();
+    const rows = new RegExp(`^${view} .*\\[\\d+/(\\d+)\\]`, 'm').exec(t.text())?.[1] ?? '?';
+    const samples: number[] = [];
+    const at = /\[(\d+)\//.exec(new RegExp(`^${view} .*`, 'm').exec(t.text())?.[0] ?? '')?.[1];
+    let cursor = Number(at ?? 1);
+    for (let i = 0; i < 20; i++) {
+      const shown = new RegExp(`\\[${cursor + 1}/`);
+      const frame = t.next((plain) => shown.test(plain), `${view} cursor ${cursor + 1}`, 30_000);
+      const sent = t.press('j');
+      // A key lost or answered after 30 s counts as 30 s (and the next waits for its own cursor).
+      samples.push(await frame.then((when) => when - sent).catch(() => 30_000));
+      cursor++;
+      await sleep(250);
+    }
+    report.views.push({
+      view,
+      rows,
+      count: samples.length,
+      p50: quantile(samples, 0.5),
+      p99: quantile(samples, 0.99),
+    });
+  }
+  const back = t.next((plain) => /^workloads /m.test(plain), ':workloads', 60_000);
+  for (const key of [...':workloads', '\r']) {
+    t.press(key);
+    await sleep(10);
+  }
+  await back;
+  say('views-done');
+}
+
 interface GcPause {
   start: number;
   duration: number;
@@ -451,6 +499,7 @@ for await (const line of lines) {
   else if (command.type === 'watch-switch') void watchSwitch(command.host, command.mode);
   else if (command.type === 'verify') void verifyLikeTheExecutor(command.host);
   else if (command.type === 'slow-window') await slowWindow(command.slowHost);
+  else if (command.type === 'views') await otherViews();
   else if (command.type === 'report') say('report', report);
 }
 await (fabric as Fabric | null)?.close();

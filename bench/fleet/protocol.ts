@@ -15,6 +15,8 @@ export type FleetCommand =
   /** The announcing step's command returned: the executor's verification starts (execute mode). */
   | { type: 'verify'; host: string }
   | { type: 'slow-window'; slowHost: string }
+  /** Keys in other views than Workloads (the ones that hold every device's rows: BGP, Guard, Devices). */
+  | { type: 'views' }
   | { type: 'report' };
 
 export interface FleetChildReport {
@@ -51,5 +53,7 @@ export interface FleetChildReport {
     mallocedMB: number;
   };
   keys: { count: number; p50: number; p99: number };
+  /** Keystroke → frame in each of the views with a row per device or session, once the fleet is steady. */
+  views?: { view: string; rows: string; count: number; p50: number; p99: number }[];
   slow: { windowMs: number; otherIntervalP50Ms: number; otherIntervalMaxMs: number; slowHostPolls: number };
 }

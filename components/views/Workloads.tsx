@@ -16,6 +16,7 @@ import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
 import { regroupWorkloads, type Grouping, type WorkloadRow } from './workload-groups.ts';
+import { adoptionText } from '../../src/workflows/service/adopt.ts';
 
 const conflictColumn: Column<WorkloadRow> = {
   header: 'CONFLICTS',
@@ -125,6 +126,8 @@ export function WorkloadsView(props: ViewProps) {
   const now = useNow();
   const indexPending = useAppStore((s) => s.indexPending);
   const routersHeld = useAppStore((s) => s.routersHeld);
+  // Read at each drawing (the devices' ticks redraw it every second): a first start's recording progresses.
+  const adoption = workflows?.adoption() ?? null;
   // A row joins hosts and routers: as old as its oldest source (computed for the rows drawn only).
   const age = useMemo(() => {
     const cache = new WeakMap<WorkloadRow, Freshness>();
@@ -168,7 +171,9 @@ export function WorkloadsView(props: ViewProps) {
         ? `${routersHeld} router${routersHeld === 1 ? '' : 's'} read, joining ROUTERS when the others' first reads end (at most ${JOIN_HOLD_MS / 1000} s)`
         : indexPending
           ? 'index catching up with the latest polls (rows show the previous build)'
-          : null,
+          : adoption
+            ? `names: ${adoptionText(adoption)}`
+            : null,
   };
   return <TableView model={model} {...props} />;
 }

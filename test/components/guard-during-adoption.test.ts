@@ -59,6 +59,12 @@ describe(':guard while the console is still recording the live workloads', () =>
 
   const joined = () => screen.text().replace(/\n\s*/g, ' ');
 
+  it('Workloads says the registry is still to record them: rows unnamed until then', async () => {
+    await screen.type(':', 'workloads', KEY.enter);
+    // At 80 columns, whole: rows show NAME `-` until then.
+    await screen.waitForText('names: the registry records the live workloads once every device has answered');
+  });
+
   it('no drift is drawn from a registry that does not know the workloads yet: each host says why', async () => {
     expect(workflows.service.registry.workloads()).toEqual([]);
     await screen.type(':', 'guard', KEY.enter);
@@ -90,5 +96,10 @@ describe(':guard while the console is still recording the live workloads', () =>
     for (const hv of ['hv1', 'hv2', 'hv3', 'hv4'])
       await screen.waitForText(new RegExp(`${hv} +- +clean +\\d+ \\d+ elements, as the registry`));
     expect(screen.text()).not.toMatch(/stale|missing|extra/);
+    // And Workloads names them, its note gone.
+    await screen.type(':', 'workloads', KEY.enter);
+    const name = lab.fabric.workloads()[0]!.tap.replace(/^tap-/, '');
+    await screen.waitFor(() => joined().includes(name), `${name} named`);
+    expect(joined()).not.toMatch(/names: the registry/);
   });
 });

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { useFastAnsi } from '../../components/render/fast-ansi.ts';
 import { openFabric, openWorkflows, type Fabric } from '../../src/cli/wiring.ts';
-import { adoptAsHostsArrive } from '../../src/workflows/service/adopt-start.ts';
+import { adoptOnStart } from '../../src/workflows/service/adopt-start.ts';
 import { tuneHeapForConsole } from '../../src/cli/common/heap.ts';
 import { loadInventoryFile } from '../../src/inventory/load.ts';
 import { FakeTerminal } from '../console/terminal.ts';
@@ -60,8 +60,7 @@ async function start(command: Extract<FleetCommand, { type: 'start' }>): Promise
   // Workloads view names each row from its records, re-read when the registry changes.
   const workflows = await openWorkflows(inventory, fabric, { registryPath: command.registryPath });
   const wf = workflows.service;
-  wf.expectAdoption();
-  adoptAsHostsArrive(fabric.store, (stopped) => wf.adoptLiveGradually(stopped));
+  adoptOnStart(fabric.store, wf);
   term = new FakeTerminal(120, 40);
   startConsole({
     store: fabric.store,

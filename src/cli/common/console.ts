@@ -11,7 +11,7 @@ import { loadInventoryFile } from '../../inventory/load.ts';
 import type { CliIo } from './io.ts';
 import { tuneHeapForConsole } from './heap.ts';
 import { RegistryUnavailableError } from '../../registry/errors.ts';
-import { adoptAsHostsArrive } from '../../workflows/service/adopt-start.ts';
+import { adoptOnStart } from '../../workflows/service/adopt-start.ts';
 import { announceRegistryDown, openFabric, openWorkflows, registryPathFor, type Fabric } from '../wiring.ts';
 
 export interface ConsoleValues {
@@ -120,10 +120,7 @@ export async function runConsole(
     }
   }
   const wf = workflows;
-  wf?.service.expectAdoption();
-  const stopAdopt = wf
-    ? adoptAsHostsArrive(fabric.store, (stopped) => wf.service.adoptLiveGradually(stopped))
-    : () => {};
+  const stopAdopt = wf ? adoptOnStart(fabric.store, wf.service) : () => {};
   fabric.poller.start();
   let detach: (() => Promise<void>) | null = null;
   try {

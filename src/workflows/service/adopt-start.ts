@@ -64,6 +64,19 @@ export function adoptAsHostsArrive(store: AppStore, adopt: (stopped: () => boole
   };
 }
 
+/**
+ * A console's adoption at start, as `routedeck` (src/cli/common/console.ts) and the fleet bench run it:
+ * the service says an adoption waits (views do not judge drift meanwhile), then adopts gradually as
+ * hosts first report. Returns the stop for the console's close.
+ */
+export function adoptOnStart(
+  store: AppStore,
+  service: { expectAdoption(): void; adoptLiveGradually(stopped: () => boolean): Promise<unknown> },
+): () => void {
+  service.expectAdoption();
+  return adoptAsHostsArrive(store, (stopped) => service.adoptLiveGradually(stopped));
+}
+
 function hostsPolled(state: AppState): { polled: number; hosts: number } {
   let polled = 0;
   let hosts = 0;

@@ -50,7 +50,9 @@ function quickCanonical(text: string): { address: string; family: Family } | nul
   if (family === 6 && ip.includes('.')) return null;
   const len = WORDS[4]!;
   for (let w = 0; w < (family === 4 ? 1 : 4); w++) if ((WORDS[w]! & ~maskWord(len, w)) !== 0) return null;
-  return family === 4 ? { address: `${ip}/${len}`, family } : { address: `${canonicalIpv6(ip)}/${len}`, family };
+  return family === 4
+    ? { address: `${ip}/${len}`, family }
+    : { address: `${canonicalIpv6(ip)}/${len}`, family };
 }
 
 function checkedCanonical(text: string): { address: string; family: Family } {
@@ -100,7 +102,7 @@ export function poolContains(pool: string, address: string): boolean {
   if (family !== p.family || WORDS[4]! < len) return false;
   for (let w = 0; w < (family === 4 ? 1 : 4); w++) {
     const mask = maskWord(len, w);
-    if (((WORDS[w]! & mask) >>> 0) !== ((p.words[w]! & mask) >>> 0)) return false;
+    if ((WORDS[w]! & mask) >>> 0 !== (p.words[w]! & mask) >>> 0) return false;
   }
   return true;
 }

@@ -19,7 +19,17 @@ describe('canonicalAddress', () => {
   });
 
   it('refuses what is not an address or prefix, and host bits, with the reason', () => {
-    for (const bad of ['10.0.0', '10.0.0.256', '010.0.0.1', '1::2::3', 'g::1', '10.0.0.5/33', '::/129', '', '10.0.0.5/x'])
+    for (const bad of [
+      '10.0.0',
+      '10.0.0.256',
+      '010.0.0.1',
+      '1::2::3',
+      'g::1',
+      '10.0.0.5/33',
+      '::/129',
+      '',
+      '10.0.0.5/x',
+    ])
       expect(() => canonicalAddress(bad), bad).toThrow();
     expect(() => canonicalAddress('10.0.0.5/24')).toThrow(/host bits set; did you mean 10\.0\.0\.0\/24/);
     expect(() => canonicalAddress('2001:db8::1/64')).toThrow(/host bits set; did you mean 2001:db8::\/64/);
@@ -28,7 +38,7 @@ describe('canonicalAddress', () => {
 
   it('agrees with ip-num on random addresses in several spellings', () => {
     let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
     for (let i = 0; i < 500; i++) {
       const v4 = [rand(256), rand(256), rand(256), rand(256)].join('.');
       expect(canonicalAddress(v4).address).toBe(`${v4}/32`);
@@ -48,20 +58,30 @@ describe('canonicalAddress', () => {
 describe('poolContains', () => {
   it('agrees with ip-num containment', () => {
     let seed = 11;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
     const pools4 = ['10.0.0.0/8', '198.51.100.0/24', '198.51.100.128/25', '0.0.0.0/0', '203.0.113.7/32'];
     const pools6 = ['2001:db8::/32', '2001:db8:a::/48', '2001:db8:a:10::/64', '::/0', 'fd00::/8'];
     const cases: string[] = ['198.51.100.10/32', '198.51.100.200/32', '203.0.113.7/32', '10.255.255.255/32'];
     for (let i = 0; i < 300; i++) {
       const v4 = `${[rand(2) ? 10 : 198, rand(2) ? 51 : rand(256), rand(2) ? 100 : rand(256), rand(256)].join('.')}/32`;
       cases.push(v4, IPv4CidrRange.fromCidr(`${v4.slice(0, -3)}/${8 + rand(25)}`).toCidrString());
-      const g = [0x2001, rand(2) ? 0xdb8 : rand(0x10000), rand(2) ? 0xa : rand(16), rand(2) ? 0x10 : rand(0x10000)];
+      const g = [
+        0x2001,
+        rand(2) ? 0xdb8 : rand(0x10000),
+        rand(2) ? 0xa : rand(16),
+        rand(2) ? 0x10 : rand(0x10000),
+      ];
       cases.push(canonicalAddress(`${g.map((x) => x.toString(16)).join(':')}::/64`).address);
-      cases.push(canonicalAddress(`fd${rand(256).toString(16).padStart(2, '0')}::${rand(0x10000).toString(16)}`).address);
+      cases.push(
+        canonicalAddress(`fd${rand(256).toString(16).padStart(2, '0')}::${rand(0x10000).toString(16)}`)
+          .address,
+      );
     }
     for (const pool of [...pools4, ...pools6])
       for (const address of cases)
-        expect(poolContains(pool, address), `${address} in ${pool}`).toBe(cidrContains(parseCidr(pool), address));
+        expect(poolContains(pool, address), `${address} in ${pool}`).toBe(
+          cidrContains(parseCidr(pool), address),
+        );
   });
 
   it('a pool with host bits is refused as parseCidr refuses it', () => {

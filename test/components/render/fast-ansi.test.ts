@@ -8,17 +8,25 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as library from '@alcalzone/ansi-tokenize';
 import { describe, expect, it } from 'vitest';
+import sliceAnsi from 'slice-ansi';
+import stringWidth from 'string-width';
 import * as lean from '../../../components/render/fast-ansi-tokenize.mjs';
+import fastSliceAnsi, {
+  REMEMBERED_LINES,
+  rememberedWidths,
+} from '../../../components/render/fast-slice-ansi.mjs';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./frame-child.tsx', import.meta.url));
 
-async function frames(mode: 'fast' | 'plain'): Promise<{ written: string; remembered: number }> {
+async function frames(
+  mode: 'fast' | 'plain',
+): Promise<{ written: string; remembered: number; widths: number }> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, mode], {
     env: { ...process.env, FORCE_COLOR: '3' },
     timeout: 120_000,
   });
-  return JSON.parse(stdout) as { written: string; remembered: number };
+  return JSON.parse(stdout) as { written: string; remembered: number; widths: number };
 }
 
 /** A seeded generator: the same strings every run. */
@@ -84,10 +92,46 @@ describe('lean ANSI handling for ink', () => {
     expect(lean.rememberedLines()).toBe(lines);
   });
 
+  it('a line inside the clip comes back as it is, the same characters and styles; every cut is slice-ansi’s (2,000 seeded lines)', () => {
+    // What the terminal shows: each character with its set of styles (slice-ansi may reorder the codes
+    // that open them: the same attributes, other bytes).
+    const cells = (text: string) =>
+      library
+        .styledCharsFromTokens(library.tokenize(text))
+        .map(
+          (c) =>
+            `${c.value}{${c.styles
+              .map((s) => s.code)
+              .sort()
+              .join()}}`,
+        )
+        .join('');
+    let asItIs = 0;
+    for (const line of strings(23, 2000)) {
+      const width = stringWidth(line);
+      // What ink asks when the line lies wholly inside the clip: the same characters and styles.
+      expect(cells(fastSliceAnsi(line, 0, width))).toBe(cells(sliceAnsi(line, 0, width)));
+      expect(cells(fastSliceAnsi(line, 0, width + 3))).toBe(cells(sliceAnsi(line, 0, width + 3)));
+      if (fastSliceAnsi(line, 0, width) === line) asItIs++;
+      // Real cuts: slice-ansi's own answer.
+      for (const [from, to] of [
+        [0, Math.max(0, width - 1)],
+        [1, width],
+        [2, Math.max(2, width - 2)],
+      ] as const)
+        expect(fastSliceAnsi(line, from, to)).toBe(sliceAnsi(line, from, to));
+    }
+    // A good share skip slice-ansi (these seeded lines are dense in hyperlinks and bold with dim, which do not).
+    expect(asItIs).toBeGreaterThan(400);
+    expect(rememberedWidths()).toBeLessThanOrEqual(REMEMBERED_LINES);
+  });
+
   it('ink renders the same frames with it, and uses it once useFastAnsi() ran', async () => {
     const [fast, plain] = await Promise.all([frames('fast'), frames('plain')]);
     expect(plain.remembered).toBe(0);
+    expect(plain.widths).toBe(0);
     expect(fast.remembered).toBeGreaterThan(0);
+    expect(fast.widths).toBeGreaterThan(0);
     // Styled (FORCE_COLOR), six frames with a moving highlight, a clipped wide-character cell.
     expect(fast.written).toContain('\u001b[7m');
     expect(fast.written).toContain('frame 5');

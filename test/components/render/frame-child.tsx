@@ -11,6 +11,7 @@ if (fast) useFastAnsi();
 const React = await import('react');
 const { Box, Text, render } = await import('ink');
 const lean = await import('../../../components/render/fast-ansi-tokenize.mjs');
+const slice = await import('../../../components/render/fast-slice-ansi.mjs');
 
 const stdout = Object.assign(new PassThrough(), {
   columns: 60,
@@ -22,7 +23,8 @@ let written = '';
 
 function Screen({ n }: { n: number }) {
   return (
-    <Box flexDirection="column" width={60} height={10}>
+    // Clipped as the console's screen is (App.tsx): every line written inside it is clipped by ink.
+    <Box flexDirection="column" width={60} height={10} overflow="hidden">
       <Text bold color="cyan">
         routedeck <Text dimColor>LAB (simulated)</Text> frame {n}
       </Text>
@@ -49,4 +51,6 @@ for (let n = 1; n < 6; n++) {
   await new Promise((resolve) => setTimeout(resolve, 40));
 }
 app.unmount();
-process.stdout.write(JSON.stringify({ written, remembered: lean.rememberedLines() }));
+process.stdout.write(
+  JSON.stringify({ written, remembered: lean.rememberedLines(), widths: slice.rememberedWidths() }),
+);

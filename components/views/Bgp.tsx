@@ -6,14 +6,17 @@ import { useAppStore } from '../hooks/useAppStore.ts';
 import { useNow } from '../hooks/useNow.ts';
 import type { Column } from '../shared/columns.ts';
 import { ageColumn, deviceAge, dimStale } from './stale.ts';
-import { bgpRows, type SessionRow } from './bgp-rows.ts';
+import type { BgpSession } from '../../src/model/bgp.ts';
+import { bgpRows, rowFacts, type RowFacts } from './bgp-rows.ts';
 import { TableView } from './TableView.tsx';
 import { useTableModel } from './useTableModel.ts';
 import type { ViewModel, ViewProps } from './types.ts';
 
 const num = (n: number | null) => (n === null ? '-' : String(n));
 
-const COLUMNS: Column<SessionRow>[] = [
+type SessionRow = BgpSession;
+
+const columnsOf = (facts: RowFacts): Column<SessionRow>[] => [
   { header: 'DEVICE', value: (s) => s.device, min: 6 },
   { header: 'VRF', value: (s) => s.vrf, min: 3, squeeze: 2 },
   { header: 'AFI', value: (s) => shortAfi(s.afiSafi), min: 4 },
@@ -27,20 +30,23 @@ const COLUMNS: Column<SessionRow>[] = [
   { header: 'AS', value: (s) => s.remoteAs, align: 'right', min: 5 },
   // The column read first: never squeezed below `Established`.
   { header: 'STATE', value: (s) => s.state, color: (s) => (s.established ? 'ok' : 'error'), min: 11 },
-  { header: 'UP/DN', value: (s) => formatDuration(s.uptimeMs), align: 'right', min: 5, squeeze: 3 },
+  { header: 'UP/DN', value: (s) => formatDuration(facts.uptimeMs(s)), align: 'right', min: 5, squeeze: 3 },
   { header: 'RCV', value: (s) => num(s.prefixesReceived), align: 'right', min: 3 },
   { header: 'SNT', value: (s) => num(s.prefixesSent), align: 'right', min: 3 },
-  { header: 'FLAPS', value: (s) => String(s.flaps), align: 'right', min: 3 },
+  { header: 'FLAPS', value: (s) => String(facts.flaps(s)), align: 'right', min: 3 },
 ];
 
 const rowColor = (s: SessionRow) => (s.established ? undefined : 'error');
 
 /** COLUMNS with each row's age after STATE, stale rows dimmed (a stale session is never green). */
-function agedColumns(age: (device: string) => Freshness): Column<SessionRow>[] {
+function agedColumns(
+  columns: Column<SessionRow>[],
+  age: (device: string) => Freshness,
+): Column<SessionRow>[] {
   const of = (s: SessionRow) => age(s.device);
-  const state = COLUMNS.findIndex((column) => column.header === 'STATE') + 1;
+  const state = columns.findIndex((column) => column.header === 'STATE') + 1;
   return dimStale(
-    [...COLUMNS.slice(0, state), ageColumn(of), ...COLUMNS.slice(state)],
+    [...columns.slice(0, state), ageColumn(of), ...columns.slice(state)],
     of,
     ['POLL'],
     rowColor,
@@ -54,11 +60,12 @@ export function BgpView(props: ViewProps) {
     order: s.deviceOrder,
     flaps: s.sessionFlaps,
   }));
-  const source = useMemo(() => bgpRows(devices, order, flaps, device), [devices, order, flaps, device]);
+  const source = useMemo(() => bgpRows(devices, order, device), [devices, order, device]);
+  const base = useMemo(() => columnsOf(rowFacts(devices, flaps)), [devices, flaps]);
   const now = useNow();
   const age = useMemo(() => deviceAge(devices, now), [devices, now]);
-  const columns = useMemo(() => agedColumns(age), [age]);
-  const table = useTableModel(source, COLUMNS, props.frame.filter);
+  const columns = useMemo(() => agedColumns(base, age), [base, age]);
+  const table = useTableModel(source, base, props.frame.filter);
   const countersNote = useMemo(() => {
     // Sessions confirmed by this poll but whose prefix counters predate a route change (bgp-probe.ts).
     const older: string[] = [];

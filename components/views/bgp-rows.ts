@@ -4,39 +4,32 @@ import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { AppState } from '../../src/state/store.ts';
 import { sessionKey } from '../../src/state/store.ts';
 
-export type SessionRow = BgpSession & { flaps: number };
-
 interface DeviceRows {
-  flaps: Readonly<Record<string, number>>;
-  down: SessionRow[];
-  up: SessionRow[];
+  down: BgpSession[];
+  up: BgpSession[];
 }
 
-/** Each snapshot's rows, made once: a poll replaces its device's snapshot, the others' rows stand. */
+/** Each snapshot's rows, split once: a poll replaces its device's snapshot, the others' rows stand. */
 const bySnapshot = new WeakMap<DeviceSnapshot, DeviceRows>();
 
 /**
  * The rows in device order, sessions that are down before the others (each part in the device's own
- * order, as a stable sort by `established` gives). Only a snapshot not seen before (or a new flap
- * count anywhere) makes rows: at 1,000 hosts the view holds ~320,000 sessions, and making and sorting
- * all of them at every poll the store publishes (several a second) kept the console busy for seconds
- * after each key.
+ * order, as a stable sort by `established` gives). The rows are the snapshots' own session objects:
+ * at 1,000 hosts the view holds ~320,000 sessions, and a copy of each (with its uptime as of the poll
+ * and its flap count) was ~55 MB made on entering the view — a key waiting 0.3–0.8 s — and kept while
+ * the snapshots lived. What a row shows beyond the session is read for the rows drawn (`rowFacts`).
  */
-export function bgpRows(
-  devices: AppState['devices'],
-  order: readonly string[],
-  flaps: Readonly<Record<string, number>>,
-  only?: string,
-): SessionRow[] {
-  const down: SessionRow[] = [];
-  const parts: SessionRow[][] = [];
+export function bgpRows(devices: AppState['devices'], order: readonly string[], only?: string): BgpSession[] {
+  const down: BgpSession[] = [];
+  const parts: BgpSession[][] = [];
   for (const name of order) {
     if (only && name !== only) continue;
     const snapshot = devices[name]?.snapshot;
     if (!snapshot) continue;
     let rows = bySnapshot.get(snapshot);
-    if (!rows || rows.flaps !== flaps) {
-      rows = rowsOf(snapshot, flaps);
+    if (!rows) {
+      rows = { down: [], up: [] };
+      for (const s of snapshot.bgp) (s.established ? rows.up : rows.down).push(s);
       bySnapshot.set(snapshot, rows);
     }
     for (const row of rows.down) down.push(row);
@@ -45,15 +38,18 @@ export function bgpRows(
   return down.concat(...parts);
 }
 
-function rowsOf(snapshot: DeviceSnapshot, flaps: Readonly<Record<string, number>>): DeviceRows {
-  const rows: DeviceRows = { flaps, down: [], up: [] };
-  for (const s of snapshot.bgp) {
-    const row = {
-      ...s,
-      uptimeMs: uptimeAsOfPoll(s, snapshot),
-      flaps: flaps[sessionKey(s.device, s.vrf, s.afiSafi, s.peer)] ?? 0,
-    };
-    (s.established ? rows.up : rows.down).push(row);
-  }
-  return rows;
+/** A row's time in state as of its device's poll (not as of FRR's answer), and its flap count. */
+export interface RowFacts {
+  uptimeMs(s: BgpSession): number | null;
+  flaps(s: BgpSession): number;
+}
+
+export function rowFacts(devices: AppState['devices'], flaps: Readonly<Record<string, number>>): RowFacts {
+  return {
+    uptimeMs: (s) => {
+      const snapshot = devices[s.device]?.snapshot;
+      return snapshot ? uptimeAsOfPoll(s, snapshot) : s.uptimeMs;
+    },
+    flaps: (s) => flaps[sessionKey(s.device, s.vrf, s.afiSafi, s.peer)] ?? 0,
+  };
 }

@@ -52,4 +52,26 @@ describe('BGP view: counters older than the sessions', () => {
     await screen.waitForText('01:01:05');
     expect(screen.text()).not.toContain('01:00:00');
   });
+
+  it('counts a session’s flaps in its row when a poll finds it dropped, the other rows at 0', async () => {
+    const store = labStore();
+    screen = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
+    await screen.waitForText('spine1');
+    await screen.type(':', 'bgp spine1', KEY.enter);
+    await screen.waitForText('Established');
+    const row = (peer: string) =>
+      screen!
+        .text()
+        .split('\n')
+        .find((l) => l.includes(` ${peer} `)) ?? '';
+    expect(row('swp1')).toMatch(/ 0\s*$/);
+    const current = store.getState().devices['spine1']!.snapshot!;
+    // swp1 dropped twice since the last poll (FRR's counter), and is up again.
+    const bgp = current.bgp.map((s) =>
+      s.peer === 'swp1' ? { ...s, connectionsDropped: s.connectionsDropped + 2 } : s,
+    );
+    store.getState().pollSucceeded('spine1', { ...current, bgp, collectedAt: NOW - 500 });
+    await screen.waitFor(() => / 2\s*$/.test(row('swp1')), 'swp1 with 2 flaps');
+    expect(row('swp2')).toMatch(/ 0\s*$/);
+  });
 });

@@ -49,10 +49,17 @@ function quickCanonical(text: string): { address: string; family: Family } | nul
   if (slash >= 0 && String(WORDS[4]) !== text.slice(slash + 1)) return null;
   if (family === 6 && ip.includes('.')) return null;
   const len = WORDS[4]!;
-  for (let w = 0; w < (family === 4 ? 1 : 4); w++) if ((WORDS[w]! & ~maskWord(len, w)) !== 0) return null;
+  if (!isNetwork(WORDS, family)) return null;
   return family === 4
     ? { address: `${ip}/${len}`, family }
     : { address: `${canonicalIpv6(ip)}/${len}`, family };
+}
+
+/** No bit set past the length (`words` as parseIpWords fills them: the address, then the length). */
+function isNetwork(words: Uint32Array, family: 4 | 6): boolean {
+  for (let w = 0; w < (family === 4 ? 1 : 4); w++)
+    if ((words[w]! & ~maskWord(words[4]!, w)) !== 0) return false;
+  return true;
 }
 
 function checkedCanonical(text: string): { address: string; family: Family } {
@@ -79,11 +86,8 @@ function wordsOfPool(pool: string): { family: 4 | 6; words: Uint32Array } | null
   if (p === undefined) {
     const words = new Uint32Array(5);
     const family = parseIpWords(pool, words);
-    const span = family === 4 ? 1 : 4;
-    let clean = family !== 0;
-    for (let w = 0; clean && w < span; w++) clean = (words[w]! & ~maskWord(words[4]!, w)) === 0;
     // Host bits (never in a pool a tenant was written with): parseCidr says so, as it did.
-    p = clean ? { family: family as 4 | 6, words } : null;
+    p = family !== 0 && isNetwork(words, family) ? { family, words } : null;
     if (poolWords.size > 10_000) poolWords.clear();
     poolWords.set(pool, p);
   }

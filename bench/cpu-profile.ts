@@ -34,7 +34,8 @@ export async function allocationsTo(variable: string): Promise<() => Promise<voi
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 64 * 1024,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    // ROUTEDECK_FLEET_ALLOC_PROMOTED=1: only what outlived the scavenges (promoted, then dead or kept).
+    includeObjectsCollectedByMinorGC: process.env.ROUTEDECK_FLEET_ALLOC_PROMOTED !== '1',
   } as never);
   return async () => {
     const { profile } = await session.post('HeapProfiler.stopSampling');

@@ -36,6 +36,8 @@ export class FakeTerminal {
   private pending: string[] = [];
   private waiters: Waiter[] = [];
   writes = 0;
+  /** Characters written so far (UTF-16 code units). */
+  written = 0;
 
   constructor(
     readonly cols: number,
@@ -49,6 +51,7 @@ export class FakeTerminal {
       write: (data: string) => {
         const at = performance.now();
         this.writes++;
+        this.written += data.length;
         this.pending.push(data);
         // Only frames count: ink also writes synchronized-output brackets and cursor moves on their own.
         if (this.waiters.length > 0 && data.includes('\n')) {

@@ -140,6 +140,10 @@ async function settle(): Promise<void> {
 async function steady(): Promise<void> {
   const t = term!;
   while (!t.listening()) await sleep(5);
+  if (process.env['ROUTEDECK_FLEET_DEBUG'])
+    process.stderr.write(
+      `terminal before the window: ${t.writes} writes, ${(t.written / 1e6).toFixed(1)} M characters\n`,
+    );
   (globalThis as { gc?: () => void }).gc?.();
   const mem = process.memoryUsage();
   const mb = (bytes: number) => bytes / 1024 / 1024;
@@ -223,6 +227,10 @@ async function steady(): Promise<void> {
   }
   const wall = performance.now() - started;
   if (gcs) reportGc(gcs.stop(), slow, started);
+  if (gcs)
+    process.stderr.write(
+      `terminal: ${t.writes} writes, ${(t.written / 1e6).toFixed(1)} M characters since the start\n`,
+    );
   if (process.env['ROUTEDECK_FLEET_DEBUG']) {
     // What one poll's store update allocates, in this process (no collection between the two reads).
     const host = hostNames[0]!;

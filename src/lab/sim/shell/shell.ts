@@ -93,24 +93,27 @@ export function runShell(ctx: ShellContext, line: string): SimExecResult {
   let stdout = '';
   let stderr = '';
   let code = 0;
-  let last = '';
+  let piped = '';
+  let skipped = false;
   try {
     const commands = tokenize(line);
     // One program alone: its result as it is (cached documents stay bytes, SimExecResult.chunks).
     if (commands.length === 1) return runProgram(ctx, commands[0]!.argv, '');
-    for (const cmd of commands) {
-      if ((cmd.after === '&&' && code !== 0) || (cmd.after === '||' && code === 0)) continue;
-      // A pipe: the previous program's output is this one's input, not the shell's output.
-      let input = '';
-      if (cmd.after === '|') {
-        input = last;
-        stdout = stdout.slice(0, stdout.length - last.length);
-      }
-      const r = runProgram(ctx, cmd.argv, input);
-      stdout += r.stdout;
+    for (let i = 0; i < commands.length; i++) {
+      const cmd = commands[i]!;
+      // `a && b | c`: a pipeline runs or is skipped whole.
+      skipped =
+        cmd.after === '|'
+          ? skipped
+          : (cmd.after === '&&' && code !== 0) || (cmd.after === '||' && code === 0);
+      if (skipped) continue;
+      // A pipe: the previous program's output is this one's input, not the shell's output — never
+      // added to it (a poll's `listing | sha256sum` is megabytes of a router's listing, for 64 bytes).
+      const r = runProgram(ctx, cmd.argv, cmd.after === '|' ? piped : '');
+      if (commands[i + 1]?.after === '|') piped = r.stdout;
+      else stdout += r.stdout;
       stderr += r.stderr;
       code = r.code;
-      last = r.stdout;
     }
   } catch (err) {
     if (err instanceof SyntaxError) return { stdout, stderr: `sh: 1: ${err.message}\n`, code: 2 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSimFabric } from '../../../../src/lab/sim/fabric.ts';
 import { tokenize } from '../../../../src/lab/sim/shell/tokenize.ts';
@@ -29,6 +30,24 @@ describe('device shell', () => {
     });
     expect(await hv.exec('false && echo no || echo yes')).toEqual({ stdout: 'yes\n', stderr: '', code: 0 });
     expect((await hv.exec("echo 'unterminated")).code).toBe(2);
+  });
+
+  it('pipes a program into the next like sh: only the last of a pipeline prints, a skipped one skips it whole', async () => {
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(await hv.exec('echo a | sha256sum; echo b | sha256sum')).toEqual({
+      stdout: `${sha('a\n')}  -\n${sha('b\n')}  -\n`,
+      stderr: '',
+      code: 0,
+    });
+    // What a poll's batched digests ask (drivers/digest.ts): nothing of the listing itself comes back.
+    const digests = await hv.exec('ip -j -d addr show | sha256sum; echo done');
+    expect(digests.stdout).toMatch(/^[0-9a-f]{64} {2}-\ndone\n$/);
+    expect(await hv.exec('false && echo a | sha256sum; echo b')).toEqual({
+      stdout: 'b\n',
+      stderr: '',
+      code: 0,
+    });
+    expect(await hv.exec('true || echo a | sha256sum')).toEqual({ stdout: '', stderr: '', code: 0 });
   });
 
   it('validates ip arguments with iproute2’s messages and exit codes', async () => {

@@ -121,6 +121,12 @@ export function createAppStore(init: {
      * device, or shows at most STARTS_MS later — not a copy of its own.
      */
     const starts = new Map<string, number>();
+    // Devices that have not answered (or failed) once yet: the last one's answer ends the start's longer
+    // index waits (IndexSchedule.started).
+    const unanswered = new Set(names);
+    const answered = (name: string) => {
+      if (unanswered.delete(name) && unanswered.size === 0) schedule.started();
+    };
     // By the names the store was made with, into a dictionary-mode object (device-records.ts).
     const copyDevices = (from: Record<string, DeviceEntry>) => copyRecords(names, from);
     let startsTimer: NodeJS.Timeout | null = null;
@@ -257,14 +263,21 @@ export function createAppStore(init: {
             snapshot.routes.size,
             get().devices,
           );
-          if (held) return set({ indexPending: true, routersHeld: schedule.hold.size });
-          if (released) return schedule.changed(true);
+          if (held) {
+            set({ indexPending: true, routersHeld: schedule.hold.size });
+            return answered(name);
+          }
+          if (released) {
+            schedule.changed(true);
+            return answered(name);
+          }
         }
         const moved =
           before?.spec.role === 'hypervisor' &&
           previous !== null &&
           previous.workloadRoutes !== snapshot.workloadRoutes;
         if (!unchanged) schedule.changed(before?.spec.role === 'router' || (moved && schedule.hostMoved()));
+        answered(name);
       },
       routeAnswered: (name, vrf, prefix, rows, at) => {
         const snapshot = get().devices[name]?.snapshot;
@@ -302,6 +315,7 @@ export function createAppStore(init: {
         if (entry?.spec.role === 'router' && schedule.hold.routerFailed(get().devices))
           schedule.changed(true);
         else if (entry && (entry.consecutiveFailures === 0 || entry.health !== health)) schedule.changed();
+        answered(name);
       },
     };
   });

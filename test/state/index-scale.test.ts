@@ -107,11 +107,13 @@ describe('a router’s change while hosts’ changes wait', () => {
   it('is indexed 200 ms after it, not after the wait a long last build earned', () => {
     vi.useFakeTimers();
     // Each build takes "1 s" on this clock: the hosts' changes then wait 4 s (four times the last build).
+    // hv4 never answers: the fleet is still starting throughout (see the next test for its end).
     const s = slowBuildStore([
       spec('rr1', 'router'),
       spec('hv1', 'hypervisor'),
       spec('hv2', 'hypervisor'),
       spec('hv3', 'hypervisor'),
+      spec('hv4', 'hypervisor'),
     ]);
     s().pollSucceeded('hv1', hv('hv1', 1, 1));
     expect(s().workloads).toHaveLength(1);
@@ -135,6 +137,38 @@ describe('a router’s change while hosts’ changes wait', () => {
     expect(s().indexPending).toBe(true);
     vi.runAllTimers();
     expect(s().workloads).toHaveLength(3);
+  });
+
+  it('waits eight builds while the fleet starts, four once every device answered; the last answer builds 200 ms later', () => {
+    vi.useFakeTimers();
+    // Each build measures 500 ms on this clock.
+    const s = slowBuildStore([
+      spec('hv1', 'hypervisor'),
+      spec('hv2', 'hypervisor'),
+      spec('hv3', 'hypervisor'),
+    ]);
+    s().pollSucceeded('hv1', hv('hv1', 1, 1));
+    expect(s().workloads).toHaveLength(1);
+    // A first read while others have not answered: 8 × 500 ms.
+    s().pollSucceeded('hv2', hv('hv2', 2, 2));
+    vi.advanceTimersByTime(3999);
+    expect(s().indexPending).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads).toHaveLength(2);
+    // The last device's first answer: its build comes 200 ms later, not 4 s.
+    s().pollSucceeded('hv3', hv('hv3', 3, 3));
+    vi.advanceTimersByTime(199);
+    expect(s().indexPending).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(s().indexPending).toBe(false);
+    expect(s().workloads).toHaveLength(3);
+    // Started: a change (hv2 stops answering) waits 4 × 500 ms.
+    s().pollFailed('hv2', 'connection refused', 4, 'unreachable');
+    vi.advanceTimersByTime(1999);
+    expect(s().indexPending).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(s().indexPending).toBe(false);
   });
 
   it('a host that moved a workload (not its first read) is indexed 200 ms after it; many such hosts wait', () => {

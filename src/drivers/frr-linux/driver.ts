@@ -31,8 +31,13 @@ export const frrLinuxDriver: Driver = {
       state,
       part('guard', () => collectGuardHeld(ctx.device, ctx.runner, previous as Held<GuardState> | undefined)),
     ]);
-    return guard.ok
-      ? { ...snapshot, guard: guard.value.value, held: { ...snapshot.held, guard: guard.value } }
-      : { ...snapshot, partialErrors: [...snapshot.partialErrors, guard.error] };
+    // This poll's own objects, completed in place (a copy by spread gave each its own hidden class).
+    if (!guard.ok) {
+      snapshot.partialErrors.push(guard.error);
+      return snapshot;
+    }
+    snapshot.guard = guard.value.value;
+    snapshot.held = Object.assign(snapshot.held ?? {}, { guard: guard.value });
+    return snapshot;
   },
 };

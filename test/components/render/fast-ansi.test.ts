@@ -82,8 +82,24 @@ describe('lean ANSI handling for ink', () => {
     }
   });
 
+  it('remembers a line seen twice, not one seen once (an age that changes at every frame)', () => {
+    const lines = lean.rememberedLines();
+    const line = `hv1 \u001b[33m3.${Date.now()} s\u001b[39m`;
+    const first = lean.tokenize(line);
+    expect(lean.rememberedLines()).toBe(lines);
+    expect(lean.styledCharsFromTokens(first)).not.toBe(lean.styledCharsFromTokens(first));
+    const second = lean.tokenize(line);
+    expect(lean.rememberedLines()).toBe(lines + 1);
+    expect(lean.tokenize(line)).toBe(second);
+    expect(lean.styledCharsFromTokens(second)).toBe(lean.styledCharsFromTokens(second));
+  });
+
   it('remembers a bounded number of characters, and not a line longer than an eighth of them', () => {
-    for (const line of strings(7, 3000)) lean.tokenize(`${line}|${Math.random()}`);
+    for (const line of strings(7, 3000)) {
+      const unique = `${line}|${Math.random()}`;
+      lean.tokenize(unique);
+      lean.tokenize(unique);
+    }
     expect(lean.rememberedCharacters()).toBeLessThanOrEqual(lean.REMEMBERED_CHARS);
     expect(lean.rememberedCharacters()).toBeGreaterThan(lean.REMEMBERED_CHARS / 2);
     const lines = lean.rememberedLines();

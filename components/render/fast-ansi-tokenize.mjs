@@ -7,12 +7,13 @@
 //    them (the library's diff of equal style lists is empty, built from three Sets a character).
 //  - styledCharsFromTokens: characters between two ANSI codes share one styles array (the library
 //    copies it per character; nothing changes a styles array once made).
-//  - tokenize and styledCharsFromTokens remember the last lines they saw twice (REMEMBERED_CHARS): a
-//    frame redraws the whole screen, and most of its lines read as in the frame before. Their results
-//    are never changed by their callers (ink only reads them), so handing the same arrays out again is
-//    safe. A line seen once is not remembered: lines that change at every frame (an age, a counter)
-//    would only pass through the memory — kept a few frames, they outlived young collections and were
-//    a fifth of what a steady fleet console promoted to the old generation.
+//  - tokenize and styledCharsFromTokens remember the lines of the last two frames (at most
+//    REMEMBERED_CHARS characters): a frame redraws the whole screen, and most of its lines read as in
+//    the frame before. Their results are never changed by their callers (ink only reads them), so
+//    handing the same arrays out again is safe. A line no frame drew since the one before is forgotten
+//    at once (a frame is one synchronous run of ink's Output.get: the turn ends in a microtask) — an age
+//    or counter that changed would otherwise stay until pushed out, seconds later, outliving young
+//    collections: remembered lines were a fifth of what a steady fleet console promoted.
 import {
   ansiCodesToString,
   diffAnsiCodes,
@@ -30,11 +31,22 @@ export const REMEMBERED_CHARS = 16_384;
 const tokensByLine = new Map();
 let rememberedChars = 0;
 const charsByTokens = new WeakMap();
-/** Lines seen once (just the strings, bounded by the same count of characters): the next sighting remembers. */
-const seenOnce = new Set();
-let seenChars = 0;
-/** The tokens of remembered lines: only their characters are remembered. */
-const rememberedTokens = new WeakSet();
+/** The turn (a frame: one synchronous run) in which each remembered line was last asked for. */
+const lastTurn = new Map();
+let turn = 0;
+let turnEnding = false;
+
+/** Forgets the lines neither this turn nor the one before asked for; the next call starts a new turn. */
+function endTurn() {
+  turnEnding = false;
+  for (const [line, at] of lastTurn) {
+    if (at >= turn - 1) continue;
+    lastTurn.delete(line);
+    tokensByLine.delete(line);
+    rememberedChars -= line.length;
+  }
+  turn++;
+}
 
 /** How many lines are remembered now (a test's way to see that ink used this module). */
 export function rememberedLines() {
@@ -48,27 +60,24 @@ export function rememberedCharacters() {
 
 export function tokenize(str, endChar) {
   if (endChar !== undefined || typeof str !== 'string') return tokenizeOnce(str, endChar);
+  if (!turnEnding) {
+    turnEnding = true;
+    queueMicrotask(endTurn);
+  }
   let tokens = tokensByLine.get(str);
-  if (tokens !== undefined) return tokens;
-  tokens = tokenizeOnce(str);
-  if (str.length > REMEMBERED_CHARS / 8) return tokens;
-  if (!seenOnce.delete(str)) {
-    seenOnce.add(str);
-    seenChars += str.length;
-    for (const line of seenOnce) {
-      if (seenChars <= REMEMBERED_CHARS) break;
-      seenOnce.delete(line);
-      seenChars -= line.length;
-    }
+  if (tokens !== undefined) {
+    lastTurn.set(str, turn);
     return tokens;
   }
-  seenChars -= str.length;
+  tokens = tokenizeOnce(str);
+  if (str.length > REMEMBERED_CHARS / 8) return tokens;
   rememberedChars += str.length;
   tokensByLine.set(str, tokens);
-  rememberedTokens.add(tokens);
+  lastTurn.set(str, turn);
   for (const [line] of tokensByLine) {
     if (rememberedChars <= REMEMBERED_CHARS) break;
     tokensByLine.delete(line);
+    lastTurn.delete(line);
     rememberedChars -= line.length;
   }
   return tokens;
@@ -88,7 +97,7 @@ export function styledCharsFromTokens(tokens) {
     else if (token.type === 'char')
       chars.push({ type: 'char', value: token.value, fullWidth: token.fullWidth, styles: codes });
   }
-  if (rememberedTokens.has(tokens)) charsByTokens.set(tokens, chars);
+  charsByTokens.set(tokens, chars);
   return chars;
 }
 

@@ -304,6 +304,8 @@ async function otherViews(): Promise<void> {
       cursor++;
       await sleep(250);
     }
+    if (process.env['ROUTEDECK_FLEET_DEBUG'])
+      process.stderr.write(`keys in :${view}: ${samples.map((ms) => ms.toFixed(0)).join(' ')} ms\n`);
     report.views.push({
       view,
       rows,

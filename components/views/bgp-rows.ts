@@ -1,6 +1,5 @@
 /** The BGP view's rows: every device's sessions, the ones down first (what the engineer looks for). */
 import { uptimeAsOfPoll, type BgpSession } from '../../src/model/bgp.ts';
-import type { DeviceSnapshot } from '../../src/model/snapshot.ts';
 import type { AppState } from '../../src/state/store.ts';
 import { sessionKey } from '../../src/state/store.ts';
 
@@ -9,8 +8,19 @@ interface DeviceRows {
   up: BgpSession[];
 }
 
-/** Each snapshot's rows, split once: a poll replaces its device's snapshot, the others' rows stand. */
-const bySnapshot = new WeakMap<DeviceSnapshot, DeviceRows>();
+/**
+ * Each device's rows, split once per sessions array: a poll whose probes confirmed the sessions keeps
+ * the array (drivers/bgp-read.ts), so its rows stand too.
+ */
+const bySessions = new WeakMap<readonly BgpSession[], DeviceRows>();
+
+/**
+ * The last list made, and the parts it was made of: the store publishes a new device record several
+ * times a second, and a list of ~320,000 rows (2.5 MB, born in the old generation as any array that
+ * large) made again each time while nothing in it changed was ~200 MB of old-space garbage in the
+ * seconds after entering the view — a full collection, and a key waiting half a second.
+ */
+let last: { parts: DeviceRows[]; rows: BgpSession[] } | null = null;
 
 /**
  * The rows in device order, sessions that are down before the others (each part in the device's own
@@ -20,22 +30,26 @@ const bySnapshot = new WeakMap<DeviceSnapshot, DeviceRows>();
  * the snapshots lived. What a row shows beyond the session is read for the rows drawn (`rowFacts`).
  */
 export function bgpRows(devices: AppState['devices'], order: readonly string[], only?: string): BgpSession[] {
-  const down: BgpSession[] = [];
-  const parts: BgpSession[][] = [];
+  const parts: DeviceRows[] = [];
   for (const name of order) {
     if (only && name !== only) continue;
-    const snapshot = devices[name]?.snapshot;
-    if (!snapshot) continue;
-    let rows = bySnapshot.get(snapshot);
+    const sessions = devices[name]?.snapshot?.bgp;
+    if (!sessions) continue;
+    let rows = bySessions.get(sessions);
     if (!rows) {
       rows = { down: [], up: [] };
-      for (const s of snapshot.bgp) (s.established ? rows.up : rows.down).push(s);
-      bySnapshot.set(snapshot, rows);
+      for (const s of sessions) (s.established ? rows.up : rows.down).push(s);
+      bySessions.set(sessions, rows);
     }
-    for (const row of rows.down) down.push(row);
-    parts.push(rows.up);
+    parts.push(rows);
   }
-  return down.concat(...parts);
+  if (last && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i]))
+    return last.rows;
+  const rows: BgpSession[] = [];
+  for (const part of parts) for (const row of part.down) rows.push(row);
+  for (const part of parts) for (const row of part.up) rows.push(row);
+  last = { parts, rows };
+  return rows;
 }
 
 /** A row's time in state as of its device's poll (not as of FRR's answer), and its flap count. */

@@ -63,4 +63,27 @@ describe('the BGP view’s rows', () => {
     expect(rowFacts(polled, flaps).flaps(row(second, 'hv2', 'eth0'))).toBe(3);
     expect(rowFacts(polled, flaps).flaps(row(second, 'rr1', 'eth0'))).toBe(0);
   });
+
+  it('is the same list while every device keeps its sessions (a publish, a poll whose probes confirmed them); a changed one remakes it', () => {
+    const devices = fabric(10_000);
+    const first = bgpRows(devices, ORDER);
+    // A new record and new snapshots, the same session arrays: nothing made (at 1,000 hosts a 2.5 MB list
+    // several times a second).
+    const republished = Object.fromEntries(
+      Object.entries(devices).map(([n, d]) => [n, { snapshot: { ...d.snapshot!, collectedAt: 11_000 } }]),
+    ) as unknown as AppState['devices'];
+    expect(bgpRows(republished, ORDER)).toBe(first);
+    // hv1's session went down: a new list, with it among the sessions that are down.
+    const hv1 = devices['hv1']!.snapshot!;
+    const down = { ...hv1.bgp[1]!, state: 'Idle', established: false };
+    const changed = {
+      ...republished,
+      hv1: { snapshot: { ...hv1, bgp: [hv1.bgp[0]!, down] } },
+    } as unknown as AppState['devices'];
+    const third = bgpRows(changed, ORDER);
+    expect(third).not.toBe(first);
+    expect(names(third).slice(0, 3)).toEqual(['rr1/eth1', 'hv1/eth1', 'hv2/eth0']);
+    // Another device only: the list for it alone, not the whole one.
+    expect(names(bgpRows(changed, ORDER, 'hv1'))).toEqual(['hv1/eth1', 'hv1/eth0']);
+  });
 });

@@ -62,7 +62,7 @@ export function tokenize(str, endChar) {
   if (endChar !== undefined || typeof str !== 'string') return tokenizeOnce(str, endChar);
   if (!turnEnding) {
     turnEnding = true;
-    queueMicrotask(endTurn);
+    Promise.resolve().then(endTurn);
   }
   let tokens = tokensByLine.get(str);
   if (tokens !== undefined) {

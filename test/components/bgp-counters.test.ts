@@ -13,13 +13,21 @@ afterEach(async () => {
   screen = null;
 });
 
+/** The console at 120×30 on `command` (`bgp`, `bgp spine1`), its sessions drawn. */
+async function openBgp(store: ReturnType<typeof labStore>, command: string): Promise<Screen> {
+  // Held where afterEach closes it, even if a wait below fails.
+  const opened = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
+  screen = opened;
+  await opened.waitForText('spine1');
+  await opened.type(':', command, KEY.enter);
+  await opened.waitForText('Established');
+  return opened;
+}
+
 describe('BGP view: counters older than the sessions', () => {
   it('names the router and the counters’ age, and drops the note once they are read again', async () => {
     const store = labStore();
-    screen = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
-    await screen.waitForText('spine1');
-    await screen.type(':', 'bgp', KEY.enter);
-    await screen.waitForText('Established');
+    screen = await openBgp(store, 'bgp');
     expect(screen.text()).not.toContain('RCV/SNT on');
 
     const current = store.getState().devices['spine1']!.snapshot!;
@@ -37,10 +45,7 @@ describe('BGP view: counters older than the sessions', () => {
 
   it('shows held sessions’ time in state as of the poll that confirmed them, not as of their read', async () => {
     const store = labStore();
-    screen = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
-    await screen.waitForText('spine1');
-    await screen.type(':', 'bgp spine1', KEY.enter);
-    await screen.waitForText('Established');
+    screen = await openBgp(store, 'bgp spine1');
     const current = store.getState().devices['spine1']!.snapshot!;
     // Read an hour into the sessions, confirmed unchanged by a poll 65 s later.
     const bgp = current.bgp.map((s) => ({ ...s, uptimeMs: 3_600_000 }));
@@ -55,10 +60,7 @@ describe('BGP view: counters older than the sessions', () => {
 
   it('counts a session’s flaps in its row when a poll finds it dropped, the other rows at 0', async () => {
     const store = labStore();
-    screen = renderConsole({ store, now: () => NOW, cols: 120, rows: 30 });
-    await screen.waitForText('spine1');
-    await screen.type(':', 'bgp spine1', KEY.enter);
-    await screen.waitForText('Established');
+    screen = await openBgp(store, 'bgp spine1');
     const row = (peer: string) =>
       screen!
         .text()

@@ -97,6 +97,14 @@ function slowBuildStore(devices: Parameters<typeof createAppStore>[0]['devices']
   return () => store.getState();
 }
 
+/** The waiting build comes exactly `ms` from now: pending 1 ms before, built at it. */
+function builtAfter(s: ReturnType<typeof slowBuildStore>, ms: number) {
+  vi.advanceTimersByTime(ms - 1);
+  expect(s().indexPending).toBe(true);
+  vi.advanceTimersByTime(1);
+  expect(s().indexPending).toBe(false);
+}
+
 /** A host's snapshot with one workload, 198.51.100.n/32. */
 const hv = (host: string, n: number, at: number) =>
   snapshot(host, { workloadRoutes: [route(host, v4('198.51.100', n))], at });
@@ -123,10 +131,7 @@ describe('a router’s change while hosts’ changes wait', () => {
     expect(s().indexPending).toBe(true);
     // The router's table arrives: the waiting build is brought forward to 200 ms from now.
     s().pollSucceeded('rr1', snapshot('rr1', { routes: [], at: 3 }));
-    vi.advanceTimersByTime(199);
-    expect(s().indexPending).toBe(true);
-    vi.advanceTimersByTime(1);
-    expect(s().indexPending).toBe(false);
+    builtAfter(s, 200);
     expect(s().workloads.map((w) => `${w.prefix} ${w.conflicts.join('; ')}`)).toEqual([
       '198.51.100.1/32 not seen by rr1',
       '198.51.100.2/32 not seen by rr1',
@@ -151,24 +156,15 @@ describe('a router’s change while hosts’ changes wait', () => {
     expect(s().workloads).toHaveLength(1);
     // A first read while others have not answered: 8 × 500 ms.
     s().pollSucceeded('hv2', hv('hv2', 2, 2));
-    vi.advanceTimersByTime(3999);
-    expect(s().indexPending).toBe(true);
-    vi.advanceTimersByTime(1);
-    expect(s().indexPending).toBe(false);
+    builtAfter(s, 4000);
     expect(s().workloads).toHaveLength(2);
     // The last device's first answer: its build comes 200 ms later, not 4 s.
     s().pollSucceeded('hv3', hv('hv3', 3, 3));
-    vi.advanceTimersByTime(199);
-    expect(s().indexPending).toBe(true);
-    vi.advanceTimersByTime(1);
-    expect(s().indexPending).toBe(false);
+    builtAfter(s, 200);
     expect(s().workloads).toHaveLength(3);
     // Started: a change (hv2 stops answering) waits 4 × 500 ms.
     s().pollFailed('hv2', 'connection refused', 4, 'unreachable');
-    vi.advanceTimersByTime(1999);
-    expect(s().indexPending).toBe(true);
-    vi.advanceTimersByTime(1);
-    expect(s().indexPending).toBe(false);
+    builtAfter(s, 2000);
   });
 
   it('a host that moved a workload (not its first read) is indexed 200 ms after it; many such hosts wait', () => {
@@ -180,10 +176,7 @@ describe('a router’s change while hosts’ changes wait', () => {
     expect(s().workloads).toHaveLength(12);
     // hv1's workload moves to .101 (a migration's target announcing): indexed 200 ms later.
     s().pollSucceeded('hv1', hv('hv1', 101, 2));
-    vi.advanceTimersByTime(199);
-    expect(s().indexPending).toBe(true);
-    vi.advanceTimersByTime(1);
-    expect(s().indexPending).toBe(false);
+    builtAfter(s, 200);
     expect(s().workloads.some((w) => w.prefix === '198.51.100.101/32')).toBe(true);
     // The same poll again (nothing moved): no build.
     const index = s().workloads;
